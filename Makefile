@@ -1,0 +1,84 @@
+# tocsin build. `make` builds build/tocsin; `make test` builds build/asan/tocsin with ASan+UBSan
+# and runs the unit and integration tests; `make run` starts a dev server on examples/.
+CC      ?= gcc
+PKGS    := libmicrohttpd jansson sqlite3 libsodium yaml-0.1 libcurl libpq
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+           -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+SAN ?= 0
+ifeq ($(SAN),1)
+  OUT     := build/asan
+  CFLAGS  := $(filter-out -O2,$(CFLAGS)) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  LDFLAGS += -fsanitize=address,undefined
+else
+  OUT     := build
+endif
+
+SRC      := $(shell find src -name '*.c' | sort)
+OBJ      := $(SRC:%.c=$(OUT)/obj/%.o)
+LIB_OBJ  := $(filter-out $(OUT)/obj/src/main.o,$(OBJ))
+MIGR     := $(sort $(shell find src/store/migrations -name "*.sql"))
+WEB      := $(sort $(shell find web -type f 2>/dev/null))
+GEN      := $(OUT)/gen
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
+
+.PHONY: all deps run test unit integration lint format bench clean
+all: deps $(OUT)/tocsin
+
+deps:
+	@bash scripts/deps.sh build
+
+$(OUT)/tocsin: $(OBJ) $(OUT)/obj/embedded.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/obj/%.o: %.c $(GEN)/embedded.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(GEN) -MMD -MP -c -o $@ $<
+
+# Migrations and web assets are compiled into the binary (no files to ship beside it).
+$(GEN)/embedded.c $(GEN)/embedded.h: scripts/embed.sh $(MIGR) $(WEB)
+	@mkdir -p $(GEN)
+	bash scripts/embed.sh $(GEN) $(MIGR) -- $(WEB)
+
+$(OUT)/obj/embedded.o: $(GEN)/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(GEN) -c -o $@ $<
+
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJ) $(OUT)/obj/embedded.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(GEN) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+run: all
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/deps.sh test
+	$(MAKE) SAN=1 unit integration
+
+unit: $(UNIT_BIN)
+	@bash scripts/unit.sh $(UNIT_BIN)
+
+integration: $(OUT)/tocsin
+	cd tests/integration && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint:
+	@bash scripts/deps.sh lint
+	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) $(wildcard src/*.h src/*/*.h)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	  --suppress=missingIncludeSystem -Isrc src
+	$(MAKE) SAN=0 all
+
+format:
+	clang-format -i $(SRC) $(UNIT_SRC) $(wildcard src/*.h src/*/*.h)
+
+bench: all
+	@bash bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tocsin needs, only those missing, so a machine that has
+# everything pays a few dpkg queries and nothing more.
+#   scripts/deps.sh build   what `make` needs (compiler, pkg-config, -dev libraries)
+#   scripts/deps.sh test    build + what `make test` needs (cmocka, pytest, sqlite3 CLI)
+set -euo pipefail
+
+build_pkgs=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
+            libsodium-dev libyaml-dev libcurl4-openssl-dev libpq-dev)
+test_pkgs=(libcmocka-dev python3-pytest sqlite3 curl)
+lint_pkgs=(clang-format cppcheck)
+
+want=("${build_pkgs[@]}")
+case "${1:-build}" in
+  build) ;;
+  test) want+=("${test_pkgs[@]}") ;;
+  lint) want+=("${lint_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|lint" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,48 @@
+/*
+ * api: the resource handlers, one file per resource. Each handler runs on a request thread,
+ * after router.c has matched the route and auth.c has checked the role; it validates its input
+ * (jsonv), runs writes as store jobs (store_write: 2xx only after commit) and answers once.
+ */
+#ifndef TOCSIN_API_H
+#define TOCSIN_API_H
+
+#include "http/http.h"
+
+/* incidents.c */
+void api_incident_create(struct request *r);
+void api_incident_list(struct request *r);
+void api_incident_get(struct request *r);
+void api_incident_patch(struct request *r);
+void api_incident_ack(struct request *r);
+void api_incident_status(struct request *r);
+void api_incident_resolve(struct request *r);
+void api_incident_role(struct request *r);
+void api_incident_note(struct request *r);
+void api_incident_timeline(struct request *r);
+json_t *api_incident_json(const struct incident *inc, const struct config *cfg, int64_t now);
+
+/* audit.c */
+void api_audit_verify(struct request *r);
+
+/* tokens.c */
+void api_token_create(struct request *r);
+void api_token_list(struct request *r);
+void api_token_revoke(struct request *r);
+
+/* catalog.c: the loaded config, read-only, and reload */
+void api_severities(struct request *r);
+void api_users(struct request *r);
+void api_services(struct request *r);
+void api_incident_types(struct request *r);
+void api_config_reload(struct request *r);
+
+/* health.c: /healthz, /metrics, the dev clock */
+void api_healthz(struct request *r);
+void api_metrics(struct request *r);
+void api_clock_get(struct request *r);
+void api_clock_post(struct request *r);
+
+/* helpers shared by handlers (incidents.c) */
+json_t *api_time(int64_t ms); /* RFC 3339 string, or null for 0 */
+
+#endif

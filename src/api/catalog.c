@@ -1,0 +1,107 @@
+/*
+ * api/catalog: the loaded config, read-only (severities, users, services, incident types), and
+ * POST /api/v1/config/reload. Answers come from the request's config reference.
+ */
+#include "api/api.h"
+#include "util/timeutil.h"
+
+static json_t *duration(int64_t ms)
+{
+    if (ms < 0)
+        return json_null();
+    char s[48];
+    time_format_duration(ms, s, sizeof s);
+    return json_string(s);
+}
+
+static json_t *opt(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *strings(const struct string_list *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->count; i++)
+        json_array_append_new(a, json_string(l->items[i]));
+    return a;
+}
+
+void api_severities(struct request *r)
+{
+    const struct config *c = r->config;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < c->severity_count; i++) {
+        const struct config_severity *s = &c->severities[i];
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:o,s:i,s:o,s:o,s:o,s:o,s:{s:b,s:o}}", "id", s->id, "name",
+                           s->name, "description", opt(s->description), "rank", s->rank,
+                           "ack_within", duration(s->ack_within), "resolve_within",
+                           duration(s->resolve_within), "update_every", duration(s->update_every),
+                           "notify", strings(&s->notify), "postmortem", "required",
+                           s->postmortem_required, "due", duration(s->postmortem_due)));
+    }
+    reply_json(r, 200, json_pack("{s:o}", "severities", arr));
+}
+
+void api_users(struct request *r)
+{
+    const struct config *c = r->config;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < c->user_count; i++) {
+        const struct config_user *u = &c->users[i];
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", u->id, "name",
+                                             u->name, "email", opt(u->email), "phone",
+                                             opt(u->phone), "timezone", opt(u->timezone)));
+    }
+    reply_json(r, 200, json_pack("{s:o}", "users", arr));
+}
+
+void api_services(struct request *r)
+{
+    const struct config *c = r->config;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < c->service_count; i++) {
+        const struct config_service *s = &c->services[i];
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "id", s->id, "name",
+                                             s->name, "description", opt(s->description),
+                                             "escalation", opt(s->escalation), "component",
+                                             opt(s->component), "runbooks",
+                                             strings(&s->runbooks)));
+    }
+    reply_json(r, 200, json_pack("{s:o}", "services", arr));
+}
+
+void api_incident_types(struct request *r)
+{
+    const struct config *c = r->config;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < c->type_count; i++) {
+        const struct config_incident_type *t = &c->types[i];
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", t->id, "name",
+                                             t->name, "description", opt(t->description),
+                                             "escalation", opt(t->escalation), "severity",
+                                             opt(t->severity)));
+    }
+    reply_json(r, 200, json_pack("{s:o}", "incident_types", arr));
+}
+
+void api_config_reload(struct request *r)
+{
+    struct config_errors errs = {0};
+    struct error err = {0};
+    enum result result = app_reload(r->app, r->who.actor, &errs, &err);
+    if (result == OK) {
+        reply_json(r, 200, json_pack("{s:b}", "reloaded", 1));
+    } else if (errs.count) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < errs.count; i++)
+            json_array_append_new(list, json_string(errs.items[i]));
+        json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "unprocessable", "message",
+                                 errs.items[0], "errors", list);
+        reply_json(r, 422, body);
+    } else {
+        reply_from_error(r, &err);
+    }
+    config_errors_free(&errs);
+}

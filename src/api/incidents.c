@@ -1,0 +1,680 @@
+/*
+ * api/incidents: declare, list, show, change and annotate incidents.
+ *
+ * Reads use this thread's reader connection. Every change is one store job (incident_job) that,
+ * inside the writer's transaction, loads the incident, applies one pure transition from
+ * incident.c, writes it back and appends the timeline entries, so the change and its audit entry
+ * land together or not at all. The job reads the clock itself, so timeline times follow the
+ * commit order. Input is validated here, before the job, against the request's config.
+ */
+#include "api/api.h"
+#include "incident.h"
+#include "timeline.h"
+#include "util/jsonv.h"
+#include "util/log.h"
+#include "util/num.h"
+#include "util/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { TITLE_MAX = 200, TEXT_MAX = 10000, POSTMORTEM_MAX = 500 };
+
+json_t *api_time(int64_t ms)
+{
+    if (!ms)
+        return json_null();
+    char s[RFC3339_LEN];
+    time_format_rfc3339(ms, s);
+    return json_string(s);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *api_incident_json(const struct incident *inc, const struct config *cfg, int64_t now)
+{
+    struct incident_sla sla;
+    incident_sla(inc, config_severity_find(cfg, inc->severity), now, &sla);
+    json_t *roles = json_object();
+    for (int i = 0; i < ROLE_COUNT; i++)
+        json_object_set_new(roles, incident_role_name(i), str_or_null(inc->roles[i]));
+    json_t *jsla = json_pack("{s:o,s:o,s:o,s:b,s:b,s:b}", "ack_due", api_time(sla.ack_due),
+                             "resolve_due", api_time(sla.resolve_due), "next_update_due",
+                             api_time(sla.next_update_due), "ack_breached", sla.ack_breached,
+                             "resolve_breached", sla.resolve_breached, "update_overdue",
+                             sla.update_overdue);
+    json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:s,s:o,s:o,s:s,s:b}", "id", inc->id, "title",
+                          inc->title, "summary", str_or_null(inc->summary), "severity",
+                          inc->severity, "status", incident_status_name(inc->status), "service",
+                          str_or_null(inc->service), "type", str_or_null(inc->type), "channel",
+                          inc->channel, "drill", inc->drill);
+    json_object_set_new(o, "created_at", api_time(inc->created_at));
+    json_object_set_new(o, "acknowledged_at", api_time(inc->acknowledged_at));
+    json_object_set_new(o, "resolved_at", api_time(inc->resolved_at));
+    json_object_set_new(o, "closed_at", api_time(inc->closed_at));
+    json_object_set_new(o, "updated_at", api_time(inc->updated_at));
+    json_object_set_new(o, "last_public_update_at", api_time(inc->last_public_update_at));
+    json_object_set_new(o, "postmortem", str_or_null(inc->postmortem));
+    json_object_set_new(o, "roles", roles);
+    json_object_set_new(o, "sla", jsla);
+    return o;
+}
+
+/* ---- input checks against the config ---- */
+
+static void list_ids(char *out, size_t n, size_t count, const char *(*id_at)(const struct config *,
+                                                                              size_t),
+                     const struct config *cfg)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "", id_at(cfg, i));
+        if (w < 0 || (size_t)w >= n - used) {
+            snprintf(out + (n > 5 ? n - 5 : 0), n > 5 ? 5 : n, "...");
+            return;
+        }
+        used += (size_t)w;
+    }
+}
+
+static const char *severity_at(const struct config *c, size_t i)
+{
+    return c->severities[i].id;
+}
+static const char *service_at(const struct config *c, size_t i)
+{
+    return c->services[i].id;
+}
+static const char *type_at(const struct config *c, size_t i)
+{
+    return c->types[i].id;
+}
+static const char *user_at(const struct config *c, size_t i)
+{
+    return c->users[i].id;
+}
+
+static enum result check_severity(const struct config *cfg, const char *sev, struct error *err)
+{
+    if (config_severity_find(cfg, sev))
+        return OK;
+    char known[300];
+    list_ids(known, sizeof known, cfg->severity_count, severity_at, cfg);
+    return error_set(err, ERR_UNPROCESSABLE, "severity: unknown severity \"%.64s\" (known: %s)",
+                     sev, known);
+}
+
+static enum result check_ref(const struct config *cfg, const char *field, const char *value,
+                             bool found, size_t count,
+                             const char *(*id_at)(const struct config *, size_t),
+                             struct error *err)
+{
+    if (!value || found)
+        return OK;
+    char known[300];
+    list_ids(known, sizeof known, count, id_at, cfg);
+    return error_set(err, ERR_UNPROCESSABLE, "%s: unknown %s \"%.64s\" (known: %s)", field, field,
+                     value, count ? known : "none configured");
+}
+
+/* ---- the generic change job ---- */
+
+struct incident_op;
+typedef enum result (*incident_apply_fn)(struct incident_op *op, struct store_conn *tx,
+                                         struct incident *inc, int64_t now, struct error *err);
+
+struct incident_op {
+    const char *id;
+    const char *actor;
+    struct tclock *clock;
+    const struct config *cfg;
+    incident_apply_fn apply;
+    /* inputs, by operation */
+    int status;
+    const char *message;
+    bool public_update;
+    const char *postmortem;
+    const char *severity, *title, *summary;
+    bool summary_present;
+    int role;
+    const char *user;
+    const char *text;
+    /* outputs */
+    struct incident result;
+    struct timeline_entry entry;
+    int64_t now;
+};
+
+static enum result incident_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct incident_op *op = arg;
+    struct incident inc;
+    op->now = clock_now(op->clock);
+    enum result result = store_incident_get(tx, op->id, &inc);
+    if (result == ERR_NOT_FOUND)
+        return error_set(err, ERR_NOT_FOUND, "id: no incident %s", op->id);
+    if (result != OK)
+        return error_set(err, result, "store: cannot read incident %s", op->id);
+    result = op->apply(op, tx, &inc, op->now, err);
+    if (result == OK) {
+        result = store_incident_update(tx, &inc);
+        if (result != OK)
+            error_set(err, result, "store: cannot update incident %s", op->id);
+    }
+    if (result == OK)
+        op->result = inc;
+    else
+        incident_free_fields(&inc);
+    return result;
+}
+
+static void run_incident_op(struct request *r, struct incident_op *op, int status)
+{
+    struct error err = {0};
+    op->id = r->params[0];
+    op->actor = r->who.actor;
+    op->clock = r->app->clock;
+    op->cfg = r->config;
+    enum result result = store_write(r->app->store, incident_job, op, &err);
+    if (result != OK) {
+        reply_from_error(r, &err);
+        return;
+    }
+    if (op->entry.kind)
+        reply_json(r, status, timeline_entry_json(&op->entry));
+    else
+        reply_json(r, status, api_incident_json(&op->result, r->config, op->now));
+    incident_free_fields(&op->result);
+    timeline_entry_free(&op->entry);
+}
+
+/* ---- declare ---- */
+
+struct declare_job {
+    struct tclock *clock;
+    const char *actor;
+    const char *title, *severity, *service, *type, *summary;
+    bool drill;
+    struct incident result;
+    int64_t now;
+};
+
+static enum result declare_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct declare_job *d = arg;
+    char day[11], key[32], id[INCIDENT_ID_MAX];
+    int64_t n;
+    d->now = clock_now(d->clock);
+    time_format_day(d->now, day);
+    snprintf(key, sizeof key, "incident:%s", day);
+    enum result result = store_counter_next(tx, key, &n);
+    if (result != OK)
+        return error_set(err, result, "store: cannot allocate an incident id");
+    incident_make_id(d->now, n, id);
+    incident_init(&d->result, id, d->title, d->severity, d->service, d->type, d->summary,
+                  d->drill, d->now);
+    result = store_incident_insert(tx, &d->result);
+    if (result == OK) {
+        json_t *data = json_pack("{s:s,s:s,s:s?,s:s?,s:b,s:s}", "title", d->title, "severity",
+                                 d->severity, "service", d->service, "type", d->type, "drill",
+                                 d->drill, "channel", d->result.channel);
+        result = timeline_append(tx, d->now, d->actor, "incident.declared", id, data, NULL, err);
+    } else {
+        error_set(err, result, "store: cannot insert incident %s", id);
+    }
+    if (result != OK)
+        incident_free_fields(&d->result);
+    return result;
+}
+
+static const char *const create_fields[] = {"title",   "severity", "service", "type",
+                                            "summary", "drill",    NULL};
+
+static enum result parse_declare(struct request *r, json_t *body, struct declare_job *d,
+                                 struct error *err)
+{
+    const struct config *cfg = r->config;
+    enum result result = jsonv_only(body, create_fields, err);
+    if (result == OK)
+        result = jsonv_string(body, "title", true, 1, TITLE_MAX, &d->title, err);
+    if (result == OK)
+        result = jsonv_string(body, "severity", false, 1, 64, &d->severity, err);
+    if (result == OK)
+        result = jsonv_string(body, "service", false, 1, 64, &d->service, err);
+    if (result == OK)
+        result = jsonv_string(body, "type", false, 1, 64, &d->type, err);
+    if (result == OK)
+        result = jsonv_string(body, "summary", false, 0, TEXT_MAX, &d->summary, err);
+    if (result == OK)
+        result = jsonv_bool(body, "drill", &d->drill, NULL, err);
+    if (result != OK)
+        return result;
+    const struct config_incident_type *type = d->type ? config_type_find(cfg, d->type) : NULL;
+    result = check_ref(cfg, "type", d->type, type != NULL, cfg->type_count, type_at, err);
+    if (result == OK)
+        result = check_ref(cfg, "service", d->service, config_service_find(cfg, d->service) != NULL,
+                           cfg->service_count, service_at, err);
+    if (result != OK)
+        return result;
+    if (!d->severity && type && type->severity)
+        d->severity = type->severity;
+    if (!d->severity)
+        return error_set(err, ERR_BAD_REQUEST, "severity: is required");
+    return check_severity(cfg, d->severity, err);
+}
+
+void api_incident_create(struct request *r)
+{
+    struct error err = {0};
+    json_t *body = NULL;
+    struct declare_job d = {.clock = r->app->clock, .actor = r->who.actor};
+    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    if (result == OK)
+        result = parse_declare(r, body, &d, &err);
+    if (result == OK)
+        result = store_write(r->app->store, declare_job, &d, &err);
+    if (result != OK) {
+        reply_from_error(r, &err);
+        goto out;
+    }
+    char location[128];
+    snprintf(location, sizeof location, "/api/v1/incidents/%s", d.result.id);
+    reply_header(r, "Location", location);
+    reply_json(r, 201, api_incident_json(&d.result, r->config, d.now));
+    incident_free_fields(&d.result);
+out:
+    json_decref(body);
+}
+
+/* ---- reads ---- */
+
+struct list_ctx {
+    json_t *arr;
+    const struct config *cfg;
+    int64_t now;
+};
+
+static int list_one(const struct incident *inc, void *arg)
+{
+    struct list_ctx *l = arg;
+    json_array_append_new(l->arr, api_incident_json(inc, l->cfg, l->now));
+    return 0;
+}
+
+static bool parse_status_filter(struct request *r, int *mask)
+{
+    const char *s = request_query(r, "status");
+    if (!s || strcmp(s, "open") == 0) {
+        *mask = 0;
+        for (int i = 0; i < INC_STATUS_COUNT; i++)
+            if (incident_status_is_open(i))
+                *mask |= 1 << i;
+        return true;
+    }
+    if (strcmp(s, "all") == 0) {
+        *mask = 0;
+        return true;
+    }
+    int st = incident_status_parse(s);
+    if (st < 0) {
+        reply_error(r, ERR_UNPROCESSABLE,
+                    "status: unknown status \"%.64s\" (use open, all, or one of triggered, "
+                    "acknowledged, investigating, identified, monitoring, resolved, closed)",
+                    s);
+        return false;
+    }
+    *mask = 1 << st;
+    return true;
+}
+
+void api_incident_list(struct request *r)
+{
+    struct error err = {0};
+    struct store_incident_filter f = {.limit = 100};
+    if (!parse_status_filter(r, &f.statuses))
+        return;
+    const char *lim = request_query(r, "limit");
+    int64_t limit;
+    if (lim) {
+        if (num_parse_i64(lim, 1, 1000, &limit) != 0) {
+            reply_error(r, ERR_BAD_REQUEST, "limit: must be a whole number from 1 to 1000");
+            return;
+        }
+        f.limit = (int)limit;
+    }
+    struct store_conn *c = store_reader(r->app->store, &err);
+    if (!c) {
+        reply_from_error(r, &err);
+        return;
+    }
+    struct list_ctx l = {json_array(), r->config, clock_now(r->app->clock)};
+    enum result result = store_incident_list(c, &f, list_one, &l);
+    if (result != OK) {
+        json_decref(l.arr);
+        reply_error(r, result, "store: cannot list incidents");
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "incidents", l.arr));
+}
+
+/* Loads the incident named by the path or answers 404/503. */
+static bool load_or_reply(struct request *r, struct incident *inc)
+{
+    struct error err = {0};
+    struct store_conn *c = store_reader(r->app->store, &err);
+    if (!c) {
+        reply_from_error(r, &err);
+        return false;
+    }
+    enum result result = store_incident_get(c, r->params[0], inc);
+    if (result == ERR_NOT_FOUND) {
+        reply_error(r, ERR_NOT_FOUND, "id: no incident %.64s", r->params[0]);
+        return false;
+    }
+    if (result != OK) {
+        reply_error(r, result, "store: cannot read incident %.64s", r->params[0]);
+        return false;
+    }
+    return true;
+}
+
+void api_incident_get(struct request *r)
+{
+    struct incident inc;
+    if (!load_or_reply(r, &inc))
+        return;
+    reply_json(r, 200, api_incident_json(&inc, r->config, clock_now(r->app->clock)));
+    incident_free_fields(&inc);
+}
+
+static int timeline_one(const struct timeline_entry *e, void *arg)
+{
+    json_array_append_new(arg, timeline_entry_json(e));
+    return 0;
+}
+
+void api_incident_timeline(struct request *r)
+{
+    struct incident inc;
+    if (!load_or_reply(r, &inc))
+        return;
+    incident_free_fields(&inc);
+    struct error err = {0};
+    struct store_conn *c = store_reader(r->app->store, &err);
+    json_t *arr = json_array();
+    enum result result = c ? store_timeline_scan(c, r->params[0], timeline_one, arr) : err.code;
+    if (result != OK) {
+        json_decref(arr);
+        reply_error(r, result, "store: cannot read the timeline");
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "entries", arr));
+}
+
+/* ---- changes ---- */
+
+static const char *status_kind(enum incident_status from, enum incident_status to)
+{
+    if (to == INC_CLOSED)
+        return "incident.closed";
+    if (from == INC_RESOLVED && to == INC_ACKNOWLEDGED)
+        return "incident.reopened";
+    if (to == INC_RESOLVED)
+        return "incident.resolved";
+    if (from == INC_TRIGGERED && to == INC_ACKNOWLEDGED)
+        return "incident.acknowledged";
+    return "incident.status_changed";
+}
+
+static enum result apply_status(struct incident_op *op, struct store_conn *tx,
+                                struct incident *inc, int64_t now, struct error *err)
+{
+    enum incident_status from = inc->status, to = (enum incident_status)op->status;
+    enum result result;
+    if (to == INC_CLOSED)
+        result = incident_close(inc, config_severity_find(op->cfg, inc->severity), op->postmortem,
+                                now, err);
+    else if (to == INC_ACKNOWLEDGED && from == INC_TRIGGERED)
+        result = incident_ack(inc, now, err);
+    else
+        result = incident_set_status(inc, to, now, err);
+    if (result != OK)
+        return result;
+    if (op->public_update && incident_status_is_open(from))
+        inc->last_public_update_at = now;
+    json_t *data = json_pack("{s:s,s:s,s:s?,s:b,s:s?}", "from", incident_status_name(from), "to",
+                             incident_status_name(to), "message", op->message, "public",
+                             op->public_update, "postmortem", op->postmortem);
+    return timeline_append(tx, now, op->actor, status_kind(from, to), inc->id, data, NULL, err);
+}
+
+static enum result apply_ack(struct incident_op *op, struct store_conn *tx, struct incident *inc,
+                             int64_t now, struct error *err)
+{
+    enum result result = incident_ack(inc, now, err);
+    if (result != OK)
+        return result;
+    json_t *data = json_pack("{s:s,s:s}", "from", "triggered", "to", "acknowledged");
+    return timeline_append(tx, now, op->actor, "incident.acknowledged", inc->id, data, NULL, err);
+}
+
+void api_incident_ack(struct request *r)
+{
+    static const char *const fields[] = {NULL};
+    struct error err = {0};
+    json_t *body = NULL;
+    struct incident_op op = {.apply = apply_ack};
+    enum result result = jsonv_parse_object(r->body, r->body_len, true, &body, &err);
+    if (result == OK)
+        result = jsonv_only(body, fields, &err);
+    if (result != OK)
+        reply_from_error(r, &err);
+    else
+        run_incident_op(r, &op, 200);
+    json_decref(body);
+}
+
+static const char *const status_fields[] = {"status", "message", "public", "postmortem", NULL};
+
+static enum result parse_status_body(struct request *r, json_t *body, struct incident_op *op,
+                                     bool status_required, struct error *err)
+{
+    const char *status = NULL;
+    enum result result = jsonv_only(body, status_required ? status_fields : status_fields + 1, err);
+    if (result == OK && status_required)
+        result = jsonv_string(body, "status", true, 1, 64, &status, err);
+    if (result == OK)
+        result = jsonv_string(body, "message", false, 0, TEXT_MAX, &op->message, err);
+    if (result == OK)
+        result = jsonv_bool(body, "public", &op->public_update, NULL, err);
+    if (result == OK)
+        result = jsonv_string(body, "postmortem", false, 1, POSTMORTEM_MAX, &op->postmortem, err);
+    if (result != OK)
+        return result;
+    if (op->public_update && (!op->message || !*op->message))
+        return error_set(err, ERR_BAD_REQUEST,
+                         "message: is required when public is true (it is what the status page "
+                         "shows)");
+    if (status_required) {
+        int st = incident_status_parse(status);
+        if (st < 0)
+            return error_set(err, ERR_UNPROCESSABLE,
+                             "status: unknown status \"%.64s\" (one of triggered, acknowledged, "
+                             "investigating, identified, monitoring, resolved, closed)",
+                             status);
+        op->status = st;
+    }
+    return OK;
+}
+
+static void status_common(struct request *r, bool status_required, int fixed_status)
+{
+    struct error err = {0};
+    json_t *body = NULL;
+    struct incident_op op = {.apply = apply_status, .status = fixed_status};
+    enum result result = jsonv_parse_object(r->body, r->body_len, !status_required, &body, &err);
+    if (result == OK)
+        result = parse_status_body(r, body, &op, status_required, &err);
+    if (result != OK)
+        reply_from_error(r, &err);
+    else
+        run_incident_op(r, &op, 200);
+    json_decref(body);
+}
+
+void api_incident_status(struct request *r)
+{
+    status_common(r, true, 0);
+}
+
+void api_incident_resolve(struct request *r)
+{
+    status_common(r, false, INC_RESOLVED);
+}
+
+static enum result apply_patch(struct incident_op *op, struct store_conn *tx, struct incident *inc,
+                               int64_t now, struct error *err)
+{
+    enum result result = incident_check_mutable(inc, err);
+    if (result != OK)
+        return result;
+    if (op->severity && strcmp(op->severity, inc->severity) != 0) {
+        json_t *data = json_pack("{s:s,s:s}", "from", inc->severity, "to", op->severity);
+        result = incident_set_severity(inc, op->severity, now, err);
+        if (result == OK)
+            result = timeline_append(tx, now, op->actor, "incident.severity_changed", inc->id,
+                                     data, NULL, err);
+        else
+            json_decref(data);
+        if (result != OK)
+            return result;
+    }
+    json_t *changes = json_object();
+    if (op->title && strcmp(op->title, inc->title) != 0) {
+        json_object_set_new(changes, "title", json_pack("{s:s,s:s}", "from", inc->title, "to",
+                                                        op->title));
+        free(inc->title);
+        inc->title = xstrdup(op->title);
+    }
+    if (op->summary_present &&
+        !(op->summary && inc->summary && strcmp(op->summary, inc->summary) == 0) &&
+        (op->summary || inc->summary)) {
+        json_object_set_new(changes, "summary",
+                            json_pack("{s:s?,s:s?}", "from", inc->summary, "to", op->summary));
+        free(inc->summary);
+        inc->summary = op->summary ? xstrdup(op->summary) : NULL;
+    }
+    if (json_object_size(changes) == 0) {
+        json_decref(changes);
+        return OK;
+    }
+    inc->updated_at = now;
+    return timeline_append(tx, now, op->actor, "incident.updated", inc->id, changes, NULL, err);
+}
+
+void api_incident_patch(struct request *r)
+{
+    static const char *const fields[] = {"severity", "title", "summary", NULL};
+    struct error err = {0};
+    json_t *body = NULL;
+    struct incident_op op = {.apply = apply_patch};
+    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    if (result == OK)
+        result = jsonv_only(body, fields, &err);
+    if (result == OK && json_object_size(body) == 0)
+        result = error_set(&err, ERR_BAD_REQUEST,
+                           "body: give at least one of severity, title, summary");
+    if (result == OK)
+        result = jsonv_string(body, "severity", false, 1, 64, &op.severity, &err);
+    if (result == OK)
+        result = jsonv_string(body, "title", false, 1, TITLE_MAX, &op.title, &err);
+    if (result == OK)
+        result = jsonv_string_or_null(body, "summary", 0, TEXT_MAX, &op.summary,
+                                      &op.summary_present, &err);
+    if (result == OK && op.severity)
+        result = check_severity(r->config, op.severity, &err);
+    if (result != OK)
+        reply_from_error(r, &err);
+    else
+        run_incident_op(r, &op, 200);
+    json_decref(body);
+}
+
+static enum result apply_role(struct incident_op *op, struct store_conn *tx, struct incident *inc,
+                              int64_t now, struct error *err)
+{
+    char *previous = NULL;
+    enum result result = incident_assign(inc, op->role, op->user, &previous, now, err);
+    if (result != OK)
+        return result;
+    json_t *data = json_pack("{s:s,s:s?,s:s?}", "role", incident_role_name(op->role), "user",
+                             op->user, "previous", previous);
+    free(previous);
+    return timeline_append(tx, now, op->actor, "incident.role_assigned", inc->id, data, NULL, err);
+}
+
+void api_incident_role(struct request *r)
+{
+    static const char *const fields[] = {"user", NULL};
+    struct error err = {0};
+    json_t *body = NULL;
+    bool present = false;
+    struct incident_op op = {.apply = apply_role, .role = incident_role_parse(r->params[1])};
+    enum result result = OK;
+    if (op.role < 0)
+        result = error_set(&err, ERR_UNPROCESSABLE,
+                           "role: unknown role \"%.64s\" (one of commander, tech_lead, "
+                           "comms_lead, scribe)",
+                           r->params[1]);
+    if (result == OK)
+        result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    if (result == OK)
+        result = jsonv_only(body, fields, &err);
+    if (result == OK)
+        result = jsonv_string_or_null(body, "user", 1, 64, &op.user, &present, &err);
+    if (result == OK && !present)
+        result = error_set(&err, ERR_BAD_REQUEST, "user: is required (a user id, or null)");
+    if (result == OK)
+        result = check_ref(r->config, "user", op.user,
+                           config_user_find(r->config, op.user) != NULL, r->config->user_count,
+                           user_at, &err);
+    if (result != OK)
+        reply_from_error(r, &err);
+    else
+        run_incident_op(r, &op, 200);
+    json_decref(body);
+}
+
+static enum result apply_note(struct incident_op *op, struct store_conn *tx, struct incident *inc,
+                              int64_t now, struct error *err)
+{
+    enum result result = incident_check_mutable(inc, err);
+    if (result != OK)
+        return result;
+    inc->updated_at = now;
+    json_t *data = json_pack("{s:s}", "text", op->text);
+    return timeline_append(tx, now, op->actor, "incident.note_added", inc->id, data, &op->entry,
+                           err);
+}
+
+void api_incident_note(struct request *r)
+{
+    static const char *const fields[] = {"text", NULL};
+    struct error err = {0};
+    json_t *body = NULL;
+    struct incident_op op = {.apply = apply_note};
+    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    if (result == OK)
+        result = jsonv_only(body, fields, &err);
+    if (result == OK)
+        result = jsonv_string(body, "text", true, 1, TEXT_MAX, &op.text, &err);
+    if (result != OK)
+        reply_from_error(r, &err);
+    else
+        run_incident_op(r, &op, 201);
+    json_decref(body);
+}

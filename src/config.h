@@ -1,0 +1,195 @@
+/*
+ * config: the YAML configuration file, loaded into validated, immutable structs.
+ *
+ * Job: parse one file with libyaml, reject anything unknown or malformed with "FILE:LINE: message"
+ * (every error is collected, not just the first), check cross-references (a service's escalation
+ * policy exists, a schedule's users exist...), and hand back a `struct config` that nothing ever
+ * mutates. Reload (SIGHUP) builds a new config and swaps the pointer; the old one is freed when its
+ * last reader drops it (config_ref / config_unref, atomic refcount).
+ *
+ * Threads: config_load runs on whichever thread asks (main at start, the signal thread on reload).
+ * A loaded config is read-only, so any thread may read it while it holds a reference.
+ *
+ * Durations are int64 milliseconds (util/timeutil.h). Optional durations that are absent are -1.
+ * Optional strings that are absent are NULL. Every struct keeps the line it was defined on.
+ */
+#ifndef TOCSIN_CONFIG_H
+#define TOCSIN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct string_list {
+    char **items;
+    size_t count;
+};
+
+struct config_severity {
+    char *id;          /* "SEV1", "P0", ... as written */
+    char *name;        /* "Critical" */
+    char *description; /* may be NULL */
+    int rank;          /* position in the list, 1 = most severe */
+    int64_t ack_within;     /* -1: no ack clock */
+    int64_t resolve_within; /* -1: no resolution target */
+    int64_t update_every;   /* -1: no update cadence */
+    struct string_list notify; /* channel names: email, sms, slack, webhook, voice, ticket */
+    bool postmortem_required;
+    int64_t postmortem_due; /* -1 when not set */
+    int line;
+};
+
+struct config_incident_type {
+    char *id, *name, *description;
+    char *escalation;       /* escalation policy id, or NULL (use the service's) */
+    char *severity;         /* default severity id, or NULL */
+    struct string_list runbooks;   /* runbook ids */
+    struct string_list checklists; /* checklist ids */
+    int line;
+};
+
+struct config_user {
+    char *id, *name, *email, *phone, *timezone; /* email/phone/timezone may be NULL */
+    int line;
+};
+
+struct config_team {
+    char *id, *name;
+    struct string_list members; /* user ids */
+    int line;
+};
+
+struct config_probe {
+    char *url;
+    int64_t every, timeout, max_latency; /* max_latency -1 when not set */
+    int expect_status;                   /* default 200 */
+    char *expect_body;                   /* substring, or NULL */
+    int fail_after, recover_after;       /* defaults 3 and 1 */
+    int line;
+};
+
+struct config_service {
+    char *id, *name, *description;
+    char *escalation; /* policy id or NULL */
+    char *component;  /* status page component name, or NULL */
+    struct string_list runbooks;
+    struct config_probe *probe; /* NULL when none */
+    int line;
+};
+
+struct config_rotation {
+    int64_t every;   /* rotation length */
+    char *handoff;   /* as written, e.g. "mon 09:00" or "09:00"; validated */
+    struct string_list users;
+    int line;
+};
+
+struct config_schedule_layer {
+    char *name;      /* "primary", "secondary", ... */
+    struct config_rotation rotation;
+    struct string_list restrictions; /* as written, e.g. "mon-fri 09:00-17:00"; validated */
+    int line;
+};
+
+struct config_schedule {
+    char *id, *name, *timezone;
+    struct config_schedule_layer *layers;
+    size_t layer_count;
+    int line;
+};
+
+struct config_condition {
+    struct string_list severity; /* empty: any */
+    struct string_list type;     /* empty: any */
+};
+
+struct config_escalation_step {
+    int64_t after;
+    struct string_list notify; /* "schedule:ID", "schedule:ID/LAYER", "user:ID", "team:ID" */
+    struct config_condition when;
+    int line;
+};
+
+struct config_escalation_policy {
+    char *id, *name;
+    int repeat; /* extra rounds after the last step; default 0 */
+    struct config_escalation_step *steps;
+    size_t step_count;
+    int line;
+};
+
+struct config_runbook {
+    char *id, *title, *url; /* url may be NULL */
+    struct string_list steps;
+    int line;
+};
+
+struct config_checklist {
+    char *id, *title;
+    struct config_condition when;
+    char *phase; /* "triage", "mitigate", "resolve", "postmortem", or NULL for any */
+    struct string_list items;
+    int line;
+};
+
+struct config_status_template {
+    char *id, *status, *title, *body; /* status: investigating|identified|monitoring|resolved */
+    int line;
+};
+
+struct config {
+    char *path; /* the file it came from */
+    struct {
+        char *listen;     /* "127.0.0.1:8080" */
+        char *public_url; /* "http://127.0.0.1:8080" */
+        int64_t max_body; /* bytes, default 1 MiB */
+    } server;
+    struct {
+        char *driver; /* "sqlite" or "postgres" */
+        char *path;   /* sqlite: file, relative to the data dir; default "tocsin.db" */
+        char *url;    /* postgres */
+    } storage;
+    struct config_severity *severities;
+    size_t severity_count;
+    struct config_incident_type *types;
+    size_t type_count;
+    struct config_user *users;
+    size_t user_count;
+    struct config_team *teams;
+    size_t team_count;
+    struct config_service *services;
+    size_t service_count;
+    struct config_schedule *schedules;
+    size_t schedule_count;
+    struct config_escalation_policy *policies;
+    size_t policy_count;
+    struct config_runbook *runbooks;
+    size_t runbook_count;
+    struct config_checklist *checklists;
+    size_t checklist_count;
+    struct config_status_template *status_templates;
+    size_t status_template_count;
+    int refs; /* managed by config_ref/config_unref */
+};
+
+struct config_errors {
+    char **items; /* "FILE:LINE: message" (or "FILE: message" when no line applies) */
+    size_t count;
+};
+
+/* Loads and validates. On success returns a config with one reference; on any error returns NULL
+ * and errs holds every message found. errs must be zeroed by the caller, freed with
+ * config_errors_free. */
+struct config *config_load(const char *path, struct config_errors *errs);
+void config_errors_free(struct config_errors *errs);
+struct config *config_ref(struct config *c);
+void config_unref(struct config *c);
+
+const struct config_severity *config_severity_find(const struct config *c, const char *id);
+const struct config_user *config_user_find(const struct config *c, const char *id);
+const struct config_service *config_service_find(const struct config *c, const char *id);
+const struct config_incident_type *config_type_find(const struct config *c, const char *id);
+const struct config_schedule *config_schedule_find(const struct config *c, const char *id);
+const struct config_escalation_policy *config_policy_find(const struct config *c, const char *id);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * http: the request/response types shared by the server (server.c), the route table (router.c),
+ * authentication (auth.c), replies (reply.c) and the resource handlers (src/api/).
+ *
+ * A request is handled on one libmicrohttpd pool thread from start to end. The handler reads
+ * `struct request`, and answers exactly once through a reply_* function; functions named
+ * ..._or_reply have already answered when they return false/non-OK.
+ */
+#ifndef TOCSIN_HTTP_H
+#define TOCSIN_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "util/result.h"
+
+enum access { ACCESS_PUBLIC, ACCESS_VIEWER, ACCESS_RESPONDER, ACCESS_ADMIN };
+
+enum { HTTP_MAX_PARAMS = 4, HTTP_PARAM_MAX = 128, HTTP_MAX_HEADERS = 6 };
+
+struct principal {
+    bool authenticated;
+    enum access access;
+    char token_id[32];
+    char name[80];
+    char actor[96]; /* "token:<name>", what the timeline records */
+};
+
+struct request {
+    struct app *app;
+    void *conn; /* struct MHD_Connection * */
+    const char *method;
+    const char *path;
+    const char *body;
+    size_t body_len;
+    char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX];
+    int nparams;
+    int route; /* index in the route table, -1 when none matched */
+    struct principal who;
+    struct config *config; /* reference held for the request */
+
+    /* the answer */
+    bool replied;
+    int status;
+    char *resp;
+    size_t resp_len;
+    const char *content_type;
+    struct {
+        const char *name;
+        char *value;
+    } headers[HTTP_MAX_HEADERS];
+    int nheaders;
+};
+
+typedef void (*http_handler)(struct request *r);
+
+struct route {
+    const char *method;
+    const char *pattern; /* "/api/v1/incidents/{id}/ack": {x} matches one segment */
+    http_handler handler;
+    enum access access;
+    const char *name; /* label for metrics */
+};
+
+/* router.c */
+extern const struct route http_routes[];
+extern const size_t http_route_count;
+void router_dispatch(struct request *r);
+
+/* reply.c */
+void reply_json(struct request *r, int status, json_t *body); /* steals body */
+void reply_error(struct request *r, enum result code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void reply_from_error(struct request *r, const struct error *err);
+void reply_raw(struct request *r, int status, const char *content_type, char *body, size_t len);
+void reply_header(struct request *r, const char *name, const char *value);
+const char *request_query(struct request *r, const char *key);
+const char *request_header(struct request *r, const char *name);
+
+/* auth.c */
+bool auth_or_reply(struct request *r, enum access need);
+const char *access_name(enum access a);
+int access_parse(const char *name); /* -1 when unknown (public is not a token role) */
+/* First start: when no token exists, creates an admin token, writes DATA/admin.token (0600) and
+ * prints it once. */
+enum result auth_bootstrap(struct app *app, struct error *err);
+
+/* server.c */
+struct http_server;
+struct http_server *http_start(struct app *app, const char *listen, struct error *err);
+void http_stop(struct http_server *s);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * router: the route table (a table, not an if-chain) and dispatch: match the path, pick the
+ * method (405 with Allow when only the method is wrong), check the role, call the handler.
+ * Patterns are literal segments and {name} for one segment; captured values go to r->params in
+ * order. Runs on request threads; the table is constant.
+ */
+#include "api/api.h"
+#include "http/http.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct route http_routes[] = {
+    {"GET", "/healthz", api_healthz, ACCESS_PUBLIC, "healthz"},
+    {"GET", "/metrics", api_metrics, ACCESS_PUBLIC, "metrics"},
+    {"POST", "/api/v1/incidents", api_incident_create, ACCESS_RESPONDER, "incidents_create"},
+    {"GET", "/api/v1/incidents", api_incident_list, ACCESS_VIEWER, "incidents_list"},
+    {"GET", "/api/v1/incidents/{id}", api_incident_get, ACCESS_VIEWER, "incident_get"},
+    {"PATCH", "/api/v1/incidents/{id}", api_incident_patch, ACCESS_RESPONDER, "incident_patch"},
+    {"POST", "/api/v1/incidents/{id}/ack", api_incident_ack, ACCESS_RESPONDER, "incident_ack"},
+    {"POST", "/api/v1/incidents/{id}/status", api_incident_status, ACCESS_RESPONDER,
+     "incident_status"},
+    {"POST", "/api/v1/incidents/{id}/resolve", api_incident_resolve, ACCESS_RESPONDER,
+     "incident_resolve"},
+    {"PUT", "/api/v1/incidents/{id}/roles/{role}", api_incident_role, ACCESS_RESPONDER,
+     "incident_role"},
+    {"POST", "/api/v1/incidents/{id}/notes", api_incident_note, ACCESS_RESPONDER, "incident_note"},
+    {"GET", "/api/v1/incidents/{id}/timeline", api_incident_timeline, ACCESS_VIEWER,
+     "incident_timeline"},
+    {"POST", "/api/v1/audit/verify", api_audit_verify, ACCESS_VIEWER, "audit_verify"},
+    {"POST", "/api/v1/tokens", api_token_create, ACCESS_ADMIN, "tokens_create"},
+    {"GET", "/api/v1/tokens", api_token_list, ACCESS_ADMIN, "tokens_list"},
+    {"DELETE", "/api/v1/tokens/{id}", api_token_revoke, ACCESS_ADMIN, "token_revoke"},
+    {"GET", "/api/v1/severities", api_severities, ACCESS_VIEWER, "severities"},
+    {"GET", "/api/v1/users", api_users, ACCESS_VIEWER, "users"},
+    {"GET", "/api/v1/services", api_services, ACCESS_VIEWER, "services"},
+    {"GET", "/api/v1/incident_types", api_incident_types, ACCESS_VIEWER, "incident_types"},
+    {"POST", "/api/v1/config/reload", api_config_reload, ACCESS_ADMIN, "config_reload"},
+    {"GET", "/api/v1/debug/clock", api_clock_get, ACCESS_ADMIN, "debug_clock"},
+    {"POST", "/api/v1/debug/clock", api_clock_post, ACCESS_ADMIN, "debug_clock"},
+};
+const size_t http_route_count = sizeof http_routes / sizeof http_routes[0];
+
+/* Matches path against pattern, capturing {x} segments. */
+static bool match(const char *pattern, const char *path, struct request *r)
+{
+    int n = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            const char *se = strchr(s, '/');
+            size_t len = se ? (size_t)(se - s) : strlen(s);
+            if (!pe || len == 0 || len >= HTTP_PARAM_MAX || n >= HTTP_MAX_PARAMS)
+                return false;
+            memcpy(r->params[n], s, len);
+            r->params[n][len] = '\0';
+            n++;
+            p = pe + 1;
+            s += len;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    if (*p || *s)
+        return false;
+    r->nparams = n;
+    return true;
+}
+
+void router_dispatch(struct request *r)
+{
+    char allow[64] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < http_route_count; i++) {
+        const struct route *rt = &http_routes[i];
+        if (!match(rt->pattern, r->path, r))
+            continue;
+        if (strcmp(rt->method, r->method) != 0) {
+            int w = snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "",
+                             rt->method);
+            if (w > 0 && (size_t)w < sizeof allow - used)
+                used += (size_t)w;
+            continue;
+        }
+        r->route = (int)i;
+        if (!auth_or_reply(r, rt->access))
+            return;
+        rt->handler(r);
+        if (!r->replied)
+            reply_error(r, ERR_INTERNAL, "internal: %s gave no answer", rt->name);
+        return;
+    }
+    if (used) {
+        reply_header(r, "Allow", allow);
+        reply_error(r, ERR_BAD_REQUEST, "method: %s is not allowed on %s (allowed: %s)",
+                    r->method, r->path, allow);
+        r->status = 405;
+        return;
+    }
+    reply_error(r, ERR_NOT_FOUND, "path: no route for %s %s", r->method, r->path);
+}

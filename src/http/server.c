@@ -1,0 +1,204 @@
+/*
+ * server: libmicrohttpd in epoll mode with a thread pool. Collects each request body into a
+ * capped buffer (over the cap: 413, the rest of the upload is read and dropped), then builds a
+ * `struct request`, takes a config reference, and hands it to the router on the same pool
+ * thread. Sends the reply, logs one line, records metrics.
+ *
+ * Threads: MHD's pool threads run on_request; a blocked write (group commit) holds its thread
+ * until the commit, so the pool is sized for concurrent writers (the batch grows with it).
+ */
+#include "http/http.h"
+#include "metrics.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/num.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum { POOL_MIN_THREADS = 8, POOL_THREADS_PER_CPU = 8, POOL_MAX_THREADS = 64 };
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct app *app;
+    size_t max_body;
+};
+
+struct conn_ctx {
+    struct buf body;
+    bool too_large;
+    double t0;
+};
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct conn_ctx *ctx = *con_cls;
+    if (!ctx)
+        return;
+    buf_free(&ctx->body);
+    free(ctx);
+    *con_cls = NULL;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
+    r->resp = NULL;
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->content_type ? r->content_type : "application/json");
+    if (strncmp(r->path, "/api/", 5) == 0)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    for (int i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void request_free(struct request *r)
+{
+    free(r->resp);
+    for (int i = 0; i < r->nheaders; i++)
+        free(r->headers[i].value);
+    if (r->config)
+        config_unref(r->config);
+}
+
+static bool declared_too_large(struct MHD_Connection *conn, size_t max)
+{
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int64_t n;
+    return cl && num_parse_i64(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > max;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct http_server *s = cls;
+    struct conn_ctx *ctx = *con_cls;
+    if (!ctx) {
+        ctx = xcalloc(1, sizeof *ctx);
+        buf_init(&ctx->body, s->max_body);
+        ctx->t0 = clock_mono_ms();
+        ctx->too_large = declared_too_large(conn, s->max_body);
+        *con_cls = ctx;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!ctx->too_large && buf_append(&ctx->body, upload_data, *upload_data_size) != BUF_OK) {
+            ctx->too_large = true;
+            buf_free(&ctx->body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    struct request r = {.app = s->app,
+                        .conn = conn,
+                        .method = method,
+                        .path = url,
+                        .body = ctx->body.data ? ctx->body.data : "",
+                        .body_len = ctx->body.len,
+                        .route = -1};
+    if (ctx->too_large) {
+        reply_error(&r, ERR_TOO_LARGE, "body: larger than the %zu-byte limit (server.max_body)",
+                    s->max_body);
+    } else {
+        r.config = app_config(s->app);
+        router_dispatch(&r);
+    }
+    enum MHD_Result ret = send_reply(conn, &r);
+    double ms = clock_mono_ms() - ctx->t0;
+    metrics_observe(s->app->metrics, r.route, r.status, ms);
+    log_info("http: %s %s %d %.1fms %s", method, url, r.status, ms,
+             r.who.authenticated ? r.who.actor : "-");
+    request_free(&r);
+    return ret;
+}
+
+/* "HOST:PORT" or "[v6]:PORT" -> a socket address. */
+static bool resolve_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len,
+                           bool *v6, struct error *err)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    int64_t port;
+    if (!colon || num_parse_i64(colon + 1, 0, 65535, &port) != 0 ||
+        (size_t)(colon - listen) >= sizeof host) {
+        error_set(err, ERR_BAD_REQUEST, "listen: \"%s\" is not HOST:PORT", listen);
+        return false;
+    }
+    size_t hl = (size_t)(colon - listen);
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = '\0';
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICSERV | AI_PASSIVE},
+                    *res = NULL;
+    char portstr[8];
+    snprintf(portstr, sizeof portstr, "%d", (int)port);
+    int rc = getaddrinfo(host[0] ? host : NULL, portstr, &hints, &res);
+    if (rc != 0 || !res) {
+        error_set(err, ERR_BAD_REQUEST, "listen: cannot resolve \"%s\": %s", host,
+                  gai_strerror(rc));
+        return false;
+    }
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    *v6 = res->ai_family == AF_INET6;
+    freeaddrinfo(res);
+    return true;
+}
+
+struct http_server *http_start(struct app *app, const char *listen, struct error *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    bool v6;
+    if (!resolve_listen(listen, &ss, &sslen, &v6, err))
+        return NULL;
+    struct http_server *s = xcalloc(1, sizeof *s);
+    s->app = app;
+    s->max_body = app->config->server.max_body > 0 ? (size_t)app->config->server.max_body
+                                                   : 1024 * 1024;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = (unsigned)(cpus > 0 ? cpus : 1) * POOL_THREADS_PER_CPU;
+    threads = threads < POOL_MIN_THREADS ? POOL_MIN_THREADS : threads;
+    threads = threads > POOL_MAX_THREADS ? POOL_MAX_THREADS : threads;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        s, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+    if (!s->daemon) {
+        error_set(err, ERR_UNAVAILABLE, "listen: cannot listen on %s (in use, or not allowed)",
+                  listen);
+        free(s);
+        return NULL;
+    }
+    log_info("http: listening on %s with %u threads", listen, threads);
+    return s;
+}
+
+void http_stop(struct http_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}

@@ -1,0 +1,67 @@
+/*
+ * main: the verb table. `tocsin <verb> [args]`: server verbs (serve, check-config) run here;
+ * client verbs (src/cli/) talk to a running server over HTTP.
+ */
+#include "cli/cli.h"
+#include "serve.h"
+#include "version.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct verb {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct verb verbs[] = {
+    {"serve", serve_main, "run the server"},
+    {"check-config", serve_check_config, "validate a config file (FILE:LINE: errors)"},
+    {"declare", cli_declare, "declare an incident; prints its id first"},
+    {"list", cli_list, "list incidents (open by default)"},
+    {"show", cli_show, "show one incident with its SLA clocks"},
+    {"ack", cli_ack, "acknowledge an incident"},
+    {"status", cli_status, "move an incident to a state, with an optional update message"},
+    {"resolve", cli_resolve, "resolve an incident"},
+    {"close", cli_close, "close a resolved incident"},
+    {"reopen", cli_reopen, "reopen a resolved incident"},
+    {"assign", cli_assign, "assign a role (commander, tech_lead, comms_lead, scribe)"},
+    {"note", cli_note, "add a note to the timeline"},
+    {"severity", cli_severity, "change an incident's severity"},
+    {"timeline", cli_timeline, "print an incident's timeline"},
+    {"audit", cli_audit, "audit verify: check the hash chain"},
+    {"token", cli_token, "token create|list|revoke"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tocsin <verb> [args]   (tocsin <verb> --help for details)\n\n");
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        fprintf(f, "  %-13s %s\n", verbs[i].name, verbs[i].summary);
+    fprintf(f, "\nclient verbs use --url or TOCSIN_URL (default http://127.0.0.1:8080) and "
+               "TOCSIN_TOKEN\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("tocsin %s\n", TOCSIN_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        if (strcmp(argv[1], verbs[i].name) == 0)
+            return verbs[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tocsin: unknown verb \"%s\"\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

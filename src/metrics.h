@@ -1,0 +1,22 @@
+/*
+ * metrics: request counters and latency histograms for /metrics (Prometheus text format).
+ * Counters are atomics indexed by route and status, so recording never takes a lock.
+ * Threads: metrics_observe from any request thread; metrics_render from the /metrics handler.
+ */
+#ifndef TOCSIN_METRICS_H
+#define TOCSIN_METRICS_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+
+struct metrics;
+
+struct metrics *metrics_new(size_t nroutes);
+void metrics_free(struct metrics *m);
+/* route: index in http_routes, or -1 for requests no route matched. */
+void metrics_observe(struct metrics *m, int route, int status, double ms);
+/* Appends the request metrics; route_name(i) labels route i. */
+void metrics_render(struct metrics *m, const char *(*route_name)(size_t i), struct buf *out);
+
+#endif

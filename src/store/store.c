@@ -1,0 +1,359 @@
+/*
+ * store: the front end. Picks a backend, owns the writer thread (group commit) and the per-thread
+ * reader connections, and wraps each backend call with timing (slow calls are logged).
+ *
+ * Writer thread: loop { wait for jobs; take them all (up to STORE_MAX_BATCH); BEGIN; for each job
+ * SAVEPOINT, run, RELEASE or ROLLBACK TO; COMMIT; record each job's result; wake the callers }.
+ * A caller's job struct lives on its stack until it is woken, so nothing is allocated per write.
+ * If COMMIT fails every job of the batch gets ERR_UNAVAILABLE: none of them is reported done.
+ */
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250 };
+
+struct store_conn {
+    const struct store_backend *be;
+    void *conn;
+    struct store_conn *next_reader;
+};
+
+struct store_job {
+    store_job_fn fn;
+    void *arg;
+    struct error *err;
+    enum result result;
+    bool done;
+    struct store_job *next;
+};
+
+struct store {
+    const struct store_backend *be;
+    char *driver;
+    char *target;
+    struct store_conn writer;
+
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t work_cv; /* jobs queued, or stopping */
+    pthread_cond_t done_cv; /* some jobs finished */
+    struct store_job *head, *tail;
+    bool stopping;
+
+    pthread_key_t reader_key;
+    pthread_mutex_t readers_lock;
+    struct store_conn *readers;
+
+    pthread_mutex_t stats_lock;
+    struct store_stats stats;
+};
+
+const double store_commit_bucket_ms[12] = {0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, -1};
+const double store_batch_bucket[8] = {1, 2, 4, 8, 16, 64, 256, -1};
+
+static const struct {
+    const char *driver;
+    const struct store_backend *be;
+} backends[] = {{"sqlite", &store_backend_sqlite}};
+
+static void record_commit(struct store *s, double ms, size_t jobs, bool ok)
+{
+    pthread_mutex_lock(&s->stats_lock);
+    s->stats.commits++;
+    s->stats.jobs += jobs;
+    if (!ok)
+        s->stats.failed_commits++;
+    s->stats.commit_ms_sum += ms;
+    for (int i = 0; i < 12; i++)
+        if (store_commit_bucket_ms[i] < 0 || ms <= store_commit_bucket_ms[i]) {
+            s->stats.commit_ms_buckets[i]++;
+            break;
+        }
+    for (int i = 0; i < 8; i++)
+        if (store_batch_bucket[i] < 0 || (double)jobs <= store_batch_bucket[i]) {
+            s->stats.batch_buckets[i]++;
+            break;
+        }
+    pthread_mutex_unlock(&s->stats_lock);
+}
+
+void store_get_stats(struct store *s, struct store_stats *out)
+{
+    pthread_mutex_lock(&s->stats_lock);
+    *out = s->stats;
+    pthread_mutex_unlock(&s->stats_lock);
+}
+
+/* Runs one batch in one transaction. Returns the number of jobs it finished. */
+static void run_batch(struct store *s, struct store_job *batch, size_t n)
+{
+    const struct store_backend *be = s->be;
+    void *c = s->writer.conn;
+    double t0 = clock_mono_ms();
+    bool ok = be->begin(c) == OK;
+    for (struct store_job *j = batch; ok && j; j = j->next) {
+        if (be->savepoint(c) != OK) {
+            ok = false;
+            break;
+        }
+        j->result = j->fn(&s->writer, j->arg, j->err);
+        if (j->result == OK) {
+            if (be->release(c) != OK)
+                ok = false;
+        } else {
+            be->rollback_to(c);
+            if (be->release(c) != OK)
+                ok = false;
+        }
+    }
+    if (ok)
+        ok = be->commit(c) == OK;
+    else
+        be->rollback(c);
+    double ms = clock_mono_ms() - t0;
+    record_commit(s, ms, n, ok);
+    if (ms > STORE_SLOW_MS)
+        log_warn("store: slow commit of %zu jobs: %.1f ms", n, ms);
+    if (!ok) {
+        for (struct store_job *j = batch; j; j = j->next)
+            j->result = error_set(j->err, ERR_UNAVAILABLE,
+                                  "store: the write could not be committed; nothing was changed");
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct store *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->head && !s->stopping)
+            pthread_cond_wait(&s->work_cv, &s->lock);
+        if (!s->head && s->stopping)
+            break;
+        struct store_job *batch = s->head, *last = s->head;
+        size_t n = 1;
+        while (last->next && n < STORE_MAX_BATCH) {
+            last = last->next;
+            n++;
+        }
+        s->head = last->next;
+        if (!s->head)
+            s->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&s->lock);
+
+        run_batch(s, batch, n);
+
+        pthread_mutex_lock(&s->lock);
+        for (struct store_job *j = batch; j;) {
+            struct store_job *next = j->next; /* j may vanish once done is seen */
+            j->done = true;
+            j = next;
+        }
+        pthread_cond_broadcast(&s->done_cv);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+enum result store_write(struct store *s, store_job_fn fn, void *arg, struct error *err)
+{
+    struct store_job job = {.fn = fn, .arg = arg, .err = err};
+    pthread_mutex_lock(&s->lock);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        return error_set(err, ERR_UNAVAILABLE, "store: shutting down");
+    }
+    if (s->tail)
+        s->tail->next = &job;
+    else
+        s->head = &job;
+    s->tail = &job;
+    pthread_cond_signal(&s->work_cv);
+    while (!job.done)
+        pthread_cond_wait(&s->done_cv, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    return job.result;
+}
+
+struct store *store_open(const char *driver, const char *target, struct error *err)
+{
+    const struct store_backend *be = NULL;
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (strcmp(backends[i].driver, driver) == 0)
+            be = backends[i].be;
+    if (!be) {
+        error_set(err, ERR_UNPROCESSABLE, "storage.driver: \"%s\" is not available", driver);
+        return NULL;
+    }
+    void *wc = be->connect(target, true, err);
+    if (!wc)
+        return NULL;
+    if (be->migrate(wc, err) != OK) {
+        be->disconnect(wc);
+        return NULL;
+    }
+    struct store *s = xcalloc(1, sizeof *s);
+    s->be = be;
+    s->driver = xstrdup(driver);
+    s->target = xstrdup(target);
+    s->writer.be = be;
+    s->writer.conn = wc;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->readers_lock, NULL);
+    pthread_mutex_init(&s->stats_lock, NULL);
+    pthread_cond_init(&s->work_cv, NULL);
+    pthread_cond_init(&s->done_cv, NULL);
+    pthread_key_create(&s->reader_key, NULL);
+    if (pthread_create(&s->thread, NULL, writer_main, s) != 0)
+        fatal("store: cannot start the writer thread");
+    return s;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_cond_signal(&s->work_cv);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    for (struct store_conn *r = s->readers; r;) {
+        struct store_conn *next = r->next_reader;
+        s->be->disconnect(r->conn);
+        free(r);
+        r = next;
+    }
+    s->be->disconnect(s->writer.conn);
+    pthread_key_delete(s->reader_key);
+    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->readers_lock);
+    pthread_mutex_destroy(&s->stats_lock);
+    pthread_cond_destroy(&s->work_cv);
+    pthread_cond_destroy(&s->done_cv);
+    free(s->driver);
+    free(s->target);
+    free(s);
+}
+
+const char *store_driver(const struct store *s)
+{
+    return s->driver;
+}
+
+struct store_conn *store_reader(struct store *s, struct error *err)
+{
+    struct store_conn *r = pthread_getspecific(s->reader_key);
+    if (r)
+        return r;
+    void *c = s->be->connect(s->target, false, err);
+    if (!c)
+        return NULL;
+    r = xcalloc(1, sizeof *r);
+    r->be = s->be;
+    r->conn = c;
+    pthread_mutex_lock(&s->readers_lock);
+    r->next_reader = s->readers;
+    s->readers = r;
+    pthread_mutex_unlock(&s->readers_lock);
+    pthread_setspecific(s->reader_key, r);
+    return r;
+}
+
+/* Front-end wrappers: time each backend call and log the slow ones. */
+#define TIMED(name, call)                                                                          \
+    do {                                                                                           \
+        double t0_ = clock_mono_ms();                                                              \
+        enum result r_ = (call);                                                                   \
+        double ms_ = clock_mono_ms() - t0_;                                                        \
+        if (ms_ > STORE_SLOW_MS)                                                                   \
+            log_warn("store: slow %s: %.1f ms", name, ms_);                                        \
+        return r_;                                                                                 \
+    } while (0)
+
+enum result store_counter_next(struct store_conn *c, const char *key, int64_t *out)
+{
+    TIMED("counter_next", c->be->counter_next(c->conn, key, out));
+}
+
+enum result store_incident_insert(struct store_conn *c, const struct incident *inc)
+{
+    TIMED("incident_insert", c->be->incident_insert(c->conn, inc));
+}
+
+enum result store_incident_update(struct store_conn *c, const struct incident *inc)
+{
+    TIMED("incident_update", c->be->incident_update(c->conn, inc));
+}
+
+enum result store_incident_get(struct store_conn *c, const char *id, struct incident *out)
+{
+    TIMED("incident_get", c->be->incident_get(c->conn, id, out));
+}
+
+enum result store_incident_list(struct store_conn *c, const struct store_incident_filter *f,
+                                store_incident_cb cb, void *ctx)
+{
+    TIMED("incident_list", c->be->incident_list(c->conn, f, cb, ctx));
+}
+
+enum result store_incident_count_open(struct store_conn *c, store_count_cb cb, void *ctx)
+{
+    TIMED("incident_count_open", c->be->incident_count_open(c->conn, cb, ctx));
+}
+
+enum result store_timeline_insert(struct store_conn *c, const struct timeline_entry *e)
+{
+    TIMED("timeline_insert", c->be->timeline_insert(c->conn, e));
+}
+
+enum result store_timeline_last(struct store_conn *c, int64_t *seq, char hash[SHA256_HEX_LEN])
+{
+    TIMED("timeline_last", c->be->timeline_last(c->conn, seq, hash));
+}
+
+enum result store_timeline_scan(struct store_conn *c, const char *incident_id,
+                                store_timeline_cb cb, void *ctx)
+{
+    TIMED("timeline_scan", c->be->timeline_scan(c->conn, incident_id, cb, ctx));
+}
+
+enum result store_token_insert(struct store_conn *c, const struct store_token *t)
+{
+    TIMED("token_insert", c->be->token_insert(c->conn, t));
+}
+
+enum result store_token_get(struct store_conn *c, const char *id, struct store_token *out)
+{
+    TIMED("token_get", c->be->token_get(c->conn, id, out));
+}
+
+enum result store_token_find_hash(struct store_conn *c, const char *hash,
+                                  struct store_token *out)
+{
+    TIMED("token_find_hash", c->be->token_find_hash(c->conn, hash, out));
+}
+
+enum result store_token_list(struct store_conn *c, store_token_cb cb, void *ctx)
+{
+    TIMED("token_list", c->be->token_list(c->conn, cb, ctx));
+}
+
+enum result store_token_revoke(struct store_conn *c, const char *id, int64_t now)
+{
+    TIMED("token_revoke", c->be->token_revoke(c->conn, id, now));
+}
+
+void store_token_free_fields(struct store_token *t)
+{
+    free(t->name);
+    free(t->role);
+    t->name = t->role = NULL;
+}

@@ -1,0 +1,613 @@
+/*
+ * store_sqlite: the embedded backend. One SQLite file in WAL mode with synchronous=FULL, so a
+ * COMMIT returns only once the WAL is on disk. The writer connection applies the migrations
+ * embedded in the binary (sqlite/NNN_name.sql, in name order, each in its own transaction,
+ * recorded in schema_migrations). Readers are separate connections (query_only).
+ *
+ * Statements are prepared once per connection and cached by their enum index.
+ * Threads: a connection is used by one thread at a time (the writer, or its reader's owner).
+ */
+#include "store/store.h"
+#include "embedded.h"
+#include "util/log.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_COUNTER_NEXT,
+    S_INC_INSERT,
+    S_INC_UPDATE,
+    S_INC_GET,
+    S_INC_LIST,
+    S_INC_COUNT_OPEN,
+    S_TL_INSERT,
+    S_TL_LAST,
+    S_TL_SCAN_ALL,
+    S_TL_SCAN_INC,
+    S_TOK_INSERT,
+    S_TOK_GET,
+    S_TOK_FIND_HASH,
+    S_TOK_LIST,
+    S_TOK_REVOKE,
+    S_COUNT
+};
+
+#define INC_COLS                                                                                   \
+    "id, title, summary, severity, service, type, channel, postmortem, status, drill, "          \
+    "created_at, acknowledged_at, resolved_at, closed_at, updated_at, last_public_update_at, "    \
+    "commander, tech_lead, comms_lead, scribe"
+#define TL_COLS "seq, at, actor, kind, incident_id, data, prev_hash, hash"
+#define TOK_COLS "id, name, role, hash, created_at, revoked_at"
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT job",
+    [S_RELEASE] = "RELEASE job",
+    [S_ROLLBACK_TO] = "ROLLBACK TO job",
+    [S_COUNTER_NEXT] = "INSERT INTO counters(key, value) VALUES (?1, 1) "
+                       "ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value",
+    [S_INC_INSERT] = "INSERT INTO incidents(" INC_COLS ") VALUES "
+                     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
+    [S_INC_UPDATE] = "UPDATE incidents SET title=?2, summary=?3, severity=?4, service=?5, type=?6, "
+                     "channel=?7, postmortem=?8, status=?9, drill=?10, created_at=?11, "
+                     "acknowledged_at=?12, resolved_at=?13, closed_at=?14, updated_at=?15, "
+                     "last_public_update_at=?16, commander=?17, tech_lead=?18, comms_lead=?19, "
+                     "scribe=?20 WHERE id=?1",
+    [S_INC_GET] = "SELECT " INC_COLS " FROM incidents WHERE id = ?1",
+    [S_INC_LIST] = "SELECT " INC_COLS " FROM incidents WHERE (?1 = 0 OR "
+                   "((?1 >> (CASE status WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 "
+                   "WHEN 'investigating' THEN 2 WHEN 'identified' THEN 3 WHEN 'monitoring' THEN 4 "
+                   "WHEN 'resolved' THEN 5 ELSE 6 END)) & 1) = 1) "
+                   "ORDER BY created_at DESC, id DESC LIMIT ?2",
+    [S_INC_COUNT_OPEN] = "SELECT severity, count(*) FROM incidents WHERE status IN "
+                         "('triggered','acknowledged','investigating','identified','monitoring') "
+                         "GROUP BY severity",
+    [S_TL_INSERT] = "INSERT INTO timeline(" TL_COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    [S_TL_LAST] = "SELECT seq, hash FROM timeline ORDER BY seq DESC LIMIT 1",
+    [S_TL_SCAN_ALL] = "SELECT " TL_COLS " FROM timeline ORDER BY seq",
+    [S_TL_SCAN_INC] = "SELECT " TL_COLS " FROM timeline WHERE incident_id = ?1 ORDER BY seq",
+    [S_TOK_INSERT] = "INSERT INTO tokens(" TOK_COLS ") VALUES (?1,?2,?3,?4,?5,NULL)",
+    [S_TOK_GET] = "SELECT " TOK_COLS " FROM tokens WHERE id = ?1",
+    [S_TOK_FIND_HASH] = "SELECT " TOK_COLS " FROM tokens WHERE hash = ?1",
+    [S_TOK_LIST] = "SELECT " TOK_COLS " FROM tokens ORDER BY created_at, id",
+    [S_TOK_REVOKE] = "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+};
+
+struct sqlite_conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[S_COUNT];
+};
+
+static enum result db_fail(struct sqlite_conn *c, const char *what)
+{
+    int code = sqlite3_extended_errcode(c->db);
+    if ((code & 0xff) == SQLITE_CONSTRAINT)
+        return ERR_CONFLICT;
+    log_error("sqlite: %s: %s (%d)", what, sqlite3_errmsg(c->db), code);
+    return ERR_UNAVAILABLE;
+}
+
+static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
+{
+    if (!c->stmts[id] &&
+        sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id],
+                           NULL) != SQLITE_OK) {
+        log_error("sqlite: prepare %d: %s", (int)id, sqlite3_errmsg(c->db));
+        return NULL;
+    }
+    sqlite3_reset(c->stmts[id]);
+    sqlite3_clear_bindings(c->stmts[id]);
+    return c->stmts[id];
+}
+
+/* Runs a statement that returns no rows. */
+static enum result exec_stmt(struct sqlite_conn *c, enum stmt_id id)
+{
+    sqlite3_stmt *st = stmt(c, id);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    int rc = sqlite3_step(st);
+    enum result result = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? OK : db_fail(c, stmt_sql[id]);
+    sqlite3_reset(st);
+    return result;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+    if (t)
+        sqlite3_bind_int64(st, i, t);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? xstrdup((const char *)s) : NULL;
+}
+
+/* Borrowed column text; "" for NULL (a tampered row may hold NULLs). */
+static char *text_or_empty(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? (char *)s : "";
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    snprintf(out, n, "%s", s ? (const char *)s : "");
+}
+
+static void *sq_connect(const char *target, bool writer, struct error *err)
+{
+    struct sqlite_conn *c = xcalloc(1, sizeof *c);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(target, &c->db, flags, NULL) != SQLITE_OK) {
+        error_set(err, ERR_UNAVAILABLE, "storage: cannot open %s: %s", target,
+                  c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        sqlite3_close(c->db);
+        free(c);
+        return NULL;
+    }
+    sqlite3_busy_timeout(c->db, 5000);
+    const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                   "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;"
+                                 : "PRAGMA query_only=ON;";
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+        error_set(err, ERR_UNAVAILABLE, "storage: %s: %s", target, msg ? msg : "pragma failed");
+        sqlite3_free(msg);
+        sqlite3_close(c->db);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void sq_disconnect(void *conn)
+{
+    struct sqlite_conn *c = conn;
+    if (!c)
+        return;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(c->stmts[i]);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static enum result apply_migration(struct sqlite_conn *c, const struct embedded_file *m,
+                                   struct error *err)
+{
+    char *sql = xmalloc(m->len + 1), *msg = NULL, record[512];
+    memcpy(sql, m->data, m->len);
+    sql[m->len] = '\0';
+    snprintf(record, sizeof record,
+             "INSERT INTO schema_migrations(name, applied_at) VALUES ('%s', "
+             "CAST(strftime('%%s','now') AS INTEGER) * 1000)",
+             m->name);
+    int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(c->db, record, NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, &msg);
+    free(sql);
+    if (rc != SQLITE_OK) {
+        error_set(err, ERR_UNAVAILABLE, "storage: migration %s failed: %s", m->name,
+                  msg ? msg : sqlite3_errmsg(c->db));
+        sqlite3_free(msg);
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return ERR_UNAVAILABLE;
+    }
+    log_info("store: applied migration %s", m->name);
+    return OK;
+}
+
+static bool migration_applied(struct sqlite_conn *c, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    bool found = false;
+    if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM schema_migrations WHERE name = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+static enum result sq_migrate(void *conn, struct error *err)
+{
+    struct sqlite_conn *c = conn;
+    char *msg = NULL;
+    if (sqlite3_exec(c->db,
+                     "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
+                     "applied_at INTEGER NOT NULL)",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        error_set(err, ERR_UNAVAILABLE, "storage: %s", msg ? msg : "cannot create migrations");
+        sqlite3_free(msg);
+        return ERR_UNAVAILABLE;
+    }
+    for (size_t i = 0; i < embedded_migrations_count; i++) {
+        const struct embedded_file *m = &embedded_migrations[i];
+        if (strncmp(m->name, "sqlite/", 7) != 0 || migration_applied(c, m->name))
+            continue;
+        enum result result = apply_migration(c, m, err);
+        if (result != OK)
+            return result;
+    }
+    return OK;
+}
+
+static enum result sq_begin(void *c)
+{
+    return exec_stmt(c, S_BEGIN);
+}
+static enum result sq_commit(void *c)
+{
+    return exec_stmt(c, S_COMMIT);
+}
+static void sq_rollback(void *c)
+{
+    exec_stmt(c, S_ROLLBACK);
+}
+static enum result sq_savepoint(void *c)
+{
+    return exec_stmt(c, S_SAVEPOINT);
+}
+static enum result sq_release(void *c)
+{
+    return exec_stmt(c, S_RELEASE);
+}
+static void sq_rollback_to(void *c)
+{
+    exec_stmt(c, S_ROLLBACK_TO);
+}
+
+static enum result sq_counter_next(void *conn, const char *key, int64_t *out)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_COUNTER_NEXT);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_fail(c, "counter_next");
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return OK;
+}
+
+static void bind_incident(sqlite3_stmt *st, const struct incident *inc)
+{
+    bind_text(st, 1, inc->id);
+    bind_text(st, 2, inc->title);
+    bind_text(st, 3, inc->summary);
+    bind_text(st, 4, inc->severity);
+    bind_text(st, 5, inc->service);
+    bind_text(st, 6, inc->type);
+    bind_text(st, 7, inc->channel);
+    bind_text(st, 8, inc->postmortem);
+    bind_text(st, 9, incident_status_name(inc->status));
+    sqlite3_bind_int(st, 10, inc->drill ? 1 : 0);
+    sqlite3_bind_int64(st, 11, inc->created_at);
+    bind_time(st, 12, inc->acknowledged_at);
+    bind_time(st, 13, inc->resolved_at);
+    bind_time(st, 14, inc->closed_at);
+    sqlite3_bind_int64(st, 15, inc->updated_at);
+    bind_time(st, 16, inc->last_public_update_at);
+    for (int r = 0; r < ROLE_COUNT; r++)
+        bind_text(st, 17 + r, inc->roles[r]);
+}
+
+static void read_incident(sqlite3_stmt *st, struct incident *inc)
+{
+    memset(inc, 0, sizeof *inc);
+    copy_col(st, 0, inc->id, sizeof inc->id);
+    inc->title = col_text(st, 1);
+    inc->summary = col_text(st, 2);
+    inc->severity = col_text(st, 3);
+    inc->service = col_text(st, 4);
+    inc->type = col_text(st, 5);
+    inc->channel = col_text(st, 6);
+    inc->postmortem = col_text(st, 7);
+    int s = incident_status_parse((const char *)sqlite3_column_text(st, 8));
+    inc->status = s < 0 ? INC_TRIGGERED : (enum incident_status)s;
+    inc->drill = sqlite3_column_int(st, 9) != 0;
+    inc->created_at = sqlite3_column_int64(st, 10);
+    inc->acknowledged_at = sqlite3_column_int64(st, 11);
+    inc->resolved_at = sqlite3_column_int64(st, 12);
+    inc->closed_at = sqlite3_column_int64(st, 13);
+    inc->updated_at = sqlite3_column_int64(st, 14);
+    inc->last_public_update_at = sqlite3_column_int64(st, 15);
+    for (int r = 0; r < ROLE_COUNT; r++)
+        inc->roles[r] = col_text(st, 16 + r);
+}
+
+static enum result sq_incident_write(struct sqlite_conn *c, enum stmt_id id,
+                                     const struct incident *inc)
+{
+    sqlite3_stmt *st = stmt(c, id);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    bind_incident(st, inc);
+    int rc = sqlite3_step(st);
+    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "incident write");
+    if (result == OK && id == S_INC_UPDATE && sqlite3_changes(c->db) == 0)
+        result = ERR_NOT_FOUND;
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_incident_insert(void *c, const struct incident *inc)
+{
+    return sq_incident_write(c, S_INC_INSERT, inc);
+}
+
+static enum result sq_incident_update(void *c, const struct incident *inc)
+{
+    return sq_incident_write(c, S_INC_UPDATE, inc);
+}
+
+static enum result sq_incident_get(void *conn, const char *id, struct incident *out)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_INC_GET);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    enum result result = OK;
+    if (rc == SQLITE_ROW)
+        read_incident(st, out);
+    else
+        result = rc == SQLITE_DONE ? ERR_NOT_FOUND : db_fail(c, "incident_get");
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_incident_list(void *conn, const struct store_incident_filter *f,
+                                    store_incident_cb cb, void *ctx)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_INC_LIST);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sqlite3_bind_int(st, 1, f->statuses);
+    sqlite3_bind_int64(st, 2, f->limit > 0 ? f->limit : -1);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct incident inc;
+        read_incident(st, &inc);
+        int stop = cb(&inc, ctx);
+        incident_free_fields(&inc);
+        if (stop)
+            break;
+    }
+    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : db_fail(c, "list");
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_incident_count_open(void *conn, store_count_cb cb, void *ctx)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_INC_COUNT_OPEN);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        cb((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), ctx);
+    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "count_open");
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_timeline_insert(void *conn, const struct timeline_entry *e)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_TL_INSERT);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sqlite3_bind_int64(st, 1, e->seq);
+    sqlite3_bind_int64(st, 2, e->at);
+    bind_text(st, 3, e->actor);
+    bind_text(st, 4, e->kind);
+    bind_text(st, 5, e->incident_id);
+    bind_text(st, 6, e->data);
+    bind_text(st, 7, e->prev_hash);
+    bind_text(st, 8, e->hash);
+    int rc = sqlite3_step(st);
+    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "timeline_insert");
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_timeline_last(void *conn, int64_t *seq, char hash[SHA256_HEX_LEN])
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_TL_LAST);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    int rc = sqlite3_step(st);
+    enum result result = OK;
+    if (rc == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+        copy_col(st, 1, hash, SHA256_HEX_LEN);
+    } else if (rc == SQLITE_DONE) {
+        *seq = 0;
+        memcpy(hash, timeline_genesis, SHA256_HEX_LEN);
+    } else {
+        result = db_fail(c, "timeline_last");
+    }
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_timeline_scan(void *conn, const char *incident_id, store_timeline_cb cb,
+                                    void *ctx)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, incident_id ? S_TL_SCAN_INC : S_TL_SCAN_ALL);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    if (incident_id)
+        sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct timeline_entry e = {
+            .seq = sqlite3_column_int64(st, 0),
+            .at = sqlite3_column_int64(st, 1),
+            .actor = text_or_empty(st, 2),
+            .kind = text_or_empty(st, 3),
+            .incident_id = (char *)sqlite3_column_text(st, 4),
+            .data = text_or_empty(st, 5),
+        };
+        copy_col(st, 6, e.prev_hash, sizeof e.prev_hash);
+        copy_col(st, 7, e.hash, sizeof e.hash);
+        if (cb(&e, ctx))
+            break;
+    }
+    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : db_fail(c, "scan");
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_token_insert(void *conn, const struct store_token *t)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_TOK_INSERT);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    bind_text(st, 1, t->id);
+    bind_text(st, 2, t->name);
+    bind_text(st, 3, t->role);
+    bind_text(st, 4, t->hash);
+    sqlite3_bind_int64(st, 5, t->created_at);
+    int rc = sqlite3_step(st);
+    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "token_insert");
+    sqlite3_reset(st);
+    return result;
+}
+
+static void read_token(sqlite3_stmt *st, struct store_token *t)
+{
+    memset(t, 0, sizeof *t);
+    copy_col(st, 0, t->id, sizeof t->id);
+    t->name = col_text(st, 1);
+    t->role = col_text(st, 2);
+    copy_col(st, 3, t->hash, sizeof t->hash);
+    t->created_at = sqlite3_column_int64(st, 4);
+    t->revoked_at = sqlite3_column_int64(st, 5);
+}
+
+static enum result token_one(struct sqlite_conn *c, enum stmt_id id, const char *key,
+                             struct store_token *out)
+{
+    sqlite3_stmt *st = stmt(c, id);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    enum result result = OK;
+    if (rc == SQLITE_ROW)
+        read_token(st, out);
+    else
+        result = rc == SQLITE_DONE ? ERR_NOT_FOUND : db_fail(c, "token lookup");
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_token_get(void *c, const char *id, struct store_token *out)
+{
+    return token_one(c, S_TOK_GET, id, out);
+}
+
+static enum result sq_token_find_hash(void *c, const char *hash, struct store_token *out)
+{
+    return token_one(c, S_TOK_FIND_HASH, hash, out);
+}
+
+static enum result sq_token_list(void *conn, store_token_cb cb, void *ctx)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_TOK_LIST);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_token t;
+        read_token(st, &t);
+        int stop = cb(&t, ctx);
+        store_token_free_fields(&t);
+        if (stop)
+            break;
+    }
+    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : db_fail(c, "token_list");
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_token_revoke(void *conn, const char *id, int64_t now)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_TOK_REVOKE);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "token_revoke");
+    if (result == OK && sqlite3_changes(c->db) == 0)
+        result = ERR_NOT_FOUND;
+    sqlite3_reset(st);
+    return result;
+}
+
+const struct store_backend store_backend_sqlite = {
+    .name = "sqlite",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .migrate = sq_migrate,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
+    .counter_next = sq_counter_next,
+    .incident_insert = sq_incident_insert,
+    .incident_update = sq_incident_update,
+    .incident_get = sq_incident_get,
+    .incident_list = sq_incident_list,
+    .incident_count_open = sq_incident_count_open,
+    .timeline_insert = sq_timeline_insert,
+    .timeline_last = sq_timeline_last,
+    .timeline_scan = sq_timeline_scan,
+    .token_insert = sq_token_insert,
+    .token_get = sq_token_get,
+    .token_find_hash = sq_token_find_hash,
+    .token_list = sq_token_list,
+    .token_revoke = sq_token_revoke,
+};

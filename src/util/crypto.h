@@ -1,0 +1,24 @@
+/*
+ * crypto: thin wrappers over libsodium. SHA-256 (hex), random tokens, constant-time compare.
+ * crypto_init() once at start-up (fatal on failure); the rest is thread-safe.
+ */
+#ifndef TOCSIN_CRYPTO_H
+#define TOCSIN_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum { SHA256_HEX_LEN = 65 }; /* 64 hex digits + NUL */
+
+void crypto_init(void);
+void crypto_sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN]);
+/* SHA-256 over the concatenation of two strings, hex. */
+void crypto_sha256_hex2(const char *a, const char *b, char out[SHA256_HEX_LEN]);
+/* prefix + nbytes of randomness as URL-safe base64 without padding. */
+void crypto_random_token(const char *prefix, size_t nbytes, char *out, size_t outlen);
+/* nbytes random bytes as lowercase hex. out must hold 2*nbytes+1. */
+void crypto_random_hex(size_t nbytes, char *out);
+/* Constant-time equality of two NUL-terminated strings (length leaks, content does not). */
+bool crypto_str_eq(const char *a, const char *b);
+
+#endif
