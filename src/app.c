@@ -26,10 +26,10 @@ static enum result reload_job(struct store_conn *tx, void *arg, struct error *er
 {
     struct reload_job *j = arg;
     const struct config *c = j->next;
-    json_t *data = json_pack("{s:s,s:I,s:I,s:I,s:I}", "path", c->path, "severities",
-                             (json_int_t)c->severity_count, "users", (json_int_t)c->user_count,
-                             "services", (json_int_t)c->service_count, "escalation_policies",
-                             (json_int_t)c->policy_count);
+    json_t *data =
+        json_pack("{s:s,s:I,s:I,s:I,s:I}", "path", c->path, "severities",
+                  (json_int_t)c->severity_count, "users", (json_int_t)c->user_count, "services",
+                  (json_int_t)c->service_count, "escalation_policies", (json_int_t)c->policy_count);
     return timeline_append(tx, clock_now(j->clock), j->actor, "config.reloaded", NULL, data, NULL,
                            err);
 }
@@ -59,7 +59,8 @@ enum result app_reload(struct app *app, const char *actor, struct config_errors 
             log_error("config: %s", e->items[i]);
         log_error("config: reload of %s refused (%zu errors); the running config is kept",
                   app->config_path, e->count);
-        result = error_set(err, ERR_UNPROCESSABLE, "config: %s", e->count ? e->items[0] : "invalid");
+        result =
+            error_set(err, ERR_UNPROCESSABLE, "config: %s", e->count ? e->items[0] : "invalid");
         goto out;
     }
     struct reload_job j = {.clock = app->clock, .actor = actor, .next = next};

@@ -26,13 +26,13 @@ struct string_list {
 };
 
 struct config_severity {
-    char *id;          /* "SEV1", "P0", ... as written */
-    char *name;        /* "Critical" */
-    char *description; /* may be NULL */
-    int rank;          /* position in the list, 1 = most severe */
-    int64_t ack_within;     /* -1: no ack clock */
-    int64_t resolve_within; /* -1: no resolution target */
-    int64_t update_every;   /* -1: no update cadence */
+    char *id;                  /* "SEV1", "P0", ... as written */
+    char *name;                /* "Critical" */
+    char *description;         /* may be NULL */
+    int rank;                  /* position in the list, 1 = most severe */
+    int64_t ack_within;        /* -1: no ack clock */
+    int64_t resolve_within;    /* -1: no resolution target */
+    int64_t update_every;      /* -1: no update cadence */
     struct string_list notify; /* channel names: email, sms, slack, webhook, voice, ticket */
     bool postmortem_required;
     int64_t postmortem_due; /* -1 when not set */
@@ -41,8 +41,8 @@ struct config_severity {
 
 struct config_incident_type {
     char *id, *name, *description;
-    char *escalation;       /* escalation policy id, or NULL (use the service's) */
-    char *severity;         /* default severity id, or NULL */
+    char *escalation;              /* escalation policy id, or NULL (use the service's) */
+    char *severity;                /* default severity id, or NULL */
     struct string_list runbooks;   /* runbook ids */
     struct string_list checklists; /* checklist ids */
     int line;
@@ -78,14 +78,14 @@ struct config_service {
 };
 
 struct config_rotation {
-    int64_t every;   /* rotation length */
-    char *handoff;   /* as written, e.g. "mon 09:00" or "09:00"; validated */
+    int64_t every; /* rotation length */
+    char *handoff; /* as written, e.g. "mon 09:00" or "09:00"; validated */
     struct string_list users;
     int line;
 };
 
 struct config_schedule_layer {
-    char *name;      /* "primary", "secondary", ... */
+    char *name; /* "primary", "secondary", ... */
     struct config_rotation rotation;
     struct string_list restrictions; /* as written, e.g. "mon-fri 09:00-17:00"; validated */
     int line;

@@ -12,8 +12,7 @@
 #include <string.h>
 
 static const char *const status_names[INC_STATUS_COUNT] = {
-    "triggered", "acknowledged", "investigating", "identified",
-    "monitoring", "resolved", "closed"};
+    "triggered", "acknowledged", "investigating", "identified", "monitoring", "resolved", "closed"};
 
 static const char *const role_names[ROLE_COUNT] = {"commander", "tech_lead", "comms_lead",
                                                    "scribe"};
@@ -195,8 +194,8 @@ enum result incident_ack(struct incident *inc, int64_t now, struct error *err)
 {
     if (inc->status != INC_TRIGGERED) {
         if (incident_status_is_open(inc->status))
-            return error_set(err, ERR_CONFLICT, "status: %s is already acknowledged (%s)",
-                             inc->id, status_names[inc->status]);
+            return error_set(err, ERR_CONFLICT, "status: %s is already acknowledged (%s)", inc->id,
+                             status_names[inc->status]);
         return refuse_move(inc, INC_ACKNOWLEDGED, err);
     }
     return incident_set_status(inc, INC_ACKNOWLEDGED, now, err);

@@ -62,8 +62,8 @@ void metrics_render(struct metrics *m, const char *(*route_name)(size_t i), stru
         for (int s = 0; s < STATUS_SPAN; s++) {
             unsigned long long n = atomic_load(&m->routes[i].status[s]);
             if (n)
-                buf_printf(out, "tocsin_http_requests_total{route=\"%s\",code=\"%d\"} %llu\n",
-                           name, s + STATUS_MIN, n);
+                buf_printf(out, "tocsin_http_requests_total{route=\"%s\",code=\"%d\"} %llu\n", name,
+                           s + STATUS_MIN, n);
         }
     }
     buf_puts(out, "# HELP tocsin_http_request_duration_seconds HTTP request latency by route.\n"

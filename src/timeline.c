@@ -23,8 +23,7 @@ void timeline_entry_free(struct timeline_entry *e)
     memset(e, 0, sizeof *e);
 }
 
-void timeline_hash(const char *prev_hash, const struct timeline_entry *e,
-                   char out[SHA256_HEX_LEN])
+void timeline_hash(const char *prev_hash, const struct timeline_entry *e, char out[SHA256_HEX_LEN])
 {
     json_t *arr = json_pack("[I,I,s,s,s?,s]", (json_int_t)e->seq, (json_int_t)e->at, e->actor,
                             e->kind, e->incident_id, e->data);
@@ -36,9 +35,9 @@ void timeline_hash(const char *prev_hash, const struct timeline_entry *e,
     json_decref(arr);
 }
 
-enum result timeline_append(struct store_conn *tx, int64_t now, const char *actor,
-                            const char *kind, const char *incident_id, json_t *data,
-                            struct timeline_entry *out, struct error *err)
+enum result timeline_append(struct store_conn *tx, int64_t now, const char *actor, const char *kind,
+                            const char *incident_id, json_t *data, struct timeline_entry *out,
+                            struct error *err)
 {
     struct timeline_entry e = {.at = now};
     char *text = NULL;

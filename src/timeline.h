@@ -48,13 +48,12 @@ extern const char timeline_genesis[SHA256_HEX_LEN]; /* 64 zeros */
 
 void timeline_entry_free(struct timeline_entry *e);
 /* The hash an entry must carry, given the previous entry's hash. */
-void timeline_hash(const char *prev_hash, const struct timeline_entry *e,
-                   char out[SHA256_HEX_LEN]);
+void timeline_hash(const char *prev_hash, const struct timeline_entry *e, char out[SHA256_HEX_LEN]);
 /* Appends one entry (takes ownership of `data`, which must be an object; NULL = {}).
  * When out is not NULL it receives a copy of the stored entry. */
-enum result timeline_append(struct store_conn *tx, int64_t now, const char *actor,
-                            const char *kind, const char *incident_id, json_t *data,
-                            struct timeline_entry *out, struct error *err);
+enum result timeline_append(struct store_conn *tx, int64_t now, const char *actor, const char *kind,
+                            const char *incident_id, json_t *data, struct timeline_entry *out,
+                            struct error *err);
 /* Recomputes the whole chain. */
 enum result timeline_verify(struct store_conn *c, struct timeline_verify *out, struct error *err);
 /* The entry as API JSON (data parsed back into an object). */

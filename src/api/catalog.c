@@ -50,9 +50,9 @@ void api_users(struct request *r)
     json_t *arr = json_array();
     for (size_t i = 0; i < c->user_count; i++) {
         const struct config_user *u = &c->users[i];
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", u->id, "name",
-                                             u->name, "email", opt(u->email), "phone",
-                                             opt(u->phone), "timezone", opt(u->timezone)));
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", u->id, "name", u->name,
+                                             "email", opt(u->email), "phone", opt(u->phone),
+                                             "timezone", opt(u->timezone)));
     }
     reply_json(r, 200, json_pack("{s:o}", "users", arr));
 }
@@ -66,8 +66,7 @@ void api_services(struct request *r)
         json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "id", s->id, "name",
                                              s->name, "description", opt(s->description),
                                              "escalation", opt(s->escalation), "component",
-                                             opt(s->component), "runbooks",
-                                             strings(&s->runbooks)));
+                                             opt(s->component), "runbooks", strings(&s->runbooks)));
     }
     reply_json(r, 200, json_pack("{s:o}", "services", arr));
 }
@@ -78,10 +77,9 @@ void api_incident_types(struct request *r)
     json_t *arr = json_array();
     for (size_t i = 0; i < c->type_count; i++) {
         const struct config_incident_type *t = &c->types[i];
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", t->id, "name",
-                                             t->name, "description", opt(t->description),
-                                             "escalation", opt(t->escalation), "severity",
-                                             opt(t->severity)));
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", t->id, "name", t->name,
+                                             "description", opt(t->description), "escalation",
+                                             opt(t->escalation), "severity", opt(t->severity)));
     }
     reply_json(r, 200, json_pack("{s:o}", "incident_types", arr));
 }

@@ -66,8 +66,9 @@ static void render_store(struct request *r, struct buf *out)
     }
     buf_printf(out, "tocsin_store_commit_batch_size_sum %llu\n", (unsigned long long)st.jobs);
     buf_printf(out, "tocsin_store_commit_batch_size_count %llu\n", (unsigned long long)st.commits);
-    buf_printf(out, "# TYPE tocsin_store_failed_commits_total counter\n"
-                    "tocsin_store_failed_commits_total %llu\n",
+    buf_printf(out,
+               "# TYPE tocsin_store_failed_commits_total counter\n"
+               "tocsin_store_failed_commits_total %llu\n",
                (unsigned long long)st.failed_commits);
 }
 

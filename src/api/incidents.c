@@ -41,16 +41,16 @@ json_t *api_incident_json(const struct incident *inc, const struct config *cfg, 
     json_t *roles = json_object();
     for (int i = 0; i < ROLE_COUNT; i++)
         json_object_set_new(roles, incident_role_name(i), str_or_null(inc->roles[i]));
-    json_t *jsla = json_pack("{s:o,s:o,s:o,s:b,s:b,s:b}", "ack_due", api_time(sla.ack_due),
-                             "resolve_due", api_time(sla.resolve_due), "next_update_due",
-                             api_time(sla.next_update_due), "ack_breached", sla.ack_breached,
-                             "resolve_breached", sla.resolve_breached, "update_overdue",
-                             sla.update_overdue);
-    json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:s,s:o,s:o,s:s,s:b}", "id", inc->id, "title",
-                          inc->title, "summary", str_or_null(inc->summary), "severity",
-                          inc->severity, "status", incident_status_name(inc->status), "service",
-                          str_or_null(inc->service), "type", str_or_null(inc->type), "channel",
-                          inc->channel, "drill", inc->drill);
+    json_t *jsla =
+        json_pack("{s:o,s:o,s:o,s:b,s:b,s:b}", "ack_due", api_time(sla.ack_due), "resolve_due",
+                  api_time(sla.resolve_due), "next_update_due", api_time(sla.next_update_due),
+                  "ack_breached", sla.ack_breached, "resolve_breached", sla.resolve_breached,
+                  "update_overdue", sla.update_overdue);
+    json_t *o =
+        json_pack("{s:s,s:s,s:o,s:s,s:s,s:o,s:o,s:s,s:b}", "id", inc->id, "title", inc->title,
+                  "summary", str_or_null(inc->summary), "severity", inc->severity, "status",
+                  incident_status_name(inc->status), "service", str_or_null(inc->service), "type",
+                  str_or_null(inc->type), "channel", inc->channel, "drill", inc->drill);
     json_object_set_new(o, "created_at", api_time(inc->created_at));
     json_object_set_new(o, "acknowledged_at", api_time(inc->acknowledged_at));
     json_object_set_new(o, "resolved_at", api_time(inc->resolved_at));
@@ -65,9 +65,8 @@ json_t *api_incident_json(const struct incident *inc, const struct config *cfg, 
 
 /* ---- input checks against the config ---- */
 
-static void list_ids(char *out, size_t n, size_t count, const char *(*id_at)(const struct config *,
-                                                                              size_t),
-                     const struct config *cfg)
+static void list_ids(char *out, size_t n, size_t count,
+                     const char *(*id_at)(const struct config *, size_t), const struct config *cfg)
 {
     size_t used = 0;
     out[0] = '\0';
@@ -110,8 +109,7 @@ static enum result check_severity(const struct config *cfg, const char *sev, str
 
 static enum result check_ref(const struct config *cfg, const char *field, const char *value,
                              bool found, size_t count,
-                             const char *(*id_at)(const struct config *, size_t),
-                             struct error *err)
+                             const char *(*id_at)(const struct config *, size_t), struct error *err)
 {
     if (!value || found)
         return OK;
@@ -215,8 +213,8 @@ static enum result declare_job(struct store_conn *tx, void *arg, struct error *e
     if (result != OK)
         return error_set(err, result, "store: cannot allocate an incident id");
     incident_make_id(d->now, n, id);
-    incident_init(&d->result, id, d->title, d->severity, d->service, d->type, d->summary,
-                  d->drill, d->now);
+    incident_init(&d->result, id, d->title, d->severity, d->service, d->type, d->summary, d->drill,
+                  d->now);
     result = store_incident_insert(tx, &d->result);
     if (result == OK) {
         json_t *data = json_pack("{s:s,s:s,s:s?,s:s?,s:b,s:s}", "title", d->title, "severity",
@@ -430,8 +428,8 @@ static const char *status_kind(enum incident_status from, enum incident_status t
     return "incident.status_changed";
 }
 
-static enum result apply_status(struct incident_op *op, struct store_conn *tx,
-                                struct incident *inc, int64_t now, struct error *err)
+static enum result apply_status(struct incident_op *op, struct store_conn *tx, struct incident *inc,
+                                int64_t now, struct error *err)
 {
     enum incident_status from = inc->status, to = (enum incident_status)op->status;
     enum result result;
@@ -546,8 +544,8 @@ static enum result apply_patch(struct incident_op *op, struct store_conn *tx, st
         json_t *data = json_pack("{s:s,s:s}", "from", inc->severity, "to", op->severity);
         result = incident_set_severity(inc, op->severity, now, err);
         if (result == OK)
-            result = timeline_append(tx, now, op->actor, "incident.severity_changed", inc->id,
-                                     data, NULL, err);
+            result = timeline_append(tx, now, op->actor, "incident.severity_changed", inc->id, data,
+                                     NULL, err);
         else
             json_decref(data);
         if (result != OK)
@@ -555,8 +553,8 @@ static enum result apply_patch(struct incident_op *op, struct store_conn *tx, st
     }
     json_t *changes = json_object();
     if (op->title && strcmp(op->title, inc->title) != 0) {
-        json_object_set_new(changes, "title", json_pack("{s:s,s:s}", "from", inc->title, "to",
-                                                        op->title));
+        json_object_set_new(changes, "title",
+                            json_pack("{s:s,s:s}", "from", inc->title, "to", op->title));
         free(inc->title);
         inc->title = xstrdup(op->title);
     }
@@ -586,8 +584,8 @@ void api_incident_patch(struct request *r)
     if (result == OK)
         result = jsonv_only(body, fields, &err);
     if (result == OK && json_object_size(body) == 0)
-        result = error_set(&err, ERR_BAD_REQUEST,
-                           "body: give at least one of severity, title, summary");
+        result =
+            error_set(&err, ERR_BAD_REQUEST, "body: give at least one of severity, title, summary");
     if (result == OK)
         result = jsonv_string(body, "severity", false, 1, 64, &op.severity, &err);
     if (result == OK)
@@ -639,9 +637,8 @@ void api_incident_role(struct request *r)
     if (result == OK && !present)
         result = error_set(&err, ERR_BAD_REQUEST, "user: is required (a user id, or null)");
     if (result == OK)
-        result = check_ref(r->config, "user", op.user,
-                           config_user_find(r->config, op.user) != NULL, r->config->user_count,
-                           user_at, &err);
+        result = check_ref(r->config, "user", op.user, config_user_find(r->config, op.user) != NULL,
+                           r->config->user_count, user_at, &err);
     if (result != OK)
         reply_from_error(r, &err);
     else

@@ -22,8 +22,7 @@ struct token_job {
 static json_t *token_json(const struct store_token *t)
 {
     return json_pack("{s:s,s:s,s:s,s:o,s:o}", "id", t->id, "name", t->name, "role", t->role,
-                     "created_at", api_time(t->created_at), "revoked_at",
-                     api_time(t->revoked_at));
+                     "created_at", api_time(t->created_at), "revoked_at", api_time(t->revoked_at));
 }
 
 static enum result create_job(struct store_conn *tx, void *arg, struct error *err)
@@ -64,8 +63,8 @@ void api_token_create(struct request *r)
     if (result == OK)
         result = jsonv_string(body, "role", true, 1, 32, &role, &err);
     if (result == OK && !valid_name(name))
-        result = error_set(&err, ERR_BAD_REQUEST,
-                           "name: use letters, digits, '.', '_' and '-' only");
+        result =
+            error_set(&err, ERR_BAD_REQUEST, "name: use letters, digits, '.', '_' and '-' only");
     if (result == OK && access_parse(role) < 0)
         result = error_set(&err, ERR_UNPROCESSABLE,
                            "role: unknown role \"%.32s\" (one of admin, responder, viewer)", role);

@@ -127,8 +127,7 @@ static enum result write_token_file(const char *path, const char *token, struct 
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return error_set(err, ERR_UNAVAILABLE, "auth: cannot write %s: %s", path,
-                         strerror(errno));
+        return error_set(err, ERR_UNAVAILABLE, "auth: cannot write %s: %s", path, strerror(errno));
     size_t n = strlen(token);
     bool ok = fchmod(fd, 0600) == 0 && write(fd, token, n) == (ssize_t)n &&
               write(fd, "\n", 1) == 1 && fsync(fd) == 0;

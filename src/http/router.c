@@ -80,8 +80,8 @@ void router_dispatch(struct request *r)
         if (!match(rt->pattern, r->path, r))
             continue;
         if (strcmp(rt->method, r->method) != 0) {
-            int w = snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "",
-                             rt->method);
+            int w =
+                snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "", rt->method);
             if (w > 0 && (size_t)w < sizeof allow - used)
                 used += (size_t)w;
             continue;
@@ -96,8 +96,8 @@ void router_dispatch(struct request *r)
     }
     if (used) {
         reply_header(r, "Allow", allow);
-        reply_error(r, ERR_BAD_REQUEST, "method: %s is not allowed on %s (allowed: %s)",
-                    r->method, r->path, allow);
+        reply_error(r, ERR_BAD_REQUEST, "method: %s is not allowed on %s (allowed: %s)", r->method,
+                    r->path, allow);
         r->status = 405;
         return;
     }

@@ -82,9 +82,8 @@ static bool declared_too_large(struct MHD_Connection *conn, size_t max)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct http_server *s = cls;
     struct conn_ctx *ctx = *con_cls;
@@ -146,7 +145,8 @@ static bool resolve_listen(const char *listen, struct sockaddr_storage *ss, sock
         memmove(host, host + 1, hl - 2);
         host[hl - 2] = '\0';
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_NUMERICSERV | AI_PASSIVE},
                     *res = NULL;
     char portstr[8];
@@ -173,8 +173,8 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
         return NULL;
     struct http_server *s = xcalloc(1, sizeof *s);
     s->app = app;
-    s->max_body = app->config->server.max_body > 0 ? (size_t)app->config->server.max_body
-                                                   : 1024 * 1024;
+    s->max_body =
+        app->config->server.max_body > 0 ? (size_t)app->config->server.max_body : 1024 * 1024;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = (unsigned)(cpus > 0 ? cpus : 1) * POOL_THREADS_PER_CPU;
     threads = threads < POOL_MIN_THREADS ? POOL_MIN_THREADS : threads;
@@ -183,8 +183,8 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        s, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!s->daemon) {
         error_set(err, ERR_UNAVAILABLE, "listen: cannot listen on %s (in use, or not allowed)",
                   listen);

@@ -108,12 +108,11 @@ enum result store_incident_list(struct store_conn *c, const struct store_inciden
 enum result store_incident_count_open(struct store_conn *c, store_count_cb cb, void *ctx);
 enum result store_timeline_insert(struct store_conn *c, const struct timeline_entry *e);
 enum result store_timeline_last(struct store_conn *c, int64_t *seq, char hash[SHA256_HEX_LEN]);
-enum result store_timeline_scan(struct store_conn *c, const char *incident_id,
-                                store_timeline_cb cb, void *ctx);
+enum result store_timeline_scan(struct store_conn *c, const char *incident_id, store_timeline_cb cb,
+                                void *ctx);
 enum result store_token_insert(struct store_conn *c, const struct store_token *t);
 enum result store_token_get(struct store_conn *c, const char *id, struct store_token *out);
-enum result store_token_find_hash(struct store_conn *c, const char *hash,
-                                  struct store_token *out);
+enum result store_token_find_hash(struct store_conn *c, const char *hash, struct store_token *out);
 enum result store_token_list(struct store_conn *c, store_token_cb cb, void *ctx);
 enum result store_token_revoke(struct store_conn *c, const char *id, int64_t now);
 void store_token_free_fields(struct store_token *t);
@@ -122,8 +121,8 @@ void store_token_free_fields(struct store_token *t);
 struct store_stats {
     uint64_t commits, jobs, failed_commits;
     double commit_ms_sum;
-    uint64_t commit_ms_buckets[12];  /* le 0.5,1,2,5,10,25,50,100,250,500,1000,+Inf ms */
-    uint64_t batch_buckets[8];       /* le 1,2,4,8,16,64,256,+Inf jobs */
+    uint64_t commit_ms_buckets[12]; /* le 0.5,1,2,5,10,25,50,100,250,500,1000,+Inf ms */
+    uint64_t batch_buckets[8];      /* le 1,2,4,8,16,64,256,+Inf jobs */
 };
 extern const double store_commit_bucket_ms[12];
 extern const double store_batch_bucket[8];

@@ -42,8 +42,8 @@ enum stmt_id {
 };
 
 #define INC_COLS                                                                                   \
-    "id, title, summary, severity, service, type, channel, postmortem, status, drill, "          \
-    "created_at, acknowledged_at, resolved_at, closed_at, updated_at, last_public_update_at, "    \
+    "id, title, summary, severity, service, type, channel, postmortem, status, drill, "            \
+    "created_at, acknowledged_at, resolved_at, closed_at, updated_at, last_public_update_at, "     \
     "commander, tech_lead, comms_lead, scribe"
 #define TL_COLS "seq, at, actor, kind, incident_id, data, prev_hash, hash"
 #define TOK_COLS "id, name, role, hash, created_at, revoked_at"
@@ -100,9 +100,8 @@ static enum result db_fail(struct sqlite_conn *c, const char *what)
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
 {
-    if (!c->stmts[id] &&
-        sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id],
-                           NULL) != SQLITE_OK) {
+    if (!c->stmts[id] && sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                            &c->stmts[id], NULL) != SQLITE_OK) {
         log_error("sqlite: prepare %d: %s", (int)id, sqlite3_errmsg(c->db));
         return NULL;
     }

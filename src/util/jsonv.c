@@ -42,8 +42,8 @@ enum result jsonv_parse_object(const char *body, size_t len, bool allow_empty, j
         return error_set(err, ERR_BAD_REQUEST, "body: invalid JSON at line %d, column %d: %s",
                          je.line, je.column, je.text);
     if (!json_is_object(v)) {
-        enum result result = error_set(err, ERR_BAD_REQUEST,
-                                       "body: must be a JSON object, not %s", jsonv_type_name(v));
+        enum result result = error_set(err, ERR_BAD_REQUEST, "body: must be a JSON object, not %s",
+                                       jsonv_type_name(v));
         json_decref(v);
         return result;
     }
@@ -82,7 +82,7 @@ enum result jsonv_only(json_t *obj, const char *const *allowed, struct error *er
 }
 
 static enum result check_string(json_t *v, const char *key, size_t min, size_t max,
-                                 const char **out, struct error *err)
+                                const char **out, struct error *err)
 {
     if (!json_is_string(v))
         return error_set(err, ERR_BAD_REQUEST, "%s: must be a string, not %s", key,
@@ -92,12 +92,12 @@ static enum result check_string(json_t *v, const char *key, size_t min, size_t m
     if (strlen(s) != n)
         return error_set(err, ERR_BAD_REQUEST, "%s: must not contain NUL characters", key);
     if (n < min)
-        return error_set(err, ERR_BAD_REQUEST, min == 1 ? "%s: must not be empty"
-                                                         : "%s: must be at least %zu bytes",
-                         key, min);
+        return error_set(err, ERR_BAD_REQUEST,
+                         min == 1 ? "%s: must not be empty" : "%s: must be at least %zu bytes", key,
+                         min);
     if (n > max)
-        return error_set(err, ERR_BAD_REQUEST, "%s: must be at most %zu bytes (got %zu)", key,
-                         max, n);
+        return error_set(err, ERR_BAD_REQUEST, "%s: must be at most %zu bytes (got %zu)", key, max,
+                         n);
     *out = s;
     return OK;
 }

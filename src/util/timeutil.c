@@ -10,12 +10,8 @@ static int unit_ms(const char *u, size_t len, int64_t *out)
     static const struct {
         const char *name;
         int64_t ms;
-    } units[] = {{"ms", 1},
-                 {"s", MS_PER_SEC},
-                 {"m", MS_PER_MIN},
-                 {"h", MS_PER_HOUR},
-                 {"d", MS_PER_DAY},
-                 {"w", 7 * MS_PER_DAY}};
+    } units[] = {{"ms", 1},          {"s", MS_PER_SEC}, {"m", MS_PER_MIN},
+                 {"h", MS_PER_HOUR}, {"d", MS_PER_DAY}, {"w", 7 * MS_PER_DAY}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strlen(units[i].name) == len && memcmp(units[i].name, u, len) == 0) {
             *out = units[i].ms;
@@ -63,8 +59,8 @@ void time_format_duration(int64_t ms, char *out, size_t n)
     static const struct {
         const char *name;
         int64_t ms;
-    } parts[] = {{"d", MS_PER_DAY}, {"h", MS_PER_HOUR}, {"m", MS_PER_MIN}, {"s", MS_PER_SEC},
-                 {"ms", 1}};
+    } parts[] = {
+        {"d", MS_PER_DAY}, {"h", MS_PER_HOUR}, {"m", MS_PER_MIN}, {"s", MS_PER_SEC}, {"ms", 1}};
     if (n == 0)
         return;
     out[0] = '\0';
@@ -155,8 +151,12 @@ int time_parse_rfc3339(const char *s, int64_t *out_ms)
     }
     if (*p)
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                    .tm_hour = h, .tm_min = mi, .tm_sec = se};
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = se};
     time_t t = timegm(&tm);
     if (tm.tm_mday != d) /* normalised away: Feb 30 and such */
         return -1;
