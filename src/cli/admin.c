@@ -1,0 +1,239 @@
+/*
+ * cli/admin: the verbs that manage tocsin itself rather than an incident:
+ *   tocsin audit verify [--json]                       POST /api/v1/audit/verify
+ *   tocsin token create --name N --role R [--json]     POST /api/v1/tokens
+ *   tocsin token list [--json]                         GET /api/v1/tokens
+ *   tocsin token revoke ID                             DELETE /api/v1/tokens/ID
+ * Each verb has sub-commands, picked from a table by the first positional (so options may still
+ * come before it: `tocsin token --url U create --name ci --role viewer`).
+ *
+ * Output contract: `audit verify` exits 1 when the chain is broken (even with --json), printing
+ * "audit chain BROKEN at seq N (M entries)"; `token create` prints the secret alone on line 1.
+ * Main thread only.
+ */
+#include "cli/cli.h"
+#include "cli/client.h"
+#include "util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A sub-command: its name, how many positionals it takes (itself included), and whether
+ * the verb's own options (--name/--role) apply to it. */
+struct sub_cmd {
+    const char *name;
+    int npos;
+    bool own_opts;
+    cli_verb_fn run;
+};
+
+static const struct sub_cmd *find_sub(const struct sub_cmd *subs, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(subs[i].name, name) == 0)
+            return &subs[i];
+    return NULL;
+}
+
+static int dispatch(struct cli_ctx *ctx, const struct sub_cmd *subs, size_t n, bool opts_given)
+{
+    const struct sub_cmd *sub = find_sub(subs, n, ctx->pos[0]);
+    if (!sub)
+        return cli_usage_error(ctx, "unknown command '%s'", ctx->pos[0]);
+    if (ctx->npos < sub->npos)
+        return cli_usage_error(ctx, "%s: missing argument", sub->name);
+    if (ctx->npos > sub->npos)
+        return cli_usage_error(ctx, "%s: unexpected argument '%s'", sub->name, ctx->pos[sub->npos]);
+    if (opts_given && !sub->own_opts)
+        return cli_usage_error(ctx, "%s takes no such option", sub->name);
+    return sub->run(ctx);
+}
+
+static json_int_t jint(const json_t *obj, const char *key)
+{
+    return json_integer_value(json_object_get(obj, key));
+}
+
+/* ---- audit --------------------------------------------------------------------------------- */
+
+static int audit_verify(struct cli_ctx *ctx)
+{
+    struct cli_resp resp;
+    int result = cli_request(ctx, "POST", "/api/v1/audit/verify", NULL, &resp);
+    if (result != CLI_OK)
+        goto out;
+    const json_t *r = resp.body;
+    bool valid = json_is_true(json_object_get(r, "valid"));
+    if (ctx->json) {
+        cli_print_raw(&resp);
+    } else if (valid) {
+        printf("audit chain valid: %lld entries, head ", (long long)jint(r, "entries"));
+        cli_put(stdout, cli_jstr(r, "head"));
+        fputc('\n', stdout);
+    } else {
+        json_t *at = json_object_get(r, "first_break_at");
+        fputs("audit chain BROKEN", stdout);
+        if (json_is_integer(at))
+            printf(" at seq %lld", (long long)json_integer_value(at));
+        printf(" (%lld entries)\n", (long long)jint(r, "entries"));
+    }
+    if (!valid)
+        result = CLI_REFUSED;
+out:
+    cli_resp_free(&resp);
+    return result;
+}
+
+static const struct sub_cmd audit_subs[] = {
+    {"verify", 1, false, audit_verify},
+};
+
+static int audit_run(struct cli_ctx *ctx)
+{
+    return dispatch(ctx, audit_subs, sizeof(audit_subs) / sizeof(audit_subs[0]), false);
+}
+
+static const struct cli_cmd audit_cmd = {
+    "usage: tocsin audit verify [--json]\n"
+    "\n"
+    "Recomputes the timeline's hash chain on the server. Exit 0 when it is intact,\n"
+    "1 when an entry was changed, deleted or reordered (the first bad seq is printed).\n"
+    "Keep the printed head elsewhere to detect truncation.\n",
+    NULL, 1, 1, audit_run};
+
+int cli_audit(int argc, char **argv)
+{
+    return cli_run(argc, argv, &audit_cmd);
+}
+
+/* ---- token --------------------------------------------------------------------------------- */
+
+enum { T_NAME, T_ROLE };
+
+static const struct cli_opt token_opts[] = {
+    {"--name", NULL, CLI_OPT_STR, T_NAME},
+    {"--role", NULL, CLI_OPT_STR, T_ROLE},
+    {NULL, NULL, CLI_OPT_FLAG, 0},
+};
+
+static void print_kv(const char *label, const char *value)
+{
+    printf("%-8s ", label);
+    cli_put(stdout, value);
+    fputc('\n', stdout);
+}
+
+static int token_create(struct cli_ctx *ctx)
+{
+    if (!ctx->str[T_NAME] || !ctx->str[T_ROLE])
+        return cli_usage_error(ctx, "create: --name and --role are required");
+    json_t *req = json_object();
+    json_object_set_new(req, "name", json_string(ctx->str[T_NAME]));
+    json_object_set_new(req, "role", json_string(ctx->str[T_ROLE]));
+    struct cli_resp resp;
+    int result = cli_request(ctx, "POST", "/api/v1/tokens", req, &resp);
+    json_decref(req);
+    if (result == CLI_OK && ctx->json) {
+        cli_print_raw(&resp);
+    } else if (result == CLI_OK) {
+        const json_t *t = resp.body;
+        cli_put(stdout, cli_jstr(t, "token"));
+        fputc('\n', stdout);
+        print_kv("id:", cli_jstr(t, "id"));
+        print_kv("name:", cli_jstr(t, "name"));
+        print_kv("role:", cli_jstr(t, "role"));
+        if (isatty(STDOUT_FILENO))
+            fputs("note: the token is shown only once; store it now\n", stderr);
+    }
+    cli_resp_free(&resp);
+    return result;
+}
+
+static void print_tokens(const json_t *body)
+{
+    const json_t *list = json_object_get(body, "tokens");
+    size_t n = json_array_size(list);
+    if (n == 0) {
+        puts("no tokens");
+        return;
+    }
+    static const char *const headers[] = {"ID", "NAME", "ROLE", "CREATED", "REVOKED"};
+    struct cli_table *t = cli_table_new(5, headers);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *tok = json_array_get(list, i);
+        char created[CLI_TIME_LEN], revoked[CLI_TIME_LEN];
+        cli_fmt_time(cli_jstr(tok, "created_at"), created, sizeof(created));
+        cli_fmt_time(cli_jstr(tok, "revoked_at"), revoked, sizeof(revoked));
+        const char *cells[] = {cli_jstr(tok, "id"), cli_jstr(tok, "name"), cli_jstr(tok, "role"),
+                               created, revoked};
+        cli_table_add(t, cells);
+    }
+    cli_table_print(t, stdout);
+    cli_table_free(t);
+    printf("%zu token%s\n", n, n == 1 ? "" : "s");
+}
+
+static int token_list(struct cli_ctx *ctx)
+{
+    struct cli_resp resp;
+    int result = cli_request(ctx, "GET", "/api/v1/tokens", NULL, &resp);
+    if (result == CLI_OK && ctx->json)
+        cli_print_raw(&resp);
+    else if (result == CLI_OK)
+        print_tokens(resp.body);
+    cli_resp_free(&resp);
+    return result;
+}
+
+static int token_revoke(struct cli_ctx *ctx)
+{
+    const char *id = ctx->pos[1];
+    if (!*id)
+        return cli_usage_error(ctx, "revoke: the token ID must not be empty");
+    char *esc = cli_path_escape(id);
+    size_t n = strlen(esc) + 32;
+    char *path = xmalloc(n);
+    snprintf(path, n, "/api/v1/tokens/%s", esc);
+    free(esc);
+    struct cli_resp resp;
+    int result = cli_request(ctx, "DELETE", path, NULL, &resp);
+    if (result == CLI_OK && ctx->json) {
+        cli_print_raw(&resp);
+    } else if (result == CLI_OK) {
+        const char *rid = cli_jstr(resp.body, "id");
+        cli_put(stdout, rid ? rid : id);
+        fputs(" revoked\n", stdout);
+    }
+    cli_resp_free(&resp);
+    free(path);
+    return result;
+}
+
+static const struct sub_cmd token_subs[] = {
+    {"create", 1, true, token_create},
+    {"list", 1, false, token_list},
+    {"revoke", 2, false, token_revoke},
+};
+
+static int token_run(struct cli_ctx *ctx)
+{
+    bool opts_given = ctx->str[T_NAME] || ctx->str[T_ROLE];
+    return dispatch(ctx, token_subs, sizeof(token_subs) / sizeof(token_subs[0]), opts_given);
+}
+
+static const struct cli_cmd token_cmd = {
+    "usage: tocsin token create --name N --role admin|responder|viewer [--json]\n"
+    "       tocsin token list [--json]\n"
+    "       tocsin token revoke ID\n"
+    "\n"
+    "Manages API tokens (admin only). `create` prints the new secret alone on the first line;\n"
+    "it is shown only once.\n"
+    "  --name N     1..64 of [A-Za-z0-9._-], unique among live tokens\n"
+    "  --role R     admin, responder or viewer\n",
+    token_opts, 1, 2, token_run};
+
+int cli_token(int argc, char **argv)
+{
+    return cli_run(argc, argv, &token_cmd);
+}

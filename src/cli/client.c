@@ -1,0 +1,285 @@
+/*
+ * cli/client: one HTTP request from a client verb to the tocsin server, libcurl easy interface.
+ *
+ * Job: build the URL (base from cli_ctx + an API path), send the JSON body with the bearer token,
+ * collect the reply into a capped buffer (64 MiB), parse it with jansson, and turn every failure
+ * into one clear line on stderr and an exit code:
+ *   2xx + JSON                         -> CLI_OK, the reply in struct cli_resp
+ *   any other status                   -> CLI_REFUSED, "error: <error.message> (HTTP nnn code)"
+ *   2xx that is not JSON, reply > cap  -> CLI_REFUSED (the server answered, but unusably)
+ *   connect refused, timeout, reset    -> CLI_UNREACHABLE, naming the URL
+ *   malformed --url / $TOCSIN_URL      -> CLI_USAGE
+ * Fixed transport policy: connect timeout 5 s, total 30 s, no redirects followed, http/https only,
+ * User-Agent tocsin-cli/0.1, no "Expect: 100-continue".
+ *
+ * Invariants: the easy handle and header list live only inside cli_request(); nothing here
+ * outlives the call except the struct cli_resp the caller frees. curl_global_init() is done by
+ * cli_run() (args.c). Main thread only.
+ */
+#include "cli/cli.h"
+#include "cli/client.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REPLY_CAP ((size_t)64 << 20)
+#define USER_AGENT "tocsin-cli/0.1"
+
+struct sink {
+    struct buf buf;
+    bool too_large;
+};
+
+static size_t on_data(char *p, size_t size, size_t nmemb, void *userdata)
+{
+    struct sink *s = userdata;
+    size_t n = size * nmemb;
+    if (buf_append(&s->buf, p, n) != BUF_OK) {
+        s->too_large = true;
+        return 0; /* makes curl fail with CURLE_WRITE_ERROR */
+    }
+    return n;
+}
+
+void cli_resp_free(struct cli_resp *resp)
+{
+    if (!resp)
+        return;
+    json_decref(resp->body);
+    free(resp->raw);
+    memset(resp, 0, sizeof(*resp));
+}
+
+char *cli_path_escape(const char *segment)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(segment);
+    char *out = xmalloc(n * 3 + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)segment[i];
+        /* Unreserved characters but '.', so "." and ".." cannot become dot-segments. */
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '~') {
+            out[j++] = (char)c;
+        } else {
+            out[j++] = '%';
+            out[j++] = hex[c >> 4];
+            out[j++] = hex[c & 15];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+void cli_print_raw(const struct cli_resp *resp)
+{
+    if (resp->raw && resp->len)
+        fwrite(resp->raw, 1, resp->len, stdout);
+    if (!resp->len || resp->raw[resp->len - 1] != '\n')
+        fputc('\n', stdout);
+}
+
+/* base (without trailing '/') + path. */
+static char *join_url(const char *base, const char *path)
+{
+    size_t blen = strlen(base);
+    while (blen > 0 && base[blen - 1] == '/')
+        blen--;
+    size_t n = blen + strlen(path) + 1;
+    char *url = xmalloc(n);
+    snprintf(url, n, "%.*s%s", (int)blen, base, path);
+    return url;
+}
+
+static bool has_ctl(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
+static struct curl_slist *add_header(struct curl_slist *list, const char *header)
+{
+    struct curl_slist *next = curl_slist_append(list, header);
+    if (!next)
+        fatal("out of memory");
+    return next;
+}
+
+static struct curl_slist *build_headers(const struct cli_ctx *ctx, bool has_body)
+{
+    struct curl_slist *h = NULL;
+    h = add_header(h, "Accept: application/json");
+    h = add_header(h, "Expect:");
+    /* Without a body, "Content-Type:" stops curl from adding a form content type to a POST. */
+    h = add_header(h, has_body ? "Content-Type: application/json" : "Content-Type:");
+    if (ctx->token) {
+        char auth[1024];
+        int n = snprintf(auth, sizeof(auth), "Authorization: Bearer %s", ctx->token);
+        if (n > 0 && (size_t)n < sizeof(auth))
+            h = add_header(h, auth);
+    }
+    return h;
+}
+
+/* Method and body. GET and DELETE carry no body; a POST without one sends Content-Length: 0. */
+static void set_method(CURL *c, const char *method, const char *body)
+{
+    if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        return;
+    }
+    if (strcmp(method, "POST") == 0)
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+    else
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body || strcmp(method, "DELETE") != 0) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? strlen(body) : 0));
+    }
+}
+
+static void set_transport(CURL *c, const char *url, struct sink *sink, char *errbuf)
+{
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+}
+
+/* A transport failure: the message and the exit code. */
+static int report_transport(const struct cli_ctx *ctx, CURLcode code, const char *errbuf,
+                            bool too_large)
+{
+    const char *why = errbuf[0] ? errbuf : curl_easy_strerror(code);
+    if (code == CURLE_WRITE_ERROR && too_large) {
+        fprintf(stderr, "error: the reply from %s is larger than %zu MiB\n", ctx->url,
+                REPLY_CAP >> 20);
+        return CLI_REFUSED;
+    }
+    if (code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL) {
+        fprintf(stderr, "error: bad server URL '%s' (from --url or TOCSIN_URL): %s\n", ctx->url,
+                why);
+        return CLI_USAGE;
+    }
+    fprintf(stderr, "error: cannot reach the tocsin server at %s: %s\n", ctx->url, why);
+    fprintf(stderr, "hint: is `tocsin serve` running there? set --url or TOCSIN_URL\n");
+    return CLI_UNREACHABLE;
+}
+
+/* The first line of a reply that is not a tocsin error, cleaned and cut for stderr. */
+static char *first_line(const char *raw)
+{
+    if (!raw || !*raw)
+        return xstrdup("(empty reply)");
+    size_t n = strcspn(raw, "\r\n");
+    char *line = xmalloc(n + 1);
+    memcpy(line, raw, n);
+    line[n] = '\0';
+    char *clean = cli_clean(line, 200);
+    free(line);
+    return clean;
+}
+
+/* A non-2xx reply: the server's {"error":{"message"}} when there is one. */
+static void report_refusal(const struct cli_ctx *ctx, CURL *c, const struct cli_resp *resp)
+{
+    json_t *err = resp->body ? json_object_get(resp->body, "error") : NULL;
+    const char *msg = cli_jstr(err, "message");
+    const char *code = cli_jstr(err, "code");
+    fputs("error: ", stderr);
+    if (msg) {
+        cli_put(stderr, msg);
+        fprintf(stderr, " (HTTP %ld%s%s)\n", resp->status, code ? " " : "", code ? code : "");
+    } else {
+        char *first = first_line(resp->raw);
+        fprintf(stderr, "HTTP %ld from %s: %s\n", resp->status, ctx->url, first);
+        free(first);
+        char *location = NULL;
+        if (resp->status / 100 == 3 &&
+            curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
+            fprintf(stderr, "hint: the server redirects to %s (not followed)\n", location);
+    }
+    if (resp->status == 401 && !ctx->token)
+        fprintf(stderr, "hint: no token given; set TOCSIN_TOKEN (or pass --token)\n");
+    else if (resp->status == 401)
+        fprintf(stderr, "hint: the server does not accept this token; check TOCSIN_TOKEN\n");
+}
+
+/* Fills resp from the collected reply; CLI_OK for a usable 2xx reply. */
+static int take_reply(const struct cli_ctx *ctx, CURL *c, struct sink *sink, struct cli_resp *resp)
+{
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    resp->len = sink->buf.len;
+    resp->raw = buf_steal(&sink->buf);
+    json_error_t jerr;
+    if (resp->len)
+        resp->body = json_loadb(resp->raw, resp->len, 0, &jerr);
+    if (resp->status < 200 || resp->status > 299) {
+        report_refusal(ctx, c, resp);
+        return CLI_REFUSED;
+    }
+    if (!resp->len)
+        resp->body = json_object();
+    if (!resp->body) {
+        fprintf(stderr, "error: the reply from %s is not JSON (HTTP %ld): %s\n", ctx->url,
+                resp->status, jerr.text);
+        return CLI_REFUSED;
+    }
+    return CLI_OK;
+}
+
+int cli_request(const struct cli_ctx *ctx, const char *method, const char *path, json_t *req,
+                struct cli_resp *resp)
+{
+    memset(resp, 0, sizeof(*resp));
+    if (ctx->token && has_ctl(ctx->token)) {
+        fprintf(stderr, "error: the token contains control characters\n");
+        return CLI_USAGE;
+    }
+    char *url = join_url(ctx->url, path);
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    struct curl_slist *headers = build_headers(ctx, body != NULL);
+    struct sink sink = {.too_large = false};
+    buf_init(&sink.buf, REPLY_CAP);
+    char errbuf[CURL_ERROR_SIZE] = "";
+    int result = CLI_UNREACHABLE;
+    CURL *c = curl_easy_init();
+    if (!c) {
+        fprintf(stderr, "error: cannot initialise libcurl\n");
+        goto out;
+    }
+    set_transport(c, url, &sink, errbuf);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    set_method(c, method, body);
+    CURLcode code = curl_easy_perform(c);
+    if (code != CURLE_OK) {
+        result = report_transport(ctx, code, errbuf, sink.too_large);
+        goto out;
+    }
+    result = take_reply(ctx, c, &sink, resp);
+out:
+    curl_easy_cleanup(c);
+    curl_slist_free_all(headers);
+    buf_free(&sink.buf);
+    free(body);
+    free(url);
+    return result;
+}

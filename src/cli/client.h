@@ -1,0 +1,134 @@
+/*
+ * cli/client: what the client verbs share, and nothing else includes. Three parts:
+ *   args   (args.c)   - a table-driven option parser and cli_run(), the one entry every verb goes
+ *                       through: parse, --help, libcurl init/cleanup around the verb, exit code.
+ *   http   (client.c) - one blocking request to the server (libcurl easy), the JSON reply parsed
+ *                       (jansson), non-2xx and transport failures reported on stderr and mapped
+ *                       to the exit codes of cli.h.
+ *   output (output.c) - UTC/relative time formatting, control-character-safe printing, tables.
+ *
+ * Invariants: a struct cli_ctx lives for one verb run; its strings point into argv or the
+ * environment (never freed), only `pos` is allocated. A struct cli_resp owns its `body` (a
+ * jansson reference) and `raw` text until cli_resp_free(). Main thread of a short-lived process.
+ */
+#ifndef TOCSIN_CLI_CLIENT_H
+#define TOCSIN_CLI_CLIENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- args ---------------------------------------------------------------------------------- */
+
+enum cli_opt_kind { CLI_OPT_STR, CLI_OPT_FLAG };
+
+/* One option of a verb. `slot` is the index into cli_ctx.str[] / cli_ctx.flag[]. */
+struct cli_opt {
+    const char *lng;  /* "--severity" */
+    const char *shrt; /* "-m", or NULL */
+    enum cli_opt_kind kind;
+    int slot;
+};
+
+enum { CLI_SLOTS = 8 };
+
+struct cli_ctx;
+typedef int (*cli_verb_fn)(struct cli_ctx *ctx);
+
+/* A verb: its usage text (printed for --help and usage errors), its own options (the common
+ * --url, --token, --json and -h/--help are always accepted), how many positionals it takes
+ * (max_pos < 0: no limit), and the function that does the work once the arguments are good. */
+struct cli_cmd {
+    const char *usage;
+    const struct cli_opt *opts; /* terminated by an entry with lng == NULL; may be NULL */
+    int min_pos;
+    int max_pos;
+    cli_verb_fn run;
+};
+
+struct cli_ctx {
+    const char *verb;
+    const struct cli_cmd *cmd;
+    const char *url;   /* base URL, no trailing '/' handling needed by callers */
+    const char *token; /* NULL when none is set */
+    bool json;
+    const char *str[CLI_SLOTS]; /* string option values, NULL when not given */
+    bool flag[CLI_SLOTS];       /* flag options */
+    char **pos;                 /* positionals, pointers into argv */
+    int npos;
+};
+
+/* Parses argv (argv[0] is the verb), handles -h/--help (usage on stdout, exit 0) and usage
+ * errors (message and usage on stderr, exit 2), then runs cmd->run with curl initialised.
+ * Returns the process exit code. */
+int cli_run(int argc, char **argv, const struct cli_cmd *cmd);
+/* A usage error found by a verb after parsing: prints "tocsin VERB: MSG" and the usage to
+ * stderr; returns CLI_USAGE. */
+int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- http ---------------------------------------------------------------------------------- */
+
+struct cli_resp {
+    long status;  /* HTTP status */
+    json_t *body; /* the parsed reply (a 2xx reply is always a JSON value here) */
+    char *raw;    /* the reply text as received, NUL-terminated */
+    size_t len;
+};
+
+/* Sends METHOD base+path with `req` (may be NULL: no body) serialised as JSON. On a 2xx reply
+ * that parses as JSON returns CLI_OK and fills `resp`; otherwise reports the problem on stderr
+ * and returns CLI_REFUSED (the server said no, or its reply was unusable), CLI_UNREACHABLE
+ * (connect refused, timeout, connection lost) or CLI_USAGE (a malformed --url). `req` is not
+ * consumed. `resp` is always safe to cli_resp_free(). */
+int cli_request(const struct cli_ctx *ctx, const char *method, const char *path, json_t *req,
+                struct cli_resp *resp);
+void cli_resp_free(struct cli_resp *resp);
+/* Escapes one path segment (an id or role from the command line) so that it stays one segment.
+ * The result is malloc'd; free() it. */
+char *cli_path_escape(const char *segment);
+/* Prints the reply as received (for --json), with a final newline. */
+void cli_print_raw(const struct cli_resp *resp);
+
+/* ---- output -------------------------------------------------------------------------------- */
+
+enum { CLI_TIME_LEN = 48 };
+
+int64_t cli_now_ms(void);
+/* A string member, or NULL when absent, null or not a string. */
+const char *cli_jstr(const json_t *obj, const char *key);
+/* A boolean member; false when absent or not a boolean. */
+bool cli_jbool(const json_t *obj, const char *key);
+/* "2026-11-23 09:25Z", or the input unchanged when it is not RFC 3339; "-" for NULL. */
+void cli_fmt_time(const char *rfc3339, char *out, size_t n);
+/* "2026-11-23 09:25:32Z", as above with seconds (for timelines). */
+void cli_fmt_time_sec(const char *rfc3339, char *out, size_t n);
+/* A duration as "45s", "12m", "3h5m", "2d4h" (absolute value). */
+void cli_fmt_span(int64_t ms, char *out, size_t n);
+/* "2026-11-23 09:25Z (12m ago)" / "(in 12m)"; "-" for NULL. */
+void cli_fmt_when(const char *rfc3339, int64_t now, char *out, size_t n);
+/* The age since rfc3339 ("12m"), or "-" when missing or unparseable. */
+void cli_fmt_age(const char *rfc3339, int64_t now, char *out, size_t n);
+/* Writes s with control characters replaced by '?', so a hostile title cannot drive the
+ * terminal; "-" for NULL. */
+void cli_put(FILE *f, const char *s);
+/* A copy of s, control characters replaced, cut to at most max_cols characters (UTF-8 code
+ * points), ending in "..." when cut; "-" for NULL. free() it. */
+char *cli_clean(const char *s, size_t max_cols);
+
+/* A text table: left-aligned columns, two spaces apart, the last one not padded. */
+struct cli_table;
+struct cli_table *cli_table_new(int ncols, const char *const *headers);
+/* Adds a row of ncols cells (NULL prints "-"); cells are cleaned and cut to max_cols[i]
+ * (0: no limit) as given to cli_table_set_max(). */
+void cli_table_add(struct cli_table *t, const char *const *cells);
+void cli_table_set_max(struct cli_table *t, int col, size_t max_cols);
+int cli_table_rows(const struct cli_table *t);
+void cli_table_print(const struct cli_table *t, FILE *f);
+void cli_table_free(struct cli_table *t);
+/* Columns of the terminal on stdout, or 0 when stdout is not a terminal. */
+int cli_term_cols(void);
+
+#endif
