@@ -33,11 +33,13 @@ deps:
 	@bash scripts/deps.sh build
 
 $(OUT)/tocsin: $(OBJ) $(OUT)/obj/embedded.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "LD $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUT)/obj/%.o: %.c $(GEN)/embedded.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(GEN) -MMD -MP -c -o $@ $<
+	@echo "CC $<"
+	@$(CC) $(CFLAGS) -I$(GEN) -MMD -MP -c -o $@ $<
 
 # Migrations and web assets are compiled into the binary (no files to ship beside it).
 $(GEN)/embedded.c $(GEN)/embedded.h: scripts/embed.sh $(MIGR) $(WEB)
@@ -50,7 +52,8 @@ $(OUT)/obj/embedded.o: $(GEN)/embedded.c
 
 $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJ) $(OUT)/obj/embedded.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(GEN) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "LD $@"
+	@$(CC) $(CFLAGS) -I$(GEN) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 run: all
 	@bash scripts/run.sh

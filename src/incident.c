@@ -64,8 +64,11 @@ void incident_slug(const char *title, char out[INCIDENT_SLUG_MAX + 1])
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c - 'A' + 'a');
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-            if (dash && n > 0 && n < INCIDENT_SLUG_MAX - 1)
+            if (dash && n > 0) {
+                if (n >= INCIDENT_SLUG_MAX - 1)
+                    break; /* no room for "-x": stop at the word boundary */
                 out[n++] = '-';
+            }
             dash = false;
             out[n++] = (char)c;
         } else {
@@ -122,6 +125,7 @@ void incident_free_fields(struct incident *inc)
     free(inc->type);
     free(inc->channel);
     free(inc->postmortem);
+    free(inc->group_key);
     for (int i = 0; i < ROLE_COUNT; i++)
         free(inc->roles[i]);
     memset(inc, 0, sizeof *inc);
@@ -196,6 +200,11 @@ enum result incident_ack(struct incident *inc, int64_t now, struct error *err)
         if (incident_status_is_open(inc->status))
             return error_set(err, ERR_CONFLICT, "status: %s is already acknowledged (%s)", inc->id,
                              status_names[inc->status]);
+        if (inc->status == INC_RESOLVED)
+            return error_set(err, ERR_CONFLICT,
+                             "status: %s is resolved; to reopen it, set its status to "
+                             "acknowledged",
+                             inc->id);
         return refuse_move(inc, INC_ACKNOWLEDGED, err);
     }
     return incident_set_status(inc, INC_ACKNOWLEDGED, now, err);
@@ -205,8 +214,10 @@ enum result incident_set_status(struct incident *inc, enum incident_status to, i
                                 struct error *err)
 {
     enum incident_status from = inc->status;
+    if (to == INC_CLOSED && from == INC_RESOLVED)
+        return error_set(err, ERR_CONFLICT, "status: use incident_close to close an incident");
     if (to == INC_CLOSED)
-        return error_set(err, ERR_CONFLICT, "status: use close to close an incident");
+        return refuse_move(inc, to, err);
     if (incident_status_is_open(from)) {
         if (to <= from)
             return refuse_move(inc, to, err);

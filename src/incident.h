@@ -61,6 +61,8 @@ struct incident {
     int64_t updated_at;
     int64_t last_public_update_at;
     char *roles[ROLE_COUNT]; /* user ids, NULL when unassigned */
+    char *group_key;         /* set when alerts opened it: later alerts of the group join it */
+    bool auto_resolve;       /* resolve when its last alert resolves */
 };
 
 struct incident_sla {

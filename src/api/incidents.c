@@ -9,6 +9,7 @@
  */
 #include "api/api.h"
 #include "incident.h"
+#include "incident_ops.h"
 #include "timeline.h"
 #include "util/jsonv.h"
 #include "util/log.h"
@@ -204,29 +205,14 @@ struct declare_job {
 static enum result declare_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct declare_job *d = arg;
-    char day[11], key[32], id[INCIDENT_ID_MAX];
-    int64_t n;
     d->now = clock_now(d->clock);
-    time_format_day(d->now, day);
-    snprintf(key, sizeof key, "incident:%s", day);
-    enum result result = store_counter_next(tx, key, &n);
-    if (result != OK)
-        return error_set(err, result, "store: cannot allocate an incident id");
-    incident_make_id(d->now, n, id);
-    incident_init(&d->result, id, d->title, d->severity, d->service, d->type, d->summary, d->drill,
-                  d->now);
-    result = store_incident_insert(tx, &d->result);
-    if (result == OK) {
-        json_t *data = json_pack("{s:s,s:s,s:s?,s:s?,s:b,s:s}", "title", d->title, "severity",
-                                 d->severity, "service", d->service, "type", d->type, "drill",
-                                 d->drill, "channel", d->result.channel);
-        result = timeline_append(tx, d->now, d->actor, "incident.declared", id, data, NULL, err);
-    } else {
-        error_set(err, result, "store: cannot insert incident %s", id);
-    }
-    if (result != OK)
-        incident_free_fields(&d->result);
-    return result;
+    struct incident_new n = {.title = d->title,
+                             .severity = d->severity,
+                             .service = d->service,
+                             .type = d->type,
+                             .summary = d->summary,
+                             .drill = d->drill};
+    return incident_ops_declare(tx, d->now, d->actor, &n, &d->result, err);
 }
 
 static const char *const create_fields[] = {"title",   "severity", "service", "type",
@@ -415,19 +401,6 @@ void api_incident_timeline(struct request *r)
 
 /* ---- changes ---- */
 
-static const char *status_kind(enum incident_status from, enum incident_status to)
-{
-    if (to == INC_CLOSED)
-        return "incident.closed";
-    if (from == INC_RESOLVED && to == INC_ACKNOWLEDGED)
-        return "incident.reopened";
-    if (to == INC_RESOLVED)
-        return "incident.resolved";
-    if (from == INC_TRIGGERED && to == INC_ACKNOWLEDGED)
-        return "incident.acknowledged";
-    return "incident.status_changed";
-}
-
 static enum result apply_status(struct incident_op *op, struct store_conn *tx, struct incident *inc,
                                 int64_t now, struct error *err)
 {
@@ -447,7 +420,7 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
     json_t *data = json_pack("{s:s,s:s,s:s?,s:b,s:s?}", "from", incident_status_name(from), "to",
                              incident_status_name(to), "message", op->message, "public",
                              op->public_update, "postmortem", op->postmortem);
-    return timeline_append(tx, now, op->actor, status_kind(from, to), inc->id, data, NULL, err);
+    return timeline_append(tx, now, op->actor, incident_ops_status_kind(from, to), inc->id, data, NULL, err);
 }
 
 static enum result apply_ack(struct incident_op *op, struct store_conn *tx, struct incident *inc,

@@ -357,3 +357,115 @@ void store_token_free_fields(struct store_token *t)
     free(t->role);
     t->name = t->role = NULL;
 }
+
+enum result store_integration_insert(struct store_conn *c, const struct store_integration *i)
+{
+    TIMED("integration_insert", c->be->integration_insert(c->conn, i));
+}
+
+enum result store_integration_get(struct store_conn *c, const char *id,
+                                  struct store_integration *out)
+{
+    TIMED("integration_get", c->be->integration_get(c->conn, id, out));
+}
+
+enum result store_integration_find_hash(struct store_conn *c, const char *hash,
+                                        struct store_integration *out)
+{
+    TIMED("integration_find_hash", c->be->integration_find_hash(c->conn, hash, out));
+}
+
+enum result store_integration_list(struct store_conn *c, store_integration_cb cb, void *ctx)
+{
+    TIMED("integration_list", c->be->integration_list(c->conn, cb, ctx));
+}
+
+enum result store_integration_revoke(struct store_conn *c, const char *id, int64_t now)
+{
+    TIMED("integration_revoke", c->be->integration_revoke(c->conn, id, now));
+}
+
+void store_integration_free_fields(struct store_integration *i)
+{
+    free(i->name);
+    free(i->service);
+    free(i->type);
+    i->name = i->service = i->type = NULL;
+}
+
+enum result store_incident_find_open_group(struct store_conn *c, const char *group_key,
+                                           struct incident *out)
+{
+    TIMED("incident_find_open_group", c->be->incident_find_open_group(c->conn, group_key, out));
+}
+
+enum result store_alert_find_open(struct store_conn *c, const char *scope, const char *dedup_key,
+                                  struct alert *out)
+{
+    TIMED("alert_find_open", c->be->alert_find_open(c->conn, scope, dedup_key, out));
+}
+
+enum result store_alert_insert(struct store_conn *c, const struct alert *a, int64_t *id)
+{
+    TIMED("alert_insert", c->be->alert_insert(c->conn, a, id));
+}
+
+enum result store_alert_update(struct store_conn *c, const struct alert *a)
+{
+    TIMED("alert_update", c->be->alert_update(c->conn, a));
+}
+
+enum result store_alert_list(struct store_conn *c, const struct store_alert_filter *f,
+                             store_alert_cb cb, void *ctx)
+{
+    TIMED("alert_list", c->be->alert_list(c->conn, f, cb, ctx));
+}
+
+enum result store_alert_count_open(struct store_conn *c, const char *incident_id, int64_t *n)
+{
+    TIMED("alert_count_open", c->be->alert_count_open(c->conn, incident_id, n));
+}
+
+enum result store_silence_insert(struct store_conn *c, const struct silence *s)
+{
+    TIMED("silence_insert", c->be->silence_insert(c->conn, s));
+}
+
+enum result store_silence_list(struct store_conn *c, bool include_expired, int64_t now,
+                               store_silence_cb cb, void *ctx)
+{
+    TIMED("silence_list", c->be->silence_list(c->conn, include_expired, now, cb, ctx));
+}
+
+enum result store_silence_expire(struct store_conn *c, const char *id, int64_t now)
+{
+    TIMED("silence_expire", c->be->silence_expire(c->conn, id, now));
+}
+
+enum result store_heartbeat_touch(struct store_conn *c, const char *name, int64_t at)
+{
+    TIMED("heartbeat_touch", c->be->heartbeat_touch(c->conn, name, at));
+}
+
+enum result store_heartbeat_list(struct store_conn *c, store_heartbeat_cb cb, void *ctx)
+{
+    TIMED("heartbeat_list", c->be->heartbeat_list(c->conn, cb, ctx));
+}
+
+enum result store_probe_result_insert(struct store_conn *c, const char *service,
+                                      const struct store_probe_result *r)
+{
+    TIMED("probe_result_insert", c->be->probe_result_insert(c->conn, service, r));
+}
+
+enum result store_probe_uptime(struct store_conn *c, const char *service, int64_t since,
+                               int64_t *ok, int64_t *total)
+{
+    TIMED("probe_uptime", c->be->probe_uptime(c->conn, service, since, ok, total));
+}
+
+enum result store_probe_last(struct store_conn *c, const char *service,
+                             struct store_probe_result *out)
+{
+    TIMED("probe_last", c->be->probe_last(c->conn, service, out));
+}

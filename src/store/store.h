@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alerts.h"
 #include "incident.h"
 #include "timeline.h"
 #include "util/result.h"
@@ -37,6 +38,31 @@ struct store_token {
     int64_t revoked_at; /* 0 = live */
 };
 
+struct store_integration {
+    char id[32];
+    char *name;
+    char *service;
+    char *type; /* alertmanager, events_v2, generic, heartbeat */
+    char hash[SHA256_HEX_LEN];
+    int64_t created_at;
+    int64_t revoked_at; /* 0 = live */
+};
+
+struct store_alert_filter {
+    int statuses;            /* bit mask of (1 << enum alert_status); 0 = all */
+    const char *service;     /* NULL = any */
+    const char *incident_id; /* NULL = any */
+    int limit;               /* 0 = no limit */
+};
+
+struct store_probe_result {
+    int64_t at;
+    bool ok;
+    int status; /* HTTP status, 0 when none */
+    double latency_ms;
+    char *error; /* NULL when ok */
+};
+
 struct store_incident_filter {
     int statuses; /* bit mask of (1 << enum incident_status); 0 = all */
     int limit;    /* 0 = no limit */
@@ -46,6 +72,10 @@ typedef int (*store_incident_cb)(const struct incident *inc, void *ctx); /* non-
 typedef int (*store_timeline_cb)(const struct timeline_entry *e, void *ctx);
 typedef int (*store_token_cb)(const struct store_token *t, void *ctx);
 typedef void (*store_count_cb)(const char *key, int64_t n, void *ctx);
+typedef int (*store_integration_cb)(const struct store_integration *i, void *ctx);
+typedef int (*store_alert_cb)(const struct alert *a, void *ctx);
+typedef int (*store_silence_cb)(const struct silence *s, void *ctx);
+typedef int (*store_heartbeat_cb)(const char *name, int64_t last_seen, void *ctx);
 
 /* The backend table. `conn` is the backend's own connection type. Every function returns OK,
  * ERR_NOT_FOUND (get-style calls), ERR_CONFLICT (a uniqueness constraint), or ERR_UNAVAILABLE
@@ -81,6 +111,37 @@ struct store_backend {
     enum result (*token_find_hash)(void *conn, const char *hash, struct store_token *out);
     enum result (*token_list)(void *conn, store_token_cb cb, void *ctx);
     enum result (*token_revoke)(void *conn, const char *id, int64_t now);
+
+    enum result (*integration_insert)(void *conn, const struct store_integration *i);
+    enum result (*integration_get)(void *conn, const char *id, struct store_integration *out);
+    enum result (*integration_find_hash)(void *conn, const char *hash,
+                                         struct store_integration *out);
+    enum result (*integration_list)(void *conn, store_integration_cb cb, void *ctx);
+    enum result (*integration_revoke)(void *conn, const char *id, int64_t now);
+
+    enum result (*incident_find_open_group)(void *conn, const char *group_key,
+                                            struct incident *out);
+    enum result (*alert_find_open)(void *conn, const char *scope, const char *dedup_key,
+                                   struct alert *out);
+    enum result (*alert_insert)(void *conn, const struct alert *a, int64_t *id);
+    enum result (*alert_update)(void *conn, const struct alert *a);
+    enum result (*alert_list)(void *conn, const struct store_alert_filter *f, store_alert_cb cb,
+                              void *ctx);
+    enum result (*alert_count_open)(void *conn, const char *incident_id, int64_t *n);
+
+    enum result (*silence_insert)(void *conn, const struct silence *s);
+    enum result (*silence_list)(void *conn, bool include_expired, int64_t now,
+                                store_silence_cb cb, void *ctx);
+    enum result (*silence_expire)(void *conn, const char *id, int64_t now);
+
+    enum result (*heartbeat_touch)(void *conn, const char *name, int64_t at);
+    enum result (*heartbeat_list)(void *conn, store_heartbeat_cb cb, void *ctx);
+
+    enum result (*probe_result_insert)(void *conn, const char *service,
+                                       const struct store_probe_result *r);
+    enum result (*probe_uptime)(void *conn, const char *service, int64_t since, int64_t *ok,
+                                int64_t *total);
+    enum result (*probe_last)(void *conn, const char *service, struct store_probe_result *out);
 };
 
 extern const struct store_backend store_backend_sqlite;
@@ -116,6 +177,40 @@ enum result store_token_find_hash(struct store_conn *c, const char *hash, struct
 enum result store_token_list(struct store_conn *c, store_token_cb cb, void *ctx);
 enum result store_token_revoke(struct store_conn *c, const char *id, int64_t now);
 void store_token_free_fields(struct store_token *t);
+
+enum result store_integration_insert(struct store_conn *c, const struct store_integration *i);
+enum result store_integration_get(struct store_conn *c, const char *id,
+                                  struct store_integration *out);
+enum result store_integration_find_hash(struct store_conn *c, const char *hash,
+                                        struct store_integration *out);
+enum result store_integration_list(struct store_conn *c, store_integration_cb cb, void *ctx);
+enum result store_integration_revoke(struct store_conn *c, const char *id, int64_t now);
+void store_integration_free_fields(struct store_integration *i);
+
+enum result store_incident_find_open_group(struct store_conn *c, const char *group_key,
+                                           struct incident *out);
+enum result store_alert_find_open(struct store_conn *c, const char *scope, const char *dedup_key,
+                                  struct alert *out);
+enum result store_alert_insert(struct store_conn *c, const struct alert *a, int64_t *id);
+enum result store_alert_update(struct store_conn *c, const struct alert *a);
+enum result store_alert_list(struct store_conn *c, const struct store_alert_filter *f,
+                             store_alert_cb cb, void *ctx);
+enum result store_alert_count_open(struct store_conn *c, const char *incident_id, int64_t *n);
+
+enum result store_silence_insert(struct store_conn *c, const struct silence *s);
+enum result store_silence_list(struct store_conn *c, bool include_expired, int64_t now,
+                               store_silence_cb cb, void *ctx);
+enum result store_silence_expire(struct store_conn *c, const char *id, int64_t now);
+
+enum result store_heartbeat_touch(struct store_conn *c, const char *name, int64_t at);
+enum result store_heartbeat_list(struct store_conn *c, store_heartbeat_cb cb, void *ctx);
+
+enum result store_probe_result_insert(struct store_conn *c, const char *service,
+                                      const struct store_probe_result *r);
+enum result store_probe_uptime(struct store_conn *c, const char *service, int64_t since,
+                               int64_t *ok, int64_t *total);
+enum result store_probe_last(struct store_conn *c, const char *service,
+                             struct store_probe_result *out);
 
 /* Commit statistics for /metrics: a callback receives each histogram as bucket counts. */
 struct store_stats {

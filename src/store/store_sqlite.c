@@ -7,7 +7,7 @@
  * Statements are prepared once per connection and cached by their enum index.
  * Threads: a connection is used by one thread at a time (the writer, or its reader's owner).
  */
-#include "store/store.h"
+#include "store/store_sqlite.h"
 #include "embedded.h"
 #include "util/log.h"
 
@@ -41,10 +41,6 @@ enum stmt_id {
     S_COUNT
 };
 
-#define INC_COLS                                                                                   \
-    "id, title, summary, severity, service, type, channel, postmortem, status, drill, "            \
-    "created_at, acknowledged_at, resolved_at, closed_at, updated_at, last_public_update_at, "     \
-    "commander, tech_lead, comms_lead, scribe"
 #define TL_COLS "seq, at, actor, kind, incident_id, data, prev_hash, hash"
 #define TOK_COLS "id, name, role, hash, created_at, revoked_at"
 
@@ -58,12 +54,12 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_COUNTER_NEXT] = "INSERT INTO counters(key, value) VALUES (?1, 1) "
                        "ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value",
     [S_INC_INSERT] = "INSERT INTO incidents(" INC_COLS ") VALUES "
-                     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
+                     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)",
     [S_INC_UPDATE] = "UPDATE incidents SET title=?2, summary=?3, severity=?4, service=?5, type=?6, "
                      "channel=?7, postmortem=?8, status=?9, drill=?10, created_at=?11, "
                      "acknowledged_at=?12, resolved_at=?13, closed_at=?14, updated_at=?15, "
                      "last_public_update_at=?16, commander=?17, tech_lead=?18, comms_lead=?19, "
-                     "scribe=?20 WHERE id=?1",
+                     "scribe=?20, group_key=?21, auto_resolve=?22 WHERE id=?1",
     [S_INC_GET] = "SELECT " INC_COLS " FROM incidents WHERE id = ?1",
     [S_INC_LIST] = "SELECT " INC_COLS " FROM incidents WHERE (?1 = 0 OR "
                    "((?1 >> (CASE status WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 "
@@ -84,12 +80,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_TOK_REVOKE] = "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
 };
 
-struct sqlite_conn {
-    sqlite3 *db;
-    sqlite3_stmt *stmts[S_COUNT];
-};
+_Static_assert((int)S_COUNT <= (int)SQ_ALERTS_BASE, "core statements overlap the alert statements");
 
-static enum result db_fail(struct sqlite_conn *c, const char *what)
+enum result sq_fail(struct sqlite_conn *c, const char *what)
 {
     int code = sqlite3_extended_errcode(c->db);
     if ((code & 0xff) == SQLITE_CONSTRAINT)
@@ -98,16 +91,21 @@ static enum result db_fail(struct sqlite_conn *c, const char *what)
     return ERR_UNAVAILABLE;
 }
 
-static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
+sqlite3_stmt *sq_prepare(struct sqlite_conn *c, int slot, const char *sql)
 {
-    if (!c->stmts[id] && sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                                            &c->stmts[id], NULL) != SQLITE_OK) {
-        log_error("sqlite: prepare %d: %s", (int)id, sqlite3_errmsg(c->db));
+    if (!c->stmts[slot] && sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                              &c->stmts[slot], NULL) != SQLITE_OK) {
+        log_error("sqlite: prepare %d: %s", slot, sqlite3_errmsg(c->db));
         return NULL;
     }
-    sqlite3_reset(c->stmts[id]);
-    sqlite3_clear_bindings(c->stmts[id]);
-    return c->stmts[id];
+    sqlite3_reset(c->stmts[slot]);
+    sqlite3_clear_bindings(c->stmts[slot]);
+    return c->stmts[slot];
+}
+
+static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
+{
+    return sq_prepare(c, (int)id, stmt_sql[id]);
 }
 
 /* Runs a statement that returns no rows. */
@@ -117,12 +115,12 @@ static enum result exec_stmt(struct sqlite_conn *c, enum stmt_id id)
     if (!st)
         return ERR_UNAVAILABLE;
     int rc = sqlite3_step(st);
-    enum result result = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? OK : db_fail(c, stmt_sql[id]);
+    enum result result = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? OK : sq_fail(c, stmt_sql[id]);
     sqlite3_reset(st);
     return result;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+void sq_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     if (s)
         sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
@@ -130,7 +128,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
-static void bind_time(sqlite3_stmt *st, int i, int64_t t)
+void sq_bind_time(sqlite3_stmt *st, int i, int64_t t)
 {
     if (t)
         sqlite3_bind_int64(st, i, t);
@@ -138,20 +136,20 @@ static void bind_time(sqlite3_stmt *st, int i, int64_t t)
         sqlite3_bind_null(st, i);
 }
 
-static char *col_text(sqlite3_stmt *st, int i)
+char *sq_col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
     return s ? xstrdup((const char *)s) : NULL;
 }
 
 /* Borrowed column text; "" for NULL (a tampered row may hold NULLs). */
-static char *text_or_empty(sqlite3_stmt *st, int i)
+char *sq_text_or_empty(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
     return s ? (char *)s : "";
 }
 
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
+void sq_copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
     snprintf(out, n, "%s", s ? (const char *)s : "");
@@ -188,7 +186,7 @@ static void sq_disconnect(void *conn)
     struct sqlite_conn *c = conn;
     if (!c)
         return;
-    for (int i = 0; i < S_COUNT; i++)
+    for (int i = 0; i < SQ_STMT_SLOTS; i++)
         sqlite3_finalize(c->stmts[i]);
     sqlite3_close(c->db);
     free(c);
@@ -292,7 +290,7 @@ static enum result sq_counter_next(void *conn, const char *key, int64_t *out)
         return ERR_UNAVAILABLE;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_ROW)
-        return db_fail(c, "counter_next");
+        return sq_fail(c, "counter_next");
     *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return OK;
@@ -300,37 +298,39 @@ static enum result sq_counter_next(void *conn, const char *key, int64_t *out)
 
 static void bind_incident(sqlite3_stmt *st, const struct incident *inc)
 {
-    bind_text(st, 1, inc->id);
-    bind_text(st, 2, inc->title);
-    bind_text(st, 3, inc->summary);
-    bind_text(st, 4, inc->severity);
-    bind_text(st, 5, inc->service);
-    bind_text(st, 6, inc->type);
-    bind_text(st, 7, inc->channel);
-    bind_text(st, 8, inc->postmortem);
-    bind_text(st, 9, incident_status_name(inc->status));
+    sq_bind_text(st, 1, inc->id);
+    sq_bind_text(st, 2, inc->title);
+    sq_bind_text(st, 3, inc->summary);
+    sq_bind_text(st, 4, inc->severity);
+    sq_bind_text(st, 5, inc->service);
+    sq_bind_text(st, 6, inc->type);
+    sq_bind_text(st, 7, inc->channel);
+    sq_bind_text(st, 8, inc->postmortem);
+    sq_bind_text(st, 9, incident_status_name(inc->status));
     sqlite3_bind_int(st, 10, inc->drill ? 1 : 0);
     sqlite3_bind_int64(st, 11, inc->created_at);
-    bind_time(st, 12, inc->acknowledged_at);
-    bind_time(st, 13, inc->resolved_at);
-    bind_time(st, 14, inc->closed_at);
+    sq_bind_time(st, 12, inc->acknowledged_at);
+    sq_bind_time(st, 13, inc->resolved_at);
+    sq_bind_time(st, 14, inc->closed_at);
     sqlite3_bind_int64(st, 15, inc->updated_at);
-    bind_time(st, 16, inc->last_public_update_at);
+    sq_bind_time(st, 16, inc->last_public_update_at);
     for (int r = 0; r < ROLE_COUNT; r++)
-        bind_text(st, 17 + r, inc->roles[r]);
+        sq_bind_text(st, 17 + r, inc->roles[r]);
+    sq_bind_text(st, 21, inc->group_key);
+    sqlite3_bind_int(st, 22, inc->auto_resolve ? 1 : 0);
 }
 
-static void read_incident(sqlite3_stmt *st, struct incident *inc)
+void sq_read_incident(sqlite3_stmt *st, struct incident *inc)
 {
     memset(inc, 0, sizeof *inc);
-    copy_col(st, 0, inc->id, sizeof inc->id);
-    inc->title = col_text(st, 1);
-    inc->summary = col_text(st, 2);
-    inc->severity = col_text(st, 3);
-    inc->service = col_text(st, 4);
-    inc->type = col_text(st, 5);
-    inc->channel = col_text(st, 6);
-    inc->postmortem = col_text(st, 7);
+    sq_copy_col(st, 0, inc->id, sizeof inc->id);
+    inc->title = sq_col_text(st, 1);
+    inc->summary = sq_col_text(st, 2);
+    inc->severity = sq_col_text(st, 3);
+    inc->service = sq_col_text(st, 4);
+    inc->type = sq_col_text(st, 5);
+    inc->channel = sq_col_text(st, 6);
+    inc->postmortem = sq_col_text(st, 7);
     int s = incident_status_parse((const char *)sqlite3_column_text(st, 8));
     inc->status = s < 0 ? INC_TRIGGERED : (enum incident_status)s;
     inc->drill = sqlite3_column_int(st, 9) != 0;
@@ -341,7 +341,9 @@ static void read_incident(sqlite3_stmt *st, struct incident *inc)
     inc->updated_at = sqlite3_column_int64(st, 14);
     inc->last_public_update_at = sqlite3_column_int64(st, 15);
     for (int r = 0; r < ROLE_COUNT; r++)
-        inc->roles[r] = col_text(st, 16 + r);
+        inc->roles[r] = sq_col_text(st, 16 + r);
+    inc->group_key = sq_col_text(st, 20);
+    inc->auto_resolve = sqlite3_column_int(st, 21) != 0;
 }
 
 static enum result sq_incident_write(struct sqlite_conn *c, enum stmt_id id,
@@ -352,7 +354,7 @@ static enum result sq_incident_write(struct sqlite_conn *c, enum stmt_id id,
         return ERR_UNAVAILABLE;
     bind_incident(st, inc);
     int rc = sqlite3_step(st);
-    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "incident write");
+    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "incident write");
     if (result == OK && id == S_INC_UPDATE && sqlite3_changes(c->db) == 0)
         result = ERR_NOT_FOUND;
     sqlite3_reset(st);
@@ -379,9 +381,9 @@ static enum result sq_incident_get(void *conn, const char *id, struct incident *
     int rc = sqlite3_step(st);
     enum result result = OK;
     if (rc == SQLITE_ROW)
-        read_incident(st, out);
+        sq_read_incident(st, out);
     else
-        result = rc == SQLITE_DONE ? ERR_NOT_FOUND : db_fail(c, "incident_get");
+        result = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(c, "incident_get");
     sqlite3_reset(st);
     return result;
 }
@@ -398,13 +400,13 @@ static enum result sq_incident_list(void *conn, const struct store_incident_filt
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct incident inc;
-        read_incident(st, &inc);
+        sq_read_incident(st, &inc);
         int stop = cb(&inc, ctx);
         incident_free_fields(&inc);
         if (stop)
             break;
     }
-    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : db_fail(c, "list");
+    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "list");
     sqlite3_reset(st);
     return result;
 }
@@ -418,7 +420,7 @@ static enum result sq_incident_count_open(void *conn, store_count_cb cb, void *c
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         cb((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), ctx);
-    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "count_open");
+    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "count_open");
     sqlite3_reset(st);
     return result;
 }
@@ -431,14 +433,14 @@ static enum result sq_timeline_insert(void *conn, const struct timeline_entry *e
         return ERR_UNAVAILABLE;
     sqlite3_bind_int64(st, 1, e->seq);
     sqlite3_bind_int64(st, 2, e->at);
-    bind_text(st, 3, e->actor);
-    bind_text(st, 4, e->kind);
-    bind_text(st, 5, e->incident_id);
-    bind_text(st, 6, e->data);
-    bind_text(st, 7, e->prev_hash);
-    bind_text(st, 8, e->hash);
+    sq_bind_text(st, 3, e->actor);
+    sq_bind_text(st, 4, e->kind);
+    sq_bind_text(st, 5, e->incident_id);
+    sq_bind_text(st, 6, e->data);
+    sq_bind_text(st, 7, e->prev_hash);
+    sq_bind_text(st, 8, e->hash);
     int rc = sqlite3_step(st);
-    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "timeline_insert");
+    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "timeline_insert");
     sqlite3_reset(st);
     return result;
 }
@@ -453,12 +455,12 @@ static enum result sq_timeline_last(void *conn, int64_t *seq, char hash[SHA256_H
     enum result result = OK;
     if (rc == SQLITE_ROW) {
         *seq = sqlite3_column_int64(st, 0);
-        copy_col(st, 1, hash, SHA256_HEX_LEN);
+        sq_copy_col(st, 1, hash, SHA256_HEX_LEN);
     } else if (rc == SQLITE_DONE) {
         *seq = 0;
         memcpy(hash, timeline_genesis, SHA256_HEX_LEN);
     } else {
-        result = db_fail(c, "timeline_last");
+        result = sq_fail(c, "timeline_last");
     }
     sqlite3_reset(st);
     return result;
@@ -478,17 +480,17 @@ static enum result sq_timeline_scan(void *conn, const char *incident_id, store_t
         struct timeline_entry e = {
             .seq = sqlite3_column_int64(st, 0),
             .at = sqlite3_column_int64(st, 1),
-            .actor = text_or_empty(st, 2),
-            .kind = text_or_empty(st, 3),
+            .actor = sq_text_or_empty(st, 2),
+            .kind = sq_text_or_empty(st, 3),
             .incident_id = (char *)sqlite3_column_text(st, 4),
-            .data = text_or_empty(st, 5),
+            .data = sq_text_or_empty(st, 5),
         };
-        copy_col(st, 6, e.prev_hash, sizeof e.prev_hash);
-        copy_col(st, 7, e.hash, sizeof e.hash);
+        sq_copy_col(st, 6, e.prev_hash, sizeof e.prev_hash);
+        sq_copy_col(st, 7, e.hash, sizeof e.hash);
         if (cb(&e, ctx))
             break;
     }
-    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : db_fail(c, "scan");
+    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "scan");
     sqlite3_reset(st);
     return result;
 }
@@ -499,13 +501,13 @@ static enum result sq_token_insert(void *conn, const struct store_token *t)
     sqlite3_stmt *st = stmt(c, S_TOK_INSERT);
     if (!st)
         return ERR_UNAVAILABLE;
-    bind_text(st, 1, t->id);
-    bind_text(st, 2, t->name);
-    bind_text(st, 3, t->role);
-    bind_text(st, 4, t->hash);
+    sq_bind_text(st, 1, t->id);
+    sq_bind_text(st, 2, t->name);
+    sq_bind_text(st, 3, t->role);
+    sq_bind_text(st, 4, t->hash);
     sqlite3_bind_int64(st, 5, t->created_at);
     int rc = sqlite3_step(st);
-    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "token_insert");
+    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "token_insert");
     sqlite3_reset(st);
     return result;
 }
@@ -513,10 +515,10 @@ static enum result sq_token_insert(void *conn, const struct store_token *t)
 static void read_token(sqlite3_stmt *st, struct store_token *t)
 {
     memset(t, 0, sizeof *t);
-    copy_col(st, 0, t->id, sizeof t->id);
-    t->name = col_text(st, 1);
-    t->role = col_text(st, 2);
-    copy_col(st, 3, t->hash, sizeof t->hash);
+    sq_copy_col(st, 0, t->id, sizeof t->id);
+    t->name = sq_col_text(st, 1);
+    t->role = sq_col_text(st, 2);
+    sq_copy_col(st, 3, t->hash, sizeof t->hash);
     t->created_at = sqlite3_column_int64(st, 4);
     t->revoked_at = sqlite3_column_int64(st, 5);
 }
@@ -533,7 +535,7 @@ static enum result token_one(struct sqlite_conn *c, enum stmt_id id, const char 
     if (rc == SQLITE_ROW)
         read_token(st, out);
     else
-        result = rc == SQLITE_DONE ? ERR_NOT_FOUND : db_fail(c, "token lookup");
+        result = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(c, "token lookup");
     sqlite3_reset(st);
     return result;
 }
@@ -563,7 +565,7 @@ static enum result sq_token_list(void *conn, store_token_cb cb, void *ctx)
         if (stop)
             break;
     }
-    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : db_fail(c, "token_list");
+    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "token_list");
     sqlite3_reset(st);
     return result;
 }
@@ -577,7 +579,7 @@ static enum result sq_token_revoke(void *conn, const char *id, int64_t now)
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, now);
     int rc = sqlite3_step(st);
-    enum result result = rc == SQLITE_DONE ? OK : db_fail(c, "token_revoke");
+    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "token_revoke");
     if (result == OK && sqlite3_changes(c->db) == 0)
         result = ERR_NOT_FOUND;
     sqlite3_reset(st);
@@ -609,4 +611,23 @@ const struct store_backend store_backend_sqlite = {
     .token_find_hash = sq_token_find_hash,
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
+    .integration_insert = sq_integration_insert,
+    .integration_get = sq_integration_get,
+    .integration_find_hash = sq_integration_find_hash,
+    .integration_list = sq_integration_list,
+    .integration_revoke = sq_integration_revoke,
+    .incident_find_open_group = sq_incident_find_open_group,
+    .alert_find_open = sq_alert_find_open,
+    .alert_insert = sq_alert_insert,
+    .alert_update = sq_alert_update,
+    .alert_list = sq_alert_list,
+    .alert_count_open = sq_alert_count_open,
+    .silence_insert = sq_silence_insert,
+    .silence_list = sq_silence_list,
+    .silence_expire = sq_silence_expire,
+    .heartbeat_touch = sq_heartbeat_touch,
+    .heartbeat_list = sq_heartbeat_list,
+    .probe_result_insert = sq_probe_result_insert,
+    .probe_uptime = sq_probe_uptime,
+    .probe_last = sq_probe_last,
 };

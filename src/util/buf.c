@@ -3,6 +3,7 @@
 #include "util/log.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ static int buf_reserve(struct buf *b, size_t extra)
     size_t n = b->alloc ? b->alloc : 256;
     while (n < need)
         n *= 2;
-    if (n > b->cap + 1)
+    if (b->cap < SIZE_MAX && n > b->cap + 1)
         n = b->cap + 1;
     b->data = xrealloc(b->data, n);
     b->alloc = n;

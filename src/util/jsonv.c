@@ -37,7 +37,7 @@ enum result jsonv_parse_object(const char *body, size_t len, bool allow_empty, j
         return OK;
     }
     json_error_t je;
-    json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!v)
         return error_set(err, ERR_BAD_REQUEST, "body: invalid JSON at line %d, column %d: %s",
                          je.line, je.column, je.text);

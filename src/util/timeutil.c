@@ -36,9 +36,10 @@ int time_parse_duration(const char *s, int64_t *out_ms)
             return -1;
         int64_t n = 0;
         while (*p >= '0' && *p <= '9') {
-            if (n > (INT64_MAX - 9) / 10)
+            int d = *p++ - '0';
+            if (n > (INT64_MAX - d) / 10)
                 return -1;
-            n = n * 10 + (*p++ - '0');
+            n = n * 10 + d;
         }
         const char *u = p;
         while ((*p >= 'a' && *p <= 'z'))
@@ -91,7 +92,7 @@ void time_format_rfc3339(int64_t ms, char out[RFC3339_LEN])
 
 void time_format_day(int64_t ms, char out[11])
 {
-    time_t t = (time_t)(ms / 1000);
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);

@@ -1,0 +1,41 @@
+/*
+ * incident_ops: incident changes as store operations, shared by the API handlers (people) and
+ * alert ingest (machines). Each function runs inside a store writer job: it applies the pure
+ * transition from incident.c, writes the incident and appends the timeline entry, in the caller's
+ * transaction. Threads: the store writer thread only.
+ */
+#ifndef TOCSIN_INCIDENT_OPS_H
+#define TOCSIN_INCIDENT_OPS_H
+
+#include "incident.h"
+#include "store/store.h"
+
+struct incident_new {
+    const char *title;
+    const char *severity;
+    const char *service; /* may be NULL */
+    const char *type;    /* may be NULL */
+    const char *summary; /* may be NULL */
+    bool drill;
+    const char *group_key; /* set when alerts open it */
+    bool auto_resolve;
+};
+
+/* Allocates the day's next id, inserts the incident, appends incident.declared. */
+enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char *actor,
+                                 const struct incident_new *n, struct incident *out,
+                                 struct error *err);
+/* The timeline kind of a move: incident.acknowledged, .resolved, .reopened, .closed or
+ * .status_changed. */
+const char *incident_ops_status_kind(enum incident_status from, enum incident_status to);
+/* Moves an open or resolved incident to `to` (not closed), saves it, appends the entry with
+ * {from, to, message?}. */
+enum result incident_ops_move(struct store_conn *tx, struct incident *inc, enum incident_status to,
+                              int64_t now, const char *actor, const char *message,
+                              struct error *err);
+/* Changes the severity, saves it, appends incident.severity_changed with {from, to, reason?}. */
+enum result incident_ops_set_severity(struct store_conn *tx, struct incident *inc,
+                                      const char *severity, int64_t now, const char *actor,
+                                      const char *reason, struct error *err);
+
+#endif
