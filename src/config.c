@@ -23,8 +23,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-enum { CONFIG_MAX_FILE = 16 * 1024 * 1024, DEFAULT_MAX_BODY = 1024 * 1024 };
+enum {
+    CONFIG_MAX_FILE = 16 * 1024 * 1024,
+    DEFAULT_MAX_BODY = 1024 * 1024,
+    DEFAULT_INGEST_RATE = 60000, /* events per minute per integration key */
+    DEFAULT_INGEST_BURST = 10000,
+    MAX_INGEST = 1000000000,
+};
 
 #define NO_OFF CFG_NO_OFFSET
 #define FIELDS(a) .fields = (a), .nfields = sizeof(a) / sizeof((a)[0])
@@ -98,6 +105,62 @@ static void probe_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void
     time_format_duration(p->every, e, sizeof e);
     config_parse_error(ctx, key_line(n, "timeout", n->line),
                        "%s.timeout: %s must be shorter than every (%s)", path, t, e);
+}
+
+static void service_init(void *obj)
+{
+    ((struct config_service *)obj)->alerts.auto_resolve = true;
+}
+
+/* name = id; alerts.severity_label = "severity" (whether or not `alerts:` was given). */
+static void service_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                         const char *path, size_t index)
+{
+    struct config_service *s = obj;
+    post_default_name(ctx, n, obj, path, index);
+    if (!s->alerts.severity_label)
+        s->alerts.severity_label = xstrdup("severity");
+}
+
+/* severity_map keys are matched ignoring case, so two that differ only in case are ambiguous. */
+static void alert_policy_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                              const char *path, size_t index)
+{
+    const struct config_alert_policy *p = obj;
+    char q[128];
+    for (size_t i = 1; i < p->severity_map_count; i++) {
+        const struct config_severity_mapping *m = &p->severity_map[i];
+        for (size_t j = 0; j < i; j++) {
+            if (strcasecmp(p->severity_map[j].from, m->from) != 0)
+                continue;
+            config_parse_error(ctx, m->line,
+                               "%s.severity_map.%s: duplicate key %s (first at line %d; keys are "
+                               "matched ignoring case)",
+                               path, m->from, config_parse_quote(m->from, q, sizeof q),
+                               p->severity_map[j].line);
+            break;
+        }
+    }
+}
+
+static void heartbeat_init(void *obj)
+{
+    struct config_heartbeat *h = obj;
+    h->interval = -1;
+    h->grace = 0;
+}
+
+static void heartbeat_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                           const char *path, size_t index)
+{
+    struct config_heartbeat *h = obj;
+    if (!h->severity)
+        h->severity = xstrdup("critical");
+    if (!h->summary && h->name) {
+        size_t len = strlen(h->name) + sizeof "Heartbeat  missed";
+        h->summary = xmalloc(len);
+        snprintf(h->summary, len, "Heartbeat %s missed", h->name);
+    }
 }
 
 static void schedule_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
@@ -262,6 +325,23 @@ static const struct cfg_spec probe_spec = {.size = sizeof(struct config_probe),
                                            .post = probe_post,
                                            .uniq_off = NO_OFF};
 
+static const struct cfg_field alert_policy_fields[] = {
+    FLD(struct config_alert_policy, "group_by", group_by, CFG_STRLIST, .unique = true,
+        .check = config_parse_check_label_name),
+    FLD(struct config_alert_policy, "auto_resolve", auto_resolve, CFG_BOOL),
+    FLD(struct config_alert_policy, "severity", severity, CFG_STR, .ref = CFG_REF_SEVERITY),
+    FLD(struct config_alert_policy, "severity_label", severity_label, CFG_STR,
+        .check = config_parse_check_label_name),
+    FLD(struct config_alert_policy, "severity_map", severity_map, CFG_STRMAP,
+        .count_off = offsetof(struct config_alert_policy, severity_map_count),
+        .key_check = config_parse_check_alert_severity, .ref = CFG_REF_SEVERITY),
+};
+static const struct cfg_spec alert_policy_spec = {.line_off =
+                                                      offsetof(struct config_alert_policy, line),
+                                                  FIELDS(alert_policy_fields),
+                                                  .post = alert_policy_post,
+                                                  .uniq_off = NO_OFF};
+
 static const struct cfg_field service_fields[] = {
     ID_FIELD(struct config_service),
     FLD(struct config_service, "name", name, CFG_STR),
@@ -271,11 +351,13 @@ static const struct cfg_field service_fields[] = {
     FLD(struct config_service, "runbooks", runbooks, CFG_STRLIST, .unique = true,
         .ref = CFG_REF_RUNBOOK),
     FLD(struct config_service, "probe", probe, CFG_PTR, .sub = &probe_spec),
+    FLD(struct config_service, "alerts", alerts, CFG_MAP, .sub = &alert_policy_spec),
 };
 static const struct cfg_spec service_spec = {.size = sizeof(struct config_service),
                                              .line_off = offsetof(struct config_service, line),
                                              FIELDS(service_fields),
-                                             .post = post_default_name,
+                                             .init = service_init,
+                                             .post = service_post,
                                              .uniq_off = offsetof(struct config_service, id),
                                              .uniq_key = "id"};
 
@@ -395,6 +477,33 @@ static const struct cfg_spec template_spec = {
     .uniq_off = offsetof(struct config_status_template, id),
     .uniq_key = "id"};
 
+static const struct cfg_field heartbeat_fields[] = {
+    FLD(struct config_heartbeat, "name", name, CFG_STR, .required = true,
+        .check = config_parse_check_id),
+    FLD(struct config_heartbeat, "service", service, CFG_STR, .required = true,
+        .ref = CFG_REF_SERVICE),
+    FLD(struct config_heartbeat, "interval", interval, CFG_DURATION, .required = true,
+        .min = MS_PER_SEC),
+    FLD(struct config_heartbeat, "grace", grace, CFG_DURATION, .min = 0),
+    FLD(struct config_heartbeat, "severity", severity, CFG_STR,
+        .check = config_parse_check_alert_severity),
+    FLD(struct config_heartbeat, "summary", summary, CFG_STR),
+};
+static const struct cfg_spec heartbeat_spec = {.size = sizeof(struct config_heartbeat),
+                                               .line_off = offsetof(struct config_heartbeat, line),
+                                               FIELDS(heartbeat_fields),
+                                               .init = heartbeat_init,
+                                               .post = heartbeat_post,
+                                               .uniq_off = offsetof(struct config_heartbeat, name),
+                                               .uniq_key = "name"};
+
+static const struct cfg_field ingest_fields[] = {
+    FLD(struct config, "rate_limit", ingest.rate_limit, CFG_INT64, .min = 1, .max = MAX_INGEST),
+    FLD(struct config, "burst", ingest.burst, CFG_INT64, .min = 1, .max = MAX_INGEST),
+};
+static const struct cfg_spec ingest_spec = {
+    .line_off = NO_OFF, FIELDS(ingest_fields), .uniq_off = NO_OFF};
+
 static void config_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                         const char *path, size_t index);
 
@@ -414,6 +523,8 @@ static const struct cfg_field config_fields[] = {
     SECTION("runbooks", runbooks, runbook_count, runbook_spec),
     SECTION("checklists", checklists, checklist_count, checklist_spec),
     SECTION("status_templates", status_templates, status_template_count, template_spec),
+    SECTION("heartbeats", heartbeats, heartbeat_count, heartbeat_spec),
+    {.key = "ingest", .type = CFG_MAP, .off = 0, .sub = &ingest_spec},
 };
 static const struct cfg_spec config_spec = {
     .line_off = NO_OFF, FIELDS(config_fields), .post = config_post, .uniq_off = NO_OFF};
@@ -499,6 +610,7 @@ static const struct section sections[CFG_REF_COUNT] = {
     [CFG_REF_RUNBOOK] = SECTION_OF("runbook", struct config_runbook, runbooks, runbook_count),
     [CFG_REF_CHECKLIST] =
         SECTION_OF("checklist", struct config_checklist, checklists, checklist_count),
+    [CFG_REF_SERVICE] = SECTION_OF("service", struct config_service, services, service_count),
 };
 
 static const void *section_find(const struct config *c, enum cfg_ref kind, const char *id)
@@ -670,6 +782,8 @@ static struct config *load_text(struct cfg_ctx *ctx, const char *path, const cha
     c->path = xstrdup(path);
     c->refs = 1;
     c->server.max_body = DEFAULT_MAX_BODY;
+    c->ingest.rate_limit = DEFAULT_INGEST_RATE;
+    c->ingest.burst = DEFAULT_INGEST_BURST;
     config_parse_decode_map(ctx, &config_spec, root, c, "");
     if (root->kind == YAML_TREE_MAP)
         resolve_refs(ctx, c);
@@ -754,4 +868,28 @@ const struct config_schedule *config_schedule_find(const struct config *c, const
 const struct config_escalation_policy *config_policy_find(const struct config *c, const char *id)
 {
     return section_find(c, CFG_REF_POLICY, id);
+}
+
+const struct config_heartbeat *config_heartbeat_find(const struct config *c, const char *name)
+{
+    const struct config_heartbeat *h = c ? c->heartbeats : NULL;
+    for (size_t i = 0; h && name && i < c->heartbeat_count; i++)
+        if (h[i].name && strcmp(h[i].name, name) == 0)
+            return &h[i];
+    return NULL;
+}
+
+const char *config_alert_severity(const struct config *c, const struct config_service *s,
+                                  const char *raw)
+{
+    if (s) {
+        for (size_t i = 0; raw && i < s->alerts.severity_map_count; i++)
+            if (strcasecmp(s->alerts.severity_map[i].from, raw) == 0)
+                return s->alerts.severity_map[i].to;
+        if (s->alerts.severity)
+            return s->alerts.severity;
+    }
+    if (!c || c->severity_count == 0)
+        return NULL;
+    return c->severities[c->severity_count >= 2 ? 1 : 0].id;
 }

@@ -68,12 +68,43 @@ struct config_probe {
     int line;
 };
 
+/* One severity_map entry: a raw alert severity as sent ("critical", "P1") -> a severity id. */
+struct config_severity_mapping {
+    char *from; /* as written; matched ignoring case; 1..64 characters */
+    char *to;   /* a severities id */
+    int line;
+};
+
+/* How alerts on a service become incidents. Always filled in, with the defaults when the service
+ * has no `alerts:` map (line is then 0). */
+struct config_alert_policy {
+    struct string_list group_by; /* label names; empty (default): one open alert-incident */
+    bool auto_resolve;           /* default true: resolving every alert resolves the incident */
+    char *severity;              /* severity id when the map does not decide, or NULL */
+    char *severity_label;        /* label holding the raw severity; default "severity" */
+    struct config_severity_mapping *severity_map; /* in file order */
+    size_t severity_map_count;                    /* 0 when none */
+    int line;
+};
+
 struct config_service {
     char *id, *name, *description;
     char *escalation; /* policy id or NULL */
     char *component;  /* status page component name, or NULL */
     struct string_list runbooks;
-    struct config_probe *probe; /* NULL when none */
+    struct config_probe *probe;        /* NULL when none */
+    struct config_alert_policy alerts; /* defaults when absent */
+    int line;
+};
+
+/* A job that must check in (POST /api/v1/heartbeat/NAME) at least every interval + grace. */
+struct config_heartbeat {
+    char *name;       /* an id, unique among heartbeats */
+    char *service;    /* a services id */
+    int64_t interval; /* at least 1s */
+    int64_t grace;    /* extra slack before the alert; default 0 */
+    char *severity;   /* raw alert severity of the missed-heartbeat alert; default "critical" */
+    char *summary;    /* default "Heartbeat NAME missed" */
     int line;
 };
 
@@ -169,6 +200,12 @@ struct config {
     size_t checklist_count;
     struct config_status_template *status_templates;
     size_t status_template_count;
+    struct config_heartbeat *heartbeats;
+    size_t heartbeat_count;
+    struct {
+        int64_t rate_limit; /* events per minute per integration key; default 60000 */
+        int64_t burst;      /* events accepted at once above that pace; default 10000 */
+    } ingest;
     int refs; /* managed by config_ref/config_unref */
 };
 
@@ -191,5 +228,13 @@ const struct config_service *config_service_find(const struct config *c, const c
 const struct config_incident_type *config_type_find(const struct config *c, const char *id);
 const struct config_schedule *config_schedule_find(const struct config *c, const char *id);
 const struct config_escalation_policy *config_policy_find(const struct config *c, const char *id);
+const struct config_heartbeat *config_heartbeat_find(const struct config *c, const char *name);
+
+/* The incident severity id for an alert on service s whose raw severity is raw (either may be
+ * NULL): the first s->alerts.severity_map entry whose `from` equals raw ignoring case; else
+ * s->alerts.severity; else the second severity of the list (rank 2); else the first when there is
+ * only one. Pure; the string belongs to c (NULL only when c is NULL or has no severities). */
+const char *config_alert_severity(const struct config *c, const struct config_service *s,
+                                  const char *raw);
 
 #endif

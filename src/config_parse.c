@@ -5,7 +5,7 @@
  * cfg_type, picked from a table), collect every problem as "FILE:LINE: path: problem", record
  * cross-section references for config.c to resolve, and free a decoded struct with the same
  * tables. Also the format checks for single strings (ids, e-mail, phone, time zone, HOST:PORT,
- * URLs, rotation handoffs, schedule restrictions).
+ * URLs, rotation handoffs, schedule restrictions, alert label names, raw alert severities).
  * Invariants: decoders never stop early and never leave a half-owned pointer: whatever they store
  * is freed by config_parse_free through the same field; a NULL member means "not given".
  * Threads: none; the only I/O is reading the first bytes of a zoneinfo file.
@@ -62,15 +62,22 @@ void config_parse_ctx_free(struct cfg_ctx *ctx)
     memset(ctx, 0, sizeof *ctx);
 }
 
-static void ref_add(struct cfg_ctx *ctx, enum cfg_ref kind, const struct yaml_tree_node *n,
-                    const char *path)
+/* Records that value (at line) names something of kind, for config.c to resolve. */
+static void ref_add_at(struct cfg_ctx *ctx, enum cfg_ref kind, int line, const char *value,
+                       const char *path)
 {
     if (ctx->ref_count == ctx->ref_alloc) {
         ctx->ref_alloc = ctx->ref_alloc ? 2 * ctx->ref_alloc : 32;
         ctx->refs = xrealloc(ctx->refs, ctx->ref_alloc * sizeof *ctx->refs);
     }
     ctx->refs[ctx->ref_count++] = (struct cfg_pending_ref){
-        .kind = kind, .line = n->line, .value = xstrdup(n->value), .path = xstrdup(path)};
+        .kind = kind, .line = line, .value = xstrdup(value), .path = xstrdup(path)};
+}
+
+static void ref_add(struct cfg_ctx *ctx, enum cfg_ref kind, const struct yaml_tree_node *n,
+                    const char *path)
+{
+    ref_add_at(ctx, kind, n->line, n->value, path);
 }
 
 const char *config_parse_quote(const char *s, char *out, size_t n)
@@ -206,25 +213,43 @@ static void dec_bool(struct cfg_ctx *ctx, const struct cfg_field *f, const struc
                            path, config_parse_quote(n->value, q, sizeof q));
 }
 
-static void dec_int(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
-                    void *base, const char *path)
+/* An integer in [f->min, f->max] into *out; false (reported) when n is not one. */
+static bool parse_int_field(struct cfg_ctx *ctx, const struct cfg_field *f,
+                            const struct yaml_tree_node *n, const char *path, int64_t *out)
 {
     char q[128];
     int64_t v;
     if (!want_scalar(ctx, n, path, "an integer"))
-        return;
+        return false;
     if (num_parse_i64(n->value, INT64_MIN, INT64_MAX, &v) != 0 ||
         isspace((unsigned char)n->value[0])) {
         config_parse_error(ctx, n->line, "%s: %s is not an integer", path,
                            config_parse_quote(n->value, q, sizeof q));
-        return;
+        return false;
     }
     if (v < f->min || v > f->max) {
         config_parse_error(ctx, n->line, "%s: %lld is out of range (%lld to %lld)", path,
                            (long long)v, (long long)f->min, (long long)f->max);
-        return;
+        return false;
     }
-    *(int *)at(base, f->off) = (int)v;
+    *out = v;
+    return true;
+}
+
+static void dec_int(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
+                    void *base, const char *path)
+{
+    int64_t v;
+    if (parse_int_field(ctx, f, n, path, &v))
+        *(int *)at(base, f->off) = (int)v;
+}
+
+static void dec_int64(struct cfg_ctx *ctx, const struct cfg_field *f,
+                      const struct yaml_tree_node *n, void *base, const char *path)
+{
+    int64_t v;
+    if (parse_int_field(ctx, f, n, path, &v))
+        *(int64_t *)at(base, f->off) = v;
 }
 
 static void dec_duration(struct cfg_ctx *ctx, const struct cfg_field *f,
@@ -340,6 +365,57 @@ static void dec_strlist(struct cfg_ctx *ctx, const struct cfg_field *f,
 static void decode_map_at(struct cfg_ctx *ctx, const struct cfg_spec *spec,
                           const struct yaml_tree_node *n, void *obj, const char *path,
                           size_t index);
+static const struct yaml_tree_node *earlier_key(const struct yaml_tree_node *n, size_t i);
+
+/* A map of free-form keys to strings (an alert policy's severity_map). Each entry is stored
+ * unless its key repeats or its value is missing; a value reference is reported at the line of
+ * its key. */
+static void dec_strmap(struct cfg_ctx *ctx, const struct cfg_field *f,
+                       const struct yaml_tree_node *n, void *base, const char *path)
+{
+    char q[128], kpath[CFG_PATH_MAX];
+    if (n->kind != YAML_TREE_MAP) {
+        config_parse_error(ctx, n->line, "%s: expected a map, got %s", path, kind_name(n));
+        return;
+    }
+    struct config_severity_mapping **arr = at(base, f->off);
+    size_t *count = at(base, f->count_off);
+    if (*arr)
+        return; /* set twice: the duplicate key was reported */
+    *arr = xcalloc(n->count, sizeof **arr);
+    for (size_t i = 0; i < n->count; i++) {
+        const struct yaml_tree_node *k = n->items[2 * i], *v = n->items[2 * i + 1];
+        const struct yaml_tree_node *prev = earlier_key(n, i);
+        if (prev) {
+            config_parse_error(ctx, k->line, "%s: duplicate key %s (first at line %d)", path,
+                               config_parse_quote(k->value, q, sizeof q), prev->line);
+            continue;
+        }
+        const char *reason = !k->value[0]   ? "must not be empty"
+                             : f->key_check ? f->key_check(k->value)
+                                            : NULL;
+        bool ok = true;
+        if (reason) {
+            config_parse_error(ctx, k->line, "%s: key %s %s", path,
+                               config_parse_quote(k->value, q, sizeof q), reason);
+            ok = false;
+        }
+        config_parse_path_join(kpath, sizeof kpath, path, k->value);
+        if (yaml_tree_is_null(v)) {
+            config_parse_error(ctx, k->line, "%s: a value is required", kpath);
+            continue;
+        }
+        if (!want_scalar(ctx, v, kpath, "a string"))
+            continue;
+        ok = check_string(ctx, f, v->value, v->line, kpath) && ok;
+        struct config_severity_mapping *m = &(*arr)[(*count)++];
+        m->from = xstrdup(k->value);
+        m->to = xstrdup(v->value);
+        m->line = k->line;
+        if (ok && f->ref != CFG_REF_NONE)
+            ref_add_at(ctx, f->ref, k->line, v->value, kpath);
+    }
+}
 
 static void dec_map(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
                     void *base, const char *path)
@@ -414,9 +490,10 @@ static void dec_list(struct cfg_ctx *ctx, const struct cfg_field *f, const struc
 }
 
 static const cfg_decode_fn decoders[CFG_TYPE_COUNT] = {
-    [CFG_STR] = dec_str,           [CFG_BOOL] = dec_bool, [CFG_INT] = dec_int,
-    [CFG_DURATION] = dec_duration, [CFG_SIZE] = dec_size, [CFG_STRLIST] = dec_strlist,
-    [CFG_MAP] = dec_map,           [CFG_PTR] = dec_ptr,   [CFG_LIST] = dec_list,
+    [CFG_STR] = dec_str,           [CFG_BOOL] = dec_bool,     [CFG_INT] = dec_int,
+    [CFG_DURATION] = dec_duration, [CFG_SIZE] = dec_size,     [CFG_STRLIST] = dec_strlist,
+    [CFG_MAP] = dec_map,           [CFG_PTR] = dec_ptr,       [CFG_LIST] = dec_list,
+    [CFG_INT64] = dec_int64,       [CFG_STRMAP] = dec_strmap,
 };
 
 void config_parse_decode_typed(struct cfg_ctx *ctx, const struct cfg_field *f,
@@ -558,9 +635,22 @@ static void free_list(const struct cfg_field *f, void *base)
     *count = 0;
 }
 
+static void free_strmap(const struct cfg_field *f, void *base)
+{
+    struct config_severity_mapping **arr = at(base, f->off);
+    size_t *count = at(base, f->count_off);
+    for (size_t i = 0; *arr && i < *count; i++) {
+        free((*arr)[i].from);
+        free((*arr)[i].to);
+    }
+    free(*arr);
+    *arr = NULL;
+    *count = 0;
+}
+
 static const free_fn freers[CFG_TYPE_COUNT] = {
     [CFG_STR] = free_str, [CFG_STRLIST] = free_strlist, [CFG_MAP] = free_map,
-    [CFG_PTR] = free_ptr, [CFG_LIST] = free_list,
+    [CFG_PTR] = free_ptr, [CFG_LIST] = free_list,       [CFG_STRMAP] = free_strmap,
 };
 
 void config_parse_free(const struct cfg_spec *spec, void *obj)
@@ -724,5 +814,25 @@ const char *config_parse_check_restriction(const char *s)
         return reason;
     if (from == to)
         return "is an empty time window (start and end are equal)";
+    return NULL;
+}
+
+const char *config_parse_check_label_name(const char *s)
+{
+    static const char first[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
+    if (!s[0] || !strchr(first, s[0]) ||
+        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
+        return "is not a label name (a letter or _, then letters, digits or _)";
+    return NULL;
+}
+
+const char *config_parse_check_alert_severity(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 64)
+        return "is not an alert severity (1 to 64 characters)";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return "is not an alert severity (no control characters allowed)";
     return NULL;
 }

@@ -39,6 +39,10 @@ enum cfg_type {
     CFG_MAP,      /* a struct embedded at off, decoded with sub */
     CFG_PTR,      /* a struct allocated and pointed to at off, decoded with sub */
     CFG_LIST,     /* array of sub->size structs at off, its length at count_off; at least min */
+    CFG_INT64,    /* int64_t in [min, max] */
+    CFG_STRMAP,   /* a map of string -> string: array of struct config_severity_mapping {from: the
+                     key, to: the value, line: the key's} at off, its length at count_off; each key
+                     non-empty and passing key_check, each value checked like CFG_STR */
     CFG_TYPE_COUNT
 };
 
@@ -54,6 +58,7 @@ enum cfg_ref {
     CFG_REF_RUNBOOK,
     CFG_REF_CHECKLIST,
     CFG_REF_TARGET, /* "schedule:ID", "schedule:ID/LAYER", "user:ID", "team:ID" */
+    CFG_REF_SERVICE,
     CFG_REF_COUNT
 };
 
@@ -86,13 +91,14 @@ struct cfg_field {
     bool required;
     bool unique;                /* CFG_STRLIST: an item may not repeat */
     size_t off;                 /* of the member in the struct the spec describes */
-    size_t count_off;           /* CFG_LIST: offset of its size_t count */
+    size_t count_off;           /* CFG_LIST, CFG_STRMAP: offset of its size_t count */
     const struct cfg_spec *sub; /* CFG_MAP, CFG_PTR, CFG_LIST */
-    const char *const *choices; /* CFG_STR, CFG_STRLIST: allowed values, NULL-terminated */
-    cfg_check_fn check;         /* CFG_STR, CFG_STRLIST: extra check of each string */
-    int64_t min, max;           /* CFG_INT range; CFG_DURATION/CFG_SIZE minimum; list length */
-    enum cfg_ref ref;           /* CFG_STR, CFG_STRLIST: what the string(s) name */
-    cfg_decode_fn decode;       /* overrides the type's decoder */
+    const char *const *choices; /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: allowed, NULL-ended */
+    cfg_check_fn check;         /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: extra check */
+    int64_t min, max;     /* CFG_INT/CFG_INT64 range; CFG_DURATION/CFG_SIZE minimum; list length */
+    enum cfg_ref ref;     /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: what the string(s) name */
+    cfg_decode_fn decode; /* overrides the type's decoder */
+    cfg_check_fn key_check; /* CFG_STRMAP: check of each key */
 };
 
 struct cfg_error_item {
@@ -146,5 +152,7 @@ const char *config_parse_check_listen(const char *s);
 const char *config_parse_check_http_url(const char *s);
 const char *config_parse_check_handoff(const char *s);
 const char *config_parse_check_restriction(const char *s);
+const char *config_parse_check_label_name(const char *s);     /* [A-Za-z_][A-Za-z0-9_]* */
+const char *config_parse_check_alert_severity(const char *s); /* 1..64 chars, no controls */
 
 #endif
