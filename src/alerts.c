@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_names[ALERT_STATUS_COUNT] = {"firing", "acknowledged",
-                                                              "resolved"};
+static const char *const status_names[ALERT_STATUS_COUNT] = {"firing", "acknowledged", "resolved"};
 
 const char *alert_status_name(enum alert_status s)
 {

@@ -19,6 +19,8 @@
 #include "util/clock.h"
 
 struct metrics;
+struct ratelimit;
+struct engine;
 
 struct app {
     struct store *store;
@@ -30,6 +32,8 @@ struct app {
     pthread_mutex_t reload_lock;
     struct config *config;
     struct metrics *metrics;
+    struct ratelimit *ratelimit; /* per integration key */
+    struct engine *engine;       /* NULL until started */
 };
 
 /* The current config, with a reference the caller must drop with config_unref. */

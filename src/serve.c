@@ -4,8 +4,10 @@
  */
 #include "serve.h"
 #include "app.h"
+#include "engine.h"
 #include "http/http.h"
 #include "metrics.h"
+#include "ratelimit.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "version.h"
@@ -130,7 +132,8 @@ static int wait_for_signals(struct app *app)
         if (sig == SIGHUP) {
             struct error err = {0};
             log_info("config: SIGHUP, reloading %s", app->config_path);
-            app_reload(app, "system", NULL, &err);
+            if (app_reload(app, "system", NULL, &err) == OK)
+                engine_kick(app->engine);
             continue;
         }
         log_info("serve: %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -163,6 +166,7 @@ int serve_main(int argc, char **argv)
     pthread_mutex_init(&app.config_lock, NULL);
     pthread_mutex_init(&app.reload_lock, NULL);
     app.metrics = metrics_new(http_route_count);
+    app.ratelimit = ratelimit_new();
     if (mkdir(o.data, 0700) != 0 && errno != EEXIST)
         fatal("serve: cannot create data dir %s: %s", o.data, strerror(errno));
 
@@ -175,6 +179,7 @@ int serve_main(int argc, char **argv)
     if (auth_bootstrap(&app, &err) != OK)
         fatal("serve: %s", err.message);
     const char *listen = o.listen ? o.listen : app.config->server.listen;
+    app.engine = engine_start(&app);
     struct http_server *http = http_start(&app, listen, &err);
     if (!http)
         fatal("serve: %s", err.message);
@@ -186,9 +191,11 @@ int serve_main(int argc, char **argv)
 
     rc = wait_for_signals(&app);
     http_stop(http);
+    engine_stop(app.engine);
     store_close(app.store);
     config_unref(app.config);
     metrics_free(app.metrics);
+    ratelimit_free(app.ratelimit);
     clock_free(app.clock);
     free(app.config_path);
     free(app.data_dir);

@@ -42,6 +42,32 @@ void api_metrics(struct request *r);
 void api_clock_get(struct request *r);
 void api_clock_post(struct request *r);
 
+/* integrations.c */
+void api_integration_create(struct request *r);
+void api_integration_list(struct request *r);
+void api_integration_revoke(struct request *r);
+json_t *api_integration_json(const struct store_integration *i);
+
+/* alerts.c */
+void api_alert_list(struct request *r);
+void api_incident_alerts(struct request *r);
+json_t *api_alert_json(const struct alert *a);
+
+/* ingest_alertmanager.c, ingest_events_v2.c, ingest_generic.c, heartbeats.c */
+void api_ingest_alertmanager(struct request *r);
+void api_ingest_events_v2(struct request *r);
+void api_ingest_generic(struct request *r);
+void api_heartbeat_checkin(struct request *r);
+void api_heartbeat_list(struct request *r);
+
+/* catalog.c: probe results of a service */
+void api_service_probe(struct request *r);
+
+/* silences.c */
+void api_silence_create(struct request *r);
+void api_silence_list(struct request *r);
+void api_silence_expire(struct request *r);
+
 /* helpers shared by handlers (incidents.c) */
 json_t *api_time(int64_t ms); /* RFC 3339 string, or null for 0 */
 

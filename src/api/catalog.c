@@ -5,6 +5,8 @@
 #include "api/api.h"
 #include "util/timeutil.h"
 
+#include <stdlib.h>
+
 static json_t *duration(int64_t ms)
 {
     if (ms < 0)
@@ -102,4 +104,47 @@ void api_config_reload(struct request *r)
         reply_from_error(r, &err);
     }
     config_errors_free(&errs);
+}
+
+static json_t *uptime(struct store_conn *c, const char *service, int64_t since)
+{
+    int64_t ok = 0, total = 0;
+    if (store_probe_uptime(c, service, since, &ok, &total) != OK || total == 0)
+        return json_null();
+    return json_real((double)ok * 100.0 / (double)total);
+}
+
+void api_service_probe(struct request *r)
+{
+    const struct config_service *svc = config_service_find(r->config, r->params[0]);
+    if (!svc) {
+        reply_error(r, ERR_NOT_FOUND, "id: no service %.64s", r->params[0]);
+        return;
+    }
+    if (!svc->probe) {
+        reply_error(r, ERR_NOT_FOUND, "probe: service %s has no probe configured", svc->id);
+        return;
+    }
+    struct error err = {0};
+    struct store_conn *c = store_reader(r->app->store, &err);
+    if (!c) {
+        reply_from_error(r, &err);
+        return;
+    }
+    struct store_probe_result last = {0};
+    json_t *jlast = json_null();
+    if (store_probe_last(c, svc->id, &last) == OK) {
+        json_decref(jlast);
+        jlast =
+            json_pack("{s:o,s:b,s:i,s:f,s:s?}", "at", api_time(last.at), "ok", last.ok, "status",
+                      last.status, "latency_ms", last.latency_ms, "error", last.error);
+        free(last.error);
+    }
+    int64_t now = clock_now(r->app->clock);
+    json_t *up = json_pack("{s:o,s:o,s:o}", "1h", uptime(c, svc->id, now - 3600 * 1000LL), "24h",
+                           uptime(c, svc->id, now - 86400 * 1000LL), "7d",
+                           uptime(c, svc->id, now - 7 * 86400 * 1000LL));
+    reply_json(r, 200,
+               json_pack("{s:s,s:s,s:o,s:o}", "service", svc->id, "url", svc->probe->url, "last",
+                         jlast, "uptime", up));
 }

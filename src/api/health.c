@@ -3,6 +3,7 @@
  * dev clock (only with `serve --dev-clock`; otherwise these routes answer 404).
  */
 #include "api/api.h"
+#include "engine.h"
 #include "metrics.h"
 #include "util/buf.h"
 #include "util/jsonv.h"
@@ -138,6 +139,8 @@ void api_clock_post(struct request *r)
                            "advance: \"%s\" is not a duration (use 30s, 15m, 1h, 2d)", adv);
     if (result == OK) {
         clock_advance(r->app->clock, ms);
+        if (r->app->engine)
+            engine_sync(r->app->engine); /* deadlines now due have fired when we answer */
         reply_json(r, 200, clock_json(r));
     } else {
         reply_from_error(r, &err);

@@ -420,7 +420,8 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
     json_t *data = json_pack("{s:s,s:s,s:s?,s:b,s:s?}", "from", incident_status_name(from), "to",
                              incident_status_name(to), "message", op->message, "public",
                              op->public_update, "postmortem", op->postmortem);
-    return timeline_append(tx, now, op->actor, incident_ops_status_kind(from, to), inc->id, data, NULL, err);
+    return timeline_append(tx, now, op->actor, incident_ops_status_kind(from, to), inc->id, data,
+                           NULL, err);
 }
 
 static enum result apply_ack(struct incident_op *op, struct store_conn *tx, struct incident *inc,

@@ -36,7 +36,7 @@ int access_parse(const char *name)
 }
 
 /* Extracts the token from "Authorization: Bearer <token>"; NULL when absent or malformed. */
-static const char *bearer(struct request *r)
+const char *auth_bearer(struct request *r)
 {
     const char *h = request_header(r, "Authorization");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0)
@@ -47,11 +47,64 @@ static const char *bearer(struct request *r)
     return *h ? h : NULL;
 }
 
+static bool is_integration_key(struct store_conn *c, const char *hash)
+{
+    struct store_integration i;
+    if (store_integration_find_hash(c, hash, &i) != OK)
+        return false;
+    store_integration_free_fields(&i);
+    return true;
+}
+
+static bool is_user_token(struct store_conn *c, const char *hash)
+{
+    struct store_token t;
+    if (store_token_find_hash(c, hash, &t) != OK)
+        return false;
+    store_token_free_fields(&t);
+    return true;
+}
+
+enum result auth_integration(struct request *r, const char *key, const char *type,
+                             struct store_integration *out, struct error *err)
+{
+    if (!key || !*key)
+        return error_set(err, ERR_UNAUTHORIZED, "authorization: an integration key is required");
+    struct store_conn *c = store_reader(r->app->store, err);
+    if (!c)
+        return err->code;
+    char hash[SHA256_HEX_LEN];
+    crypto_sha256_hex(key, strlen(key), hash);
+    enum result result = store_integration_find_hash(c, hash, out);
+    if (result == ERR_NOT_FOUND) {
+        if (is_user_token(c, hash))
+            return error_set(err, ERR_FORBIDDEN,
+                             "authorization: user tokens cannot send alerts; use an integration "
+                             "key (tocsin integration create)");
+        return error_set(err, ERR_UNAUTHORIZED, "authorization: unknown integration key");
+    }
+    if (result != OK)
+        return error_set(err, ERR_UNAVAILABLE, "store: cannot check the integration key");
+    if (out->revoked_at) {
+        store_integration_free_fields(out);
+        return error_set(err, ERR_UNAUTHORIZED, "authorization: this integration key was revoked");
+    }
+    if (strcmp(out->type, type) != 0) {
+        error_set(err, ERR_FORBIDDEN, "authorization: this key belongs to a %s integration, not %s",
+                  out->type, type);
+        store_integration_free_fields(out);
+        return ERR_FORBIDDEN;
+    }
+    snprintf(r->who.actor, sizeof r->who.actor, "integration:%s", out->name);
+    r->who.authenticated = true;
+    return OK;
+}
+
 bool auth_or_reply(struct request *r, enum access need)
 {
     if (need == ACCESS_PUBLIC)
         return true;
-    const char *token = bearer(r);
+    const char *token = auth_bearer(r);
     if (!token) {
         reply_header(r, "WWW-Authenticate", "Bearer realm=\"tocsin\"");
         reply_error(r, ERR_UNAUTHORIZED,
@@ -68,6 +121,12 @@ bool auth_or_reply(struct request *r, enum access need)
     crypto_sha256_hex(token, strlen(token), hash);
     struct store_token t;
     enum result result = store_token_find_hash(c, hash, &t);
+    if (result == ERR_NOT_FOUND && is_integration_key(c, hash)) {
+        reply_error(r, ERR_FORBIDDEN,
+                    "authorization: integration keys only work on ingest routes; use a user "
+                    "token (tocsin token create)");
+        return false;
+    }
     if (result == ERR_NOT_FOUND || (result == OK && t.revoked_at)) {
         if (result == OK)
             store_token_free_fields(&t);

@@ -130,8 +130,8 @@ struct store_backend {
     enum result (*alert_count_open)(void *conn, const char *incident_id, int64_t *n);
 
     enum result (*silence_insert)(void *conn, const struct silence *s);
-    enum result (*silence_list)(void *conn, bool include_expired, int64_t now,
-                                store_silence_cb cb, void *ctx);
+    enum result (*silence_list)(void *conn, bool include_expired, int64_t now, store_silence_cb cb,
+                                void *ctx);
     enum result (*silence_expire)(void *conn, const char *id, int64_t now);
 
     enum result (*heartbeat_touch)(void *conn, const char *name, int64_t at);

@@ -53,8 +53,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_ROLLBACK_TO] = "ROLLBACK TO job",
     [S_COUNTER_NEXT] = "INSERT INTO counters(key, value) VALUES (?1, 1) "
                        "ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value",
-    [S_INC_INSERT] = "INSERT INTO incidents(" INC_COLS ") VALUES "
-                     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)",
+    [S_INC_INSERT] =
+        "INSERT INTO incidents(" INC_COLS ") VALUES "
+        "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)",
     [S_INC_UPDATE] = "UPDATE incidents SET title=?2, summary=?3, severity=?4, service=?5, type=?6, "
                      "channel=?7, postmortem=?8, status=?9, drill=?10, created_at=?11, "
                      "acknowledged_at=?12, resolved_at=?13, closed_at=?14, updated_at=?15, "

@@ -43,11 +43,11 @@ _Static_assert((int)A_END <= (int)SQ_STMT_SLOTS, "too many statements for the ca
 #define SIL_COLS "id, service, matchers, starts_at, ends_at, reason, created_by, created_at"
 
 static const char *const sql[A_END - SQ_ALERTS_BASE] = {
-    [A_INT_INSERT - SQ_ALERTS_BASE] = "INSERT INTO integrations(" INT_COLS
-                                      ") VALUES (?1,?2,?3,?4,?5,?6,NULL)",
+    [A_INT_INSERT - SQ_ALERTS_BASE] =
+        "INSERT INTO integrations(" INT_COLS ") VALUES (?1,?2,?3,?4,?5,?6,NULL)",
     [A_INT_GET - SQ_ALERTS_BASE] = "SELECT " INT_COLS " FROM integrations WHERE id = ?1",
-    [A_INT_FIND_HASH - SQ_ALERTS_BASE] = "SELECT " INT_COLS
-                                         " FROM integrations WHERE key_hash = ?1",
+    [A_INT_FIND_HASH - SQ_ALERTS_BASE] =
+        "SELECT " INT_COLS " FROM integrations WHERE key_hash = ?1",
     [A_INT_LIST - SQ_ALERTS_BASE] = "SELECT " INT_COLS " FROM integrations ORDER BY created_at, id",
     [A_INT_REVOKE - SQ_ALERTS_BASE] = "UPDATE integrations SET revoked_at = ?2 "
                                       "WHERE id = ?1 AND revoked_at IS NULL",
@@ -73,8 +73,8 @@ static const char *const sql[A_END - SQ_ALERTS_BASE] = {
         "ORDER BY id DESC LIMIT ?4",
     [A_ALERT_COUNT_OPEN - SQ_ALERTS_BASE] = "SELECT count(*) FROM alerts WHERE incident_id = ?1 "
                                             "AND status != 'resolved'",
-    [A_SIL_INSERT - SQ_ALERTS_BASE] = "INSERT INTO silences(" SIL_COLS
-                                      ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    [A_SIL_INSERT - SQ_ALERTS_BASE] =
+        "INSERT INTO silences(" SIL_COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
     [A_SIL_LIST - SQ_ALERTS_BASE] = "SELECT " SIL_COLS " FROM silences WHERE ends_at > ?1 "
                                     "ORDER BY starts_at, id",
     [A_SIL_LIST_ALL - SQ_ALERTS_BASE] = "SELECT " SIL_COLS " FROM silences ORDER BY starts_at, id",
@@ -99,8 +99,7 @@ static sqlite3_stmt *stmt(struct sqlite_conn *c, enum alert_stmt id)
 }
 
 /* Steps a statement that returns no rows; NOT_FOUND when `must_change` and nothing changed. */
-static enum result run(struct sqlite_conn *c, sqlite3_stmt *st, bool must_change,
-                       const char *what)
+static enum result run(struct sqlite_conn *c, sqlite3_stmt *st, bool must_change, const char *what)
 {
     int rc = sqlite3_step(st);
     enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, what);

@@ -81,23 +81,34 @@ enum result jsonv_only(json_t *obj, const char *const *allowed, struct error *er
     return OK;
 }
 
+/* Characters (code points) in a valid UTF-8 string. */
+static size_t utf8_chars(const char *s, size_t bytes)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < bytes; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
 static enum result check_string(json_t *v, const char *key, size_t min, size_t max,
                                 const char **out, struct error *err)
 {
     if (!json_is_string(v))
         return error_set(err, ERR_BAD_REQUEST, "%s: must be a string, not %s", key,
                          jsonv_type_name(v));
-    size_t n = json_string_length(v);
+    size_t bytes = json_string_length(v);
     const char *s = json_string_value(v);
-    if (strlen(s) != n)
+    if (strlen(s) != bytes)
         return error_set(err, ERR_BAD_REQUEST, "%s: must not contain NUL characters", key);
+    size_t n = utf8_chars(s, bytes); /* jansson only hands out valid UTF-8 */
     if (n < min)
         return error_set(err, ERR_BAD_REQUEST,
-                         min == 1 ? "%s: must not be empty" : "%s: must be at least %zu bytes", key,
-                         min);
+                         min == 1 ? "%s: must not be empty" : "%s: must be at least %zu characters",
+                         key, min);
     if (n > max)
-        return error_set(err, ERR_BAD_REQUEST, "%s: must be at most %zu bytes (got %zu)", key, max,
-                         n);
+        return error_set(err, ERR_BAD_REQUEST, "%s: must be at most %zu characters (got %zu)", key,
+                         max, n);
     *out = s;
     return OK;
 }

@@ -22,8 +22,8 @@ enum result jsonv_parse_object(const char *body, size_t len, bool allow_empty, j
 /* Rejects any key not in the NULL-terminated list. */
 enum result jsonv_only(json_t *obj, const char *const *allowed, struct error *err);
 /* String field. Absent: OK with *out = NULL when !required, else 400. null is treated as absent
- * unless allow_null is set, in which case *is_null is set. Length counted in bytes after checking
- * it is valid UTF-8 (jansson guarantees that); min/max inclusive. *out is borrowed from obj. */
+ * unless allow_null is set, in which case *is_null is set. Length counted in characters (code
+ * points; jansson guarantees valid UTF-8); min/max inclusive. *out is borrowed from obj. */
 enum result jsonv_string(json_t *obj, const char *key, bool required, size_t min, size_t max,
                          const char **out, struct error *err);
 enum result jsonv_string_or_null(json_t *obj, const char *key, size_t min, size_t max,

@@ -235,9 +235,9 @@ static void test_string(void **state)
     assert_int_equal(jsonv_string(obj, "title", true, 7, 7, &s, &err), OK);
     assert_int_equal(jsonv_string(obj, "title", true, 8, 100, &s, &err), ERR_BAD_REQUEST);
     assert_null(s);
-    assert_string_equal(err.message, "title: must be at least 8 bytes");
+    assert_string_equal(err.message, "title: must be at least 8 characters");
     assert_int_equal(jsonv_string(obj, "title", true, 1, 6, &s, &err), ERR_BAD_REQUEST);
-    assert_string_equal(err.message, "title: must be at most 6 bytes (got 7)");
+    assert_string_equal(err.message, "title: must be at most 6 characters (got 7)");
 
     /* empty */
     assert_int_equal(jsonv_string(obj, "e", true, 1, 10, &s, &err), ERR_BAD_REQUEST);
@@ -245,11 +245,11 @@ static void test_string(void **state)
     assert_int_equal(jsonv_string(obj, "e", true, 0, 10, &s, &err), OK);
     assert_string_equal(s, "");
 
-    /* bytes, not characters: "café" is 5 bytes */
-    assert_int_equal(jsonv_string(obj, "u", true, 0, 5, &s, &err), OK);
+    /* characters, not bytes: "café" is 4 characters in 5 bytes */
+    assert_int_equal(jsonv_string(obj, "u", true, 0, 4, &s, &err), OK);
     assert_string_equal(s, "caf\xc3\xa9");
-    assert_int_equal(jsonv_string(obj, "u", true, 0, 4, &s, &err), ERR_BAD_REQUEST);
-    assert_string_equal(err.message, "u: must be at most 4 bytes (got 5)");
+    assert_int_equal(jsonv_string(obj, "u", true, 0, 3, &s, &err), ERR_BAD_REQUEST);
+    assert_string_equal(err.message, "u: must be at most 3 characters (got 4)");
     json_decref(obj);
 }
 
@@ -320,7 +320,7 @@ static void test_string_or_null(void **state)
     assert_true(present);
     assert_string_equal(s, "x");
     assert_int_equal(jsonv_string_or_null(obj, "b", 2, 10, &s, &present, &err), ERR_BAD_REQUEST);
-    assert_string_equal(err.message, "b: must be at least 2 bytes");
+    assert_string_equal(err.message, "b: must be at least 2 characters");
     assert_int_equal(jsonv_string_or_null(obj, "c", 0, 10, &s, &present, &err), ERR_BAD_REQUEST);
     assert_string_equal(err.message, "c: must be a string, not a number");
     json_decref(obj);

@@ -1,0 +1,104 @@
+/*
+ * api/alerts: reading alerts (GET /api/v1/alerts, GET /api/v1/incidents/{id}/alerts) and the
+ * shared JSON form of an alert.
+ */
+#include "api/api.h"
+#include "util/num.h"
+
+#include <string.h>
+
+json_t *api_alert_json(const struct alert *a)
+{
+    json_t *labels = json_loads(a->labels ? a->labels : "{}", 0, NULL);
+    json_t *details = json_loads(a->details ? a->details : "{}", 0, NULL);
+    json_t *o = json_pack(
+        "{s:I,s:s,s:s?,s:s,s:s,s:s,s:s,s:s?,s:s?,s:o,s:o,s:s?,s:s?,s:I}", "id", (json_int_t)a->id,
+        "service", a->service, "integration_id", a->integration_id, "source_kind", a->source_kind,
+        "dedup_key", a->dedup_key, "status", alert_status_name(a->status), "summary", a->summary,
+        "source", a->source, "severity", a->severity, "labels", labels ? labels : json_object(),
+        "details", details ? details : json_object(), "incident_id", a->incident_id, "silenced_by",
+        a->silenced_by, "repeat_count", (json_int_t)a->repeat_count);
+    json_object_set_new(o, "group", json_string(a->group_key ? a->group_key : ""));
+    json_object_set_new(o, "first_seen", api_time(a->first_seen));
+    json_object_set_new(o, "last_seen", api_time(a->last_seen));
+    json_object_set_new(o, "resolved_at", api_time(a->resolved_at));
+    return o;
+}
+
+static int list_one(const struct alert *a, void *arr)
+{
+    json_array_append_new(arr, api_alert_json(a));
+    return 0;
+}
+
+static void reply_alerts(struct request *r, const struct store_alert_filter *f)
+{
+    struct error err = {0};
+    struct store_conn *c = store_reader(r->app->store, &err);
+    json_t *arr = json_array();
+    enum result result = c ? store_alert_list(c, f, list_one, arr) : err.code;
+    if (result != OK) {
+        json_decref(arr);
+        reply_error(r, result, "store: cannot list alerts");
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "alerts", arr));
+}
+
+static bool parse_filter_or_reply(struct request *r, struct store_alert_filter *f)
+{
+    const char *s = request_query(r, "status");
+    const char *lim = request_query(r, "limit");
+    f->statuses = (1 << ALERT_FIRING) | (1 << ALERT_ACKNOWLEDGED);
+    if (s && strcmp(s, "all") == 0) {
+        f->statuses = 0;
+    } else if (s && strcmp(s, "open") != 0) {
+        int st = alert_status_parse(s);
+        if (st < 0) {
+            reply_error(r, ERR_UNPROCESSABLE,
+                        "status: unknown alert status \"%.32s\" (firing, acknowledged, resolved, "
+                        "open, all)",
+                        s);
+            return false;
+        }
+        f->statuses = 1 << st;
+    }
+    int64_t n = 100;
+    if (lim && num_parse_i64(lim, 1, 1000, &n) != 0) {
+        reply_error(r, ERR_BAD_REQUEST, "limit: must be a whole number from 1 to 1000");
+        return false;
+    }
+    f->limit = (int)n;
+    f->service = request_query(r, "service");
+    if (f->service && !config_service_find(r->config, f->service)) {
+        reply_error(r, ERR_UNPROCESSABLE, "service: unknown service \"%.64s\"", f->service);
+        return false;
+    }
+    return true;
+}
+
+void api_alert_list(struct request *r)
+{
+    struct store_alert_filter f = {0};
+    if (parse_filter_or_reply(r, &f))
+        reply_alerts(r, &f);
+}
+
+void api_incident_alerts(struct request *r)
+{
+    struct error err = {0};
+    struct store_conn *c = store_reader(r->app->store, &err);
+    struct incident inc;
+    enum result result = c ? store_incident_get(c, r->params[0], &inc) : err.code;
+    if (result == ERR_NOT_FOUND) {
+        reply_error(r, ERR_NOT_FOUND, "id: no incident %.64s", r->params[0]);
+        return;
+    }
+    if (result != OK) {
+        reply_error(r, result, "store: cannot read incident %.64s", r->params[0]);
+        return;
+    }
+    incident_free_fields(&inc);
+    struct store_alert_filter f = {.incident_id = r->params[0], .limit = 0};
+    reply_alerts(r, &f);
+}

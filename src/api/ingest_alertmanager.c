@@ -1,0 +1,194 @@
+/*
+ * api/ingest_alertmanager: POST /api/v1/ingest/alertmanager, the Prometheus Alertmanager webhook
+ * (payload version 4), with an alertmanager integration key as bearer token.
+ *
+ * Each alert's dedup key is its fingerprint (else a hash of its sorted labels); firing triggers,
+ * resolved resolves. The summary is annotations.summary, else annotations.description, else
+ * labels.alertname. The raw severity is the label named by the service's alerts.severity_label.
+ * The whole payload is one transaction: every alert of the group lands, or none.
+ */
+#include "api/ingest_common.h"
+#include "util/jsonv.h"
+#include "util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { AM_MAX_ALERTS = 10000, AM_SUMMARY_MAX = 1024 };
+
+static const char *const top_fields[] = {
+    "version",      "groupKey",          "truncatedAlerts", "status", "receiver", "groupLabels",
+    "commonLabels", "commonAnnotations", "externalURL",     "alerts", NULL};
+static const char *const alert_fields[] = {"status", "labels",       "annotations", "startsAt",
+                                           "endsAt", "generatorURL", "fingerprint", NULL};
+
+struct am_alert {
+    struct ingest_event ev;
+    char fingerprint[65];
+    json_t *details;
+};
+
+static enum result check_string_map(json_t *m, const char *path, struct error *err)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(m, k, v)
+    {
+        if (!json_is_string(v))
+            return error_set(err, ERR_BAD_REQUEST, "%s.%.64s: must be a string, not %s", path, k,
+                             jsonv_type_name(v));
+    }
+    return OK;
+}
+
+static const char *str_field(json_t *o, const char *key)
+{
+    json_t *v = o ? json_object_get(o, key) : NULL;
+    return json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
+}
+
+static enum result parse_alert(json_t *a, size_t i, const char *severity_label,
+                               struct am_alert *out, struct error *err)
+{
+    char path[48];
+    snprintf(path, sizeof path, "alerts[%zu]", i);
+    if (!json_is_object(a))
+        return error_set(err, ERR_BAD_REQUEST, "%s: must be an object, not %s", path,
+                         jsonv_type_name(a));
+    struct error sub = {0};
+    if (jsonv_only(a, alert_fields, &sub) != OK)
+        return error_set(err, ERR_BAD_REQUEST, "%s.%s", path, sub.message);
+    const char *status = NULL, *fp = NULL;
+    enum result result = jsonv_string(a, "status", true, 1, 16, &status, &sub);
+    if (result == OK)
+        result = jsonv_string(a, "fingerprint", false, 1, 255, &fp, &sub);
+    if (result != OK)
+        return error_set(err, ERR_BAD_REQUEST, "%s.%s", path, sub.message);
+    json_t *labels = json_object_get(a, "labels"), *ann = json_object_get(a, "annotations");
+    char lpath[64], apath[64];
+    snprintf(lpath, sizeof lpath, "%s.labels", path);
+    snprintf(apath, sizeof apath, "%s.annotations", path);
+    if (!json_is_object(labels))
+        return error_set(err, ERR_BAD_REQUEST, "%s: is required and must be an object", lpath);
+    if (ann && !json_is_object(ann))
+        return error_set(err, ERR_BAD_REQUEST, "%s: must be an object", apath);
+    result = check_string_map(labels, lpath, err);
+    if (result == OK && ann)
+        result = check_string_map(ann, apath, err);
+    if (result != OK)
+        return result;
+    if (strcmp(status, "firing") != 0 && strcmp(status, "resolved") != 0)
+        return error_set(err, ERR_BAD_REQUEST,
+                         "%s.status: must be firing or resolved, not \"%.16s\"", path, status);
+    out->ev.action = strcmp(status, "firing") == 0 ? ALERT_TRIGGER : ALERT_RESOLVE;
+    if (fp)
+        snprintf(out->fingerprint, sizeof out->fingerprint, "%s", fp);
+    else
+        alerts_labels_fingerprint(labels, out->fingerprint);
+    out->ev.dedup_key = out->fingerprint;
+    const char *summary = str_field(ann, "summary");
+    summary = summary ? summary : str_field(ann, "description");
+    summary = summary ? summary : str_field(labels, "alertname");
+    out->ev.summary = summary ? summary : "alert from Alertmanager";
+    out->ev.source = str_field(labels, "instance");
+    out->ev.severity = str_field(labels, severity_label);
+    out->ev.labels = labels;
+    out->details = json_pack("{s:O?,s:O?,s:O?,s:O?}", "annotations", ann, "startsAt",
+                             json_object_get(a, "startsAt"), "endsAt", json_object_get(a, "endsAt"),
+                             "generatorURL", json_object_get(a, "generatorURL"));
+    out->ev.details = out->details;
+    return OK;
+}
+
+static enum result parse_payload(json_t *body, const char *severity_label, struct am_alert **out,
+                                 size_t *n, struct error *err)
+{
+    const char *version = NULL;
+    enum result result = jsonv_only(body, top_fields, err);
+    if (result == OK)
+        result = jsonv_string(body, "version", true, 1, 8, &version, err);
+    if (result != OK)
+        return result;
+    if (strcmp(version, "4") != 0)
+        return error_set(err, ERR_BAD_REQUEST,
+                         "version: only webhook payload version \"4\" is "
+                         "supported (got \"%.8s\")",
+                         version);
+    json_t *alerts = json_object_get(body, "alerts");
+    if (!json_is_array(alerts))
+        return error_set(err, ERR_BAD_REQUEST, "alerts: is required and must be an array");
+    *n = json_array_size(alerts);
+    if (*n > AM_MAX_ALERTS)
+        return error_set(err, ERR_TOO_LARGE, "alerts: at most %d alerts per request (got %zu)",
+                         AM_MAX_ALERTS, *n);
+    *out = xcalloc(*n ? *n : 1, sizeof **out);
+    for (size_t i = 0; i < *n; i++) {
+        result = parse_alert(json_array_get(alerts, i), i, severity_label, &(*out)[i], err);
+        if (result != OK)
+            return result;
+    }
+    return OK;
+}
+
+static void reply_done(struct request *r, struct am_alert *alerts, size_t n)
+{
+    json_t *incidents = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const char *id = alerts[i].ev.incident_id;
+        bool seen = !*id;
+        for (size_t k = 0; !seen && k < json_array_size(incidents); k++)
+            seen = strcmp(json_string_value(json_array_get(incidents, k)), id) == 0;
+        if (!seen)
+            json_array_append_new(incidents, json_string(id));
+    }
+    reply_json(r, 200,
+               json_pack("{s:s,s:I,s:o}", "status", "ok", "alerts", (json_int_t)n, "incidents",
+                         incidents));
+}
+
+void api_ingest_alertmanager(struct request *r)
+{
+    struct error err = {0};
+    struct store_integration integ = {0};
+    struct am_alert *alerts = NULL;
+    json_t *body = NULL;
+    size_t n = 0;
+    int64_t retry = 0;
+    bool admitted = false;
+    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    const struct config_service *svc = NULL;
+    if (result == OK) {
+        json_t *a = json_object_get(body, "alerts");
+        int64_t cost = json_is_array(a) && json_array_size(a) ? (int64_t)json_array_size(a) : 1;
+        result = api_ingest_admit(r, auth_bearer(r), "alertmanager", cost, &integ, &retry, &err);
+        admitted = result == OK;
+    }
+    if (result == OK) {
+        svc = config_service_find(r->config, integ.service);
+        result =
+            parse_payload(body, svc ? svc->alerts.severity_label : "severity", &alerts, &n, &err);
+    }
+    if (result == OK && n) {
+        struct ingest_event *ev = xcalloc(n, sizeof *ev);
+        for (size_t i = 0; i < n; i++)
+            ev[i] = alerts[i].ev;
+        struct ingest_source src;
+        api_ingest_source(r, &integ, "alertmanager", &src);
+        result = ingest_run(r->app, r->config, &src, ev, n, &err);
+        for (size_t i = 0; i < n; i++)
+            alerts[i].ev = ev[i];
+        free(ev);
+    }
+    if (result == ERR_RATE_LIMITED)
+        api_ingest_retry_after(r, retry);
+    if (result != OK)
+        reply_from_error(r, &err);
+    else
+        reply_done(r, alerts, n);
+    for (size_t i = 0; alerts && i < n; i++)
+        json_decref(alerts[i].details);
+    free(alerts);
+    if (admitted)
+        store_integration_free_fields(&integ);
+    json_decref(body);
+}

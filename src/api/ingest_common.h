@@ -1,0 +1,21 @@
+/*
+ * api/ingest_common: what every intake route does before parsing its format: check the
+ * integration key and its type, and take `cost` tokens from the key's rate limit.
+ */
+#ifndef TOCSIN_API_INGEST_COMMON_H
+#define TOCSIN_API_INGEST_COMMON_H
+
+#include "api/api.h"
+#include "ingest.h"
+
+/* OK, or an error (401/403/429/503) with *retry_after_s set for 429. */
+enum result api_ingest_admit(struct request *r, const char *key, const char *type, int64_t cost,
+                             struct store_integration *out, int64_t *retry_after_s,
+                             struct error *err);
+/* The ingest_source for an admitted integration. */
+void api_ingest_source(const struct request *r, const struct store_integration *i, const char *kind,
+                       struct ingest_source *out);
+/* "Retry-After" for 429s. */
+void api_ingest_retry_after(struct request *r, int64_t seconds);
+
+#endif

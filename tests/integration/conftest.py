@@ -1,0 +1,58 @@
+"""Fixtures for the integration tests. The harness itself lives in tocsin_harness.py.
+
+- make_server(dev_clock=False, config_text=None, start=True) -> Server: a factory; every server it
+  made is stopped at the end of the test (SIGTERM, sanitizer check, and the audit chain must still
+  verify unless the test set server.expect_chain_valid = False).
+- server: one started server with fixtures/test.yaml.
+- clock_server: the same with --dev-clock.
+- shared_server: one server per test module, for tests that only read or add independent rows.
+"""
+import pytest
+
+from tocsin_harness import Server, require_bin
+
+
+def _teardown_all(servers):
+    problems = []
+    for s in servers:
+        try:
+            s.teardown()
+        except AssertionError as e:
+            problems.append(str(e))
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def make_server(tmp_path):
+    require_bin()
+    servers = []
+
+    def make(dev_clock=False, config_text=None, start=True):
+        s = Server(tmp_path / f"srv{len(servers)}", dev_clock=dev_clock, config_text=config_text)
+        servers.append(s)
+        if start:
+            s.start()
+        return s
+
+    yield make
+    _teardown_all(servers)
+
+
+@pytest.fixture
+def server(make_server):
+    return make_server()
+
+
+@pytest.fixture
+def clock_server(make_server):
+    return make_server(dev_clock=True)
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    require_bin()
+    s = Server(tmp_path_factory.mktemp("shared"))
+    s.start()
+    yield s
+    _teardown_all([s])

@@ -1,0 +1,219 @@
+"""Hostile and odd input at the HTTP layer: the server answers 4xx (never 5xx, never a crash) and
+changes nothing; it keeps serving afterwards. Also character-vs-byte limits and escaping."""
+import http.client
+import json
+import socket
+
+import pytest
+
+INC = "/api/v1/incidents"
+
+
+def alive_and_valid(srv):
+    assert srv.alive(), "server died"
+    st, j = srv.api("GET", "/healthz", token=None)
+    assert st == 200
+    assert srv.verify()["valid"] is True
+
+
+def send_raw(port, data, read=True, timeout=10):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        if not read:
+            return b""
+        out = b""
+        try:
+            while True:
+                part = s.recv(65536)
+                if not part:
+                    break
+                out += part
+                if b"\r\n\r\n" in out and len(out) > 12:
+                    hdr, _, rest = out.partition(b"\r\n\r\n")
+                    low = hdr.lower()
+                    if b"content-length:" in low:
+                        n = int(low.split(b"content-length:")[1].split(b"\r\n")[0].strip())
+                        if len(rest) >= n:
+                            break
+        except (ConnectionResetError, socket.timeout):
+            pass
+        return out
+    finally:
+        s.close()
+
+
+def status_of(raw):
+    assert raw.startswith(b"HTTP/1."), raw[:200]
+    return int(raw.split(b" ")[1])
+
+
+def test_deeply_nested_json(shared_server):
+    body = b"[" * 200000 + b"]" * 200000
+    r = shared_server.request("POST", INC, raw=body)
+    assert r.status == 400, r
+    body = b'{"title":' + b'{"a":' * 100000 + b"1" + b"}" * 100000 + b',"severity":"SEV1"}'
+    r = shared_server.request("POST", INC, raw=body)
+    assert r.status == 400, r
+    alive_and_valid(shared_server)
+
+
+@pytest.mark.parametrize("raw", [
+    '{"title": "a\\u0000b", "severity": "SEV3"}',
+    '{"title": "\\ud800", "severity": "SEV3"}',
+    '{"title": "x", "severity": "SEV3", "drill": 1e999}',
+    '{"title": "x", "severity": "SEV3\\u0000"}',
+])
+def test_odd_json_strings(shared_server, raw):
+    r = shared_server.request("POST", INC, raw=raw.encode())
+    if r.status == 201:
+        # accepted: then it must round-trip exactly, never be silently truncated at a NUL
+        want = json.loads(raw)
+        assert r.json["title"] == want["title"], (r.json["title"], want["title"])
+    else:
+        assert r.status in (400, 422), r
+    alive_and_valid(shared_server)
+
+
+def test_title_limit_counts_characters_not_bytes(shared_server):
+    inc = shared_server.create("é" * 200)
+    assert inc["title"] == "é" * 200
+    inc = shared_server.create("🔥" * 200)
+    assert inc["title"] == "🔥" * 200
+    st, j = shared_server.api("POST", INC, {"title": "é" * 201, "severity": "SEV3"})
+    assert st == 400 and j["error"]["message"].startswith("title")
+
+
+def test_note_limit_counts_characters(shared_server):
+    inc = shared_server.create("notes")
+    st, e = shared_server.api("POST", f"{INC}/{inc['id']}/notes", {"text": "ü" * 10000})
+    assert st == 201, e
+    st, e = shared_server.api("POST", f"{INC}/{inc['id']}/notes", {"text": "ü" * 10001})
+    assert st == 400
+
+
+def test_strings_with_quotes_and_control_chars_round_trip(shared_server):
+    title = 'He said "no" \\ then\ttab\nnewline \x01 </script>'
+    inc = shared_server.create(title, summary='{"json": "inside"}')
+    assert inc["title"] == title
+    got = shared_server.get(inc["id"])
+    assert got["title"] == title and got["summary"] == '{"json": "inside"}'
+    st, e = shared_server.api("POST", f"{INC}/{inc['id']}/notes", {"text": title})
+    assert st == 201 and shared_server.timeline(inc["id"])[-1]["data"]["text"] == title
+    assert shared_server.verify()["valid"] is True
+
+
+def test_duplicate_keys_do_not_smuggle(shared_server):
+    raw = b'{"title": "first", "severity": "SEV9", "severity": "SEV3"}'
+    r = shared_server.request("POST", INC, raw=raw)
+    assert r.status in (201, 400, 422), r
+    if r.status == 201:
+        assert r.json["severity"] == "SEV3"
+
+
+def test_truncated_body_then_close(shared_server):
+    srv = shared_server
+    st, j = srv.api("GET", INC + "?status=all&limit=1000")
+    n = len(j["incidents"])
+    head = (f"POST {INC} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {srv.admin_token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: 500\r\n\r\n").encode()
+    send_raw(srv.port, head + b'{"title":"half","severity":"SEV3"', read=False)
+    alive_and_valid(srv)
+    st, j = srv.api("GET", INC + "?status=all&limit=1000")
+    assert len(j["incidents"]) == n
+
+
+@pytest.mark.parametrize("data", [
+    b"GARBAGE\r\n\r\n",
+    b"GET /healthz HTTP/9.9\r\n\r\n",
+    b"\x00\x01\x02\x03\r\n\r\n",
+    b"GET " + b"/a" * 50000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"h" * 200000 + b"\r\n\r\n",
+    b"POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+    b"POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+    b"POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+])
+def test_garbage_http(shared_server, data):
+    raw = send_raw(shared_server.port, data)
+    if raw:
+        st = status_of(raw)
+        assert 400 <= st < 500 or st == 505, raw[:300]  # 505: HTTP Version Not Supported is right
+    alive_and_valid(shared_server)
+
+
+def test_long_query_and_odd_paths(shared_server):
+    for path in [INC + "?status=" + "a" * 5000, INC + "?limit=" + "9" * 400,
+                 INC + "/" + "I" * 5000, INC + "/INC-2026-01-01-001%00", INC + "/%ff%fe",
+                 INC + "/..%2f..%2fetc%2fpasswd", "/api/v1/incidents/INC-2000-01-01-001/roles/" + "r" * 3000]:
+        r = shared_server.request("GET", path)
+        assert 400 <= r.status < 500, (path[:80], r)
+    alive_and_valid(shared_server)
+
+
+def test_query_percent_decoding(shared_server):
+    shared_server.create("pct")
+    st, j = shared_server.api("GET", INC + "?status=%6Fpen")
+    assert st == 200
+    st2, j2 = shared_server.api("GET", INC + "?status=open")
+    assert [i["id"] for i in j["incidents"]] == [i["id"] for i in j2["incidents"]]
+
+
+def test_keep_alive_many_requests(shared_server):
+    c = http.client.HTTPConnection("127.0.0.1", shared_server.port, timeout=30)
+    h = {"Authorization": f"Bearer {shared_server.admin_token}", "Content-Type": "application/json"}
+    try:
+        for i in range(50):
+            if i % 5 == 0:
+                c.request("POST", INC, json.dumps({"title": f"ka {i}", "severity": "SEV4"}), h)
+                r = c.getresponse()
+                assert r.status == 201
+            elif i % 5 == 1:
+                c.request("POST", INC, b'{"bad json', h)
+                r = c.getresponse()
+                assert r.status == 400
+            else:
+                c.request("GET", INC, headers=h)
+                r = c.getresponse()
+                assert r.status == 200
+            r.read()
+    finally:
+        c.close()
+
+
+def test_json_content_type(shared_server):
+    r = shared_server.request("GET", INC)
+    assert r.headers.get("Content-Type", "").startswith("application/json")
+    r = shared_server.request("GET", INC + "/INC-2000-01-01-001")
+    assert r.headers.get("Content-Type", "").startswith("application/json")
+
+
+def test_bearer_scheme_case_insensitive(shared_server):
+    """RFC 7235: the auth scheme is case-insensitive."""
+    st, j = shared_server.api("GET", INC, token=None,
+                              headers={"Authorization": f"bearer {shared_server.admin_token}"})
+    assert st == 200, (st, j)
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("GET", "/api/v1/incidents/%ff%fe", None),
+    ("GET", "/api/v1/incidents/%ff%fe/timeline", None),
+    ("POST", "/api/v1/incidents/%ff/notes", {"text": "x"}),
+    ("PATCH", "/api/v1/incidents/%c3%28", {"title": "x"}),
+    ("PUT", "/api/v1/incidents/%ff/roles/commander", {"user": "alice"}),
+    ("DELETE", "/api/v1/tokens/%ff%fe", None),
+    ("GET", "/api/v1/incidents?status=%ff", None),
+    ("GET", "/api/v1/incidents?limit=%ff", None),
+    ("GET", "/api/v1/%ff", None),
+])
+def test_invalid_utf8_in_url_is_4xx(shared_server, method, path, body):
+    r = shared_server.request(method, path, body=body)
+    assert 400 <= r.status < 500, r
+
+
+def test_invalid_utf8_role_name(shared_server):
+    inc = shared_server.create("utf8 role")
+    r = shared_server.request("PUT", f"/api/v1/incidents/{inc['id']}/roles/%ff%fe", body={"user": "alice"})
+    assert r.status == 422, r

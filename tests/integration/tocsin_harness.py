@@ -1,0 +1,460 @@
+"""Harness for the black-box integration tests: runs the real `tocsin` binary on loopback.
+
+Everything here is stdlib. The binary comes from $TOCSIN_BIN (else build/asan/tocsin, else
+build/tocsin). Each server gets a free port, its own temp data dir and a private copy of
+fixtures/test.yaml (so a test may rewrite and reload it). After every server process ends its
+stderr is searched for AddressSanitizer / LeakSanitizer / UBSan reports; one fails the test.
+
+Every HTTP answer passes through `Server.request`, which fails the test on any 5xx (bad input must
+never get a 500) and checks that every error body has the documented shape
+{"error":{"code","message"}} with the code string that belongs to the status (docs/api.md).
+"""
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURE_CONFIG = os.path.join(HERE, "fixtures", "test.yaml")
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+# The fixture's policy table, in seconds (None: the clock is not set for that severity).
+POLICY = {
+    "SEV1": {"ack": 15 * 60, "resolve": 3600, "update": 30 * 60, "postmortem": True},
+    "SEV2": {"ack": 30 * 60, "resolve": 4 * 3600, "update": 3600, "postmortem": True},
+    "SEV3": {"ack": 3600, "resolve": 86400, "update": None, "postmortem": False},
+    "SEV4": {"ack": None, "resolve": None, "update": None, "postmortem": False},
+}
+OPEN_STATES = ["triggered", "acknowledged", "investigating", "identified", "monitoring"]
+ALL_STATES = OPEN_STATES + ["resolved", "closed"]
+ROLES = ["commander", "tech_lead", "comms_lead", "scribe"]
+USERS = ["alice", "bob", "carol"]
+
+SAN_ENV = {
+    "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
+    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+}
+SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "bad_request", 409: "conflict", 413: "too_large", 422: "unprocessable",
+    429: "rate_limited", 503: "unavailable",
+}
+
+ID_RE = re.compile(r"^INC-(\d{4}-\d{2}-\d{2})-(\d{3,})$")
+TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
+
+READY_TRIES = 600          # x 0.05 s: bounded readiness polling (ASan start-up is slow)
+PROC_TIMEOUT = 60          # seconds for a CLI run or a server to stop
+HTTP_TIMEOUT = 30
+
+
+class _Admin:
+    def __repr__(self):
+        return "<admin token>"
+
+
+ADMIN = _Admin()  # default for token=: use the server's admin token
+
+
+def tocsin_bin():
+    b = os.environ.get("TOCSIN_BIN")
+    if b:
+        return os.path.abspath(b)
+    for cand in ("build/asan/tocsin", "build/tocsin"):
+        p = os.path.join(REPO, cand)
+        if os.path.exists(p):
+            return p
+    return os.path.join(REPO, "build/tocsin")
+
+
+def require_bin():
+    b = tocsin_bin()
+    if not os.access(b, os.X_OK):
+        pytest.fail(f"tocsin binary not found or not executable: {b} (set TOCSIN_BIN)")
+    return b
+
+
+def clean_env(extra=None):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TOCSIN_") and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
+    env.update(SAN_ENV)
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    if extra:
+        env.update(extra)
+    return env
+
+
+def sanitizer_report(text):
+    """The sanitizer report found in text, or None."""
+    for m in SAN_MARKERS:
+        i = text.find(m)
+        if i >= 0:
+            return text[max(0, i - 200): i + 3000]
+    return None
+
+
+def run_bin(*args, env=None, timeout=PROC_TIMEOUT, input=None):
+    """Runs the binary (no server needed); fails the test on a sanitizer report."""
+    p = subprocess.run([require_bin(), *map(str, args)], capture_output=True, text=True,
+                       env=clean_env(env), timeout=timeout, stdin=subprocess.DEVNULL if input is None else None,
+                       input=input)
+    rep = sanitizer_report(p.stderr)
+    if rep:
+        pytest.fail(f"sanitizer report from `tocsin {' '.join(map(str, args))}`:\n{rep}")
+    return p
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def parse_time(s):
+    assert isinstance(s, str) and TIME_RE.match(s), f"not an RFC 3339 UTC time: {s!r}"
+    base = s[:19]
+    dt = datetime.datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    if len(s) > 20:
+        dt += datetime.timedelta(seconds=float("0" + s[19:-1]))
+    return dt
+
+
+_DUR_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(s):
+    """'1h30m' -> 5400.0 seconds; None stays None."""
+    if s is None:
+        return None
+    assert isinstance(s, str) and s, f"not a duration string: {s!r}"
+    if s == "0":
+        return 0
+    parts = re.findall(r"(\d+)(ms|s|m|h|d|w)", s)
+    assert "".join(n + u for n, u in parts) == s, f"not a duration string: {s!r}"
+    return sum(int(n) * _DUR_UNITS[u] for n, u in parts)
+
+
+def secs(a, b):
+    """Seconds from time string a to time string b."""
+    return (parse_time(b) - parse_time(a)).total_seconds()
+
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.json = None
+        if body:
+            try:
+                self.json = json.loads(body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                self.json = None
+
+    def __repr__(self):
+        return f"<{self.status} {self.body[:300]!r}>"
+
+
+def check_error_shape(resp, where):
+    exp = ERROR_CODES.get(resp.status)
+    j = resp.json
+    assert isinstance(j, dict) and isinstance(j.get("error"), dict), \
+        f"{where}: error {resp.status} without an {{\"error\":{{...}}}} body: {resp.body[:300]!r}"
+    err = j["error"]
+    assert isinstance(err.get("code"), str) and isinstance(err.get("message"), str), \
+        f"{where}: error body lacks code/message strings: {j}"
+    assert err["message"].strip(), f"{where}: empty error message"
+    if exp:
+        assert err["code"] == exp, f"{where}: status {resp.status} with code {err['code']!r}, want {exp!r}"
+
+
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def http(method, url, body=None, headers=None, timeout=HTTP_TIMEOUT):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with _opener.open(req, timeout=timeout) as r:
+            return Resp(r.status, r.headers, r.read())
+    except urllib.error.HTTPError as e:
+        return Resp(e.code, e.headers, e.read())
+
+
+class Server:
+    """One tocsin server process (and its data dir, which outlives restarts)."""
+
+    def __init__(self, root, dev_clock=False, config_text=None):
+        self.root = str(root)
+        os.makedirs(self.root, exist_ok=True)
+        self.data = os.path.join(self.root, "data")
+        os.makedirs(self.data, exist_ok=True)
+        self.config_path = os.path.join(self.root, "config.yaml")
+        if config_text is None:
+            shutil.copyfile(FIXTURE_CONFIG, self.config_path)
+        else:
+            self.write_config(config_text)
+        self.dev_clock = dev_clock
+        self.proc = None
+        self.port = None
+        self.starts = 0
+        self.stderr_paths = []
+        self.first_stdout = None
+        self.admin_token = None
+        self.expect_chain_valid = True
+        self.exit_codes = []
+
+    # --- process control -------------------------------------------------------------------
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def db_path(self):
+        return os.path.join(self.data, "tocsin.db")
+
+    def write_config(self, text):
+        with open(self.config_path, "w") as f:
+            f.write(text)
+
+    def fixture_text(self):
+        with open(FIXTURE_CONFIG) as f:
+            return f.read()
+
+    def start(self):
+        assert self.proc is None, "server already running"
+        self.port = free_port()
+        self.starts += 1
+        out_path = os.path.join(self.root, f"serve{self.starts}.stdout")
+        err_path = os.path.join(self.root, f"serve{self.starts}.stderr")
+        self.stderr_paths.append(err_path)
+        args = [require_bin(), "serve", "--config", self.config_path, "--data", self.data,
+                "--listen", f"127.0.0.1:{self.port}"]
+        if self.dev_clock:
+            args.append("--dev-clock")
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            self.proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                         env=clean_env())
+        self._out_path = out_path
+        for _ in range(READY_TRIES):
+            if self.proc.poll() is not None:
+                code = self.proc.returncode
+                self.proc = None
+                pytest.fail(f"server exited with {code} before it was ready:\n"
+                            f"stdout: {self._read(out_path)[-2000:]}\nstderr: {self._read(err_path)[-4000:]}")
+            try:
+                r = http("GET", self.url + "/healthz", timeout=2)
+                if r.status == 200:
+                    break
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.05)
+        else:
+            self.kill9()
+            pytest.fail(f"server not ready after {READY_TRIES} polls of /healthz:\n{self._read(err_path)[-4000:]}")
+        if self.first_stdout is None:
+            self.first_stdout = out_path
+        tok_path = os.path.join(self.data, "admin.token")
+        if self.admin_token is None:
+            assert os.path.exists(tok_path), "first start did not write DATA/admin.token"
+            with open(tok_path) as f:
+                self.admin_token = f.read().strip()
+            assert self.admin_token, "DATA/admin.token is empty"
+        return self
+
+    @staticmethod
+    def _read(path):
+        try:
+            with open(path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stdout_text(self, n=None):
+        return self._read(os.path.join(self.root, f"serve{n or self.starts}.stdout"))
+
+    def stderr_text(self, n=None):
+        return self._read(os.path.join(self.root, f"serve{n or self.starts}.stderr"))
+
+    def check_sanitizers(self):
+        for p in self.stderr_paths:
+            rep = sanitizer_report(self._read(p))
+            if rep:
+                raise AssertionError(f"sanitizer report in {p}:\n{rep}")
+
+    def stop(self):
+        """SIGTERM, wait (bounded), then check the stderr for sanitizer reports."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=PROC_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"server (pid {proc.pid}) did not stop within {PROC_TIMEOUT}s of SIGTERM")
+        self.exit_codes.append(code)
+        self.check_sanitizers()
+
+    def kill9(self):
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        self.check_sanitizers()
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def signal(self, sig):
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def teardown(self):
+        try:
+            if self.alive() and self.expect_chain_valid:
+                st, body = self.api("POST", "/api/v1/audit/verify")
+                assert st == 200 and body.get("valid") is True, \
+                    f"teardown: audit chain not valid after the test: {st} {body}"
+        finally:
+            if self.proc is not None and self.proc.poll() is not None:
+                # died during the test
+                code = self.proc.returncode
+                self.proc = None
+                self.check_sanitizers()
+                raise AssertionError(f"server died during the test (exit {code}):\n{self.stderr_text()[-4000:]}")
+            self.stop()
+
+    # --- HTTP --------------------------------------------------------------------------------
+    def request(self, method, path, body=None, token=ADMIN, raw=None, headers=None, check=True,
+                timeout=HTTP_TIMEOUT, allow_503=False):
+        h = {}
+        data = None
+        if raw is not None:
+            data = raw if isinstance(raw, bytes) else raw.encode("utf-8")
+            h["Content-Type"] = "application/json"
+        elif body is not None:
+            data = json.dumps(body).encode("utf-8")
+            h["Content-Type"] = "application/json"
+        if token is ADMIN:
+            token = self.admin_token
+        if token is not None:
+            h["Authorization"] = f"Bearer {token}"
+        if headers:
+            h.update(headers)
+        r = http(method, self.url + path, data, h, timeout=timeout)
+        where = f"{method} {path}"
+        assert not (500 <= r.status < 600) or (allow_503 and r.status == 503), f"{where} answered {r.status} (never 5xx on a healthy server): {r.body[:500]!r}"
+        if check and r.status >= 400:
+            check_error_shape(r, where)
+        return r
+
+    def api(self, method, path, body=None, token=ADMIN, raw=None, headers=None, check=True):
+        r = self.request(method, path, body, token=token, raw=raw, headers=headers, check=check)
+        return r.status, r.json
+
+    # --- domain helpers ----------------------------------------------------------------------
+    def create(self, title="Checkout API 502s", severity="SEV3", token=ADMIN, **kw):
+        body = {"title": title, "severity": severity}
+        body.update(kw)
+        st, j = self.api("POST", "/api/v1/incidents", body, token=token)
+        assert st == 201, f"create {body}: {st} {j}"
+        assert ID_RE.match(j["id"]), j
+        return j
+
+    def get(self, iid, token=ADMIN):
+        st, j = self.api("GET", f"/api/v1/incidents/{iid}", token=token)
+        assert st == 200, f"get {iid}: {st} {j}"
+        return j
+
+    def status(self, iid, status, token=ADMIN, **kw):
+        body = {"status": status}
+        body.update(kw)
+        return self.api("POST", f"/api/v1/incidents/{iid}/status", body, token=token)
+
+    def move(self, iid, status, **kw):
+        st, j = self.status(iid, status, **kw)
+        assert st == 200, f"move {iid} to {status}: {st} {j}"
+        assert j["status"] == status, j
+        return j
+
+    def timeline(self, iid):
+        st, j = self.api("GET", f"/api/v1/incidents/{iid}/timeline")
+        assert st == 200, f"timeline {iid}: {st} {j}"
+        assert isinstance(j.get("entries"), list), j
+        return j["entries"]
+
+    def make_token(self, role, name=None):
+        name = name or f"{role}-{os.urandom(3).hex()}"
+        st, j = self.api("POST", "/api/v1/tokens", {"name": name, "role": role})
+        assert st == 201, f"token create: {st} {j}"
+        return j["token"]
+
+    def advance(self, dur):
+        st, j = self.api("POST", "/api/v1/debug/clock", {"advance": dur})
+        assert st == 200, f"advance {dur}: {st} {j}"
+        parse_time(j["now"])
+        return j["now"]
+
+    def now(self):
+        st, j = self.api("GET", "/api/v1/debug/clock")
+        assert st == 200, (st, j)
+        return j["now"]
+
+    def verify(self, token=ADMIN):
+        st, j = self.api("POST", "/api/v1/audit/verify", token=token)
+        assert st == 200, f"audit verify: {st} {j}"
+        return j
+
+    # --- store access ------------------------------------------------------------------------
+    def db(self):
+        assert os.path.exists(self.db_path), f"no database at {self.db_path}"
+        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        con.execute("PRAGMA busy_timeout=30000")
+        return con
+
+    def drop_timeline_triggers(self):
+        con = self.db()
+        try:
+            names = [r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='timeline'")]
+            for n in names:
+                con.execute(f'DROP TRIGGER "{n}"')
+            return names
+        finally:
+            con.close()
+
+    # --- CLI -----------------------------------------------------------------------------------
+    def cli(self, *args, token=ADMIN, url=None, env=None, timeout=PROC_TIMEOUT):
+        extra = {"TOCSIN_URL": url or self.url}
+        if token is ADMIN:
+            token = self.admin_token
+        if token is not None:
+            extra["TOCSIN_TOKEN"] = token
+        if env:
+            extra.update(env)
+        return run_bin(*args, env=extra, timeout=timeout)
+
+
+def hexify(v):
+    return v.hex() if isinstance(v, (bytes, bytearray)) else v
