@@ -26,7 +26,7 @@ GEN      := $(OUT)/gen
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
 
-.PHONY: all deps run test unit integration lint format bench clean
+.PHONY: all deps run test unit integration peers lint format bench clean
 all: deps $(OUT)/tocsin
 
 deps:
@@ -60,13 +60,18 @@ run: all
 
 test:
 	@bash scripts/deps.sh test
-	$(MAKE) SAN=1 unit integration
+	@bash tests/peers/setup.sh
+	$(MAKE) SAN=1 unit integration peers
 
 unit: $(UNIT_BIN)
 	@bash scripts/unit.sh $(UNIT_BIN)
 
 integration: $(OUT)/tocsin
 	cd tests/integration && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# Real Prometheus and Alertmanager sending real alerts to tocsin (tests/peers/setup.sh installs them).
+peers: $(OUT)/tocsin
+	cd tests/peers && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint:
 	@bash scripts/deps.sh lint

@@ -169,8 +169,9 @@ static void *sq_connect(const char *target, bool writer, struct error *err)
     }
     sqlite3_busy_timeout(c->db, 5000);
     const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                   "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;"
-                                 : "PRAGMA query_only=ON;";
+                                   "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000; "
+                                   "PRAGMA cache_size=-8000;"
+                                 : "PRAGMA query_only=ON; PRAGMA cache_size=-512;";
     char *msg = NULL;
     if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         error_set(err, ERR_UNAVAILABLE, "storage: %s: %s", target, msg ? msg : "pragma failed");
