@@ -32,6 +32,11 @@ static const struct verb verbs[] = {
     {"timeline", cli_timeline, "print an incident's timeline"},
     {"audit", cli_audit, "audit verify: check the hash chain"},
     {"token", cli_token, "token create|list|revoke"},
+    {"integration", cli_integration, "integration create|list|revoke: alert ingest keys"},
+    {"alerts", cli_alerts, "list alerts (open by default)"},
+    {"silence", cli_silence, "silence add|list|expire: mute alerts, maintenance windows"},
+    {"heartbeats", cli_heartbeats, "list heartbeats and when each is due"},
+    {"check", cli_check, "run the config's probes once, locally (no server)"},
 };
 
 static void usage(FILE *f)

@@ -25,11 +25,11 @@ enum result api_ingest_admit(struct request *r, const char *key, const char *typ
 void api_ingest_source(const struct request *r, const struct store_integration *i, const char *kind,
                        struct ingest_source *out)
 {
-    out->scope = i->id;
-    out->integration_id = i->id;
-    out->source_kind = kind;
-    out->service = i->service;
-    out->actor = r->who.actor;
+    *out = (struct ingest_source){.scope = i->id,
+                                  .integration_id = i->id,
+                                  .source_kind = kind,
+                                  .service = i->service,
+                                  .actor = r->who.actor};
 }
 
 void api_ingest_retry_after(struct request *r, int64_t seconds)

@@ -4,8 +4,8 @@
  *   tocsin token create --name N --role R [--json]     POST /api/v1/tokens
  *   tocsin token list [--json]                         GET /api/v1/tokens
  *   tocsin token revoke ID                             DELETE /api/v1/tokens/ID
- * Each verb has sub-commands, picked from a table by the first positional (so options may still
- * come before it: `tocsin token --url U create --name ci --role viewer`).
+ * Each verb has sub-commands, picked from a table by the first positional with cli_dispatch()
+ * (so options may still come before it: `tocsin token --url U create --name ci --role viewer`).
  *
  * Output contract: `audit verify` exits 1 when the chain is broken (even with --json), printing
  * "audit chain BROKEN at seq N (M entries)"; `token create` prints the secret alone on line 1.
@@ -18,37 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* A sub-command: its name, how many positionals it takes (itself included), and whether
- * the verb's own options (--name/--role) apply to it. */
-struct sub_cmd {
-    const char *name;
-    int npos;
-    bool own_opts;
-    cli_verb_fn run;
-};
-
-static const struct sub_cmd *find_sub(const struct sub_cmd *subs, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(subs[i].name, name) == 0)
-            return &subs[i];
-    return NULL;
-}
-
-static int dispatch(struct cli_ctx *ctx, const struct sub_cmd *subs, size_t n, bool opts_given)
-{
-    const struct sub_cmd *sub = find_sub(subs, n, ctx->pos[0]);
-    if (!sub)
-        return cli_usage_error(ctx, "unknown command '%s'", ctx->pos[0]);
-    if (ctx->npos < sub->npos)
-        return cli_usage_error(ctx, "%s: missing argument", sub->name);
-    if (ctx->npos > sub->npos)
-        return cli_usage_error(ctx, "%s: unexpected argument '%s'", sub->name, ctx->pos[sub->npos]);
-    if (opts_given && !sub->own_opts)
-        return cli_usage_error(ctx, "%s takes no such option", sub->name);
-    return sub->run(ctx);
-}
 
 static json_int_t jint(const json_t *obj, const char *key)
 {
@@ -85,13 +54,13 @@ out:
     return result;
 }
 
-static const struct sub_cmd audit_subs[] = {
-    {"verify", 1, false, audit_verify},
+static const struct cli_sub audit_subs[] = {
+    {"verify", 1, 0, audit_verify},
 };
 
 static int audit_run(struct cli_ctx *ctx)
 {
-    return dispatch(ctx, audit_subs, sizeof(audit_subs) / sizeof(audit_subs[0]), false);
+    return cli_dispatch(ctx, audit_subs, sizeof(audit_subs) / sizeof(audit_subs[0]));
 }
 
 static const struct cli_cmd audit_cmd = {
@@ -210,16 +179,15 @@ static int token_revoke(struct cli_ctx *ctx)
     return result;
 }
 
-static const struct sub_cmd token_subs[] = {
-    {"create", 1, true, token_create},
-    {"list", 1, false, token_list},
-    {"revoke", 2, false, token_revoke},
+static const struct cli_sub token_subs[] = {
+    {"create", 1, CLI_SUB_STR(T_NAME) | CLI_SUB_STR(T_ROLE), token_create},
+    {"list", 1, 0, token_list},
+    {"revoke", 2, 0, token_revoke},
 };
 
 static int token_run(struct cli_ctx *ctx)
 {
-    bool opts_given = ctx->str[T_NAME] || ctx->str[T_ROLE];
-    return dispatch(ctx, token_subs, sizeof(token_subs) / sizeof(token_subs[0]), opts_given);
+    return cli_dispatch(ctx, token_subs, sizeof(token_subs) / sizeof(token_subs[0]));
 }
 
 static const struct cli_cmd token_cmd = {

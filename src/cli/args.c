@@ -5,7 +5,10 @@
  * verbs hold no parsing code. Options may come before or after positionals; "--" ends them;
  * "--opt=value" and "--opt value" are both accepted; "-" alone is a positional (assign's "clear").
  * -h/--help anywhere (before "--") prints the usage on stdout and exits 0, whatever else is wrong.
- * The common options --url, --token and --json are accepted by every verb.
+ * The common options --url, --token and --json are accepted by every verb (only --json by a
+ * local verb, cli_run_local). A CLI_OPT_LIST option may repeat; the others keep their last value.
+ * Sub-commands (`token create`) are picked from a table by cli_dispatch(), which also refuses the
+ * verb's options that do not apply to the sub-command chosen.
  *
  * Invariants: a usage error never reaches the network; libcurl's global state is initialised
  * exactly once per verb run, just before the verb's function, and cleaned up right after it.
@@ -40,10 +43,19 @@ static const struct cli_opt common_opts[] = {
     {NULL, NULL, CLI_OPT_FLAG, 0},
 };
 
-static void print_usage(const struct cli_cmd *cmd, FILE *f)
+static const char local_usage[] = "\ncommon options:\n"
+                                  "  --json         print JSON for scripts\n"
+                                  "  -h, --help     show this help\n";
+
+static const struct cli_opt local_opts[] = {
+    {"--json", NULL, CLI_OPT_FLAG, COMMON_JSON},
+    {NULL, NULL, CLI_OPT_FLAG, 0},
+};
+
+static void print_usage(const struct cli_cmd *cmd, bool local, FILE *f)
 {
     fputs(cmd->usage, f);
-    fputs(common_usage, f);
+    fputs(local ? local_usage : common_usage, f);
 }
 
 static int usage_fail(const char *verb, const struct cli_cmd *cmd, const char *fmt, va_list ap)
@@ -112,6 +124,17 @@ static void set_str(struct cli_ctx *ctx, int slot, const char *value)
         ctx->str[slot] = value;
 }
 
+static void add_list(struct cli_ctx *ctx, int slot, const char *value)
+{
+    if (slot < 0 || slot >= CLI_SLOTS)
+        return;
+    int n = ctx->nlist[slot];
+    ctx->list[slot] = xrealloc(ctx->list[slot], (size_t)(n + 1) * sizeof(char *));
+    ctx->list[slot][n] = value;
+    ctx->nlist[slot] = n + 1;
+    ctx->str[slot] = value;
+}
+
 static void set_flag(struct cli_ctx *ctx, int slot)
 {
     if (slot == COMMON_JSON)
@@ -126,7 +149,7 @@ static int take_option(struct cli_ctx *ctx, int argc, char **argv, int *i)
     const char *arg = argv[*i];
     const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
     size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
-    const struct cli_opt *o = find_in(common_opts, arg, name_len);
+    const struct cli_opt *o = find_in(ctx->local ? local_opts : common_opts, arg, name_len);
     if (!o)
         o = find_in(ctx->cmd->opts, arg, name_len);
     if (!o)
@@ -144,7 +167,10 @@ static int take_option(struct cli_ctx *ctx, int argc, char **argv, int *i)
                                arg);
         value = argv[++*i];
     }
-    set_str(ctx, o->slot, value);
+    if (o->kind == CLI_OPT_LIST)
+        add_list(ctx, o->slot, value);
+    else
+        set_str(ctx, o->slot, value);
     return CLI_OK;
 }
 
@@ -176,9 +202,13 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv)
     for (int i = 0; i < ctx->npos; i++)
         if (!is_utf8(ctx->pos[i]))
             return usage_error(ctx->verb, cmd, "argument %d is not valid UTF-8", i + 1);
-    for (int i = 0; i < CLI_SLOTS; i++)
-        if (ctx->str[i] && !is_utf8(ctx->str[i]))
+    for (int i = 0; i < CLI_SLOTS; i++) {
+        bool bad = ctx->str[i] && !is_utf8(ctx->str[i]);
+        for (int j = 0; j < ctx->nlist[i]; j++)
+            bad = bad || !is_utf8(ctx->list[i][j]);
+        if (bad)
             return usage_error(ctx->verb, cmd, "an option's value is not valid UTF-8");
+    }
     if (ctx->npos < cmd->min_pos)
         return usage_error(ctx->verb, cmd, "missing argument");
     if (cmd->max_pos >= 0 && ctx->npos > cmd->max_pos)
@@ -201,19 +231,20 @@ static void apply_defaults(struct cli_ctx *ctx)
         ctx->token = NULL;
 }
 
-int cli_run(int argc, char **argv, const struct cli_cmd *cmd)
+static int run_frame(int argc, char **argv, const struct cli_cmd *cmd, bool local)
 {
     const char *verb = argc > 0 && argv[0] ? argv[0] : "?";
     if (wants_help(argc, argv)) {
-        print_usage(cmd, stdout);
+        print_usage(cmd, local, stdout);
         return CLI_OK;
     }
-    struct cli_ctx ctx = {.verb = verb, .cmd = cmd};
+    struct cli_ctx ctx = {.verb = verb, .cmd = cmd, .local = local};
     ctx.pos = xcalloc((size_t)(argc > 0 ? argc : 1), sizeof(char *));
     int result = parse(&ctx, argc, argv);
     if (result != CLI_OK)
         goto out;
-    apply_defaults(&ctx);
+    if (!local)
+        apply_defaults(&ctx);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "error: cannot initialise libcurl\n");
         result = CLI_UNREACHABLE;
@@ -222,7 +253,53 @@ int cli_run(int argc, char **argv, const struct cli_cmd *cmd)
     result = cmd->run(&ctx);
     curl_global_cleanup();
 out:
+    for (int i = 0; i < CLI_SLOTS; i++)
+        free(ctx.list[i]);
     free(ctx.pos);
     fflush(stdout);
     return result;
+}
+
+int cli_run(int argc, char **argv, const struct cli_cmd *cmd)
+{
+    return run_frame(argc, argv, cmd, false);
+}
+
+int cli_run_local(int argc, char **argv, const struct cli_cmd *cmd)
+{
+    return run_frame(argc, argv, cmd, true);
+}
+
+/* ---- sub-commands -------------------------------------------------------------------------- */
+
+/* The first of the verb's options that was given but is not in `allowed`, or NULL. */
+static const struct cli_opt *stray_option(const struct cli_ctx *ctx, unsigned allowed)
+{
+    for (const struct cli_opt *o = ctx->cmd->opts; o && o->lng; o++) {
+        if (o->slot < 0 || o->slot >= CLI_SLOTS)
+            continue;
+        bool given = o->kind == CLI_OPT_FLAG ? ctx->flag[o->slot] : ctx->str[o->slot] != NULL;
+        unsigned bit = o->kind == CLI_OPT_FLAG ? CLI_SUB_FLAG(o->slot) : CLI_SUB_STR(o->slot);
+        if (given && !(allowed & bit))
+            return o;
+    }
+    return NULL;
+}
+
+int cli_dispatch(struct cli_ctx *ctx, const struct cli_sub *subs, size_t n)
+{
+    const struct cli_sub *sub = NULL;
+    for (size_t i = 0; i < n && !sub; i++)
+        if (strcmp(subs[i].name, ctx->pos[0]) == 0)
+            sub = &subs[i];
+    if (!sub)
+        return cli_usage_error(ctx, "unknown command '%s'", ctx->pos[0]);
+    if (ctx->npos < sub->npos)
+        return cli_usage_error(ctx, "%s: missing argument", sub->name);
+    if (ctx->npos > sub->npos)
+        return cli_usage_error(ctx, "%s: unexpected argument '%s'", sub->name, ctx->pos[sub->npos]);
+    const struct cli_opt *stray = stray_option(ctx, sub->opts);
+    if (stray)
+        return cli_usage_error(ctx, "%s: option '%s' does not apply", sub->name, stray->lng);
+    return sub->run(ctx);
 }

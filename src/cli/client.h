@@ -22,7 +22,9 @@
 
 /* ---- args ---------------------------------------------------------------------------------- */
 
-enum cli_opt_kind { CLI_OPT_STR, CLI_OPT_FLAG };
+/* CLI_OPT_LIST: a string option that may repeat (--match a=b --match c=d); every value is kept
+ * in cli_ctx.list[slot] (and the last one in cli_ctx.str[slot]). */
+enum cli_opt_kind { CLI_OPT_STR, CLI_OPT_FLAG, CLI_OPT_LIST };
 
 /* One option of a verb. `slot` is the index into cli_ctx.str[] / cli_ctx.flag[]. */
 struct cli_opt {
@@ -54,20 +56,44 @@ struct cli_ctx {
     const char *url;   /* base URL, no trailing '/' handling needed by callers */
     const char *token; /* NULL when none is set */
     bool json;
-    const char *str[CLI_SLOTS]; /* string option values, NULL when not given */
-    bool flag[CLI_SLOTS];       /* flag options */
-    char **pos;                 /* positionals, pointers into argv */
+    const char *str[CLI_SLOTS];   /* string option values, NULL when not given */
+    bool flag[CLI_SLOTS];         /* flag options */
+    const char **list[CLI_SLOTS]; /* CLI_OPT_LIST values in order (allocated by cli_run) */
+    int nlist[CLI_SLOTS];
+    char **pos; /* positionals, pointers into argv */
     int npos;
+    bool local; /* run by cli_run_local(): no server, no --url/--token */
 };
 
 /* Parses argv (argv[0] is the verb), handles -h/--help (usage on stdout, exit 0) and usage
  * errors (message and usage on stderr, exit 2), then runs cmd->run with curl initialised.
  * Returns the process exit code. */
 int cli_run(int argc, char **argv, const struct cli_cmd *cmd);
+/* The same frame for a verb that works locally, without a server (`tocsin check`): only --json
+ * and -h/--help are common, and --help does not describe --url, --token or the client exit
+ * codes (the verb's usage gives its own). libcurl is initialised all the same. */
+int cli_run_local(int argc, char **argv, const struct cli_cmd *cmd);
 /* A usage error found by a verb after parsing: prints "tocsin VERB: MSG" and the usage to
  * stderr; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* A sub-command of a verb (`token create`, `silence add`), picked by the first positional.
+ * npos counts the positionals the sub-command takes, its own name included; `opts` is the set
+ * of the verb's options that apply to it (CLI_SUB_STR(slot) | CLI_SUB_FLAG(slot)...). */
+struct cli_sub {
+    const char *name;
+    int npos;
+    unsigned opts;
+    cli_verb_fn run;
+};
+
+#define CLI_SUB_STR(slot) (1u << (slot))
+#define CLI_SUB_FLAG(slot) (1u << (CLI_SLOTS + (slot)))
+
+/* Runs the sub-command named by ctx->pos[0]; a usage error (CLI_USAGE) for an unknown name, the
+ * wrong number of positionals, or one of the verb's options that does not apply to it. */
+int cli_dispatch(struct cli_ctx *ctx, const struct cli_sub *subs, size_t n);
 
 /* ---- http ---------------------------------------------------------------------------------- */
 
