@@ -42,7 +42,7 @@ $(OUT)/obj/%.o: %.c $(GEN)/embedded.h
 	@$(CC) $(CFLAGS) -I$(GEN) -MMD -MP -c -o $@ $<
 
 # Migrations and web assets are compiled into the binary (no files to ship beside it).
-$(GEN)/embedded.c $(GEN)/embedded.h: scripts/embed.sh $(MIGR) $(WEB)
+$(GEN)/embedded.c $(GEN)/embedded.h &: scripts/embed.sh $(MIGR) $(WEB)
 	@mkdir -p $(GEN)
 	bash scripts/embed.sh $(GEN) $(MIGR) -- $(WEB)
 

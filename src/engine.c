@@ -20,7 +20,6 @@ struct probe_state {
     char *service;
     int64_t next_run;
     int fails, successes;
-    bool alerting; /* a probe alert is believed open */
 };
 
 struct hb_state {
@@ -182,8 +181,10 @@ static void probe_record(struct engine *e, const struct config *cfg,
     snprintf(actor, sizeof actor, "probe:%s", svc->id);
     struct ingest_source src = {
         .scope = scope, .source_kind = "probe", .service = svc->id, .actor = actor};
-    bool fire = !o->ok && st->fails >= svc->probe->fail_after && !st->alerting;
-    bool recover = o->ok && st->successes >= svc->probe->recover_after && st->alerting;
+    /* Once per streak: a repeat trigger is counted, a resolve of no open alert is dropped, so
+     * nothing here needs to remember whether an alert is open (a restart loses nothing). */
+    bool fire = !o->ok && st->fails == svc->probe->fail_after;
+    bool recover = o->ok && st->successes == svc->probe->recover_after;
     struct error err = {0};
     struct probe_write w = {.service = svc->id, .res = &res};
     if (store_write(e->app->store, probe_write_job, &w, &err) != OK)
@@ -203,7 +204,6 @@ static void probe_record(struct engine *e, const struct config *cfg,
                               .labels = labels,
                               .details = details};
     raise_alert(e, cfg, &src, &ev);
-    st->alerting = fire;
     json_decref(labels);
     json_decref(details);
 }

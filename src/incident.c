@@ -210,9 +210,24 @@ enum result incident_ack(struct incident *inc, int64_t now, struct error *err)
     return incident_set_status(inc, INC_ACKNOWLEDGED, now, err);
 }
 
+/* Times recorded on an incident never go backwards, even when the clock does (an NTP step, a
+ * restarted dev clock): a transition at `now` is recorded no earlier than what came before. */
+static int64_t not_before(const struct incident *inc, int64_t now)
+{
+    int64_t t = now;
+    if (t < inc->created_at)
+        t = inc->created_at;
+    if (t < inc->acknowledged_at)
+        t = inc->acknowledged_at;
+    if (t < inc->resolved_at)
+        t = inc->resolved_at;
+    return t;
+}
+
 enum result incident_set_status(struct incident *inc, enum incident_status to, int64_t now,
                                 struct error *err)
 {
+    now = not_before(inc, now);
     enum incident_status from = inc->status;
     if (to == INC_CLOSED && from == INC_RESOLVED)
         return error_set(err, ERR_CONFLICT, "status: use incident_close to close an incident");
@@ -241,6 +256,7 @@ enum result incident_close(struct incident *inc, const struct config_severity *s
 {
     if (inc->status != INC_RESOLVED)
         return refuse_move(inc, INC_CLOSED, err);
+    now = not_before(inc, now);
     if (sev && sev->postmortem_required && (!postmortem || !*postmortem))
         return error_set(err, ERR_CONFLICT,
                          "postmortem: %s requires a post-mortem before closing; give its link or "

@@ -58,14 +58,14 @@ static char *json_text(json_t *v)
     return s ? s : xstrdup("{}");
 }
 
-/* Copies at most max bytes of s, cut at a UTF-8 character boundary. */
+/* Copies at most max characters of s (valid UTF-8). */
 static char *utf8_prefix(const char *s, size_t max)
 {
-    size_t n = strlen(s);
-    if (n > max) {
-        n = max;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
+    size_t n = 0, chars = 0;
+    while (s[n]) {
+        if (((unsigned char)s[n] & 0xC0) != 0x80 && chars++ == max)
+            break;
+        n++;
     }
     char *out = xmalloc(n + 1);
     memcpy(out, s, n);
@@ -187,6 +187,18 @@ static enum result trigger(struct ingest_job *j, struct store_conn *tx, struct i
     if (e->details) {
         free(a.details);
         a.details = json_text(e->details);
+    }
+    if (a.silenced_by && !matching_silence(j, e->labels)) {
+        /* still firing after its silence ended: it pages now, like a new alert */
+        free(a.silenced_by);
+        a.silenced_by = NULL;
+        result = attach(j, tx, e, &a, err);
+        if (result == OK)
+            result = alert_entry(j, tx, "alert.triggered", &a, err);
+        if (result != OK) {
+            alert_free_fields(&a);
+            return result;
+        }
     }
     result = store_alert_update(tx, &a);
     e->repeat = true;

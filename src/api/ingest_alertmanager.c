@@ -103,10 +103,15 @@ static enum result parse_alert(json_t *a, size_t i, const char *severity_label,
 static enum result parse_payload(json_t *body, const char *severity_label, struct am_alert **out,
                                  size_t *n, struct error *err)
 {
-    const char *version = NULL;
+    const char *version = NULL, *status = NULL;
     enum result result = jsonv_only(body, top_fields, err);
     if (result == OK)
         result = jsonv_string(body, "version", true, 1, 8, &version, err);
+    if (result == OK)
+        result = jsonv_string(body, "status", false, 1, 16, &status, err);
+    if (result == OK && status && strcmp(status, "firing") != 0 && strcmp(status, "resolved") != 0)
+        result = error_set(err, ERR_BAD_REQUEST,
+                           "status: must be firing or resolved, not \"%.16s\"", status);
     if (result != OK)
         return result;
     if (strcmp(version, "4") != 0)
@@ -160,6 +165,8 @@ void api_ingest_alertmanager(struct request *r)
     if (result == OK) {
         json_t *a = json_object_get(body, "alerts");
         int64_t cost = json_is_array(a) && json_array_size(a) ? (int64_t)json_array_size(a) : 1;
+        if (cost > r->config->ingest.burst) /* a batch larger than the bucket must still pass */
+            cost = r->config->ingest.burst;
         result = api_ingest_admit(r, auth_bearer(r), "alertmanager", cost, &integ, &retry, &err);
         admitted = result == OK;
     }

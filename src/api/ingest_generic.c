@@ -69,6 +69,11 @@ void api_ingest_generic(struct request *r)
     }
     if (result == OK)
         result = parse(body, &ev, &err);
+    if (result == OK && !ev.severity && ev.labels) {
+        const struct config_service *svc = config_service_find(r->config, integ.service);
+        json_t *v = json_object_get(ev.labels, svc ? svc->alerts.severity_label : "severity");
+        ev.severity = json_is_string(v) ? json_string_value(v) : NULL;
+    }
     if (result == OK) {
         struct ingest_source src;
         api_ingest_source(r, &integ, "generic", &src);

@@ -72,7 +72,7 @@ static const char *const sql[A_END - SQ_ALERTS_BASE] = {
         "AND (?2 IS NULL OR service = ?2) AND (?3 IS NULL OR incident_id = ?3) "
         "ORDER BY id DESC LIMIT ?4",
     [A_ALERT_COUNT_OPEN - SQ_ALERTS_BASE] = "SELECT count(*) FROM alerts WHERE incident_id = ?1 "
-                                            "AND status != 'resolved'",
+                                            "AND status IN ('firing', 'acknowledged')",
     [A_SIL_INSERT - SQ_ALERTS_BASE] =
         "INSERT INTO silences(" SIL_COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
     [A_SIL_LIST - SQ_ALERTS_BASE] = "SELECT " SIL_COLS " FROM silences WHERE ends_at > ?1 "
