@@ -810,6 +810,16 @@ struct config *config_load(const char *path, struct config_errors *errs)
     return c;
 }
 
+struct config *config_load_reporting(const char *path)
+{
+    struct config_errors errs = {0};
+    struct config *c = config_load(path, &errs);
+    for (size_t i = 0; i < errs.count; i++)
+        fprintf(stderr, "%s\n", errs.items[i]);
+    config_errors_free(&errs);
+    return c;
+}
+
 void config_errors_free(struct config_errors *errs)
 {
     if (!errs)

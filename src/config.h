@@ -219,6 +219,8 @@ struct config_errors {
  * config_errors_free. */
 struct config *config_load(const char *path, struct config_errors *errs);
 void config_errors_free(struct config_errors *errs);
+/* config_load that prints every error, one "FILE:LINE: message" per line, to stderr. */
+struct config *config_load_reporting(const char *path);
 struct config *config_ref(struct config *c);
 void config_unref(struct config *c);
 

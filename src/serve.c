@@ -76,16 +76,6 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
     return 0;
 }
 
-static struct config *load_or_print(const char *path)
-{
-    struct config_errors errs = {0};
-    struct config *c = config_load(path, &errs);
-    for (size_t i = 0; i < errs.count; i++)
-        fprintf(stderr, "%s\n", errs.items[i]);
-    config_errors_free(&errs);
-    return c;
-}
-
 int serve_check_config(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -94,7 +84,7 @@ int serve_check_config(int argc, char **argv)
                    "  exit 0 when FILE is valid; 1 when not, printing FILE:LINE: message\n");
         return argc == 2 ? 0 : 2;
     }
-    struct config *c = load_or_print(argv[1]);
+    struct config *c = config_load_reporting(argv[1]);
     if (!c)
         return 1;
     printf("%s: ok (%zu severities, %zu users, %zu services, %zu schedules, %zu escalation "
@@ -157,7 +147,7 @@ int serve_main(int argc, char **argv)
     crypto_init();
 
     struct app app = {.dev_clock = o.dev_clock};
-    app.config = load_or_print(o.config);
+    app.config = config_load_reporting(o.config);
     if (!app.config)
         fatal("serve: %s is not a valid config (see the errors above)", o.config);
     app.config_path = xstrdup(o.config);

@@ -1,9 +1,9 @@
 /*
  * cli/check: `tocsin check [--config FILE] [--json]` runs every service probe of a config file
- * once, from this machine, without a server: the config is loaded with config_load() (errors
- * printed as FILE:LINE: message, exit 2), the probes run all at once with probe_run(), and the
- * result is a table SERVICE URL STATUS LATENCY VERDICT (or, with --json, an array of
- * {service, url, ok, status, latency_ms, error}).
+ * once, from this machine, without a server: the config is loaded with config_load_reporting()
+ * (errors printed as FILE:LINE: message, exit 2), the probes run all at once with probe_run(), and
+ * the result is a table SERVICE URL STATUS LATENCY VERDICT (or, with --json, an array of {service,
+ * url, ok, status, latency_ms, error}).
  *
  * Exit codes: 0 every probe passed (or there are none), 1 a probe failed, 2 usage error or an
  * invalid config. Runs through cli_run_local() (no --url/--token). Main thread only; probe_run()
@@ -103,23 +103,12 @@ static void print_table(const struct probe_set *set, const struct probe_outcome 
         printf("%zu probe%s ok\n", set->n, set->n == 1 ? "" : "s");
 }
 
-/* Loads path, printing every error; NULL when it is not a valid config. */
-static struct config *load(const char *path)
-{
-    struct config_errors errs = {0};
-    struct config *c = config_load(path, &errs);
-    for (size_t i = 0; i < errs.count; i++)
-        fprintf(stderr, "%s\n", errs.items[i]);
-    config_errors_free(&errs);
-    return c;
-}
-
 static int check_run(struct cli_ctx *ctx)
 {
     const char *path = ctx->str[C_CONFIG] ? ctx->str[C_CONFIG] : DEFAULT_CONFIG;
     if (!*path)
         return cli_usage_error(ctx, "--config must not be empty");
-    struct config *c = load(path);
+    struct config *c = config_load_reporting(path);
     if (!c)
         return CLI_USAGE;
     struct probe_set set;
