@@ -80,6 +80,26 @@ static int collect_seen(const char *name, int64_t last_seen, void *arg)
     return 0;
 }
 
+enum result engine_heartbeats_seen(struct store_conn *c, const struct config *cfg, int64_t *last)
+{
+    struct seen s = {.cfg = cfg, .last = last};
+    for (size_t i = 0; i < cfg->heartbeat_count; i++)
+        last[i] = 0;
+    return store_heartbeat_list(c, collect_seen, &s);
+}
+
+struct first_seen {
+    const char *name;
+    int64_t at;
+};
+
+static enum result first_seen_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct first_seen *f = arg;
+    enum result result = store_heartbeat_touch(tx, f->name, f->at);
+    return result == OK ? OK : error_set(err, result, "store: cannot record heartbeat %s", f->name);
+}
+
 static void raise_alert(struct engine *e, const struct config *cfg, struct ingest_source *src,
                         struct ingest_event *ev)
 {
@@ -121,32 +141,29 @@ static int64_t heartbeats_pass(struct engine *e, const struct config *cfg, int64
         return next;
     struct error err = {0};
     struct store_conn *c = store_reader(e->app->store, &err);
-    struct seen s = {.cfg = cfg, .last = xcalloc(cfg->heartbeat_count, sizeof(int64_t))};
-    if (!c || store_heartbeat_list(c, collect_seen, &s) != OK) {
-        free(s.last);
+    int64_t *last = xcalloc(cfg->heartbeat_count, sizeof *last);
+    if (!c || engine_heartbeats_seen(c, cfg, last) != OK) {
+        free(last);
         return now + ENGINE_MAX_SLEEP_MS;
     }
     for (size_t i = 0; i < cfg->heartbeat_count; i++) {
         const struct config_heartbeat *hb = &cfg->heartbeats[i];
-        if (!s.last[i]) { /* first known now: the clock starts here */
-            struct ingest_source src = {.scope = "",
-                                        .source_kind = "heartbeat",
-                                        .service = hb->service,
-                                        .actor = "system",
-                                        .touch_heartbeat = hb->name};
-            ingest_run(e->app, cfg, &src, NULL, 0, &err);
-            s.last[i] = now;
+        if (!last[i]) { /* first known now: the clock starts here */
+            struct first_seen f = {.name = hb->name, .at = now};
+            if (store_write(e->app->store, first_seen_job, &f, &err) != OK)
+                log_error("engine: %s", err.message);
+            last[i] = now;
         }
-        int64_t due = s.last[i] + hb->interval + hb->grace;
+        int64_t due = last[i] + hb->interval + hb->grace;
         struct hb_state *st = hb_state(e, hb->name);
-        if (now >= due && st->fired_for != s.last[i]) {
-            heartbeat_missed(e, cfg, hb, s.last[i]);
-            st->fired_for = s.last[i];
+        if (now >= due && st->fired_for != last[i]) {
+            heartbeat_missed(e, cfg, hb, last[i]);
+            st->fired_for = last[i];
         } else if (now < due && due < next) {
             next = due;
         }
     }
-    free(s.last);
+    free(last);
     return next;
 }
 

@@ -26,5 +26,8 @@ void engine_stop(struct engine *e);
 void engine_kick(struct engine *e);
 /* Kicks and waits until a pass that started after the call has finished (bounded: 30 s). */
 void engine_sync(struct engine *e);
+/* The last check-in of each configured heartbeat, into last[i] for cfg->heartbeats[i]
+ * (0 = never seen). last must hold cfg->heartbeat_count values. */
+enum result engine_heartbeats_seen(struct store_conn *c, const struct config *cfg, int64_t *last);
 
 #endif

@@ -100,11 +100,11 @@ static char *db_target(const struct config *c, const char *data)
     if (strcmp(c->storage.driver, "sqlite") != 0)
         return xstrdup(c->storage.url ? c->storage.url : "");
     const char *p = c->storage.path ? c->storage.path : "tocsin.db";
+    if (p[0] == '/')
+        return xstrdup(p);
     size_t n = strlen(data) + strlen(p) + 2;
     char *out = xmalloc(n);
     snprintf(out, n, "%s/%s", data, p);
-    if (p[0] == '/')
-        snprintf(out, n, "%s", p);
     return out;
 }
 

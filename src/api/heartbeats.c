@@ -68,35 +68,21 @@ void api_heartbeat_checkin(struct request *r)
     store_integration_free_fields(&integ);
 }
 
-struct hb_list {
-    const struct config *cfg;
-    int64_t *last;
-};
-
-static int collect(const char *name, int64_t last_seen, void *arg)
-{
-    struct hb_list *l = arg;
-    for (size_t i = 0; i < l->cfg->heartbeat_count; i++)
-        if (strcmp(l->cfg->heartbeats[i].name, name) == 0)
-            l->last[i] = last_seen;
-    return 0;
-}
-
 void api_heartbeat_list(struct request *r)
 {
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
-    struct hb_list l = {r->config, xcalloc(r->config->heartbeat_count + 1, sizeof(int64_t))};
-    enum result result = c ? store_heartbeat_list(c, collect, &l) : err.code;
+    int64_t *last = xcalloc(r->config->heartbeat_count + 1, sizeof *last);
+    enum result result = c ? engine_heartbeats_seen(c, r->config, last) : err.code;
     if (result != OK) {
-        free(l.last);
+        free(last);
         reply_error(r, result, "store: cannot read heartbeats");
         return;
     }
     int64_t now = clock_now(r->app->clock);
     json_t *arr = json_array();
     for (size_t i = 0; i < r->config->heartbeat_count; i++)
-        json_array_append_new(arr, heartbeat_json(&r->config->heartbeats[i], l.last[i], now));
-    free(l.last);
+        json_array_append_new(arr, heartbeat_json(&r->config->heartbeats[i], last[i], now));
+    free(last);
     reply_json(r, 200, json_pack("{s:o}", "heartbeats", arr));
 }

@@ -34,16 +34,6 @@ static int index_of(const char *const *list, const char *s)
     return -1;
 }
 
-/* Characters (code points) of a valid UTF-8 string. */
-static size_t chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 static void pd_reply(struct request *r, int status, const char *pd_status, const char *message,
                      json_t *errors)
 {
@@ -91,7 +81,7 @@ static void check_payload(json_t *payload, struct ingest_event *ev, json_t *errs
     ev->severity = opt_string(payload, "severity", "payload.", errs);
     if (!ev->summary || !*ev->summary)
         json_array_append_new(errs, json_string("'payload.summary' is missing or blank"));
-    else if (chars(ev->summary) > PD_SUMMARY_MAX)
+    else if (jsonv_utf8_chars(ev->summary) > PD_SUMMARY_MAX)
         json_array_append_new(errs, json_string("'payload.summary' is too long (maximum is 1024 "
                                                 "characters)"));
     if (!ev->source || !*ev->source)
@@ -121,7 +111,7 @@ static void check_event(json_t *body, struct ingest_event *ev, const char **key,
                                                 "one of: trigger, acknowledge, resolve)"));
     ev->action = a == 1 ? ALERT_ACKNOWLEDGE : a == 2 ? ALERT_RESOLVE : ALERT_TRIGGER;
     ev->dedup_key = opt_string(body, "dedup_key", "", errs);
-    if (ev->dedup_key && chars(ev->dedup_key) > PD_DEDUP_MAX)
+    if (ev->dedup_key && jsonv_utf8_chars(ev->dedup_key) > PD_DEDUP_MAX)
         json_array_append_new(errs, json_string("'dedup_key' is too long (maximum is 255 "
                                                 "characters)"));
     if (ev->dedup_key && !*ev->dedup_key)

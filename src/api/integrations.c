@@ -41,15 +41,6 @@ static enum result create_job(struct store_conn *tx, void *arg, struct error *er
                            err);
 }
 
-static bool valid_name(const char *s)
-{
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '.' || *s == '_' || *s == '-'))
-            return false;
-    return true;
-}
-
 static bool known_type(const char *t)
 {
     for (const char *const *p = types; *p; p++)
@@ -71,7 +62,7 @@ static enum result parse_create(struct request *r, json_t *body, const char **se
         result = jsonv_string(body, "name", false, 1, 64, name, err);
     if (result != OK)
         return result;
-    if (*name && !valid_name(*name))
+    if (*name && !jsonv_is_name(*name))
         return error_set(err, ERR_BAD_REQUEST, "name: use letters, digits, '.', '_' and '-' only");
     if (!known_type(*type))
         return error_set(err, ERR_UNPROCESSABLE,

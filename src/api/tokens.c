@@ -39,15 +39,6 @@ static enum result create_job(struct store_conn *tx, void *arg, struct error *er
     return timeline_append(tx, j->t.created_at, j->actor, "token.created", NULL, data, NULL, err);
 }
 
-static bool valid_name(const char *s)
-{
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '.' || *s == '_' || *s == '-'))
-            return false;
-    return true;
-}
-
 void api_token_create(struct request *r)
 {
     static const char *const fields[] = {"name", "role", NULL};
@@ -62,7 +53,7 @@ void api_token_create(struct request *r)
         result = jsonv_string(body, "name", true, 1, 64, &name, &err);
     if (result == OK)
         result = jsonv_string(body, "role", true, 1, 32, &role, &err);
-    if (result == OK && !valid_name(name))
+    if (result == OK && !jsonv_is_name(name))
         result =
             error_set(&err, ERR_BAD_REQUEST, "name: use letters, digits, '.', '_' and '-' only");
     if (result == OK && access_parse(role) < 0)

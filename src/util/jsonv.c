@@ -81,14 +81,22 @@ enum result jsonv_only(json_t *obj, const char *const *allowed, struct error *er
     return OK;
 }
 
-/* Characters (code points) in a valid UTF-8 string. */
-static size_t utf8_chars(const char *s, size_t bytes)
+size_t jsonv_utf8_chars(const char *s)
 {
     size_t n = 0;
-    for (size_t i = 0; i < bytes; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
             n++;
     return n;
+}
+
+bool jsonv_is_name(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '.' || *s == '_' || *s == '-'))
+            return false;
+    return true;
 }
 
 static enum result check_string(json_t *v, const char *key, size_t min, size_t max,
@@ -101,7 +109,7 @@ static enum result check_string(json_t *v, const char *key, size_t min, size_t m
     const char *s = json_string_value(v);
     if (strlen(s) != bytes)
         return error_set(err, ERR_BAD_REQUEST, "%s: must not contain NUL characters", key);
-    size_t n = utf8_chars(s, bytes); /* jansson only hands out valid UTF-8 */
+    size_t n = jsonv_utf8_chars(s); /* jansson only hands out valid UTF-8 */
     if (n < min)
         return error_set(err, ERR_BAD_REQUEST,
                          min == 1 ? "%s: must not be empty" : "%s: must be at least %zu characters",

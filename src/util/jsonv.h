@@ -30,5 +30,9 @@ enum result jsonv_string_or_null(json_t *obj, const char *key, size_t min, size_
                                  const char **out, bool *present, struct error *err);
 enum result jsonv_bool(json_t *obj, const char *key, bool *out, bool *present, struct error *err);
 const char *jsonv_type_name(const json_t *v);
+/* Characters (code points) of a NUL-terminated valid UTF-8 string. */
+size_t jsonv_utf8_chars(const char *s);
+/* A name made of letters, digits, '.', '_' and '-' only (token and integration names). */
+bool jsonv_is_name(const char *s);
 
 #endif

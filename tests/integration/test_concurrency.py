@@ -1,31 +1,6 @@
 """Concurrent requests: ids stay unique and gapless, one move wins a race, the chain stays whole."""
-import threading
+from tocsin_harness import ID_RE, run_threads
 
-from tocsin_harness import ID_RE
-
-
-def run_threads(n, fn):
-    results, errors = [], []
-    lock = threading.Lock()
-    barrier = threading.Barrier(n)
-
-    def body(i):
-        try:
-            barrier.wait(timeout=30)
-            out = fn(i)
-            with lock:
-                results.append(out)
-        except Exception as e:  # noqa: BLE001 - reported below
-            with lock:
-                errors.append(repr(e))
-
-    ts = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(timeout=120)
-    assert not errors, errors[:3]
-    return results
 
 
 def test_concurrent_creates_get_unique_gapless_ids(server):

@@ -1,32 +1,7 @@
 """Concurrent ingest: racing senders never make two open alerts of one dedup key, nor two open
 incidents of one group."""
-import threading
-
+from tocsin_harness import run_threads
 from test_ingest_support import alerts, am_alert, am_send, incident_alerts, incidents, ing, key_of, v2, v2_event  # noqa: F401
-
-
-def run_threads(n, fn):
-    errors, results = [], []
-    lock = threading.Lock()
-    barrier = threading.Barrier(n)
-
-    def body(i):
-        try:
-            barrier.wait(timeout=30)
-            out = fn(i)
-            with lock:
-                results.append(out)
-        except Exception as e:  # noqa: BLE001 - reported below
-            with lock:
-                errors.append(repr(e))
-
-    ts = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join(timeout=120)
-    assert not errors, errors[:3]
-    return results
 
 
 def test_same_dedup_key_from_many_threads_is_one_alert(ing):

@@ -18,6 +18,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -458,3 +459,29 @@ class Server:
 
 def hexify(v):
     return v.hex() if isinstance(v, (bytes, bytearray)) else v
+
+
+def run_threads(n, fn):
+    """Runs fn(i) for i < n on n threads released together by a barrier; returns the results
+    (in completion order) and fails the test with the first errors if any thread raised."""
+    results, errors = [], []
+    lock = threading.Lock()
+    barrier = threading.Barrier(n)
+
+    def body(i):
+        try:
+            barrier.wait(timeout=30)
+            out = fn(i)
+            with lock:
+                results.append(out)
+        except Exception as e:  # noqa: BLE001 - reported below
+            with lock:
+                errors.append(repr(e))
+
+    ts = [threading.Thread(target=body, args=(i,)) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    return results
