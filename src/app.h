@@ -21,6 +21,7 @@
 struct metrics;
 struct ratelimit;
 struct engine;
+struct notifier;
 
 struct app {
     struct store *store;
@@ -34,6 +35,7 @@ struct app {
     struct metrics *metrics;
     struct ratelimit *ratelimit; /* per integration key */
     struct engine *engine;       /* NULL until started */
+    struct notifier *notifier;   /* NULL until started */
 };
 
 /* The current config, with a reference the caller must drop with config_unref. */

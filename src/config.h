@@ -48,8 +48,23 @@ struct config_incident_type {
     int line;
 };
 
+/* One notification rule of a user: for incidents of these severities, page by these methods,
+ * `after` the page is due (0 = at once). Rules are tried in file order; the first whose severity
+ * list contains the incident's severity (or is empty) decides. */
+struct config_notify_rule {
+    struct string_list severity; /* severity ids; empty: any */
+    struct string_list methods;  /* contact method names: email, sms, slack, webhook */
+    int64_t after;               /* default 0 */
+    int line;
+};
+
 struct config_user {
     char *id, *name, *email, *phone, *timezone; /* email/phone/timezone may be NULL */
+    char *slack;                                /* Slack-compatible incoming webhook URL, or NULL */
+    char *webhook;                    /* generic webhook URL (Standard Webhooks signed), or NULL */
+    char *webhook_secret;             /* "whsec_" + base64 key; required when webhook is set */
+    struct config_notify_rule *rules; /* `notify:`; none: the severity's channels */
+    size_t rule_count;
     int line;
 };
 
@@ -110,6 +125,8 @@ struct config_heartbeat {
 
 struct config_rotation {
     int64_t every; /* rotation length */
+    char *start;   /* "YYYY-MM-DD": the date the first user's shift starts (local); default
+                      "2024-01-01" */
     char *handoff; /* as written, e.g. "mon 09:00" or "09:00"; validated */
     struct string_list users;
     int line;
@@ -202,6 +219,31 @@ struct config {
     size_t status_template_count;
     struct config_heartbeat *heartbeats;
     size_t heartbeat_count;
+    /* `notify:` how notifications leave (docs/config.md). Unset strings are NULL. */
+    struct {
+        struct {
+            char *url;      /* smtp://host:port or smtps://host:port; NULL: no email */
+            char *from;     /* envelope and From: address */
+            char *username; /* SMTP AUTH, or NULL */
+            char *password;
+            bool starttls; /* require STARTTLS on smtp:// */
+        } email;
+        struct {
+            char *url;      /* gateway endpoint (POST); NULL: no SMS */
+            char *from;     /* sender number/name for the template */
+            char *username; /* HTTP basic auth, or NULL */
+            char *password;
+            char *auth_header;    /* full Authorization header value instead of basic, or NULL */
+            char *content_type;   /* default application/x-www-form-urlencoded */
+            char *body;           /* template: {{to}} {{from}} {{message}}; escaped per type */
+            char *inbound_secret; /* bearer for POST /api/v1/sms/inbound; NULL: replies off */
+        } sms;
+        int64_t throttle;     /* per user+method bundling window; default 1m */
+        int max_attempts;     /* per message before it fails permanently; default 8 */
+        int64_t backoff;      /* first retry delay; doubles, with jitter; default 5s */
+        int64_t max_backoff;  /* default 5m */
+        int64_t ack_link_ttl; /* how long an ack link works; default 24h */
+    } notify;
     struct {
         int64_t rate_limit; /* events per minute per integration key; default 60000 */
         int64_t burst;      /* events accepted at once above that pace; default 10000 */

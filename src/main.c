@@ -37,6 +37,12 @@ static const struct verb verbs[] = {
     {"silence", cli_silence, "silence add|list|expire: mute alerts, maintenance windows"},
     {"heartbeats", cli_heartbeats, "list heartbeats and when each is due"},
     {"check", cli_check, "run the config's probes once, locally (no server)"},
+    /* ---- verbs: oncall ---- */
+
+    /* ---- verbs: notify ---- */
+
+    /* ---- verbs: escalation ---- */
+
 };
 
 static void usage(FILE *f)

@@ -68,6 +68,12 @@ void api_silence_create(struct request *r);
 void api_silence_list(struct request *r);
 void api_silence_expire(struct request *r);
 
+/* ---- api: oncall (schedules.c) ---- */
+
+/* ---- api: notify (notifications.c, ack.c) ---- */
+
+/* ---- api: escalation ---- */
+
 /* helpers shared by handlers (incidents.c) */
 json_t *api_time(int64_t ms); /* RFC 3339 string, or null for 0 */
 

@@ -36,5 +36,10 @@ int cli_silence(int argc, char **argv);
 int cli_heartbeats(int argc, char **argv);
 /* local, no server (check.c): runs the config's probes once */
 int cli_check(int argc, char **argv);
+/* ---- cli: oncall ---- */
+
+/* ---- cli: notify ---- */
+
+/* ---- cli: escalation ---- */
 
 #endif

@@ -54,6 +54,12 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/services/{id}/probe", api_service_probe, ACCESS_VIEWER, "service_probe"},
     {"GET", "/api/v1/debug/clock", api_clock_get, ACCESS_ADMIN, "debug_clock"},
     {"POST", "/api/v1/debug/clock", api_clock_post, ACCESS_ADMIN, "debug_clock"},
+    /* ---- routes: oncall ---- */
+
+    /* ---- routes: notify ---- */
+
+    /* ---- routes: escalation ---- */
+
 };
 const size_t http_route_count = sizeof http_routes / sizeof http_routes[0];
 

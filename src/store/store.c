@@ -469,3 +469,9 @@ enum result store_probe_last(struct store_conn *c, const char *service,
 {
     TIMED("probe_last", c->be->probe_last(c->conn, service, out));
 }
+
+/* ---- wrappers: oncall ---- */
+
+/* ---- wrappers: notify ---- */
+
+/* ---- wrappers: escalation ---- */

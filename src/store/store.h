@@ -142,6 +142,12 @@ struct store_backend {
     enum result (*probe_uptime)(void *conn, const char *service, int64_t since, int64_t *ok,
                                 int64_t *total);
     enum result (*probe_last)(void *conn, const char *service, struct store_probe_result *out);
+
+    /* ---- backend: oncall (overrides) ---- */
+
+    /* ---- backend: notify (outbox, attempts) ---- */
+
+    /* ---- backend: escalation (deadlines, reminders, hand-offs) ---- */
 };
 
 extern const struct store_backend store_backend_sqlite;
@@ -211,6 +217,12 @@ enum result store_probe_uptime(struct store_conn *c, const char *service, int64_
                                int64_t *ok, int64_t *total);
 enum result store_probe_last(struct store_conn *c, const char *service,
                              struct store_probe_result *out);
+
+/* ---- front end: oncall (overrides) ---- */
+
+/* ---- front end: notify (outbox, attempts) ---- */
+
+/* ---- front end: escalation (deadlines, reminders, hand-offs) ---- */
 
 /* Commit statistics for /metrics: a callback receives each histogram as bucket counts. */
 struct store_stats {

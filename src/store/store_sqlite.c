@@ -632,4 +632,10 @@ const struct store_backend store_backend_sqlite = {
     .probe_result_insert = sq_probe_result_insert,
     .probe_uptime = sq_probe_uptime,
     .probe_last = sq_probe_last,
+    /* ---- table: oncall ---- */
+
+    /* ---- table: notify ---- */
+
+    /* ---- table: escalation ---- */
+
 };

@@ -10,7 +10,13 @@
 
 #include "store/store.h"
 
-enum { SQ_ALERTS_BASE = 40, SQ_STMT_SLOTS = 96 };
+enum {
+    SQ_ALERTS_BASE = 40,
+    SQ_ONCALL_BASE = 96,      /* store_sqlite_oncall.c */
+    SQ_NOTIFY_BASE = 112,     /* store_sqlite_notify.c */
+    SQ_ESCALATION_BASE = 144, /* store_sqlite_escalation.c */
+    SQ_STMT_SLOTS = 176
+};
 
 #define INC_COLS                                                                                   \
     "id, title, summary, severity, service, type, channel, postmortem, status, drill, "            \
@@ -59,5 +65,11 @@ enum result sq_probe_result_insert(void *conn, const char *service,
 enum result sq_probe_uptime(void *conn, const char *service, int64_t since, int64_t *ok,
                             int64_t *total);
 enum result sq_probe_last(void *conn, const char *service, struct store_probe_result *out);
+
+/* ---- sqlite: oncall (store_sqlite_oncall.c) ---- */
+
+/* ---- sqlite: notify (store_sqlite_notify.c) ---- */
+
+/* ---- sqlite: escalation (store_sqlite_escalation.c) ---- */
 
 #endif

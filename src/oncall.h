@@ -1,0 +1,55 @@
+/*
+ * oncall: who is on call in a schedule at a given time (pure: takes `at`, does no I/O).
+ *
+ * A schedule has layers (config_schedule_layer), each a rotation of users with hand-offs at a
+ * local wall-clock time in the schedule's time zone (DST handled by util/tz), optionally limited
+ * by restrictions ("mon-fri 09:00-17:00"). Overrides (made at run time, kept in the store) put
+ * another user on call for a window; an override with no layer applies to the schedule as a
+ * whole (the layer that `schedule:ID` resolves to).
+ *
+ * Targets: `schedule:ID` pages the FIRST layer (file order) that is on call at that moment;
+ * `schedule:ID/LAYER` pages that layer (nobody while its restrictions leave it off).
+ *
+ * Threads: any; nothing here is shared or mutable.
+ */
+#ifndef TOCSIN_ONCALL_H
+#define TOCSIN_ONCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct oncall_override {
+    char *id;         /* "ovr_..." */
+    char *schedule;   /* schedule id */
+    char *layer;      /* layer name, or NULL: the schedule as a whole */
+    char *user;       /* user id */
+    int64_t from, to; /* [from, to) ms since the epoch */
+    int64_t created_at;
+    char *created_by;
+};
+
+/* One layer's answer at a time: who, since when, until when (the next change of that person:
+ * hand-off, restriction edge, override edge). user is NULL when the layer is off (restricted). */
+struct oncall_slot {
+    const char *layer; /* borrowed from the config */
+    const char *user;  /* borrowed from the config or the overrides; NULL = nobody */
+    int64_t from, until;
+    const struct oncall_override *override; /* the override in force, or NULL */
+};
+
+/* Each layer of s at `at`, in file order, into out[0..layer_count). ov: the overrides of this
+ * schedule (any order; those of other schedules are ignored). Returns s->layer_count. */
+size_t oncall_layers_at(const struct config_schedule *s, const struct oncall_override *ov,
+                        size_t nov, int64_t at, struct oncall_slot *out);
+
+/* The slot a target pages at `at`: layer NULL = the schedule as a whole (first layer on call,
+ * with schedule-wide overrides applied), else that layer. Returns 0 and fills *out, or -1 when
+ * the layer does not exist. out->user NULL = nobody on call. */
+int oncall_at(const struct config_schedule *s, const char *layer, const struct oncall_override *ov,
+              size_t nov, int64_t at, struct oncall_slot *out);
+
+void oncall_override_free_fields(struct oncall_override *o);
+
+#endif
