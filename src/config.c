@@ -215,7 +215,8 @@ static void schedule_layers(struct cfg_ctx *ctx, const struct cfg_field *f,
 
 static const char *const channels[] = {"email", "sms", "slack", "webhook", "voice", "ticket", NULL};
 static const char *const drivers[] = {"sqlite", "postgres", NULL};
-static const char *const phases[] = {"triage", "mitigate", "resolve", "postmortem", NULL};
+static const char *const phases[] = {"triage",     "mitigate", "resolve",
+                                     "postmortem", "handoff",  NULL};
 static const char *const statuses[] = {"investigating", "identified", "monitoring", "resolved",
                                        NULL};
 

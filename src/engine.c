@@ -1,8 +1,12 @@
 /*
- * engine: see engine.h. One pass = heartbeats, then probes. The probe round blocks the pass for
- * at most the longest due probe's timeout; heartbeat deadlines are checked before it.
+ * engine: see engine.h. One pass = heartbeats, escalations, hand-offs. Probes run on a second
+ * thread (prober_main) woken by the same kicks, so a probe waiting on a slow target never delays
+ * an escalation step; engine_sync waits for a pass of both.
  */
 #include "engine.h"
+#include "escalate.h"
+#include "handoff.h"
+#include "notify/notify.h"
 #include "ingest.h"
 #include "probe.h"
 #include "util/log.h"
@@ -34,11 +38,16 @@ struct engine {
     pthread_cond_t wake, done;
     bool stopping;
     uint64_t requested, completed;
+    pthread_t prober;          /* probes run on their own thread: a slow target never delays */
+    uint64_t probes_completed; /* an escalation; engine_sync waits for both */
     struct probe_state *probes;
     size_t nprobes;
     struct hb_state *hbs;
     size_t nhbs;
+    int64_t handoffs_since; /* shifts that started after this were announced; 0 = first pass */
 };
+
+enum { HANDOFF_LOOKBACK_MS = 60 * 60 * 1000 }; /* at start-up, announce shifts this recent */
 
 /* ---- state tables keyed by name (small: one entry per service/heartbeat) ---- */
 
@@ -271,6 +280,18 @@ static void wait_until(struct engine *e, int64_t ms)
     pthread_cond_timedwait(&e->wake, &e->lock, &ts);
 }
 
+/* Sleeps until `next` (at most ENGINE_MAX_SLEEP_MS) unless a kick came since gen. Lock held. */
+static void sleep_until_next(struct engine *e, uint64_t gen, int64_t next, int64_t now)
+{
+    if (e->stopping || e->requested != gen)
+        return;
+    int64_t sleep = next == INT64_MAX ? ENGINE_MAX_SLEEP_MS : next - now;
+    if (sleep > ENGINE_MAX_SLEEP_MS)
+        sleep = ENGINE_MAX_SLEEP_MS;
+    if (sleep > 0)
+        wait_until(e, sleep);
+}
+
 static void *engine_main(void *arg)
 {
     struct engine *e = arg;
@@ -280,20 +301,40 @@ static void *engine_main(void *arg)
         pthread_mutex_unlock(&e->lock);
         struct config *cfg = app_config(e->app);
         int64_t now = clock_now(e->app->clock);
+        int queued = 0;
         int64_t next = heartbeats_pass(e, cfg, now);
-        int64_t pnext = probes_pass(e, cfg, now);
+        int64_t enext = escalate_pass(e->app, cfg, now, &queued);
+        next = enext < next ? enext : next;
+        handoff_pass(e->app, cfg, e->handoffs_since ? e->handoffs_since : now - HANDOFF_LOOKBACK_MS,
+                     now, &queued);
+        e->handoffs_since = now;
+        if (queued && e->app->notifier)
+            notifier_kick(e->app->notifier);
         config_unref(cfg);
-        next = pnext < next ? pnext : next;
         pthread_mutex_lock(&e->lock);
         e->completed = gen;
         pthread_cond_broadcast(&e->done);
-        if (e->stopping || e->requested != gen)
-            continue;
-        int64_t sleep = next == INT64_MAX ? ENGINE_MAX_SLEEP_MS : next - now;
-        if (sleep > ENGINE_MAX_SLEEP_MS)
-            sleep = ENGINE_MAX_SLEEP_MS;
-        if (sleep > 0)
-            wait_until(e, sleep);
+        sleep_until_next(e, gen, next, now);
+    }
+    pthread_mutex_unlock(&e->lock);
+    return NULL;
+}
+
+static void *prober_main(void *arg)
+{
+    struct engine *e = arg;
+    pthread_mutex_lock(&e->lock);
+    while (!e->stopping) {
+        uint64_t gen = e->requested;
+        pthread_mutex_unlock(&e->lock);
+        struct config *cfg = app_config(e->app);
+        int64_t now = clock_now(e->app->clock);
+        int64_t next = probes_pass(e, cfg, now);
+        config_unref(cfg);
+        pthread_mutex_lock(&e->lock);
+        e->probes_completed = gen;
+        pthread_cond_broadcast(&e->done);
+        sleep_until_next(e, gen, next, now);
     }
     pthread_mutex_unlock(&e->lock);
     return NULL;
@@ -306,8 +347,9 @@ struct engine *engine_start(struct app *app)
     pthread_mutex_init(&e->lock, NULL);
     pthread_cond_init(&e->wake, NULL);
     pthread_cond_init(&e->done, NULL);
-    if (pthread_create(&e->thread, NULL, engine_main, e) != 0)
-        fatal("engine: cannot start its thread");
+    if (pthread_create(&e->thread, NULL, engine_main, e) != 0 ||
+        pthread_create(&e->prober, NULL, prober_main, e) != 0)
+        fatal("engine: cannot start its threads");
     return e;
 }
 
@@ -320,6 +362,7 @@ void engine_stop(struct engine *e)
     pthread_cond_broadcast(&e->wake);
     pthread_mutex_unlock(&e->lock);
     pthread_join(e->thread, NULL);
+    pthread_join(e->prober, NULL);
     for (size_t i = 0; i < e->nprobes; i++)
         free(e->probes[i].service);
     for (size_t i = 0; i < e->nhbs; i++)
@@ -334,6 +377,8 @@ void engine_stop(struct engine *e)
 
 void engine_kick(struct engine *e)
 {
+    if (!e)
+        return;
     pthread_mutex_lock(&e->lock);
     e->requested++;
     pthread_cond_broadcast(&e->wake);
@@ -348,7 +393,7 @@ void engine_sync(struct engine *e)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += ENGINE_SYNC_TIMEOUT_S;
-    while (e->completed < want && !e->stopping)
+    while ((e->completed < want || e->probes_completed < want) && !e->stopping)
         if (pthread_cond_timedwait(&e->done, &e->lock, &ts) == ETIMEDOUT)
             break;
     pthread_mutex_unlock(&e->lock);

@@ -4,6 +4,9 @@
  *   - heartbeats: a configured heartbeat whose last check-in + interval + grace has passed raises
  *     a `heartbeat` alert on its service (once per missed deadline); a heartbeat never seen starts
  *     counting from when tocsin first knew it;
+ *   - escalations: every incident whose escalation deadline has come (escalate.c: steps, SLA
+ *     breaches, cadence reminders; deadlines live in the store, so nothing is lost on restart);
+ *   - hand-offs: shifts that started since the last pass are announced (handoff.c);
  *   - probes: runs every probe that is due (all of them concurrently), keeps each result, and
  *     raises a `probe` alert after fail_after consecutive failures / resolves it after
  *     recover_after consecutive successes.
@@ -11,7 +14,7 @@
  * the wall clock except the sleep between passes. State that must survive a crash is in the store
  * (heartbeat check-ins, probe results, alerts); the in-memory counters only decide when to raise
  * or resolve, and are rebuilt by the next results.
- * Threads: its own; engine_kick/engine_sync from any thread.
+ * Threads: its own two (deadlines; probes); engine_kick/engine_sync from any thread.
  */
 #ifndef TOCSIN_ENGINE_H
 #define TOCSIN_ENGINE_H

@@ -46,6 +46,7 @@ enum escalation_reason {
 };
 
 struct escalation_state {
+    bool started;        /* evaluated once: the policy is chosen (the engine sets it) */
     char policy[64];     /* the policy id chosen at the first evaluation; "" = none */
     int round;           /* 0-based */
     int next_step;       /* first step index not yet considered in this round */
@@ -67,8 +68,8 @@ struct escalation_fire {
 struct escalation_plan {
     struct escalation_fire fires[ESCALATION_MAX_FIRES];
     size_t nfires;
-    bool remind;         /* a cadence reminder is due */
-    int64_t remind_for;  /* the next_update_due it is for */
+    bool remind;        /* a cadence reminder is due */
+    int64_t remind_for; /* the next_update_due it is for */
 };
 
 const char *escalation_reason_name(enum escalation_reason r);

@@ -7,6 +7,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The engine looks at the incident's escalation at `now` (paging starts, or is re-planned). */
+static enum result arm(struct store_conn *tx, const struct incident *inc, int64_t now,
+                       struct error *err)
+{
+    enum result result = store_escalation_arm(tx, inc->id, inc->created_at, now);
+    return result == OK ? OK
+                        : error_set(err, result, "store: cannot arm the escalation of %s", inc->id);
+}
+
 enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char *actor,
                                  const struct incident_new *n, struct incident *out,
                                  struct error *err)
@@ -29,6 +38,8 @@ enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char 
                                  n->severity, "service", n->service, "type", n->type, "drill",
                                  n->drill, "channel", out->channel);
         result = timeline_append(tx, now, actor, "incident.declared", id, data, NULL, err);
+        if (result == OK)
+            result = arm(tx, out, now, err);
     } else {
         error_set(err, result, "store: cannot insert incident %s", id);
     }
@@ -63,6 +74,8 @@ enum result incident_ops_move(struct store_conn *tx, struct incident *inc, enum 
     result = store_incident_update(tx, inc);
     if (result != OK)
         return error_set(err, result, "store: cannot update incident %s", inc->id);
+    if (from == INC_RESOLVED && (result = arm(tx, inc, now, err)) != OK)
+        return result;
     json_t *data = json_pack("{s:s,s:s,s:s?}", "from", incident_status_name(from), "to",
                              incident_status_name(to), "message", message);
     return timeline_append(tx, now, actor, incident_ops_status_kind(from, to), inc->id, data, NULL,
@@ -78,6 +91,8 @@ enum result incident_ops_set_severity(struct store_conn *tx, struct incident *in
     enum result result = incident_set_severity(inc, severity, now, err);
     if (result == OK)
         result = store_incident_update(tx, inc);
+    if (result == OK)
+        result = arm(tx, inc, now, err);
     if (result != OK) {
         json_decref(data);
         return result;

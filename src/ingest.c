@@ -2,6 +2,7 @@
  * ingest: the transactional half of alert intake. See ingest.h for the rules.
  */
 #include "ingest.h"
+#include "engine.h"
 #include "incident_ops.h"
 #include "timeline.h"
 #include "util/crypto.h"
@@ -305,6 +306,11 @@ enum result ingest_run(struct app *app, const struct config *cfg, struct ingest_
                            .ev = ev,
                            .n = n};
     enum result result = store_write(app->store, ingest_job, &j, err);
+    for (size_t i = 0; result == OK && i < n; i++)
+        if (ev[i].opened) { /* paging starts now, not at the engine's next tick */
+            engine_kick(app->engine);
+            break;
+        }
     for (size_t i = 0; i < j.silences.count; i++)
         silence_free_fields(&j.silences.items[i]);
     free(j.silences.items);

@@ -42,6 +42,7 @@ static const struct verb verbs[] = {
     /* ---- verbs: notify ---- */
 
     /* ---- verbs: escalation ---- */
+    {"escalate", cli_escalate, "page an incident's next escalation step now"},
 
 };
 

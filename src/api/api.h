@@ -73,6 +73,7 @@ void api_silence_expire(struct request *r);
 /* ---- api: notify (notifications.c, ack.c) ---- */
 
 /* ---- api: escalation ---- */
+void api_incident_escalate(struct request *r); /* escalations.c */
 
 /* helpers shared by handlers (incidents.c) */
 json_t *api_time(int64_t ms); /* RFC 3339 string, or null for 0 */

@@ -8,6 +8,8 @@
  * commit order. Input is validated here, before the job, against the request's config.
  */
 #include "api/api.h"
+#include "engine.h"
+#include "escalate.h"
 #include "incident.h"
 #include "incident_ops.h"
 #include "timeline.h"
@@ -183,6 +185,7 @@ static void run_incident_op(struct request *r, struct incident_op *op, int statu
         reply_from_error(r, &err);
         return;
     }
+    engine_kick(r->app->engine); /* its escalation may have been re-armed */
     if (op->entry.kind)
         reply_json(r, status, timeline_entry_json(&op->entry));
     else
@@ -265,6 +268,7 @@ void api_incident_create(struct request *r)
         reply_from_error(r, &err);
         goto out;
     }
+    engine_kick(r->app->engine); /* paging starts */
     char location[128];
     snprintf(location, sizeof location, "/api/v1/incidents/%s", d.result.id);
     reply_header(r, "Location", location);
@@ -280,12 +284,23 @@ struct list_ctx {
     json_t *arr;
     const struct config *cfg;
     int64_t now;
+    struct store_conn *c;
 };
+
+/* The incident's JSON with its escalation state (read on c). */
+static json_t *incident_full_json(struct store_conn *c, const struct incident *inc,
+                                  const struct config *cfg, int64_t now)
+{
+    json_t *j = api_incident_json(inc, cfg, now);
+    json_t *esc = c ? escalate_state_json(c, inc->id) : NULL;
+    json_object_set_new(j, "escalation", esc ? esc : json_null());
+    return j;
+}
 
 static int list_one(const struct incident *inc, void *arg)
 {
     struct list_ctx *l = arg;
-    json_array_append_new(l->arr, api_incident_json(inc, l->cfg, l->now));
+    json_array_append_new(l->arr, incident_full_json(l->c, inc, l->cfg, l->now));
     return 0;
 }
 
@@ -335,7 +350,7 @@ void api_incident_list(struct request *r)
         reply_from_error(r, &err);
         return;
     }
-    struct list_ctx l = {json_array(), r->config, clock_now(r->app->clock)};
+    struct list_ctx l = {json_array(), r->config, clock_now(r->app->clock), c};
     enum result result = store_incident_list(c, &f, list_one, &l);
     if (result != OK) {
         json_decref(l.arr);
@@ -371,7 +386,9 @@ void api_incident_get(struct request *r)
     struct incident inc;
     if (!load_or_reply(r, &inc))
         return;
-    reply_json(r, 200, api_incident_json(&inc, r->config, clock_now(r->app->clock)));
+    struct error err = {0};
+    struct store_conn *c = store_reader(r->app->store, &err);
+    reply_json(r, 200, incident_full_json(c, &inc, r->config, clock_now(r->app->clock)));
     incident_free_fields(&inc);
 }
 

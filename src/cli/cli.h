@@ -41,5 +41,6 @@ int cli_check(int argc, char **argv);
 /* ---- cli: notify ---- */
 
 /* ---- cli: escalation ---- */
+int cli_escalate(int argc, char **argv);
 
 #endif

@@ -471,6 +471,30 @@ static int resolve_run(struct cli_ctx *ctx)
     return incident_call(ctx, "POST", "/resolve", req, print_id_status);
 }
 
+static void print_escalated(const struct cli_ctx *ctx, const json_t *resp)
+{
+    const json_t *esc = json_object_get(resp, "escalation");
+    cli_put(stdout, ctx->pos[0]);
+    printf(" escalated: %s step %lld ->", cli_jstr(esc, "policy") ? cli_jstr(esc, "policy") : "?",
+           (long long)json_integer_value(json_object_get(esc, "step")));
+    size_t i;
+    const json_t *u;
+    const json_t *users = json_object_get(esc, "users");
+    json_array_foreach(users, i, u)
+    {
+        fputc(' ', stdout);
+        cli_put(stdout, json_string_value(u));
+    }
+    fputs(json_array_size(users) ? "\n" : " nobody on call\n", stdout);
+}
+
+static int escalate_run(struct cli_ctx *ctx)
+{
+    json_t *req = json_object();
+    set_str(req, "message", ctx->str[S_MESSAGE]);
+    return incident_call(ctx, "POST", "/escalate", req, print_escalated);
+}
+
 static int close_run(struct cli_ctx *ctx)
 {
     json_t *req = json_object();
@@ -530,6 +554,19 @@ static const struct cli_cmd reopen_cmd = {"usage: tocsin reopen ID [-m MSG]\n"
                                           "Reopens a resolved incident (back to acknowledged).\n"
                                           "  -m, --message MSG  why it is reopened\n",
                                           message_opts, 1, 1, reopen_run};
+
+static const struct cli_cmd escalate_cmd = {
+    "usage: tocsin escalate ID [-m MSG]\n"
+    "\n"
+    "Pages the incident's next escalation step now (or its last step again when every\n"
+    "step has gone), whether or not it was acknowledged. Prints who was paged.\n"
+    "  -m, --message MSG  why (on the timeline)\n",
+    message_opts, 1, 1, escalate_run};
+
+int cli_escalate(int argc, char **argv)
+{
+    return cli_run(argc, argv, &escalate_cmd);
+}
 
 int cli_ack(int argc, char **argv)
 {

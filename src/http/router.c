@@ -59,6 +59,8 @@ const struct route http_routes[] = {
     /* ---- routes: notify ---- */
 
     /* ---- routes: escalation ---- */
+    {"POST", "/api/v1/incidents/{id}/escalate", api_incident_escalate, ACCESS_RESPONDER,
+     "incident_escalate"},
 
 };
 const size_t http_route_count = sizeof http_routes / sizeof http_routes[0];

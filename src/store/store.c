@@ -475,3 +475,38 @@ enum result store_probe_last(struct store_conn *c, const char *service,
 /* ---- wrappers: notify ---- */
 
 /* ---- wrappers: escalation ---- */
+
+enum result store_escalation_arm(struct store_conn *c, const char *incident_id, int64_t round_start,
+                                 int64_t now)
+{
+    TIMED("escalation_arm", c->be->escalation_arm(c->conn, incident_id, round_start, now));
+}
+
+enum result store_escalation_get(struct store_conn *c, const char *incident_id,
+                                 struct escalation_state *out)
+{
+    TIMED("escalation_get", c->be->escalation_get(c->conn, incident_id, out));
+}
+
+enum result store_escalation_put(struct store_conn *c, const char *incident_id,
+                                 const struct escalation_state *st, int64_t now)
+{
+    TIMED("escalation_put", c->be->escalation_put(c->conn, incident_id, st, now));
+}
+
+enum result store_escalation_due(struct store_conn *c, int64_t now, int limit, store_id_cb cb,
+                                 void *ctx)
+{
+    TIMED("escalation_due", c->be->escalation_due(c->conn, now, limit, cb, ctx));
+}
+
+enum result store_escalation_next_due(struct store_conn *c, int64_t *at)
+{
+    TIMED("escalation_next_due", c->be->escalation_next_due(c->conn, at));
+}
+
+enum result store_handoff_claim(struct store_conn *c, const char *schedule, const char *layer,
+                                int64_t starts_at, const char *user, int64_t now)
+{
+    TIMED("handoff_claim", c->be->handoff_claim(c->conn, schedule, layer, starts_at, user, now));
+}

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "alerts.h"
+#include "escalation.h"
 #include "incident.h"
 #include "timeline.h"
 #include "util/result.h"
@@ -75,6 +76,7 @@ typedef void (*store_count_cb)(const char *key, int64_t n, void *ctx);
 typedef int (*store_integration_cb)(const struct store_integration *i, void *ctx);
 typedef int (*store_alert_cb)(const struct alert *a, void *ctx);
 typedef int (*store_silence_cb)(const struct silence *s, void *ctx);
+typedef int (*store_id_cb)(const char *id, void *ctx); /* non-0 stops */
 typedef int (*store_heartbeat_cb)(const char *name, int64_t last_seen, void *ctx);
 
 /* The backend table. `conn` is the backend's own connection type. Every function returns OK,
@@ -148,6 +150,16 @@ struct store_backend {
     /* ---- backend: notify (outbox, attempts) ---- */
 
     /* ---- backend: escalation (deadlines, reminders, hand-offs) ---- */
+    enum result (*escalation_arm)(void *conn, const char *incident_id, int64_t round_start,
+                                  int64_t now);
+    enum result (*escalation_get)(void *conn, const char *incident_id,
+                                  struct escalation_state *out);
+    enum result (*escalation_put)(void *conn, const char *incident_id,
+                                  const struct escalation_state *st, int64_t now);
+    enum result (*escalation_due)(void *conn, int64_t now, int limit, store_id_cb cb, void *ctx);
+    enum result (*escalation_next_due)(void *conn, int64_t *at);
+    enum result (*handoff_claim)(void *conn, const char *schedule, const char *layer,
+                                 int64_t starts_at, const char *user, int64_t now);
 };
 
 extern const struct store_backend store_backend_sqlite;
@@ -223,6 +235,24 @@ enum result store_probe_last(struct store_conn *c, const char *service,
 /* ---- front end: notify (outbox, attempts) ---- */
 
 /* ---- front end: escalation (deadlines, reminders, hand-offs) ---- */
+/* Makes the incident's escalation due at `now` (creating its state, round 0 from round_start,
+ * when it has none): called in the same transaction as the change that needs a new look
+ * (declared, severity changed, reopened, manual escalation). */
+enum result store_escalation_arm(struct store_conn *c, const char *incident_id, int64_t round_start,
+                                 int64_t now);
+enum result store_escalation_get(struct store_conn *c, const char *incident_id,
+                                 struct escalation_state *out);
+enum result store_escalation_put(struct store_conn *c, const char *incident_id,
+                                 const struct escalation_state *st, int64_t now);
+/* Incident ids whose escalation is due at `now`, earliest deadline first, at most limit. */
+enum result store_escalation_due(struct store_conn *c, int64_t now, int limit, store_id_cb cb,
+                                 void *ctx);
+/* The earliest pending deadline, or -1 when none. */
+enum result store_escalation_next_due(struct store_conn *c, int64_t *at);
+/* Records that the shift starting at starts_at was announced: OK the first time, ERR_CONFLICT
+ * when it already was. */
+enum result store_handoff_claim(struct store_conn *c, const char *schedule, const char *layer,
+                                int64_t starts_at, const char *user, int64_t now);
 
 /* Commit statistics for /metrics: a callback receives each histogram as bucket counts. */
 struct store_stats {

@@ -637,5 +637,11 @@ const struct store_backend store_backend_sqlite = {
     /* ---- table: notify ---- */
 
     /* ---- table: escalation ---- */
+    .escalation_arm = sq_escalation_arm,
+    .escalation_get = sq_escalation_get,
+    .escalation_put = sq_escalation_put,
+    .escalation_due = sq_escalation_due,
+    .escalation_next_due = sq_escalation_next_due,
+    .handoff_claim = sq_handoff_claim,
 
 };

@@ -71,5 +71,14 @@ enum result sq_probe_last(void *conn, const char *service, struct store_probe_re
 /* ---- sqlite: notify (store_sqlite_notify.c) ---- */
 
 /* ---- sqlite: escalation (store_sqlite_escalation.c) ---- */
+enum result sq_escalation_arm(void *conn, const char *incident_id, int64_t round_start,
+                              int64_t now);
+enum result sq_escalation_get(void *conn, const char *incident_id, struct escalation_state *out);
+enum result sq_escalation_put(void *conn, const char *incident_id, const struct escalation_state *s,
+                              int64_t now);
+enum result sq_escalation_due(void *conn, int64_t now, int limit, store_id_cb cb, void *ctx);
+enum result sq_escalation_next_due(void *conn, int64_t *at);
+enum result sq_handoff_claim(void *conn, const char *schedule, const char *layer, int64_t starts_at,
+                             const char *user, int64_t now);
 
 #endif

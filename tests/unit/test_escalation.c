@@ -33,10 +33,8 @@ static struct config_escalation_step steps[] = {
 };
 static struct config_escalation_policy policy = {
     .id = "default", .repeat = 1, .steps = steps, .step_count = 4};
-static struct config_severity sev = {.id = "SEV1",
-                                     .ack_within = 15 * MIN,
-                                     .resolve_within = 60 * MIN,
-                                     .update_every = 30 * MIN};
+static struct config_severity sev = {
+    .id = "SEV1", .ack_within = 15 * MIN, .resolve_within = 60 * MIN, .update_every = 30 * MIN};
 
 static struct incident inc;
 static struct escalation_state st;
