@@ -52,4 +52,25 @@ int oncall_at(const struct config_schedule *s, const char *layer, const struct o
 
 void oncall_override_free_fields(struct oncall_override *o);
 
+/* ---- additions (oncall helper) ---- */
+
+enum {
+    ONCALL_MAX_RESTRICTIONS = 32, /* windows per layer (config refuses more) */
+};
+/* How far oncall_at searches for `from` (back) and `until` (ahead): a slot that does not change
+ * within 90 days reports from = at - 90d / until = at + 90d. */
+#define ONCALL_HORIZON_MS (90LL * 24 * 3600 * 1000)
+
+/* Called for each slot in time order; non-0 stops. The slot and its strings are borrowed. */
+typedef int (*oncall_shift_cb)(const struct oncall_slot *slot, void *ctx);
+
+/* The successive slots of a layer (layer NULL: the schedule as a whole) covering [from, to):
+ * the first one contains `from` (its own `from` may be earlier), each next one starts where the
+ * previous ended, the last one contains to - 1 ms. A slot ends where the answer changes (user,
+ * or override in force); slots with user NULL (restricted gaps) are reported too. Returns 0, or
+ * -1 when the layer does not exist. O(shifts in the window). */
+int oncall_shifts(const struct config_schedule *s, const char *layer,
+                  const struct oncall_override *ov, size_t nov, int64_t from, int64_t to,
+                  oncall_shift_cb cb, void *ctx);
+
 #endif
