@@ -498,6 +498,27 @@ int oncall_shifts(const struct config_schedule *s, const char *layer,
     return 0;
 }
 
+int oncall_parse_time(const char *s, int64_t now, int64_t *out)
+{
+    int64_t v;
+    if (!s)
+        return -1;
+    if (strcmp(s, "now") == 0) {
+        *out = now;
+        return 0;
+    }
+    if (s[0] == '+' || s[0] == '-') {
+        if (time_parse_duration(s + 1, &v) != 0 || v > 100LL * 365 * MS_PER_DAY)
+            return -1;
+        *out = s[0] == '+' ? now + v : now - v;
+        return 0;
+    }
+    if (time_parse_rfc3339(s, &v) != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 void oncall_override_free_fields(struct oncall_override *o)
 {
     if (!o)
@@ -507,5 +528,6 @@ void oncall_override_free_fields(struct oncall_override *o)
     free(o->layer);
     free(o->user);
     free(o->created_by);
-    o->id = o->schedule = o->layer = o->user = o->created_by = NULL;
+    free(o->reason);
+    o->id = o->schedule = o->layer = o->user = o->created_by = o->reason = NULL;
 }

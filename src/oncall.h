@@ -28,6 +28,8 @@ struct oncall_override {
     int64_t from, to; /* [from, to) ms since the epoch */
     int64_t created_at;
     char *created_by;
+    char *reason;       /* why, or NULL (addition) */
+    int64_t removed_at; /* 0 = live (addition; the store keeps removed ones) */
 };
 
 /* One layer's answer at a time: who, since when, until when (the next change of that person:
@@ -69,6 +71,10 @@ typedef int (*oncall_shift_cb)(const struct oncall_slot *slot, void *ctx);
  * previous ended, the last one contains to - 1 ms. A slot ends where the answer changes (user,
  * or override in force); slots with user NULL (restricted gaps) are reported too. Returns 0, or
  * -1 when the layer does not exist. O(shifts in the window). */
+/* A time as the API and CLI take it: RFC 3339, "now", or "+DURATION" / "-DURATION" from now
+ * ("+2h", "-30m", "+1d12h"). 0 and *out set, or -1. */
+int oncall_parse_time(const char *s, int64_t now, int64_t *out);
+
 int oncall_shifts(const struct config_schedule *s, const char *layer,
                   const struct oncall_override *ov, size_t nov, int64_t from, int64_t to,
                   oncall_shift_cb cb, void *ctx);
