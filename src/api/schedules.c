@@ -6,6 +6,7 @@
  *   GET    /api/v1/oncall[?at=T][&schedule=ID]  the schedule as a whole, then each layer
  *   POST   /api/v1/schedules/{id}/overrides     {user, from, to, layer?, reason?} -> 201
  *   GET    /api/v1/schedules/{id}/overrides[?from=T&to=T]   live overrides overlapping
+ *   GET    /api/v1/overrides[?from=T&to=T]      the same for every schedule
  *   DELETE /api/v1/overrides/{id}               remove (404 unknown or already removed)
  * Times T: RFC 3339, "now", "+2h", "-30m" (relative to the server's clock, so --dev-clock moves
  * them too). Writes are one store job each: the overlap check, the insert or removal, and the
@@ -353,6 +354,9 @@ static enum result resolve_times(struct override_job *j, struct error *err)
         return error_set(err, ERR_BAD_REQUEST,
                          "to: \"%.40s\" is not a time (RFC 3339, now, +DURATION or -DURATION)",
                          j->to_s);
+    /* whole seconds, as every time in the API is written */
+    j->o.from -= ((j->o.from % 1000) + 1000) % 1000;
+    j->o.to -= ((j->o.to % 1000) + 1000) % 1000;
     if (j->o.from >= j->o.to)
         return error_set(err, ERR_BAD_REQUEST, "to: must be after from");
     if (j->o.to <= j->now)
@@ -475,10 +479,11 @@ static int list_one(const struct oncall_override *o, void *arg)
     return 0;
 }
 
+/* GET /api/v1/schedules/{id}/overrides, or /api/v1/overrides (every schedule). */
 void api_override_list(struct request *r)
 {
-    const struct config_schedule *s = schedule_or_reply(r, r->params[0]);
-    if (!s)
+    const struct config_schedule *s = NULL;
+    if (r->nparams > 0 && !(s = schedule_or_reply(r, r->params[0])))
         return;
     int64_t now = clock_now(r->app->clock), from, to;
     if (query_time_or_reply(r, "from", now, now, &from) != OK ||
@@ -491,13 +496,14 @@ void api_override_list(struct request *r)
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
     struct list_ctx l = {json_array()};
-    enum result result = c ? store_override_list(c, s->id, from, to, list_one, &l) : err.code;
+    enum result result =
+        c ? store_override_list(c, s ? s->id : NULL, from, to, list_one, &l) : err.code;
     if (result != OK) {
         json_decref(l.arr);
         reply_error(r, result, "store: cannot list overrides");
         return;
     }
-    reply_json(r, 200, json_pack("{s:s,s:o}", "schedule", s->id, "overrides", l.arr));
+    reply_json(r, 200, json_pack("{s:o}", "overrides", l.arr));
 }
 
 static enum result remove_job(struct store_conn *tx, void *arg, struct error *err)

@@ -62,6 +62,7 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/schedules/{id}/overrides", api_override_create, ACCESS_RESPONDER,
      "overrides_create"},
     {"GET", "/api/v1/schedules/{id}/overrides", api_override_list, ACCESS_VIEWER, "overrides_list"},
+    {"GET", "/api/v1/overrides", api_override_list, ACCESS_VIEWER, "overrides_list_all"},
     {"DELETE", "/api/v1/overrides/{id}", api_override_remove, ACCESS_RESPONDER, "override_remove"},
 
     /* ---- routes: notify ---- */
