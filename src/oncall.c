@@ -122,6 +122,18 @@ static bool parse_restriction(const char *s, struct rwin *w)
     return w->days && w->from >= 0 && w->from < 1440 && w->to >= 0 && w->from != w->to;
 }
 
+/* The n decimal digits at s as a number, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 static int64_t local_to_utc(const struct tz *tz, int64_t day, int minute)
 {
     int y, m, d;
@@ -148,12 +160,11 @@ static void plan_layer(const struct config_schedule *s, const struct config_sche
     p->every = r->every > 0 ? r->every : MS_PER_DAY;
     p->by_days = p->every % MS_PER_DAY == 0;
     p->ndays = p->every / MS_PER_DAY;
-    int y = 2024, mo = 1, d = 1;
-    const char *st = r->start;
-    if (st && strlen(st) == 10 && st[4] == '-' && st[7] == '-') {
-        y = (int)strtol(st, NULL, 10);
-        mo = (int)strtol(st + 5, NULL, 10);
-        d = (int)strtol(st + 8, NULL, 10);
+    const char *st = r->start && strlen(r->start) == 10 ? r->start : "2024-01-01";
+    int y = digits(st, 4), mo = digits(st + 5, 2), d = digits(st + 8, 2);
+    if (y < 0 || mo < 1 || d < 1) {
+        y = 2024; /* the documented default; config.c has checked it anyway */
+        mo = d = 1;
     }
     int64_t start = tz_days_from_civil(y, mo, d);
     const char *h = r->handoff ? r->handoff : "00:00";

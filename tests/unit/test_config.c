@@ -426,6 +426,22 @@ static void test_rotation_start(void **state)
             want[0] = '\0';
         assert_errors(yaml, want);
     }
+    /* at most 32 restriction windows per layer */
+    char many[2048] = "";
+    for (int i = 0; i < 33; i++) {
+        size_t used = strlen(many);
+        snprintf(many + used, sizeof many - used, "%s\"%02d:%02d-%02d:50\"", i ? ", " : "", i % 24,
+                 i / 24 * 10, i % 24);
+    }
+    char big[4096];
+    snprintf(big, sizeof big,
+             SEV "users: [{id: a}]\n"
+                 "schedules:\n"
+                 "  - {id: s, timezone: UTC, layers: [{name: l, rotation: {every: 1d, handoff: "
+                 "\"09:00\", users: [a]},\n"
+                 "     restrictions: [%s]}]}\n",
+             many);
+    assert_errors(big, "5: schedules[0].layers[0].restrictions: at most 32 windows per layer\n");
 }
 
 static void test_unknown_reference(void **state)
