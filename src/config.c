@@ -15,6 +15,7 @@
  */
 #include "config.h"
 #include "config_parse.h"
+#include "oncall.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/yaml_tree.h"
@@ -175,6 +176,26 @@ static void schedule_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, v
         config_parse_error(ctx, n->line,
                            "%s: missing required key \"layers\" (or \"rotation\" for one layer)",
                            path);
+}
+
+/* rotation.start defaults to 2024-01-01 (docs/config.md: schedules). */
+static void rotation_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                          const char *path, size_t index)
+{
+    struct config_rotation *r = obj;
+    if (!r->start)
+        r->start = xstrdup("2024-01-01");
+}
+
+/* oncall.c evaluates at most ONCALL_MAX_RESTRICTIONS windows per layer. */
+static void layer_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                       const char *path, size_t index)
+{
+    const struct config_schedule_layer *l = obj;
+    if (l->restrictions.count > ONCALL_MAX_RESTRICTIONS)
+        config_parse_error(ctx, key_line(n, "restrictions", n->line),
+                           "%s.restrictions: at most %d windows per layer", path,
+                           ONCALL_MAX_RESTRICTIONS);
 }
 
 static void step_init(void *obj)
@@ -364,6 +385,7 @@ static const struct cfg_spec service_spec = {.size = sizeof(struct config_servic
 
 static const struct cfg_field rotation_fields[] = {
     FLD(struct config_rotation, "every", every, CFG_DURATION, .required = true, .min = MS_PER_HOUR),
+    FLD(struct config_rotation, "start", start, CFG_STR, .check = config_parse_check_date),
     FLD(struct config_rotation, "handoff", handoff, CFG_STR, .required = true,
         .check = config_parse_check_handoff),
     FLD(struct config_rotation, "users", users, CFG_STRLIST, .required = true, .min = 1,
@@ -371,6 +393,7 @@ static const struct cfg_field rotation_fields[] = {
 };
 static const struct cfg_spec rotation_spec = {.line_off = offsetof(struct config_rotation, line),
                                               FIELDS(rotation_fields),
+                                              .post = rotation_post,
                                               .uniq_off = NO_OFF};
 
 static const struct cfg_field layer_fields[] = {
@@ -384,6 +407,7 @@ static const struct cfg_field layer_fields[] = {
 static const struct cfg_spec layer_spec = {.size = sizeof(struct config_schedule_layer),
                                            .line_off = offsetof(struct config_schedule_layer, line),
                                            FIELDS(layer_fields),
+                                           .post = layer_post,
                                            .uniq_off = offsetof(struct config_schedule_layer, name),
                                            .uniq_key = "name"};
 

@@ -147,7 +147,8 @@ const char *config_parse_path_name(const char *path);
 const char *config_parse_check_id(const char *s);
 const char *config_parse_check_email(const char *s);
 const char *config_parse_check_phone(const char *s);
-const char *config_parse_check_timezone(const char *s);
+const char *config_parse_check_timezone(const char *s); /* util/tz can load it */
+const char *config_parse_check_date(const char *s);     /* YYYY-MM-DD, 1970 on */
 const char *config_parse_check_listen(const char *s);
 const char *config_parse_check_http_url(const char *s);
 const char *config_parse_check_handoff(const char *s);

@@ -38,6 +38,8 @@ static const struct verb verbs[] = {
     {"heartbeats", cli_heartbeats, "list heartbeats and when each is due"},
     {"check", cli_check, "run the config's probes once, locally (no server)"},
     /* ---- verbs: oncall ---- */
+    {"oncall", cli_oncall, "who is on call, per schedule and layer"},
+    {"override", cli_override, "override SCHEDULE USER|list|remove: on-call overrides"},
 
     /* ---- verbs: notify ---- */
 

@@ -28,6 +28,8 @@ struct oncall_override {
     int64_t from, to; /* [from, to) ms since the epoch */
     int64_t created_at;
     char *created_by;
+    char *reason;       /* why, or NULL (addition) */
+    int64_t removed_at; /* 0 = live (addition; the store keeps removed ones) */
 };
 
 /* One layer's answer at a time: who, since when, until when (the next change of that person:
@@ -51,5 +53,30 @@ int oncall_at(const struct config_schedule *s, const char *layer, const struct o
               size_t nov, int64_t at, struct oncall_slot *out);
 
 void oncall_override_free_fields(struct oncall_override *o);
+
+/* ---- additions (oncall helper) ---- */
+
+enum {
+    ONCALL_MAX_RESTRICTIONS = 32, /* windows per layer (config refuses more) */
+};
+/* How far oncall_at searches for `from` (back) and `until` (ahead): a slot that does not change
+ * within 90 days reports from = at - 90d / until = at + 90d. */
+#define ONCALL_HORIZON_MS (90LL * 24 * 3600 * 1000)
+
+/* Called for each slot in time order; non-0 stops. The slot and its strings are borrowed. */
+typedef int (*oncall_shift_cb)(const struct oncall_slot *slot, void *ctx);
+
+/* The successive slots of a layer (layer NULL: the schedule as a whole) covering [from, to):
+ * the first one contains `from` (its own `from` may be earlier), each next one starts where the
+ * previous ended, the last one contains to - 1 ms. A slot ends where the answer changes (user,
+ * or override in force); slots with user NULL (restricted gaps) are reported too. Returns 0, or
+ * -1 when the layer does not exist. O(shifts in the window). */
+/* A time as the API and CLI take it: RFC 3339, "now", or "+DURATION" / "-DURATION" from now
+ * ("+2h", "-30m", "+1d12h"). 0 and *out set, or -1. */
+int oncall_parse_time(const char *s, int64_t now, int64_t *out);
+
+int oncall_shifts(const struct config_schedule *s, const char *layer,
+                  const struct oncall_override *ov, size_t nov, int64_t from, int64_t to,
+                  oncall_shift_cb cb, void *ctx);
 
 #endif

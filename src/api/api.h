@@ -69,6 +69,12 @@ void api_silence_list(struct request *r);
 void api_silence_expire(struct request *r);
 
 /* ---- api: oncall (schedules.c) ---- */
+void api_schedule_list(struct request *r);
+void api_schedule_get(struct request *r); /* also {id}.ics; authenticates itself */
+void api_oncall(struct request *r);
+void api_override_create(struct request *r);
+void api_override_list(struct request *r);
+void api_override_remove(struct request *r);
 
 /* ---- api: notify (notifications.c, ack.c) ---- */
 

@@ -37,6 +37,9 @@ int cli_heartbeats(int argc, char **argv);
 /* local, no server (check.c): runs the config's probes once */
 int cli_check(int argc, char **argv);
 /* ---- cli: oncall ---- */
+/* on call (oncall.c) */
+int cli_oncall(int argc, char **argv);
+int cli_override(int argc, char **argv);
 
 /* ---- cli: notify ---- */
 

@@ -5,6 +5,8 @@
  *
  * Bootstrap: on the first start (no token at all) an admin token is created, written to
  * DATA/admin.token with mode 0600 and printed once on stdout.
+ * Calendar feeds (GET /api/v1/schedules/ID.ics) call auth_feed_or_reply instead: calendar apps
+ * cannot send headers, so there a user token may also come as ?token=.
  * Threads: auth_or_reply runs on request threads (reader connection); bootstrap at start-up.
  */
 #include "http/http.h"
@@ -100,12 +102,24 @@ enum result auth_integration(struct request *r, const char *key, const char *typ
     return OK;
 }
 
+static bool token_or_reply(struct request *r, enum access need, const char *token);
+
 bool auth_or_reply(struct request *r, enum access need)
 {
     if (need == ACCESS_PUBLIC)
         return true;
+    return token_or_reply(r, need, auth_bearer(r));
+}
+
+bool auth_feed_or_reply(struct request *r, enum access need)
+{
     const char *token = auth_bearer(r);
-    if (!token) {
+    return token_or_reply(r, need, token ? token : request_query(r, "token"));
+}
+
+static bool token_or_reply(struct request *r, enum access need, const char *token)
+{
+    if (!token || !*token) {
         reply_header(r, "WWW-Authenticate", "Bearer realm=\"tocsin\"");
         reply_error(r, ERR_UNAUTHORIZED,
                     "authorization: a bearer token is required (Authorization: Bearer <token>)");

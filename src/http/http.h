@@ -82,6 +82,10 @@ const char *request_header(struct request *r, const char *name);
 
 /* auth.c */
 bool auth_or_reply(struct request *r, enum access need);
+/* auth_or_reply for a calendar feed: the token may also be the query parameter `token` (calendar
+ * apps cannot send an Authorization header). Only the .ics route uses it; its route is
+ * ACCESS_PUBLIC in the table and the handler calls this first. */
+bool auth_feed_or_reply(struct request *r, enum access need);
 const char *access_name(enum access a);
 int access_parse(const char *name); /* -1 when unknown (public is not a token role) */
 /* Ingest routes: checks an integration key (32 hex) and its type ("alertmanager", ...), without

@@ -55,6 +55,15 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/debug/clock", api_clock_get, ACCESS_ADMIN, "debug_clock"},
     {"POST", "/api/v1/debug/clock", api_clock_post, ACCESS_ADMIN, "debug_clock"},
     /* ---- routes: oncall ---- */
+    {"GET", "/api/v1/schedules", api_schedule_list, ACCESS_VIEWER, "schedules_list"},
+    /* viewer; public here because the handler authenticates: {id}.ics also takes ?token= */
+    {"GET", "/api/v1/schedules/{id}", api_schedule_get, ACCESS_PUBLIC, "schedule_get"},
+    {"GET", "/api/v1/oncall", api_oncall, ACCESS_VIEWER, "oncall"},
+    {"POST", "/api/v1/schedules/{id}/overrides", api_override_create, ACCESS_RESPONDER,
+     "overrides_create"},
+    {"GET", "/api/v1/schedules/{id}/overrides", api_override_list, ACCESS_VIEWER, "overrides_list"},
+    {"GET", "/api/v1/overrides", api_override_list, ACCESS_VIEWER, "overrides_list_all"},
+    {"DELETE", "/api/v1/overrides/{id}", api_override_remove, ACCESS_RESPONDER, "override_remove"},
 
     /* ---- routes: notify ---- */
 

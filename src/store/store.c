@@ -472,6 +472,35 @@ enum result store_probe_last(struct store_conn *c, const char *service,
 
 /* ---- wrappers: oncall ---- */
 
+enum result store_override_insert(struct store_conn *c, const struct oncall_override *o)
+{
+    TIMED("override_insert", c->be->override_insert(c->conn, o));
+}
+
+enum result store_override_get(struct store_conn *c, const char *id, struct oncall_override *out)
+{
+    TIMED("override_get", c->be->override_get(c->conn, id, out));
+}
+
+enum result store_override_list(struct store_conn *c, const char *schedule, int64_t from,
+                                int64_t to, store_override_cb cb, void *ctx)
+{
+    TIMED("override_list", c->be->override_list(c->conn, schedule, from, to, cb, ctx));
+}
+
+enum result store_override_find_overlap(struct store_conn *c, const char *schedule,
+                                        const char *layer, int64_t from, int64_t to,
+                                        struct oncall_override *out)
+{
+    TIMED("override_find_overlap",
+          c->be->override_find_overlap(c->conn, schedule, layer, from, to, out));
+}
+
+enum result store_override_remove(struct store_conn *c, const char *id, int64_t now)
+{
+    TIMED("override_remove", c->be->override_remove(c->conn, id, now));
+}
+
 /* ---- wrappers: notify ---- */
 
 /* ---- wrappers: escalation ---- */

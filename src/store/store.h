@@ -24,6 +24,7 @@
 #include "alerts.h"
 #include "escalation.h"
 #include "incident.h"
+#include "oncall.h"
 #include "timeline.h"
 #include "util/result.h"
 
@@ -78,6 +79,7 @@ typedef int (*store_alert_cb)(const struct alert *a, void *ctx);
 typedef int (*store_silence_cb)(const struct silence *s, void *ctx);
 typedef int (*store_id_cb)(const char *id, void *ctx); /* non-0 stops */
 typedef int (*store_heartbeat_cb)(const char *name, int64_t last_seen, void *ctx);
+typedef int (*store_override_cb)(const struct oncall_override *o, void *ctx);
 
 /* The backend table. `conn` is the backend's own connection type. Every function returns OK,
  * ERR_NOT_FOUND (get-style calls), ERR_CONFLICT (a uniqueness constraint), or ERR_UNAVAILABLE
@@ -146,6 +148,13 @@ struct store_backend {
     enum result (*probe_last)(void *conn, const char *service, struct store_probe_result *out);
 
     /* ---- backend: oncall (overrides) ---- */
+    enum result (*override_insert)(void *conn, const struct oncall_override *o);
+    enum result (*override_get)(void *conn, const char *id, struct oncall_override *out);
+    enum result (*override_list)(void *conn, const char *schedule, int64_t from, int64_t to,
+                                 store_override_cb cb, void *ctx);
+    enum result (*override_find_overlap)(void *conn, const char *schedule, const char *layer,
+                                         int64_t from, int64_t to, struct oncall_override *out);
+    enum result (*override_remove)(void *conn, const char *id, int64_t now);
 
     /* ---- backend: notify (outbox, attempts) ---- */
 
@@ -231,6 +240,20 @@ enum result store_probe_last(struct store_conn *c, const char *service,
                              struct store_probe_result *out);
 
 /* ---- front end: oncall (overrides) ---- */
+/* Overrides (store_sqlite_oncall.c). list: the live ones (not removed) of one schedule, or of
+ * every schedule when schedule is NULL, that overlap [from, to), by starts_at. find_overlap: a
+ * live one of that schedule and layer (NULL layer = the schedule as a whole, its own layer) that
+ * overlaps [from, to), or ERR_NOT_FOUND. get finds removed ones too (removed_at set). remove:
+ * ERR_NOT_FOUND when unknown or already removed. Structs filled here: oncall_override_free_fields.
+ */
+enum result store_override_insert(struct store_conn *c, const struct oncall_override *o);
+enum result store_override_get(struct store_conn *c, const char *id, struct oncall_override *out);
+enum result store_override_list(struct store_conn *c, const char *schedule, int64_t from,
+                                int64_t to, store_override_cb cb, void *ctx);
+enum result store_override_find_overlap(struct store_conn *c, const char *schedule,
+                                        const char *layer, int64_t from, int64_t to,
+                                        struct oncall_override *out);
+enum result store_override_remove(struct store_conn *c, const char *id, int64_t now);
 
 /* ---- front end: notify (outbox, attempts) ---- */
 

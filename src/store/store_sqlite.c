@@ -633,6 +633,11 @@ const struct store_backend store_backend_sqlite = {
     .probe_uptime = sq_probe_uptime,
     .probe_last = sq_probe_last,
     /* ---- table: oncall ---- */
+    .override_insert = sq_override_insert,
+    .override_get = sq_override_get,
+    .override_list = sq_override_list,
+    .override_find_overlap = sq_override_find_overlap,
+    .override_remove = sq_override_remove,
 
     /* ---- table: notify ---- */
 

@@ -67,6 +67,13 @@ enum result sq_probe_uptime(void *conn, const char *service, int64_t since, int6
 enum result sq_probe_last(void *conn, const char *service, struct store_probe_result *out);
 
 /* ---- sqlite: oncall (store_sqlite_oncall.c) ---- */
+enum result sq_override_insert(void *conn, const struct oncall_override *o);
+enum result sq_override_get(void *conn, const char *id, struct oncall_override *out);
+enum result sq_override_list(void *conn, const char *schedule, int64_t from, int64_t to,
+                             store_override_cb cb, void *ctx);
+enum result sq_override_find_overlap(void *conn, const char *schedule, const char *layer,
+                                     int64_t from, int64_t to, struct oncall_override *out);
+enum result sq_override_remove(void *conn, const char *id, int64_t now);
 
 /* ---- sqlite: notify (store_sqlite_notify.c) ---- */
 

@@ -194,6 +194,7 @@ static void check_full_schedules(const struct config *c)
     assert_string_equal(p->layers[0].name, "primary");
     assert_int_equal(p->layers[0].rotation.every, 7LL * 24 * 3600 * 1000);
     assert_string_equal(p->layers[0].rotation.handoff, "mon 09:00");
+    assert_string_equal(p->layers[0].rotation.start, "2024-01-01"); /* the default */
     assert_list(&p->layers[0].rotation.users, 2, "alice", "bob");
     assert_int_equal(p->layers[0].restrictions.count, 0);
 
@@ -392,6 +393,55 @@ static void test_bad_duration(void **state)
                       "schedules: [{id: s, timezone: UTC, rotation: {every: 30m, handoff: "
                       "\"09:00\", users: [a]}}]\n",
                   "3: schedules[0].rotation.every: \"30m\" is too short (at least 1h)\n");
+}
+
+static void test_rotation_start(void **state)
+{
+    static const struct {
+        const char *start, *error;
+    } cases[] = {
+        {"2025-06-30", NULL},
+        {"1970-01-01", NULL},
+        {"2024-02-29", NULL},
+        {"2025-02-29", "\"2025-02-29\" is not a date in the calendar (that month is shorter)"},
+        {"2024-04-31", "\"2024-04-31\" is not a date in the calendar (that month is shorter)"},
+        {"2024-1-1", "\"2024-1-1\" is not a date (YYYY-MM-DD, e.g. 2024-01-01)"},
+        {"2024-13-01", "\"2024-13-01\" is not a date (YYYY-MM-DD, e.g. 2024-01-01)"},
+        {"1969-12-31", "\"1969-12-31\" is not a date (YYYY-MM-DD, e.g. 2024-01-01)"},
+        {"monday", "\"monday\" is not a date (YYYY-MM-DD, e.g. 2024-01-01)"},
+    };
+    char yaml[512], want[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(yaml, sizeof yaml,
+                 SEV "users: [{id: a}]\n"
+                     "schedules:\n"
+                     "  - id: s\n"
+                     "    timezone: Europe/Berlin\n"
+                     "    rotation: {every: 1w, handoff: \"mon 09:00\", users: [a],\n"
+                     "               start: \"%s\"}\n",
+                 cases[i].start);
+        if (cases[i].error)
+            snprintf(want, sizeof want, "7: schedules[0].rotation.start: %s\n", cases[i].error);
+        else
+            want[0] = '\0';
+        assert_errors(yaml, want);
+    }
+    /* at most 32 restriction windows per layer */
+    char many[2048] = "";
+    for (int i = 0; i < 33; i++) {
+        size_t used = strlen(many);
+        snprintf(many + used, sizeof many - used, "%s\"%02d:%02d-%02d:50\"", i ? ", " : "", i % 24,
+                 i / 24 * 10, i % 24);
+    }
+    char big[4096];
+    snprintf(big, sizeof big,
+             SEV "users: [{id: a}]\n"
+                 "schedules:\n"
+                 "  - {id: s, timezone: UTC, layers: [{name: l, rotation: {every: 1d, handoff: "
+                 "\"09:00\", users: [a]},\n"
+                 "     restrictions: [%s]}]}\n",
+             many);
+    assert_errors(big, "5: schedules[0].layers[0].restrictions: at most 32 windows per layer\n");
 }
 
 static void test_unknown_reference(void **state)
@@ -1062,7 +1112,7 @@ int main(void)
         cmocka_unit_test(test_alerts_defaults),  cmocka_unit_test(test_alerts_full),
         cmocka_unit_test(test_alerts_errors),    cmocka_unit_test(test_heartbeats),
         cmocka_unit_test(test_ingest),           cmocka_unit_test(test_alert_severity_rules),
-        cmocka_unit_test(test_examples_load),
+        cmocka_unit_test(test_examples_load),    cmocka_unit_test(test_rotation_start),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,0 +1,538 @@
+/*
+ * api/schedules: on-call schedules (from the config), who is on call (oncall.c over the config and
+ * the stored overrides), overrides (responder), and each schedule as an iCalendar feed.
+ *   GET    /api/v1/schedules                    every schedule, with each layer's current slot
+ *   GET    /api/v1/schedules/{id}               one; {id}.ics: RFC 5545 feed (libical)
+ *   GET    /api/v1/oncall[?at=T][&schedule=ID]  the schedule as a whole, then each layer
+ *   POST   /api/v1/schedules/{id}/overrides     {user, from, to, layer?, reason?} -> 201
+ *   GET    /api/v1/schedules/{id}/overrides[?from=T&to=T]   live overrides overlapping
+ *   GET    /api/v1/overrides[?from=T&to=T]      the same for every schedule
+ *   DELETE /api/v1/overrides/{id}               remove (404 unknown or already removed)
+ * Times T: RFC 3339, "now", "+2h", "-30m" (relative to the server's clock, so --dev-clock moves
+ * them too). Writes are one store job each: the overlap check, the insert or removal, and the
+ * override.created / override.removed timeline entry land together or not at all.
+ * The .ics route is public in the route table and authenticates here (auth_feed_or_reply): a
+ * calendar app cannot send a header, so it may pass a user token as ?token=.
+ * Threads: request threads; everything read comes from the request's config and a reader.
+ */
+#include "api/api.h"
+#include "oncall.h"
+#include "util/crypto.h"
+#include "util/jsonv.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <libical/ical.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    REASON_MAX = 1000,
+    OVERRIDES_MAX = 5000, /* per request: the most overrides one answer takes into account */
+    ICS_EVENTS_MAX = 20000,
+};
+#define ICS_BACK (7 * MS_PER_DAY)
+#define ICS_AHEAD (60 * MS_PER_DAY)
+#define FAR_FUTURE (INT64_MAX / 4)
+
+/* ---- overrides read for an answer ------------------------------------------------------------ */
+
+struct ovset {
+    struct oncall_override *items;
+    size_t n, alloc;
+};
+
+static int ovset_add(const struct oncall_override *o, void *arg)
+{
+    struct ovset *s = arg;
+    if (s->n >= OVERRIDES_MAX) {
+        log_warn("schedules: more than %d overrides in one window; the rest are ignored",
+                 OVERRIDES_MAX);
+        return 1;
+    }
+    if (s->n == s->alloc) {
+        s->alloc = s->alloc ? 2 * s->alloc : 16;
+        s->items = xrealloc(s->items, s->alloc * sizeof *s->items);
+    }
+    struct oncall_override *c = &s->items[s->n++];
+    *c = *o;
+    c->id = xstrdup(o->id);
+    c->schedule = xstrdup(o->schedule);
+    c->layer = o->layer ? xstrdup(o->layer) : NULL;
+    c->user = xstrdup(o->user);
+    c->created_by = xstrdup(o->created_by);
+    c->reason = o->reason ? xstrdup(o->reason) : NULL;
+    return 0;
+}
+
+static void ovset_free(struct ovset *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        oncall_override_free_fields(&s->items[i]);
+    free(s->items);
+    s->items = NULL;
+    s->n = s->alloc = 0;
+}
+
+/* The live overrides of `schedule` (NULL: all) that matter for answers in [from, to]. */
+static enum result load_overrides_or_reply(struct request *r, const char *schedule, int64_t from,
+                                           int64_t to, struct ovset *out)
+{
+    struct error err = {0};
+    struct store_conn *c = store_reader(r->app->store, &err);
+    enum result result = c ? store_override_list(c, schedule, from - ONCALL_HORIZON_MS - 1,
+                                                 to + ONCALL_HORIZON_MS + 1, ovset_add, out)
+                           : err.code;
+    if (result != OK) {
+        ovset_free(out);
+        reply_error(r, result, "store: cannot read overrides");
+    }
+    return result;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+
+static json_t *opt_str(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *strings(const struct string_list *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->count; i++)
+        json_array_append_new(a, json_string(l->items[i]));
+    return a;
+}
+
+static json_t *override_json(const struct oncall_override *o)
+{
+    json_t *j = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "id", o->id, "schedule", o->schedule,
+                          "layer", opt_str(o->layer), "user", o->user, "reason", opt_str(o->reason),
+                          "created_by", o->created_by);
+    json_object_set_new(j, "from", api_time(o->from));
+    json_object_set_new(j, "to", api_time(o->to));
+    json_object_set_new(j, "created_at", api_time(o->created_at));
+    if (o->removed_at)
+        json_object_set_new(j, "removed_at", api_time(o->removed_at));
+    return j;
+}
+
+/* {user, from, until, override} added to j; returns j. */
+static json_t *slot_into(json_t *j, const struct oncall_slot *sl)
+{
+    json_object_set_new(j, "user", opt_str(sl->user));
+    json_object_set_new(j, "from", api_time(sl->from));
+    json_object_set_new(j, "until", api_time(sl->until));
+    json_object_set_new(j, "override", sl->override ? json_string(sl->override->id) : json_null());
+    return j;
+}
+
+static json_t *schedule_json(const struct config_schedule *s, const struct ovset *ov, int64_t now)
+{
+    json_t *layers = json_array();
+    for (size_t i = 0; i < s->layer_count; i++) {
+        const struct config_schedule_layer *l = &s->layers[i];
+        char every[48];
+        time_format_duration(l->rotation.every, every, sizeof every);
+        struct oncall_slot sl;
+        oncall_at(s, l->name, ov->items, ov->n, now, &sl);
+        json_array_append_new(
+            layers,
+            json_pack("{s:s,s:{s:s,s:s,s:o,s:s},s:o,s:o}", "name", l->name, "rotation", "every",
+                      every, "handoff", l->rotation.handoff, "users", strings(&l->rotation.users),
+                      "start", l->rotation.start ? l->rotation.start : "2024-01-01", "restrictions",
+                      strings(&l->restrictions), "oncall", slot_into(json_object(), &sl)));
+    }
+    return json_pack("{s:s,s:s,s:s,s:o}", "id", s->id, "name", s->name ? s->name : s->id,
+                     "timezone", s->timezone, "layers", layers);
+}
+
+/* The schedule as a whole, then each layer, into arr. */
+static void oncall_entries(const struct config_schedule *s, const struct ovset *ov, int64_t at,
+                           json_t *arr)
+{
+    struct oncall_slot sl;
+    for (size_t i = 0; i <= s->layer_count; i++) {
+        const char *layer = i == 0 ? NULL : s->layers[i - 1].name;
+        if (oncall_at(s, layer, ov->items, ov->n, at, &sl) != 0)
+            continue;
+        json_t *j = json_pack("{s:s,s:o}", "schedule", s->id, "layer", opt_str(layer));
+        json_array_append_new(arr, slot_into(j, &sl));
+    }
+}
+
+/* ---- reads ----------------------------------------------------------------------------------- */
+
+static const struct config_schedule *schedule_or_reply(struct request *r, const char *id)
+{
+    const struct config_schedule *s = config_schedule_find(r->config, id);
+    if (!s)
+        reply_error(r, ERR_NOT_FOUND, "id: no schedule \"%.64s\"", id);
+    return s;
+}
+
+/* A time query parameter (absent: dflt). */
+static enum result query_time_or_reply(struct request *r, const char *key, int64_t now,
+                                       int64_t dflt, int64_t *out)
+{
+    const char *v = request_query(r, key);
+    *out = dflt;
+    if (v && oncall_parse_time(v, now, out) != 0) {
+        reply_error(r, ERR_BAD_REQUEST,
+                    "%s: \"%.40s\" is not a time (RFC 3339, now, +DURATION or -DURATION)", key, v);
+        return ERR_BAD_REQUEST;
+    }
+    return OK;
+}
+
+void api_schedule_list(struct request *r)
+{
+    int64_t now = clock_now(r->app->clock);
+    struct ovset ov = {0};
+    if (load_overrides_or_reply(r, NULL, now, now, &ov) != OK)
+        return;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->config->schedule_count; i++)
+        json_array_append_new(arr, schedule_json(&r->config->schedules[i], &ov, now));
+    ovset_free(&ov);
+    reply_json(r, 200, json_pack("{s:o}", "schedules", arr));
+}
+
+void api_oncall(struct request *r)
+{
+    int64_t now = clock_now(r->app->clock), at;
+    const char *only = request_query(r, "schedule");
+    if (query_time_or_reply(r, "at", now, now, &at) != OK)
+        return;
+    if (only && !schedule_or_reply(r, only))
+        return;
+    struct ovset ov = {0};
+    if (load_overrides_or_reply(r, only, at, at, &ov) != OK)
+        return;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->config->schedule_count; i++) {
+        const struct config_schedule *s = &r->config->schedules[i];
+        if (!only || strcmp(only, s->id) == 0)
+            oncall_entries(s, &ov, at, arr);
+    }
+    ovset_free(&ov);
+    json_t *body = json_pack("{s:o,s:o}", "at", api_time(at), "oncall", arr);
+    reply_json(r, 200, body);
+}
+
+/* ---- the iCalendar feed ---------------------------------------------------------------------- */
+
+struct ics {
+    icalcomponent *cal;
+    const struct config_schedule *s;
+    const char *layer;
+    int64_t now;
+    size_t events;
+};
+
+static struct icaltimetype ics_time(int64_t ms)
+{
+    return icaltime_from_timet_with_zone((time_t)(ms / 1000), 0, icaltimezone_get_utc_timezone());
+}
+
+static int ics_add(const struct oncall_slot *sl, void *arg)
+{
+    struct ics *x = arg;
+    if (!sl->user)
+        return 0;
+    bool wide = sl->override && !sl->override->layer;
+    if (!x->layer && !wide)
+        return 0; /* the whole-schedule pass only adds schedule-wide overrides */
+    if (x->events >= ICS_EVENTS_MAX)
+        return 1;
+    char summary[512], uid[512], start[RFC3339_LEN];
+    time_format_rfc3339(sl->from, start);
+    if (x->layer)
+        snprintf(summary, sizeof summary, "On call: %s (%s/%s)", sl->user, x->s->id, x->layer);
+    else
+        snprintf(summary, sizeof summary, "On call: %s (%s)", sl->user, x->s->id);
+    snprintf(uid, sizeof uid, "%s/%s/%s@tocsin", x->s->id, x->layer ? x->layer : "-", start);
+    icalcomponent *ev = icalcomponent_new_vevent();
+    icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+    icalcomponent_add_property(ev, icalproperty_new_dtstamp(ics_time(x->now)));
+    icalcomponent_add_property(ev, icalproperty_new_dtstart(ics_time(sl->from)));
+    icalcomponent_add_property(ev, icalproperty_new_dtend(ics_time(sl->until)));
+    icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+    if (sl->override) {
+        char desc[1200];
+        snprintf(desc, sizeof desc, "Override %s%s%s", sl->override->id,
+                 sl->override->reason ? ": " : "",
+                 sl->override->reason ? sl->override->reason : "");
+        icalcomponent_add_property(ev, icalproperty_new_description(desc));
+    }
+    icalcomponent_add_component(x->cal, ev);
+    x->events++;
+    return 0;
+}
+
+static void reply_ics(struct request *r, const struct config_schedule *s)
+{
+    int64_t now = clock_now(r->app->clock);
+    int64_t from = now - ICS_BACK, to = now + ICS_AHEAD;
+    struct ovset ov = {0};
+    if (load_overrides_or_reply(r, s->id, from, to, &ov) != OK)
+        return;
+    char name[256];
+    snprintf(name, sizeof name, "On call: %s", s->name ? s->name : s->id);
+    icalcomponent *cal =
+        icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"),
+                            icalproperty_new_prodid("-//tocsin//on-call schedule//EN"),
+                            icalproperty_new_calscale("GREGORIAN"),
+                            icalproperty_new_method(ICAL_METHOD_PUBLISH), (void *)0);
+    icalproperty *xname = icalproperty_new_x(name);
+    icalproperty_set_x_name(xname, "X-WR-CALNAME");
+    icalcomponent_add_property(cal, xname);
+    struct ics x = {.cal = cal, .s = s, .now = now};
+    for (size_t i = 0; i < s->layer_count; i++) {
+        x.layer = s->layers[i].name;
+        oncall_shifts(s, x.layer, ov.items, ov.n, from, to, ics_add, &x);
+    }
+    x.layer = NULL;
+    oncall_shifts(s, NULL, ov.items, ov.n, from, to, ics_add, &x);
+    char *text = icalcomponent_as_ical_string_r(cal);
+    icalcomponent_free(cal);
+    ovset_free(&ov);
+    if (!text) {
+        reply_error(r, ERR_INTERNAL, "internal: cannot encode the calendar");
+        return;
+    }
+    reply_header(r, "Cache-Control", "private, max-age=300");
+    reply_raw(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
+}
+
+/* GET /api/v1/schedules/{id}, or {id}.ics (a schedule whose id itself ends in .ics wins). */
+void api_schedule_get(struct request *r)
+{
+    const char *id = r->params[0];
+    size_t n = strlen(id);
+    bool ics = !config_schedule_find(r->config, id) && n > 4 && strcmp(id + n - 4, ".ics") == 0;
+    if (!(ics ? auth_feed_or_reply(r, ACCESS_VIEWER) : auth_or_reply(r, ACCESS_VIEWER)))
+        return;
+    char base[HTTP_PARAM_MAX];
+    snprintf(base, sizeof base, "%.*s", (int)(ics ? n - 4 : n), id);
+    const struct config_schedule *s = schedule_or_reply(r, base);
+    if (!s)
+        return;
+    if (ics) {
+        reply_ics(r, s);
+        return;
+    }
+    int64_t now = clock_now(r->app->clock);
+    struct ovset ov = {0};
+    if (load_overrides_or_reply(r, s->id, now, now, &ov) != OK)
+        return;
+    json_t *j = schedule_json(s, &ov, now);
+    ovset_free(&ov);
+    reply_json(r, 200, j);
+}
+
+/* ---- overrides ------------------------------------------------------------------------------- */
+
+struct override_job {
+    struct tclock *clock;
+    const char *actor;
+    struct oncall_override o;
+    const char *from_s, *to_s; /* resolved against the clock inside the job */
+    const char *id;            /* remove */
+    int64_t now;
+};
+
+static enum result resolve_times(struct override_job *j, struct error *err)
+{
+    if (oncall_parse_time(j->from_s, j->now, &j->o.from) != 0)
+        return error_set(err, ERR_BAD_REQUEST,
+                         "from: \"%.40s\" is not a time (RFC 3339, now, +DURATION or -DURATION)",
+                         j->from_s);
+    if (oncall_parse_time(j->to_s, j->now, &j->o.to) != 0)
+        return error_set(err, ERR_BAD_REQUEST,
+                         "to: \"%.40s\" is not a time (RFC 3339, now, +DURATION or -DURATION)",
+                         j->to_s);
+    /* whole seconds, as every time in the API is written */
+    j->o.from -= ((j->o.from % 1000) + 1000) % 1000;
+    j->o.to -= ((j->o.to % 1000) + 1000) % 1000;
+    if (j->o.from >= j->o.to)
+        return error_set(err, ERR_BAD_REQUEST, "to: must be after from");
+    if (j->o.to <= j->now)
+        return error_set(err, ERR_BAD_REQUEST, "to: is already in the past");
+    return OK;
+}
+
+static enum result create_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct override_job *j = arg;
+    j->now = clock_now(j->clock);
+    j->o.created_at = j->now;
+    enum result result = resolve_times(j, err);
+    if (result != OK)
+        return result;
+    struct oncall_override other;
+    result = store_override_find_overlap(tx, j->o.schedule, j->o.layer, j->o.from, j->o.to, &other);
+    if (result == OK) {
+        char a[RFC3339_LEN], b[RFC3339_LEN];
+        time_format_rfc3339(other.from, a);
+        time_format_rfc3339(other.to, b);
+        error_set(err, ERR_CONFLICT,
+                  "from: overlaps override %s (%s, %s to %s) on %s%s%s; remove it first or pick "
+                  "another window",
+                  other.id, other.user, a, b, other.schedule, other.layer ? "/" : "",
+                  other.layer ? other.layer : " (the schedule as a whole)");
+        oncall_override_free_fields(&other);
+        return ERR_CONFLICT;
+    }
+    if (result != ERR_NOT_FOUND)
+        return error_set(err, result, "store: cannot check overlapping overrides");
+    result = store_override_insert(tx, &j->o);
+    if (result != OK)
+        return error_set(err, result, "store: cannot store the override");
+    json_t *data =
+        json_pack("{s:s,s:s,s:o,s:s,s:o}", "id", j->o.id, "schedule", j->o.schedule, "layer",
+                  opt_str(j->o.layer), "user", j->o.user, "reason", opt_str(j->o.reason));
+    json_object_set_new(data, "from", api_time(j->o.from));
+    json_object_set_new(data, "to", api_time(j->o.to));
+    return timeline_append(tx, j->now, j->actor, "override.created", NULL, data, NULL, err);
+}
+
+/* Validates the body into j (strings borrowed from body). */
+static enum result parse_override(struct request *r, json_t *body, const struct config_schedule *s,
+                                  struct override_job *j, struct error *err)
+{
+    static const char *const fields[] = {"user", "from", "to", "layer", "reason", NULL};
+    const char *user = NULL, *layer = NULL, *reason = NULL;
+    enum result result = jsonv_only(body, fields, err);
+    if (result == OK)
+        result = jsonv_string(body, "user", true, 1, 64, &user, err);
+    if (result == OK)
+        result = jsonv_string(body, "from", true, 1, 40, &j->from_s, err);
+    if (result == OK)
+        result = jsonv_string(body, "to", true, 1, 40, &j->to_s, err);
+    if (result == OK)
+        result = jsonv_string(body, "layer", false, 1, 64, &layer, err);
+    if (result == OK)
+        result = jsonv_string(body, "reason", false, 1, REASON_MAX, &reason, err);
+    if (result != OK)
+        return result;
+    int64_t probe;
+    if (oncall_parse_time(j->from_s, 0, &probe) != 0)
+        return error_set(err, ERR_BAD_REQUEST,
+                         "from: \"%.40s\" is not a time (RFC 3339, now, +DURATION or -DURATION)",
+                         j->from_s);
+    if (oncall_parse_time(j->to_s, 0, &probe) != 0)
+        return error_set(err, ERR_BAD_REQUEST,
+                         "to: \"%.40s\" is not a time (RFC 3339, now, +DURATION or -DURATION)",
+                         j->to_s);
+    if (!config_user_find(r->config, user))
+        return error_set(err, ERR_UNPROCESSABLE, "user: unknown user \"%.64s\"", user);
+    bool layer_found = false;
+    for (size_t i = 0; layer && i < s->layer_count; i++)
+        layer_found = layer_found || strcmp(s->layers[i].name, layer) == 0;
+    if (layer && !layer_found)
+        return error_set(err, ERR_UNPROCESSABLE, "layer: schedule %s has no layer \"%.64s\"", s->id,
+                         layer);
+    j->o.schedule = s->id;
+    j->o.layer = (char *)layer;
+    j->o.user = (char *)user;
+    j->o.reason = (char *)reason;
+    return OK;
+}
+
+void api_override_create(struct request *r)
+{
+    const struct config_schedule *s = schedule_or_reply(r, r->params[0]);
+    if (!s)
+        return;
+    struct error err = {0};
+    json_t *body = NULL;
+    struct override_job j = {.clock = r->app->clock, .actor = r->who.actor};
+    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    if (result == OK)
+        result = parse_override(r, body, s, &j, &err);
+    char id[32];
+    if (result == OK) {
+        char hex[17];
+        crypto_random_hex(8, hex);
+        snprintf(id, sizeof id, "ovr_%s", hex);
+        j.o.id = id;
+        j.o.created_by = r->who.actor;
+        result = store_write(r->app->store, create_job, &j, &err);
+    }
+    if (result != OK)
+        reply_from_error(r, &err);
+    else
+        reply_json(r, 201, override_json(&j.o));
+    json_decref(body);
+}
+
+struct list_ctx {
+    json_t *arr;
+};
+
+static int list_one(const struct oncall_override *o, void *arg)
+{
+    json_array_append_new(((struct list_ctx *)arg)->arr, override_json(o));
+    return 0;
+}
+
+/* GET /api/v1/schedules/{id}/overrides, or /api/v1/overrides (every schedule). */
+void api_override_list(struct request *r)
+{
+    const struct config_schedule *s = NULL;
+    if (r->nparams > 0 && !(s = schedule_or_reply(r, r->params[0])))
+        return;
+    int64_t now = clock_now(r->app->clock), from, to;
+    if (query_time_or_reply(r, "from", now, now, &from) != OK ||
+        query_time_or_reply(r, "to", now, FAR_FUTURE, &to) != OK)
+        return;
+    if (from >= to) {
+        reply_error(r, ERR_BAD_REQUEST, "to: must be after from");
+        return;
+    }
+    struct error err = {0};
+    struct store_conn *c = store_reader(r->app->store, &err);
+    struct list_ctx l = {json_array()};
+    enum result result =
+        c ? store_override_list(c, s ? s->id : NULL, from, to, list_one, &l) : err.code;
+    if (result != OK) {
+        json_decref(l.arr);
+        reply_error(r, result, "store: cannot list overrides");
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "overrides", l.arr));
+}
+
+static enum result remove_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct override_job *j = arg;
+    j->now = clock_now(j->clock);
+    enum result result = store_override_get(tx, j->id, &j->o);
+    if (result == OK && j->o.removed_at)
+        result = ERR_NOT_FOUND;
+    if (result == OK)
+        result = store_override_remove(tx, j->id, j->now);
+    if (result == ERR_NOT_FOUND)
+        return error_set(err, result, "id: no live override %.64s", j->id);
+    if (result != OK)
+        return error_set(err, result, "store: cannot remove the override");
+    j->o.removed_at = j->now;
+    json_t *data = json_pack("{s:s,s:s,s:o,s:s}", "id", j->o.id, "schedule", j->o.schedule, "layer",
+                             opt_str(j->o.layer), "user", j->o.user);
+    return timeline_append(tx, j->now, j->actor, "override.removed", NULL, data, NULL, err);
+}
+
+void api_override_remove(struct request *r)
+{
+    struct error err = {0};
+    struct override_job j = {.clock = r->app->clock, .actor = r->who.actor, .id = r->params[0]};
+    enum result result = store_write(r->app->store, remove_job, &j, &err);
+    if (result != OK)
+        reply_from_error(r, &err);
+    else
+        reply_json(r, 200, override_json(&j.o));
+    oncall_override_free_fields(&j.o);
+}
