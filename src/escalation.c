@@ -186,13 +186,17 @@ void escalation_evaluate(const struct config_escalation_policy *p,
             min_due(&due, sla.resolve_due, now);
         }
     }
-    if (sla.next_update_due && st->reminded_for != sla.next_update_due) {
-        if (sla.next_update_due <= now) {
+    if (sla.next_update_due) {
+        /* reminded for this due time already: again every update_every until one is posted */
+        int64_t remind_at = sla.next_update_due;
+        if (st->reminded_for >= remind_at)
+            remind_at = st->reminded_for + sev->update_every;
+        if (remind_at <= now) {
             out->remind = true;
-            out->remind_for = sla.next_update_due;
-            st->reminded_for = sla.next_update_due;
+            out->remind_for = remind_at;
+            st->reminded_for = remind_at;
         } else {
-            min_due(&due, sla.next_update_due, now);
+            min_due(&due, remind_at, now);
         }
     }
     st->due_at = due;

@@ -16,7 +16,8 @@
  *   open past resolve_within (once) ........ the next step fires, or the last one again
  *                                            (reason resolve_sla_breached), acknowledged or not.
  *   manual (tocsin escalate) ............... the next step fires now, or the last one again.
- *   open, update due, not yet reminded ..... a cadence reminder (the engine picks who).
+ *   open, update due, not yet reminded ..... a cadence reminder (the engine picks who); while no
+ *                                            update is posted, again every update_every.
  *
  * Each fire carries a key that makes it unique per incident ("step:ROUND:INDEX",
  * "resolve:ROUND:INDEX", "manual:N"): the outbox refuses a second row with the same key, so a

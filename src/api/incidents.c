@@ -539,6 +539,8 @@ static enum result apply_patch(struct incident_op *op, struct store_conn *tx, st
                                      NULL, err);
         else
             json_decref(data);
+        if (result == OK && store_escalation_arm(tx, inc->id, inc->created_at, now) != OK)
+            result = error_set(err, ERR_UNAVAILABLE, "store: cannot re-plan the escalation");
         if (result != OK)
             return result;
     }

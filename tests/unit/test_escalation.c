@@ -197,10 +197,13 @@ static void test_reminder_once_per_due(void **state)
     assert_int_equal(plan.remind_for, T0 + 30 * MIN);
     eval(T0 + 31 * MIN, false);
     assert_false(plan.remind);
+    eval(T0 + 60 * MIN, false); /* still no update posted: reminded again */
+    assert_true(plan.remind);
+    assert_int_equal(plan.remind_for, T0 + 60 * MIN);
     inc.last_public_update_at = T0 + 40 * MIN; /* an update moves the next one */
     eval(T0 + 41 * MIN, false);
     assert_false(plan.remind);
-    assert_int_equal(st.due_at, T0 + 60 * MIN);
+    assert_int_equal(st.due_at, T0 + 70 * MIN);
     eval(T0 + 70 * MIN, false);
     assert_true(plan.remind);
     assert_int_equal(plan.remind_for, T0 + 70 * MIN);
