@@ -70,7 +70,8 @@ typedef int (*oncall_shift_cb)(const struct oncall_slot *slot, void *ctx);
  * the first one contains `from` (its own `from` may be earlier), each next one starts where the
  * previous ended, the last one contains to - 1 ms. A slot ends where the answer changes (user,
  * or override in force); slots with user NULL (restricted gaps) are reported too. Returns 0, or
- * -1 when the layer does not exist. O(shifts in the window). */
+ * -1 when the layer does not exist. O(shifts in the window). To find the hand-offs that happened
+ * in (a, b]: oncall_shifts(s, layer, ov, nov, a, b + 1, ...) and take the slots with from > a. */
 /* A time as the API and CLI take it: RFC 3339, "now", or "+DURATION" / "-DURATION" from now
  * ("+2h", "-30m", "+1d12h"). 0 and *out set, or -1. */
 int oncall_parse_time(const char *s, int64_t now, int64_t *out);
