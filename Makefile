@@ -85,6 +85,7 @@ format:
 
 bench: all
 	@bash bench/run.sh
+	@/usr/bin/python3 bench/paging.py --tocsin $(OUT)/tocsin | tee -a bench/results/latest.md
 
 clean:
 	rm -rf build
