@@ -40,6 +40,8 @@ static const struct verb verbs[] = {
     /* ---- verbs: oncall ---- */
 
     /* ---- verbs: notify ---- */
+    {"page", cli_page, "page a user about an incident now (add a responder)"},
+    {"notifications", cli_notifications, "list an incident's notifications and their attempts"},
 
     /* ---- verbs: escalation ---- */
 

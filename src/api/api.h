@@ -71,6 +71,11 @@ void api_silence_expire(struct request *r);
 /* ---- api: oncall (schedules.c) ---- */
 
 /* ---- api: notify (notifications.c, ack.c) ---- */
+void api_incident_notifications(struct request *r);
+void api_incident_page(struct request *r);
+void api_sms_inbound(struct request *r);
+void api_ack_page(struct request *r);
+void api_ack_confirm(struct request *r);
 
 /* ---- api: escalation ---- */
 

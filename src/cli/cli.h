@@ -39,6 +39,8 @@ int cli_check(int argc, char **argv);
 /* ---- cli: oncall ---- */
 
 /* ---- cli: notify ---- */
+int cli_page(int argc, char **argv);          /* page.c */
+int cli_notifications(int argc, char **argv); /* page.c */
 
 /* ---- cli: escalation ---- */
 
