@@ -329,13 +329,12 @@ static void user_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void 
             rules && rules->kind == YAML_TREE_SEQ && i < rules->count ? rules->items[i] : NULL;
         const struct yaml_tree_node *ms = rn ? yaml_tree_map_get(rn, "methods") : NULL;
         for (size_t j = 0; j < r->methods.count; j++) {
-            const char *m = r->methods.items[j];
-            if (user_has_method(u, m))
-                continue;
-            const char *key = m;
+            const char *m = r->methods.items[j], *key = NULL;
             for (size_t k = 0; k + 1 < sizeof needs / sizeof needs[0]; k += 2)
                 if (strcmp(needs[k], m) == 0)
                     key = needs[k + 1];
+            if (!key || user_has_method(u, m))
+                continue; /* an unknown method was reported by its field */
             int line = ms && ms->kind == YAML_TREE_SEQ && j < ms->count ? ms->items[j]->line
                                                                          : r->line;
             config_parse_error(ctx, line,

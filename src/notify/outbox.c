@@ -233,7 +233,7 @@ static void plan_row(struct pass *p, struct store_notification *r)
         new_delivery(p, ACT_DEFER, r)->defer_to = last + throttle;
         return;
     }
-    struct delivery *d = joinable(p, r);
+    struct delivery *d = throttle > 0 ? joinable(p, r) : NULL; /* throttle 0: no bundling */
     if (d) {
         add_member(d, r, false);
         d->joined = true;

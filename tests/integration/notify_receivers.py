@@ -236,9 +236,10 @@ services:
 """
 
 
-def notify_config(users, smtp=None, sms=None, extra=""):
+def notify_config(users, smtp=None, sms=None, extra="", throttle="1m"):
     """A config: the policy table, `users` (YAML list items, one per string), and a notify section
-    with email at the SmtpSink `smtp` and SMS at the Receiver `sms` (either may be None)."""
+    with email at the SmtpSink `smtp` and SMS at the Receiver `sms` (either may be None), the
+    throttle window, and `extra` lines of the notify section."""
     out = [SEVERITIES, "users:"]
     out += [f"  - {u}" for u in users]
     out.append("notify:")
@@ -247,6 +248,6 @@ def notify_config(users, smtp=None, sms=None, extra=""):
     if sms is not None:
         out.append(f"  sms: {{url: \"{sms.url}\", from: \"+15550000\", username: AC123, "
                    f"password: tok, inbound_secret: {INBOUND_SECRET}}}")
-    out.append("  throttle: 1m")
+    out.append(f"  throttle: {throttle}")
     out.append(extra.rstrip() if extra else "")
     return "\n".join(out) + "\n"
