@@ -310,8 +310,8 @@ static bool user_has_method(const struct config_user *u, const char *m)
 static void user_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                       const char *path, size_t index)
 {
-    static const char *const needs[] = {"email", "email", "sms", "phone", "slack", "slack",
-                                        "webhook", "webhook"};
+    static const char *const needs[] = {"email", "email", "sms",     "phone",
+                                        "slack", "slack", "webhook", "webhook"};
     const struct config_user *u = obj;
     post_default_name(ctx, n, obj, path, index);
     if (u->webhook && !u->webhook_secret)
@@ -335,8 +335,8 @@ static void user_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void 
                     key = needs[k + 1];
             if (!key || user_has_method(u, m))
                 continue; /* an unknown method was reported by its field */
-            int line = ms && ms->kind == YAML_TREE_SEQ && j < ms->count ? ms->items[j]->line
-                                                                         : r->line;
+            int line =
+                ms && ms->kind == YAML_TREE_SEQ && j < ms->count ? ms->items[j]->line : r->line;
             config_parse_error(ctx, line,
                                "%s.notify[%zu].methods[%zu]: %s needs the user's %s, which is not "
                                "set",
@@ -604,7 +604,8 @@ static const struct cfg_field sms_fields[] = {
     FLD(struct config, "inbound_secret", notify.sms.inbound_secret, CFG_STR,
         .check = config_parse_check_secret),
 };
-static const struct cfg_spec sms_spec = {.line_off = NO_OFF, FIELDS(sms_fields), .uniq_off = NO_OFF};
+static const struct cfg_spec sms_spec = {
+    .line_off = NO_OFF, FIELDS(sms_fields), .uniq_off = NO_OFF};
 
 static void notify_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                         const char *path, size_t index);

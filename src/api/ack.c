@@ -199,11 +199,10 @@ void api_ack_confirm(struct request *r)
     } else {
         struct buf b;
         char title[INCIDENT_ID_MAX + 32], text[200];
-        snprintf(title, sizeof title, "%s %s", j.acked ? "Acknowledged" : "Already handled:",
-                 j.inc.id);
+        snprintf(title, sizeof title, "%s %s",
+                 j.acked ? "Acknowledged" : "Already handled:", j.inc.id);
         if (j.acked)
-            snprintf(text, sizeof text, "Thank you, %s: %s is acknowledged.", link.user,
-                     j.inc.id);
+            snprintf(text, sizeof text, "Thank you, %s: %s is acknowledged.", link.user, j.inc.id);
         else
             snprintf(text, sizeof text, "Nothing changed: this incident was already %s.",
                      incident_status_name(j.inc.status));

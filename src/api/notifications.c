@@ -162,8 +162,8 @@ static enum result page_job(struct store_conn *tx, void *arg, struct error *err)
         return error_set(err, result, "store: cannot read incident %.64s", j->id);
     char counter[64], reason[160], note[MESSAGE_MAX + 200];
     if (inc.status == INC_CLOSED) {
-        result = error_set(err, ERR_CONFLICT, "status: %s is closed; nobody is paged about it",
-                           inc.id);
+        result =
+            error_set(err, ERR_CONFLICT, "status: %s is closed; nobody is paged about it", inc.id);
         goto out;
     }
     snprintf(counter, sizeof counter, "page:%s", inc.id);
@@ -212,10 +212,8 @@ void api_incident_page(struct request *r)
     static const char *const fields[] = {"user", "message", NULL};
     struct error err = {0};
     json_t *body = NULL;
-    struct page_job j = {.id = r->params[0],
-                         .actor = r->who.actor,
-                         .clock = r->app->clock,
-                         .cfg = r->config};
+    struct page_job j = {
+        .id = r->params[0], .actor = r->who.actor, .clock = r->app->clock, .cfg = r->config};
     enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
     if (result == OK)
         result = jsonv_only(body, fields, &err);
@@ -375,8 +373,7 @@ static enum result sms_ack_job(struct store_conn *tx, void *arg, struct error *e
     struct sms_ack_job *j = arg;
     enum result result = store_incident_get(tx, j->row->incident_id, &j->inc);
     if (result == ERR_NOT_FOUND)
-        return error_set(err, ERR_UNPROCESSABLE, "body: incident %s is gone",
-                         j->row->incident_id);
+        return error_set(err, ERR_UNPROCESSABLE, "body: incident %s is gone", j->row->incident_id);
     if (result != OK)
         return error_set(err, result, "store: cannot read incident %s", j->row->incident_id);
     j->found = true;
@@ -384,8 +381,8 @@ static enum result sms_ack_job(struct store_conn *tx, void *arg, struct error *e
         return OK;
     char actor[128];
     snprintf(actor, sizeof actor, "user:%s (sms)", j->row->user_id);
-    result = incident_ops_move(tx, &j->inc, INC_ACKNOWLEDGED, clock_now(j->clock), actor, NULL,
-                               err);
+    result =
+        incident_ops_move(tx, &j->inc, INC_ACKNOWLEDGED, clock_now(j->clock), actor, NULL, err);
     j->acked = result == OK;
     return result;
 }
@@ -445,9 +442,8 @@ void api_sms_inbound(struct request *r)
         snprintf(result, sizeof result, "%s%s", j.acked ? "" : "already ",
                  j.acked ? "acknowledged" : incident_status_name(j.inc.status));
         reply_json(r, 200,
-                   json_pack("{s:s,s:s,s:s,s:s}", "result", result, "incident", j.inc.id,
-                             "status", incident_status_name(j.inc.status), "user",
-                             row.user_id));
+                   json_pack("{s:s,s:s,s:s,s:s}", "result", result, "incident", j.inc.id, "status",
+                             incident_status_name(j.inc.status), "user", row.user_id));
     }
     if (j.found)
         incident_free_fields(&j.inc);

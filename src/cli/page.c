@@ -80,8 +80,8 @@ static int page_run(struct cli_ctx *ctx)
 
 static void print_rows(const json_t *body)
 {
-    static const char *const headers[] = {"ID",     "USER", "METHOD", "STATUS",
-                                          "TRIES",  "KEY",  "SENT",   "LAST ERROR"};
+    static const char *const headers[] = {"ID",    "USER", "METHOD", "STATUS",
+                                          "TRIES", "KEY",  "SENT",   "LAST ERROR"};
     struct cli_table *t = cli_table_new(8, headers);
     cli_table_set_max(t, 7, 60);
     size_t i;

@@ -46,8 +46,7 @@ enum result acklink_key_load(const char *data_dir, unsigned char key[ACKLINK_KEY
     if (!fp && errno == ENOENT)
         return write_key(path, key, err);
     if (!fp)
-        return error_set(err, ERR_UNAVAILABLE, "notify: cannot read %s: %s", path,
-                         strerror(errno));
+        return error_set(err, ERR_UNAVAILABLE, "notify: cannot read %s: %s", path, strerror(errno));
     size_t got = fread(hex, 1, sizeof hex - 1, fp);
     fclose(fp);
     hex[got] = '\0';
@@ -74,16 +73,16 @@ static void mac_b64(const unsigned char key[ACKLINK_KEY_LEN], const char *payloa
     sodium_bin2base64(out, MAC_B64, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-void acklink_sign(const unsigned char key[ACKLINK_KEY_LEN], const char *incident,
-                  const char *user, int64_t expires, char out[ACKLINK_TOKEN_MAX])
+void acklink_sign(const unsigned char key[ACKLINK_KEY_LEN], const char *incident, const char *user,
+                  int64_t expires, char out[ACKLINK_TOKEN_MAX])
 {
     char payload[PAYLOAD_MAX], b64[B64_MAX], mac[MAC_B64];
     out[0] = '\0';
     if (strlen(incident) >= INCIDENT_ID_MAX || strlen(user) >= ACKLINK_USER_MAX ||
         strchr(incident, '|') || strchr(user, '|'))
         return;
-    int len = snprintf(payload, sizeof payload, "v1|%s|%s|%lld", incident, user,
-                       (long long)expires);
+    int len =
+        snprintf(payload, sizeof payload, "v1|%s|%s|%lld", incident, user, (long long)expires);
     if (len < 0 || (size_t)len >= sizeof payload)
         return;
     sodium_bin2base64(b64, sizeof b64, (const unsigned char *)payload, (size_t)len,

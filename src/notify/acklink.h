@@ -3,11 +3,11 @@
  *
  * token = base64url(payload) "." base64url(HMAC-SHA256(key, payload)), payload =
  * "v1|INCIDENT|USER|EXPIRES" (expires in ms since the epoch; ids never contain '|'). The link is
- * public_url + "/ack/" + token. The key is 32 random bytes kept in DATA/notify.key (hex, mode 0600),
- * created on the first start like admin.token; losing it only invalidates the links already sent.
- * A link proves "this user was paged about this incident"; it carries no other power (GET shows a
- * confirmation page, only POST acknowledges: mail scanners follow links).
- * Pure except acklink_key_load (file I/O at start-up). Thread-safe.
+ * public_url + "/ack/" + token. The key is 32 random bytes kept in DATA/notify.key (hex, mode
+ * 0600), created on the first start like admin.token; losing it only invalidates the links already
+ * sent. A link proves "this user was paged about this incident"; it carries no other power (GET
+ * shows a confirmation page, only POST acknowledges: mail scanners follow links). Pure except
+ * acklink_key_load (file I/O at start-up). Thread-safe.
  */
 #ifndef TOCSIN_ACKLINK_H
 #define TOCSIN_ACKLINK_H
@@ -38,8 +38,8 @@ enum result acklink_key_load(const char *data_dir, unsigned char key[ACKLINK_KEY
                              struct error *err);
 /* The token for (incident, user, expires) into out (ACKLINK_TOKEN_MAX); "" when an id is too
  * long or holds a '|'. */
-void acklink_sign(const unsigned char key[ACKLINK_KEY_LEN], const char *incident,
-                  const char *user, int64_t expires, char out[ACKLINK_TOKEN_MAX]);
+void acklink_sign(const unsigned char key[ACKLINK_KEY_LEN], const char *incident, const char *user,
+                  int64_t expires, char out[ACKLINK_TOKEN_MAX]);
 /* Checks the signature first (ACKLINK_BAD), then the expiry against now (ACKLINK_EXPIRED; *out
  * is filled all the same). */
 enum acklink_check acklink_verify(const unsigned char key[ACKLINK_KEY_LEN], const char *token,

@@ -105,9 +105,8 @@ static void put_date(struct buf *out, int64_t now)
     time_t t = (time_t)(now / 1000);
     struct tm tm;
     gmtime_r(&t, &tm);
-    buf_printf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
-               tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-               tm.tm_sec);
+    buf_printf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday], tm.tm_mday,
+               months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static void put_message(const struct notify_render *r, const char *from, struct buf *out)
@@ -129,16 +128,19 @@ static void put_message(const struct notify_render *r, const char *from, struct 
     put_date(out, r->now);
     buf_printf(out, "Message-ID: <tocsin-notification-%lld%s>\r\n", (long long)lead->id,
                domain ? domain : "@tocsin.invalid");
-    buf_printf(out, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
-                    "X-Tocsin-Notification: %lld\r\n"
-                    "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
+    buf_printf(out,
+               "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
+               "X-Tocsin-Notification: %lld\r\n"
+               "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n",
                (long long)lead->id, boundary);
-    buf_printf(out, "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                    "Content-Transfer-Encoding: base64\r\n\r\n",
+    buf_printf(out,
+               "--%s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n",
                boundary);
     put_base64(out, text.data ? text.data : "", text.len);
-    buf_printf(out, "--%s\r\nContent-Type: text/html; charset=utf-8\r\n"
-                    "Content-Transfer-Encoding: base64\r\n\r\n",
+    buf_printf(out,
+               "--%s\r\nContent-Type: text/html; charset=utf-8\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n",
                boundary);
     put_base64(out, html.data ? html.data : "", html.len);
     buf_printf(out, "--%s--\r\n", boundary);

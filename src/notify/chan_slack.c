@@ -67,8 +67,8 @@ static void add_item(json_t *blocks, const struct notify_item *it, size_t index)
     struct buf text;
     buf_init(&text, 8192);
     mrkdwn_escape(&text, it->row->body, SECTION_MAX);
-    json_t *section = json_pack("{s:s,s:o}", "type", "section", "text",
-                                mrkdwn(text.data ? text.data : " "));
+    json_t *section =
+        json_pack("{s:s,s:o}", "type", "section", "text", mrkdwn(text.data ? text.data : " "));
     if (it->inc) {
         json_t *fields = json_array();
         json_array_append_new(fields, field("Severity", it->inc->severity));
@@ -122,8 +122,8 @@ static enum result slack_build(const struct notify_render *r, struct notify_requ
         json_array_append_new(blocks,
                               json_pack("{s:s,s:o}", "type", "section", "text", mrkdwn(more)));
     }
-    json_t *body = json_pack("{s:s,s:o}", "text", fallback.data ? fallback.data : "tocsin",
-                             "blocks", blocks);
+    json_t *body =
+        json_pack("{s:s,s:o}", "text", fallback.data ? fallback.data : "tocsin", "blocks", blocks);
     buf_free(&subject);
     buf_free(&header);
     buf_free(&fallback);

@@ -18,9 +18,9 @@ static enum result sms_build(const struct notify_render *r, struct notify_reques
 {
     const struct config *cfg = r->cfg;
     const char *ctype = cfg->notify.sms.content_type ? cfg->notify.sms.content_type
-                                                      : "application/x-www-form-urlencoded";
-    const char *tmpl = cfg->notify.sms.body ? cfg->notify.sms.body
-                                            : "To={{to}}&From={{from}}&Body={{message}}";
+                                                     : "application/x-www-form-urlencoded";
+    const char *tmpl =
+        cfg->notify.sms.body ? cfg->notify.sms.body : "To={{to}}&From={{from}}&Body={{message}}";
     if (!cfg->notify.sms.url)
         return error_set(err, ERR_UNPROCESSABLE,
                          "sms: no SMS gateway is configured (notify.sms.url)");

@@ -64,20 +64,20 @@ static json_t *payload(const struct notify_render *r)
     notify_render_text(r, &text);
     char ts[RFC3339_LEN];
     time_format_rfc3339(r->now, ts);
-    json_t *data = json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o}", "notification_id",
-                             (json_int_t)lead->row->id, "key", lead->row->dkey, "user",
-                             lead->row->user_id, "subject", subject.data ? subject.data : "",
-                             "message", text.data ? text.data : "", "incident",
-                             notify_incident_json(lead), "ack_url", str_or_null(lead->ack_url));
+    json_t *data =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o}", "notification_id", (json_int_t)lead->row->id,
+                  "key", lead->row->dkey, "user", lead->row->user_id, "subject",
+                  subject.data ? subject.data : "", "message", text.data ? text.data : "",
+                  "incident", notify_incident_json(lead), "ack_url", str_or_null(lead->ack_url));
     if (r->nitems > 1) {
         json_t *bundle = json_array();
         for (size_t i = 0; i < r->nitems; i++) {
             const struct notify_item *it = &r->items[i];
-            json_array_append_new(
-                bundle, json_pack("{s:I,s:s,s:s,s:o,s:o}", "notification_id",
-                                  (json_int_t)it->row->id, "key", it->row->dkey, "subject",
-                                  it->row->subject, "incident", notify_incident_json(it),
-                                  "ack_url", str_or_null(it->ack_url)));
+            json_array_append_new(bundle, json_pack("{s:I,s:s,s:s,s:o,s:o}", "notification_id",
+                                                    (json_int_t)it->row->id, "key", it->row->dkey,
+                                                    "subject", it->row->subject, "incident",
+                                                    notify_incident_json(it), "ack_url",
+                                                    str_or_null(it->ack_url)));
         }
         json_object_set_new(data, "bundle", bundle);
     }

@@ -41,7 +41,7 @@ enum {
 /* One row carried by a message: the lead first, then the rows bundled with it. */
 struct notify_item {
     const struct store_notification *row;
-    const struct incident *inc; /* NULL when the row is about no incident */
+    const struct incident *inc;        /* NULL when the row is about no incident */
     char ack_url[NOTIFY_URL_MAX];      /* "" unless a page about an incident */
     char incident_url[NOTIFY_URL_MAX]; /* "" when no incident */
 };
@@ -104,7 +104,7 @@ enum { NOTIFY_TIMEOUT_MS = 10000 };
 
 /* One request in flight. */
 struct notify_transfer {
-    struct notify_request *req; /* the transport adds "Expect:" (no 100-continue wait) */
+    struct notify_request *req;  /* the transport adds "Expect:" (no 100-continue wait) */
     struct notify_response resp; /* filled when done */
     bool done;
     double ms; /* how long it took */
@@ -116,8 +116,8 @@ struct notify_transfer {
 /* Runs the n transfers at once on multi (connect and total timeouts NOTIFY_TIMEOUT_MS, no
  * redirects followed, only the request's protocols) and returns when all are done or
  * stop(ctx) says so (those not done have done == false). */
-void notify_transfer_run(CURLM *multi, struct notify_transfer *t, size_t n,
-                         bool (*stop)(void *ctx), void *ctx);
+void notify_transfer_run(CURLM *multi, struct notify_transfer *t, size_t n, bool (*stop)(void *ctx),
+                         void *ctx);
 void notify_response_free(struct notify_response *r);
 
 /* ---- retry policy (policy.c) ---- */

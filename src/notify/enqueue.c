@@ -127,8 +127,8 @@ static void make_subject(const struct notify_message *m, struct buf *out)
     }
     struct buf line;
     buf_init(&line, 4096);
-    buf_printf(&line, "[%s] %s%s: %s", inc->severity, m->kind == NOTIFY_REMINDER ? "Update due: " : "",
-               inc->id, inc->title);
+    buf_printf(&line, "[%s] %s%s: %s", inc->severity,
+               m->kind == NOTIFY_REMINDER ? "Update due: " : "", inc->id, inc->title);
     clean_line(out, line.data);
     buf_free(&line);
 }
@@ -169,9 +169,9 @@ static enum result note_queued(struct store_conn *tx, const struct notify_messag
                                json_t *methods, const char *why, int64_t after, int64_t now,
                                struct error *err)
 {
-    json_t *data = json_pack("{s:s,s:O,s:s,s:s?,s:s,s:s}", "user", m->user, "methods", methods,
-                             "key", m->key, "reason", m->reason, "choice", why, "kind",
-                             notify_kind_name(m->kind));
+    json_t *data =
+        json_pack("{s:s,s:O,s:s,s:s?,s:s,s:s}", "user", m->user, "methods", methods, "key", m->key,
+                  "reason", m->reason, "choice", why, "kind", notify_kind_name(m->kind));
     if (after > 0) {
         char d[32];
         time_format_duration(after, d, sizeof d);
@@ -195,8 +195,8 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     const char *methods[NOTIFY_METHODS];
     int64_t after = 0;
     char why[200];
-    size_t n = notify_choose_methods(cfg, u, m->inc ? m->inc->severity : NULL, methods, &after,
-                                     why, sizeof why);
+    size_t n = notify_choose_methods(cfg, u, m->inc ? m->inc->severity : NULL, methods, &after, why,
+                                     sizeof why);
     if (n == 0)
         return error_set(err, ERR_UNPROCESSABLE,
                          "user: %s has no contact method (email, phone, slack or webhook)", u->id);

@@ -13,9 +13,9 @@
  *   2. builds each message with its channel (chan_*.c) and runs them all at once (transport.c);
  *   3. in ONE store job: records each attempt, moves each row to its next state, puts
  *      notify.sent / notify.failed / notify.fallback / notify.exhausted / notify.cancelled on the
- *      timeline, and queues the fallback rows (the user's next method) of rows that failed for good.
- * Retries: backoff * 2^(attempt-1) capped at max_backoff, equal jitter, never before Retry-After;
- * after max_attempts, or a Retry-After beyond an hour, the row fails for good.
+ *      timeline, and queues the fallback rows (the user's next method) of rows that failed for
+ * good. Retries: backoff * 2^(attempt-1) capped at max_backoff, equal jitter, never before
+ * Retry-After; after max_attempts, or a Retry-After beyond an hour, the row fails for good.
  *
  * Crash safety: a row is pending until the job that records its delivery commits. Killed in
  * between, the row is simply due again after the restart: at-least-once, and the receiver can
@@ -339,9 +339,9 @@ static enum result save(struct store_conn *tx, const struct store_notification *
                         struct error *err)
 {
     enum result result = store_notification_update(tx, n);
-    return result == OK ? OK
-                        : error_set(err, result, "store: cannot update notification %lld",
-                                    (long long)n->id);
+    return result == OK
+               ? OK
+               : error_set(err, result, "store: cannot update notification %lld", (long long)n->id);
 }
 
 /* A timeline entry about row (its incident's timeline, or the global one for rows about no
@@ -380,8 +380,8 @@ static enum result fail_row(struct store_conn *tx, struct pass *p,
         return result;
     if (next) {
         p->followups++;
-        return note(tx, row, "notify.fallback", json_pack("{s:s,s:s}", "from", row->method, "to", next),
-                    now, err);
+        return note(tx, row, "notify.fallback",
+                    json_pack("{s:s,s:s}", "from", row->method, "to", next), now, err);
     }
     log_error("notify: every method of %s failed for %s", row->user_id,
               row->incident_id[0] ? row->incident_id : row->dkey);
@@ -397,10 +397,10 @@ static enum result record_sent(struct store_conn *tx, struct delivery *d, int64_
     lead->sent_at = now;
     enum result result = save(tx, lead, err);
     if (result == OK && lead->incident_id[0])
-        result = note(tx, lead, "notify.sent",
-                      json_pack("{s:i,s:i}", "attempts", lead->attempts, "bundled",
-                                (int)d->nmembers),
-                      now, err);
+        result =
+            note(tx, lead, "notify.sent",
+                 json_pack("{s:i,s:i}", "attempts", lead->attempts, "bundled", (int)d->nmembers),
+                 now, err);
     for (size_t i = 0; i < d->nmembers && result == OK; i++) {
         struct store_notification *m = &d->members[i];
         set_str(&m->status, "bundled");
@@ -426,8 +426,8 @@ static enum result record_failed(struct store_conn *tx, struct pass *p, struct d
     if (result == OK)
         result = fail_row(tx, p, lead, d->why, lead->attempts, now, err);
     char why[700];
-    snprintf(why, sizeof why, "went with notification %lld, which failed: %s",
-             (long long)lead->id, d->why);
+    snprintf(why, sizeof why, "went with notification %lld, which failed: %s", (long long)lead->id,
+             d->why);
     for (size_t i = 0; i < d->nmembers && result == OK; i++) {
         struct store_notification *m = &d->members[i];
         set_str(&m->status, "failed");
@@ -447,12 +447,11 @@ static bool next_try(const struct pass *p, struct delivery *d, int64_t now, int6
     const struct config *cfg = p->cfg;
     size_t wl = strlen(d->why);
     if (d->lead.attempts >= cfg->notify.max_attempts) {
-        snprintf(d->why + wl, sizeof d->why - wl, " (gave up after %d attempts)",
-                 d->lead.attempts);
+        snprintf(d->why + wl, sizeof d->why - wl, " (gave up after %d attempts)", d->lead.attempts);
         return false;
     }
-    int64_t limit = cfg->notify.max_backoff > RETRY_AFTER_MAX_MS ? cfg->notify.max_backoff
-                                                                 : RETRY_AFTER_MAX_MS;
+    int64_t limit =
+        cfg->notify.max_backoff > RETRY_AFTER_MAX_MS ? cfg->notify.max_backoff : RETRY_AFTER_MAX_MS;
     if (d->retry_at > now + limit) {
         snprintf(d->why + wl, sizeof d->why - wl, " (Retry-After is more than %lld minutes away)",
                  (long long)(limit / MS_PER_MIN));

@@ -152,10 +152,18 @@ int notify_retry_after(const char *value, int64_t now, int64_t *at)
 bool notify_curl_transient(CURLcode rc)
 {
     static const CURLcode transient[] = {
-        CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT,
-        CURLE_OPERATION_TIMEDOUT,   CURLE_SEND_ERROR,            CURLE_RECV_ERROR,
-        CURLE_GOT_NOTHING,          CURLE_PARTIAL_FILE,          CURLE_SSL_CONNECT_ERROR,
-        CURLE_HTTP2,                CURLE_HTTP2_STREAM,          CURLE_WEIRD_SERVER_REPLY,
+        CURLE_COULDNT_RESOLVE_HOST,
+        CURLE_COULDNT_RESOLVE_PROXY,
+        CURLE_COULDNT_CONNECT,
+        CURLE_OPERATION_TIMEDOUT,
+        CURLE_SEND_ERROR,
+        CURLE_RECV_ERROR,
+        CURLE_GOT_NOTHING,
+        CURLE_PARTIAL_FILE,
+        CURLE_SSL_CONNECT_ERROR,
+        CURLE_HTTP2,
+        CURLE_HTTP2_STREAM,
+        CURLE_WEIRD_SERVER_REPLY,
         CURLE_AGAIN,
     };
     for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++)

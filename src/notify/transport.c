@@ -96,8 +96,8 @@ static CURL *setup(struct notify_transfer *t)
         curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload);
         curl_easy_setopt(e, CURLOPT_READDATA, t);
         curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
-        curl_easy_setopt(e, CURLOPT_USE_SSL, (long)(req->require_tls ? CURLUSESSL_ALL
-                                                                     : CURLUSESSL_NONE));
+        curl_easy_setopt(e, CURLOPT_USE_SSL,
+                         (long)(req->require_tls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
         return e;
     }
     if (req->username)
@@ -124,8 +124,8 @@ static void finish(struct notify_transfer *t, CURLcode rc, double t0)
     t->done = true;
 }
 
-void notify_transfer_run(CURLM *multi, struct notify_transfer *t, size_t n,
-                         bool (*stop)(void *ctx), void *ctx)
+void notify_transfer_run(CURLM *multi, struct notify_transfer *t, size_t n, bool (*stop)(void *ctx),
+                         void *ctx)
 {
     double t0 = clock_mono_ms();
     for (size_t i = 0; i < n; i++) {

@@ -475,13 +475,12 @@ enum result store_probe_last(struct store_conn *c, const char *service,
 /* ---- wrappers: notify ---- */
 
 enum result store_notification_insert(struct store_conn *c, const struct store_notification *n,
-                                     int64_t *id)
+                                      int64_t *id)
 {
     TIMED("notification_insert", c->be->notification_insert(c->conn, n, id));
 }
 
-enum result store_notification_get(struct store_conn *c, int64_t id,
-                                  struct store_notification *out)
+enum result store_notification_get(struct store_conn *c, int64_t id, struct store_notification *out)
 {
     TIMED("notification_get", c->be->notification_get(c->conn, id, out));
 }
@@ -492,7 +491,7 @@ enum result store_notification_update(struct store_conn *c, const struct store_n
 }
 
 enum result store_notification_due(struct store_conn *c, int64_t now, int limit,
-                                  store_notification_cb cb, void *ctx)
+                                   store_notification_cb cb, void *ctx)
 {
     TIMED("notification_due", c->be->notification_due(c->conn, now, limit, cb, ctx));
 }
@@ -503,34 +502,33 @@ enum result store_notification_next_due(struct store_conn *c, int64_t *at)
 }
 
 enum result store_notification_list(struct store_conn *c, const char *incident_id,
-                                   store_notification_cb cb, void *ctx)
+                                    store_notification_cb cb, void *ctx)
 {
     TIMED("notification_list", c->be->notification_list(c->conn, incident_id, cb, ctx));
 }
 
-enum result store_notification_members(struct store_conn *c, int64_t lead,
-                                      store_notification_cb cb, void *ctx)
+enum result store_notification_members(struct store_conn *c, int64_t lead, store_notification_cb cb,
+                                       void *ctx)
 {
     TIMED("notification_members", c->be->notification_members(c->conn, lead, cb, ctx));
 }
 
-enum result store_notification_last_sent(struct store_conn *c, const char *user,
-                                        const char *method, int64_t *at)
+enum result store_notification_last_sent(struct store_conn *c, const char *user, const char *method,
+                                         int64_t *at)
 {
     TIMED("notification_last_sent", c->be->notification_last_sent(c->conn, user, method, at));
 }
 
 enum result store_notification_attempt_insert(struct store_conn *c,
-                                             const struct store_notification_attempt *a)
+                                              const struct store_notification_attempt *a)
 {
     TIMED("notification_attempt_insert", c->be->notification_attempt_insert(c->conn, a));
 }
 
 enum result store_notification_attempts(struct store_conn *c, int64_t notification_id,
-                                       store_attempt_cb cb, void *ctx)
+                                        store_attempt_cb cb, void *ctx)
 {
-    TIMED("notification_attempts",
-          c->be->notification_attempts(c->conn, notification_id, cb, ctx));
+    TIMED("notification_attempts", c->be->notification_attempts(c->conn, notification_id, cb, ctx));
 }
 
 static char *dup_or_null(const char *s)
@@ -556,8 +554,8 @@ void store_notification_copy(struct store_notification *dst, const struct store_
 
 void store_notification_free_fields(struct store_notification *n)
 {
-    char **fields[] = {&n->incident_id, &n->kind,    &n->dkey,   &n->user_id,
-                       &n->method,      &n->address, &n->subject, &n->body,
+    char **fields[] = {&n->incident_id, &n->kind,       &n->dkey,    &n->user_id,
+                       &n->method,      &n->address,    &n->subject, &n->body,
                        &n->status,      &n->last_error, &n->reason};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         free(*fields[i]);

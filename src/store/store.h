@@ -173,8 +173,7 @@ struct store_backend {
 
     /* ---- backend: notify (outbox, attempts) ---- */
     /* inserts n (id ignored); ERR_CONFLICT when (incident, dkey, user, method) exists */
-    enum result (*notification_insert)(void *conn, const struct store_notification *n,
-                                       int64_t *id);
+    enum result (*notification_insert)(void *conn, const struct store_notification *n, int64_t *id);
     enum result (*notification_get)(void *conn, int64_t id, struct store_notification *out);
     /* writes status, attempts, next_attempt_at, sent_at, last_error, bundled_into, bundle_count */
     enum result (*notification_update)(void *conn, const struct store_notification *n);
@@ -184,8 +183,8 @@ struct store_backend {
     /* the earliest next_attempt_at of a pending row; ERR_NOT_FOUND when none */
     enum result (*notification_next_due)(void *conn, int64_t *at);
     /* incident_id's rows ("" for rows about no incident), by id */
-    enum result (*notification_list)(void *conn, const char *incident_id,
-                                     store_notification_cb cb, void *ctx);
+    enum result (*notification_list)(void *conn, const char *incident_id, store_notification_cb cb,
+                                     void *ctx);
     /* the rows whose message went with lead's (bundled_into = lead), by id */
     enum result (*notification_members)(void *conn, int64_t lead, store_notification_cb cb,
                                         void *ctx);
@@ -272,23 +271,23 @@ enum result store_probe_last(struct store_conn *c, const char *service,
 
 /* ---- front end: notify (outbox, attempts) ---- */
 enum result store_notification_insert(struct store_conn *c, const struct store_notification *n,
-                                     int64_t *id);
+                                      int64_t *id);
 enum result store_notification_get(struct store_conn *c, int64_t id,
-                                  struct store_notification *out);
+                                   struct store_notification *out);
 enum result store_notification_update(struct store_conn *c, const struct store_notification *n);
 enum result store_notification_due(struct store_conn *c, int64_t now, int limit,
-                                  store_notification_cb cb, void *ctx);
+                                   store_notification_cb cb, void *ctx);
 enum result store_notification_next_due(struct store_conn *c, int64_t *at);
 enum result store_notification_list(struct store_conn *c, const char *incident_id,
-                                   store_notification_cb cb, void *ctx);
-enum result store_notification_members(struct store_conn *c, int64_t lead,
-                                      store_notification_cb cb, void *ctx);
-enum result store_notification_last_sent(struct store_conn *c, const char *user,
-                                        const char *method, int64_t *at);
+                                    store_notification_cb cb, void *ctx);
+enum result store_notification_members(struct store_conn *c, int64_t lead, store_notification_cb cb,
+                                       void *ctx);
+enum result store_notification_last_sent(struct store_conn *c, const char *user, const char *method,
+                                         int64_t *at);
 enum result store_notification_attempt_insert(struct store_conn *c,
-                                             const struct store_notification_attempt *a);
+                                              const struct store_notification_attempt *a);
 enum result store_notification_attempts(struct store_conn *c, int64_t notification_id,
-                                       store_attempt_cb cb, void *ctx);
+                                        store_attempt_cb cb, void *ctx);
 void store_notification_free_fields(struct store_notification *n);
 /* A deep copy of n (free with store_notification_free_fields). */
 void store_notification_copy(struct store_notification *dst, const struct store_notification *src);

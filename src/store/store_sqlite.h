@@ -77,8 +77,7 @@ enum result sq_notification_due(void *conn, int64_t now, int limit, store_notifi
 enum result sq_notification_next_due(void *conn, int64_t *at);
 enum result sq_notification_list(void *conn, const char *incident_id, store_notification_cb cb,
                                  void *ctx);
-enum result sq_notification_members(void *conn, int64_t lead, store_notification_cb cb,
-                                    void *ctx);
+enum result sq_notification_members(void *conn, int64_t lead, store_notification_cb cb, void *ctx);
 enum result sq_notification_last_sent(void *conn, const char *user, const char *method,
                                       int64_t *at);
 enum result sq_notification_attempt_insert(void *conn, const struct store_notification_attempt *a);

@@ -248,8 +248,7 @@ enum result sq_notification_members(void *conn, int64_t lead, store_notification
     return each_row(c, st, cb, ctx, "notification_members");
 }
 
-enum result sq_notification_last_sent(void *conn, const char *user, const char *method,
-                                      int64_t *at)
+enum result sq_notification_last_sent(void *conn, const char *user, const char *method, int64_t *at)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_LAST_SENT);

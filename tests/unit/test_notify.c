@@ -183,13 +183,12 @@ static void test_webhook_signature(void **state)
         0);
     /* python3: base64(hmac.new(b64decode(secret[6:]), b'msg_42.1700000000.{"a":1}', sha256)) */
     assert_string_equal(sig, "v1,NehmuMs050O1ql0d2M75yQZil0ul8MfDHaAFrpSWE8c=");
-    assert_int_equal(notify_webhook_signature(SECRET, "msg_42", 1700000001, body, strlen(body),
-                                              sig, sizeof sig),
-                     0);
+    assert_int_equal(
+        notify_webhook_signature(SECRET, "msg_42", 1700000001, body, strlen(body), sig, sizeof sig),
+        0);
     assert_string_not_equal(sig, "v1,NehmuMs050O1ql0d2M75yQZil0ul8MfDHaAFrpSWE8c=");
     assert_int_equal(notify_webhook_signature("AAEC", "msg_1", 1, "", 0, sig, sizeof sig), -1);
-    assert_int_equal(notify_webhook_signature("whsec_***", "msg_1", 1, "", 0, sig, sizeof sig),
-                     -1);
+    assert_int_equal(notify_webhook_signature("whsec_***", "msg_1", 1, "", 0, sig, sizeof sig), -1);
     assert_int_equal(notify_webhook_signature(SECRET, "msg_1", 1, "", 0, sig, 10), -1);
 }
 
@@ -221,7 +220,8 @@ static void test_escaping_and_templates(void **state)
     buf_reset(&b);
     notify_template(&b, "{\"to\":\"{{to}}\",\"text\":\"{{message}}\",\"x\":\"{{ to }}\"}",
                     "application/json", "+1", NULL, "line1\n\"q\"");
-    assert_string_equal(b.data, "{\"to\":\"+1\",\"text\":\"line1\\n\\\"q\\\"\",\"x\":\"{{ to }}\"}");
+    assert_string_equal(b.data,
+                        "{\"to\":\"+1\",\"text\":\"line1\\n\\\"q\\\"\",\"x\":\"{{ to }}\"}");
     buf_free(&b);
 }
 
@@ -233,15 +233,15 @@ static void test_render_bundle_and_sms(void **state)
         {.id = 9, .kind = "info", .subject = "Hand-off", .body = "three"},
     };
     struct incident inc = {.id = "INC-2026-11-23-001"};
-    struct notify_item items[3] = {{.row = &rows[0], .inc = &inc}, {.row = &rows[1], .inc = &inc},
-                                   {.row = &rows[2]}};
+    struct notify_item items[3] = {
+        {.row = &rows[0], .inc = &inc}, {.row = &rows[1], .inc = &inc}, {.row = &rows[2]}};
     snprintf(items[0].ack_url, sizeof items[0].ack_url, "http://t/ack/AAA.BBB");
     struct notify_render r = {.items = items, .nitems = 1, .now = T1};
     struct buf b;
     buf_init(&b, 65536);
     notify_render_sms(&r, &b);
-    assert_string_equal(b.data,
-                        "[SEV1] INC-2026-11-23-001: Down - ack: http://t/ack/AAA.BBB or reply ACK 7");
+    assert_string_equal(
+        b.data, "[SEV1] INC-2026-11-23-001: Down - ack: http://t/ack/AAA.BBB or reply ACK 7");
     buf_reset(&b);
     notify_render_text(&r, &b);
     assert_string_equal(b.data, "one\nAcknowledge: http://t/ack/AAA.BBB\n");
@@ -517,11 +517,16 @@ static void test_enqueue_once(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_backoff_bounds),    cmocka_unit_test(test_retry_after),
-        cmocka_unit_test(test_classify_http),     cmocka_unit_test(test_webhook_signature),
-        cmocka_unit_test(test_escaping_and_templates), cmocka_unit_test(test_render_bundle_and_sms),
-        cmocka_unit_test(test_ack_tokens),        cmocka_unit_test(test_choose_methods),
-        cmocka_unit_test(test_notify_config),     cmocka_unit_test(test_enqueue_once),
+        cmocka_unit_test(test_backoff_bounds),
+        cmocka_unit_test(test_retry_after),
+        cmocka_unit_test(test_classify_http),
+        cmocka_unit_test(test_webhook_signature),
+        cmocka_unit_test(test_escaping_and_templates),
+        cmocka_unit_test(test_render_bundle_and_sms),
+        cmocka_unit_test(test_ack_tokens),
+        cmocka_unit_test(test_choose_methods),
+        cmocka_unit_test(test_notify_config),
+        cmocka_unit_test(test_enqueue_once),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
