@@ -220,7 +220,10 @@ static void plan_row(struct pass *p, struct store_notification *r)
     char why[300];
     const struct incident *inc = incident_of(p, r->incident_id);
     if (moot(r, inc, why, sizeof why)) {
-        snprintf(new_delivery(p, ACT_CANCEL, r)->why, sizeof p->ds[0].why, "%s", why);
+        struct delivery *d = new_delivery(p, ACT_CANCEL, r);
+        snprintf(d->why, sizeof d->why, "%s", why);
+        if (d->lead.bundle_count > 1) /* what it carried goes on its own */
+            store_notification_members(p->rd, d->lead.id, collect_member, d);
         return;
     }
     if (r->attempts > 0 || r->bundle_count > 1) { /* a retry, with what it already carries */
@@ -498,6 +501,27 @@ static enum result record_send(struct store_conn *tx, struct pass *p, struct del
     return record_failed(tx, p, d, now, err);
 }
 
+/* A moot page: cancelled; the rows bundled into it are pending again, each on its own. */
+static enum result record_cancel(struct store_conn *tx, struct pass *p, struct delivery *d,
+                                 int64_t now, struct error *err)
+{
+    set_str(&d->lead.status, "cancelled");
+    set_str(&d->lead.last_error, d->why);
+    enum result result = save(tx, &d->lead, err);
+    if (result == OK)
+        result =
+            note(tx, &d->lead, "notify.cancelled", json_pack("{s:s}", "reason", d->why), now, err);
+    for (size_t i = 0; i < d->nmembers && result == OK; i++) {
+        struct store_notification *m = &d->members[i];
+        set_str(&m->status, "pending");
+        m->bundled_into = 0;
+        m->next_attempt_at = now;
+        result = save(tx, m, err);
+        p->followups++;
+    }
+    return result;
+}
+
 static enum result pass_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct pass *p = arg;
@@ -507,12 +531,7 @@ static enum result pass_job(struct store_conn *tx, void *arg, struct error *err)
         struct delivery *d = &p->ds[i];
         switch (d->action) {
         case ACT_CANCEL:
-            set_str(&d->lead.status, "cancelled");
-            set_str(&d->lead.last_error, d->why);
-            result = save(tx, &d->lead, err);
-            if (result == OK)
-                result = note(tx, &d->lead, "notify.cancelled",
-                              json_pack("{s:s}", "reason", d->why), now, err);
+            result = record_cancel(tx, p, d, now, err);
             break;
         case ACT_DEFER:
             d->lead.next_attempt_at = d->defer_to;

@@ -263,3 +263,36 @@ def test_queued_page_survives_restart_before_first_attempt(make_server, hook):
     hook.wait_for(1)
     s.advance("10m")
     assert hook.count() == 1
+
+
+def test_cancelled_bundle_lead_releases_the_rest(make_server, hook):
+    """A bundle waiting for a retry whose lead's incident gets acknowledged: the lead is cancelled
+    and the pages it carried go out on their own (here as a new bundle of 2), never lost."""
+    s = make_server(dev_clock=True, config_text=notify_config([webhook_user(hook.url)]))
+    first = s.create(severity="SEV2", title="First")
+    page(s, first["id"])
+    hook.wait_for(1)
+    incs = [s.create(severity="SEV2", title=f"Storm {i}") for i in range(3)]
+    for inc in incs:
+        page(s, inc["id"])
+    hook.answer(503)
+    s.advance("61s")
+    assert hook.count() == 2 and hook.requests[1].json()["data"]["message"].startswith("3 notifications:")
+    lead = rows(s, incs[0]["id"])[0]
+    assert lead["status"] == "pending" and lead["bundle_count"] == 3
+    assert rows(s, incs[1]["id"])[0]["status"] == "bundled"
+    st, _ = s.api("POST", f"/api/v1/incidents/{incs[0]['id']}/ack")
+    assert st == 200
+    hook.answer(200)
+    s.advance("10s")
+    assert hook.count() == 3
+    body = hook.requests[2].json()["data"]
+    assert body["message"].startswith("2 notifications:")
+    assert [b["incident"]["id"] for b in body["bundle"]] == [incs[1]["id"], incs[2]["id"]]
+    assert rows(s, incs[0]["id"])[0]["status"] == "cancelled"
+    new_lead = rows(s, incs[1]["id"])[0]
+    assert new_lead["status"] == "sent" and new_lead["bundle_count"] == 2
+    member = rows(s, incs[2]["id"])[0]
+    assert member["status"] == "bundled" and member["bundled_into"] == new_lead["id"]
+    s.advance("10m")
+    assert hook.count() == 3
