@@ -170,8 +170,10 @@ def verify_standard_webhook(secret, headers, body, now=None, tolerance=None):
 class SmtpSink:
     """aiosmtpd on a free loopback port; keeps every message received."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, credentials=None):
+        """credentials: (user, password) to require SMTP AUTH (over plain text: loopback only)."""
         from aiosmtpd.controller import Controller  # Debian: python3-aiosmtpd
+        from aiosmtpd.smtp import AuthResult
 
         self.dir = str(directory)
         os.makedirs(self.dir, exist_ok=True)
@@ -192,7 +194,17 @@ class SmtpSink:
                     sink.cond.notify_all()
                 return "250 Message accepted for delivery"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.logins = []
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (auth_data.login.decode(), auth_data.password.decode()) == tuple(credentials)
+            self.logins.append((mechanism, auth_data.login.decode(), ok))
+            return AuthResult(success=ok, handled=False)  # failure: aiosmtpd answers 535
+
+        kw = {}
+        if credentials:
+            kw = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kw)
         self.controller.start()
 
     @property

@@ -280,3 +280,50 @@ def test_unconfigured_channel_fails_and_falls_back(make_server, receivers):
     assert kinds(s, inc["id"]) == ["notify.queued", "notify.failed", "notify.fallback", "notify.sent"]
     fb = [e for e in s.timeline(inc["id"]) if e["kind"] == "notify.fallback"][0]
     assert fb["data"]["from"] == "email" and fb["data"]["to"] == "webhook"
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback test
+def test_email_smtp_auth_and_refused_login(make_server, tmp_path, receivers):
+    smtp = SmtpSink(tmp_path / "authmail", credentials=("pager", "s3cret"))
+    hook = receivers("hook")
+    try:
+        def cfg(password):
+            return notify_config(
+                [f'{{id: alice, email: alice@example.com, webhook: "{hook.url}", '
+                 f'webhook_secret: {WEBHOOK_SECRET}, notify: [{{methods: [email]}}]}}'],
+                extra=f'  email: {{url: "{smtp.url}", from: pager@tocsin.test, username: pager, '
+                      f'password: {password}}}')
+        s = make_server(dev_clock=True, config_text=cfg("s3cret"))
+        inc = s.create(severity="SEV2", title="Auth works")
+        page(s, inc["id"])
+        assert smtp.wait_for(1)[0][1] == ["alice@example.com"]
+        assert smtp.logins and smtp.logins[0][1:] == ("pager", True)
+        # a wrong password (another server: no connection to reuse): SMTP 535 is permanent ->
+        # the next method, on the timeline
+        s = make_server(dev_clock=True, config_text=cfg("wrong"))
+        inc2 = s.create(severity="SEV2", title="Auth refused")
+        page(s, inc2["id"])
+        hook.wait_for(1)
+        sync(s)
+        rs = {r["method"]: r for r in rows(s, inc2["id"])}
+        assert rs["email"]["status"] == "failed" and len(rs["email"]["attempts"]) == 1
+        assert rs["email"]["attempts"][0]["code"] == 535, rs["email"]
+        assert rs["webhook"]["status"] == "sent"
+        assert len(smtp.messages) == 1
+    finally:
+        smtp.close()
+
+
+def test_email_starttls_required_but_not_offered_fails(make_server, smtp, receivers):
+    hook = receivers("hook")
+    s = make_server(dev_clock=True, config_text=notify_config(
+        [f'{{id: alice, email: alice@example.com, webhook: "{hook.url}", '
+         f'webhook_secret: {WEBHOOK_SECRET}, notify: [{{methods: [email]}}]}}'],
+        extra=f'  email: {{url: "{smtp.url}", from: pager@tocsin.test, starttls: true}}'))
+    inc = s.create(severity="SEV2", title="No TLS here")
+    page(s, inc["id"])
+    hook.wait_for(1)
+    sync(s)
+    rs = {r["method"]: r for r in rows(s, inc["id"])}
+    assert rs["email"]["status"] == "failed" and "SMTP" in rs["email"]["last_error"]
+    assert smtp.messages == []  # nothing went out in the clear
