@@ -302,17 +302,88 @@ static const struct cfg_spec type_spec = {.size = sizeof(struct config_incident_
                                           .uniq_off = offsetof(struct config_incident_type, id),
                                           .uniq_key = "id"};
 
+/* A user's notification rules (`notify:`) and contact methods (docs/config.md, users). */
+static const char *const contact_methods[] = {"email", "sms", "slack", "webhook", NULL};
+
+static const struct cfg_field rule_fields[] = {
+    FLD(struct config_notify_rule, "severity", severity, CFG_STRLIST, .unique = true,
+        .ref = CFG_REF_SEVERITY),
+    FLD(struct config_notify_rule, "methods", methods, CFG_STRLIST, .required = true, .min = 1,
+        .unique = true, .choices = contact_methods),
+    FLD(struct config_notify_rule, "after", after, CFG_DURATION),
+};
+static const struct cfg_spec rule_spec = {.size = sizeof(struct config_notify_rule),
+                                          .line_off = offsetof(struct config_notify_rule, line),
+                                          FIELDS(rule_fields),
+                                          .uniq_off = NO_OFF};
+
+/* Whether user u has the contact method named m (email, sms = phone, slack, webhook). */
+static bool user_has_method(const struct config_user *u, const char *m)
+{
+    const char *have = strcmp(m, "email") == 0     ? u->email
+                       : strcmp(m, "sms") == 0     ? u->phone
+                       : strcmp(m, "slack") == 0   ? u->slack
+                       : strcmp(m, "webhook") == 0 ? u->webhook
+                                                   : NULL;
+    return have != NULL;
+}
+
+/* name = id; webhook and webhook_secret go together; every rule's methods exist for the user. */
+static void user_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                      const char *path, size_t index)
+{
+    static const char *const needs[] = {"email", "email", "sms",     "phone",
+                                        "slack", "slack", "webhook", "webhook"};
+    const struct config_user *u = obj;
+    post_default_name(ctx, n, obj, path, index);
+    if (u->webhook && !u->webhook_secret)
+        config_parse_error(ctx, key_line(n, "webhook", n->line),
+                           "%s.webhook_secret: required with webhook (whsec_ + base64 of 24 to 64 "
+                           "random bytes)",
+                           path);
+    if (u->webhook_secret && !u->webhook)
+        config_parse_error(ctx, key_line(n, "webhook_secret", n->line),
+                           "%s.webhook_secret: only with webhook", path);
+    const struct yaml_tree_node *rules = yaml_tree_map_get(n, "notify");
+    for (size_t i = 0; i < u->rule_count; i++) {
+        const struct config_notify_rule *r = &u->rules[i];
+        const struct yaml_tree_node *rn =
+            rules && rules->kind == YAML_TREE_SEQ && i < rules->count ? rules->items[i] : NULL;
+        const struct yaml_tree_node *ms = rn ? yaml_tree_map_get(rn, "methods") : NULL;
+        for (size_t j = 0; j < r->methods.count; j++) {
+            const char *m = r->methods.items[j], *key = NULL;
+            for (size_t k = 0; k + 1 < sizeof needs / sizeof needs[0]; k += 2)
+                if (strcmp(needs[k], m) == 0)
+                    key = needs[k + 1];
+            if (!key || user_has_method(u, m))
+                continue; /* an unknown method was reported by its field */
+            int line =
+                ms && ms->kind == YAML_TREE_SEQ && j < ms->count ? ms->items[j]->line : r->line;
+            config_parse_error(ctx, line,
+                               "%s.notify[%zu].methods[%zu]: %s needs the user's %s, which is not "
+                               "set",
+                               path, i, j, m, key);
+        }
+    }
+}
+
 static const struct cfg_field user_fields[] = {
     ID_FIELD(struct config_user),
     FLD(struct config_user, "name", name, CFG_STR),
     FLD(struct config_user, "email", email, CFG_STR, .check = config_parse_check_email),
     FLD(struct config_user, "phone", phone, CFG_STR, .check = config_parse_check_phone),
     FLD(struct config_user, "timezone", timezone, CFG_STR, .check = config_parse_check_timezone),
+    FLD(struct config_user, "slack", slack, CFG_STR, .check = config_parse_check_http_url),
+    FLD(struct config_user, "webhook", webhook, CFG_STR, .check = config_parse_check_http_url),
+    FLD(struct config_user, "webhook_secret", webhook_secret, CFG_STR,
+        .check = config_parse_check_webhook_secret),
+    FLD(struct config_user, "notify", rules, CFG_LIST, .sub = &rule_spec,
+        .count_off = offsetof(struct config_user, rule_count)),
 };
 static const struct cfg_spec user_spec = {.size = sizeof(struct config_user),
                                           .line_off = offsetof(struct config_user, line),
                                           FIELDS(user_fields),
-                                          .post = post_default_name,
+                                          .post = user_post,
                                           .uniq_off = offsetof(struct config_user, id),
                                           .uniq_key = "id"};
 
@@ -529,6 +600,82 @@ static const struct cfg_field ingest_fields[] = {
 static const struct cfg_spec ingest_spec = {
     .line_off = NO_OFF, FIELDS(ingest_fields), .uniq_off = NO_OFF};
 
+/* `notify:` how notifications leave (docs/config.md, notify). */
+static const char *const sms_types[] = {"application/x-www-form-urlencoded", "application/json",
+                                        NULL};
+
+static const struct cfg_field email_fields[] = {
+    FLD(struct config, "url", notify.email.url, CFG_STR, .required = true,
+        .check = config_parse_check_smtp_url),
+    FLD(struct config, "from", notify.email.from, CFG_STR, .required = true,
+        .check = config_parse_check_email),
+    FLD(struct config, "username", notify.email.username, CFG_STR),
+    FLD(struct config, "password", notify.email.password, CFG_STR),
+    FLD(struct config, "starttls", notify.email.starttls, CFG_BOOL),
+};
+static const struct cfg_spec email_spec = {
+    .line_off = NO_OFF, FIELDS(email_fields), .uniq_off = NO_OFF};
+
+static const struct cfg_field sms_fields[] = {
+    FLD(struct config, "url", notify.sms.url, CFG_STR, .required = true,
+        .check = config_parse_check_http_url),
+    FLD(struct config, "from", notify.sms.from, CFG_STR),
+    FLD(struct config, "username", notify.sms.username, CFG_STR),
+    FLD(struct config, "password", notify.sms.password, CFG_STR),
+    FLD(struct config, "auth_header", notify.sms.auth_header, CFG_STR,
+        .check = config_parse_check_header_value),
+    FLD(struct config, "content_type", notify.sms.content_type, CFG_STR, .choices = sms_types),
+    FLD(struct config, "body", notify.sms.body, CFG_STR, .check = config_parse_check_sms_body),
+    FLD(struct config, "inbound_secret", notify.sms.inbound_secret, CFG_STR,
+        .check = config_parse_check_secret),
+};
+static const struct cfg_spec sms_spec = {
+    .line_off = NO_OFF, FIELDS(sms_fields), .uniq_off = NO_OFF};
+
+static void notify_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                        const char *path, size_t index);
+
+static const struct cfg_field notify_fields[] = {
+    {.key = "email", .type = CFG_MAP, .off = 0, .sub = &email_spec},
+    {.key = "sms", .type = CFG_MAP, .off = 0, .sub = &sms_spec},
+    FLD(struct config, "throttle", notify.throttle, CFG_DURATION, .min = 0),
+    FLD(struct config, "max_attempts", notify.max_attempts, CFG_INT, .min = 1, .max = 100),
+    FLD(struct config, "backoff", notify.backoff, CFG_DURATION, .min = 100),
+    FLD(struct config, "max_backoff", notify.max_backoff, CFG_DURATION, .min = 100),
+    FLD(struct config, "ack_link_ttl", notify.ack_link_ttl, CFG_DURATION, .min = MS_PER_MIN),
+};
+static const struct cfg_spec notify_spec = {
+    .line_off = NO_OFF, FIELDS(notify_fields), .post = notify_post, .uniq_off = NO_OFF};
+
+/* Fields that span keys: SMTP AUTH and HTTP basic auth need both halves; the SMS auth is basic or
+ * a header, not both; the SMS body template defaults by content type; backoff <= max_backoff. */
+static void notify_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                        const char *path, size_t index)
+{
+    struct config *c = obj;
+    const struct yaml_tree_node *em = yaml_tree_map_get(n, "email");
+    const struct yaml_tree_node *sms = yaml_tree_map_get(n, "sms");
+    int eline = em ? em->line : n->line, sline = sms ? sms->line : n->line;
+    if (!c->notify.email.username != !c->notify.email.password)
+        config_parse_error(ctx, eline, "notify.email: username and password go together");
+    if (!c->notify.sms.username != !c->notify.sms.password)
+        config_parse_error(ctx, sline, "notify.sms: username and password go together");
+    if (c->notify.sms.username && c->notify.sms.auth_header)
+        config_parse_error(ctx, key_line(sms, "auth_header", sline),
+                           "notify.sms.auth_header: use either username/password (basic auth) "
+                           "or auth_header, not both");
+    if (c->notify.sms.url && !c->notify.sms.content_type)
+        c->notify.sms.content_type = xstrdup(sms_types[0]);
+    if (c->notify.sms.url && !c->notify.sms.body)
+        c->notify.sms.body = xstrdup(strcmp(c->notify.sms.content_type, sms_types[0]) == 0
+                                         ? "To={{to}}&From={{from}}&Body={{message}}"
+                                         : "{\"to\":\"{{to}}\",\"from\":\"{{from}}\","
+                                           "\"body\":\"{{message}}\"}");
+    if (c->notify.backoff > c->notify.max_backoff)
+        config_parse_error(ctx, key_line(n, "backoff", n->line),
+                           "notify.backoff: longer than max_backoff");
+}
+
 static void config_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                         const char *path, size_t index);
 
@@ -550,6 +697,7 @@ static const struct cfg_field config_fields[] = {
     SECTION("status_templates", status_templates, status_template_count, template_spec),
     SECTION("heartbeats", heartbeats, heartbeat_count, heartbeat_spec),
     {.key = "ingest", .type = CFG_MAP, .off = 0, .sub = &ingest_spec},
+    {.key = "notify", .type = CFG_MAP, .off = 0, .sub = &notify_spec},
 };
 static const struct cfg_spec config_spec = {
     .line_off = NO_OFF, FIELDS(config_fields), .post = config_post, .uniq_off = NO_OFF};
@@ -809,6 +957,11 @@ static struct config *load_text(struct cfg_ctx *ctx, const char *path, const cha
     c->server.max_body = DEFAULT_MAX_BODY;
     c->ingest.rate_limit = DEFAULT_INGEST_RATE;
     c->ingest.burst = DEFAULT_INGEST_BURST;
+    c->notify.throttle = MS_PER_MIN;
+    c->notify.max_attempts = 8;
+    c->notify.backoff = 5 * MS_PER_SEC;
+    c->notify.max_backoff = 5 * MS_PER_MIN;
+    c->notify.ack_link_ttl = 24 * MS_PER_HOUR;
     config_parse_decode_map(ctx, &config_spec, root, c, "");
     if (root->kind == YAML_TREE_MAP)
         resolve_refs(ctx, c);

@@ -18,6 +18,7 @@
 #include "util/tz.h"
 
 #include <ctype.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -841,4 +842,69 @@ const char *config_parse_check_alert_severity(const char *s)
         if (*p < 0x20 || *p == 0x7f)
             return "is not an alert severity (no control characters allowed)";
     return NULL;
+}
+
+/* ---- notify ---------------------------------------------------------------------------------- */
+
+const char *config_parse_check_smtp_url(const char *s)
+{
+    size_t skip = strncmp(s, "smtp://", 7) == 0 ? 7 : strncmp(s, "smtps://", 8) == 0 ? 8 : 0;
+    if (skip == 0 || s[skip] == '\0' || s[skip] == '/')
+        return "is not an smtp:// or smtps:// URL (e.g. smtp://mail.example.com:587)";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return "is not a URL (no spaces or control characters allowed)";
+    return NULL;
+}
+
+const char *config_parse_check_webhook_secret(const char *s)
+{
+    static const char reason[] = "is not a webhook secret (whsec_ + base64 of 24 to 64 random "
+                                 "bytes, e.g. from: echo whsec_$(head -c 32 /dev/urandom | "
+                                 "base64))";
+    unsigned char key[64];
+    size_t len = 0;
+    if (strncmp(s, "whsec_", 6) != 0)
+        return reason;
+    const char *b64 = s + 6;
+    size_t n = strlen(b64);
+    if (sodium_base642bin(key, sizeof key, b64, n, NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 &&
+        sodium_base642bin(key, sizeof key, b64, n, NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+        return reason;
+    sodium_memzero(key, sizeof key);
+    return len >= 24 && len <= 64 ? NULL : reason;
+}
+
+const char *config_parse_check_header_value(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < ' ' || *p == 0x7f)
+            return "is not an HTTP header value (no control characters or line breaks)";
+    return NULL;
+}
+
+const char *config_parse_check_sms_body(const char *s)
+{
+    static const char *const known[] = {"{{to}}", "{{from}}", "{{message}}"};
+    bool message = false;
+    for (const char *p = strstr(s, "{{"); p; p = strstr(p + 2, "{{")) {
+        size_t i = 0;
+        while (i < 3 && strncmp(p, known[i], strlen(known[i])) != 0)
+            i++;
+        if (i == 3)
+            return "has an unknown placeholder (only {{to}}, {{from}} and {{message}})";
+        message = message || i == 2;
+    }
+    return message ? NULL : "lacks {{message}}";
+}
+
+const char *config_parse_check_secret(const char *s)
+{
+    size_t n = strlen(s);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return "is not a secret (printable characters only, no spaces)";
+    return n >= 16 && n <= 256 ? NULL : "is not a secret (16 to 256 characters)";
 }

@@ -155,5 +155,13 @@ const char *config_parse_check_handoff(const char *s);
 const char *config_parse_check_restriction(const char *s);
 const char *config_parse_check_label_name(const char *s);     /* [A-Za-z_][A-Za-z0-9_]* */
 const char *config_parse_check_alert_severity(const char *s); /* 1..64 chars, no controls */
+/* notify: smtp:// or smtps:// URL; "whsec_" + base64 of 24..64 bytes; an HTTP header value (no
+ * controls); an SMS body template ({{to}}, {{from}}, {{message}} only, {{message}} required); a
+ * shared secret of at least 16 printable characters. */
+const char *config_parse_check_smtp_url(const char *s);
+const char *config_parse_check_webhook_secret(const char *s);
+const char *config_parse_check_header_value(const char *s);
+const char *config_parse_check_sms_body(const char *s);
+const char *config_parse_check_secret(const char *s);
 
 #endif

@@ -42,6 +42,8 @@ static const struct verb verbs[] = {
     {"override", cli_override, "override SCHEDULE USER|list|remove: on-call overrides"},
 
     /* ---- verbs: notify ---- */
+    {"page", cli_page, "page a user about an incident now (add a responder)"},
+    {"notifications", cli_notifications, "list an incident's notifications and their attempts"},
 
     /* ---- verbs: escalation ---- */
     {"escalate", cli_escalate, "page an incident's next escalation step now"},

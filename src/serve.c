@@ -7,6 +7,7 @@
 #include "engine.h"
 #include "http/http.h"
 #include "metrics.h"
+#include "notify/notify.h"
 #include "ratelimit.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -170,6 +171,7 @@ int serve_main(int argc, char **argv)
         fatal("serve: %s", err.message);
     const char *listen = o.listen ? o.listen : app.config->server.listen;
     app.engine = engine_start(&app);
+    app.notifier = notifier_start(&app);
     struct http_server *http = http_start(&app, listen, &err);
     if (!http)
         fatal("serve: %s", err.message);
@@ -182,6 +184,7 @@ int serve_main(int argc, char **argv)
     rc = wait_for_signals(&app);
     http_stop(http);
     engine_stop(app.engine);
+    notifier_stop(app.notifier);
     store_close(app.store);
     config_unref(app.config);
     metrics_free(app.metrics);

@@ -77,6 +77,11 @@ void api_override_list(struct request *r);
 void api_override_remove(struct request *r);
 
 /* ---- api: notify (notifications.c, ack.c) ---- */
+void api_incident_notifications(struct request *r);
+void api_incident_page(struct request *r);
+void api_sms_inbound(struct request *r);
+void api_ack_page(struct request *r);
+void api_ack_confirm(struct request *r);
 
 /* ---- api: escalation ---- */
 void api_incident_escalate(struct request *r); /* escalations.c */

@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "engine.h"
 #include "metrics.h"
+#include "notify/notify.h"
 #include "util/buf.h"
 #include "util/jsonv.h"
 #include "util/timeutil.h"
@@ -141,6 +142,7 @@ void api_clock_post(struct request *r)
         clock_advance(r->app->clock, ms);
         if (r->app->engine)
             engine_sync(r->app->engine); /* deadlines now due have fired when we answer */
+        notifier_sync(r->app->notifier); /* and what they queued (or what became due) went out */
         reply_json(r, 200, clock_json(r));
     } else {
         reply_from_error(r, &err);

@@ -42,6 +42,8 @@ int cli_oncall(int argc, char **argv);
 int cli_override(int argc, char **argv);
 
 /* ---- cli: notify ---- */
+int cli_page(int argc, char **argv);          /* page.c */
+int cli_notifications(int argc, char **argv); /* page.c */
 
 /* ---- cli: escalation ---- */
 int cli_escalate(int argc, char **argv);

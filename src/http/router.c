@@ -66,6 +66,12 @@ const struct route http_routes[] = {
     {"DELETE", "/api/v1/overrides/{id}", api_override_remove, ACCESS_RESPONDER, "override_remove"},
 
     /* ---- routes: notify ---- */
+    {"GET", "/api/v1/incidents/{id}/notifications", api_incident_notifications, ACCESS_VIEWER,
+     "incident_notifications"},
+    {"POST", "/api/v1/incidents/{id}/page", api_incident_page, ACCESS_RESPONDER, "incident_page"},
+    {"POST", "/api/v1/sms/inbound", api_sms_inbound, ACCESS_PUBLIC, "sms_inbound"},
+    {"GET", "/ack/{token}", api_ack_page, ACCESS_PUBLIC, "ack_page"},
+    {"POST", "/ack/{token}", api_ack_confirm, ACCESS_PUBLIC, "ack_confirm"},
 
     /* ---- routes: escalation ---- */
     {"POST", "/api/v1/incidents/{id}/escalate", api_incident_escalate, ACCESS_RESPONDER,

@@ -38,6 +38,9 @@ struct notify_message {
     const char *subject;        /* one line; NULL: made from the incident */
     const char *text;           /* plain text body; NULL: made from the incident */
     const char *reason;         /* why (for the timeline), e.g. "escalation step 2" */
+    /* additions (notify part) */
+    const char *actor; /* who queues it, for the timeline; NULL: "system" */
+    const char *note;  /* a line put first in the text made from the incident, or NULL */
 };
 
 /* Queues m for its user: one outbox row per method chosen by the user's notify rules for the
@@ -55,5 +58,11 @@ void notifier_kick(struct notifier *n);
 /* Kicks and waits until a pass that started after the call has finished: every row due at the
  * call's clock time was attempted and the attempt recorded (bounded: 30 s). */
 void notifier_sync(struct notifier *n);
+
+/* ---- additions (notify part) ---- */
+
+/* The key that signs ack links (DATA/notify.key, loaded or created by notifier_start; see
+ * notify/acklink.h). */
+const unsigned char *notifier_ack_key(const struct notifier *n);
 
 #endif

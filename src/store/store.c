@@ -503,6 +503,95 @@ enum result store_override_remove(struct store_conn *c, const char *id, int64_t 
 
 /* ---- wrappers: notify ---- */
 
+enum result store_notification_insert(struct store_conn *c, const struct store_notification *n,
+                                      int64_t *id)
+{
+    TIMED("notification_insert", c->be->notification_insert(c->conn, n, id));
+}
+
+enum result store_notification_get(struct store_conn *c, int64_t id, struct store_notification *out)
+{
+    TIMED("notification_get", c->be->notification_get(c->conn, id, out));
+}
+
+enum result store_notification_update(struct store_conn *c, const struct store_notification *n)
+{
+    TIMED("notification_update", c->be->notification_update(c->conn, n));
+}
+
+enum result store_notification_due(struct store_conn *c, int64_t now, int limit,
+                                   store_notification_cb cb, void *ctx)
+{
+    TIMED("notification_due", c->be->notification_due(c->conn, now, limit, cb, ctx));
+}
+
+enum result store_notification_next_due(struct store_conn *c, int64_t *at)
+{
+    TIMED("notification_next_due", c->be->notification_next_due(c->conn, at));
+}
+
+enum result store_notification_list(struct store_conn *c, const char *incident_id,
+                                    store_notification_cb cb, void *ctx)
+{
+    TIMED("notification_list", c->be->notification_list(c->conn, incident_id, cb, ctx));
+}
+
+enum result store_notification_members(struct store_conn *c, int64_t lead, store_notification_cb cb,
+                                       void *ctx)
+{
+    TIMED("notification_members", c->be->notification_members(c->conn, lead, cb, ctx));
+}
+
+enum result store_notification_last_sent(struct store_conn *c, const char *user, const char *method,
+                                         int64_t *at)
+{
+    TIMED("notification_last_sent", c->be->notification_last_sent(c->conn, user, method, at));
+}
+
+enum result store_notification_attempt_insert(struct store_conn *c,
+                                              const struct store_notification_attempt *a)
+{
+    TIMED("notification_attempt_insert", c->be->notification_attempt_insert(c->conn, a));
+}
+
+enum result store_notification_attempts(struct store_conn *c, int64_t notification_id,
+                                        store_attempt_cb cb, void *ctx)
+{
+    TIMED("notification_attempts", c->be->notification_attempts(c->conn, notification_id, cb, ctx));
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void store_notification_copy(struct store_notification *dst, const struct store_notification *src)
+{
+    *dst = *src;
+    dst->incident_id = dup_or_null(src->incident_id);
+    dst->kind = dup_or_null(src->kind);
+    dst->dkey = dup_or_null(src->dkey);
+    dst->user_id = dup_or_null(src->user_id);
+    dst->method = dup_or_null(src->method);
+    dst->address = dup_or_null(src->address);
+    dst->subject = dup_or_null(src->subject);
+    dst->body = dup_or_null(src->body);
+    dst->status = dup_or_null(src->status);
+    dst->last_error = dup_or_null(src->last_error);
+    dst->reason = dup_or_null(src->reason);
+}
+
+void store_notification_free_fields(struct store_notification *n)
+{
+    char **fields[] = {&n->incident_id, &n->kind,       &n->dkey,    &n->user_id,
+                       &n->method,      &n->address,    &n->subject, &n->body,
+                       &n->status,      &n->last_error, &n->reason};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        free(*fields[i]);
+        *fields[i] = NULL;
+    }
+}
+
 /* ---- wrappers: escalation ---- */
 
 enum result store_escalation_arm(struct store_conn *c, const char *incident_id, int64_t round_start,

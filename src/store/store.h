@@ -65,6 +65,32 @@ struct store_probe_result {
     char *error; /* NULL when ok */
 };
 
+/* A notification (outbox row, migration 004). Strings are owned (store_notification_free_fields);
+ * incident_id is "" when the row is about no incident; times are 0 when not set. */
+struct store_notification {
+    int64_t id;
+    char *incident_id, *kind, *dkey, *user_id, *method, *address, *subject, *body;
+    char *status; /* pending, sent, failed, bundled, cancelled */
+    char *last_error, *reason;
+    int attempts;
+    int64_t due_at, next_attempt_at, created_at, sent_at;
+    int64_t bundled_into; /* 0: none */
+    int bundle_count;
+    int64_t fallback_of; /* 0: none */
+};
+
+struct store_notification_attempt {
+    int64_t notification_id;
+    int64_t at;
+    bool ok;
+    int code;    /* HTTP status or SMTP reply code; 0 when none */
+    char *error; /* NULL when ok */
+    int64_t duration_ms;
+};
+
+typedef int (*store_notification_cb)(const struct store_notification *n, void *ctx);
+typedef int (*store_attempt_cb)(const struct store_notification_attempt *a, void *ctx);
+
 struct store_incident_filter {
     int statuses; /* bit mask of (1 << enum incident_status); 0 = all */
     int limit;    /* 0 = no limit */
@@ -157,6 +183,29 @@ struct store_backend {
     enum result (*override_remove)(void *conn, const char *id, int64_t now);
 
     /* ---- backend: notify (outbox, attempts) ---- */
+    /* inserts n (id ignored); ERR_CONFLICT when (incident, dkey, user, method) exists */
+    enum result (*notification_insert)(void *conn, const struct store_notification *n, int64_t *id);
+    enum result (*notification_get)(void *conn, int64_t id, struct store_notification *out);
+    /* writes status, attempts, next_attempt_at, sent_at, last_error, bundled_into, bundle_count */
+    enum result (*notification_update)(void *conn, const struct store_notification *n);
+    /* pending rows with next_attempt_at <= now, oldest first, at most limit */
+    enum result (*notification_due)(void *conn, int64_t now, int limit, store_notification_cb cb,
+                                    void *ctx);
+    /* the earliest next_attempt_at of a pending row; ERR_NOT_FOUND when none */
+    enum result (*notification_next_due)(void *conn, int64_t *at);
+    /* incident_id's rows ("" for rows about no incident), by id */
+    enum result (*notification_list)(void *conn, const char *incident_id, store_notification_cb cb,
+                                     void *ctx);
+    /* the rows whose message went with lead's (bundled_into = lead), by id */
+    enum result (*notification_members)(void *conn, int64_t lead, store_notification_cb cb,
+                                        void *ctx);
+    /* the latest sent_at of user's rows by method; 0 when none */
+    enum result (*notification_last_sent)(void *conn, const char *user, const char *method,
+                                          int64_t *at);
+    enum result (*notification_attempt_insert)(void *conn,
+                                               const struct store_notification_attempt *a);
+    enum result (*notification_attempts)(void *conn, int64_t notification_id, store_attempt_cb cb,
+                                         void *ctx);
 
     /* ---- backend: escalation (deadlines, reminders, hand-offs) ---- */
     enum result (*escalation_arm)(void *conn, const char *incident_id, int64_t round_start,
@@ -256,6 +305,27 @@ enum result store_override_find_overlap(struct store_conn *c, const char *schedu
 enum result store_override_remove(struct store_conn *c, const char *id, int64_t now);
 
 /* ---- front end: notify (outbox, attempts) ---- */
+enum result store_notification_insert(struct store_conn *c, const struct store_notification *n,
+                                      int64_t *id);
+enum result store_notification_get(struct store_conn *c, int64_t id,
+                                   struct store_notification *out);
+enum result store_notification_update(struct store_conn *c, const struct store_notification *n);
+enum result store_notification_due(struct store_conn *c, int64_t now, int limit,
+                                   store_notification_cb cb, void *ctx);
+enum result store_notification_next_due(struct store_conn *c, int64_t *at);
+enum result store_notification_list(struct store_conn *c, const char *incident_id,
+                                    store_notification_cb cb, void *ctx);
+enum result store_notification_members(struct store_conn *c, int64_t lead, store_notification_cb cb,
+                                       void *ctx);
+enum result store_notification_last_sent(struct store_conn *c, const char *user, const char *method,
+                                         int64_t *at);
+enum result store_notification_attempt_insert(struct store_conn *c,
+                                              const struct store_notification_attempt *a);
+enum result store_notification_attempts(struct store_conn *c, int64_t notification_id,
+                                        store_attempt_cb cb, void *ctx);
+void store_notification_free_fields(struct store_notification *n);
+/* A deep copy of n (free with store_notification_free_fields). */
+void store_notification_copy(struct store_notification *dst, const struct store_notification *src);
 
 /* ---- front end: escalation (deadlines, reminders, hand-offs) ---- */
 /* Makes the incident's escalation due at `now` (creating its state, round 0 from round_start,

@@ -640,6 +640,16 @@ const struct store_backend store_backend_sqlite = {
     .override_remove = sq_override_remove,
 
     /* ---- table: notify ---- */
+    .notification_insert = sq_notification_insert,
+    .notification_get = sq_notification_get,
+    .notification_update = sq_notification_update,
+    .notification_due = sq_notification_due,
+    .notification_next_due = sq_notification_next_due,
+    .notification_list = sq_notification_list,
+    .notification_members = sq_notification_members,
+    .notification_last_sent = sq_notification_last_sent,
+    .notification_attempt_insert = sq_notification_attempt_insert,
+    .notification_attempts = sq_notification_attempts,
 
     /* ---- table: escalation ---- */
     .escalation_arm = sq_escalation_arm,

@@ -76,6 +76,20 @@ enum result sq_override_find_overlap(void *conn, const char *schedule, const cha
 enum result sq_override_remove(void *conn, const char *id, int64_t now);
 
 /* ---- sqlite: notify (store_sqlite_notify.c) ---- */
+enum result sq_notification_insert(void *conn, const struct store_notification *n, int64_t *id);
+enum result sq_notification_get(void *conn, int64_t id, struct store_notification *out);
+enum result sq_notification_update(void *conn, const struct store_notification *n);
+enum result sq_notification_due(void *conn, int64_t now, int limit, store_notification_cb cb,
+                                void *ctx);
+enum result sq_notification_next_due(void *conn, int64_t *at);
+enum result sq_notification_list(void *conn, const char *incident_id, store_notification_cb cb,
+                                 void *ctx);
+enum result sq_notification_members(void *conn, int64_t lead, store_notification_cb cb, void *ctx);
+enum result sq_notification_last_sent(void *conn, const char *user, const char *method,
+                                      int64_t *at);
+enum result sq_notification_attempt_insert(void *conn, const struct store_notification_attempt *a);
+enum result sq_notification_attempts(void *conn, int64_t notification_id, store_attempt_cb cb,
+                                     void *ctx);
 
 /* ---- sqlite: escalation (store_sqlite_escalation.c) ---- */
 enum result sq_escalation_arm(void *conn, const char *incident_id, int64_t round_start,
