@@ -71,7 +71,7 @@ def sms_to(sms, number):
 
 
 def slack_to(slack, user):
-    return [r for r in slack.requests if r.path == f"/{user}"]
+    return [r for r in slack.requests if r.path.endswith(f"/{user}")]
 
 
 def test_alert_to_page_to_escalation_to_email_ack_to_reminder(walk):
