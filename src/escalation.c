@@ -116,9 +116,11 @@ static bool fire_next(const struct config_escalation_policy *p, const struct inc
     return true;
 }
 
-/* Timed steps of a triggered incident; returns the next step time (0 = none). */
+/* Timed steps of a triggered incident; returns the next step time (0 = none). *last_due: the due
+ * time of the last step fired now (0 when none). */
 static int64_t timed_steps(const struct config_escalation_policy *p, const struct incident *inc,
-                           struct escalation_state *st, int64_t now, struct escalation_plan *out)
+                           struct escalation_state *st, int64_t now, struct escalation_plan *out,
+                           int64_t *last_due)
 {
     if (next_applicable(p, inc, 0) < 0)
         return 0;
@@ -140,6 +142,7 @@ static int64_t timed_steps(const struct config_escalation_policy *p, const struc
             return due;
         add_fire(out, i, st->round, ESC_STEP, "step", -1);
         st->next_step = i + 1;
+        *last_due = due;
     }
 }
 
@@ -167,11 +170,13 @@ void escalation_evaluate(const struct config_escalation_policy *p,
     if (p && manual)
         fire_next(p, inc, st, ESC_MANUAL, true, "manual", ++st->manual_count, out);
     if (p && triggered) {
-        min_due(&due, timed_steps(p, inc, st, now, out), now);
+        int64_t last_due = 0;
+        min_due(&due, timed_steps(p, inc, st, now, out, &last_due), now);
         if (sla.ack_due && !st->ack_breach_done) {
             if (sla.ack_due <= now) {
                 st->ack_breach_done = true;
-                if (!out->nfires)
+                /* a step due at or after the breach already escalated it */
+                if (last_due < sla.ack_due)
                     fire_next(p, inc, st, ESC_ACK_BREACH, false, NULL, -1, out);
             } else {
                 min_due(&due, sla.ack_due, now);

@@ -9,7 +9,8 @@
  *   triggered (not acknowledged) ........... every step whose time has come fires, in order:
  *                                            step i is due at round_start + steps[i].after;
  *                                            steps whose `when` does not match are skipped.
- *     ack_within passed, nothing fired now . the next step fires early (reason ack_sla_breached).
+ *     ack_within passed, and no step due at
+ *     or after that moment fired ........... the next step fires early (reason ack_sla_breached).
  *     last step done, round < repeat ....... a new round starts round_length() after the last
  *                                            one began (see escalation_round_length).
  *   acknowledged or later .................. no more timed steps.

@@ -66,7 +66,7 @@ static const char *const stmt_sql[S_COUNT] = {
                    "((?1 >> (CASE status WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 "
                    "WHEN 'investigating' THEN 2 WHEN 'identified' THEN 3 WHEN 'monitoring' THEN 4 "
                    "WHEN 'resolved' THEN 5 ELSE 6 END)) & 1) = 1) "
-                   "ORDER BY created_at DESC, id DESC LIMIT ?2",
+                   "ORDER BY created_at DESC, length(id) DESC, id DESC LIMIT ?2",
     [S_INC_COUNT_OPEN] = "SELECT severity, count(*) FROM incidents WHERE status IN "
                          "('triggered','acknowledged','investigating','identified','monitoring') "
                          "GROUP BY severity",

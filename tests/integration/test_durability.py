@@ -124,8 +124,9 @@ def test_store_locked_is_503_and_changes_nothing(server):
     inc = server.create("before lock", "SEV3")
     before = server.verify()["entries"]
     con = server.db()
-    con.execute("PRAGMA busy_timeout=0")
     try:
+        # the engine may be writing this incident's escalation state: wait for that, then hold
+        con.execute("PRAGMA busy_timeout=10000")
         con.execute("BEGIN EXCLUSIVE")
         r = server.request("POST", "/api/v1/incidents", {"title": "during lock", "severity": "SEV1"}, timeout=60,
                            allow_503=True)

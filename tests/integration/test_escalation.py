@@ -290,3 +290,60 @@ def test_ten_thousand_open_incidents_fire_on_time(esc):
     assert len(rows) == groups * per
     late = [(iid, at - c - 15 * 60 * 1000) for iid, at, c in rows if not 0 <= at - c - 15 * 60 * 1000 < 1000]
     assert late == [], late[:10]
+
+
+HANDOFF_CONFIG = """
+server: {{listen: "127.0.0.1:8080"}}
+severities:
+  - {{id: SEV2, name: Major, ack_within: 30m, notify: [email]}}
+users:
+  - {{id: alice, name: Alice, email: alice@example.com}}
+  - {{id: bob, name: Bob, email: bob@example.com}}
+schedules:
+  - {{id: primary, timezone: UTC, rotation: {{every: 1d, handoff: "09:00", users: [alice, bob]}}}}
+checklists:
+  - {{id: handover, title: Hand-off checklist, phase: handoff,
+     items: ["Read the open incidents", "Check the pager works"]}}
+services:
+  - {{id: api, name: API}}
+notify:
+  email: {{url: "{smtp}", from: pager@tocsin.test}}
+  throttle: 0s
+"""
+
+
+def test_handoff_tells_the_incoming_person_once(make_server, tmp_path):
+    import datetime
+    from notify_receivers import SmtpSink, parts
+    smtp = SmtpSink(tmp_path / "mail")
+    try:
+        srv = make_server(dev_clock=True, config_text=HANDOFF_CONFIG.format(smtp=smtp.url))
+        inc = srv.create("Checkout slow", "SEV2", service="api")
+        con = srv.db()
+        count = lambda: con.execute("SELECT count(*) FROM timeline WHERE kind = 'oncall.handoff'").fetchone()[0]
+        before, mails = count(), len(smtp.messages)
+        now = parse_time(srv.now())
+        nxt = now.replace(hour=9, minute=0, second=0, microsecond=0)
+        if nxt <= now:
+            nxt += datetime.timedelta(days=1)
+        srv.advance(f"{int((nxt - now).total_seconds()) + 1}s")
+        assert count() == before + 1
+        row = con.execute("SELECT data FROM timeline WHERE kind = 'oncall.handoff' ORDER BY seq DESC "
+                          "LIMIT 1").fetchone()
+        data = json.loads(row[0])
+        st, j = srv.api("GET", "/api/v1/oncall?schedule=primary")
+        incoming = [o for o in j["oncall"] if o["layer"] == "primary"][0]["user"]
+        assert data["user"] == incoming and parse_time(data["from"]) == nxt
+        smtp.wait_for(mails + 1)
+        _, rcpt, msg = smtp.messages[-1]
+        assert rcpt == [f"{incoming}@example.com"]
+        text = parts(msg)[0]
+        assert inc["id"] in text and "Check the pager works" in text, text
+        srv.advance("1h")
+        srv.kill9()
+        srv.start()
+        srv.advance("1s")
+        assert count() == before + 1  # announced once, across a restart
+        con.close()
+    finally:
+        smtp.close()

@@ -101,6 +101,17 @@ static void test_ack_breach_fires_next_step_early(void **state)
     sev.ack_within = 15 * MIN;
 }
 
+static void test_ack_breach_on_first_look_after_it(void **state)
+{
+    (void)state;
+    sev.ack_within = 5 * MIN;
+    eval(T0 + 6 * MIN, false); /* first look after the breach: step 0, and step 1 early */
+    assert_int_equal(plan.nfires, 2);
+    assert_fire(0, 0, "step:0:0", ESC_STEP);
+    assert_fire(1, 1, "step:0:1", ESC_ACK_BREACH);
+    sev.ack_within = 15 * MIN;
+}
+
 static void test_when_filters_steps(void **state)
 {
     (void)state;
@@ -259,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_steps_fire_on_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_breach_fires_next_step_early, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_breach_on_first_look_after_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_when_filters_steps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catch_up_after_jump, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeat_round, setup, teardown),
