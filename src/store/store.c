@@ -12,6 +12,7 @@
 #include "util/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct store_conn {
     const struct store_backend *be;
     void *conn;
     struct store_conn *next_reader;
+    bool revoked; /* writer only: this batch revoked a key or token (see store_revocations) */
 };
 
 struct store_job {
@@ -30,6 +32,7 @@ struct store_job {
     struct error *err;
     enum result result;
     bool done;
+    pthread_cond_t done_cv; /* its caller sleeps on it: a batch wakes only its own callers */
     struct store_job *next;
 };
 
@@ -42,9 +45,9 @@ struct store {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t work_cv; /* jobs queued, or stopping */
-    pthread_cond_t done_cv; /* some jobs finished */
     struct store_job *head, *tail;
     bool stopping;
+    bool writer_idle; /* waiting on work_cv: only then does a new job need to signal it */
 
     pthread_key_t reader_key;
     pthread_mutex_t readers_lock;
@@ -52,6 +55,8 @@ struct store {
 
     pthread_mutex_t stats_lock;
     struct store_stats stats;
+
+    _Atomic uint64_t revocations; /* batches that revoked something, counted after their end */
 };
 
 const double store_commit_bucket_ms[12] = {0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, -1};
@@ -125,6 +130,17 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
             j->result = error_set(j->err, ERR_UNAVAILABLE,
                                   "store: the write could not be committed; nothing was changed");
     }
+    /* Counted after the commit and before any caller is woken: a credential cache entry made
+     * from a read that began before this point is stale from now on (store_revocations). */
+    if (s->writer.revoked) {
+        s->writer.revoked = false;
+        atomic_fetch_add(&s->revocations, 1);
+    }
+}
+
+uint64_t store_revocations(struct store *s)
+{
+    return atomic_load(&s->revocations);
 }
 
 static void *writer_main(void *arg)
@@ -132,8 +148,11 @@ static void *writer_main(void *arg)
     struct store *s = arg;
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        while (!s->head && !s->stopping)
+        while (!s->head && !s->stopping) {
+            s->writer_idle = true;
             pthread_cond_wait(&s->work_cv, &s->lock);
+            s->writer_idle = false;
+        }
         if (!s->head && s->stopping)
             break;
         struct store_job *batch = s->head, *last = s->head;
@@ -154,9 +173,9 @@ static void *writer_main(void *arg)
         for (struct store_job *j = batch; j;) {
             struct store_job *next = j->next; /* j may vanish once done is seen */
             j->done = true;
+            pthread_cond_signal(&j->done_cv);
             j = next;
         }
-        pthread_cond_broadcast(&s->done_cv);
     }
     pthread_mutex_unlock(&s->lock);
     return NULL;
@@ -165,9 +184,11 @@ static void *writer_main(void *arg)
 enum result store_write(struct store *s, store_job_fn fn, void *arg, struct error *err)
 {
     struct store_job job = {.fn = fn, .arg = arg, .err = err};
+    pthread_cond_init(&job.done_cv, NULL);
     pthread_mutex_lock(&s->lock);
     if (s->stopping) {
         pthread_mutex_unlock(&s->lock);
+        pthread_cond_destroy(&job.done_cv);
         return error_set(err, ERR_UNAVAILABLE, "store: shutting down");
     }
     /* The job lives on this stack until the writer marks it done; we wait for that below. */
@@ -176,10 +197,12 @@ enum result store_write(struct store *s, store_job_fn fn, void *arg, struct erro
     else
         s->head = &job; // cppcheck-suppress autoVariables
     s->tail = &job;     // cppcheck-suppress autoVariables
-    pthread_cond_signal(&s->work_cv);
+    if (s->writer_idle)
+        pthread_cond_signal(&s->work_cv);
     while (!job.done)
-        pthread_cond_wait(&s->done_cv, &s->lock);
+        pthread_cond_wait(&job.done_cv, &s->lock);
     pthread_mutex_unlock(&s->lock);
+    pthread_cond_destroy(&job.done_cv);
     return job.result;
 }
 
@@ -201,6 +224,10 @@ struct store *store_open(const char *driver, const char *target, struct error *e
         return NULL;
     }
     struct store *s = xcalloc(1, sizeof *s);
+    /* Each store counts revocations from its own base, so a cache keyed by store pointer cannot
+     * mistake a later store at the same address for an earlier one. */
+    static _Atomic uint64_t instances;
+    atomic_store(&s->revocations, atomic_fetch_add(&instances, 1) << 40);
     s->be = be;
     s->driver = xstrdup(driver);
     s->target = xstrdup(target);
@@ -210,7 +237,6 @@ struct store *store_open(const char *driver, const char *target, struct error *e
     pthread_mutex_init(&s->readers_lock, NULL);
     pthread_mutex_init(&s->stats_lock, NULL);
     pthread_cond_init(&s->work_cv, NULL);
-    pthread_cond_init(&s->done_cv, NULL);
     pthread_key_create(&s->reader_key, NULL);
     if (pthread_create(&s->thread, NULL, writer_main, s) != 0)
         fatal("store: cannot start the writer thread");
@@ -238,7 +264,6 @@ void store_close(struct store *s)
     pthread_mutex_destroy(&s->readers_lock);
     pthread_mutex_destroy(&s->stats_lock);
     pthread_cond_destroy(&s->work_cv);
-    pthread_cond_destroy(&s->done_cv);
     free(s->driver);
     free(s->target);
     free(s);
@@ -348,6 +373,7 @@ enum result store_token_list(struct store_conn *c, store_token_cb cb, void *ctx)
 
 enum result store_token_revoke(struct store_conn *c, const char *id, int64_t now)
 {
+    c->revoked = true;
     TIMED("token_revoke", c->be->token_revoke(c->conn, id, now));
 }
 
@@ -382,6 +408,7 @@ enum result store_integration_list(struct store_conn *c, store_integration_cb cb
 
 enum result store_integration_revoke(struct store_conn *c, const char *id, int64_t now)
 {
+    c->revoked = true;
     TIMED("integration_revoke", c->be->integration_revoke(c->conn, id, now));
 }
 

@@ -162,6 +162,10 @@ typedef enum result (*store_job_fn)(struct store_conn *tx, void *arg, struct err
 /* Runs fn on the writer thread inside the group transaction; returns after the commit with fn's
  * result, or ERR_UNAVAILABLE (err filled) when the commit failed. */
 enum result store_write(struct store *s, store_job_fn fn, void *arg, struct error *err);
+/* How many write batches have revoked an integration key or a user token so far, counted after
+ * each such batch committed (or failed) and before its callers were woken. A cache of credentials
+ * read from the store is valid only while this has not moved since before the read began. */
+uint64_t store_revocations(struct store *s);
 /* This thread's read connection (NULL, err filled, if it cannot be opened). */
 struct store_conn *store_reader(struct store *s, struct error *err);
 

@@ -11,6 +11,7 @@
 #include "embedded.h"
 #include "util/log.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,8 +188,19 @@ static void wal_preallocate(struct sqlite_conn *c)
         log_warn("sqlite: could not preallocate the WAL; commits may be slower");
 }
 
+/* Process-wide SQLite settings, before its first use. Memory statistics off: with them on, every
+ * sqlite3_malloc and sqlite3_free takes one global mutex that the writer and every reader thread
+ * share (nothing in tocsin reads those statistics). */
+static void sq_global_setup(void)
+{
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+        log_warn("sqlite: could not turn memory statistics off (SQLite already in use)");
+}
+
 static void *sq_connect(const char *target, bool writer, struct error *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_global_setup);
     struct sqlite_conn *c = xcalloc(1, sizeof *c);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(target, &c->db, flags, NULL) != SQLITE_OK) {
