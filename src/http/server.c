@@ -115,7 +115,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                     s->max_body);
     } else {
         r.config = app_config(s->app);
+        bool writes = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+        if (writes)
+            store_expect(s->app->store); /* group commit: see store.h */
         router_dispatch(&r);
+        if (writes)
+            store_expect_end(s->app->store);
     }
     enum MHD_Result ret = send_reply(conn, &r);
     double ms = clock_mono_ms() - ctx->t0;

@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250 };
+static long STORE_GATHER_US = 300;
 
 struct store_conn {
     const struct store_backend *be;
@@ -47,7 +49,9 @@ struct store {
     pthread_cond_t work_cv; /* jobs queued, or stopping */
     struct store_job *head, *tail;
     bool stopping;
-    bool writer_idle; /* waiting on work_cv: only then does a new job need to signal it */
+    bool writer_idle;      /* waiting on work_cv: only then does a new job need to signal it */
+    bool writer_gathering; /* waiting, with jobs queued, for expected ones to join the batch */
+    _Atomic int expected;  /* requests being prepared that will probably write (store_expect) */
 
     pthread_key_t reader_key;
     pthread_mutex_t readers_lock;
@@ -143,6 +147,54 @@ uint64_t store_revocations(struct store *s)
     return atomic_load(&s->revocations);
 }
 
+static _Thread_local struct store *expecting; /* the store this thread announced a write to */
+
+void store_expect(struct store *s)
+{
+    if (expecting)
+        store_expect_end(expecting);
+    expecting = s;
+    atomic_fetch_add(&s->expected, 1);
+}
+
+/* Caller holds s->lock. */
+static void expect_done_locked(struct store *s)
+{
+    expecting = NULL;
+    if (atomic_fetch_sub(&s->expected, 1) == 1 && s->writer_gathering)
+        pthread_cond_signal(&s->work_cv);
+}
+
+void store_expect_end(struct store *s)
+{
+    if (expecting != s)
+        return; /* store_write already counted it */
+    pthread_mutex_lock(&s->lock);
+    expect_done_locked(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* With jobs queued: while requests that announced a write are still being prepared on other
+ * threads, wait for them to queue theirs (at most STORE_GATHER_US), so that they share this
+ * commit instead of each paying for the next one. Caller holds s->lock. */
+static void gather(struct store *s)
+{
+    if (atomic_load(&s->expected) <= 0)
+        return;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += STORE_GATHER_US * 1000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    s->writer_gathering = true;
+    while (atomic_load(&s->expected) > 0 && !s->stopping)
+        if (pthread_cond_timedwait(&s->work_cv, &s->lock, &until) != 0)
+            break;
+    s->writer_gathering = false;
+}
+
 static void *writer_main(void *arg)
 {
     struct store *s = arg;
@@ -155,6 +207,7 @@ static void *writer_main(void *arg)
         }
         if (!s->head && s->stopping)
             break;
+        gather(s);
         struct store_job *batch = s->head, *last = s->head;
         size_t n = 1;
         while (last->next && n < STORE_MAX_BATCH) {
@@ -197,6 +250,8 @@ enum result store_write(struct store *s, store_job_fn fn, void *arg, struct erro
     else
         s->head = &job; // cppcheck-suppress autoVariables
     s->tail = &job;     // cppcheck-suppress autoVariables
+    if (expecting == s)
+        expect_done_locked(s); /* signals a gathering writer when this was the last one */
     if (s->writer_idle)
         pthread_cond_signal(&s->work_cv);
     while (!job.done)
@@ -236,8 +291,14 @@ struct store *store_open(const char *driver, const char *target, struct error *e
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->readers_lock, NULL);
     pthread_mutex_init(&s->stats_lock, NULL);
-    pthread_cond_init(&s->work_cv, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->work_cv, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_key_create(&s->reader_key, NULL);
+    if (getenv("TOCSIN_GATHER_US"))
+        STORE_GATHER_US = atol(getenv("TOCSIN_GATHER_US"));
     if (pthread_create(&s->thread, NULL, writer_main, s) != 0)
         fatal("store: cannot start the writer thread");
     return s;

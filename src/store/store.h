@@ -162,6 +162,13 @@ typedef enum result (*store_job_fn)(struct store_conn *tx, void *arg, struct err
 /* Runs fn on the writer thread inside the group transaction; returns after the commit with fn's
  * result, or ERR_UNAVAILABLE (err filled) when the commit failed. */
 enum result store_write(struct store *s, store_job_fn fn, void *arg, struct error *err);
+/* Group commit hint. store_expect: this thread is preparing a request that will probably call
+ * store_write soon. While such requests are being prepared, the writer, with jobs queued, waits a
+ * little for them before it starts the next batch, so that they share its commit. The
+ * expectation ends at this thread's next store_write, or at store_expect_end (which does nothing
+ * if store_write already ended it); every store_expect must be followed by store_expect_end. */
+void store_expect(struct store *s);
+void store_expect_end(struct store *s);
 /* How many write batches have revoked an integration key or a user token so far, counted after
  * each such batch committed (or failed) and before its callers were woken. A cache of credentials
  * read from the store is valid only while this has not moved since before the read began. */
