@@ -26,6 +26,7 @@ struct store_conn {
     void *conn;
     struct store_conn *next_reader;
     bool revoked; /* writer only: this batch revoked a key or token (see store_revocations) */
+    uint64_t silences_version; /* see store_silences_version */
 };
 
 struct store_job {
@@ -117,6 +118,7 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
                 ok = false;
         } else {
             be->rollback_to(c);
+            s->writer.silences_version++; /* whatever the job read may be undone */
             if (be->release(c) != OK)
                 ok = false;
         }
@@ -125,6 +127,8 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
         ok = be->commit(c) == OK;
     else
         be->rollback(c);
+    if (!ok)
+        s->writer.silences_version++;
     double ms = clock_mono_ms() - t0;
     record_commit(s, ms, n, ok);
     if (ms > STORE_SLOW_MS)
@@ -145,6 +149,11 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
 uint64_t store_revocations(struct store *s)
 {
     return atomic_load(&s->revocations);
+}
+
+uint64_t store_silences_version(const struct store_conn *tx)
+{
+    return tx->silences_version;
 }
 
 static _Thread_local struct store *expecting; /* the store this thread announced a write to */
@@ -282,7 +291,9 @@ struct store *store_open(const char *driver, const char *target, struct error *e
     /* Each store counts revocations from its own base, so a cache keyed by store pointer cannot
      * mistake a later store at the same address for an earlier one. */
     static _Atomic uint64_t instances;
-    atomic_store(&s->revocations, atomic_fetch_add(&instances, 1) << 40);
+    uint64_t base = atomic_fetch_add(&instances, 1) << 40;
+    atomic_store(&s->revocations, base);
+    s->writer.silences_version = base;
     s->be = be;
     s->driver = xstrdup(driver);
     s->target = xstrdup(target);
@@ -516,6 +527,7 @@ enum result store_alert_count_open(struct store_conn *c, const char *incident_id
 
 enum result store_silence_insert(struct store_conn *c, const struct silence *s)
 {
+    c->silences_version++;
     TIMED("silence_insert", c->be->silence_insert(c->conn, s));
 }
 
@@ -527,6 +539,7 @@ enum result store_silence_list(struct store_conn *c, bool include_expired, int64
 
 enum result store_silence_expire(struct store_conn *c, const char *id, int64_t now)
 {
+    c->silences_version++;
     TIMED("silence_expire", c->be->silence_expire(c->conn, id, now));
 }
 

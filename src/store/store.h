@@ -173,6 +173,10 @@ void store_expect_end(struct store *s);
  * each such batch committed (or failed) and before its callers were woken. A cache of credentials
  * read from the store is valid only while this has not moved since before the read began. */
 uint64_t store_revocations(struct store *s);
+/* Writer connection only (inside a job): a number that changes whenever a silence is inserted or
+ * expired through it, or a job or batch on it is rolled back. A cache of the silences read
+ * through tx is current while this number is unchanged (ingest.c keeps one). */
+uint64_t store_silences_version(const struct store_conn *tx);
 /* This thread's read connection (NULL, err filled, if it cannot be opened). */
 struct store_conn *store_reader(struct store *s, struct error *err);
 

@@ -52,8 +52,8 @@ static const char *const sql[A_END - SQ_ALERTS_BASE] = {
     [A_INT_REVOKE - SQ_ALERTS_BASE] = "UPDATE integrations SET revoked_at = ?2 "
                                       "WHERE id = ?1 AND revoked_at IS NULL",
     [A_INC_OPEN_GROUP - SQ_ALERTS_BASE] =
-        "SELECT " INC_COLS " FROM incidents WHERE group_key = ?1 AND status IN "
-        "('triggered','acknowledged','investigating','identified','monitoring')",
+        "SELECT " INC_COLS " FROM incidents WHERE group_key = ?1 AND status NOT IN "
+        "('resolved', 'closed') ORDER BY created_at DESC LIMIT 1", /* index from migration 003 */
     [A_ALERT_FIND_OPEN - SQ_ALERTS_BASE] = "SELECT " ALERT_COLS " FROM alerts WHERE scope = ?1 "
                                            "AND dedup_key = ?2 AND status != 'resolved'",
     [A_ALERT_INSERT - SQ_ALERTS_BASE] =
@@ -204,28 +204,12 @@ enum result sq_incident_find_open_group(void *conn, const char *group_key, struc
     if (!st)
         return ERR_UNAVAILABLE;
     sqlite3_bind_text(st, 1, group_key, -1, SQLITE_STATIC);
-    /* Usually one row. The newest wins; picked here rather than with ORDER BY ... LIMIT 1, which
-     * made SQLite build a temporary b-tree to sort on every call (see docs/internals/store.md). */
-    bool found = false;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t at = sqlite3_column_int64(st, 10);
-        if (found && (at < out->created_at ||
-                      (at == out->created_at && strcmp(sq_text_or_empty(st, 0), out->id) <= 0)))
-            continue;
-        if (found)
-            incident_free_fields(out);
-        sq_read_incident(st, out);
-        found = true;
-    }
+    int rc = sqlite3_step(st);
     enum result result = OK;
-    if (rc != SQLITE_DONE) {
-        result = sq_fail(c, "incident_find_open_group");
-        if (found)
-            incident_free_fields(out);
-    } else if (!found) {
-        result = ERR_NOT_FOUND;
-    }
+    if (rc == SQLITE_ROW)
+        sq_read_incident(st, out);
+    else
+        result = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(c, "incident_find_open_group");
     sqlite3_reset(st);
     return result;
 }
