@@ -165,6 +165,12 @@ void sq_copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
  * file stays at this size. Zeros past the last valid frame are what SQLite already tolerates
  * (stale frames after a restart): recovery stops at the first frame whose salt or checksum does
  * not match. Only the writer does this, before any other connection is open. */
+/* The writer's page cache. Ingest touches few pages per alert (the right edge of the alerts and
+ * timeline tables and of their indexes, the dedup index leaf), so 2 MiB holds the working set;
+ * 8 MiB made the writer's cache the largest part of the process's memory with 100k alerts stored
+ * (docs/BENCHMARKS.md). Pages it misses come from the OS page cache. */
+enum { WRITER_CACHE_KIB = 2048 };
+
 enum {
     WAL_AUTOCHECKPOINT = 1000,
     WAL_PAGE_SIZE = 4096,
@@ -214,8 +220,8 @@ static void *sq_connect(const char *target, bool writer, struct error *err)
     char writer_pragmas[256];
     snprintf(writer_pragmas, sizeof writer_pragmas,
              "PRAGMA page_size=%d; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-             "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=%d; PRAGMA cache_size=-8000;",
-             WAL_PAGE_SIZE, WAL_AUTOCHECKPOINT);
+             "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=%d; PRAGMA cache_size=-%d;",
+             WAL_PAGE_SIZE, WAL_AUTOCHECKPOINT, WRITER_CACHE_KIB);
     const char *pragmas = writer ? writer_pragmas : "PRAGMA query_only=ON; PRAGMA cache_size=-512;";
     char *msg = NULL;
     if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
