@@ -160,7 +160,7 @@ void api_ingest_alertmanager(struct request *r)
     size_t n = 0;
     int64_t retry = 0;
     bool admitted = false;
-    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    enum result result = api_ingest_parse(r, &body, &err);
     const struct config_service *svc = NULL;
     if (result == OK) {
         json_t *a = json_object_get(body, "alerts");

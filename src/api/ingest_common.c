@@ -15,6 +15,8 @@
 #include "api/ingest_common.h"
 #include "ratelimit.h"
 #include "util/crypto.h"
+#include "util/jsonfast.h"
+#include "util/jsonv.h"
 #include "util/log.h"
 
 #include <pthread.h>
@@ -116,6 +118,17 @@ enum result api_ingest_admit(struct request *r, const char *key, const char *typ
                          (long long)cfg->ingest.rate_limit, (long long)*retry_after_s);
     }
     return OK;
+}
+
+enum result api_ingest_parse(const struct request *r, json_t **out, struct error *err)
+{
+    json_t *v = jsonfast_parse(r->body, r->body_len);
+    if (json_is_object(v)) {
+        *out = v;
+        return OK;
+    }
+    json_decref(v); /* not in the subset, or not an object: jansson decides, and explains */
+    return jsonv_parse_object(r->body, r->body_len, false, out, err);
 }
 
 void api_ingest_source(const struct request *r, const struct store_integration *i, const char *kind,

@@ -169,7 +169,7 @@ void api_ingest_events_v2(struct request *r)
     json_t *body = NULL, *errs = json_array(), *labels = NULL;
     struct ingest_event ev = {0};
     const char *key = NULL;
-    if (jsonv_parse_object(r->body, r->body_len, false, &body, &err) != OK)
+    if (api_ingest_parse(r, &body, &err) != OK)
         json_array_append_new(errs, json_string(err.message));
     else
         check_event(body, &ev, &key, errs);

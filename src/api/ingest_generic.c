@@ -62,7 +62,7 @@ void api_ingest_generic(struct request *r)
     struct store_integration integ;
     int64_t retry = 0;
     bool admitted = false;
-    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    enum result result = api_ingest_parse(r, &body, &err);
     if (result == OK) {
         result = api_ingest_admit(r, auth_bearer(r), "generic", 1, &integ, &retry, &err);
         admitted = result == OK;
