@@ -247,6 +247,16 @@ json_t *jsonfast_parse(const char *text, size_t len)
 
 static bool dump(const json_t *v, struct buf *out);
 
+static bool dump_string(const char *s, size_t n, struct buf *out);
+
+bool jsonfast_append_ascii_string(struct buf *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return false;
+    return dump_string(s, n, out); /* for ASCII, ENSURE_ASCII changes nothing */
+}
+
 static bool dump_string(const char *s, size_t n, struct buf *out)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -13,13 +13,15 @@
  *     test checks this against jansson on a corpus and on random mutations of it.
  *   - jsonfast_dump_sorted writes exactly what json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)
  *     writes, for values without reals; with a real it returns NULL and the caller uses
- *     json_dumps.
+ *     json_dumps. jsonfast_append_ascii_string writes a string as JSON_ENSURE_ASCII does, for
+ *     ASCII text only (the timeline's hash input, timeline.c).
  * Pure, thread-safe; results are owned by the caller (json_decref / free).
  */
 #ifndef TOCSIN_JSONFAST_H
 #define TOCSIN_JSONFAST_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum { JSONFAST_MAX_DEPTH = 64 };
@@ -28,5 +30,11 @@ enum { JSONFAST_MAX_DEPTH = 64 };
 json_t *jsonfast_parse(const char *text, size_t len);
 /* json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS), or NULL when v holds a real. free() it. */
 char *jsonfast_dump_sorted(const json_t *v);
+
+struct buf;
+/* Appends s[0..n) as a JSON string, exactly as json_dumps writes a string with JSON_ENSURE_ASCII.
+ * Returns false (out possibly half-written) when s holds a byte >= 0x80, whose escaping is left
+ * to jansson, or when out is full. */
+bool jsonfast_append_ascii_string(struct buf *out, const char *s, size_t n);
 
 #endif

@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "timeline.h"
+#include "util/buf.h"
+#include "util/crypto.h"
 #include "util/jsonfast.h"
 
 static const char *const fast_ok[] = {
@@ -225,13 +228,73 @@ static void test_dump(void **state)
     check_dump("-9223372036854775808");
 }
 
+static void random_text(char *out, size_t n)
+{
+    static const char chars[] = "aZ09 \"\\/\b\f\n\r\t\x01\x1f\x7f{}[]:,-_.u";
+    for (size_t i = 0; i < n; i++)
+        out[i] = chars[next(sizeof chars - 1)];
+    out[n] = '\0';
+}
+
+static void test_ascii_strings(void **state)
+{
+    char s[64];
+    for (int round = 0; round < 20000; round++) {
+        random_text(s, next(sizeof s - 1));
+        json_t *v = json_string(s);
+        char *ref = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+        struct buf b;
+        buf_init(&b, 4096);
+        assert_true(jsonfast_append_ascii_string(&b, s, strlen(s)));
+        assert_string_equal(b.data, ref);
+        buf_free(&b);
+        free(ref);
+        json_decref(v);
+    }
+    struct buf b;
+    buf_init(&b, 4096);
+    assert_false(jsonfast_append_ascii_string(&b, "caf\xc3\xa9", 5)); /* left to jansson */
+    buf_free(&b);
+}
+
+/* timeline_hash (which now writes ASCII entries itself) against the hash as it was computed
+ * before, with json_pack and json_dumps: entries already stored must still verify. */
+static void test_timeline_hash_unchanged(void **state)
+{
+    char actor[40], kind[40], inc[40], data[200], prev[SHA256_HEX_LEN];
+    memcpy(prev, timeline_genesis, SHA256_HEX_LEN);
+    for (int round = 0; round < 5000; round++) {
+        random_text(actor, next(30));
+        random_text(kind, next(30));
+        random_text(inc, next(30));
+        random_text(data, next(190));
+        if (round % 7 == 0) /* some non-ASCII: the jansson path */
+            memcpy(data, "caf\xc3\xa9", 6);
+        struct timeline_entry e = {.seq = round + 1,
+                                   .at = 1700000000000LL + round,
+                                   .actor = actor,
+                                   .kind = kind,
+                                   .incident_id = round % 3 ? inc : NULL,
+                                   .data = data};
+        json_t *arr = json_pack("[I,I,s,s,s?,s]", (json_int_t)e.seq, (json_int_t)e.at, e.actor,
+                                e.kind, e.incident_id, e.data);
+        char *canonical = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII);
+        char want[SHA256_HEX_LEN], got[SHA256_HEX_LEN];
+        crypto_sha256_hex2(prev, canonical, want);
+        timeline_hash(prev, &e, got);
+        assert_string_equal(got, want);
+        memcpy(prev, got, SHA256_HEX_LEN);
+        free(canonical);
+        json_decref(arr);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_corpus),
-        cmocka_unit_test(test_depth),
-        cmocka_unit_test(test_mutations),
-        cmocka_unit_test(test_dump),
+        cmocka_unit_test(test_corpus),        cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_mutations),     cmocka_unit_test(test_dump),
+        cmocka_unit_test(test_ascii_strings), cmocka_unit_test(test_timeline_hash_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
