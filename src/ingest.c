@@ -384,31 +384,89 @@ static void prepare(const struct ingest_job *j, const struct ingest_event *e, st
     p->severity = config_alert_severity(j->cfg, j->svc, e->severity);
 }
 
-enum result ingest_run(struct app *app, const struct config *cfg, struct ingest_source *src,
-                       struct ingest_event *ev, size_t n, struct error *err)
+static void ingest_job_init(struct ingest_job *j, struct app *app, const struct config *cfg,
+                            struct ingest_source *src, struct ingest_event *ev, size_t n)
 {
-    struct ingest_job j = {.app = app,
-                           .cfg = cfg,
-                           .src = src,
-                           .svc = config_service_find(cfg, src->service),
-                           .ev = ev,
-                           .prep = xcalloc(n, sizeof *j.prep),
-                           .n = n};
+    *j = (struct ingest_job){.app = app,
+                             .cfg = cfg,
+                             .src = src,
+                             .svc = config_service_find(cfg, src->service),
+                             .ev = ev,
+                             .prep = xcalloc(n ? n : 1, sizeof *j->prep),
+                             .n = n};
     for (size_t i = 0; i < n; i++) {
         if (ev[i].dedup_key)
             snprintf(ev[i].dedup, sizeof ev[i].dedup, "%s", ev[i].dedup_key);
         else
             crypto_random_hex(16, ev[i].dedup);
         if (ev[i].action == ALERT_TRIGGER)
-            prepare(&j, &ev[i], &j.prep[i]);
+            prepare(j, &ev[i], &j->prep[i]);
     }
+}
+
+static void ingest_job_clear(struct ingest_job *j)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->prep[i].labels);
+        free(j->prep[i].details);
+        free(j->prep[i].group_key);
+        free(j->prep[i].title);
+    }
+    free(j->prep);
+    j->prep = NULL;
+}
+
+enum result ingest_run(struct app *app, const struct config *cfg, struct ingest_source *src,
+                       struct ingest_event *ev, size_t n, struct error *err)
+{
+    struct ingest_job j;
+    ingest_job_init(&j, app, cfg, src, ev, n);
     enum result result = store_write(app->store, ingest_job, &j, err);
-    for (size_t i = 0; i < n; i++) {
-        free(j.prep[i].labels);
-        free(j.prep[i].details);
-        free(j.prep[i].group_key);
-        free(j.prep[i].title);
-    }
-    free(j.prep);
+    ingest_job_clear(&j);
     return result;
+}
+
+struct ingest_async {
+    struct ingest_job job;
+    struct error *err;
+    enum result result;
+    ingest_done_fn done;
+    void *done_arg;
+};
+
+struct ingest_async *ingest_prepare(struct app *app, const struct config *cfg,
+                                    struct ingest_source *src, struct ingest_event *ev, size_t n)
+{
+    struct ingest_async *a = xcalloc(1, sizeof *a);
+    ingest_job_init(&a->job, app, cfg, src, ev, n);
+    a->result = ERR_UNAVAILABLE;
+    return a;
+}
+
+static void async_done(void *arg, enum result result)
+{
+    struct ingest_async *a = arg;
+    a->result = result;
+    a->done(a->done_arg);
+}
+
+void ingest_submit(struct ingest_async *a, struct error *err, ingest_done_fn done, void *done_arg)
+{
+    a->err = err;
+    a->done = done;
+    a->done_arg = done_arg;
+    store_submit(a->job.app->store, ingest_job, &a->job, err, async_done, a);
+}
+
+enum result ingest_result(const struct ingest_async *a)
+{
+    return a->result;
+}
+
+void ingest_async_free(struct ingest_async *a)
+{
+    if (!a)
+        return;
+    ingest_job_clear(&a->job);
+    free(a);
 }

@@ -35,7 +35,9 @@ struct store_job {
     struct error *err;
     enum result result;
     bool done;
-    pthread_cond_t done_cv; /* its caller sleeps on it: a batch wakes only its own callers */
+    pthread_cond_t done_cv; /* store_write: its caller sleeps on it (a batch wakes only its own) */
+    store_done_fn on_done;  /* store_submit: called instead, and the job (heap) freed */
+    void *done_arg;
     struct store_job *next;
 };
 
@@ -231,8 +233,22 @@ static void *writer_main(void *arg)
 
         run_batch(s, batch, n);
 
-        pthread_mutex_lock(&s->lock);
+        /* store_submit's jobs first, outside the lock: their callbacks hand the result on */
+        struct store_job *waiting = NULL, **tail = &waiting;
         for (struct store_job *j = batch; j;) {
+            struct store_job *next = j->next;
+            if (j->on_done) {
+                j->on_done(j->done_arg, j->result);
+                free(j);
+            } else {
+                *tail = j;
+                tail = &j->next;
+            }
+            j = next;
+        }
+        *tail = NULL;
+        pthread_mutex_lock(&s->lock);
+        for (struct store_job *j = waiting; j;) {
             struct store_job *next = j->next; /* j may vanish once done is seen */
             j->done = true;
             pthread_cond_signal(&j->done_cv);
@@ -241,6 +257,37 @@ static void *writer_main(void *arg)
     }
     pthread_mutex_unlock(&s->lock);
     return NULL;
+}
+
+/* Queues a job (caller holds s->lock and has checked s->stopping). */
+static void enqueue_locked(struct store *s, struct store_job *job)
+{
+    if (s->tail)
+        s->tail->next = job;
+    else
+        s->head = job;
+    s->tail = job;
+    if (expecting == s)
+        expect_done_locked(s); /* signals a gathering writer when this was the last one */
+    if (s->writer_idle)
+        pthread_cond_signal(&s->work_cv);
+}
+
+void store_submit(struct store *s, store_job_fn fn, void *arg, struct error *err,
+                  store_done_fn done, void *done_arg)
+{
+    struct store_job *job = xcalloc(1, sizeof *job);
+    *job =
+        (struct store_job){.fn = fn, .arg = arg, .err = err, .on_done = done, .done_arg = done_arg};
+    pthread_mutex_lock(&s->lock);
+    bool stopping = s->stopping;
+    if (!stopping)
+        enqueue_locked(s, job);
+    pthread_mutex_unlock(&s->lock);
+    if (stopping) {
+        free(job);
+        done(done_arg, error_set(err, ERR_UNAVAILABLE, "store: shutting down"));
+    }
 }
 
 enum result store_write(struct store *s, store_job_fn fn, void *arg, struct error *err)
@@ -254,15 +301,7 @@ enum result store_write(struct store *s, store_job_fn fn, void *arg, struct erro
         return error_set(err, ERR_UNAVAILABLE, "store: shutting down");
     }
     /* The job lives on this stack until the writer marks it done; we wait for that below. */
-    if (s->tail)
-        s->tail->next = &job;
-    else
-        s->head = &job; // cppcheck-suppress autoVariables
-    s->tail = &job;     // cppcheck-suppress autoVariables
-    if (expecting == s)
-        expect_done_locked(s); /* signals a gathering writer when this was the last one */
-    if (s->writer_idle)
-        pthread_cond_signal(&s->work_cv);
+    enqueue_locked(s, &job); // cppcheck-suppress autoVariables
     while (!job.done)
         pthread_cond_wait(&job.done_cv, &s->lock);
     pthread_mutex_unlock(&s->lock);

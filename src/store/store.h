@@ -177,6 +177,13 @@ uint64_t store_revocations(struct store *s);
  * expired through it, or a job or batch on it is rolled back. A cache of the silences read
  * through tx is current while this number is unchanged (ingest.c keeps one). */
 uint64_t store_silences_version(const struct store_conn *tx);
+/* store_write without waiting: queues fn and returns at once. done(done_arg, result) is called
+ * once, on the writer thread after the batch's commit (or at once on this thread when the store is
+ * shutting down), with what store_write would have returned; err is filled the same way. arg and
+ * err must stay valid until then. done must be quick: the rest of the batch waits for it. */
+typedef void (*store_done_fn)(void *done_arg, enum result result);
+void store_submit(struct store *s, store_job_fn fn, void *arg, struct error *err,
+                  store_done_fn done, void *done_arg);
 /* This thread's read connection (NULL, err filled, if it cannot be opened). */
 struct store_conn *store_reader(struct store *s, struct error *err);
 
