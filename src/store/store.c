@@ -18,8 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250 };
-static long STORE_GATHER_US = 300;
+/* STORE_GATHER_US: how long the writer waits, at most, for requests still being prepared before
+ * it starts a batch without them (group commit; docs/internals/store.md). */
+enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250, STORE_GATHER_US = 300 };
 
 struct store_conn {
     const struct store_backend *be;
@@ -347,8 +348,6 @@ struct store *store_open(const char *driver, const char *target, struct error *e
     pthread_cond_init(&s->work_cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_key_create(&s->reader_key, NULL);
-    if (getenv("TOCSIN_GATHER_US"))
-        STORE_GATHER_US = atol(getenv("TOCSIN_GATHER_US"));
     if (pthread_create(&s->thread, NULL, writer_main, s) != 0)
         fatal("store: cannot start the writer thread");
     return s;
