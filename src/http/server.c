@@ -4,8 +4,11 @@
  * `struct request`, takes a config reference, and hands it to the router on the same pool
  * thread. Sends the reply, logs one line, records metrics.
  *
- * Threads: MHD's pool threads run on_request; a blocked write (group commit) holds its thread
- * until the commit, so the pool is sized for concurrent writers (the batch grows with it).
+ * Threads: MHD's pool threads run on_request. A handler that writes through http_defer (alert
+ * ingest) does not hold its thread while the commit is waited for: the connection is suspended
+ * and the store writer resumes it (http/defer.h), so any number of such requests share one
+ * group commit. Other writes (store_write) still hold their thread until the commit; the pool
+ * (4 threads per CPU, at least 8) is sized for those.
  */
 #include "http/defer.h"
 #include "http/http.h"
@@ -27,7 +30,7 @@
 
 enum {
     POOL_MIN_THREADS = 8,
-    POOL_THREADS_PER_CPU = 8,
+    POOL_THREADS_PER_CPU = 4,
     POOL_MAX_THREADS = 64,
     STOP_WAIT_MS = 30000
 };
