@@ -8,6 +8,10 @@
 #   BENCH_DURATION    length of each wrk run (default 10s; wrk syntax: 10s, 1m)
 #   BENCH_RSS_ALERTS  distinct firing alerts loaded before reading RSS (default 100000)
 #   TOCSIN_BIN        the server binary (default build/tocsin)
+#   BENCH_LOADS       which throughput loads to run, BATCHxCONNS separated by spaces
+#                     (default "1x2 1x16 100x2 100x16"; e.g. "1x2 1x16" for a quick
+#                     single-alert comparison)
+#   BENCH_RSS         1 (default) runs the memory comparison, 0 skips it
 #
 # What it does:
 #   1. installs what is missing (prometheus-alertmanager, wrk, procps, curl, python3);
@@ -27,6 +31,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
 DURATION=${BENCH_DURATION:-10s}
 RSS_ALERTS=${BENCH_RSS_ALERTS:-100000}
+LOADS=${BENCH_LOADS:-1x2 1x16 100x2 100x16}
+DO_RSS=${BENCH_RSS:-1}
 TOCSIN=${TOCSIN_BIN:-$REPO/build/tocsin}
 AM=/usr/bin/prometheus-alertmanager
 PY=/usr/bin/python3
@@ -276,42 +282,45 @@ DIRTY=$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null || tr
 # Each run gets a fresh server, and only that server runs during it, so that neither server's
 # background work (Go's GC, SQLite's WAL checkpoints, what a previous run left behind) lands in
 # the other's numbers.
-for batch in 1 100; do
-  for conns in 2 16; do
-    start_am "tp-$batch-$conns"
-    smoke_am
-    run_wrk am "$batch" "$conns"
-    stop_am
-    start_tocsin "tp-$batch-$conns"
-    smoke_tocsin
-    run_wrk tocsin "$batch" "$conns"
-    stop_tocsin
-  done
+for load in $LOADS; do
+  batch=${load%x*} conns=${load#*x}
+  [[ "$batch" =~ ^[0-9]+$ && "$conns" =~ ^[0-9]+$ ]] || die "BENCH_LOADS: \"$load\" is not BATCHxCONNS"
+  start_am "tp-$batch-$conns"
+  smoke_am
+  run_wrk am "$batch" "$conns"
+  stop_am
+  start_tocsin "tp-$batch-$conns"
+  smoke_tocsin
+  run_wrk tocsin "$batch" "$conns"
+  stop_tocsin
 done
 
-log "memory: $RSS_ALERTS distinct firing alerts into a fresh Alertmanager, then a fresh tocsin"
-start_am rss
-"$PY" bench/preload.py am "$A_URL" "$RSS_ALERTS" 100 || die "preload into Alertmanager failed"
-A_RSS=$(status_kb "$A_PID" VmRSS) A_HWM=$(status_kb "$A_PID" VmHWM)
-# Read after the RSS: both must hold every alert (a lost alert would flatter the number).
-A_HELD=$(curl -fsS --max-time 300 "$A_URL/api/v2/alerts?active=true" |
-  "$PY" -c 'import json, sys; print(sum(1 for a in json.load(sys.stdin) if a["labels"]["instance"].startswith("rss-")))')
-stop_am
+A_RSS= T_RSS=
+if [ "$DO_RSS" = 1 ]; then
+  log "memory: $RSS_ALERTS distinct firing alerts into a fresh Alertmanager, then a fresh tocsin"
+  start_am rss
+  "$PY" bench/preload.py am "$A_URL" "$RSS_ALERTS" 100 || die "preload into Alertmanager failed"
+  A_RSS=$(status_kb "$A_PID" VmRSS) A_HWM=$(status_kb "$A_PID" VmHWM)
+  # Read after the RSS: both must hold every alert (a lost alert would flatter the number).
+  A_HELD=$(curl -fsS --max-time 300 "$A_URL/api/v2/alerts?active=true" |
+    "$PY" -c 'import json, sys; print(sum(1 for a in json.load(sys.stdin) if a["labels"]["instance"].startswith("rss-")))')
+  stop_am
 
-start_tocsin rss
-"$PY" bench/preload.py webhook "$T_URL" "$RSS_ALERTS" 100 "$T_KEY" || die "preload into tocsin failed"
-T_RSS=$(status_kb "$T_PID" VmRSS) T_HWM=$(status_kb "$T_PID" VmHWM)
-T_HELD=$("$PY" - "$TMP/rss/data/tocsin.db" <<'EOF'
+  start_tocsin rss
+  "$PY" bench/preload.py webhook "$T_URL" "$RSS_ALERTS" 100 "$T_KEY" || die "preload into tocsin failed"
+  T_RSS=$(status_kb "$T_PID" VmRSS) T_HWM=$(status_kb "$T_PID" VmHWM)
+  T_HELD=$("$PY" - "$TMP/rss/data/tocsin.db" <<'EOF'
 import sqlite3, sys
 con = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=30)
 print(con.execute("SELECT count(*) FROM alerts WHERE status = 'firing' AND dedup_key LIKE 'ff%'").fetchone()[0])
 EOF
-) || T_HELD="? (could not count)"
-stop_tocsin
+  ) || T_HELD="? (could not count)"
+  stop_tocsin
+fi
 
 # --- 4. report ------------------------------------------------------------------------------------
 report() {
-  local batch conns a t
+  local batch conns a t load
   echo "## tocsin vs Alertmanager: alert ingest ($STARTED)"
   echo
   echo "wrk -t2 -cN -d$DURATION, every alert distinct; tocsin answers after an fsync'd SQLite commit,"
@@ -319,8 +328,8 @@ report() {
   echo
   echo "| load | conns | Alertmanager alerts/s | AM p50 | AM p99 | tocsin alerts/s | tocsin p50 | tocsin p99 | tocsin/AM alerts/s |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for batch in 1 100; do
-    for conns in 2 16; do
+  for load in $LOADS; do
+      batch=${load%x*} conns=${load#*x}
       a=$batch-$conns-am t=$batch-$conns-tocsin
       printf '| %s | %s | %s%s | %s | %s | %s%s | %s | %s | **%s** |\n' \
         "$([ "$batch" = 1 ] && echo "1 alert/POST" || echo "$batch alerts/POST")" "$conns" \
@@ -329,23 +338,28 @@ report() {
         "${R[$t,alerts_s]}" "$([ "${R[$t,errors]}" = 0 ] || echo " (${R[$t,errors]} errors)")" \
         "$(ms "${R[$t,p50]}")" "$(ms "${R[$t,p99]}")" \
         "$(ratio "${R[$t,alerts_s]}" "${R[$a,alerts_s]}")"
-    done
   done
   echo
+  if [ "$DO_RSS" = 1 ]; then
   echo "| after $RSS_ALERTS distinct firing alerts (100/POST) | Alertmanager | tocsin | tocsin/AM |"
   echo "|---|---:|---:|---:|"
   echo "| VmRSS | $(mib "$A_RSS") | $(mib "$T_RSS") | **$(awk -v t="$T_RSS" -v a="$A_RSS" 'BEGIN { printf "%.1f%%", 100 * t / a }')** |"
   echo "| VmHWM (peak RSS) | $(mib "$A_HWM") | $(mib "$T_HWM") | $(awk -v t="$T_HWM" -v a="$A_HWM" 'BEGIN { printf "%.1f%%", 100 * t / a }') |"
   echo "| alerts held afterwards | $A_HELD | $T_HELD | |"
   echo
+  fi
   echo "Budgets (DESIGN.md §6):"
-  local r2 r16 pct
-  r2=$(ratio "${R[1-2-tocsin,alerts_s]}" "${R[1-2-am,alerts_s]}")
-  r16=$(ratio "${R[1-16-tocsin,alerts_s]}" "${R[1-16-am,alerts_s]}")
-  pct=$(awk -v t="$T_RSS" -v a="$A_RSS" 'BEGIN { printf "%.1f", 100 * t / a }')
+  local r pct
   verdict() { awk -v x="$1" -v op="$2" -v lim="$3" 'BEGIN { ok = (op == ">=") ? (x >= lim) : (x <= lim); print ok ? "met" : "NOT met" }'; }
-  echo "- durable single-alert ingest >= 2x Alertmanager: ${r2}x at 2 connections ($(verdict "$r2" '>=' 2)), ${r16}x at 16 connections ($(verdict "$r16" '>=' 2))"
-  echo "- RSS with $RSS_ALERTS firing alerts <= 10% of Alertmanager's (budget: 100k): ${pct}% ($(verdict "$pct" '<=' 10))"
+  for conns in 2 16; do
+    [ -n "${R[1-$conns-tocsin,alerts_s]:-}" ] || continue
+    r=$(ratio "${R[1-$conns-tocsin,alerts_s]}" "${R[1-$conns-am,alerts_s]}")
+    echo "- durable single-alert ingest >= 2x Alertmanager at $conns connections: ${r}x ($(verdict "$r" '>=' 2))"
+  done
+  if [ "$DO_RSS" = 1 ]; then
+    pct=$(awk -v t="$T_RSS" -v a="$A_RSS" 'BEGIN { printf "%.1f", 100 * t / a }')
+    echo "- RSS with $RSS_ALERTS firing alerts <= 10% of Alertmanager's (budget: 100k): ${pct}% ($(verdict "$pct" '<=' 10))"
+  fi
   [ "$INVALID" = 0 ] || echo "- WARNING: some runs had errors (see the table); their numbers count only 2xx answers"
   echo
   echo "Versions:"

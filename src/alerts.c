@@ -65,30 +65,39 @@ char *alerts_group_key(const char *service, const struct string_list *group_by, 
     return buf_steal(&b);
 }
 
-bool alerts_silence_matches(const struct silence *s, const char *service, json_t *labels,
-                            int64_t now)
+bool alerts_silence_matches_parsed(const struct silence *s, json_t *matchers, const char *service,
+                                   json_t *labels, int64_t now)
 {
     if (now < s->starts_at || now >= s->ends_at)
         return false;
     if (s->service && strcmp(s->service, service) != 0)
         return false;
-    json_t *m = json_loads(s->matchers ? s->matchers : "{}", 0, NULL);
-    if (!json_is_object(m)) {
-        json_decref(m);
+    if (!json_is_object(matchers))
         return false;
-    }
-    bool ok = true;
     const char *k;
     json_t *v;
-    json_object_foreach(m, k, v)
+    json_object_foreach(matchers, k, v)
     {
         json_t *have = labels ? json_object_get(labels, k) : NULL;
         if (!json_is_string(have) || !json_is_string(v) ||
-            strcmp(json_string_value(have), json_string_value(v)) != 0) {
-            ok = false;
-            break;
-        }
+            strcmp(json_string_value(have), json_string_value(v)) != 0)
+            return false;
     }
+    return true;
+}
+
+json_t *alerts_silence_parse(const struct silence *s)
+{
+    return json_loads(s->matchers ? s->matchers : "{}", 0, NULL);
+}
+
+bool alerts_silence_matches(const struct silence *s, const char *service, json_t *labels,
+                            int64_t now)
+{
+    if (now < s->starts_at || now >= s->ends_at)
+        return false;
+    json_t *m = alerts_silence_parse(s);
+    bool ok = alerts_silence_matches_parsed(s, m, service, labels, now);
     json_decref(m);
     return ok;
 }

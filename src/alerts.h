@@ -63,6 +63,12 @@ char *alerts_group_key(const char *service, const struct string_list *group_by, 
 /* Whether silence s applies to an alert on service with these labels at time now. */
 bool alerts_silence_matches(const struct silence *s, const char *service, json_t *labels,
                             int64_t now);
+/* The same with the silence's matchers already parsed (alerts_silence_parse; NULL or not an
+ * object never matches), for checking many alerts against the same silences. */
+bool alerts_silence_matches_parsed(const struct silence *s, json_t *matchers, const char *service,
+                                   json_t *labels, int64_t now);
+/* The silence's matchers as JSON (caller decrefs); NULL when they are not valid JSON. */
+json_t *alerts_silence_parse(const struct silence *s);
 /* A stable dedup key from labels: SHA-256 hex of the sorted "k=v" pairs. out: 65 bytes. */
 void alerts_labels_fingerprint(json_t *labels, char out[65]);
 

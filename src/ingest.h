@@ -59,4 +59,19 @@ struct ingest_event {
 enum result ingest_run(struct app *app, const struct config *cfg, struct ingest_source *src,
                        struct ingest_event *ev, size_t n, struct error *err);
 
+/* ingest_run in two steps, for a caller that must not wait (http_defer):
+ *   a = ingest_prepare(...)            request thread: dedup keys, texts, group keys;
+ *   ingest_submit(a, err, done, arg)   queues the transaction and returns at once; done(arg) is
+ *                                      called once, on the store writer thread, after the commit;
+ *   ingest_result(a)                   then: what ingest_run would have returned (err filled);
+ *   ingest_async_free(a).
+ * src, ev (and what they point to), cfg and err must stay valid until done has been called. */
+struct ingest_async;
+typedef void (*ingest_done_fn)(void *arg);
+struct ingest_async *ingest_prepare(struct app *app, const struct config *cfg,
+                                    struct ingest_source *src, struct ingest_event *ev, size_t n);
+void ingest_submit(struct ingest_async *a, struct error *err, ingest_done_fn done, void *done_arg);
+enum result ingest_result(const struct ingest_async *a);
+void ingest_async_free(struct ingest_async *a);
+
 #endif

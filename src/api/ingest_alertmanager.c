@@ -8,6 +8,7 @@
  * The whole payload is one transaction: every alert of the group lands, or none.
  */
 #include "api/ingest_common.h"
+#include "http/defer.h"
 #include "util/jsonv.h"
 #include "util/log.h"
 
@@ -151,51 +152,83 @@ static void reply_done(struct request *r, struct am_alert *alerts, size_t n)
                          incidents));
 }
 
-void api_ingest_alertmanager(struct request *r)
+/* One request's state, on the heap: its write is deferred (http/defer.h), so everything the
+ * store job reads must outlive the handler's stack frame. */
+struct am_request {
+    struct error err;
+    struct store_integration integ;
+    bool admitted;
+    json_t *body;
+    struct am_alert *alerts;
+    size_t n;
+    struct ingest_event *ev;
+    struct ingest_source src;
+    char actor[96];
+    struct ingest_async *job;
+};
+
+static void am_reply(struct request *r, struct am_request *q, enum result result, int64_t retry)
 {
-    struct error err = {0};
-    struct store_integration integ = {0};
-    struct am_alert *alerts = NULL;
-    json_t *body = NULL;
-    size_t n = 0;
-    int64_t retry = 0;
-    bool admitted = false;
-    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
-    const struct config_service *svc = NULL;
-    if (result == OK) {
-        json_t *a = json_object_get(body, "alerts");
-        int64_t cost = json_is_array(a) && json_array_size(a) ? (int64_t)json_array_size(a) : 1;
-        if (cost > r->config->ingest.burst) /* a batch larger than the bucket must still pass */
-            cost = r->config->ingest.burst;
-        result = api_ingest_admit(r, auth_bearer(r), "alertmanager", cost, &integ, &retry, &err);
-        admitted = result == OK;
-    }
-    if (result == OK) {
-        svc = config_service_find(r->config, integ.service);
-        result =
-            parse_payload(body, svc ? svc->alerts.severity_label : "severity", &alerts, &n, &err);
-    }
-    if (result == OK && n) {
-        struct ingest_event *ev = xcalloc(n, sizeof *ev);
-        for (size_t i = 0; i < n; i++)
-            ev[i] = alerts[i].ev;
-        struct ingest_source src;
-        api_ingest_source(r, &integ, "alertmanager", &src);
-        result = ingest_run(r->app, r->config, &src, ev, n, &err);
-        for (size_t i = 0; i < n; i++)
-            alerts[i].ev = ev[i];
-        free(ev);
-    }
     if (result == ERR_RATE_LIMITED)
         api_ingest_retry_after(r, retry);
     if (result != OK)
-        reply_from_error(r, &err);
+        reply_from_error(r, &q->err);
     else
-        reply_done(r, alerts, n);
-    for (size_t i = 0; alerts && i < n; i++)
-        json_decref(alerts[i].details);
-    free(alerts);
-    if (admitted)
-        store_integration_free_fields(&integ);
-    json_decref(body);
+        reply_done(r, q->alerts, q->n);
+    ingest_async_free(q->job);
+    free(q->ev);
+    for (size_t i = 0; q->alerts && i < q->n; i++)
+        json_decref(q->alerts[i].details);
+    free(q->alerts);
+    if (q->admitted)
+        store_integration_free_fields(&q->integ);
+    json_decref(q->body);
+    free(q);
+}
+
+static void am_submit(void *state, http_done_fn done, void *done_arg)
+{
+    struct am_request *q = state;
+    ingest_submit(q->job, &q->err, done, done_arg);
+}
+
+static void am_finish(struct request *r, void *state)
+{
+    struct am_request *q = state;
+    for (size_t i = 0; i < q->n; i++)
+        q->alerts[i].ev = q->ev[i]; /* the results */
+    am_reply(r, q, ingest_result(q->job), 0);
+}
+
+void api_ingest_alertmanager(struct request *r)
+{
+    struct am_request *q = xcalloc(1, sizeof *q);
+    int64_t retry = 0;
+    enum result result = api_ingest_parse(r, &q->body, &q->err);
+    if (result == OK) {
+        json_t *a = json_object_get(q->body, "alerts");
+        int64_t cost = json_is_array(a) && json_array_size(a) ? (int64_t)json_array_size(a) : 1;
+        if (cost > r->config->ingest.burst) /* a batch larger than the bucket must still pass */
+            cost = r->config->ingest.burst;
+        result =
+            api_ingest_admit(r, auth_bearer(r), "alertmanager", cost, &q->integ, &retry, &q->err);
+        q->admitted = result == OK;
+    }
+    if (result == OK) {
+        const struct config_service *svc = config_service_find(r->config, q->integ.service);
+        result = parse_payload(q->body, svc ? svc->alerts.severity_label : "severity", &q->alerts,
+                               &q->n, &q->err);
+    }
+    if (result != OK || q->n == 0) {
+        am_reply(r, q, result, retry);
+        return;
+    }
+    q->ev = xcalloc(q->n, sizeof *q->ev);
+    for (size_t i = 0; i < q->n; i++)
+        q->ev[i] = q->alerts[i].ev;
+    api_ingest_source(r, &q->integ, "alertmanager", &q->src);
+    snprintf(q->actor, sizeof q->actor, "%s", r->who.actor);
+    q->src.actor = q->actor; /* not r's: r is copied while the write waits */
+    q->job = ingest_prepare(r->app, r->config, &q->src, q->ev, q->n);
+    http_defer(r, am_submit, am_finish, q); /* the commit is waited for without a thread */
 }

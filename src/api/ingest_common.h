@@ -12,6 +12,9 @@
 enum result api_ingest_admit(struct request *r, const char *key, const char *type, int64_t cost,
                              struct store_integration *out, int64_t *retry_after_s,
                              struct error *err);
+/* The request body as one JSON object, as jsonv_parse_object(body, false) reads it, by way of
+ * jsonfast when the body is in its subset (util/jsonfast.h): same tree, same errors. */
+enum result api_ingest_parse(const struct request *r, json_t **out, struct error *err);
 /* The ingest_source for an admitted integration. */
 void api_ingest_source(const struct request *r, const struct store_integration *i, const char *kind,
                        struct ingest_source *out);

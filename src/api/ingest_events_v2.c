@@ -10,9 +10,12 @@
  * For grouping, an event's labels are its payload's source, severity, component, group, class.
  */
 #include "api/ingest_common.h"
+#include "http/defer.h"
 #include "util/jsonv.h"
 #include "util/log.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { PD_MAX_BODY = 512 * 1024, PD_DEDUP_MAX = 255, PD_SUMMARY_MAX = 1024 };
@@ -159,48 +162,74 @@ static void reply_error_pd(struct request *r, const struct error *err, int64_t r
     pd_reply(r, result_http_status(err->code), st, err->message, json_pack("[s]", err->message));
 }
 
+/* One accepted event's state, on the heap: its write is deferred (http/defer.h). */
+struct pd_request {
+    struct error err;
+    json_t *body, *labels;
+    struct ingest_event ev;
+    struct store_integration integ;
+    struct ingest_source src;
+    char actor[96];
+    struct ingest_async *job;
+};
+
+static void pd_submit(void *state, http_done_fn done, void *done_arg)
+{
+    struct pd_request *q = state;
+    ingest_submit(q->job, &q->err, done, done_arg);
+}
+
+static void pd_finish(struct request *r, void *state)
+{
+    struct pd_request *q = state;
+    if (ingest_result(q->job) != OK)
+        reply_error_pd(r, &q->err, 0);
+    else
+        reply_json(r, 202,
+                   json_pack("{s:s,s:s,s:s}", "status", "success", "message", "Event processed",
+                             "dedup_key", q->ev.dedup));
+    ingest_async_free(q->job);
+    store_integration_free_fields(&q->integ);
+    json_decref(q->labels);
+    json_decref(q->body);
+    free(q);
+}
+
 void api_ingest_events_v2(struct request *r)
 {
     if (r->body_len > PD_MAX_BODY) {
         pd_reply(r, 413, "invalid event", "Request body is too large (maximum is 512 KB)", NULL);
         return;
     }
-    struct error err = {0};
-    json_t *body = NULL, *errs = json_array(), *labels = NULL;
-    struct ingest_event ev = {0};
+    struct pd_request *q = xcalloc(1, sizeof *q);
+    json_t *errs = json_array();
     const char *key = NULL;
-    if (jsonv_parse_object(r->body, r->body_len, false, &body, &err) != OK)
-        json_array_append_new(errs, json_string(err.message));
+    if (api_ingest_parse(r, &q->body, &q->err) != OK)
+        json_array_append_new(errs, json_string(q->err.message));
     else
-        check_event(body, &ev, &key, errs);
+        check_event(q->body, &q->ev, &key, errs);
     if (json_array_size(errs)) {
         pd_reply(r, 400, "invalid event", "Event object is invalid", errs);
-        json_decref(body);
+        json_decref(q->body);
+        free(q);
         return;
     }
     json_decref(errs);
-    struct store_integration integ;
     int64_t retry = 0;
-    enum result result = api_ingest_admit(r, key, "events_v2", 1, &integ, &retry, &err);
+    enum result result = api_ingest_admit(r, key, "events_v2", 1, &q->integ, &retry, &q->err);
     if (result != OK) {
-        reply_error_pd(r, &err, retry);
-        json_decref(body);
+        reply_error_pd(r, &q->err, retry);
+        json_decref(q->body);
+        free(q);
         return;
     }
-    json_t *payload = json_object_get(body, "payload");
-    labels = event_labels(payload);
-    ev.labels = labels;
-    ev.details = json_object_get(body, "payload");
-    struct ingest_source src;
-    api_ingest_source(r, &integ, "events_v2", &src);
-    result = ingest_run(r->app, r->config, &src, &ev, 1, &err);
-    if (result != OK)
-        reply_error_pd(r, &err, 0);
-    else
-        reply_json(r, 202,
-                   json_pack("{s:s,s:s,s:s}", "status", "success", "message", "Event processed",
-                             "dedup_key", ev.dedup));
-    store_integration_free_fields(&integ);
-    json_decref(labels);
-    json_decref(body);
+    json_t *payload = json_object_get(q->body, "payload");
+    q->labels = event_labels(payload);
+    q->ev.labels = q->labels;
+    q->ev.details = payload;
+    api_ingest_source(r, &q->integ, "events_v2", &q->src);
+    snprintf(q->actor, sizeof q->actor, "%s", r->who.actor);
+    q->src.actor = q->actor; /* not r's: r is copied while the write waits */
+    q->job = ingest_prepare(r->app, r->config, &q->src, &q->ev, 1);
+    http_defer(r, pd_submit, pd_finish, q);
 }

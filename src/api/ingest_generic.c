@@ -4,8 +4,12 @@
  * integration key as bearer token. 202 with the dedup key, the alert id and its incident.
  */
 #include "api/ingest_common.h"
+#include "http/defer.h"
 #include "util/jsonv.h"
+#include "util/log.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const fields[] = {"summary", "details", "dedup_key", "severity",
@@ -54,42 +58,75 @@ static enum result parse(json_t *body, struct ingest_event *ev, struct error *er
     return OK;
 }
 
-void api_ingest_generic(struct request *r)
-{
-    struct error err = {0};
-    json_t *body = NULL;
-    struct ingest_event ev = {0};
+/* One request's state, on the heap: its write is deferred (http/defer.h). */
+struct generic_request {
+    struct error err;
+    json_t *body;
+    struct ingest_event ev;
     struct store_integration integ;
-    int64_t retry = 0;
-    bool admitted = false;
-    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
-    if (result == OK) {
-        result = api_ingest_admit(r, auth_bearer(r), "generic", 1, &integ, &retry, &err);
-        admitted = result == OK;
-    }
-    if (result == OK)
-        result = parse(body, &ev, &err);
-    if (result == OK && !ev.severity && ev.labels) {
-        const struct config_service *svc = config_service_find(r->config, integ.service);
-        json_t *v = json_object_get(ev.labels, svc ? svc->alerts.severity_label : "severity");
-        ev.severity = json_is_string(v) ? json_string_value(v) : NULL;
-    }
-    if (result == OK) {
-        struct ingest_source src;
-        api_ingest_source(r, &integ, "generic", &src);
-        result = ingest_run(r->app, r->config, &src, &ev, 1, &err);
-    }
+    bool admitted;
+    struct ingest_source src;
+    char actor[96];
+    struct ingest_async *job;
+};
+
+static void generic_reply(struct request *r, struct generic_request *q, enum result result,
+                          int64_t retry)
+{
+    const struct ingest_event *ev = &q->ev;
     if (result == ERR_RATE_LIMITED)
         api_ingest_retry_after(r, retry);
     if (result != OK)
-        reply_from_error(r, &err);
+        reply_from_error(r, &q->err);
     else
         reply_json(r, 202,
-                   json_pack("{s:s,s:s,s:I,s:s?,s:b,s:b}", "status", "ok", "dedup_key", ev.dedup,
-                             "alert_id", (json_int_t)ev.alert_id, "incident_id",
-                             *ev.incident_id ? ev.incident_id : NULL, "dropped", ev.dropped,
-                             "silenced", ev.silenced));
-    if (admitted)
-        store_integration_free_fields(&integ);
-    json_decref(body);
+                   json_pack("{s:s,s:s,s:I,s:s?,s:b,s:b}", "status", "ok", "dedup_key", ev->dedup,
+                             "alert_id", (json_int_t)ev->alert_id, "incident_id",
+                             *ev->incident_id ? ev->incident_id : NULL, "dropped", ev->dropped,
+                             "silenced", ev->silenced));
+    ingest_async_free(q->job);
+    if (q->admitted)
+        store_integration_free_fields(&q->integ);
+    json_decref(q->body);
+    free(q);
+}
+
+static void generic_submit(void *state, http_done_fn done, void *done_arg)
+{
+    struct generic_request *q = state;
+    ingest_submit(q->job, &q->err, done, done_arg);
+}
+
+static void generic_finish(struct request *r, void *state)
+{
+    struct generic_request *q = state;
+    generic_reply(r, q, ingest_result(q->job), 0);
+}
+
+void api_ingest_generic(struct request *r)
+{
+    struct generic_request *q = xcalloc(1, sizeof *q);
+    struct ingest_event *ev = &q->ev;
+    int64_t retry = 0;
+    enum result result = api_ingest_parse(r, &q->body, &q->err);
+    if (result == OK) {
+        result = api_ingest_admit(r, auth_bearer(r), "generic", 1, &q->integ, &retry, &q->err);
+        q->admitted = result == OK;
+    }
+    if (result == OK)
+        result = parse(q->body, ev, &q->err);
+    if (result == OK && !ev->severity && ev->labels) {
+        const struct config_service *svc = config_service_find(r->config, q->integ.service);
+        json_t *v = json_object_get(ev->labels, svc ? svc->alerts.severity_label : "severity");
+        ev->severity = json_is_string(v) ? json_string_value(v) : NULL;
+    }
+    if (result != OK) {
+        generic_reply(r, q, result, retry);
+        return;
+    }
+    api_ingest_source(r, &q->integ, "generic", &q->src);
+    snprintf(q->actor, sizeof q->actor, "%s", r->who.actor);
+    q->src.actor = q->actor; /* not r's: r is copied while the write waits */
+    q->job = ingest_prepare(r->app, r->config, &q->src, ev, 1);
+    http_defer(r, generic_submit, generic_finish, q);
 }

@@ -4,9 +4,13 @@
  * `struct request`, takes a config reference, and hands it to the router on the same pool
  * thread. Sends the reply, logs one line, records metrics.
  *
- * Threads: MHD's pool threads run on_request; a blocked write (group commit) holds its thread
- * until the commit, so the pool is sized for concurrent writers (the batch grows with it).
+ * Threads: MHD's pool threads run on_request. A handler that writes through http_defer (alert
+ * ingest) does not hold its thread while the commit is waited for: the connection is suspended
+ * and the store writer resumes it (http/defer.h), so any number of such requests share one
+ * group commit. Other writes (store_write) still hold their thread until the commit; the pool
+ * (4 threads per CPU, at least 8) is sized for those.
  */
+#include "http/defer.h"
 #include "http/http.h"
 #include "metrics.h"
 #include "util/buf.h"
@@ -15,25 +19,55 @@
 
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
-enum { POOL_MIN_THREADS = 8, POOL_THREADS_PER_CPU = 8, POOL_MAX_THREADS = 64 };
+enum {
+    POOL_MIN_THREADS = 8,
+    POOL_THREADS_PER_CPU = 4,
+    POOL_MAX_THREADS = 64,
+    STOP_WAIT_MS = 30000
+};
 
 struct http_server {
     struct MHD_Daemon *daemon;
     struct app *app;
     size_t max_body;
+    _Atomic bool stopping; /* http_stop has begun: no new suspension */
+    _Atomic int suspended; /* connections suspended for a deferred write */
 };
 
 struct conn_ctx {
     struct buf body;
     bool too_large;
     double t0;
+    struct request *deferred; /* while suspended: the request (a copy), to finish on resume */
+    http_finish_fn finish;
+    void *state;
 };
+
+/* What a handler asked for with http_defer, during router_dispatch on this thread. */
+static _Thread_local struct {
+    bool set;
+    http_submit_fn submit;
+    http_finish_fn finish;
+    void *state;
+} deferral;
+
+void http_defer(struct request *r, http_submit_fn submit, http_finish_fn finish, void *state)
+{
+    r->replied = true; /* for the router: the answer will come (defer_or_finish clears it) */
+    deferral.set = true;
+    deferral.submit = submit;
+    deferral.finish = finish;
+    deferral.state = state;
+}
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
@@ -81,6 +115,82 @@ static bool declared_too_large(struct MHD_Connection *conn, size_t max)
     return cl && num_parse_i64(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > max;
 }
 
+/* Sends the reply, records it, frees the request. */
+static enum MHD_Result finish_request(struct http_server *s, struct MHD_Connection *conn,
+                                      struct conn_ctx *ctx, struct request *r)
+{
+    enum MHD_Result ret = send_reply(conn, r);
+    double ms = clock_mono_ms() - ctx->t0;
+    metrics_observe(s->app->metrics, r->route, r->status, ms);
+    log_info("http: %s %s %d %.1fms %s", r->method, r->path, r->status, ms,
+             r->who.authenticated ? r->who.actor : "-");
+    request_free(r);
+    return ret;
+}
+
+static void resume(void *conn)
+{
+    MHD_resume_connection(conn); /* thread-safe; the connection is suspended until then */
+}
+
+/* http_defer when the connection cannot be suspended: wait for the write here. */
+struct sync_wait {
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+    bool done;
+};
+
+static void sync_done(void *arg)
+{
+    struct sync_wait *w = arg;
+    pthread_mutex_lock(&w->lock);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void run_deferred_here(void)
+{
+    struct sync_wait w = {.done = false};
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    deferral.submit(deferral.state, sync_done, &w);
+    pthread_mutex_lock(&w.lock);
+    while (!w.done)
+        pthread_cond_wait(&w.cv, &w.lock);
+    pthread_mutex_unlock(&w.lock);
+    pthread_cond_destroy(&w.cv);
+    pthread_mutex_destroy(&w.lock);
+}
+
+/* After router_dispatch: a handler that called http_defer is suspended and its write queued
+ * (in that order: the write may finish, and resume the connection, at once). Returns whether the
+ * request is now suspended; if not, r holds the reply. */
+static bool defer_or_finish(struct http_server *s, struct MHD_Connection *conn,
+                            struct conn_ctx *ctx, struct request *r)
+{
+    if (!deferral.set)
+        return false;
+    deferral.set = false;
+    r->replied = false; /* set by http_defer; finish gives the real answer */
+    /* counted before stopping is read, and http_stop sets stopping before it reads the count:
+     * either it waits for this one, or this one sees it stopping */
+    atomic_fetch_add(&s->suspended, 1);
+    if (atomic_load(&s->stopping)) {
+        atomic_fetch_sub(&s->suspended, 1);
+        run_deferred_here();
+        deferral.finish(r, deferral.state);
+        return false;
+    }
+    ctx->deferred = xmalloc(sizeof *ctx->deferred);
+    *ctx->deferred = *r;
+    ctx->finish = deferral.finish;
+    ctx->state = deferral.state;
+    MHD_suspend_connection(conn);
+    deferral.submit(deferral.state, resume, conn);
+    return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -103,6 +213,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (ctx->deferred) { /* resumed: the deferred write is done */
+        struct request *r = ctx->deferred;
+        ctx->deferred = NULL;
+        ctx->finish(r, ctx->state);
+        enum MHD_Result ret = finish_request(s, conn, ctx, r);
+        free(r);
+        atomic_fetch_sub(&s->suspended, 1);
+        return ret;
+    }
     struct request r = {.app = s->app,
                         .conn = conn,
                         .method = method,
@@ -115,15 +234,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                     s->max_body);
     } else {
         r.config = app_config(s->app);
+        bool writes = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+        if (writes)
+            store_expect(s->app->store); /* group commit: see store.h */
+        deferral.set = false;
         router_dispatch(&r);
+        bool suspended = defer_or_finish(s, conn, ctx, &r);
+        if (writes)
+            store_expect_end(s->app->store);
+        if (suspended)
+            return MHD_YES;
     }
-    enum MHD_Result ret = send_reply(conn, &r);
-    double ms = clock_mono_ms() - ctx->t0;
-    metrics_observe(s->app->metrics, r.route, r.status, ms);
-    log_info("http: %s %s %d %.1fms %s", method, url, r.status, ms,
-             r.who.authenticated ? r.who.actor : "-");
-    request_free(&r);
-    return ret;
+    return finish_request(s, conn, ctx, &r);
 }
 
 /* "HOST:PORT" or "[v6]:PORT" -> a socket address. */
@@ -179,7 +301,8 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
     unsigned threads = (unsigned)(cpus > 0 ? cpus : 1) * POOL_THREADS_PER_CPU;
     threads = threads < POOL_MIN_THREADS ? POOL_MIN_THREADS : threads;
     threads = threads > POOL_MAX_THREADS ? POOL_MAX_THREADS : threads;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+                     (v6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
@@ -195,10 +318,19 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
     return s;
 }
 
+/* libmicrohttpd must not be stopped with a connection suspended: from now on a deferred write
+ * is waited for on its thread, and the ones already suspended (each waits for one commit) are
+ * let finish first. */
 void http_stop(struct http_server *s)
 {
     if (!s)
         return;
+    atomic_store(&s->stopping, true);
+    for (int i = 0; i < STOP_WAIT_MS && atomic_load(&s->suspended) > 0; i++)
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+    if (atomic_load(&s->suspended) > 0)
+        log_warn("http: %d requests still waiting for the store at shutdown",
+                 atomic_load(&s->suspended));
     MHD_stop_daemon(s->daemon);
     free(s);
 }

@@ -12,16 +12,22 @@
 #include "util/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250 };
+/* STORE_GATHER_US: how long the writer waits, at most, for requests still being prepared before
+ * it starts a batch without them (group commit; docs/internals/store.md). */
+enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250, STORE_GATHER_US = 300 };
 
 struct store_conn {
     const struct store_backend *be;
     void *conn;
     struct store_conn *next_reader;
+    bool revoked; /* writer only: this batch revoked a key or token (see store_revocations) */
+    uint64_t silences_version; /* see store_silences_version */
 };
 
 struct store_job {
@@ -30,6 +36,9 @@ struct store_job {
     struct error *err;
     enum result result;
     bool done;
+    pthread_cond_t done_cv; /* store_write: its caller sleeps on it (a batch wakes only its own) */
+    store_done_fn on_done;  /* store_submit: called instead, and the job (heap) freed */
+    void *done_arg;
     struct store_job *next;
 };
 
@@ -42,9 +51,11 @@ struct store {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t work_cv; /* jobs queued, or stopping */
-    pthread_cond_t done_cv; /* some jobs finished */
     struct store_job *head, *tail;
     bool stopping;
+    bool writer_idle;      /* waiting on work_cv: only then does a new job need to signal it */
+    bool writer_gathering; /* waiting, with jobs queued, for expected ones to join the batch */
+    _Atomic int expected;  /* requests being prepared that will probably write (store_expect) */
 
     pthread_key_t reader_key;
     pthread_mutex_t readers_lock;
@@ -52,6 +63,8 @@ struct store {
 
     pthread_mutex_t stats_lock;
     struct store_stats stats;
+
+    _Atomic uint64_t revocations; /* batches that revoked something, counted after their end */
 };
 
 const double store_commit_bucket_ms[12] = {0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, -1};
@@ -108,6 +121,7 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
                 ok = false;
         } else {
             be->rollback_to(c);
+            s->writer.silences_version++; /* whatever the job read may be undone */
             if (be->release(c) != OK)
                 ok = false;
         }
@@ -116,6 +130,8 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
         ok = be->commit(c) == OK;
     else
         be->rollback(c);
+    if (!ok)
+        s->writer.silences_version++;
     double ms = clock_mono_ms() - t0;
     record_commit(s, ms, n, ok);
     if (ms > STORE_SLOW_MS)
@@ -125,6 +141,70 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
             j->result = error_set(j->err, ERR_UNAVAILABLE,
                                   "store: the write could not be committed; nothing was changed");
     }
+    /* Counted after the commit and before any caller is woken: a credential cache entry made
+     * from a read that began before this point is stale from now on (store_revocations). */
+    if (s->writer.revoked) {
+        s->writer.revoked = false;
+        atomic_fetch_add(&s->revocations, 1);
+    }
+}
+
+uint64_t store_revocations(struct store *s)
+{
+    return atomic_load(&s->revocations);
+}
+
+uint64_t store_silences_version(const struct store_conn *tx)
+{
+    return tx->silences_version;
+}
+
+static _Thread_local struct store *expecting; /* the store this thread announced a write to */
+
+void store_expect(struct store *s)
+{
+    if (expecting)
+        store_expect_end(expecting);
+    expecting = s;
+    atomic_fetch_add(&s->expected, 1);
+}
+
+/* Caller holds s->lock. */
+static void expect_done_locked(struct store *s)
+{
+    expecting = NULL;
+    if (atomic_fetch_sub(&s->expected, 1) == 1 && s->writer_gathering)
+        pthread_cond_signal(&s->work_cv);
+}
+
+void store_expect_end(struct store *s)
+{
+    if (expecting != s)
+        return; /* store_write already counted it */
+    pthread_mutex_lock(&s->lock);
+    expect_done_locked(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* With jobs queued: while requests that announced a write are still being prepared on other
+ * threads, wait for them to queue theirs (at most STORE_GATHER_US), so that they share this
+ * commit instead of each paying for the next one. Caller holds s->lock. */
+static void gather(struct store *s)
+{
+    if (atomic_load(&s->expected) <= 0)
+        return;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += STORE_GATHER_US * 1000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    s->writer_gathering = true;
+    while (atomic_load(&s->expected) > 0 && !s->stopping)
+        if (pthread_cond_timedwait(&s->work_cv, &s->lock, &until) != 0)
+            break;
+    s->writer_gathering = false;
 }
 
 static void *writer_main(void *arg)
@@ -132,10 +212,14 @@ static void *writer_main(void *arg)
     struct store *s = arg;
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        while (!s->head && !s->stopping)
+        while (!s->head && !s->stopping) {
+            s->writer_idle = true;
             pthread_cond_wait(&s->work_cv, &s->lock);
+            s->writer_idle = false;
+        }
         if (!s->head && s->stopping)
             break;
+        gather(s);
         struct store_job *batch = s->head, *last = s->head;
         size_t n = 1;
         while (last->next && n < STORE_MAX_BATCH) {
@@ -150,36 +234,79 @@ static void *writer_main(void *arg)
 
         run_batch(s, batch, n);
 
-        pthread_mutex_lock(&s->lock);
+        /* store_submit's jobs first, outside the lock: their callbacks hand the result on */
+        struct store_job *waiting = NULL, **tail = &waiting;
         for (struct store_job *j = batch; j;) {
-            struct store_job *next = j->next; /* j may vanish once done is seen */
-            j->done = true;
+            struct store_job *next = j->next;
+            if (j->on_done) {
+                j->on_done(j->done_arg, j->result);
+                free(j);
+            } else {
+                *tail = j;
+                tail = &j->next;
+            }
             j = next;
         }
-        pthread_cond_broadcast(&s->done_cv);
+        *tail = NULL;
+        pthread_mutex_lock(&s->lock);
+        for (struct store_job *j = waiting; j;) {
+            struct store_job *next = j->next; /* j may vanish once done is seen */
+            j->done = true;
+            pthread_cond_signal(&j->done_cv);
+            j = next;
+        }
     }
     pthread_mutex_unlock(&s->lock);
     return NULL;
 }
 
+/* Queues a job (caller holds s->lock and has checked s->stopping). */
+static void enqueue_locked(struct store *s, struct store_job *job)
+{
+    if (s->tail)
+        s->tail->next = job;
+    else
+        s->head = job;
+    s->tail = job;
+    if (expecting == s)
+        expect_done_locked(s); /* signals a gathering writer when this was the last one */
+    if (s->writer_idle)
+        pthread_cond_signal(&s->work_cv);
+}
+
+void store_submit(struct store *s, store_job_fn fn, void *arg, struct error *err,
+                  store_done_fn done, void *done_arg)
+{
+    struct store_job *job = xcalloc(1, sizeof *job);
+    *job =
+        (struct store_job){.fn = fn, .arg = arg, .err = err, .on_done = done, .done_arg = done_arg};
+    pthread_mutex_lock(&s->lock);
+    bool stopping = s->stopping;
+    if (!stopping)
+        enqueue_locked(s, job);
+    pthread_mutex_unlock(&s->lock);
+    if (stopping) {
+        free(job);
+        done(done_arg, error_set(err, ERR_UNAVAILABLE, "store: shutting down"));
+    }
+}
+
 enum result store_write(struct store *s, store_job_fn fn, void *arg, struct error *err)
 {
     struct store_job job = {.fn = fn, .arg = arg, .err = err};
+    pthread_cond_init(&job.done_cv, NULL);
     pthread_mutex_lock(&s->lock);
     if (s->stopping) {
         pthread_mutex_unlock(&s->lock);
+        pthread_cond_destroy(&job.done_cv);
         return error_set(err, ERR_UNAVAILABLE, "store: shutting down");
     }
     /* The job lives on this stack until the writer marks it done; we wait for that below. */
-    if (s->tail)
-        s->tail->next = &job;
-    else
-        s->head = &job; // cppcheck-suppress autoVariables
-    s->tail = &job;     // cppcheck-suppress autoVariables
-    pthread_cond_signal(&s->work_cv);
+    enqueue_locked(s, &job); // cppcheck-suppress autoVariables
     while (!job.done)
-        pthread_cond_wait(&s->done_cv, &s->lock);
+        pthread_cond_wait(&job.done_cv, &s->lock);
     pthread_mutex_unlock(&s->lock);
+    pthread_cond_destroy(&job.done_cv);
     return job.result;
 }
 
@@ -201,6 +328,12 @@ struct store *store_open(const char *driver, const char *target, struct error *e
         return NULL;
     }
     struct store *s = xcalloc(1, sizeof *s);
+    /* Each store counts revocations from its own base, so a cache keyed by store pointer cannot
+     * mistake a later store at the same address for an earlier one. */
+    static _Atomic uint64_t instances;
+    uint64_t base = atomic_fetch_add(&instances, 1) << 40;
+    atomic_store(&s->revocations, base);
+    s->writer.silences_version = base;
     s->be = be;
     s->driver = xstrdup(driver);
     s->target = xstrdup(target);
@@ -209,8 +342,11 @@ struct store *store_open(const char *driver, const char *target, struct error *e
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->readers_lock, NULL);
     pthread_mutex_init(&s->stats_lock, NULL);
-    pthread_cond_init(&s->work_cv, NULL);
-    pthread_cond_init(&s->done_cv, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->work_cv, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_key_create(&s->reader_key, NULL);
     if (pthread_create(&s->thread, NULL, writer_main, s) != 0)
         fatal("store: cannot start the writer thread");
@@ -238,7 +374,6 @@ void store_close(struct store *s)
     pthread_mutex_destroy(&s->readers_lock);
     pthread_mutex_destroy(&s->stats_lock);
     pthread_cond_destroy(&s->work_cv);
-    pthread_cond_destroy(&s->done_cv);
     free(s->driver);
     free(s->target);
     free(s);
@@ -348,6 +483,7 @@ enum result store_token_list(struct store_conn *c, store_token_cb cb, void *ctx)
 
 enum result store_token_revoke(struct store_conn *c, const char *id, int64_t now)
 {
+    c->revoked = true;
     TIMED("token_revoke", c->be->token_revoke(c->conn, id, now));
 }
 
@@ -382,6 +518,7 @@ enum result store_integration_list(struct store_conn *c, store_integration_cb cb
 
 enum result store_integration_revoke(struct store_conn *c, const char *id, int64_t now)
 {
+    c->revoked = true;
     TIMED("integration_revoke", c->be->integration_revoke(c->conn, id, now));
 }
 
@@ -428,6 +565,7 @@ enum result store_alert_count_open(struct store_conn *c, const char *incident_id
 
 enum result store_silence_insert(struct store_conn *c, const struct silence *s)
 {
+    c->silences_version++;
     TIMED("silence_insert", c->be->silence_insert(c->conn, s));
 }
 
@@ -439,6 +577,7 @@ enum result store_silence_list(struct store_conn *c, bool include_expired, int64
 
 enum result store_silence_expire(struct store_conn *c, const char *id, int64_t now)
 {
+    c->silences_version++;
     TIMED("silence_expire", c->be->silence_expire(c->conn, id, now));
 }
 

@@ -232,6 +232,28 @@ typedef enum result (*store_job_fn)(struct store_conn *tx, void *arg, struct err
 /* Runs fn on the writer thread inside the group transaction; returns after the commit with fn's
  * result, or ERR_UNAVAILABLE (err filled) when the commit failed. */
 enum result store_write(struct store *s, store_job_fn fn, void *arg, struct error *err);
+/* Group commit hint. store_expect: this thread is preparing a request that will probably call
+ * store_write soon. While such requests are being prepared, the writer, with jobs queued, waits a
+ * little for them before it starts the next batch, so that they share its commit. The
+ * expectation ends at this thread's next store_write, or at store_expect_end (which does nothing
+ * if store_write already ended it); every store_expect must be followed by store_expect_end. */
+void store_expect(struct store *s);
+void store_expect_end(struct store *s);
+/* How many write batches have revoked an integration key or a user token so far, counted after
+ * each such batch committed (or failed) and before its callers were woken. A cache of credentials
+ * read from the store is valid only while this has not moved since before the read began. */
+uint64_t store_revocations(struct store *s);
+/* Writer connection only (inside a job): a number that changes whenever a silence is inserted or
+ * expired through it, or a job or batch on it is rolled back. A cache of the silences read
+ * through tx is current while this number is unchanged (ingest.c keeps one). */
+uint64_t store_silences_version(const struct store_conn *tx);
+/* store_write without waiting: queues fn and returns at once. done(done_arg, result) is called
+ * once, on the writer thread after the batch's commit (or at once on this thread when the store is
+ * shutting down), with what store_write would have returned; err is filled the same way. arg and
+ * err must stay valid until then. done must be quick: the rest of the batch waits for it. */
+typedef void (*store_done_fn)(void *done_arg, enum result result);
+void store_submit(struct store *s, store_job_fn fn, void *arg, struct error *err,
+                  store_done_fn done, void *done_arg);
 /* This thread's read connection (NULL, err filled, if it cannot be opened). */
 struct store_conn *store_reader(struct store *s, struct error *err);
 

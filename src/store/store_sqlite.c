@@ -11,6 +11,7 @@
 #include "embedded.h"
 #include "util/log.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,8 +157,56 @@ void sq_copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
     snprintf(out, n, "%s", s ? (const char *)s : "");
 }
 
+/* The WAL is zero-filled up to WAL_PREALLOC_BYTES at start-up, so that commits overwrite blocks
+ * the file already has instead of growing it: on ext4 an fdatasync after writes that grow a file
+ * must also write the new size and block map, which measured 1.5-3x slower here
+ * (bench/fsync_cost.py, docs/internals/store.md). SQLite restarts the WAL from its beginning once
+ * a checkpoint has copied every frame (every WAL_AUTOCHECKPOINT pages), so in steady state the
+ * file stays at this size. Zeros past the last valid frame are what SQLite already tolerates
+ * (stale frames after a restart): recovery stops at the first frame whose salt or checksum does
+ * not match. Only the writer does this, before any other connection is open. */
+/* The writer's page cache. Ingest touches few pages per alert (the right edge of the alerts and
+ * timeline tables and of their indexes, the dedup index leaf), so 2 MiB holds the working set;
+ * 8 MiB made the writer's cache the largest part of the process's memory with 100k alerts stored
+ * (docs/BENCHMARKS.md). Pages it misses come from the OS page cache. */
+enum { WRITER_CACHE_KIB = 2048 };
+
+enum {
+    WAL_AUTOCHECKPOINT = 1000,
+    WAL_PAGE_SIZE = 4096,
+    WAL_PREALLOC_BYTES = 32 + (WAL_AUTOCHECKPOINT + 256) * (WAL_PAGE_SIZE + 24)
+};
+
+static void wal_preallocate(struct sqlite_conn *c)
+{
+    sqlite3_file *wal = NULL;
+    sqlite3_int64 size = 0;
+    if (sqlite3_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_file_control(c->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
+        !wal || !wal->pMethods || wal->pMethods->xFileSize(wal, &size) != SQLITE_OK)
+        return; /* not fatal: commits are only slower */
+    static const char zeros[65536];
+    bool ok = true;
+    for (sqlite3_int64 off = size; ok && off < WAL_PREALLOC_BYTES;
+         off += (sqlite3_int64)sizeof zeros)
+        ok = wal->pMethods->xWrite(wal, zeros, (int)sizeof zeros, off) == SQLITE_OK;
+    if (!ok || wal->pMethods->xSync(wal, SQLITE_SYNC_FULL) != SQLITE_OK)
+        log_warn("sqlite: could not preallocate the WAL; commits may be slower");
+}
+
+/* Process-wide SQLite settings, before its first use. Memory statistics off: with them on, every
+ * sqlite3_malloc and sqlite3_free takes one global mutex that the writer and every reader thread
+ * share (nothing in tocsin reads those statistics). */
+static void sq_global_setup(void)
+{
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+        log_warn("sqlite: could not turn memory statistics off (SQLite already in use)");
+}
+
 static void *sq_connect(const char *target, bool writer, struct error *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_global_setup);
     struct sqlite_conn *c = xcalloc(1, sizeof *c);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(target, &c->db, flags, NULL) != SQLITE_OK) {
@@ -168,10 +217,12 @@ static void *sq_connect(const char *target, bool writer, struct error *err)
         return NULL;
     }
     sqlite3_busy_timeout(c->db, 5000);
-    const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                   "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000; "
-                                   "PRAGMA cache_size=-8000;"
-                                 : "PRAGMA query_only=ON; PRAGMA cache_size=-512;";
+    char writer_pragmas[256];
+    snprintf(writer_pragmas, sizeof writer_pragmas,
+             "PRAGMA page_size=%d; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+             "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=%d; PRAGMA cache_size=-%d;",
+             WAL_PAGE_SIZE, WAL_AUTOCHECKPOINT, WRITER_CACHE_KIB);
+    const char *pragmas = writer ? writer_pragmas : "PRAGMA query_only=ON; PRAGMA cache_size=-512;";
     char *msg = NULL;
     if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         error_set(err, ERR_UNAVAILABLE, "storage: %s: %s", target, msg ? msg : "pragma failed");
@@ -180,6 +231,8 @@ static void *sq_connect(const char *target, bool writer, struct error *err)
         free(c);
         return NULL;
     }
+    if (writer)
+        wal_preallocate(c);
     return c;
 }
 

@@ -52,9 +52,8 @@ static const char *const sql[A_END - SQ_ALERTS_BASE] = {
     [A_INT_REVOKE - SQ_ALERTS_BASE] = "UPDATE integrations SET revoked_at = ?2 "
                                       "WHERE id = ?1 AND revoked_at IS NULL",
     [A_INC_OPEN_GROUP - SQ_ALERTS_BASE] =
-        "SELECT " INC_COLS " FROM incidents WHERE group_key = ?1 AND status IN "
-        "('triggered','acknowledged','investigating','identified','monitoring') "
-        "ORDER BY created_at DESC LIMIT 1",
+        "SELECT " INC_COLS " FROM incidents WHERE group_key = ?1 AND status NOT IN "
+        "('resolved', 'closed') ORDER BY created_at DESC LIMIT 1", /* index from migration 003 */
     [A_ALERT_FIND_OPEN - SQ_ALERTS_BASE] = "SELECT " ALERT_COLS " FROM alerts WHERE scope = ?1 "
                                            "AND dedup_key = ?2 AND status != 'resolved'",
     [A_ALERT_INSERT - SQ_ALERTS_BASE] =
@@ -204,7 +203,7 @@ enum result sq_incident_find_open_group(void *conn, const char *group_key, struc
     sqlite3_stmt *st = stmt(c, A_INC_OPEN_GROUP);
     if (!st)
         return ERR_UNAVAILABLE;
-    sqlite3_bind_text(st, 1, group_key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, group_key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     enum result result = OK;
     if (rc == SQLITE_ROW)
