@@ -53,7 +53,7 @@ static const char *const sql[A_END - SQ_ALERTS_BASE] = {
                                       "WHERE id = ?1 AND revoked_at IS NULL",
     [A_INC_OPEN_GROUP - SQ_ALERTS_BASE] =
         "SELECT " INC_COLS " FROM incidents WHERE group_key = ?1 AND status NOT IN "
-        "('resolved', 'closed') ORDER BY created_at DESC LIMIT 1", /* index from migration 003 */
+        "('resolved', 'closed') ORDER BY created_at DESC LIMIT 1", /* index from migration 006 */
     [A_ALERT_FIND_OPEN - SQ_ALERTS_BASE] = "SELECT " ALERT_COLS " FROM alerts WHERE scope = ?1 "
                                            "AND dedup_key = ?2 AND status != 'resolved'",
     [A_ALERT_INSERT - SQ_ALERTS_BASE] =
