@@ -236,7 +236,9 @@ class Server:
         with open(FIXTURE_CONFIG) as f:
             return f.read()
 
-    def start(self):
+    def start(self, _tries=3):
+        """Starts the server on a free port. free_port() cannot reserve the port, so another
+        process may take it first: a start that fails to listen is retried on a new port."""
         assert self.proc is None, "server already running"
         self.port = free_port()
         self.starts += 1
@@ -255,6 +257,8 @@ class Server:
             if self.proc.poll() is not None:
                 code = self.proc.returncode
                 self.proc = None
+                if _tries > 1 and "cannot listen" in self._read(err_path):
+                    return self.start(_tries - 1)
                 pytest.fail(f"server exited with {code} before it was ready:\n"
                             f"stdout: {self._read(out_path)[-2000:]}\nstderr: {self._read(err_path)[-4000:]}")
             try:
