@@ -193,16 +193,18 @@ void escalation_evaluate(const struct config_escalation_policy *p,
     }
     if (sla.next_update_due) {
         /* reminded for this due time already: again every update_every until one is posted */
-        int64_t remind_at = sla.next_update_due;
+        int64_t every = sev->update_every, remind_at = sla.next_update_due;
         if (st->reminded_for >= remind_at)
-            remind_at = st->reminded_for + sev->update_every;
+            remind_at = st->reminded_for + every;
         if (remind_at <= now) {
+            /* one reminder, for the latest due time (after a long pause, not one per miss) */
+            remind_at += (now - remind_at) / every * every;
             out->remind = true;
             out->remind_for = remind_at;
             st->reminded_for = remind_at;
-        } else {
-            min_due(&due, remind_at, now);
+            remind_at += every; /* and the next one is a deadline of its own */
         }
+        min_due(&due, remind_at, now);
     }
     st->due_at = due;
 }

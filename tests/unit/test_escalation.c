@@ -220,6 +220,31 @@ static void test_reminder_once_per_due(void **state)
     assert_int_equal(plan.remind_for, T0 + 70 * MIN);
 }
 
+/* A reminder that fired is followed by the next one even when nothing else is due (here: no
+ * resolve clock), and a long outage reminds once for the latest due time, not once per missed one. */
+static void test_reminder_rearms_itself(void **state)
+{
+    (void)state;
+    struct error err = {0};
+    int64_t resolve = sev.resolve_within;
+    sev.resolve_within = -1;
+    assert_int_equal(incident_ack(&inc, T0 + MIN, &err), OK);
+    eval(T0 + 30 * MIN, false);
+    assert_true(plan.remind);
+    assert_int_equal(st.due_at, T0 + 60 * MIN); /* nothing else is due: the reminder re-arms */
+    eval(T0 + 60 * MIN, false);
+    assert_true(plan.remind);
+    assert_int_equal(plan.remind_for, T0 + 60 * MIN);
+    assert_int_equal(st.due_at, T0 + 90 * MIN);
+    eval(T0 + 5 * 60 * MIN + 7 * MIN, false); /* back after hours: one reminder, the latest */
+    assert_true(plan.remind);
+    assert_int_equal(plan.remind_for, T0 + 5 * 60 * MIN);
+    assert_int_equal(st.due_at, T0 + 5 * 60 * MIN + 30 * MIN);
+    eval(T0 + 5 * 60 * MIN + 8 * MIN, false);
+    assert_false(plan.remind);
+    sev.resolve_within = resolve;
+}
+
 static void test_no_policy_only_reminders(void **state)
 {
     (void)state;
@@ -279,6 +304,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolved_is_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manual, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reminder_once_per_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reminder_rearms_itself, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_policy_only_reminders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_length_floor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policy_choice, setup, teardown),
