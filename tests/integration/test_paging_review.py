@@ -1,0 +1,65 @@
+"""Regression tests for what the review of the paging change (issue 4) found; each failed before
+its fix (docs/internals/notify.md and escalation.md say what the rule is).
+
+- A page's message is accepted up to 2000 characters; in UTF-8 it was cut at a byte count in the
+  middle of a character, and the webhook page then failed for good ("cannot encode the payload").
+- A receiver's error answer cut at 200 bytes in the middle of a character made the row vanish
+  from GET /notifications and left empty notify.failed / notify.exhausted timeline entries.
+- Cadence reminders stopped after the first one once no other clock was due (after the resolve
+  breach): "again every update_every until an update is posted" did not hold.
+"""
+from notify_receivers import WEBHOOK_SECRET, Receiver, notify_config, verify_standard_webhook
+
+
+def rows(s, iid):
+    st, j = s.api("GET", f"/api/v1/incidents/{iid}/notifications")
+    assert st == 200, (st, j)
+    return j["notifications"]
+
+
+def timeline_of(s, iid, prefix):
+    return [e for e in s.timeline(iid) if e["kind"].startswith(prefix)]
+
+
+def test_page_message_of_multibyte_characters_is_delivered_whole(make_server):
+    hook = Receiver("hook")
+    try:
+        s = make_server(dev_clock=True, config_text=notify_config(
+            [f'{{id: alice, webhook: "{hook.url}", webhook_secret: {WEBHOOK_SECRET}}}']))
+        iid = s.create(severity="SEV1", title="Checkout down", service="api")["id"]
+        message = "x" + "é" * 1998 + "!"  # 2000 characters, 3999 bytes: any byte cut splits one
+        st, j = s.api("POST", f"/api/v1/incidents/{iid}/page", {"user": "alice", "message": message})
+        assert st == 201, (st, j)
+        req = hook.wait_for(1)[0]
+        s.advance("0s")
+        verify_standard_webhook(WEBHOOK_SECRET, req.headers, req.body)
+        assert message in req.json()["data"]["message"]
+        row = rows(s, iid)[0]
+        assert row["status"] == "sent" and row["attempts"][0]["ok"] is True, row
+    finally:
+        hook.close()
+
+
+def test_peer_error_text_cut_mid_character_keeps_row_and_timeline(make_server):
+    hook = Receiver("hook")
+    try:
+        s = make_server(dev_clock=True, config_text=notify_config(
+            [f'{{id: alice, webhook: "{hook.url}", webhook_secret: {WEBHOOK_SECRET}}}']))
+        hook.answer(400, body=b"a" * 199 + "é".encode() + b" and caf\xe9 in Latin-1")
+        iid = s.create(severity="SEV1", title="Checkout down", service="api")["id"]
+        st, j = s.api("POST", f"/api/v1/incidents/{iid}/page", {"user": "alice"})
+        assert st == 201, (st, j)
+        hook.wait_for(1)
+        s.advance("0s")
+        got = rows(s, iid)
+        assert len(got) == 1, got
+        row = got[0]
+        assert row["status"] == "failed" and row["last_error"].startswith("HTTP 400: aaa"), row
+        assert row["attempts"][0]["error"] == row["last_error"]
+        failed = timeline_of(s, iid, "notify.failed")
+        assert len(failed) == 1 and failed[0]["data"]["user"] == "alice", failed
+        assert failed[0]["data"]["error"].startswith("HTTP 400: aaa")
+        exhausted = timeline_of(s, iid, "notify.exhausted")
+        assert len(exhausted) == 1 and exhausted[0]["data"]["method"] == "webhook", exhausted
+    finally:
+        hook.close()
