@@ -63,3 +63,41 @@ def test_peer_error_text_cut_mid_character_keeps_row_and_timeline(make_server):
         assert len(exhausted) == 1 and exhausted[0]["data"]["method"] == "webhook", exhausted
     finally:
         hook.close()
+
+
+REMIND_CONFIG = """
+severities:
+  - {id: SEV1, name: Critical, ack_within: 15m, resolve_within: 1h, update_every: 30m, notify: [email]}
+users:
+  - {id: alice, name: Alice}
+  - {id: carol, name: Carol}
+schedules:
+  - {id: primary, timezone: UTC, rotation: {every: 1w, handoff: "mon 09:00", users: [alice]}}
+escalation_policies:
+  - id: default
+    steps:
+      - {after: 0m, notify: [schedule:primary]}
+services:
+  - {id: api, name: API, escalation: default}
+"""
+
+
+def test_reminders_keep_coming_after_the_resolve_breach(make_server):
+    s = make_server(dev_clock=True, config_text=REMIND_CONFIG)
+    iid = s.create("Checkout down", "SEV1", service="api")["id"]
+    assert s.api("POST", f"/api/v1/incidents/{iid}/ack")[0] == 200
+    assert s.api("PUT", f"/api/v1/incidents/{iid}/roles/comms_lead", {"user": "carol"})[0] == 200
+    reminders = lambda: [e for e in s.timeline(iid) if e["kind"] == "update.reminder"]
+    s.advance("30m")
+    s.advance("30m")  # 1h: the second reminder, and the resolve breach (the last other clock)
+    assert len(reminders()) == 2
+    s.advance("30m")  # 1h30m: no update posted yet, so reminded again
+    assert len(reminders()) == 3, reminders()
+    s.advance("30m")
+    r = reminders()
+    assert len(r) == 4 and all(e["data"]["to"] == ["carol"] for e in r), r
+    s.move(iid, "investigating", message="Failing over", public=True)  # an update resets it
+    s.advance("29m")
+    assert len(reminders()) == 4
+    s.advance("1m")
+    assert len(reminders()) == 5
