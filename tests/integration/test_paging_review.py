@@ -8,6 +8,10 @@ its fix (docs/internals/notify.md and escalation.md say what the rule is).
 - Cadence reminders stopped after the first one once no other clock was due (after the resolve
   breach): "again every update_every until an update is posted" did not hold.
 """
+import json
+
+import pytest
+
 from notify_receivers import WEBHOOK_SECRET, Receiver, notify_config, verify_standard_webhook
 
 
@@ -101,3 +105,47 @@ def test_reminders_keep_coming_after_the_resolve_breach(make_server):
     assert len(reminders()) == 4
     s.advance("1m")
     assert len(reminders()) == 5
+
+
+HANDOFF_CONFIG = """
+severities:
+  - {id: SEV2, name: Major, ack_within: 30m, notify: [email]}
+users:
+  - {id: alice, name: Alice}
+  - {id: bob, name: Bob}
+schedules:
+  - {id: primary, timezone: UTC, rotation: {every: 1w, handoff: "mon 09:00", users: [alice]}}
+"""
+
+
+def handoffs(s):
+    con = s.db()
+    try:
+        return [json.loads(d) for (d,) in con.execute(
+            "SELECT data FROM timeline WHERE kind = 'oncall.handoff' ORDER BY seq")]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("layer", [None, "primary"])
+def test_the_end_of_an_override_hands_the_shift_back(make_server, layer):
+    s = make_server(dev_clock=True, config_text=HANDOFF_CONFIG)
+    s.advance("1s")
+    before = len(handoffs(s))
+    body = {"user": "bob", "from": "+1h", "to": "+2h"}
+    if layer:
+        body["layer"] = layer
+    st, ov = s.api("POST", "/api/v1/schedules/primary/overrides", body)
+    assert st == 201, (st, ov)
+    s.advance("1h")
+    s.advance("1s")
+    got = handoffs(s)[before:]
+    assert [h["user"] for h in got] == ["bob"], got
+    assert got[0]["from"] == ov["from"] and got[0]["override"] == ov["id"]
+    s.advance("1h")  # the override ends: alice is on call again, and is told so
+    got = handoffs(s)[before:]
+    assert [h["user"] for h in got] == ["bob", "alice"], got
+    assert got[1]["from"] == ov["to"] and got[1]["override"] is None
+    assert got[1]["layer"] == (layer or "*")
+    s.advance("1h")
+    assert len(handoffs(s)) == before + 2  # once
