@@ -290,6 +290,24 @@ static void test_policy_choice(void **state)
     assert_null(escalation_policy_for(&cfg, &inc));
 }
 
+static void test_long_catch_up_loses_no_step(void **state)
+{
+    (void)state;
+    struct config_escalation_step one[] = {{.after = 0, .notify = {n0, 1}}};
+    struct config_escalation_policy p = {.id = "p", .repeat = 100, .steps = one, .step_count = 1};
+    struct config_severity quiet = {.id = "SEV1", .ack_within = -1, .resolve_within = -1};
+    int64_t at = T0 + 600 * MIN; /* 121 rounds of 5 minutes have begun; repeat allows 101 */
+    escalation_evaluate(&p, &quiet, &inc, &st, at, false, &plan);
+    assert_int_equal(plan.nfires, ESCALATION_MAX_FIRES);
+    assert_string_equal(plan.fires[ESCALATION_MAX_FIRES - 1].key, "step:63:0");
+    assert_int_equal(st.due_at, at + 1); /* the rest at once, not lost */
+    escalation_evaluate(&p, &quiet, &inc, &st, at + 1, false, &plan);
+    assert_int_equal(plan.nfires, 101 - ESCALATION_MAX_FIRES);
+    assert_string_equal(plan.fires[0].key, "step:64:0");
+    assert_string_equal(plan.fires[plan.nfires - 1].key, "step:100:0");
+    assert_int_equal(st.due_at, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +326,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_policy_only_reminders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_length_floor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policy_choice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_catch_up_loses_no_step, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
