@@ -13,6 +13,7 @@ import json
 import pytest
 
 from notify_receivers import WEBHOOK_SECRET, Receiver, notify_config, verify_standard_webhook
+from tocsin_harness import parse_time
 
 
 def rows(s, iid):
@@ -149,3 +150,41 @@ def test_the_end_of_an_override_hands_the_shift_back(make_server, layer):
     assert got[1]["layer"] == (layer or "*")
     s.advance("1h")
     assert len(handoffs(s)) == before + 2  # once
+
+
+def test_clock_advance_returns_after_every_due_row_was_attempted(make_server):
+    """More rows due at once than 32 notifier passes take (2048): POST /debug/clock used to answer
+    while about half of them were still waiting. Here 6000 rows of one user and method are due
+    together: two bundled messages leave, the throttle defers all the others, and every row has
+    been looked at when the advance returns."""
+    hook = Receiver("hook")
+    try:
+        s = make_server(dev_clock=True, config_text=notify_config(
+            [f'{{id: alice, webhook: "{hook.url}", webhook_secret: {WEBHOOK_SECRET}}}']))
+        due = int(parse_time(s.now()).timestamp() * 1000) + 30 * 60 * 1000
+        s.stop()
+        con = s.db()
+        try:
+            con.execute("BEGIN")
+            con.executemany(
+                "INSERT INTO notifications(incident_id, kind, dkey, user_id, method, address, subject, "
+                "body, due_at, next_attempt_at, created_at) VALUES ('', 'info', ?, 'alice', 'webhook', "
+                "?, 'note', 'note', ?, ?, ?)",
+                [(f"bulk:{i}", hook.url, due, due, due - 60000) for i in range(6000)])
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        s.start()
+        now = int(parse_time(s.advance("1h")).timestamp() * 1000)
+        con = s.db()
+        try:
+            left = con.execute("SELECT count(*) FROM notifications WHERE status = 'pending' AND "
+                               "next_attempt_at <= ?", (now,)).fetchone()[0]
+            sent = con.execute("SELECT count(*) FROM notifications WHERE status IN "
+                               "('sent', 'bundled')").fetchone()[0]
+        finally:
+            con.close()
+        assert left == 0
+        assert sent == 64 and hook.count() == 2  # one pass's worth, bundled; the rest throttled
+    finally:
+        hook.close()
