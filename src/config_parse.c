@@ -272,6 +272,13 @@ static void dec_duration(struct cfg_ctx *ctx, const struct cfg_field *f,
                            config_parse_quote(n->value, q, sizeof q), shortest);
         return;
     }
+    int64_t max = f->max > 0 ? f->max : CFG_DURATION_MAX;
+    if (ms > max) {
+        time_format_duration(max, shortest, sizeof shortest);
+        config_parse_error(ctx, n->line, "%s: %s is too long (at most %s)", path,
+                           config_parse_quote(n->value, q, sizeof q), shortest);
+        return;
+    }
     *(int64_t *)at(base, f->off) = ms;
 }
 

@@ -26,6 +26,9 @@
 #include <stdint.h>
 
 enum { CFG_PATH_MAX = 256, CFG_MAX_ERRORS = 200 };
+/* The longest duration any key takes (unless its field sets a smaller max): ten years. Deadlines
+ * are now + durations (and sums of a few), so this keeps every one far from overflowing. */
+#define CFG_DURATION_MAX (3650LL * 24 * 3600 * 1000)
 #define CFG_NO_OFFSET ((size_t)-1)
 
 enum cfg_type {
@@ -95,7 +98,8 @@ struct cfg_field {
     const struct cfg_spec *sub; /* CFG_MAP, CFG_PTR, CFG_LIST */
     const char *const *choices; /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: allowed, NULL-ended */
     cfg_check_fn check;         /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: extra check */
-    int64_t min, max;     /* CFG_INT/CFG_INT64 range; CFG_DURATION/CFG_SIZE minimum; list length */
+    int64_t min, max; /* CFG_INT/CFG_INT64 range; CFG_DURATION/CFG_SIZE minimum (and CFG_DURATION
+                        maximum, 0: CFG_DURATION_MAX); list length */
     enum cfg_ref ref;     /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: what the string(s) name */
     cfg_decode_fn decode; /* overrides the type's decoder */
     cfg_check_fn key_check; /* CFG_STRMAP: check of each key */

@@ -32,10 +32,10 @@ static int collect_override(const struct oncall_override *o, void *arg)
     return 0;
 }
 
-enum result escalate_overrides_load(struct store_conn *c, int64_t now, struct ovset *s,
-                                    struct error *err)
+enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to,
+                                    struct ovset *s, struct error *err)
 {
-    enum result result = store_override_list(c, NULL, now, now + 1, collect_override, s);
+    enum result result = store_override_list(c, NULL, from, to, collect_override, s);
     return result == OK ? OK : error_set(err, result, "store: cannot read the overrides");
 }
 
@@ -300,7 +300,7 @@ static enum result due_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct due_job *j = arg;
     j->x.queued = 0;
-    enum result result = escalate_overrides_load(tx, j->x.now, &j->x.ov, err);
+    enum result result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
     for (size_t i = 0; i < j->n && result == OK; i++)
         result = process_one(tx, &j->x, j->ids[i], false, err);
     escalate_overrides_free(&j->x.ov);
@@ -351,7 +351,7 @@ struct now_job {
 static enum result now_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct now_job *j = arg;
-    enum result result = escalate_overrides_load(tx, j->x.now, &j->x.ov, err);
+    enum result result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
     if (result == OK)
         result = process_one(tx, &j->x, j->id, true, err);
     escalate_overrides_free(&j->x.ov);

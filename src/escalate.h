@@ -32,13 +32,14 @@ enum result escalate_now(struct app *app, const struct config *cfg, const char *
                          const char *actor, const char *reason, json_t **step_out,
                          struct error *err);
 
-/* The overrides in force at `now` (all schedules), copied. */
+/* The live overrides (all schedules) that overlap [from, to), copied: [now, now + 1) for who is
+ * on call now; hand-offs need those that ended since the last look too. */
 struct ovset {
     struct oncall_override *items;
     size_t n;
 };
-enum result escalate_overrides_load(struct store_conn *c, int64_t now, struct ovset *s,
-                                    struct error *err);
+enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to,
+                                    struct ovset *s, struct error *err);
 void escalate_overrides_free(struct ovset *s);
 
 /* {policy, state, round, next_step, due_at} of an incident's escalation, or NULL. */

@@ -117,10 +117,12 @@ static bool fire_next(const struct config_escalation_policy *p, const struct inc
 }
 
 /* Timed steps of a triggered incident; returns the next step time (0 = none). *last_due: the due
- * time of the last step fired now (0 when none). */
+ * time of the last step fired now (0 when none). When more are due than a plan holds (a long
+ * catch-up of many rounds), *cut is set and the rest are due at the next look (now + 1), in
+ * order: none is skipped. */
 static int64_t timed_steps(const struct config_escalation_policy *p, const struct incident *inc,
                            struct escalation_state *st, int64_t now, struct escalation_plan *out,
-                           int64_t *last_due)
+                           int64_t *last_due, bool *cut)
 {
     if (next_applicable(p, inc, 0) < 0)
         return 0;
@@ -140,6 +142,10 @@ static int64_t timed_steps(const struct config_escalation_policy *p, const struc
         int64_t due = st->round_start + p->steps[i].after;
         if (due > now)
             return due;
+        if (out->nfires >= ESCALATION_MAX_FIRES) {
+            *cut = true;
+            return now + 1;
+        }
         add_fire(out, i, st->round, ESC_STEP, "step", -1);
         st->next_step = i + 1;
         *last_due = due;
@@ -169,10 +175,11 @@ void escalation_evaluate(const struct config_escalation_policy *p,
 
     if (p && manual)
         fire_next(p, inc, st, ESC_MANUAL, true, "manual", ++st->manual_count, out);
+    bool cut = false; /* the breaches wait until the timed steps have caught up */
     if (p && triggered) {
         int64_t last_due = 0;
-        min_due(&due, timed_steps(p, inc, st, now, out, &last_due), now);
-        if (sla.ack_due && !st->ack_breach_done) {
+        min_due(&due, timed_steps(p, inc, st, now, out, &last_due, &cut), now);
+        if (!cut && sla.ack_due && !st->ack_breach_done) {
             if (sla.ack_due <= now) {
                 st->ack_breach_done = true;
                 /* a step due at or after the breach already escalated it */
@@ -183,7 +190,7 @@ void escalation_evaluate(const struct config_escalation_policy *p,
             }
         }
     }
-    if (p && sla.resolve_due && !st->resolve_breach_done) {
+    if (p && !cut && sla.resolve_due && !st->resolve_breach_done) {
         if (sla.resolve_due <= now) {
             st->resolve_breach_done = true;
             fire_next(p, inc, st, ESC_RESOLVE_BREACH, true, "resolve", st->round, out);
@@ -193,16 +200,18 @@ void escalation_evaluate(const struct config_escalation_policy *p,
     }
     if (sla.next_update_due) {
         /* reminded for this due time already: again every update_every until one is posted */
-        int64_t remind_at = sla.next_update_due;
+        int64_t every = sev->update_every, remind_at = sla.next_update_due;
         if (st->reminded_for >= remind_at)
-            remind_at = st->reminded_for + sev->update_every;
+            remind_at = st->reminded_for + every;
         if (remind_at <= now) {
+            /* one reminder, for the latest due time (after a long pause, not one per miss) */
+            remind_at += (now - remind_at) / every * every;
             out->remind = true;
             out->remind_for = remind_at;
             st->reminded_for = remind_at;
-        } else {
-            min_due(&due, remind_at, now);
+            remind_at += every; /* and the next one is a deadline of its own */
         }
+        min_due(&due, remind_at, now);
     }
     st->due_at = due;
 }

@@ -18,7 +18,9 @@
  *                                            (reason resolve_sla_breached), acknowledged or not.
  *   manual (tocsin escalate) ............... the next step fires now, or the last one again.
  *   open, update due, not yet reminded ..... a cadence reminder (the engine picks who); while no
- *                                            update is posted, again every update_every.
+ *                                            update is posted, again every update_every (the next
+ *                                            reminder is always a deadline; after a pause longer
+ *                                            than update_every, one reminder for the latest due).
  *
  * Each fire carries a key that makes it unique per incident ("step:ROUND:INDEX",
  * "resolve:ROUND:INDEX", "manual:N"): the outbox refuses a second row with the same key, so a

@@ -1,7 +1,8 @@
 /*
  * handoff: tells the incoming person when a shift starts. Each engine pass looks at every
- * schedule layer (and schedule-wide overrides): when the shift in force now started after the
- * previous pass, one store job claims it (store_handoff_claim: once per schedule, layer and start,
+ * schedule layer (and at the schedule as a whole where a schedule-wide override starts or ends):
+ * when the shift in force now started after the previous pass (the end of an override counts: it
+ * hands the shift back, so the overrides that ended since then are read too), one store job claims it (store_handoff_claim: once per schedule, layer and start,
  * across restarts), queues a NOTIFY_HANDOFF message with the open incidents and the items of
  * every checklist whose phase is `handoff`, and appends oncall.handoff to the timeline.
  * Threads: the engine thread; the jobs on the store writer.
@@ -127,6 +128,22 @@ static void announce(struct app *app, const struct config *cfg, const struct con
     *queued += j.queued;
 }
 
+static bool schedule_wide(const struct oncall_slot *slot)
+{
+    return slot->override && !slot->override->layer;
+}
+
+/* The schedule as a whole has its own shifts only where a schedule-wide override starts or ends
+ * (the layers announce the rest). */
+static bool wide_edge(const struct config_schedule *s, const struct ovset *ov,
+                      const struct oncall_slot *slot)
+{
+    struct oncall_slot before;
+    return schedule_wide(slot) ||
+           (oncall_at(s, NULL, ov->items, ov->n, slot->from - 1, &before) == 0 &&
+            schedule_wide(&before));
+}
+
 void handoff_pass(struct app *app, const struct config *cfg, int64_t since, int64_t now,
                   int *queued)
 {
@@ -135,7 +152,8 @@ void handoff_pass(struct app *app, const struct config *cfg, int64_t since, int6
     struct error err = {0};
     struct store_conn *c = store_reader(app->store, &err);
     struct ovset ov = {0};
-    if (!c || escalate_overrides_load(c, now, &ov, &err) != OK) {
+    /* overrides that ended since the last look too: their end is a hand-off back */
+    if (!c || escalate_overrides_load(c, since, now + 1, &ov, &err) != OK) {
         log_error("handoff: %s", err.message);
         return;
     }
@@ -145,9 +163,8 @@ void handoff_pass(struct app *app, const struct config *cfg, int64_t since, int6
         for (size_t l = 0; l < s->layer_count; l++)
             if (oncall_at(s, s->layers[l].name, ov.items, ov.n, now, &slot) == 0)
                 announce(app, cfg, s, s->layers[l].name, &slot, since, now, queued);
-        /* a schedule-wide override is its own shift */
-        if (oncall_at(s, NULL, ov.items, ov.n, now, &slot) == 0 && slot.override &&
-            !slot.override->layer)
+        if (oncall_at(s, NULL, ov.items, ov.n, now, &slot) == 0 && slot.from > since &&
+            wide_edge(s, &ov, &slot))
             announce(app, cfg, s, "*", &slot, since, now, queued);
     }
     escalate_overrides_free(&ov);

@@ -521,10 +521,13 @@ int oncall_parse_time(const char *s, int64_t now, int64_t *out)
     if (s[0] == '+' || s[0] == '-') {
         if (time_parse_duration(s + 1, &v) != 0 || v > 100LL * 365 * MS_PER_DAY)
             return -1;
-        *out = s[0] == '+' ? now + v : now - v;
-        return 0;
+        v = s[0] == '+' ? now + v : now - v;
+    } else if (time_parse_rfc3339(s, &v) != 0) {
+        return -1;
     }
-    if (time_parse_rfc3339(s, &v) != 0)
+    /* after the epoch (0 reads as "no time") and before 9999 (with the 90-day horizon, every
+     * from/until answered is still a four-digit year) */
+    if (v <= 0 || v >= ONCALL_TIME_MAX)
         return -1;
     *out = v;
     return 0;

@@ -73,7 +73,9 @@ typedef int (*oncall_shift_cb)(const struct oncall_slot *slot, void *ctx);
  * -1 when the layer does not exist. O(shifts in the window). To find the hand-offs that happened
  * in (a, b]: oncall_shifts(s, layer, ov, nov, a, b + 1, ...) and take the slots with from > a. */
 /* A time as the API and CLI take it: RFC 3339, "now", or "+DURATION" / "-DURATION" from now
- * ("+2h", "-30m", "+1d12h"). 0 and *out set, or -1. */
+ * ("+2h", "-30m", "+1d12h"), after 1970-01-01T00:00:00Z and before ONCALL_TIME_MAX
+ * (9999-01-01). 0 and *out set, or -1. */
+#define ONCALL_TIME_MAX (253370764800000LL)
 int oncall_parse_time(const char *s, int64_t now, int64_t *out);
 
 int oncall_shifts(const struct config_schedule *s, const char *layer,

@@ -160,7 +160,7 @@ static enum result page_job(struct store_conn *tx, void *arg, struct error *err)
         return error_set(err, result, "id: no incident %.64s", j->id);
     if (result != OK)
         return error_set(err, result, "store: cannot read incident %.64s", j->id);
-    char counter[64], reason[160], note[MESSAGE_MAX + 200];
+    char counter[64], reason[160], note[4 * MESSAGE_MAX + 200]; /* MESSAGE_MAX characters */
     if (inc.status == INC_CLOSED) {
         result =
             error_set(err, ERR_CONFLICT, "status: %s is closed; nobody is paged about it", inc.id);

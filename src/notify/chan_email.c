@@ -189,6 +189,7 @@ static enum notify_verdict email_classify(const struct notify_response *resp, ch
         snprintf(why, n, "SMTP %ld: %s", c, what);
     else
         snprintf(why, n, "SMTP: %s", what);
+    notify_utf8_fix(why); /* the server's reply text, possibly cut */
     if (c >= 500 || resp->curl == CURLE_LOGIN_DENIED || resp->curl == CURLE_USE_SSL_FAILED)
         return NOTIFY_FAILED;
     if (c >= 400)

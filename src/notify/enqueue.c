@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SUBJECT_MAX = 200, NOTE_MAX = 2000 };
+enum { SUBJECT_MAX = 200, NOTE_MAX = 9000 }; /* a note: 2000 characters of UTF-8 and a prefix */
 
 static const char *const all_methods[NOTIFY_METHODS] = {"email", "sms", "slack", "webhook"};
 
@@ -205,6 +205,8 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     buf_init(&text, NOTIFY_BODY_CAP);
     make_subject(m, &subject);
     make_text(cfg, m, &text);
+    notify_utf8_fix(subject.data); /* a producer's text cut mid-character must not stop the page */
+    notify_utf8_fix(text.data);
     struct store_notification row = {
         .incident_id = m->inc ? (char *)m->inc->id : "",
         .kind = (char *)notify_kind_name(m->kind),

@@ -43,7 +43,7 @@ enum {
     BUNDLE_MAX = 50, /* rows in one message */
     MAX_SLEEP_MS = 1000,
     SYNC_TIMEOUT_S = 30,
-    PASSES_AT_ONCE = 32, /* passes run back to back while more is due */
+    PASSES_AT_ONCE = 32, /* passes between two looks at the config while more is due */
 };
 #define RETRY_AFTER_MAX_MS (60 * MS_PER_MIN)
 
@@ -634,11 +634,14 @@ static void *notifier_main(void *arg)
         pthread_mutex_unlock(&nf->lock);
         struct config *cfg = app_config(nf->app);
         int64_t next = INT64_MAX;
-        for (int i = 0; i < PASSES_AT_ONCE && run_pass(nf, cfg, &next); i++)
+        bool more = false;
+        for (int i = 0; i < PASSES_AT_ONCE && (more = run_pass(nf, cfg, &next)); i++)
             if (stop_requested(nf))
                 break;
         config_unref(cfg);
         pthread_mutex_lock(&nf->lock);
+        if (more) /* still rows due: not done yet (notifier_sync waits), go on at once */
+            continue;
         nf->completed = gen;
         pthread_cond_broadcast(&nf->done);
         if (nf->stopping || nf->requested != gen)

@@ -178,6 +178,7 @@ enum notify_verdict notify_classify_http(const struct notify_response *resp, cha
     const char *body = resp->body.data ? resp->body.data : "";
     if (resp->curl != CURLE_OK) {
         snprintf(why, n, "%s", resp->errbuf[0] ? resp->errbuf : curl_easy_strerror(resp->curl));
+        notify_utf8_fix(why);
         return notify_curl_transient(resp->curl) ? NOTIFY_RETRY : NOTIFY_FAILED;
     }
     if (c >= 200 && c < 300) {
@@ -193,5 +194,6 @@ enum notify_verdict notify_classify_http(const struct notify_response *resp, cha
     for (char *p = why; *p; p++)
         if ((unsigned char)*p < 0x20)
             *p = ' ';
+    notify_utf8_fix(why); /* the cut may split a character; the peer may not speak UTF-8 */
     return c == 408 || c == 429 || c >= 500 ? NOTIFY_RETRY : NOTIFY_FAILED;
 }

@@ -393,6 +393,12 @@ static void test_bad_duration(void **state)
                       "schedules: [{id: s, timezone: UTC, rotation: {every: 30m, handoff: "
                       "\"09:00\", users: [a]}}]\n",
                   "3: schedules[0].rotation.every: \"30m\" is too short (at least 1h)\n");
+    /* a duration near INT64_MAX ms parses, but now + it would overflow: refused */
+    assert_errors(SEV "users: [{id: a, email: a@example.com}]\n"
+                      "notify: {ack_link_ttl: 15250284452w}\n",
+                  "3: notify.ack_link_ttl: \"15250284452w\" is too long (at most 3650d)\n");
+    assert_errors("severities: [{id: SEV1, name: C, ack_within: 3651d}]\n",
+                  "1: severities[0].ack_within: \"3651d\" is too long (at most 3650d)\n");
 }
 
 static void test_rotation_start(void **state)

@@ -220,6 +220,31 @@ static void test_reminder_once_per_due(void **state)
     assert_int_equal(plan.remind_for, T0 + 70 * MIN);
 }
 
+/* A reminder that fired is followed by the next one even when nothing else is due (here: no
+ * resolve clock), and a long outage reminds once for the latest due time, not once per missed one. */
+static void test_reminder_rearms_itself(void **state)
+{
+    (void)state;
+    struct error err = {0};
+    int64_t resolve = sev.resolve_within;
+    sev.resolve_within = -1;
+    assert_int_equal(incident_ack(&inc, T0 + MIN, &err), OK);
+    eval(T0 + 30 * MIN, false);
+    assert_true(plan.remind);
+    assert_int_equal(st.due_at, T0 + 60 * MIN); /* nothing else is due: the reminder re-arms */
+    eval(T0 + 60 * MIN, false);
+    assert_true(plan.remind);
+    assert_int_equal(plan.remind_for, T0 + 60 * MIN);
+    assert_int_equal(st.due_at, T0 + 90 * MIN);
+    eval(T0 + 5 * 60 * MIN + 7 * MIN, false); /* back after hours: one reminder, the latest */
+    assert_true(plan.remind);
+    assert_int_equal(plan.remind_for, T0 + 5 * 60 * MIN);
+    assert_int_equal(st.due_at, T0 + 5 * 60 * MIN + 30 * MIN);
+    eval(T0 + 5 * 60 * MIN + 8 * MIN, false);
+    assert_false(plan.remind);
+    sev.resolve_within = resolve;
+}
+
 static void test_no_policy_only_reminders(void **state)
 {
     (void)state;
@@ -265,6 +290,24 @@ static void test_policy_choice(void **state)
     assert_null(escalation_policy_for(&cfg, &inc));
 }
 
+static void test_long_catch_up_loses_no_step(void **state)
+{
+    (void)state;
+    struct config_escalation_step one[] = {{.after = 0, .notify = {n0, 1}}};
+    struct config_escalation_policy p = {.id = "p", .repeat = 100, .steps = one, .step_count = 1};
+    struct config_severity quiet = {.id = "SEV1", .ack_within = -1, .resolve_within = -1};
+    int64_t at = T0 + 600 * MIN; /* 121 rounds of 5 minutes have begun; repeat allows 101 */
+    escalation_evaluate(&p, &quiet, &inc, &st, at, false, &plan);
+    assert_int_equal(plan.nfires, ESCALATION_MAX_FIRES);
+    assert_string_equal(plan.fires[ESCALATION_MAX_FIRES - 1].key, "step:63:0");
+    assert_int_equal(st.due_at, at + 1); /* the rest at once, not lost */
+    escalation_evaluate(&p, &quiet, &inc, &st, at + 1, false, &plan);
+    assert_int_equal(plan.nfires, 101 - ESCALATION_MAX_FIRES);
+    assert_string_equal(plan.fires[0].key, "step:64:0");
+    assert_string_equal(plan.fires[plan.nfires - 1].key, "step:100:0");
+    assert_int_equal(st.due_at, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,9 +322,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolved_is_done, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manual, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reminder_once_per_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reminder_rearms_itself, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_policy_only_reminders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_length_floor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policy_choice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_catch_up_loses_no_step, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

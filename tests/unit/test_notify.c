@@ -170,6 +170,46 @@ static void test_classify_http(void **state)
     r.code = 250;
     assert_int_equal(email->classify(&r, why, sizeof why), NOTIFY_SENT);
     assert_null(notify_channel_find("pigeon"));
+    /* a peer's answer cut at 200 bytes in the middle of a character, or in Latin-1: the reason
+     * stays valid UTF-8 (it goes into the timeline and the API as JSON) */
+    char body[260];
+    memset(body, 'a', 199);
+    memcpy(body + 199, "\xc3\xa9 caf\xe9", 8);
+    r.code = 400;
+    body[207] = 0;
+    r.body = (struct buf){.data = body, .len = 207, .alloc = sizeof body, .cap = sizeof body};
+    assert_int_equal(notify_classify_http(&r, why, sizeof why), NOTIFY_FAILED);
+    json_t *j = json_string(why);
+    assert_non_null(j);
+    json_decref(j);
+    assert_non_null(strstr(why, "aaa?"));
+}
+
+static void test_utf8_fix(void **state)
+{
+    const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain", "plain"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\xa5", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\xa5"},
+        {"cut \xc3", "cut ?"},
+        {"cut \xe2\x82", "cut ??"},
+        {"latin1 caf\xe9!", "latin1 caf?!"},
+        {"overlong \xc0\xaf", "overlong ??"},
+        {"surrogate \xed\xa0\x80", "surrogate ???"},
+        {"too big \xf4\x90\x80\x80", "too big ????"},
+        {"\x80\xbf", "??"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char b[64];
+        snprintf(b, sizeof b, "%s", cases[i].in);
+        notify_utf8_fix(b);
+        assert_string_equal(b, cases[i].out);
+        json_t *j = json_string(b);
+        assert_non_null(j);
+        json_decref(j);
+    }
+    notify_utf8_fix(NULL);
 }
 
 /* ---- signatures, templates, escaping ---- */
@@ -520,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_backoff_bounds),
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_classify_http),
+        cmocka_unit_test(test_utf8_fix),
         cmocka_unit_test(test_webhook_signature),
         cmocka_unit_test(test_escaping_and_templates),
         cmocka_unit_test(test_render_bundle_and_sms),

@@ -474,6 +474,32 @@ static void test_unknown_layer(void **state)
                 utc(2024, 1, 1, 9, 0) + ONCALL_HORIZON_MS);
 }
 
+static void test_parse_time(void **state)
+{
+    (void)state;
+    const int64_t now = 1795392000000LL; /* 2026-11-23T00:00:00Z */
+    int64_t t = 0;
+    assert_int_equal(oncall_parse_time("now", now, &t), 0);
+    assert_int_equal(t, now);
+    assert_int_equal(oncall_parse_time("+2h", now, &t), 0);
+    assert_int_equal(t, now + 2 * H);
+    assert_int_equal(oncall_parse_time("-30m", now, &t), 0);
+    assert_int_equal(t, now - 30 * MS_PER_MIN);
+    assert_int_equal(oncall_parse_time("2024-01-01T09:00:00Z", now, &t), 0);
+    assert_int_equal(t, 1704099600000LL);
+    assert_int_equal(oncall_parse_time("9998-12-31T23:59:59Z", now, &t), 0);
+    /* outside the years every answer can be written in (four digits, after the epoch) */
+    t = 42;
+    assert_int_equal(oncall_parse_time("0001-01-01T00:00:00Z", now, &t), -1);
+    assert_int_equal(oncall_parse_time("1970-01-01T00:00:00Z", now, &t), -1);
+    assert_int_equal(oncall_parse_time("9999-06-01T00:00:00Z", now, &t), -1);
+    assert_int_equal(oncall_parse_time("-99w", 1000, &t), -1);
+    assert_int_equal(t, 42);
+    assert_int_equal(oncall_parse_time("+2h", ONCALL_TIME_MAX - H, &t), -1);
+    assert_int_equal(oncall_parse_time("soon", now, &t), -1);
+    assert_int_equal(oncall_parse_time(NULL, now, &t), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_override_in_restricted_gap),
         cmocka_unit_test(test_shifts),
         cmocka_unit_test(test_unknown_layer),
+        cmocka_unit_test(test_parse_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
