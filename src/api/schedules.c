@@ -418,12 +418,12 @@ static enum result parse_override(struct request *r, json_t *body, const struct 
         result = jsonv_string(body, "reason", false, 1, REASON_MAX, &reason, err);
     if (result != OK)
         return result;
-    int64_t probe;
-    if (oncall_parse_time(j->from_s, 0, &probe) != 0)
+    int64_t probe, now = clock_now(r->app->clock); /* the job parses again at its own now */
+    if (oncall_parse_time(j->from_s, now, &probe) != 0)
         return error_set(err, ERR_BAD_REQUEST,
                          "from: \"%.40s\" is not a time (RFC 3339, now, +DURATION or -DURATION)",
                          j->from_s);
-    if (oncall_parse_time(j->to_s, 0, &probe) != 0)
+    if (oncall_parse_time(j->to_s, now, &probe) != 0)
         return error_set(err, ERR_BAD_REQUEST,
                          "to: \"%.40s\" is not a time (RFC 3339, now, +DURATION or -DURATION)",
                          j->to_s);
