@@ -202,6 +202,7 @@ static void am_finish(struct request *r, void *state)
 
 void api_ingest_alertmanager(struct request *r)
 {
+    store_expect(r->app->store); /* a write is coming: group commit waits for it (store.h) */
     struct am_request *q = xcalloc(1, sizeof *q);
     int64_t retry = 0;
     enum result result = api_ingest_parse(r, &q->body, &q->err);

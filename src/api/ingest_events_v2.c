@@ -197,6 +197,7 @@ static void pd_finish(struct request *r, void *state)
 
 void api_ingest_events_v2(struct request *r)
 {
+    store_expect(r->app->store); /* a write is coming: group commit waits for it (store.h) */
     if (r->body_len > PD_MAX_BODY) {
         pd_reply(r, 413, "invalid event", "Request body is too large (maximum is 512 KB)", NULL);
         return;

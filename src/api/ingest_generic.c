@@ -105,6 +105,7 @@ static void generic_finish(struct request *r, void *state)
 
 void api_ingest_generic(struct request *r)
 {
+    store_expect(r->app->store); /* a write is coming: group commit waits for it (store.h) */
     struct generic_request *q = xcalloc(1, sizeof *q);
     struct ingest_event *ev = &q->ev;
     int64_t retry = 0;

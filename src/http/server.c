@@ -234,14 +234,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                     s->max_body);
     } else {
         r.config = app_config(s->app);
-        bool writes = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
-        if (writes)
-            store_expect(s->app->store); /* group commit: see store.h */
         deferral.set = false;
         router_dispatch(&r);
         bool suspended = defer_or_finish(s, conn, ctx, &r);
-        if (writes)
-            store_expect_end(s->app->store);
+        /* a handler that announced a write (store_expect) and did not make it: group commit must
+         * not wait for it (a no-op otherwise) */
+        store_expect_end(s->app->store);
         if (suspended)
             return MHD_YES;
     }

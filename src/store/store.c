@@ -4,6 +4,7 @@
  *
  * Writer thread: loop { wait for jobs; take them all (up to STORE_MAX_BATCH); BEGIN; for each job
  * SAVEPOINT, run, RELEASE or ROLLBACK TO; COMMIT; record each job's result; wake the callers }.
+ * A batch of one job runs without a savepoint: a failure rolls the whole transaction back.
  * A caller's job struct lives on its stack until it is woken, so nothing is allocated per write.
  * If COMMIT fails every job of the batch gets ERR_UNAVAILABLE: none of them is reported done.
  */
@@ -110,23 +111,30 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
     void *c = s->writer.conn;
     double t0 = clock_mono_ms();
     bool ok = be->begin(c) == OK;
+    /* A batch of one job is that job's transaction: no savepoint (SQLite would journal every page
+     * the job touches, to be able to roll back to it); if the job fails, the transaction is rolled
+     * back instead, and the job's own error stands. */
+    bool alone = n == 1, failed_alone = false;
     for (struct store_job *j = batch; ok && j; j = j->next) {
-        if (be->savepoint(c) != OK) {
+        if (!alone && be->savepoint(c) != OK) {
             ok = false;
             break;
         }
         j->result = j->fn(&s->writer, j->arg, j->err);
-        if (j->result == OK) {
+        if (j->result != OK)
+            s->writer.silences_version++; /* whatever the job read may be undone */
+        if (alone) {
+            failed_alone = j->result != OK;
+        } else if (j->result == OK) {
             if (be->release(c) != OK)
                 ok = false;
         } else {
             be->rollback_to(c);
-            s->writer.silences_version++; /* whatever the job read may be undone */
             if (be->release(c) != OK)
                 ok = false;
         }
     }
-    if (ok)
+    if (ok && !failed_alone)
         ok = be->commit(c) == OK;
     else
         be->rollback(c);
