@@ -32,8 +32,8 @@ static int collect_override(const struct oncall_override *o, void *arg)
     return 0;
 }
 
-enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to,
-                                    struct ovset *s, struct error *err)
+enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to, struct ovset *s,
+                                    struct error *err)
 {
     enum result result = store_override_list(c, NULL, from, to, collect_override, s);
     return result == OK ? OK : error_set(err, result, "store: cannot read the overrides");

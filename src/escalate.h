@@ -38,8 +38,8 @@ struct ovset {
     struct oncall_override *items;
     size_t n;
 };
-enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to,
-                                    struct ovset *s, struct error *err);
+enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to, struct ovset *s,
+                                    struct error *err);
 void escalate_overrides_free(struct ovset *s);
 
 /* {policy, state, round, next_step, due_at} of an incident's escalation, or NULL. */

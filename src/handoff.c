@@ -2,10 +2,11 @@
  * handoff: tells the incoming person when a shift starts. Each engine pass looks at every
  * schedule layer (and at the schedule as a whole where a schedule-wide override starts or ends):
  * when the shift in force now started after the previous pass (the end of an override counts: it
- * hands the shift back, so the overrides that ended since then are read too), one store job claims it (store_handoff_claim: once per schedule, layer and start,
- * across restarts), queues a NOTIFY_HANDOFF message with the open incidents and the items of
- * every checklist whose phase is `handoff`, and appends oncall.handoff to the timeline.
- * Threads: the engine thread; the jobs on the store writer.
+ * hands the shift back, so the overrides that ended since then are read too), one store job claims
+ * it (store_handoff_claim: once per schedule, layer and start, across restarts), queues a
+ * NOTIFY_HANDOFF message with the open incidents and the items of every checklist whose phase is
+ * `handoff`, and appends oncall.handoff to the timeline. Threads: the engine thread; the jobs on
+ * the store writer.
  */
 #include "handoff.h"
 #include "escalate.h"
