@@ -98,10 +98,11 @@ struct cfg_field {
     const struct cfg_spec *sub; /* CFG_MAP, CFG_PTR, CFG_LIST */
     const char *const *choices; /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: allowed, NULL-ended */
     cfg_check_fn check;         /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: extra check */
-    int64_t min, max; /* CFG_INT/CFG_INT64 range; CFG_DURATION/CFG_SIZE minimum (and CFG_DURATION
-                        maximum, 0: CFG_DURATION_MAX); list length */
-    enum cfg_ref ref;     /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: what the string(s) name */
-    cfg_decode_fn decode; /* overrides the type's decoder */
+    /* CFG_INT/CFG_INT64 range; CFG_DURATION/CFG_SIZE minimum (and CFG_DURATION maximum, 0 =
+     * CFG_DURATION_MAX); list length */
+    int64_t min, max;
+    enum cfg_ref ref;       /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: what the string(s) name */
+    cfg_decode_fn decode;   /* overrides the type's decoder */
     cfg_check_fn key_check; /* CFG_STRMAP: check of each key */
 };
 

@@ -18,33 +18,11 @@ enum { DUE_BATCH = 256, MAX_BATCHES = 4096, MAX_USERS = 64, HANDOFF_INCIDENTS = 
 
 /* ---- overrides in force, loaded once per job ---- */
 
-static int collect_override(const struct oncall_override *o, void *arg)
-{
-    struct ovset *s = arg;
-    s->items = xrealloc(s->items, (s->n + 1) * sizeof *s->items);
-    struct oncall_override *d = &s->items[s->n++];
-    *d = (struct oncall_override){.id = xstrdup(o->id),
-                                  .schedule = xstrdup(o->schedule),
-                                  .layer = o->layer ? xstrdup(o->layer) : NULL,
-                                  .user = xstrdup(o->user),
-                                  .from = o->from,
-                                  .to = o->to};
-    return 0;
-}
-
 enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to,
-                                    struct ovset *s, struct error *err)
+                                    struct oncall_overrides *s, struct error *err)
 {
-    enum result result = store_override_list(c, NULL, from, to, collect_override, s);
+    enum result result = store_override_list(c, NULL, from, to, oncall_overrides_add, s);
     return result == OK ? OK : error_set(err, result, "store: cannot read the overrides");
-}
-
-void escalate_overrides_free(struct ovset *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        oncall_override_free_fields(&s->items[i]);
-    free(s->items);
-    *s = (struct ovset){0};
 }
 
 /* ---- targets -> users ---- */
@@ -81,8 +59,8 @@ static const struct config_team *team_find(const struct config *cfg, const char 
 
 /* One step target ("schedule:ID[/LAYER]", "user:ID", "team:ID") -> its users at `now`, added to
  * all; returns {target, users} for the timeline. */
-static json_t *resolve_target(const struct config *cfg, const struct ovset *ov, const char *target,
-                              int64_t now, struct users *all)
+static json_t *resolve_target(const struct config *cfg, const struct oncall_overrides *ov,
+                              const char *target, int64_t now, struct users *all)
 {
     struct users u = {0};
     const char *colon = strchr(target, ':');
@@ -116,7 +94,7 @@ struct esc_ctx {
     struct app *app;
     const struct config *cfg;
     int64_t now;
-    struct ovset ov;
+    struct oncall_overrides ov;
     int queued;
     const char *actor;  /* "tocsin" for timed steps, the person for manual ones */
     const char *reason; /* manual: the person's reason, or NULL */
@@ -303,7 +281,7 @@ static enum result due_job(struct store_conn *tx, void *arg, struct error *err)
     enum result result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
     for (size_t i = 0; i < j->n && result == OK; i++)
         result = process_one(tx, &j->x, j->ids[i], false, err);
-    escalate_overrides_free(&j->x.ov);
+    oncall_overrides_free(&j->x.ov);
     return result;
 }
 
@@ -354,7 +332,7 @@ static enum result now_job(struct store_conn *tx, void *arg, struct error *err)
     enum result result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
     if (result == OK)
         result = process_one(tx, &j->x, j->id, true, err);
-    escalate_overrides_free(&j->x.ov);
+    oncall_overrides_free(&j->x.ov);
     return result;
 }
 

@@ -115,9 +115,11 @@ void notify_render_sms(const struct notify_render *r, struct buf *out)
  * past U+10FFFF, the rules jansson applies), or 0. */
 static size_t utf8_len(const unsigned char *p)
 {
-    size_t n = p[0] < 0x80 ? 1 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
-                             : p[0] >= 0xF0 && p[0] <= 0xF4     ? 4
-                                                                : 0;
+    size_t n = p[0] < 0x80                    ? 1
+               : p[0] >= 0xC2 && p[0] <= 0xDF ? 2
+               : (p[0] & 0xF0) == 0xE0        ? 3
+               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
+                                              : 0;
     for (size_t i = 1; i < n; i++)
         if ((p[i] & 0xC0) != 0x80)
             return 0; /* also stops at the NUL */

@@ -221,7 +221,8 @@ static void test_reminder_once_per_due(void **state)
 }
 
 /* A reminder that fired is followed by the next one even when nothing else is due (here: no
- * resolve clock), and a long outage reminds once for the latest due time, not once per missed one. */
+ * resolve clock), and a long outage reminds once for the latest due time, not once per missed one.
+ */
 static void test_reminder_rearms_itself(void **state)
 {
     (void)state;

@@ -557,16 +557,11 @@ static void test_enqueue_once(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_backoff_bounds),
-        cmocka_unit_test(test_retry_after),
-        cmocka_unit_test(test_classify_http),
-        cmocka_unit_test(test_utf8_fix),
-        cmocka_unit_test(test_webhook_signature),
-        cmocka_unit_test(test_escaping_and_templates),
-        cmocka_unit_test(test_render_bundle_and_sms),
-        cmocka_unit_test(test_ack_tokens),
-        cmocka_unit_test(test_choose_methods),
-        cmocka_unit_test(test_notify_config),
+        cmocka_unit_test(test_backoff_bounds),        cmocka_unit_test(test_retry_after),
+        cmocka_unit_test(test_classify_http),         cmocka_unit_test(test_utf8_fix),
+        cmocka_unit_test(test_webhook_signature),     cmocka_unit_test(test_escaping_and_templates),
+        cmocka_unit_test(test_render_bundle_and_sms), cmocka_unit_test(test_ack_tokens),
+        cmocka_unit_test(test_choose_methods),        cmocka_unit_test(test_notify_config),
         cmocka_unit_test(test_enqueue_once),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
