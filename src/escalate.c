@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DUE_BATCH = 256, MAX_BATCHES = 4096, MAX_USERS = 64, HANDOFF_INCIDENTS = 20 };
+enum { DUE_BATCH = 256, MAX_BATCHES = 4096 };
 
 /* ---- overrides in force, loaded once per job ---- */
 
@@ -27,9 +27,11 @@ enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t 
 
 /* ---- targets -> users ---- */
 
+/* The users a step or reminder reaches (ids borrowed from the config): every one of them, as
+ * many as the targets name (a big team is paged whole, never cut at some count). */
 struct users {
-    const char *items[MAX_USERS];
-    size_t n;
+    const char **items;
+    size_t n, alloc;
 };
 
 static void users_add(struct users *u, const char *id)
@@ -37,8 +39,17 @@ static void users_add(struct users *u, const char *id)
     for (size_t i = 0; i < u->n; i++)
         if (strcmp(u->items[i], id) == 0)
             return;
-    if (u->n < MAX_USERS)
-        u->items[u->n++] = id;
+    if (u->n == u->alloc) {
+        u->alloc = u->alloc ? 2 * u->alloc : 8;
+        u->items = xrealloc(u->items, u->alloc * sizeof *u->items);
+    }
+    u->items[u->n++] = id;
+}
+
+static void users_free(struct users *u)
+{
+    free(u->items);
+    *u = (struct users){0};
 }
 
 static json_t *users_json(const struct users *u)
@@ -85,7 +96,9 @@ static json_t *resolve_target(const struct config *cfg, const struct oncall_over
     }
     for (size_t i = 0; i < u.n; i++)
         users_add(all, u.items[i]);
-    return json_pack("{s:s,s:o}", "target", target, "users", users_json(&u));
+    json_t *j = json_pack("{s:s,s:o}", "target", target, "users", users_json(&u));
+    users_free(&u);
+    return j;
 }
 
 /* ---- one incident ---- */
@@ -147,13 +160,17 @@ static enum result fire_step(struct store_conn *tx, struct esc_ctx *x,
     }
     enum result result =
         timeline_append(tx, x->now, x->actor, "escalation.step", inc->id, data, NULL, err);
-    if (result != OK)
+    if (result != OK) {
+        users_free(&all);
         return result;
+    }
     char why[96];
     snprintf(why, sizeof why, "escalation %s step %d (%s)", p->id, f->step + 1,
              escalation_reason_name(f->reason));
     struct notify_message m = {.kind = NOTIFY_PAGE, .key = f->key, .inc = inc, .reason = why};
-    return page_users(tx, x, inc, &all, m, err);
+    result = page_users(tx, x, inc, &all, m, err);
+    users_free(&all);
+    return result;
 }
 
 /* The cadence reminder: the comms lead, else the commander, else whoever the first step pages. */
@@ -190,15 +207,16 @@ static enum result remind(struct store_conn *tx, struct esc_ctx *x,
                   lead ? (inc->roles[ROLE_COMMS_LEAD] ? "comms_lead" : "commander") : "on_call");
     enum result result =
         timeline_append(tx, x->now, "tocsin", "update.reminder", inc->id, data, NULL, err);
-    if (result != OK)
-        return result;
     struct notify_message m = {.kind = NOTIFY_REMINDER,
                                .key = key,
                                .inc = inc,
                                .subject = subject,
                                .text = text,
                                .reason = "status update due"};
-    return page_users(tx, x, inc, &u, m, err);
+    if (result == OK)
+        result = page_users(tx, x, inc, &u, m, err);
+    users_free(&u);
+    return result;
 }
 
 /* The policy of a state, choosing it (and saying so) on the first look. */
