@@ -597,6 +597,35 @@ void config_parse_decode_map(struct cfg_ctx *ctx, const struct cfg_spec *spec,
     decode_map_at(ctx, spec, n, obj, path, 0);
 }
 
+int config_parse_key_line(const struct yaml_tree_node *n, const char *key, int fallback)
+{
+    const struct yaml_tree_node *v = yaml_tree_map_get(n, key);
+    return v ? v->line : fallback;
+}
+
+/* Every struct whose name defaults to its id starts with `char *id, *name`. */
+struct id_name {
+    char *id, *name;
+};
+#define ASSERT_ID_NAME(st)                                                                         \
+    _Static_assert(offsetof(st, id) == offsetof(struct id_name, id) &&                             \
+                       offsetof(st, name) == offsetof(struct id_name, name),                       \
+                   #st " must start with id, name")
+ASSERT_ID_NAME(struct config_incident_type);
+ASSERT_ID_NAME(struct config_user);
+ASSERT_ID_NAME(struct config_team);
+ASSERT_ID_NAME(struct config_service);
+ASSERT_ID_NAME(struct config_schedule);
+ASSERT_ID_NAME(struct config_escalation_policy);
+
+void config_parse_default_name(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                               const char *path, size_t index)
+{
+    struct id_name *in = obj;
+    if (!in->name && in->id)
+        in->name = xstrdup(in->id);
+}
+
 /* ---- freeing by the same tables ------------------------------------------------------------ */
 
 typedef void (*free_fn)(const struct cfg_field *f, void *base);

@@ -98,9 +98,10 @@ struct cfg_field {
     const struct cfg_spec *sub; /* CFG_MAP, CFG_PTR, CFG_LIST */
     const char *const *choices; /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: allowed, NULL-ended */
     cfg_check_fn check;         /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: extra check */
-    int64_t min, max; /* CFG_INT/CFG_INT64 range; CFG_DURATION/CFG_SIZE minimum (and CFG_DURATION
-                        maximum, 0: CFG_DURATION_MAX); list length */
-    enum cfg_ref ref; /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: what the string(s) name */
+    /* CFG_INT/CFG_INT64 range; CFG_DURATION/CFG_SIZE minimum (and CFG_DURATION maximum, 0 =
+     * CFG_DURATION_MAX); list length */
+    int64_t min, max;
+    enum cfg_ref ref;       /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: what the string(s) name */
     cfg_decode_fn decode;   /* overrides the type's decoder */
     cfg_check_fn key_check; /* CFG_STRMAP: check of each key */
 };
@@ -139,6 +140,29 @@ void config_parse_decode_typed(struct cfg_ctx *ctx, const struct cfg_field *f,
                                const struct yaml_tree_node *n, void *base, const char *path);
 /* Frees every member spec owns in obj (not obj itself). */
 void config_parse_free(const struct cfg_spec *spec, void *obj);
+
+/* Writing the tables (config.c, config_paging.c): a field of struct st at key k, the fields of
+ * a spec, the `id` of a section item, no offset. */
+#define NO_OFF CFG_NO_OFFSET
+#define FIELDS(a) .fields = (a), .nfields = sizeof(a) / sizeof((a)[0])
+#define FLD(st, k, member, t, ...)                                                                 \
+    {                                                                                              \
+        .key = (k), .type = (t), .off = offsetof(st, member), __VA_ARGS__                          \
+    }
+#define ID_FIELD(st) FLD(st, "id", id, CFG_STR, .required = true, .check = config_parse_check_id)
+/* The line of key in map n, or fallback. */
+int config_parse_key_line(const struct yaml_tree_node *n, const char *key, int fallback);
+/* A post hook: name defaults to id (for the structs that start with `char *id, *name`). */
+void config_parse_default_name(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                               const char *path, size_t index);
+
+/* The paging sections (config_paging.c): users, teams, schedules, escalation_policies, notify;
+ * config_paging_defaults sets notify's defaults before decoding. */
+extern const struct cfg_spec config_user_spec, config_team_spec, config_schedule_spec,
+    config_policy_spec, config_notify_spec;
+extern const struct cfg_spec config_condition_spec; /* config.c: `when:` (steps, checklists) */
+struct config;
+void config_paging_defaults(struct config *c);
 
 /* Copies s into out as a quoted, escaped, length-capped string for a message. */
 const char *config_parse_quote(const char *s, char *out, size_t n);

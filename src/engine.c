@@ -267,19 +267,6 @@ static int64_t probes_pass(struct engine *e, const struct config *cfg, int64_t n
 
 /* ---- the thread ---- */
 
-static void wait_until(struct engine *e, int64_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&e->wake, &e->lock, &ts);
-}
-
 /* Sleeps until `next` (at most ENGINE_MAX_SLEEP_MS) unless a kick came since gen. Lock held. */
 static void sleep_until_next(struct engine *e, uint64_t gen, int64_t next, int64_t now)
 {
@@ -288,8 +275,10 @@ static void sleep_until_next(struct engine *e, uint64_t gen, int64_t next, int64
     int64_t sleep = next == INT64_MAX ? ENGINE_MAX_SLEEP_MS : next - now;
     if (sleep > ENGINE_MAX_SLEEP_MS)
         sleep = ENGINE_MAX_SLEEP_MS;
-    if (sleep > 0)
-        wait_until(e, sleep);
+    if (sleep > 0) {
+        struct timespec ts = clock_wait_deadline(sleep);
+        pthread_cond_timedwait(&e->wake, &e->lock, &ts);
+    }
 }
 
 static void *engine_main(void *arg)
@@ -390,9 +379,7 @@ void engine_sync(struct engine *e)
     pthread_mutex_lock(&e->lock);
     uint64_t want = ++e->requested;
     pthread_cond_broadcast(&e->wake);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ENGINE_SYNC_TIMEOUT_S;
+    struct timespec ts = clock_wait_deadline(ENGINE_SYNC_TIMEOUT_S * 1000LL);
     while ((e->completed < want || e->probes_completed < want) && !e->stopping)
         if (pthread_cond_timedwait(&e->done, &e->lock, &ts) == ETIMEDOUT)
             break;

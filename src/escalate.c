@@ -14,44 +14,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DUE_BATCH = 256, MAX_BATCHES = 4096, MAX_USERS = 64, HANDOFF_INCIDENTS = 20 };
+enum { DUE_BATCH = 256, MAX_BATCHES = 4096 };
 
 /* ---- overrides in force, loaded once per job ---- */
 
-static int collect_override(const struct oncall_override *o, void *arg)
+enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to,
+                                    struct oncall_overrides *s, struct error *err)
 {
-    struct ovset *s = arg;
-    s->items = xrealloc(s->items, (s->n + 1) * sizeof *s->items);
-    struct oncall_override *d = &s->items[s->n++];
-    *d = (struct oncall_override){.id = xstrdup(o->id),
-                                  .schedule = xstrdup(o->schedule),
-                                  .layer = o->layer ? xstrdup(o->layer) : NULL,
-                                  .user = xstrdup(o->user),
-                                  .from = o->from,
-                                  .to = o->to};
-    return 0;
-}
-
-enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to, struct ovset *s,
-                                    struct error *err)
-{
-    enum result result = store_override_list(c, NULL, from, to, collect_override, s);
+    enum result result = store_override_list(c, NULL, from, to, oncall_overrides_add, s);
     return result == OK ? OK : error_set(err, result, "store: cannot read the overrides");
-}
-
-void escalate_overrides_free(struct ovset *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        oncall_override_free_fields(&s->items[i]);
-    free(s->items);
-    *s = (struct ovset){0};
 }
 
 /* ---- targets -> users ---- */
 
+/* The users a step or reminder reaches (ids borrowed from the config): every one of them, as
+ * many as the targets name (a big team is paged whole, never cut at some count). */
 struct users {
-    const char *items[MAX_USERS];
-    size_t n;
+    const char **items;
+    size_t n, alloc;
 };
 
 static void users_add(struct users *u, const char *id)
@@ -59,8 +39,17 @@ static void users_add(struct users *u, const char *id)
     for (size_t i = 0; i < u->n; i++)
         if (strcmp(u->items[i], id) == 0)
             return;
-    if (u->n < MAX_USERS)
-        u->items[u->n++] = id;
+    if (u->n == u->alloc) {
+        u->alloc = u->alloc ? 2 * u->alloc : 8;
+        u->items = xrealloc(u->items, u->alloc * sizeof *u->items);
+    }
+    u->items[u->n++] = id;
+}
+
+static void users_free(struct users *u)
+{
+    free(u->items);
+    *u = (struct users){0};
 }
 
 static json_t *users_json(const struct users *u)
@@ -81,8 +70,8 @@ static const struct config_team *team_find(const struct config *cfg, const char 
 
 /* One step target ("schedule:ID[/LAYER]", "user:ID", "team:ID") -> its users at `now`, added to
  * all; returns {target, users} for the timeline. */
-static json_t *resolve_target(const struct config *cfg, const struct ovset *ov, const char *target,
-                              int64_t now, struct users *all)
+static json_t *resolve_target(const struct config *cfg, const struct oncall_overrides *ov,
+                              const char *target, int64_t now, struct users *all)
 {
     struct users u = {0};
     const char *colon = strchr(target, ':');
@@ -107,7 +96,9 @@ static json_t *resolve_target(const struct config *cfg, const struct ovset *ov, 
     }
     for (size_t i = 0; i < u.n; i++)
         users_add(all, u.items[i]);
-    return json_pack("{s:s,s:o}", "target", target, "users", users_json(&u));
+    json_t *j = json_pack("{s:s,s:o}", "target", target, "users", users_json(&u));
+    users_free(&u);
+    return j;
 }
 
 /* ---- one incident ---- */
@@ -116,7 +107,7 @@ struct esc_ctx {
     struct app *app;
     const struct config *cfg;
     int64_t now;
-    struct ovset ov;
+    struct oncall_overrides ov;
     int queued;
     const char *actor;  /* "tocsin" for timed steps, the person for manual ones */
     const char *reason; /* manual: the person's reason, or NULL */
@@ -169,13 +160,17 @@ static enum result fire_step(struct store_conn *tx, struct esc_ctx *x,
     }
     enum result result =
         timeline_append(tx, x->now, x->actor, "escalation.step", inc->id, data, NULL, err);
-    if (result != OK)
+    if (result != OK) {
+        users_free(&all);
         return result;
+    }
     char why[96];
     snprintf(why, sizeof why, "escalation %s step %d (%s)", p->id, f->step + 1,
              escalation_reason_name(f->reason));
     struct notify_message m = {.kind = NOTIFY_PAGE, .key = f->key, .inc = inc, .reason = why};
-    return page_users(tx, x, inc, &all, m, err);
+    result = page_users(tx, x, inc, &all, m, err);
+    users_free(&all);
+    return result;
 }
 
 /* The cadence reminder: the comms lead, else the commander, else whoever the first step pages. */
@@ -212,15 +207,16 @@ static enum result remind(struct store_conn *tx, struct esc_ctx *x,
                   lead ? (inc->roles[ROLE_COMMS_LEAD] ? "comms_lead" : "commander") : "on_call");
     enum result result =
         timeline_append(tx, x->now, "tocsin", "update.reminder", inc->id, data, NULL, err);
-    if (result != OK)
-        return result;
     struct notify_message m = {.kind = NOTIFY_REMINDER,
                                .key = key,
                                .inc = inc,
                                .subject = subject,
                                .text = text,
                                .reason = "status update due"};
-    return page_users(tx, x, inc, &u, m, err);
+    if (result == OK)
+        result = page_users(tx, x, inc, &u, m, err);
+    users_free(&u);
+    return result;
 }
 
 /* The policy of a state, choosing it (and saying so) on the first look. */
@@ -303,7 +299,7 @@ static enum result due_job(struct store_conn *tx, void *arg, struct error *err)
     enum result result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
     for (size_t i = 0; i < j->n && result == OK; i++)
         result = process_one(tx, &j->x, j->ids[i], false, err);
-    escalate_overrides_free(&j->x.ov);
+    oncall_overrides_free(&j->x.ov);
     return result;
 }
 
@@ -354,7 +350,7 @@ static enum result now_job(struct store_conn *tx, void *arg, struct error *err)
     enum result result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
     if (result == OK)
         result = process_one(tx, &j->x, j->id, true, err);
-    escalate_overrides_free(&j->x.ov);
+    oncall_overrides_free(&j->x.ov);
     return result;
 }
 

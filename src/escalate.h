@@ -32,15 +32,11 @@ enum result escalate_now(struct app *app, const struct config *cfg, const char *
                          const char *actor, const char *reason, json_t **step_out,
                          struct error *err);
 
-/* The live overrides (all schedules) that overlap [from, to), copied: [now, now + 1) for who is
- * on call now; hand-offs need those that ended since the last look too. */
-struct ovset {
-    struct oncall_override *items;
-    size_t n;
-};
-enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to, struct ovset *s,
-                                    struct error *err);
-void escalate_overrides_free(struct ovset *s);
+/* The live overrides (all schedules) that overlap [from, to), copied into s (free it with
+ * oncall_overrides_free): [now, now + 1) for who is on call now; hand-offs need those that ended
+ * since the last look too. */
+enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to,
+                                    struct oncall_overrides *s, struct error *err);
 
 /* {policy, state, round, next_step, due_at} of an incident's escalation, or NULL. */
 json_t *escalate_state_json(struct store_conn *c, const char *incident_id);

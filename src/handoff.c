@@ -136,7 +136,7 @@ static bool schedule_wide(const struct oncall_slot *slot)
 
 /* The schedule as a whole has its own shifts only where a schedule-wide override starts or ends
  * (the layers announce the rest). */
-static bool wide_edge(const struct config_schedule *s, const struct ovset *ov,
+static bool wide_edge(const struct config_schedule *s, const struct oncall_overrides *ov,
                       const struct oncall_slot *slot)
 {
     struct oncall_slot before;
@@ -152,7 +152,7 @@ void handoff_pass(struct app *app, const struct config *cfg, int64_t since, int6
         return;
     struct error err = {0};
     struct store_conn *c = store_reader(app->store, &err);
-    struct ovset ov = {0};
+    struct oncall_overrides ov = {0};
     /* overrides that ended since the last look too: their end is a hand-off back */
     if (!c || escalate_overrides_load(c, since, now + 1, &ov, &err) != OK) {
         log_error("handoff: %s", err.message);
@@ -168,5 +168,5 @@ void handoff_pass(struct app *app, const struct config *cfg, int64_t since, int6
             wide_edge(s, &ov, &slot))
             announce(app, cfg, s, "*", &slot, since, now, queued);
     }
-    escalate_overrides_free(&ov);
+    oncall_overrides_free(&ov);
 }

@@ -99,3 +99,22 @@ enum result incident_ops_set_severity(struct store_conn *tx, struct incident *in
     }
     return timeline_append(tx, now, actor, "incident.severity_changed", inc->id, data, NULL, err);
 }
+
+enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, int64_t now,
+                                       const char *actor, struct incident *inc, bool *acked,
+                                       struct error *err)
+{
+    *acked = false;
+    enum result result = store_incident_get(tx, id, inc);
+    if (result == ERR_NOT_FOUND)
+        return result;
+    if (result != OK)
+        return error_set(err, result, "store: cannot read incident %.64s", id);
+    if (inc->status == INC_TRIGGERED) {
+        result = incident_ops_move(tx, inc, INC_ACKNOWLEDGED, now, actor, NULL, err);
+        *acked = result == OK;
+    }
+    if (result != OK)
+        incident_free_fields(inc);
+    return result;
+}

@@ -33,6 +33,13 @@ const char *incident_ops_status_kind(enum incident_status from, enum incident_st
 enum result incident_ops_move(struct store_conn *tx, struct incident *inc, enum incident_status to,
                               int64_t now, const char *actor, const char *message,
                               struct error *err);
+/* Acknowledgement from a page (ack link, SMS reply): reads incident `id` into *inc (the caller
+ * frees its fields when OK) and acknowledges it as actor when it is still triggered (*acked); an
+ * incident already acknowledged or later is left as it is. ERR_NOT_FOUND (err not set) when there
+ * is no such incident. */
+enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, int64_t now,
+                                       const char *actor, struct incident *inc, bool *acked,
+                                       struct error *err);
 /* Changes the severity, saves it, appends incident.severity_changed with {from, to, reason?}. */
 enum result incident_ops_set_severity(struct store_conn *tx, struct incident *inc,
                                       const char *severity, int64_t now, const char *actor,

@@ -545,3 +545,34 @@ void oncall_override_free_fields(struct oncall_override *o)
     free(o->reason);
     o->id = o->schedule = o->layer = o->user = o->created_by = o->reason = NULL;
 }
+
+int oncall_overrides_add(const struct oncall_override *o, void *arg)
+{
+    struct oncall_overrides *set = arg;
+    if (set->n >= ONCALL_OVERRIDES_MAX) {
+        log_warn("oncall: more than %d overrides in one window; the rest are ignored",
+                 ONCALL_OVERRIDES_MAX);
+        return 1;
+    }
+    if (set->n == set->alloc) {
+        set->alloc = set->alloc ? 2 * set->alloc : 16;
+        set->items = xrealloc(set->items, set->alloc * sizeof *set->items);
+    }
+    struct oncall_override *c = &set->items[set->n++];
+    *c = *o;
+    c->id = xstrdup(o->id);
+    c->schedule = xstrdup(o->schedule);
+    c->layer = o->layer ? xstrdup(o->layer) : NULL;
+    c->user = xstrdup(o->user);
+    c->created_by = o->created_by ? xstrdup(o->created_by) : NULL;
+    c->reason = o->reason ? xstrdup(o->reason) : NULL;
+    return 0;
+}
+
+void oncall_overrides_free(struct oncall_overrides *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        oncall_override_free_fields(&set->items[i]);
+    free(set->items);
+    *set = (struct oncall_overrides){0};
+}

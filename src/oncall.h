@@ -54,6 +54,16 @@ int oncall_at(const struct config_schedule *s, const char *layer, const struct o
 
 void oncall_override_free_fields(struct oncall_override *o);
 
+/* Overrides copied out of the store: store_override_list(..., oncall_overrides_add, &set). */
+struct oncall_overrides {
+    struct oncall_override *items;
+    size_t n, alloc;
+};
+enum { ONCALL_OVERRIDES_MAX = 5000 }; /* the most one answer takes into account */
+/* A store_override_cb: copies o into the set (arg); past ONCALL_OVERRIDES_MAX it logs and stops. */
+int oncall_overrides_add(const struct oncall_override *o, void *arg);
+void oncall_overrides_free(struct oncall_overrides *set);
+
 /* ---- additions (oncall helper) ---- */
 
 enum {

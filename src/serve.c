@@ -170,8 +170,7 @@ int serve_main(int argc, char **argv)
     if (auth_bootstrap(&app, &err) != OK)
         fatal("serve: %s", err.message);
     const char *listen = o.listen ? o.listen : app.config->server.listen;
-    /* the notifier first: the engine's thread reads app.notifier (to kick it) from its first pass
-     */
+    /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */
     app.notifier = notifier_start(&app);
     app.engine = engine_start(&app);
     struct http_server *http = http_start(&app, listen, &err);

@@ -167,20 +167,12 @@ struct ack_job {
 static enum result ack_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct ack_job *j = arg;
-    int64_t now = clock_now(j->clock);
-    enum result result = store_incident_get(tx, j->link->incident, &j->inc);
-    if (result == ERR_NOT_FOUND)
-        return OK;
-    if (result != OK)
-        return error_set(err, result, "store: cannot read incident %s", j->link->incident);
-    j->found = true;
-    if (j->inc.status != INC_TRIGGERED)
-        return OK;
     char actor[ACKLINK_USER_MAX + 32];
     snprintf(actor, sizeof actor, "user:%s (ack link)", j->link->user);
-    result = incident_ops_move(tx, &j->inc, INC_ACKNOWLEDGED, now, actor, NULL, err);
-    j->acked = result == OK;
-    return result;
+    enum result result = incident_ops_ack_triggered(tx, j->link->incident, clock_now(j->clock),
+                                                    actor, &j->inc, &j->acked, err);
+    j->found = result == OK;
+    return result == ERR_NOT_FOUND ? OK : result;
 }
 
 void api_ack_confirm(struct request *r)

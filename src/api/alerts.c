@@ -86,18 +86,9 @@ void api_alert_list(struct request *r)
 
 void api_incident_alerts(struct request *r)
 {
-    struct error err = {0};
-    struct store_conn *c = store_reader(r->app->store, &err);
     struct incident inc;
-    enum result result = c ? store_incident_get(c, r->params[0], &inc) : err.code;
-    if (result == ERR_NOT_FOUND) {
-        reply_error(r, ERR_NOT_FOUND, "id: no incident %.64s", r->params[0]);
+    if (!api_incident_load_or_reply(r, &inc))
         return;
-    }
-    if (result != OK) {
-        reply_error(r, result, "store: cannot read incident %.64s", r->params[0]);
-        return;
-    }
     incident_free_fields(&inc);
     struct store_alert_filter f = {.incident_id = r->params[0], .limit = 0};
     reply_alerts(r, &f);

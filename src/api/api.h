@@ -87,6 +87,12 @@ void api_ack_confirm(struct request *r);
 void api_incident_escalate(struct request *r); /* escalations.c */
 
 /* helpers shared by handlers (incidents.c) */
-json_t *api_time(int64_t ms); /* RFC 3339 string, or null for 0 */
+json_t *api_time(int64_t ms);           /* RFC 3339 string, or null for 0 */
+json_t *api_str_or_null(const char *s); /* the string, or null for NULL */
+/* catalog.c: a config string list as a JSON array */
+json_t *api_strings(const struct string_list *l);
+/* The incident named by the path ({id}, params[0]) into *inc (caller frees its fields); false
+ * when it answered 404 (no such incident) or 503 itself. */
+bool api_incident_load_or_reply(struct request *r, struct incident *inc);
 
 #endif

@@ -16,12 +16,7 @@ static json_t *duration(int64_t ms)
     return json_string(s);
 }
 
-static json_t *opt(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *strings(const struct string_list *l)
+json_t *api_strings(const struct string_list *l)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < l->count; i++)
@@ -37,10 +32,10 @@ void api_severities(struct request *r)
         const struct config_severity *s = &c->severities[i];
         json_array_append_new(
             arr, json_pack("{s:s,s:s,s:o,s:i,s:o,s:o,s:o,s:o,s:{s:b,s:o}}", "id", s->id, "name",
-                           s->name, "description", opt(s->description), "rank", s->rank,
+                           s->name, "description", api_str_or_null(s->description), "rank", s->rank,
                            "ack_within", duration(s->ack_within), "resolve_within",
                            duration(s->resolve_within), "update_every", duration(s->update_every),
-                           "notify", strings(&s->notify), "postmortem", "required",
+                           "notify", api_strings(&s->notify), "postmortem", "required",
                            s->postmortem_required, "due", duration(s->postmortem_due)));
     }
     reply_json(r, 200, json_pack("{s:o}", "severities", arr));
@@ -53,8 +48,9 @@ void api_users(struct request *r)
     for (size_t i = 0; i < c->user_count; i++) {
         const struct config_user *u = &c->users[i];
         json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", u->id, "name", u->name,
-                                             "email", opt(u->email), "phone", opt(u->phone),
-                                             "timezone", opt(u->timezone)));
+                                             "email", api_str_or_null(u->email), "phone",
+                                             api_str_or_null(u->phone), "timezone",
+                                             api_str_or_null(u->timezone)));
     }
     reply_json(r, 200, json_pack("{s:o}", "users", arr));
 }
@@ -65,10 +61,11 @@ void api_services(struct request *r)
     json_t *arr = json_array();
     for (size_t i = 0; i < c->service_count; i++) {
         const struct config_service *s = &c->services[i];
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "id", s->id, "name",
-                                             s->name, "description", opt(s->description),
-                                             "escalation", opt(s->escalation), "component",
-                                             opt(s->component), "runbooks", strings(&s->runbooks)));
+        json_array_append_new(
+            arr, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "id", s->id, "name", s->name, "description",
+                           api_str_or_null(s->description), "escalation",
+                           api_str_or_null(s->escalation), "component",
+                           api_str_or_null(s->component), "runbooks", api_strings(&s->runbooks)));
     }
     reply_json(r, 200, json_pack("{s:o}", "services", arr));
 }
@@ -80,8 +77,9 @@ void api_incident_types(struct request *r)
     for (size_t i = 0; i < c->type_count; i++) {
         const struct config_incident_type *t = &c->types[i];
         json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", t->id, "name", t->name,
-                                             "description", opt(t->description), "escalation",
-                                             opt(t->escalation), "severity", opt(t->severity)));
+                                             "description", api_str_or_null(t->description),
+                                             "escalation", api_str_or_null(t->escalation),
+                                             "severity", api_str_or_null(t->severity)));
     }
     reply_json(r, 200, json_pack("{s:o}", "incident_types", arr));
 }

@@ -32,7 +32,7 @@ json_t *api_time(int64_t ms)
     return json_string(s);
 }
 
-static json_t *str_or_null(const char *s)
+json_t *api_str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
 }
@@ -43,7 +43,7 @@ json_t *api_incident_json(const struct incident *inc, const struct config *cfg, 
     incident_sla(inc, config_severity_find(cfg, inc->severity), now, &sla);
     json_t *roles = json_object();
     for (int i = 0; i < ROLE_COUNT; i++)
-        json_object_set_new(roles, incident_role_name(i), str_or_null(inc->roles[i]));
+        json_object_set_new(roles, incident_role_name(i), api_str_or_null(inc->roles[i]));
     json_t *jsla =
         json_pack("{s:o,s:o,s:o,s:b,s:b,s:b}", "ack_due", api_time(sla.ack_due), "resolve_due",
                   api_time(sla.resolve_due), "next_update_due", api_time(sla.next_update_due),
@@ -51,16 +51,16 @@ json_t *api_incident_json(const struct incident *inc, const struct config *cfg, 
                   "update_overdue", sla.update_overdue);
     json_t *o =
         json_pack("{s:s,s:s,s:o,s:s,s:s,s:o,s:o,s:s,s:b}", "id", inc->id, "title", inc->title,
-                  "summary", str_or_null(inc->summary), "severity", inc->severity, "status",
-                  incident_status_name(inc->status), "service", str_or_null(inc->service), "type",
-                  str_or_null(inc->type), "channel", inc->channel, "drill", inc->drill);
+                  "summary", api_str_or_null(inc->summary), "severity", inc->severity, "status",
+                  incident_status_name(inc->status), "service", api_str_or_null(inc->service),
+                  "type", api_str_or_null(inc->type), "channel", inc->channel, "drill", inc->drill);
     json_object_set_new(o, "created_at", api_time(inc->created_at));
     json_object_set_new(o, "acknowledged_at", api_time(inc->acknowledged_at));
     json_object_set_new(o, "resolved_at", api_time(inc->resolved_at));
     json_object_set_new(o, "closed_at", api_time(inc->closed_at));
     json_object_set_new(o, "updated_at", api_time(inc->updated_at));
     json_object_set_new(o, "last_public_update_at", api_time(inc->last_public_update_at));
-    json_object_set_new(o, "postmortem", str_or_null(inc->postmortem));
+    json_object_set_new(o, "postmortem", api_str_or_null(inc->postmortem));
     json_object_set_new(o, "roles", roles);
     json_object_set_new(o, "sla", jsla);
     return o;
@@ -361,7 +361,7 @@ void api_incident_list(struct request *r)
 }
 
 /* Loads the incident named by the path or answers 404/503. */
-static bool load_or_reply(struct request *r, struct incident *inc)
+bool api_incident_load_or_reply(struct request *r, struct incident *inc)
 {
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
@@ -384,7 +384,7 @@ static bool load_or_reply(struct request *r, struct incident *inc)
 void api_incident_get(struct request *r)
 {
     struct incident inc;
-    if (!load_or_reply(r, &inc))
+    if (!api_incident_load_or_reply(r, &inc))
         return;
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
@@ -401,7 +401,7 @@ static int timeline_one(const struct timeline_entry *e, void *arg)
 void api_incident_timeline(struct request *r)
 {
     struct incident inc;
-    if (!load_or_reply(r, &inc))
+    if (!api_incident_load_or_reply(r, &inc))
         return;
     incident_free_fields(&inc);
     struct error err = {0};

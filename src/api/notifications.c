@@ -121,17 +121,9 @@ static json_t *rows_json(struct request *r, const char *incident, const char *ke
 void api_incident_notifications(struct request *r)
 {
     struct error err = {0};
-    struct store_conn *c = store_reader(r->app->store, &err);
     struct incident inc;
-    enum result result = c ? store_incident_get(c, r->params[0], &inc) : err.code;
-    if (result == ERR_NOT_FOUND) {
-        reply_error(r, ERR_NOT_FOUND, "id: no incident %.64s", r->params[0]);
+    if (!api_incident_load_or_reply(r, &inc))
         return;
-    }
-    if (result != OK) {
-        reply_error(r, ERR_UNAVAILABLE, "store: cannot read incident %.64s", r->params[0]);
-        return;
-    }
     incident_free_fields(&inc);
     json_t *arr = rows_json(r, r->params[0], NULL, &err);
     if (!arr)
@@ -371,19 +363,13 @@ struct sms_ack_job {
 static enum result sms_ack_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct sms_ack_job *j = arg;
-    enum result result = store_incident_get(tx, j->row->incident_id, &j->inc);
-    if (result == ERR_NOT_FOUND)
-        return error_set(err, ERR_UNPROCESSABLE, "body: incident %s is gone", j->row->incident_id);
-    if (result != OK)
-        return error_set(err, result, "store: cannot read incident %s", j->row->incident_id);
-    j->found = true;
-    if (j->inc.status != INC_TRIGGERED)
-        return OK;
     char actor[128];
     snprintf(actor, sizeof actor, "user:%s (sms)", j->row->user_id);
-    result =
-        incident_ops_move(tx, &j->inc, INC_ACKNOWLEDGED, clock_now(j->clock), actor, NULL, err);
-    j->acked = result == OK;
+    enum result result = incident_ops_ack_triggered(tx, j->row->incident_id, clock_now(j->clock),
+                                                    actor, &j->inc, &j->acked, err);
+    j->found = result == OK;
+    if (result == ERR_NOT_FOUND)
+        return error_set(err, ERR_UNPROCESSABLE, "body: incident %s is gone", j->row->incident_id);
     return result;
 }
 

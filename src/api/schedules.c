@@ -29,7 +29,6 @@
 
 enum {
     REASON_MAX = 1000,
-    OVERRIDES_MAX = 5000, /* per request: the most overrides one answer takes into account */
     ICS_EVENTS_MAX = 20000,
 };
 #define ICS_BACK (7 * MS_PER_DAY)
@@ -38,54 +37,18 @@ enum {
 
 /* ---- overrides read for an answer ------------------------------------------------------------ */
 
-struct ovset {
-    struct oncall_override *items;
-    size_t n, alloc;
-};
-
-static int ovset_add(const struct oncall_override *o, void *arg)
-{
-    struct ovset *s = arg;
-    if (s->n >= OVERRIDES_MAX) {
-        log_warn("schedules: more than %d overrides in one window; the rest are ignored",
-                 OVERRIDES_MAX);
-        return 1;
-    }
-    if (s->n == s->alloc) {
-        s->alloc = s->alloc ? 2 * s->alloc : 16;
-        s->items = xrealloc(s->items, s->alloc * sizeof *s->items);
-    }
-    struct oncall_override *c = &s->items[s->n++];
-    *c = *o;
-    c->id = xstrdup(o->id);
-    c->schedule = xstrdup(o->schedule);
-    c->layer = o->layer ? xstrdup(o->layer) : NULL;
-    c->user = xstrdup(o->user);
-    c->created_by = xstrdup(o->created_by);
-    c->reason = o->reason ? xstrdup(o->reason) : NULL;
-    return 0;
-}
-
-static void ovset_free(struct ovset *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        oncall_override_free_fields(&s->items[i]);
-    free(s->items);
-    s->items = NULL;
-    s->n = s->alloc = 0;
-}
-
 /* The live overrides of `schedule` (NULL: all) that matter for answers in [from, to]. */
 static enum result load_overrides_or_reply(struct request *r, const char *schedule, int64_t from,
-                                           int64_t to, struct ovset *out)
+                                           int64_t to, struct oncall_overrides *out)
 {
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
-    enum result result = c ? store_override_list(c, schedule, from - ONCALL_HORIZON_MS - 1,
-                                                 to + ONCALL_HORIZON_MS + 1, ovset_add, out)
-                           : err.code;
+    enum result result =
+        c ? store_override_list(c, schedule, from - ONCALL_HORIZON_MS - 1,
+                                to + ONCALL_HORIZON_MS + 1, oncall_overrides_add, out)
+          : err.code;
     if (result != OK) {
-        ovset_free(out);
+        oncall_overrides_free(out);
         reply_error(r, result, "store: cannot read overrides");
     }
     return result;
@@ -93,24 +56,11 @@ static enum result load_overrides_or_reply(struct request *r, const char *schedu
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
-static json_t *opt_str(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *strings(const struct string_list *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->count; i++)
-        json_array_append_new(a, json_string(l->items[i]));
-    return a;
-}
-
 static json_t *override_json(const struct oncall_override *o)
 {
     json_t *j = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "id", o->id, "schedule", o->schedule,
-                          "layer", opt_str(o->layer), "user", o->user, "reason", opt_str(o->reason),
-                          "created_by", o->created_by);
+                          "layer", api_str_or_null(o->layer), "user", o->user, "reason",
+                          api_str_or_null(o->reason), "created_by", o->created_by);
     json_object_set_new(j, "from", api_time(o->from));
     json_object_set_new(j, "to", api_time(o->to));
     json_object_set_new(j, "created_at", api_time(o->created_at));
@@ -122,14 +72,15 @@ static json_t *override_json(const struct oncall_override *o)
 /* {user, from, until, override} added to j; returns j. */
 static json_t *slot_into(json_t *j, const struct oncall_slot *sl)
 {
-    json_object_set_new(j, "user", opt_str(sl->user));
+    json_object_set_new(j, "user", api_str_or_null(sl->user));
     json_object_set_new(j, "from", api_time(sl->from));
     json_object_set_new(j, "until", api_time(sl->until));
     json_object_set_new(j, "override", sl->override ? json_string(sl->override->id) : json_null());
     return j;
 }
 
-static json_t *schedule_json(const struct config_schedule *s, const struct ovset *ov, int64_t now)
+static json_t *schedule_json(const struct config_schedule *s, const struct oncall_overrides *ov,
+                             int64_t now)
 {
     json_t *layers = json_array();
     for (size_t i = 0; i < s->layer_count; i++) {
@@ -138,27 +89,28 @@ static json_t *schedule_json(const struct config_schedule *s, const struct ovset
         time_format_duration(l->rotation.every, every, sizeof every);
         struct oncall_slot sl;
         oncall_at(s, l->name, ov->items, ov->n, now, &sl);
-        json_array_append_new(
-            layers,
-            json_pack("{s:s,s:{s:s,s:s,s:o,s:s},s:o,s:o}", "name", l->name, "rotation", "every",
-                      every, "handoff", l->rotation.handoff, "users", strings(&l->rotation.users),
-                      "start", l->rotation.start ? l->rotation.start : "2024-01-01", "restrictions",
-                      strings(&l->restrictions), "oncall", slot_into(json_object(), &sl)));
+        json_array_append_new(layers,
+                              json_pack("{s:s,s:{s:s,s:s,s:o,s:s},s:o,s:o}", "name", l->name,
+                                        "rotation", "every", every, "handoff", l->rotation.handoff,
+                                        "users", api_strings(&l->rotation.users), "start",
+                                        l->rotation.start ? l->rotation.start : "2024-01-01",
+                                        "restrictions", api_strings(&l->restrictions), "oncall",
+                                        slot_into(json_object(), &sl)));
     }
     return json_pack("{s:s,s:s,s:s,s:o}", "id", s->id, "name", s->name ? s->name : s->id,
                      "timezone", s->timezone, "layers", layers);
 }
 
 /* The schedule as a whole, then each layer, into arr. */
-static void oncall_entries(const struct config_schedule *s, const struct ovset *ov, int64_t at,
-                           json_t *arr)
+static void oncall_entries(const struct config_schedule *s, const struct oncall_overrides *ov,
+                           int64_t at, json_t *arr)
 {
     struct oncall_slot sl;
     for (size_t i = 0; i <= s->layer_count; i++) {
         const char *layer = i == 0 ? NULL : s->layers[i - 1].name;
         if (oncall_at(s, layer, ov->items, ov->n, at, &sl) != 0)
             continue;
-        json_t *j = json_pack("{s:s,s:o}", "schedule", s->id, "layer", opt_str(layer));
+        json_t *j = json_pack("{s:s,s:o}", "schedule", s->id, "layer", api_str_or_null(layer));
         json_array_append_new(arr, slot_into(j, &sl));
     }
 }
@@ -190,13 +142,13 @@ static enum result query_time_or_reply(struct request *r, const char *key, int64
 void api_schedule_list(struct request *r)
 {
     int64_t now = clock_now(r->app->clock);
-    struct ovset ov = {0};
+    struct oncall_overrides ov = {0};
     if (load_overrides_or_reply(r, NULL, now, now, &ov) != OK)
         return;
     json_t *arr = json_array();
     for (size_t i = 0; i < r->config->schedule_count; i++)
         json_array_append_new(arr, schedule_json(&r->config->schedules[i], &ov, now));
-    ovset_free(&ov);
+    oncall_overrides_free(&ov);
     reply_json(r, 200, json_pack("{s:o}", "schedules", arr));
 }
 
@@ -208,7 +160,7 @@ void api_oncall(struct request *r)
         return;
     if (only && !schedule_or_reply(r, only))
         return;
-    struct ovset ov = {0};
+    struct oncall_overrides ov = {0};
     if (load_overrides_or_reply(r, only, at, at, &ov) != OK)
         return;
     json_t *arr = json_array();
@@ -217,7 +169,7 @@ void api_oncall(struct request *r)
         if (!only || strcmp(only, s->id) == 0)
             oncall_entries(s, &ov, at, arr);
     }
-    ovset_free(&ov);
+    oncall_overrides_free(&ov);
     json_t *body = json_pack("{s:o,s:o}", "at", api_time(at), "oncall", arr);
     reply_json(r, 200, body);
 }
@@ -276,7 +228,7 @@ static void reply_ics(struct request *r, const struct config_schedule *s)
 {
     int64_t now = clock_now(r->app->clock);
     int64_t from = now - ICS_BACK, to = now + ICS_AHEAD;
-    struct ovset ov = {0};
+    struct oncall_overrides ov = {0};
     if (load_overrides_or_reply(r, s->id, from, to, &ov) != OK)
         return;
     char name[256];
@@ -298,7 +250,7 @@ static void reply_ics(struct request *r, const struct config_schedule *s)
     oncall_shifts(s, NULL, ov.items, ov.n, from, to, ics_add, &x);
     char *text = icalcomponent_as_ical_string_r(cal);
     icalcomponent_free(cal);
-    ovset_free(&ov);
+    oncall_overrides_free(&ov);
     if (!text) {
         reply_error(r, ERR_INTERNAL, "internal: cannot encode the calendar");
         return;
@@ -325,11 +277,11 @@ void api_schedule_get(struct request *r)
         return;
     }
     int64_t now = clock_now(r->app->clock);
-    struct ovset ov = {0};
+    struct oncall_overrides ov = {0};
     if (load_overrides_or_reply(r, s->id, now, now, &ov) != OK)
         return;
     json_t *j = schedule_json(s, &ov, now);
-    ovset_free(&ov);
+    oncall_overrides_free(&ov);
     reply_json(r, 200, j);
 }
 
@@ -391,9 +343,9 @@ static enum result create_job(struct store_conn *tx, void *arg, struct error *er
     result = store_override_insert(tx, &j->o);
     if (result != OK)
         return error_set(err, result, "store: cannot store the override");
-    json_t *data =
-        json_pack("{s:s,s:s,s:o,s:s,s:o}", "id", j->o.id, "schedule", j->o.schedule, "layer",
-                  opt_str(j->o.layer), "user", j->o.user, "reason", opt_str(j->o.reason));
+    json_t *data = json_pack("{s:s,s:s,s:o,s:s,s:o}", "id", j->o.id, "schedule", j->o.schedule,
+                             "layer", api_str_or_null(j->o.layer), "user", j->o.user, "reason",
+                             api_str_or_null(j->o.reason));
     json_object_set_new(data, "from", api_time(j->o.from));
     json_object_set_new(data, "to", api_time(j->o.to));
     return timeline_append(tx, j->now, j->actor, "override.created", NULL, data, NULL, err);
@@ -418,7 +370,7 @@ static enum result parse_override(struct request *r, json_t *body, const struct 
         result = jsonv_string(body, "reason", false, 1, REASON_MAX, &reason, err);
     if (result != OK)
         return result;
-    int64_t probe, now = clock_now(r->app->clock); /* the job parses again at its own now */
+    int64_t probe, now = clock_now(r->app->clock); /* the job resolves them again, on its clock */
     if (oncall_parse_time(j->from_s, now, &probe) != 0)
         return error_set(err, ERR_BAD_REQUEST,
                          "from: \"%.40s\" is not a time (RFC 3339, now, +DURATION or -DURATION)",
@@ -521,7 +473,7 @@ static enum result remove_job(struct store_conn *tx, void *arg, struct error *er
         return error_set(err, result, "store: cannot remove the override");
     j->o.removed_at = j->now;
     json_t *data = json_pack("{s:s,s:s,s:o,s:s}", "id", j->o.id, "schedule", j->o.schedule, "layer",
-                             opt_str(j->o.layer), "user", j->o.user);
+                             api_str_or_null(j->o.layer), "user", j->o.user);
     return timeline_append(tx, j->now, j->actor, "override.removed", NULL, data, NULL, err);
 }
 

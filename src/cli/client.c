@@ -77,6 +77,16 @@ char *cli_path_escape(const char *segment)
     return out;
 }
 
+char *cli_segment_path(const char *prefix, const char *segment, const char *suffix)
+{
+    char *esc = cli_path_escape(segment);
+    size_t n = strlen(prefix) + strlen(esc) + strlen(suffix) + 1;
+    char *path = xmalloc(n);
+    snprintf(path, n, "%s%s%s", prefix, esc, suffix);
+    free(esc);
+    return path;
+}
+
 void cli_print_raw(const struct cli_resp *resp)
 {
     if (resp->raw && resp->len)

@@ -115,6 +115,8 @@ void cli_resp_free(struct cli_resp *resp);
 /* Escapes one path segment (an id or role from the command line) so that it stays one segment.
  * The result is malloc'd; free() it. */
 char *cli_path_escape(const char *segment);
+/* prefix + cli_path_escape(segment) + suffix ("/api/v1/incidents/", id, "/page"), malloc'd. */
+char *cli_segment_path(const char *prefix, const char *segment, const char *suffix);
 /* Prints the reply as received (for --json), with a final newline. */
 void cli_print_raw(const struct cli_resp *resp);
 

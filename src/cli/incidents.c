@@ -26,12 +26,7 @@
 /* "/api/v1/incidents/<escaped id><suffix>", malloc'd. */
 static char *inc_path(const char *id, const char *suffix)
 {
-    char *esc = cli_path_escape(id);
-    size_t n = strlen("/api/v1/incidents/") + strlen(esc) + strlen(suffix) + 1;
-    char *path = xmalloc(n);
-    snprintf(path, n, "/api/v1/incidents/%s%s", esc, suffix);
-    free(esc);
-    return path;
+    return cli_segment_path("/api/v1/incidents/", id, suffix);
 }
 
 static void set_str(json_t *obj, const char *key, const char *value)

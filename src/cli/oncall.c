@@ -165,15 +165,11 @@ static int override_create(struct cli_ctx *ctx)
         json_object_set_new(req, "layer", json_string(ctx->str[O_LAYER]));
     if (ctx->str[O_REASON])
         json_object_set_new(req, "reason", json_string(ctx->str[O_REASON]));
-    char *esc = cli_path_escape(ctx->pos[0]);
-    struct buf path;
-    buf_init(&path, 4096);
-    buf_printf(&path, "/api/v1/schedules/%s/overrides", esc);
-    free(esc);
+    char *path = cli_segment_path("/api/v1/schedules/", ctx->pos[0], "/overrides");
     struct cli_resp resp;
-    rc = cli_request(ctx, "POST", path.data, req, &resp);
+    rc = cli_request(ctx, "POST", path, req, &resp);
     json_decref(req);
-    buf_free(&path);
+    free(path);
     if (rc == CLI_OK && ctx->json)
         cli_print_raw(&resp);
     else if (rc == CLI_OK)
@@ -241,13 +237,9 @@ static int override_remove(struct cli_ctx *ctx)
 {
     if (!*ctx->pos[1])
         return cli_usage_error(ctx, "remove: the ID must not be empty");
-    char *esc = cli_path_escape(ctx->pos[1]);
-    struct buf path;
-    buf_init(&path, 4096);
-    buf_printf(&path, "/api/v1/overrides/%s", esc);
-    free(esc);
+    char *path = cli_segment_path("/api/v1/overrides/", ctx->pos[1], "");
     struct cli_resp resp;
-    int rc = cli_request(ctx, "DELETE", path.data, NULL, &resp);
+    int rc = cli_request(ctx, "DELETE", path, NULL, &resp);
     if (rc == CLI_OK && ctx->json) {
         cli_print_raw(&resp);
     } else if (rc == CLI_OK) {
@@ -255,7 +247,7 @@ static int override_remove(struct cli_ctx *ctx)
         printf(" removed\n");
     }
     cli_resp_free(&resp);
-    buf_free(&path);
+    free(path);
     return rc;
 }
 

@@ -23,12 +23,7 @@ static const struct cli_opt page_opts[] = {
 /* "/api/v1/incidents/<escaped id><suffix>", malloc'd. */
 static char *inc_path(const char *id, const char *suffix)
 {
-    char *esc = cli_path_escape(id);
-    size_t n = strlen("/api/v1/incidents/") + strlen(esc) + strlen(suffix) + 1;
-    char *path = xmalloc(n);
-    snprintf(path, n, "/api/v1/incidents/%s%s", esc, suffix);
-    free(esc);
-    return path;
+    return cli_segment_path("/api/v1/incidents/", id, suffix);
 }
 
 static void print_paged(const json_t *body)

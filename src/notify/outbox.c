@@ -612,19 +612,6 @@ static bool run_pass(struct notifier *nf, const struct config *cfg, int64_t *nex
 
 /* ---- the thread ---- */
 
-static void wait_ms(struct notifier *nf, int64_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&nf->wake, &nf->lock, &ts);
-}
-
 static void *notifier_main(void *arg)
 {
     struct notifier *nf = arg;
@@ -650,8 +637,10 @@ static void *notifier_main(void *arg)
         int64_t sleep = next == INT64_MAX ? MAX_SLEEP_MS : next - now;
         if (sleep > MAX_SLEEP_MS)
             sleep = MAX_SLEEP_MS;
-        if (sleep > 0)
-            wait_ms(nf, sleep);
+        if (sleep > 0) {
+            struct timespec ts = clock_wait_deadline(sleep);
+            pthread_cond_timedwait(&nf->wake, &nf->lock, &ts);
+        }
     }
     pthread_mutex_unlock(&nf->lock);
     return NULL;
@@ -710,9 +699,7 @@ void notifier_sync(struct notifier *nf)
     pthread_mutex_lock(&nf->lock);
     uint64_t want = ++nf->requested;
     pthread_cond_broadcast(&nf->wake);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += SYNC_TIMEOUT_S;
+    struct timespec ts = clock_wait_deadline(SYNC_TIMEOUT_S * 1000LL);
     while (nf->completed < want && !nf->stopping)
         if (pthread_cond_timedwait(&nf->done, &nf->lock, &ts) == ETIMEDOUT)
             break;

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 struct tclock;
 
@@ -25,5 +26,8 @@ int clock_advance(struct tclock *c, int64_t ms);
 bool clock_is_adjustable(const struct tclock *c);
 /* Monotonic milliseconds with sub-ms precision, for latency measurement only. */
 double clock_mono_ms(void);
+/* The CLOCK_REALTIME instant ms milliseconds from now, for pthread_cond_timedwait (a thread's
+ * bounded sleep in real time, whatever the app clock says). */
+struct timespec clock_wait_deadline(int64_t ms);
 
 #endif

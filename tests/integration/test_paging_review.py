@@ -188,3 +188,22 @@ def test_clock_advance_returns_after_every_due_row_was_attempted(make_server):
         assert sent == 64 and hook.count() == 2  # one pass's worth, bundled; the rest throttled
     finally:
         hook.close()
+
+
+def test_a_step_pages_every_member_of_a_big_team(make_server):
+    """A step's users were kept in a fixed array of 64: members past the 64th were dropped without
+    a word (not paged, not on the timeline)."""
+    names = [f"u{i:02d}" for i in range(70)]
+    config = (
+        "severities:\n  - {id: SEV1, name: Critical, ack_within: 15m, notify: [email]}\n"
+        "users:\n" + "".join(f"  - {{id: {n}, email: {n}@example.com}}\n" for n in names) +
+        f"teams:\n  - {{id: everyone, members: [{', '.join(names)}]}}\n"
+        "escalation_policies:\n  - id: default\n    steps:\n      - {after: 0m, notify: [team:everyone]}\n"
+        "notify:\n  email: {url: \"smtp://127.0.0.1:9\", from: pager@tocsin.test}\n")
+    s = make_server(dev_clock=True, config_text=config)
+    iid = s.create("Everything is down", "SEV1")["id"]
+    s.advance("1s")
+    step = [e for e in s.timeline(iid) if e["kind"] == "escalation.step"]
+    assert len(step) == 1 and step[0]["data"]["users"] == names, step
+    queued = [e for e in s.timeline(iid) if e["kind"] == "notify.queued"]
+    assert sorted(e["data"]["user"] for e in queued) == names
