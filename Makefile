@@ -50,7 +50,7 @@ $(OUT)/obj/embedded.o: $(GEN)/embedded.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(GEN) -c -o $@ $<
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJ) $(OUT)/obj/embedded.o
+$(OUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJ) $(OUT)/obj/embedded.o
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
 	@$(CC) $(CFLAGS) -I$(GEN) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
@@ -75,13 +75,13 @@ peers: $(OUT)/tocsin
 
 lint:
 	@bash scripts/deps.sh lint
-	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) $(wildcard src/*.h src/*/*.h)
+	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) $(wildcard src/*.h src/*/*.h tests/unit/*.h)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -Isrc src
 	$(MAKE) SAN=0 all
 
 format:
-	clang-format -i $(SRC) $(UNIT_SRC) $(wildcard src/*.h src/*/*.h)
+	clang-format -i $(SRC) $(UNIT_SRC) $(wildcard src/*.h src/*/*.h tests/unit/*.h)
 
 bench: all
 	@bash bench/run.sh

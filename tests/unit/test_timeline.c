@@ -23,56 +23,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-/* 2026-11-23T09:25:32Z */
-#define T1 (1795425932LL * 1000)
-
-struct fixture {
-    char dir[256];
-    char path[300];
-    struct store *store;
-};
-
-static void remove_db(struct fixture *f)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char p[320];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-}
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(f->dir, sizeof f->dir, "%s/tocsin-timeline-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(f->dir)) {
-        free(f);
-        return -1;
-    }
-    snprintf(f->path, sizeof f->path, "%s/tocsin.db", f->dir);
-    struct error err = {0};
-    f->store = store_open("sqlite", f->path, &err);
-    if (!f->store) {
-        print_error("store_open: %s\n", err.message);
-        remove_db(f);
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    store_close(f->store);
-    remove_db(f);
-    free(f);
-    return 0;
-}
+#include "store_fixture.h"
 
 /* ---- appends through the writer ---- */
 
@@ -127,9 +78,7 @@ static void append_n(struct store *s, int n, char last_hash[SHA256_HEX_LEN])
 static struct timeline_verify verify(struct store *s)
 {
     struct error err = {0};
-    struct store_conn *r = store_reader(s, &err);
-    if (!r)
-        fail_msg("store_reader: %s", err.message);
+    struct store_conn *r = reader(s);
     struct timeline_verify v;
     if (timeline_verify(r, &v, &err) != OK)
         fail_msg("timeline_verify: %s", err.message);
@@ -307,9 +256,7 @@ static void test_append_data_canonical(void **state)
     timeline_entry_free(&e);
 
     /* the stored entries read back the same, per incident too */
-    struct error err = {0};
-    struct store_conn *r = store_reader(f->store, &err);
-    assert_non_null(r);
+    struct store_conn *r = reader(f->store);
     int64_t seqs[16] = {0};
     assert_int_equal(store_timeline_scan(r, "INC-1", collect_cb, seqs), OK);
     assert_int_equal(seqs[0], 1);
@@ -502,9 +449,7 @@ static void test_tamper_rehash_one_row(void **state)
     char head[SHA256_HEX_LEN];
     append_n(f->store, 5, head);
 
-    struct error err = {0};
-    struct store_conn *r = store_reader(f->store, &err);
-    assert_non_null(r);
+    struct store_conn *r = reader(f->store);
     struct grab g = {.want = 3};
     assert_int_equal(store_timeline_scan(r, NULL, grab_cb, &g), OK);
     assert_int_equal(g.e.seq, 3);
