@@ -10,8 +10,8 @@
 #include "ingest.h"
 #include "probe.h"
 #include "util/log.h"
+#include "util/pacer.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,12 +34,8 @@ struct hb_state {
 struct engine {
     struct app *app;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake, done;
-    bool stopping;
-    uint64_t requested, completed;
-    pthread_t prober;          /* probes run on their own thread: a slow target never delays */
-    uint64_t probes_completed; /* an escalation; engine_sync waits for both */
+    pthread_t prober;   /* probes run on their own thread: a slow target never delays a step */
+    struct pacer pacer; /* worker 0: deadlines (engine_main), 1: probes; engine_sync waits both */
     struct probe_state *probes;
     size_t nprobes;
     struct hb_state *hbs;
@@ -265,29 +261,15 @@ static int64_t probes_pass(struct engine *e, const struct config *cfg, int64_t n
     return next;
 }
 
-/* ---- the thread ---- */
+/* ---- the threads ---- */
 
-/* Sleeps until `next` (at most ENGINE_MAX_SLEEP_MS) unless a kick came since gen. Lock held. */
-static void sleep_until_next(struct engine *e, uint64_t gen, int64_t next, int64_t now)
-{
-    if (e->stopping || e->requested != gen)
-        return;
-    int64_t sleep = next == INT64_MAX ? ENGINE_MAX_SLEEP_MS : next - now;
-    if (sleep > ENGINE_MAX_SLEEP_MS)
-        sleep = ENGINE_MAX_SLEEP_MS;
-    if (sleep > 0) {
-        struct timespec ts = clock_wait_deadline(sleep);
-        pthread_cond_timedwait(&e->wake, &e->lock, &ts);
-    }
-}
+enum { WORKER_DEADLINES, WORKER_PROBES, WORKERS };
 
 static void *engine_main(void *arg)
 {
     struct engine *e = arg;
-    pthread_mutex_lock(&e->lock);
-    while (!e->stopping) {
-        uint64_t gen = e->requested;
-        pthread_mutex_unlock(&e->lock);
+    uint64_t gen;
+    while (pacer_begin(&e->pacer, &gen)) {
         struct config *cfg = app_config(e->app);
         int64_t now = clock_now(e->app->clock);
         int queued = 0;
@@ -300,32 +282,22 @@ static void *engine_main(void *arg)
         if (queued && e->app->notifier)
             notifier_kick(e->app->notifier);
         config_unref(cfg);
-        pthread_mutex_lock(&e->lock);
-        e->completed = gen;
-        pthread_cond_broadcast(&e->done);
-        sleep_until_next(e, gen, next, now);
+        pacer_end(&e->pacer, WORKER_DEADLINES, gen, next, now, ENGINE_MAX_SLEEP_MS);
     }
-    pthread_mutex_unlock(&e->lock);
     return NULL;
 }
 
 static void *prober_main(void *arg)
 {
     struct engine *e = arg;
-    pthread_mutex_lock(&e->lock);
-    while (!e->stopping) {
-        uint64_t gen = e->requested;
-        pthread_mutex_unlock(&e->lock);
+    uint64_t gen;
+    while (pacer_begin(&e->pacer, &gen)) {
         struct config *cfg = app_config(e->app);
         int64_t now = clock_now(e->app->clock);
         int64_t next = probes_pass(e, cfg, now);
         config_unref(cfg);
-        pthread_mutex_lock(&e->lock);
-        e->probes_completed = gen;
-        pthread_cond_broadcast(&e->done);
-        sleep_until_next(e, gen, next, now);
+        pacer_end(&e->pacer, WORKER_PROBES, gen, next, now, ENGINE_MAX_SLEEP_MS);
     }
-    pthread_mutex_unlock(&e->lock);
     return NULL;
 }
 
@@ -333,9 +305,7 @@ struct engine *engine_start(struct app *app)
 {
     struct engine *e = xcalloc(1, sizeof *e);
     e->app = app;
-    pthread_mutex_init(&e->lock, NULL);
-    pthread_cond_init(&e->wake, NULL);
-    pthread_cond_init(&e->done, NULL);
+    pacer_init(&e->pacer, WORKERS);
     if (pthread_create(&e->thread, NULL, engine_main, e) != 0 ||
         pthread_create(&e->prober, NULL, prober_main, e) != 0)
         fatal("engine: cannot start its threads");
@@ -346,10 +316,7 @@ void engine_stop(struct engine *e)
 {
     if (!e)
         return;
-    pthread_mutex_lock(&e->lock);
-    e->stopping = true;
-    pthread_cond_broadcast(&e->wake);
-    pthread_mutex_unlock(&e->lock);
+    pacer_stop(&e->pacer);
     pthread_join(e->thread, NULL);
     pthread_join(e->prober, NULL);
     for (size_t i = 0; i < e->nprobes; i++)
@@ -358,30 +325,18 @@ void engine_stop(struct engine *e)
         free(e->hbs[i].name);
     free(e->probes);
     free(e->hbs);
-    pthread_cond_destroy(&e->wake);
-    pthread_cond_destroy(&e->done);
-    pthread_mutex_destroy(&e->lock);
+    pacer_destroy(&e->pacer);
     free(e);
 }
 
 void engine_kick(struct engine *e)
 {
-    if (!e)
-        return;
-    pthread_mutex_lock(&e->lock);
-    e->requested++;
-    pthread_cond_broadcast(&e->wake);
-    pthread_mutex_unlock(&e->lock);
+    if (e)
+        pacer_kick(&e->pacer);
 }
 
 void engine_sync(struct engine *e)
 {
-    pthread_mutex_lock(&e->lock);
-    uint64_t want = ++e->requested;
-    pthread_cond_broadcast(&e->wake);
-    struct timespec ts = clock_wait_deadline(ENGINE_SYNC_TIMEOUT_S * 1000LL);
-    while ((e->completed < want || e->probes_completed < want) && !e->stopping)
-        if (pthread_cond_timedwait(&e->done, &e->lock, &ts) == ETIMEDOUT)
-            break;
-    pthread_mutex_unlock(&e->lock);
+    if (e)
+        pacer_sync(&e->pacer, ENGINE_SYNC_TIMEOUT_S * 1000LL);
 }

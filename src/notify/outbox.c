@@ -28,9 +28,9 @@
 #include "notify/channel.h"
 #include "timeline.h"
 #include "util/log.h"
+#include "util/pacer.h"
 #include "util/timeutil.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -61,10 +61,7 @@ const struct notify_channel *notify_channel_find(const char *method)
 struct notifier {
     struct app *app;
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake, done;
-    bool stopping;
-    uint64_t requested, completed;
+    struct pacer pacer; /* one worker: notifier_main */
     unsigned char key[ACKLINK_KEY_LEN];
     CURLM *multi;
 };
@@ -291,10 +288,7 @@ static void build(struct pass *p, struct delivery *d)
 static bool stop_requested(void *arg)
 {
     struct notifier *nf = arg;
-    pthread_mutex_lock(&nf->lock);
-    bool s = nf->stopping;
-    pthread_mutex_unlock(&nf->lock);
-    return s;
+    return pacer_stopping(&nf->pacer);
 }
 
 /* Sends every built request at once and judges each answer. */
@@ -615,10 +609,8 @@ static bool run_pass(struct notifier *nf, const struct config *cfg, int64_t *nex
 static void *notifier_main(void *arg)
 {
     struct notifier *nf = arg;
-    pthread_mutex_lock(&nf->lock);
-    while (!nf->stopping) {
-        uint64_t gen = nf->requested;
-        pthread_mutex_unlock(&nf->lock);
+    uint64_t gen;
+    while (pacer_begin(&nf->pacer, &gen)) {
         struct config *cfg = app_config(nf->app);
         int64_t next = INT64_MAX;
         bool more = false;
@@ -626,23 +618,10 @@ static void *notifier_main(void *arg)
             if (stop_requested(nf))
                 break;
         config_unref(cfg);
-        pthread_mutex_lock(&nf->lock);
         if (more) /* still rows due: not done yet (notifier_sync waits), go on at once */
             continue;
-        nf->completed = gen;
-        pthread_cond_broadcast(&nf->done);
-        if (nf->stopping || nf->requested != gen)
-            continue;
-        int64_t now = clock_now(nf->app->clock);
-        int64_t sleep = next == INT64_MAX ? MAX_SLEEP_MS : next - now;
-        if (sleep > MAX_SLEEP_MS)
-            sleep = MAX_SLEEP_MS;
-        if (sleep > 0) {
-            struct timespec ts = clock_wait_deadline(sleep);
-            pthread_cond_timedwait(&nf->wake, &nf->lock, &ts);
-        }
+        pacer_end(&nf->pacer, 0, gen, next, clock_now(nf->app->clock), MAX_SLEEP_MS);
     }
-    pthread_mutex_unlock(&nf->lock);
     return NULL;
 }
 
@@ -655,9 +634,7 @@ struct notifier *notifier_start(struct app *app)
         fatal("serve: %s", err.message);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(nf->multi = curl_multi_init()))
         fatal("notify: cannot initialise libcurl");
-    pthread_mutex_init(&nf->lock, NULL);
-    pthread_cond_init(&nf->wake, NULL);
-    pthread_cond_init(&nf->done, NULL);
+    pacer_init(&nf->pacer, 1);
     if (pthread_create(&nf->thread, NULL, notifier_main, nf) != 0)
         fatal("notify: cannot start the notifier thread");
     return nf;
@@ -667,17 +644,12 @@ void notifier_stop(struct notifier *nf)
 {
     if (!nf)
         return;
-    pthread_mutex_lock(&nf->lock);
-    nf->stopping = true;
-    pthread_cond_broadcast(&nf->wake);
-    pthread_mutex_unlock(&nf->lock);
+    pacer_stop(&nf->pacer);
     curl_multi_wakeup(nf->multi);
     pthread_join(nf->thread, NULL);
     curl_multi_cleanup(nf->multi);
     sodium_memzero(nf->key, sizeof nf->key);
-    pthread_cond_destroy(&nf->wake);
-    pthread_cond_destroy(&nf->done);
-    pthread_mutex_destroy(&nf->lock);
+    pacer_destroy(&nf->pacer);
     free(nf);
 }
 
@@ -685,25 +657,14 @@ void notifier_kick(struct notifier *nf)
 {
     if (!nf)
         return;
-    pthread_mutex_lock(&nf->lock);
-    nf->requested++;
-    pthread_cond_broadcast(&nf->wake);
-    pthread_mutex_unlock(&nf->lock);
+    pacer_kick(&nf->pacer);
     curl_multi_wakeup(nf->multi);
 }
 
 void notifier_sync(struct notifier *nf)
 {
-    if (!nf)
-        return;
-    pthread_mutex_lock(&nf->lock);
-    uint64_t want = ++nf->requested;
-    pthread_cond_broadcast(&nf->wake);
-    struct timespec ts = clock_wait_deadline(SYNC_TIMEOUT_S * 1000LL);
-    while (nf->completed < want && !nf->stopping)
-        if (pthread_cond_timedwait(&nf->done, &nf->lock, &ts) == ETIMEDOUT)
-            break;
-    pthread_mutex_unlock(&nf->lock);
+    if (nf)
+        pacer_sync(&nf->pacer, SYNC_TIMEOUT_S * 1000LL);
 }
 
 const unsigned char *notifier_ack_key(const struct notifier *nf)
