@@ -87,7 +87,7 @@ enum result incident_ops_set_severity(struct store_conn *tx, struct incident *in
                                       const char *reason, struct error *err)
 {
     json_t *data =
-        json_pack("{s:s,s:s,s:s?}", "from", inc->severity, "to", severity, "reason", reason);
+        json_pack("{s:s,s:s,s:s*}", "from", inc->severity, "to", severity, "reason", reason);
     enum result result = incident_set_severity(inc, severity, now, err);
     if (result == OK)
         result = store_incident_update(tx, inc);

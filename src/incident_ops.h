@@ -40,7 +40,8 @@ enum result incident_ops_move(struct store_conn *tx, struct incident *inc, enum 
 enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, int64_t now,
                                        const char *actor, struct incident *inc, bool *acked,
                                        struct error *err);
-/* Changes the severity, saves it, appends incident.severity_changed with {from, to, reason?}. */
+/* Changes the severity, saves it, re-arms its escalation (the new severity's clocks and step
+ * conditions), appends incident.severity_changed with {from, to, reason (omitted when NULL)}. */
 enum result incident_ops_set_severity(struct store_conn *tx, struct incident *inc,
                                       const char *severity, int64_t now, const char *actor,
                                       const char *reason, struct error *err);

@@ -531,19 +531,10 @@ static enum result apply_patch(struct incident_op *op, struct store_conn *tx, st
     enum result result = incident_check_mutable(inc, err);
     if (result != OK)
         return result;
-    if (op->severity && strcmp(op->severity, inc->severity) != 0) {
-        json_t *data = json_pack("{s:s,s:s}", "from", inc->severity, "to", op->severity);
-        result = incident_set_severity(inc, op->severity, now, err);
-        if (result == OK)
-            result = timeline_append(tx, now, op->actor, "incident.severity_changed", inc->id, data,
-                                     NULL, err);
-        else
-            json_decref(data);
-        if (result == OK && store_escalation_arm(tx, inc->id, inc->created_at, now) != OK)
-            result = error_set(err, ERR_UNAVAILABLE, "store: cannot re-plan the escalation");
-        if (result != OK)
-            return result;
-    }
+    if (op->severity && strcmp(op->severity, inc->severity) != 0 &&
+        (result = incident_ops_set_severity(tx, inc, op->severity, now, op->actor, NULL, err)) !=
+            OK)
+        return result;
     json_t *changes = json_object();
     if (op->title && strcmp(op->title, inc->title) != 0) {
         json_object_set_new(changes, "title",
