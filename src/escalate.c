@@ -375,17 +375,18 @@ enum result escalate_now(struct app *app, const struct config *cfg, const char *
     return result;
 }
 
-json_t *escalate_state_json(struct store_conn *c, const char *incident_id)
+json_t *escalate_state_json(struct store_conn *c, const struct incident *inc)
 {
     struct escalation_state st;
-    if (store_escalation_get(c, incident_id, &st) != OK)
+    if (store_escalation_get(c, inc->id, &st) != OK)
         return NULL;
+    bool open = incident_status_is_open(inc->status); /* derived: the stored state may lag */
     char due[40] = "";
-    if (st.due_at > 0)
+    if (open && st.due_at > 0)
         time_format_rfc3339(st.due_at, due);
     return json_pack("{s:s?,s:s,s:i,s:i,s:s?,s:b,s:b}", "policy",
                      st.started && st.policy[0] ? st.policy : NULL, "state",
-                     st.done ? "done" : "active", "round", st.round + 1, "next_step",
-                     st.next_step + 1, "next_at", due[0] ? due : NULL, "ack_breach_escalated",
-                     st.ack_breach_done, "resolve_breach_escalated", st.resolve_breach_done);
+                     open ? "active" : "done", "round", st.round + 1, "next_step", st.next_step + 1,
+                     "next_at", due[0] ? due : NULL, "ack_breach_escalated", st.ack_breach_done,
+                     "resolve_breach_escalated", st.resolve_breach_done);
 }

@@ -39,6 +39,6 @@ enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t 
                                     struct oncall_overrides *s, struct error *err);
 
 /* {policy, state, round, next_step, due_at} of an incident's escalation, or NULL. */
-json_t *escalate_state_json(struct store_conn *c, const char *incident_id);
+json_t *escalate_state_json(struct store_conn *c, const struct incident *inc);
 
 #endif

@@ -59,7 +59,7 @@ struct escalation_state {
     int64_t reminded_for; /* the next_update_due value a reminder went out for; 0 = none */
     int manual_count;
     int64_t due_at; /* 0 = nothing will change without an event */
-    bool done;
+    bool done; /* the incident is resolved or closed (set by escalation_evaluate; not stored) */
 };
 
 struct escalation_fire {

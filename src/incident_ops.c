@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The engine looks at the incident's escalation at `now` (paging starts, or is re-planned). */
-static enum result arm(struct store_conn *tx, const struct incident *inc, int64_t now,
-                       struct error *err)
+enum result incident_ops_arm(struct store_conn *tx, const struct incident *inc, int64_t now,
+                             struct error *err)
 {
     enum result result = store_escalation_arm(tx, inc->id, inc->created_at, now);
     return result == OK ? OK
@@ -39,7 +38,7 @@ enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char 
                                  n->drill, "channel", out->channel);
         result = timeline_append(tx, now, actor, "incident.declared", id, data, NULL, err);
         if (result == OK)
-            result = arm(tx, out, now, err);
+            result = incident_ops_arm(tx, out, now, err);
     } else {
         error_set(err, result, "store: cannot insert incident %s", id);
     }
@@ -74,7 +73,7 @@ enum result incident_ops_move(struct store_conn *tx, struct incident *inc, enum 
     result = store_incident_update(tx, inc);
     if (result != OK)
         return error_set(err, result, "store: cannot update incident %s", inc->id);
-    if (from == INC_RESOLVED && (result = arm(tx, inc, now, err)) != OK)
+    if (from == INC_RESOLVED && (result = incident_ops_arm(tx, inc, now, err)) != OK)
         return result;
     json_t *data = json_pack("{s:s,s:s,s:s?}", "from", incident_status_name(from), "to",
                              incident_status_name(to), "message", message);
@@ -92,7 +91,7 @@ enum result incident_ops_set_severity(struct store_conn *tx, struct incident *in
     if (result == OK)
         result = store_incident_update(tx, inc);
     if (result == OK)
-        result = arm(tx, inc, now, err);
+        result = incident_ops_arm(tx, inc, now, err);
     if (result != OK) {
         json_decref(data);
         return result;

@@ -21,6 +21,10 @@ struct incident_new {
     bool auto_resolve;
 };
 
+/* Makes the engine look at the incident's escalation at `now` (paging starts, or is re-planned):
+ * declare, severity change and reopen call it; so must any other path that makes them. */
+enum result incident_ops_arm(struct store_conn *tx, const struct incident *inc, int64_t now,
+                             struct error *err);
 /* Allocates the day's next id, inserts the incident, appends incident.declared. */
 enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char *actor,
                                  const struct incident_new *n, struct incident *out,

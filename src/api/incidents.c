@@ -145,6 +145,7 @@ struct incident_op {
     const char *user;
     const char *text;
     /* outputs */
+    bool rearmed; /* its escalation must be looked at now: kick the engine after the commit */
     struct incident result;
     struct timeline_entry entry;
     int64_t now;
@@ -185,7 +186,8 @@ static void run_incident_op(struct request *r, struct incident_op *op, int statu
         reply_from_error(r, &err);
         return;
     }
-    engine_kick(r->app->engine); /* its escalation may have been re-armed */
+    if (op->rearmed)
+        engine_kick(r->app->engine);
     if (op->entry.kind)
         reply_json(r, status, timeline_entry_json(&op->entry));
     else
@@ -292,7 +294,7 @@ static json_t *incident_full_json(struct store_conn *c, const struct incident *i
                                   const struct config *cfg, int64_t now)
 {
     json_t *j = api_incident_json(inc, cfg, now);
-    json_t *esc = c ? escalate_state_json(c, inc->id) : NULL;
+    json_t *esc = c ? escalate_state_json(c, inc) : NULL;
     json_object_set_new(j, "escalation", esc ? esc : json_null());
     return j;
 }
@@ -434,6 +436,11 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
         return result;
     if (op->public_update && incident_status_is_open(from))
         inc->last_public_update_at = now;
+    if (from == INC_RESOLVED && incident_status_is_open(to)) { /* reopened: paging re-planned */
+        if ((result = incident_ops_arm(tx, inc, now, err)) != OK)
+            return result;
+        op->rearmed = true;
+    }
     json_t *data = json_pack("{s:s,s:s,s:s?,s:b,s:s?}", "from", incident_status_name(from), "to",
                              incident_status_name(to), "message", op->message, "public",
                              op->public_update, "postmortem", op->postmortem);
@@ -531,10 +538,12 @@ static enum result apply_patch(struct incident_op *op, struct store_conn *tx, st
     enum result result = incident_check_mutable(inc, err);
     if (result != OK)
         return result;
-    if (op->severity && strcmp(op->severity, inc->severity) != 0 &&
-        (result = incident_ops_set_severity(tx, inc, op->severity, now, op->actor, NULL, err)) !=
-            OK)
-        return result;
+    if (op->severity && strcmp(op->severity, inc->severity) != 0) {
+        result = incident_ops_set_severity(tx, inc, op->severity, now, op->actor, NULL, err);
+        if (result != OK)
+            return result;
+        op->rearmed = true;
+    }
     json_t *changes = json_object();
     if (op->title && strcmp(op->title, inc->title) != 0) {
         json_object_set_new(changes, "title",

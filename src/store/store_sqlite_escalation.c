@@ -21,19 +21,19 @@ _Static_assert((int)E_END <= (int)SQ_STMT_SLOTS, "too many statements for the ca
 
 #define ESC_COLS                                                                                   \
     "started, policy, round, next_step, round_start, ack_breach_done, resolve_breach_done, "       \
-    "reminded_for, manual_count, due_at, done"
+    "reminded_for, manual_count, due_at"
 
 static const char *const sql[E_END - SQ_ESCALATION_BASE] = {
     [E_ARM - SQ_ESCALATION_BASE] =
         "INSERT INTO escalations(incident_id, round_start, due_at, updated_at) "
         "VALUES (?1, ?2, ?3, ?3) ON CONFLICT(incident_id) DO UPDATE SET "
-        "due_at = min(coalesce(due_at, excluded.due_at), excluded.due_at), done = 0, "
+        "due_at = min(coalesce(due_at, excluded.due_at), excluded.due_at), "
         "updated_at = excluded.updated_at",
     [E_GET - SQ_ESCALATION_BASE] = "SELECT " ESC_COLS " FROM escalations WHERE incident_id = ?1",
     [E_PUT - SQ_ESCALATION_BASE] =
         "UPDATE escalations SET started = ?2, policy = ?3, round = ?4, next_step = ?5, "
         "round_start = ?6, ack_breach_done = ?7, resolve_breach_done = ?8, reminded_for = ?9, "
-        "manual_count = ?10, due_at = ?11, done = ?12, updated_at = ?13 WHERE incident_id = ?1",
+        "manual_count = ?10, due_at = ?11, updated_at = ?12 WHERE incident_id = ?1",
     [E_DUE - SQ_ESCALATION_BASE] = "SELECT incident_id FROM escalations WHERE due_at IS NOT NULL "
                                    "AND due_at <= ?1 ORDER BY due_at LIMIT ?2",
     [E_NEXT_DUE - SQ_ESCALATION_BASE] =
@@ -83,7 +83,6 @@ enum result sq_escalation_get(void *conn, const char *incident_id, struct escala
         out->reminded_for = sqlite3_column_int64(st, 7);
         out->manual_count = sqlite3_column_int(st, 8);
         out->due_at = sqlite3_column_int64(st, 9);
-        out->done = sqlite3_column_int(st, 10) != 0;
     } else {
         result = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(c, "escalation_get");
     }
@@ -109,8 +108,7 @@ enum result sq_escalation_put(void *conn, const char *incident_id, const struct 
     sqlite3_bind_int64(st, 9, s->reminded_for);
     sqlite3_bind_int(st, 10, s->manual_count);
     sq_bind_time(st, 11, s->due_at); /* 0 -> NULL: nothing pending */
-    sqlite3_bind_int(st, 12, s->done);
-    sqlite3_bind_int64(st, 13, now);
+    sqlite3_bind_int64(st, 12, now);
     int rc = sqlite3_step(st);
     enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "escalation_put");
     if (result == OK && sqlite3_changes(c->db) == 0)

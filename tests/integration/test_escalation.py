@@ -347,3 +347,20 @@ def test_handoff_tells_the_incoming_person_once(make_server, tmp_path):
         con.close()
     finally:
         smtp.close()
+
+
+def test_reopened_incident_is_planned_again(esc):
+    """A reopen through POST /status re-arms the escalation: reminders (and the resolve breach)
+    come back for the reopened incident."""
+    inc = esc.create("Checkout down", "SEV1", service="api")
+    esc.advance("1s")
+    esc.move(inc["id"], "resolved")
+    esc.advance("20m")  # the engine has looked at it resolved: nothing is pending any more
+    j = esc.get(inc["id"])["escalation"]
+    assert j["state"] == "done" and j["next_at"] is None
+    esc.move(inc["id"], "acknowledged")  # reopen
+    esc.advance("1s")
+    assert esc.get(inc["id"])["escalation"]["state"] == "active"
+    esc.advance("11m")  # 31m: the update due at 30m is reminded
+    reminders = [e for e in esc.timeline(inc["id"]) if e["kind"] == "update.reminder"]
+    assert len(reminders) == 1, reminders

@@ -13,7 +13,6 @@ CREATE TABLE escalations (
   reminded_for        INTEGER NOT NULL DEFAULT 0,
   manual_count        INTEGER NOT NULL DEFAULT 0,
   due_at              INTEGER,            -- NULL: nothing pending until an event re-arms it
-  done                INTEGER NOT NULL DEFAULT 0,
   updated_at          INTEGER NOT NULL
 );
 CREATE INDEX escalations_due ON escalations(due_at) WHERE due_at IS NOT NULL;
