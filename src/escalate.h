@@ -38,7 +38,8 @@ enum result escalate_now(struct app *app, const struct config *cfg, const char *
 enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to,
                                     struct oncall_overrides *s, struct error *err);
 
-/* {policy, state, round, next_step, due_at} of an incident's escalation, or NULL. */
+/* {policy, state (from the incident's status), round, next_step, next_at, breach flags} of an
+ * incident's escalation, or NULL when it has none. */
 json_t *escalate_state_json(struct store_conn *c, const struct incident *inc);
 
 #endif
