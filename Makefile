@@ -23,8 +23,9 @@ MIGR     := $(sort $(shell find src/store/migrations -name "*.sql"))
 WEB      := $(sort $(shell find web -type f 2>/dev/null))
 GEN      := $(OUT)/gen
 
-UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
+HDR      := $(sort $(shell find src tests/unit -name '*.h'))
 
 .PHONY: all deps run test unit integration peers lint format bench clean
 all: deps $(OUT)/tocsin
@@ -50,10 +51,10 @@ $(OUT)/obj/embedded.o: $(GEN)/embedded.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(GEN) -c -o $@ $<
 
-$(OUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJ) $(OUT)/obj/embedded.o
+$(OUT)/tests/%: tests/unit/%.c $(filter tests/unit/%,$(HDR)) $(LIB_OBJ) $(OUT)/obj/embedded.o
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -I$(GEN) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) -I$(GEN) -Itests/unit $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 run: all
 	@bash scripts/run.sh
@@ -75,13 +76,13 @@ peers: $(OUT)/tocsin
 
 lint:
 	@bash scripts/deps.sh lint
-	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) $(wildcard src/*.h src/*/*.h tests/unit/*.h)
+	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) $(HDR)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -Isrc src
 	$(MAKE) SAN=0 all
 
 format:
-	clang-format -i $(SRC) $(UNIT_SRC) $(wildcard src/*.h src/*/*.h tests/unit/*.h)
+	clang-format -i $(SRC) $(UNIT_SRC) $(HDR)
 
 bench: all
 	@bash bench/run.sh

@@ -3,8 +3,8 @@
  * client verbs (src/cli/) talk to a running server over HTTP.
  */
 #include "cli/cli.h"
-#include "serve.h"
-#include "version.h"
+#include "app/serve.h"
+#include "app/version.h"
 
 #include <stdio.h>
 #include <string.h>

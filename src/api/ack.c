@@ -12,10 +12,10 @@
  * is in the URL).
  */
 #include "api/api.h"
-#include "incident_ops.h"
-#include "notify/acklink.h"
-#include "notify/channel.h"
-#include "notify/notify.h"
+#include "jobs/incident_ops.h"
+#include "domain/ack_link.h"
+#include "channels/channel.h"
+#include "jobs/notify_enqueue.h"
 #include "util/buf.h"
 #include "util/log.h"
 

@@ -3,7 +3,7 @@
  * connection (a consistent WAL snapshot for each statement; the scan is one statement).
  */
 #include "api/api.h"
-#include "timeline.h"
+#include "jobs/timeline.h"
 
 void api_audit_verify(struct request *r)
 {

@@ -4,7 +4,7 @@
  * the escalation.step entry's data (targets and users paged).
  */
 #include "api/api.h"
-#include "escalate.h"
+#include "jobs/escalate.h"
 #include "util/jsonv.h"
 
 enum { ESCALATE_MESSAGE_MAX = 1024 };

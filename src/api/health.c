@@ -3,13 +3,13 @@
  * dev clock (only with `serve --dev-clock`; otherwise these routes answer 404).
  */
 #include "api/api.h"
-#include "engine.h"
-#include "metrics.h"
-#include "notify/notify.h"
+#include "runtime/engine.h"
+#include "app/metrics.h"
+#include "jobs/notify_enqueue.h"
 #include "util/buf.h"
 #include "util/jsonv.h"
 #include "util/timeutil.h"
-#include "version.h"
+#include "app/version.h"
 
 #include <string.h>
 

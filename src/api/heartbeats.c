@@ -5,7 +5,7 @@
  * missed check-in is the engine's job (engine.c).
  */
 #include "api/ingest_common.h"
-#include "engine.h"
+#include "runtime/engine.h"
 
 #include "util/log.h"
 #include "util/timeutil.h"

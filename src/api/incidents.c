@@ -8,11 +8,11 @@
  * commit order. Input is validated here, before the job, against the request's config.
  */
 #include "api/api.h"
-#include "engine.h"
-#include "escalate.h"
-#include "incident.h"
-#include "incident_ops.h"
-#include "timeline.h"
+#include "runtime/engine.h"
+#include "jobs/escalate.h"
+#include "domain/incident.h"
+#include "jobs/incident_ops.h"
+#include "jobs/timeline.h"
 #include "util/jsonv.h"
 #include "util/log.h"
 #include "util/num.h"

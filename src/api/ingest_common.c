@@ -13,7 +13,7 @@
  * Threads: any request thread; the table has one mutex, held only to copy an entry.
  */
 #include "api/ingest_common.h"
-#include "ratelimit.h"
+#include "util/ratelimit.h"
 #include "util/crypto.h"
 #include "util/jsonfast.h"
 #include "util/jsonv.h"

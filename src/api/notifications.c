@@ -15,10 +15,10 @@
  *        to. Answers JSON {"result": "acknowledged" | "already <status>", ...}.
  */
 #include "api/api.h"
-#include "incident_ops.h"
-#include "notify/channel.h"
-#include "notify/notify.h"
-#include "timeline.h"
+#include "jobs/incident_ops.h"
+#include "channels/channel.h"
+#include "jobs/notify_enqueue.h"
+#include "jobs/timeline.h"
 #include "util/crypto.h"
 #include "util/jsonv.h"
 #include "util/log.h"

@@ -16,7 +16,7 @@
  * Threads: request threads; everything read comes from the request's config and a reader.
  */
 #include "api/api.h"
-#include "oncall.h"
+#include "domain/oncall.h"
 #include "util/crypto.h"
 #include "util/jsonv.h"
 #include "util/log.h"

@@ -11,8 +11,8 @@
  */
 #include "cli/cli.h"
 #include "cli/client.h"
-#include "config.h"
-#include "probe.h"
+#include "config/config.h"
+#include "runtime/prober.h"
 #include "util/log.h"
 
 #include <math.h>

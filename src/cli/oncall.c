@@ -14,7 +14,7 @@
  */
 #include "cli/cli.h"
 #include "cli/client.h"
-#include "oncall.h"
+#include "domain/oncall.h"
 #include "util/buf.h"
 #include "util/log.h"
 

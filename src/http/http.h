@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "util/result.h"
 
 enum access { ACCESS_PUBLIC, ACCESS_VIEWER, ACCESS_RESPONDER, ACCESS_ADMIN };

@@ -12,7 +12,7 @@
  */
 #include "http/defer.h"
 #include "http/http.h"
-#include "metrics.h"
+#include "app/metrics.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/num.h"

@@ -21,11 +21,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "alerts.h"
-#include "escalation.h"
-#include "incident.h"
-#include "oncall.h"
-#include "timeline.h"
+#include "domain/alert.h"
+#include "domain/escalation_policy.h"
+#include "domain/incident.h"
+#include "domain/oncall.h"
+#include "jobs/timeline.h"
 #include "util/result.h"
 
 struct store;

@@ -1,0 +1,84 @@
+/*
+ * app: the shared server state's two operations: take the current config, reload it.
+ * See app.h for the locking rules.
+ */
+#include "app/app.h"
+#include "jobs/timeline.h"
+#include "util/log.h"
+
+#include <string.h>
+
+struct config *app_config(struct app *app)
+{
+    pthread_mutex_lock(&app->config_lock);
+    struct config *c = config_ref(app->config);
+    pthread_mutex_unlock(&app->config_lock);
+    return c;
+}
+
+struct reload_job {
+    struct tclock *clock;
+    const char *actor;
+    const struct config *next;
+};
+
+static enum result reload_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct reload_job *j = arg;
+    const struct config *c = j->next;
+    json_t *data =
+        json_pack("{s:s,s:I,s:I,s:I,s:I}", "path", c->path, "severities",
+                  (json_int_t)c->severity_count, "users", (json_int_t)c->user_count, "services",
+                  (json_int_t)c->service_count, "escalation_policies", (json_int_t)c->policy_count);
+    return timeline_append(tx, clock_now(j->clock), j->actor, "config.reloaded", NULL, data, NULL,
+                           err);
+}
+
+static void warn_restart_only(const struct config *old, const struct config *next)
+{
+    if (strcmp(old->server.listen, next->server.listen) != 0)
+        log_warn("config: server.listen changed to %s; restart to apply", next->server.listen);
+    if (strcmp(old->storage.driver, next->storage.driver) != 0 ||
+        (old->storage.path && next->storage.path &&
+         strcmp(old->storage.path, next->storage.path) != 0))
+        log_warn("config: storage changed; restart to apply");
+    if (old->server.max_body != next->server.max_body)
+        log_warn("config: server.max_body changed; restart to apply");
+}
+
+enum result app_reload(struct app *app, const char *actor, struct config_errors *errs,
+                       struct error *err)
+{
+    struct config_errors local = {0};
+    struct config_errors *e = errs ? errs : &local;
+    pthread_mutex_lock(&app->reload_lock);
+    struct config *next = config_load(app->config_path, e);
+    enum result result = OK;
+    if (!next) {
+        for (size_t i = 0; i < e->count; i++)
+            log_error("config: %s", e->items[i]);
+        log_error("config: reload of %s refused (%zu errors); the running config is kept",
+                  app->config_path, e->count);
+        result =
+            error_set(err, ERR_UNPROCESSABLE, "config: %s", e->count ? e->items[0] : "invalid");
+        goto out;
+    }
+    struct reload_job j = {.clock = app->clock, .actor = actor, .next = next};
+    result = store_write(app->store, reload_job, &j, err);
+    if (result != OK) {
+        log_error("config: reload not recorded (%s); the running config is kept", err->message);
+        config_unref(next);
+        goto out;
+    }
+    pthread_mutex_lock(&app->config_lock);
+    struct config *old = app->config;
+    app->config = next;
+    pthread_mutex_unlock(&app->config_lock);
+    warn_restart_only(old, next);
+    config_unref(old);
+    log_info("config: reloaded %s", app->config_path);
+out:
+    pthread_mutex_unlock(&app->reload_lock);
+    config_errors_free(&local);
+    return result;
+}

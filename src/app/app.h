@@ -1,0 +1,48 @@
+/*
+ * app: the running server's shared state, handed to every request handler: the store, the clock,
+ * the current config (swapped whole on reload), paths and metrics.
+ *
+ * The config pointer is guarded by a mutex only for the swap; a reader takes a reference
+ * (app_config) and keeps using that config for the whole request, even if a reload lands
+ * meanwhile. app_reload runs on the signal thread (SIGHUP) or a request thread
+ * (POST /api/v1/config/reload); reloads are serialised by the same mutex.
+ */
+#ifndef TOCSIN_APP_H
+#define TOCSIN_APP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/config.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+struct metrics;
+struct ratelimit;
+struct engine;
+struct notifier;
+
+struct app {
+    struct store *store;
+    struct tclock *clock;
+    bool dev_clock;
+    char *config_path;
+    char *data_dir;
+    pthread_mutex_t config_lock;
+    pthread_mutex_t reload_lock;
+    struct config *config;
+    struct metrics *metrics;
+    struct ratelimit *ratelimit; /* per integration key */
+    struct engine *engine;       /* NULL until started */
+    struct notifier *notifier;   /* NULL until started */
+};
+
+/* The current config, with a reference the caller must drop with config_unref. */
+struct config *app_config(struct app *app);
+/* Loads config_path again; on success swaps it in and records config.reloaded on the timeline.
+ * On failure keeps the old config, logs every error and, when errs is not NULL, hands them back. */
+enum result app_reload(struct app *app, const char *actor, struct config_errors *errs,
+                       struct error *err);
+
+#endif

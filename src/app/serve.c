@@ -1,0 +1,200 @@
+/*
+ * serve: start-up and shutdown of the server process. See serve.h.
+ * Signals are blocked before any thread starts, so only the main thread (sigwait) sees them.
+ */
+#include "app/serve.h"
+#include "app/app.h"
+#include "runtime/engine.h"
+#include "http/http.h"
+#include "app/metrics.h"
+#include "jobs/notify_enqueue.h"
+#include "util/ratelimit.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include "app/version.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct serve_opts {
+    const char *config;
+    const char *data;
+    const char *listen;
+    bool dev_clock;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tocsin serve [--config FILE] [--data DIR] [--listen HOST:PORT] "
+               "[--dev-clock]\n"
+               "  --config FILE      YAML config (default tocsin.yaml)\n"
+               "  --data DIR         data directory: database, admin.token (default ./data)\n"
+               "  --listen HOST:PORT overrides server.listen\n"
+               "  --dev-clock        enable POST /api/v1/debug/clock (tests only)\n");
+}
+
+static int parse_opts(int argc, char **argv, struct serve_opts *o)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'}, {"dev-clock", no_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    *o = (struct serve_opts){.config = "tocsin.yaml", .data = "data"};
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "c:d:l:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            o->config = optarg;
+            break;
+        case 'd':
+            o->data = optarg;
+            break;
+        case 'l':
+            o->listen = optarg;
+            break;
+        case 'D':
+            o->dev_clock = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "serve: unexpected argument %s\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    return 0;
+}
+
+int serve_check_config(int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        FILE *f = argc == 2 ? stdout : stderr;
+        fprintf(f, "usage: tocsin check-config FILE\n"
+                   "  exit 0 when FILE is valid; 1 when not, printing FILE:LINE: message\n");
+        return argc == 2 ? 0 : 2;
+    }
+    struct config *c = config_load_reporting(argv[1]);
+    if (!c)
+        return 1;
+    printf("%s: ok (%zu severities, %zu users, %zu services, %zu schedules, %zu escalation "
+           "policies)\n",
+           argv[1], c->severity_count, c->user_count, c->service_count, c->schedule_count,
+           c->policy_count);
+    config_unref(c);
+    return 0;
+}
+
+static char *db_target(const struct config *c, const char *data)
+{
+    if (strcmp(c->storage.driver, "sqlite") != 0)
+        return xstrdup(c->storage.url ? c->storage.url : "");
+    const char *p = c->storage.path ? c->storage.path : "tocsin.db";
+    if (p[0] == '/')
+        return xstrdup(p);
+    size_t n = strlen(data) + strlen(p) + 2;
+    char *out = xmalloc(n);
+    snprintf(out, n, "%s/%s", data, p);
+    return out;
+}
+
+static int wait_for_signals(struct app *app)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            struct error err = {0};
+            log_info("config: SIGHUP, reloading %s", app->config_path);
+            if (app_reload(app, "system", NULL, &err) == OK)
+                engine_kick(app->engine);
+            continue;
+        }
+        log_info("serve: %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        return 0;
+    }
+}
+
+int serve_main(int argc, char **argv)
+{
+    struct serve_opts o;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc)
+        return rc;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    crypto_init();
+
+    struct app app = {.dev_clock = o.dev_clock};
+    app.config = config_load_reporting(o.config);
+    if (!app.config)
+        fatal("serve: %s is not a valid config (see the errors above)", o.config);
+    app.config_path = xstrdup(o.config);
+    app.data_dir = xstrdup(o.data);
+    app.clock = o.dev_clock ? clock_dev_new() : clock_real();
+    pthread_mutex_init(&app.config_lock, NULL);
+    pthread_mutex_init(&app.reload_lock, NULL);
+    app.metrics = metrics_new(http_route_count);
+    app.ratelimit = ratelimit_new();
+    if (mkdir(o.data, 0700) != 0 && errno != EEXIST)
+        fatal("serve: cannot create data dir %s: %s", o.data, strerror(errno));
+
+    struct error err = {0};
+    char *target = db_target(app.config, o.data);
+    app.store = store_open(app.config->storage.driver, target, &err);
+    free(target);
+    if (!app.store)
+        fatal("serve: %s", err.message);
+    if (auth_bootstrap(&app, &err) != OK)
+        fatal("serve: %s", err.message);
+    const char *listen = o.listen ? o.listen : app.config->server.listen;
+    /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */
+    app.notifier = notifier_start(&app);
+    app.engine = engine_start(&app);
+    struct http_server *http = http_start(&app, listen, &err);
+    if (!http)
+        fatal("serve: %s", err.message);
+    if (o.dev_clock)
+        log_warn("serve: --dev-clock is on: admins can move this server's clock");
+    printf("tocsin %s serving on http://%s (data in %s, store %s)\n", TOCSIN_VERSION, listen,
+           o.data, app.config->storage.driver);
+    fflush(stdout);
+
+    rc = wait_for_signals(&app);
+    http_stop(http);
+    engine_stop(app.engine);
+    notifier_stop(app.notifier);
+    store_close(app.store);
+    config_unref(app.config);
+    metrics_free(app.metrics);
+    ratelimit_free(app.ratelimit);
+    clock_free(app.clock);
+    free(app.config_path);
+    free(app.data_dir);
+    pthread_mutex_destroy(&app.config_lock);
+    pthread_mutex_destroy(&app.reload_lock);
+    log_info("serve: stopped");
+    return rc;
+}

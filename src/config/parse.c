@@ -1,0 +1,946 @@
+/*
+ * config_parse: the schema engine behind config.c (see config_parse.h for the model).
+ *
+ * Job: walk a YAML map with a table of fields, decode each value by its type (one decoder per
+ * cfg_type, picked from a table), collect every problem as "FILE:LINE: path: problem", record
+ * cross-section references for config.c to resolve, and free a decoded struct with the same
+ * tables. Also the format checks for single strings (ids, e-mail, phone, time zone, HOST:PORT,
+ * URLs, rotation handoffs and start dates, schedule restrictions, alert label names, raw alert
+ * severities). Invariants: decoders never stop early and never leave a half-owned pointer: whatever
+ * they store is freed by config_parse_free through the same field; a NULL member means "not given".
+ * Threads: none; the only I/O is loading a zoneinfo file (util/tz, which caches it).
+ */
+#include "config/parse.h"
+#include "config/config.h"
+#include "util/log.h"
+#include "util/num.h"
+#include "util/timeutil.h"
+#include "util/tz.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- errors, paths, quoting ---------------------------------------------------------------- */
+
+void config_parse_error(struct cfg_ctx *ctx, int line, const char *fmt, ...)
+{
+    if (ctx->error_count >= CFG_MAX_ERRORS) {
+        ctx->truncated = true;
+        return;
+    }
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char full[1400];
+    if (line > 0)
+        snprintf(full, sizeof full, "%s:%d: %s", ctx->file, line, msg);
+    else
+        snprintf(full, sizeof full, "%s: %s", ctx->file, msg);
+    if (ctx->error_count == ctx->error_alloc) {
+        ctx->error_alloc = ctx->error_alloc ? 2 * ctx->error_alloc : 16;
+        ctx->errors = xrealloc(ctx->errors, ctx->error_alloc * sizeof *ctx->errors);
+    }
+    ctx->errors[ctx->error_count] =
+        (struct cfg_error_item){.line = line, .seq = ctx->error_count, .msg = xstrdup(full)};
+    ctx->error_count++;
+}
+
+void config_parse_ctx_free(struct cfg_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->error_count; i++)
+        free(ctx->errors[i].msg);
+    free(ctx->errors);
+    for (size_t i = 0; i < ctx->ref_count; i++) {
+        free(ctx->refs[i].value);
+        free(ctx->refs[i].path);
+    }
+    free(ctx->refs);
+    memset(ctx, 0, sizeof *ctx);
+}
+
+/* Records that value (at line) names something of kind, for config.c to resolve. */
+static void ref_add_at(struct cfg_ctx *ctx, enum cfg_ref kind, int line, const char *value,
+                       const char *path)
+{
+    if (ctx->ref_count == ctx->ref_alloc) {
+        ctx->ref_alloc = ctx->ref_alloc ? 2 * ctx->ref_alloc : 32;
+        ctx->refs = xrealloc(ctx->refs, ctx->ref_alloc * sizeof *ctx->refs);
+    }
+    ctx->refs[ctx->ref_count++] = (struct cfg_pending_ref){
+        .kind = kind, .line = line, .value = xstrdup(value), .path = xstrdup(path)};
+}
+
+static void ref_add(struct cfg_ctx *ctx, enum cfg_ref kind, const struct yaml_tree_node *n,
+                    const char *path)
+{
+    ref_add_at(ctx, kind, n->line, n->value, path);
+}
+
+const char *config_parse_quote(const char *s, char *out, size_t n)
+{
+    enum { MAX_SHOWN = 80 };
+    size_t o = 0, shown = 0;
+    if (n < 8)
+        return "\"...\"";
+    out[o++] = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p && o + 8 < n; p++, shown++) {
+        if (shown == MAX_SHOWN) {
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (*p == '"' || *p == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)*p;
+        } else if (*p < 0x20 || *p == 0x7f) {
+            o += (size_t)snprintf(out + o, n - o, "\\x%02x", *p);
+        } else {
+            out[o++] = (char)*p;
+        }
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+    return out;
+}
+
+void config_parse_path_join(char *out, size_t n, const char *path, const char *key)
+{
+    if (path[0])
+        snprintf(out, n, "%s.%s", path, key);
+    else
+        snprintf(out, n, "%s", key);
+}
+
+const char *config_parse_path_name(const char *path)
+{
+    return path[0] ? path : "top level";
+}
+
+static const char *kind_name(const struct yaml_tree_node *n)
+{
+    static const char *const names[] = {
+        [YAML_TREE_SCALAR] = "a string", [YAML_TREE_MAP] = "a map", [YAML_TREE_SEQ] = "a list"};
+    if (yaml_tree_is_null(n))
+        return "an empty value";
+    return names[n->kind];
+}
+
+static bool want_scalar(struct cfg_ctx *ctx, const struct yaml_tree_node *n, const char *path,
+                        const char *what)
+{
+    if (n->kind == YAML_TREE_SCALAR)
+        return true;
+    config_parse_error(ctx, n->line, "%s: expected %s, got %s", path, what, kind_name(n));
+    return false;
+}
+
+static void *at(void *base, size_t off)
+{
+    return (char *)base + off;
+}
+
+/* ---- decoders, one per type ---------------------------------------------------------------- */
+
+static bool in_choices(const char *const *choices, const char *s)
+{
+    for (size_t i = 0; choices[i]; i++)
+        if (strcmp(choices[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* Reports what is wrong with string s for field f; true when nothing is. */
+static bool check_string(struct cfg_ctx *ctx, const struct cfg_field *f, const char *s, int line,
+                         const char *path)
+{
+    char q[128];
+    if (!s[0]) {
+        config_parse_error(ctx, line, "%s: must not be empty", path);
+        return false;
+    }
+    if (f->choices && !in_choices(f->choices, s)) {
+        char list[256] = "";
+        size_t used = 0;
+        for (size_t i = 0; f->choices[i] && used < sizeof list; i++) {
+            int w = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", f->choices[i]);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        config_parse_error(ctx, line, "%s: %s is not one of %s", path,
+                           config_parse_quote(s, q, sizeof q), list);
+        return false;
+    }
+    const char *reason = f->check ? f->check(s) : NULL;
+    if (reason) {
+        config_parse_error(ctx, line, "%s: %s %s", path, config_parse_quote(s, q, sizeof q),
+                           reason);
+        return false;
+    }
+    return true;
+}
+
+static void dec_str(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
+                    void *base, const char *path)
+{
+    if (!want_scalar(ctx, n, path, "a string"))
+        return;
+    bool ok = check_string(ctx, f, n->value, n->line, path);
+    char **dst = at(base, f->off);
+    free(*dst);
+    *dst = xstrdup(n->value);
+    if (ok && f->ref != CFG_REF_NONE)
+        ref_add(ctx, f->ref, n, path);
+}
+
+static void dec_bool(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
+                     void *base, const char *path)
+{
+    char q[128];
+    if (!want_scalar(ctx, n, path, "true or false"))
+        return;
+    bool *dst = at(base, f->off);
+    if (strcmp(n->value, "true") == 0)
+        *dst = true;
+    else if (strcmp(n->value, "false") == 0)
+        *dst = false;
+    else
+        config_parse_error(ctx, n->line,
+                           "%s: %s is not a boolean (use true or false; yes/no/on/off are not "
+                           "accepted)",
+                           path, config_parse_quote(n->value, q, sizeof q));
+}
+
+/* An integer in [f->min, f->max] into *out; false (reported) when n is not one. */
+static bool parse_int_field(struct cfg_ctx *ctx, const struct cfg_field *f,
+                            const struct yaml_tree_node *n, const char *path, int64_t *out)
+{
+    char q[128];
+    int64_t v;
+    if (!want_scalar(ctx, n, path, "an integer"))
+        return false;
+    if (num_parse_i64(n->value, INT64_MIN, INT64_MAX, &v) != 0 ||
+        isspace((unsigned char)n->value[0])) {
+        config_parse_error(ctx, n->line, "%s: %s is not an integer", path,
+                           config_parse_quote(n->value, q, sizeof q));
+        return false;
+    }
+    if (v < f->min || v > f->max) {
+        config_parse_error(ctx, n->line, "%s: %lld is out of range (%lld to %lld)", path,
+                           (long long)v, (long long)f->min, (long long)f->max);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static void dec_int(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
+                    void *base, const char *path)
+{
+    int64_t v;
+    if (parse_int_field(ctx, f, n, path, &v))
+        *(int *)at(base, f->off) = (int)v;
+}
+
+static void dec_int64(struct cfg_ctx *ctx, const struct cfg_field *f,
+                      const struct yaml_tree_node *n, void *base, const char *path)
+{
+    int64_t v;
+    if (parse_int_field(ctx, f, n, path, &v))
+        *(int64_t *)at(base, f->off) = v;
+}
+
+static void dec_duration(struct cfg_ctx *ctx, const struct cfg_field *f,
+                         const struct yaml_tree_node *n, void *base, const char *path)
+{
+    char q[128], shortest[32];
+    int64_t ms;
+    if (!want_scalar(ctx, n, path, "a duration"))
+        return;
+    if (time_parse_duration(n->value, &ms) != 0) {
+        config_parse_error(ctx, n->line, "%s: %s is not a duration (use 30s, 15m, 1h, 1d)", path,
+                           config_parse_quote(n->value, q, sizeof q));
+        return;
+    }
+    if (ms < f->min) {
+        time_format_duration(f->min, shortest, sizeof shortest);
+        config_parse_error(ctx, n->line, "%s: %s is too short (at least %s)", path,
+                           config_parse_quote(n->value, q, sizeof q), shortest);
+        return;
+    }
+    int64_t max = f->max > 0 ? f->max : CFG_DURATION_MAX;
+    if (ms > max) {
+        time_format_duration(max, shortest, sizeof shortest);
+        config_parse_error(ctx, n->line, "%s: %s is too long (at most %s)", path,
+                           config_parse_quote(n->value, q, sizeof q), shortest);
+        return;
+    }
+    *(int64_t *)at(base, f->off) = ms;
+}
+
+static int parse_size(const char *s, int64_t *out)
+{
+    static const struct {
+        const char *unit;
+        int64_t mult;
+    } units[] = {
+        {"", 1}, {"B", 1}, {"KiB", 1024}, {"MiB", 1024 * 1024}, {"GiB", 1024 * 1024 * 1024}};
+    char digits[24];
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || n >= sizeof digits)
+        return -1;
+    memcpy(digits, s, n);
+    digits[n] = '\0';
+    int64_t v;
+    if (num_parse_i64(digits, 0, INT64_MAX, &v) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(s + n, units[i].unit) == 0) {
+            if (v > INT64_MAX / units[i].mult)
+                return -1;
+            *out = v * units[i].mult;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void dec_size(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
+                     void *base, const char *path)
+{
+    char q[128];
+    int64_t v;
+    if (!want_scalar(ctx, n, path, "a size"))
+        return;
+    if (parse_size(n->value, &v) != 0) {
+        config_parse_error(ctx, n->line,
+                           "%s: %s is not a size (a number of bytes, or with KiB, MiB, GiB)", path,
+                           config_parse_quote(n->value, q, sizeof q));
+        return;
+    }
+    if (v < f->min || v > f->max) {
+        config_parse_error(ctx, n->line, "%s: %s is out of range (%lld to %lld bytes)", path,
+                           config_parse_quote(n->value, q, sizeof q), (long long)f->min,
+                           (long long)f->max);
+        return;
+    }
+    *(int64_t *)at(base, f->off) = v;
+}
+
+static bool list_has(const struct string_list *l, const char *s)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strcmp(l->items[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void dec_strlist(struct cfg_ctx *ctx, const struct cfg_field *f,
+                        const struct yaml_tree_node *n, void *base, const char *path)
+{
+    char q[128], ipath[CFG_PATH_MAX];
+    if (n->kind != YAML_TREE_SEQ) {
+        config_parse_error(ctx, n->line, "%s: expected a list, got %s", path, kind_name(n));
+        return;
+    }
+    struct string_list *l = at(base, f->off);
+    if (l->items)
+        return; /* set twice: the duplicate key was reported */
+    l->items = xcalloc(n->count, sizeof *l->items);
+    for (size_t i = 0; i < n->count; i++) {
+        const struct yaml_tree_node *item = n->items[i];
+        snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
+        if (!want_scalar(ctx, item, ipath, "a string"))
+            continue;
+        bool ok = check_string(ctx, f, item->value, item->line, ipath);
+        if (f->unique && list_has(l, item->value)) {
+            config_parse_error(ctx, item->line, "%s: %s is listed twice", ipath,
+                               config_parse_quote(item->value, q, sizeof q));
+            continue;
+        }
+        l->items[l->count++] = xstrdup(item->value);
+        if (ok && f->ref != CFG_REF_NONE)
+            ref_add(ctx, f->ref, item, ipath);
+    }
+    if ((int64_t)n->count < f->min)
+        config_parse_error(ctx, n->line, "%s: needs at least %lld item%s", path, (long long)f->min,
+                           f->min == 1 ? "" : "s");
+}
+
+static void decode_map_at(struct cfg_ctx *ctx, const struct cfg_spec *spec,
+                          const struct yaml_tree_node *n, void *obj, const char *path,
+                          size_t index);
+static const struct yaml_tree_node *earlier_key(const struct yaml_tree_node *n, size_t i);
+
+/* A map of free-form keys to strings (an alert policy's severity_map). Each entry is stored
+ * unless its key repeats or its value is missing; a value reference is reported at the line of
+ * its key. */
+static void dec_strmap(struct cfg_ctx *ctx, const struct cfg_field *f,
+                       const struct yaml_tree_node *n, void *base, const char *path)
+{
+    char q[128], kpath[CFG_PATH_MAX];
+    if (n->kind != YAML_TREE_MAP) {
+        config_parse_error(ctx, n->line, "%s: expected a map, got %s", path, kind_name(n));
+        return;
+    }
+    struct config_severity_mapping **arr = at(base, f->off);
+    size_t *count = at(base, f->count_off);
+    if (*arr)
+        return; /* set twice: the duplicate key was reported */
+    *arr = xcalloc(n->count, sizeof **arr);
+    for (size_t i = 0; i < n->count; i++) {
+        const struct yaml_tree_node *k = n->items[2 * i], *v = n->items[2 * i + 1];
+        const struct yaml_tree_node *prev = earlier_key(n, i);
+        if (prev) {
+            config_parse_error(ctx, k->line, "%s: duplicate key %s (first at line %d)", path,
+                               config_parse_quote(k->value, q, sizeof q), prev->line);
+            continue;
+        }
+        const char *reason = !k->value[0]   ? "must not be empty"
+                             : f->key_check ? f->key_check(k->value)
+                                            : NULL;
+        bool ok = true;
+        if (reason) {
+            config_parse_error(ctx, k->line, "%s: key %s %s", path,
+                               config_parse_quote(k->value, q, sizeof q), reason);
+            ok = false;
+        }
+        config_parse_path_join(kpath, sizeof kpath, path, k->value);
+        if (yaml_tree_is_null(v)) {
+            config_parse_error(ctx, k->line, "%s: a value is required", kpath);
+            continue;
+        }
+        if (!want_scalar(ctx, v, kpath, "a string"))
+            continue;
+        ok = check_string(ctx, f, v->value, v->line, kpath) && ok;
+        struct config_severity_mapping *m = &(*arr)[(*count)++];
+        m->from = xstrdup(k->value);
+        m->to = xstrdup(v->value);
+        m->line = k->line;
+        if (ok && f->ref != CFG_REF_NONE)
+            ref_add_at(ctx, f->ref, k->line, v->value, kpath);
+    }
+}
+
+static void dec_map(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
+                    void *base, const char *path)
+{
+    decode_map_at(ctx, f->sub, n, at(base, f->off), path, 0);
+}
+
+static void dec_ptr(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
+                    void *base, const char *path)
+{
+    void **dst = at(base, f->off);
+    if (n->kind != YAML_TREE_MAP) {
+        config_parse_error(ctx, n->line, "%s: expected a map, got %s", path, kind_name(n));
+        return;
+    }
+    if (*dst)
+        return;
+    *dst = xcalloc(1, f->sub->size);
+    if (f->sub->init)
+        f->sub->init(*dst);
+    decode_map_at(ctx, f->sub, n, *dst, path, 0);
+}
+
+/* Items whose unique key (id, name) repeats an earlier one: reported at the later item. */
+static void check_unique(struct cfg_ctx *ctx, const struct cfg_spec *spec, char *arr, size_t count,
+                         const char *path)
+{
+    char q[128];
+    for (size_t i = 1; i < count; i++) {
+        const char *key = *(char **)(arr + i * spec->size + spec->uniq_off);
+        for (size_t j = 0; key && j < i; j++) {
+            const char *prev = *(char **)(arr + j * spec->size + spec->uniq_off);
+            if (!prev || strcmp(prev, key) != 0)
+                continue;
+            int line = *(int *)(arr + i * spec->size + spec->line_off);
+            int first = *(int *)(arr + j * spec->size + spec->line_off);
+            config_parse_error(ctx, line, "%s[%zu].%s: duplicate %s %s (first defined at line %d)",
+                               path, i, spec->uniq_key, spec->uniq_key,
+                               config_parse_quote(key, q, sizeof q), first);
+            break;
+        }
+    }
+}
+
+static void dec_list(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
+                     void *base, const char *path)
+{
+    char ipath[CFG_PATH_MAX];
+    const struct cfg_spec *spec = f->sub;
+    if (n->kind != YAML_TREE_SEQ) {
+        config_parse_error(ctx, n->line, "%s: expected a list, got %s", path, kind_name(n));
+        return;
+    }
+    char **arr = at(base, f->off);
+    size_t *count = at(base, f->count_off);
+    if (*arr)
+        return;
+    *arr = xcalloc(n->count, spec->size);
+    *count = n->count;
+    for (size_t i = 0; i < n->count; i++) {
+        void *elem = *arr + i * spec->size;
+        if (spec->init)
+            spec->init(elem);
+        snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
+        decode_map_at(ctx, spec, n->items[i], elem, ipath, i);
+    }
+    if ((int64_t)n->count < f->min)
+        config_parse_error(ctx, n->line, "%s: needs at least %lld entr%s", path, (long long)f->min,
+                           f->min == 1 ? "y" : "ies");
+    if (spec->uniq_off != CFG_NO_OFFSET)
+        check_unique(ctx, spec, *arr, *count, path);
+}
+
+static const cfg_decode_fn decoders[CFG_TYPE_COUNT] = {
+    [CFG_STR] = dec_str,           [CFG_BOOL] = dec_bool,     [CFG_INT] = dec_int,
+    [CFG_DURATION] = dec_duration, [CFG_SIZE] = dec_size,     [CFG_STRLIST] = dec_strlist,
+    [CFG_MAP] = dec_map,           [CFG_PTR] = dec_ptr,       [CFG_LIST] = dec_list,
+    [CFG_INT64] = dec_int64,       [CFG_STRMAP] = dec_strmap,
+};
+
+void config_parse_decode_typed(struct cfg_ctx *ctx, const struct cfg_field *f,
+                               const struct yaml_tree_node *n, void *base, const char *path)
+{
+    if (decoders[f->type])
+        decoders[f->type](ctx, f, n, base, path);
+}
+
+/* ---- the map walker ------------------------------------------------------------------------ */
+
+static const struct cfg_field *find_field(const struct cfg_spec *spec, const char *key,
+                                          size_t *index)
+{
+    for (size_t i = 0; i < spec->nfields; i++) {
+        if (strcmp(spec->fields[i].key, key) == 0) {
+            *index = i;
+            return &spec->fields[i];
+        }
+    }
+    return NULL;
+}
+
+/* The earlier pair of map n with the same key as pair i, or NULL. */
+static const struct yaml_tree_node *earlier_key(const struct yaml_tree_node *n, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(n->items[2 * j]->value, n->items[2 * i]->value) == 0)
+            return n->items[2 * j];
+    return NULL;
+}
+
+/* Decodes one key/value pair; returns the field's index, or -1 when the key was refused. */
+static int decode_pair(struct cfg_ctx *ctx, const struct cfg_spec *spec,
+                       const struct yaml_tree_node *n, size_t i, void *obj, const char *path)
+{
+    char q[128], kpath[CFG_PATH_MAX];
+    const struct yaml_tree_node *k = n->items[2 * i], *v = n->items[2 * i + 1];
+    const struct yaml_tree_node *prev = earlier_key(n, i);
+    if (prev) {
+        config_parse_error(ctx, k->line, "%s: duplicate key %s (first at line %d)",
+                           config_parse_path_name(path), config_parse_quote(k->value, q, sizeof q),
+                           prev->line);
+        return -1;
+    }
+    size_t index;
+    const struct cfg_field *f = find_field(spec, k->value, &index);
+    if (!f) {
+        config_parse_error(ctx, k->line, "%s: unknown key %s", config_parse_path_name(path),
+                           config_parse_quote(k->value, q, sizeof q));
+        return -1;
+    }
+    config_parse_path_join(kpath, sizeof kpath, path, k->value);
+    if (yaml_tree_is_null(v)) {
+        if (f->required)
+            config_parse_error(ctx, k->line, "%s: a value is required", kpath);
+        return (int)index;
+    }
+    cfg_decode_fn decode = f->decode ? f->decode : decoders[f->type];
+    if (decode)
+        decode(ctx, f, v, obj, kpath);
+    return (int)index;
+}
+
+static void decode_map_at(struct cfg_ctx *ctx, const struct cfg_spec *spec,
+                          const struct yaml_tree_node *n, void *obj, const char *path, size_t index)
+{
+    if (spec->line_off != CFG_NO_OFFSET)
+        *(int *)at(obj, spec->line_off) = n->line;
+    if (n->kind != YAML_TREE_MAP) {
+        config_parse_error(ctx, n->line, "%s: expected a map, got %s", config_parse_path_name(path),
+                           kind_name(n));
+        return;
+    }
+    uint64_t seen = 0;
+    for (size_t i = 0; i < n->count; i++) {
+        int f = decode_pair(ctx, spec, n, i, obj, path);
+        if (f >= 0)
+            seen |= UINT64_C(1) << f;
+    }
+    for (size_t i = 0; i < spec->nfields; i++)
+        if (spec->fields[i].required && !(seen & (UINT64_C(1) << i)))
+            config_parse_error(ctx, n->line, "%s: missing required key \"%s\"",
+                               config_parse_path_name(path), spec->fields[i].key);
+    if (spec->post)
+        spec->post(ctx, n, obj, path, index);
+}
+
+void config_parse_decode_map(struct cfg_ctx *ctx, const struct cfg_spec *spec,
+                             const struct yaml_tree_node *n, void *obj, const char *path)
+{
+    decode_map_at(ctx, spec, n, obj, path, 0);
+}
+
+int config_parse_key_line(const struct yaml_tree_node *n, const char *key, int fallback)
+{
+    const struct yaml_tree_node *v = yaml_tree_map_get(n, key);
+    return v ? v->line : fallback;
+}
+
+/* Every struct whose name defaults to its id starts with `char *id, *name`. */
+struct id_name {
+    char *id, *name;
+};
+#define ASSERT_ID_NAME(st)                                                                         \
+    _Static_assert(offsetof(st, id) == offsetof(struct id_name, id) &&                             \
+                       offsetof(st, name) == offsetof(struct id_name, name),                       \
+                   #st " must start with id, name")
+ASSERT_ID_NAME(struct config_incident_type);
+ASSERT_ID_NAME(struct config_user);
+ASSERT_ID_NAME(struct config_team);
+ASSERT_ID_NAME(struct config_service);
+ASSERT_ID_NAME(struct config_schedule);
+ASSERT_ID_NAME(struct config_escalation_policy);
+
+void config_parse_default_name(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                               const char *path, size_t index)
+{
+    struct id_name *in = obj;
+    if (!in->name && in->id)
+        in->name = xstrdup(in->id);
+}
+
+/* ---- freeing by the same tables ------------------------------------------------------------ */
+
+typedef void (*free_fn)(const struct cfg_field *f, void *base);
+
+static void free_str(const struct cfg_field *f, void *base)
+{
+    char **p = at(base, f->off);
+    free(*p);
+    *p = NULL;
+}
+
+static void free_strlist(const struct cfg_field *f, void *base)
+{
+    struct string_list *l = at(base, f->off);
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+}
+
+static void free_map(const struct cfg_field *f, void *base)
+{
+    config_parse_free(f->sub, at(base, f->off));
+}
+
+static void free_ptr(const struct cfg_field *f, void *base)
+{
+    void **p = at(base, f->off);
+    if (*p) {
+        config_parse_free(f->sub, *p);
+        free(*p);
+        *p = NULL;
+    }
+}
+
+static void free_list(const struct cfg_field *f, void *base)
+{
+    char **arr = at(base, f->off);
+    size_t *count = at(base, f->count_off);
+    for (size_t i = 0; *arr && i < *count; i++)
+        config_parse_free(f->sub, *arr + i * f->sub->size);
+    free(*arr);
+    *arr = NULL;
+    *count = 0;
+}
+
+static void free_strmap(const struct cfg_field *f, void *base)
+{
+    struct config_severity_mapping **arr = at(base, f->off);
+    size_t *count = at(base, f->count_off);
+    for (size_t i = 0; *arr && i < *count; i++) {
+        free((*arr)[i].from);
+        free((*arr)[i].to);
+    }
+    free(*arr);
+    *arr = NULL;
+    *count = 0;
+}
+
+static const free_fn freers[CFG_TYPE_COUNT] = {
+    [CFG_STR] = free_str, [CFG_STRLIST] = free_strlist, [CFG_MAP] = free_map,
+    [CFG_PTR] = free_ptr, [CFG_LIST] = free_list,       [CFG_STRMAP] = free_strmap,
+};
+
+void config_parse_free(const struct cfg_spec *spec, void *obj)
+{
+    for (size_t i = 0; i < spec->nfields; i++)
+        if (freers[spec->fields[i].type])
+            freers[spec->fields[i].type](&spec->fields[i], obj);
+}
+
+/* ---- format checks ------------------------------------------------------------------------- */
+
+const char *config_parse_check_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 64 ||
+        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                  "0123456789._-") != n)
+        return "is not a valid id (1 to 64 characters of A-Z a-z 0-9 . _ -)";
+    return NULL;
+}
+
+const char *config_parse_check_email(const char *s)
+{
+    const char *at_sign = strrchr(s, '@');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return "is not an e-mail address (no spaces or control characters allowed)";
+    if (!at_sign || at_sign == s || at_sign[1] == '\0')
+        return "is not an e-mail address (name@domain)";
+    return NULL;
+}
+
+const char *config_parse_check_phone(const char *s)
+{
+    size_t digits = strspn(s + (s[0] == '+'), "0123456789");
+    if (s[0] != '+' || s[1 + digits] != '\0' || digits < 7 || digits > 15)
+        return "is not a phone number (E.164: + then 7 to 15 digits, e.g. +15550101)";
+    return NULL;
+}
+
+const char *config_parse_check_timezone(const char *s)
+{
+    /* the same lookup the schedules use at run time (util/tz), so config and runtime agree */
+    if (!tz_get(s))
+        return "is not a known time zone (e.g. UTC, Europe/Berlin; see /usr/share/zoneinfo)";
+    return NULL;
+}
+
+const char *config_parse_check_date(const char *s)
+{
+    static const char reason[] = "is not a date (YYYY-MM-DD, e.g. 2024-01-01)";
+    int y, m, d;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || strspn(s, "0123456789") != 4 ||
+        strspn(s + 5, "0123456789") != 2 || strspn(s + 8, "0123456789") != 2)
+        return reason;
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (y < 1970 || m < 1 || m > 12 || d < 1)
+        return reason;
+    int cy, cm, cd;
+    tz_civil_from_days(tz_days_from_civil(y, m, d), &cy, &cm, &cd);
+    if (cm != m || cd != d)
+        return "is not a date in the calendar (that month is shorter)";
+    return NULL;
+}
+
+const char *config_parse_check_listen(const char *s)
+{
+    static const char reason[] = "is not HOST:PORT with a port from 1 to 65535";
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s)
+        return reason;
+    size_t hostlen = (size_t)(colon - s);
+    bool bracketed = s[0] == '[' && hostlen > 2 && s[hostlen - 1] == ']';
+    if (!bracketed && memchr(s, ':', hostlen))
+        return "is not HOST:PORT (write an IPv6 address in brackets: [::1]:8080)";
+    for (size_t i = 0; i < hostlen; i++)
+        if ((unsigned char)s[i] <= ' ' || s[i] == '/')
+            return reason;
+    int64_t port;
+    if (num_parse_i64(colon + 1, 1, 65535, &port) != 0 || !isdigit((unsigned char)colon[1]))
+        return reason;
+    return NULL;
+}
+
+const char *config_parse_check_http_url(const char *s)
+{
+    size_t skip = strncmp(s, "http://", 7) == 0 ? 7 : strncmp(s, "https://", 8) == 0 ? 8 : 0;
+    if (skip == 0 || s[skip] == '\0' || s[skip] == '/')
+        return "is not an http:// or https:// URL";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return "is not a URL (no spaces or control characters allowed)";
+    return NULL;
+}
+
+/* "mon".."sun" at s (exactly three letters); 0..6 or -1. */
+static int parse_day(const char *s, size_t n)
+{
+    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    for (int i = 0; n == 3 && i < 7; i++)
+        if (memcmp(s, days[i], 3) == 0)
+            return i;
+    return -1;
+}
+
+/* "HH:MM" at s (exactly five characters); minutes since midnight, or -1. "24:00" if allow_24. */
+static int parse_hhmm(const char *s, size_t n, bool allow_24)
+{
+    if (n != 5 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) || s[2] != ':' ||
+        !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+        return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (m > 59 || h > 24 || (h == 24 && (!allow_24 || m != 0)))
+        return -1;
+    return h * 60 + m;
+}
+
+const char *config_parse_check_handoff(const char *s)
+{
+    static const char reason[] = "is not a handoff time (HH:MM, or DAY HH:MM with DAY one of "
+                                 "mon tue wed thu fri sat sun)";
+    const char *sp = strchr(s, ' ');
+    if (sp && parse_day(s, (size_t)(sp - s)) < 0)
+        return reason;
+    const char *t = sp ? sp + 1 : s;
+    if (parse_hhmm(t, strlen(t), false) < 0)
+        return reason;
+    return NULL;
+}
+
+/* "mon-fri", "sat", "mon,wed,fri", "sat-sun,wed": days and day ranges, comma-separated. */
+static bool valid_days(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t end = i;
+        while (end < n && s[end] != ',')
+            end++;
+        size_t len = end - i;
+        bool one = len == 3 && parse_day(s + i, 3) >= 0;
+        bool range =
+            len == 7 && s[i + 3] == '-' && parse_day(s + i, 3) >= 0 && parse_day(s + i + 4, 3) >= 0;
+        if (!one && !range)
+            return false;
+        if (end == n)
+            return true;
+        i = end + 1;
+    }
+    return false; /* empty, or a trailing comma */
+}
+
+const char *config_parse_check_restriction(const char *s)
+{
+    static const char reason[] = "is not a restriction (e.g. \"mon-fri 09:00-17:00\", "
+                                 "\"sat,sun 10:00-16:00\", \"18:00-09:00\")";
+    const char *sp = strchr(s, ' ');
+    if (sp && !valid_days(s, (size_t)(sp - s)))
+        return reason;
+    const char *t = sp ? sp + 1 : s;
+    if (strlen(t) != 11 || t[5] != '-')
+        return reason;
+    int from = parse_hhmm(t, 5, false), to = parse_hhmm(t + 6, 5, true);
+    if (from < 0 || to < 0)
+        return reason;
+    if (from == to)
+        return "is an empty time window (start and end are equal)";
+    return NULL;
+}
+
+const char *config_parse_check_label_name(const char *s)
+{
+    static const char first[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
+    if (!s[0] || !strchr(first, s[0]) ||
+        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
+        return "is not a label name (a letter or _, then letters, digits or _)";
+    return NULL;
+}
+
+const char *config_parse_check_alert_severity(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 64)
+        return "is not an alert severity (1 to 64 characters)";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return "is not an alert severity (no control characters allowed)";
+    return NULL;
+}
+
+/* ---- notify ---------------------------------------------------------------------------------- */
+
+const char *config_parse_check_smtp_url(const char *s)
+{
+    size_t skip = strncmp(s, "smtp://", 7) == 0 ? 7 : strncmp(s, "smtps://", 8) == 0 ? 8 : 0;
+    if (skip == 0 || s[skip] == '\0' || s[skip] == '/')
+        return "is not an smtp:// or smtps:// URL (e.g. smtp://mail.example.com:587)";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return "is not a URL (no spaces or control characters allowed)";
+    return NULL;
+}
+
+const char *config_parse_check_webhook_secret(const char *s)
+{
+    static const char reason[] = "is not a webhook secret (whsec_ + base64 of 24 to 64 random "
+                                 "bytes, e.g. from: echo whsec_$(head -c 32 /dev/urandom | "
+                                 "base64))";
+    unsigned char key[64];
+    size_t len = 0;
+    if (strncmp(s, "whsec_", 6) != 0)
+        return reason;
+    const char *b64 = s + 6;
+    size_t n = strlen(b64);
+    if (sodium_base642bin(key, sizeof key, b64, n, NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 &&
+        sodium_base642bin(key, sizeof key, b64, n, NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+        return reason;
+    sodium_memzero(key, sizeof key);
+    return len >= 24 && len <= 64 ? NULL : reason;
+}
+
+const char *config_parse_check_header_value(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < ' ' || *p == 0x7f)
+            return "is not an HTTP header value (no control characters or line breaks)";
+    return NULL;
+}
+
+const char *config_parse_check_sms_body(const char *s)
+{
+    static const char *const known[] = {"{{to}}", "{{from}}", "{{message}}"};
+    bool message = false;
+    for (const char *p = strstr(s, "{{"); p; p = strstr(p + 2, "{{")) {
+        size_t i = 0;
+        while (i < 3 && strncmp(p, known[i], strlen(known[i])) != 0)
+            i++;
+        if (i == 3)
+            return "has an unknown placeholder (only {{to}}, {{from}} and {{message}})";
+        message = message || i == 2;
+    }
+    return message ? NULL : "lacks {{message}}";
+}
+
+const char *config_parse_check_secret(const char *s)
+{
+    size_t n = strlen(s);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return "is not a secret (printable characters only, no spaces)";
+    return n >= 16 && n <= 256 ? NULL : "is not a secret (16 to 256 characters)";
+}

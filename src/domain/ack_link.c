@@ -1,0 +1,147 @@
+/* acklink: see acklink.h. */
+#include "domain/ack_link.h"
+#include "util/log.h"
+#include "util/num.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { PAYLOAD_MAX = 128, B64_MAX = 176, MAC_B64 = 44 }; /* 175 + 1 + 43 < 256 */
+
+static enum result write_key(const char *path, unsigned char key[ACKLINK_KEY_LEN],
+                             struct error *err)
+{
+    char hex[2 * ACKLINK_KEY_LEN + 2];
+    randombytes_buf(key, ACKLINK_KEY_LEN);
+    sodium_bin2hex(hex, sizeof hex, key, ACKLINK_KEY_LEN);
+    size_t n = strlen(hex);
+    hex[n++] = '\n';
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return error_set(err, ERR_UNAVAILABLE, "notify: cannot create %s: %s", path,
+                         strerror(errno));
+    bool ok = fchmod(fd, 0600) == 0 && write(fd, hex, n) == (ssize_t)n && fsync(fd) == 0;
+    close(fd);
+    sodium_memzero(hex, sizeof hex);
+    if (!ok) {
+        unlink(path);
+        return error_set(err, ERR_UNAVAILABLE, "notify: cannot write %s", path);
+    }
+    log_info("notify: created the ack-link key %s", path);
+    return OK;
+}
+
+enum result acklink_key_load(const char *data_dir, unsigned char key[ACKLINK_KEY_LEN],
+                             struct error *err)
+{
+    char path[4096], hex[2 * ACKLINK_KEY_LEN + 8];
+    snprintf(path, sizeof path, "%s/notify.key", data_dir);
+    FILE *fp = fopen(path, "re");
+    if (!fp && errno == ENOENT)
+        return write_key(path, key, err);
+    if (!fp)
+        return error_set(err, ERR_UNAVAILABLE, "notify: cannot read %s: %s", path, strerror(errno));
+    size_t got = fread(hex, 1, sizeof hex - 1, fp);
+    fclose(fp);
+    hex[got] = '\0';
+    size_t len = 0;
+    const char *end = NULL;
+    if (sodium_hex2bin(key, ACKLINK_KEY_LEN, hex, got, "\n", &len, &end) != 0 ||
+        len != ACKLINK_KEY_LEN)
+        return error_set(err, ERR_UNAVAILABLE,
+                         "notify: %s is not 64 hex digits (delete it to make a new key; links "
+                         "already sent stop working)",
+                         path);
+    sodium_memzero(hex, sizeof hex);
+    return OK;
+}
+
+static void mac_b64(const unsigned char key[ACKLINK_KEY_LEN], const char *payload, size_t len,
+                    char out[MAC_B64])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, ACKLINK_KEY_LEN);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)payload, len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2base64(out, MAC_B64, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void acklink_sign(const unsigned char key[ACKLINK_KEY_LEN], const char *incident, const char *user,
+                  int64_t expires, char out[ACKLINK_TOKEN_MAX])
+{
+    char payload[PAYLOAD_MAX], b64[B64_MAX], mac[MAC_B64];
+    out[0] = '\0';
+    if (strlen(incident) >= INCIDENT_ID_MAX || strlen(user) >= ACKLINK_USER_MAX ||
+        strchr(incident, '|') || strchr(user, '|'))
+        return;
+    int len =
+        snprintf(payload, sizeof payload, "v1|%s|%s|%lld", incident, user, (long long)expires);
+    if (len < 0 || (size_t)len >= sizeof payload)
+        return;
+    sodium_bin2base64(b64, sizeof b64, (const unsigned char *)payload, (size_t)len,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    mac_b64(key, payload, (size_t)len, mac);
+    snprintf(out, ACKLINK_TOKEN_MAX, "%s.%s", b64, mac);
+}
+
+/* Splits "v1|INCIDENT|USER|EXPIRES" into out; false when malformed. */
+static bool parse_payload(const char *p, struct acklink *out)
+{
+    const char *a = strchr(p, '|'), *b = a ? strchr(a + 1, '|') : NULL;
+    const char *c = b ? strchr(b + 1, '|') : NULL;
+    if (!c || strncmp(p, "v1|", 3) != 0 || a != p + 2)
+        return false;
+    size_t il = (size_t)(b - a - 1), ul = (size_t)(c - b - 1);
+    if (il == 0 || il >= sizeof out->incident || ul == 0 || ul >= sizeof out->user)
+        return false;
+    memcpy(out->incident, a + 1, il);
+    out->incident[il] = '\0';
+    memcpy(out->user, b + 1, ul);
+    out->user[ul] = '\0';
+    return num_parse_i64(c + 1, 0, INT64_MAX, &out->expires) == 0;
+}
+
+enum acklink_check acklink_verify(const unsigned char key[ACKLINK_KEY_LEN], const char *token,
+                                  int64_t now, struct acklink *out)
+{
+    char payload[PAYLOAD_MAX], mac[MAC_B64];
+    memset(out, 0, sizeof *out);
+    const char *dot = token ? strchr(token, '.') : NULL;
+    size_t len = 0;
+    if (!dot || strlen(token) >= ACKLINK_TOKEN_MAX ||
+        sodium_base642bin((unsigned char *)payload, sizeof payload - 1, token,
+                          (size_t)(dot - token), NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return ACKLINK_BAD;
+    payload[len] = '\0';
+    if (memchr(payload, '\0', len))
+        return ACKLINK_BAD;
+    mac_b64(key, payload, len, mac);
+    if (strlen(dot + 1) != strlen(mac) || sodium_memcmp(dot + 1, mac, strlen(mac)) != 0)
+        return ACKLINK_BAD;
+    if (!parse_payload(payload, out))
+        return ACKLINK_BAD;
+    return now >= out->expires ? ACKLINK_EXPIRED : ACKLINK_OK;
+}
+
+void acklink_url(const struct config *cfg, const unsigned char key[ACKLINK_KEY_LEN],
+                 const char *incident, const char *user, int64_t expires, char *out, size_t n)
+{
+    char token[ACKLINK_TOKEN_MAX];
+    acklink_sign(key, incident, user, expires, token);
+    const char *base = cfg->server.public_url ? cfg->server.public_url : "";
+    size_t bl = strlen(base);
+    while (bl > 0 && base[bl - 1] == '/')
+        bl--;
+    if (!token[0])
+        snprintf(out, n, "%s", "");
+    else
+        snprintf(out, n, "%.*s/ack/%s", (int)bl, base, token);
+}

@@ -1,0 +1,172 @@
+/*
+ * handoff: tells the incoming person when a shift starts. Each engine pass looks at every
+ * schedule layer (and at the schedule as a whole where a schedule-wide override starts or ends):
+ * when the shift in force now started after the previous pass (the end of an override counts: it
+ * hands the shift back, so the overrides that ended since then are read too), one store job claims
+ * it (store_handoff_claim: once per schedule, layer and start, across restarts), queues a
+ * NOTIFY_HANDOFF message with the open incidents and the items of every checklist whose phase is
+ * `handoff`, and appends oncall.handoff to the timeline. Threads: the engine thread; the jobs on
+ * the store writer.
+ */
+#include "jobs/handoff.h"
+#include "jobs/escalate.h"
+#include "jobs/notify_enqueue.h"
+#include "jobs/timeline.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { HANDOFF_INCIDENTS = 20, HANDOFF_TEXT_MAX = 8192 };
+
+struct handoff_job {
+    const struct config *cfg;
+    const struct config_schedule *s;
+    const char *layer; /* "*" for the schedule as a whole */
+    struct oncall_slot slot;
+    int64_t now;
+    int queued;
+};
+
+struct open_list {
+    struct buf *b;
+    int n;
+};
+
+static int add_open(const struct incident *inc, void *arg)
+{
+    struct open_list *o = arg;
+    buf_printf(o->b, "  - %s [%s, %s] %s\n", inc->id, inc->severity,
+               incident_status_name(inc->status), inc->title);
+    return ++o->n >= HANDOFF_INCIDENTS;
+}
+
+/* The message: the shift, the open incidents, the hand-off checklist. */
+static enum result handoff_text(struct store_conn *tx, const struct handoff_job *j, struct buf *b)
+{
+    char from[RFC3339_LEN], until[RFC3339_LEN];
+    time_format_rfc3339(j->slot.from, from);
+    time_format_rfc3339(j->slot.until, until);
+    buf_printf(b, "You are on call for %s (%s) from %s until %s.\n\nOpen incidents:\n",
+               j->s->name ? j->s->name : j->s->id, j->layer, from, until);
+    struct open_list o = {.b = b};
+    struct store_incident_filter f = {.statuses = (1 << INC_TRIGGERED) | (1 << INC_ACKNOWLEDGED) |
+                                                  (1 << INC_INVESTIGATING) | (1 << INC_IDENTIFIED) |
+                                                  (1 << INC_MONITORING),
+                                      .limit = HANDOFF_INCIDENTS};
+    enum result result = store_incident_list(tx, &f, add_open, &o);
+    if (result != OK)
+        return result;
+    if (!o.n)
+        buf_printf(b, "  (none)\n");
+    for (size_t i = 0; i < j->cfg->checklist_count; i++) {
+        const struct config_checklist *c = &j->cfg->checklists[i];
+        if (!c->phase || strcmp(c->phase, "handoff") != 0)
+            continue;
+        buf_printf(b, "\n%s:\n", c->title);
+        for (size_t k = 0; k < c->items.count; k++)
+            buf_printf(b, "  [ ] %s\n", c->items.items[k]);
+    }
+    return OK;
+}
+
+static enum result handoff_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct handoff_job *j = arg;
+    enum result result =
+        store_handoff_claim(tx, j->s->id, j->layer, j->slot.from, j->slot.user, j->now);
+    if (result == ERR_CONFLICT)
+        return OK; /* announced already */
+    if (result != OK)
+        return error_set(err, result, "store: cannot record the hand-off of %s", j->s->id);
+    struct buf b;
+    buf_init(&b, HANDOFF_TEXT_MAX);
+    char key[192], subject[256], from[RFC3339_LEN], until[RFC3339_LEN];
+    snprintf(key, sizeof key, "handoff:%s/%s/%lld", j->s->id, j->layer, (long long)j->slot.from);
+    snprintf(subject, sizeof subject, "You are now on call: %s (%s)", j->s->id, j->layer);
+    time_format_rfc3339(j->slot.from, from);
+    time_format_rfc3339(j->slot.until, until);
+    result = handoff_text(tx, j, &b);
+    json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?}", "schedule", j->s->id, "layer", j->layer,
+                             "user", j->slot.user, "from", from, "until", until, "override",
+                             j->slot.override ? j->slot.override->id : NULL);
+    if (result == OK)
+        result = timeline_append(tx, j->now, "tocsin", "oncall.handoff", NULL, data, NULL, err);
+    else
+        json_decref(data);
+    if (result == OK) {
+        struct notify_message m = {.kind = NOTIFY_HANDOFF,
+                                   .key = key,
+                                   .user = j->slot.user,
+                                   .subject = subject,
+                                   .text = b.data ? b.data : "",
+                                   .reason = "shift starts"};
+        struct error e = {0};
+        result = notify_enqueue(tx, j->cfg, &m, j->now, &j->queued, &e);
+        if (result == ERR_UNPROCESSABLE || result == ERR_NOT_FOUND) {
+            log_warn("handoff: %s cannot be told: %s", j->slot.user, e.message);
+            result = OK;
+        } else if (result != OK) {
+            error_set(err, result, "%s", e.message);
+        }
+    }
+    buf_free(&b);
+    return result;
+}
+
+static void announce(struct app *app, const struct config *cfg, const struct config_schedule *s,
+                     const char *layer, const struct oncall_slot *slot, int64_t since, int64_t now,
+                     int *queued)
+{
+    if (!slot->user || slot->from <= since || slot->from > now)
+        return;
+    struct handoff_job j = {.cfg = cfg, .s = s, .layer = layer, .slot = *slot, .now = now};
+    struct error err = {0};
+    if (store_write(app->store, handoff_job, &j, &err) != OK)
+        log_error("handoff: %s/%s: %s", s->id, layer, err.message);
+    *queued += j.queued;
+}
+
+static bool schedule_wide(const struct oncall_slot *slot)
+{
+    return slot->override && !slot->override->layer;
+}
+
+/* The schedule as a whole has its own shifts only where a schedule-wide override starts or ends
+ * (the layers announce the rest). */
+static bool wide_edge(const struct config_schedule *s, const struct oncall_overrides *ov,
+                      const struct oncall_slot *slot)
+{
+    struct oncall_slot before;
+    return schedule_wide(slot) ||
+           (oncall_at(s, NULL, ov->items, ov->n, slot->from - 1, &before) == 0 &&
+            schedule_wide(&before));
+}
+
+void handoff_pass(struct app *app, const struct config *cfg, int64_t since, int64_t now,
+                  int *queued)
+{
+    if (!cfg->schedule_count)
+        return;
+    struct error err = {0};
+    struct store_conn *c = store_reader(app->store, &err);
+    struct oncall_overrides ov = {0};
+    /* overrides that ended since the last look too: their end is a hand-off back */
+    if (!c || escalate_overrides_load(c, since, now + 1, &ov, &err) != OK) {
+        log_error("handoff: %s", err.message);
+        return;
+    }
+    for (size_t i = 0; i < cfg->schedule_count; i++) {
+        const struct config_schedule *s = &cfg->schedules[i];
+        struct oncall_slot slot;
+        for (size_t l = 0; l < s->layer_count; l++)
+            if (oncall_at(s, s->layers[l].name, ov.items, ov.n, now, &slot) == 0)
+                announce(app, cfg, s, s->layers[l].name, &slot, since, now, queued);
+        if (oncall_at(s, NULL, ov.items, ov.n, now, &slot) == 0 && slot.from > since &&
+            wide_edge(s, &ov, &slot))
+            announce(app, cfg, s, "*", &slot, since, now, queued);
+    }
+    oncall_overrides_free(&ov);
+}

@@ -1,0 +1,301 @@
+/*
+ * notify/enqueue: the producer side of the outbox. notify_enqueue turns a message for a user into
+ * one `notifications` row per chosen method, inside the producer's store transaction, and puts
+ * notify.queued on the incident's timeline. Also the choice of methods (rules, severity channels,
+ * everything the user has) and the fallback to a user's next method, which the notifier uses.
+ *
+ * Invariant: rows are inserted with ON CONFLICT DO NOTHING on (incident, key, user, method), so a
+ * producer that queues the same step twice (a retry after a crash, two engine passes) adds none
+ * the second time: that is what makes "no step fires twice" hold.
+ * Threads: the store writer thread (inside a job); the choice functions are pure.
+ */
+#include "channels/channel.h"
+#include "jobs/timeline.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SUBJECT_MAX = 200, NOTE_MAX = 9000 }; /* a note: 2000 characters of UTF-8 and a prefix */
+
+static const char *const all_methods[NOTIFY_METHODS] = {"email", "sms", "slack", "webhook"};
+
+const char *notify_user_address(const struct config_user *u, const char *method)
+{
+    if (!u || !method)
+        return NULL;
+    const char *const have[NOTIFY_METHODS] = {u->email, u->phone, u->slack, u->webhook};
+    for (size_t i = 0; i < NOTIFY_METHODS; i++)
+        if (strcmp(method, all_methods[i]) == 0)
+            return have[i];
+    return NULL;
+}
+
+static bool has(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* Adds m to out (no repeats) when the user has it. */
+static void add_method(const struct config_user *u, const char *m, const char **out, size_t *n)
+{
+    if (*n < NOTIFY_METHODS && notify_user_address(u, m) && !has(out, *n, m))
+        out[(*n)++] = m;
+}
+
+size_t notify_user_methods(const struct config_user *u, const char *out[NOTIFY_METHODS])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < u->rule_count; i++)
+        for (size_t j = 0; j < u->rules[i].methods.count; j++)
+            add_method(u, u->rules[i].methods.items[j], out, &n);
+    for (size_t i = 0; i < NOTIFY_METHODS; i++)
+        add_method(u, all_methods[i], out, &n);
+    return n;
+}
+
+static bool list_has(const struct string_list *l, const char *s)
+{
+    for (size_t i = 0; s && i < l->count; i++)
+        if (strcmp(l->items[i], s) == 0)
+            return true;
+    return false;
+}
+
+size_t notify_choose_methods(const struct config *cfg, const struct config_user *u,
+                             const char *severity, const char *out[NOTIFY_METHODS], int64_t *after,
+                             char *why, size_t why_n)
+{
+    size_t n = 0;
+    *after = 0;
+    for (size_t i = 0; i < u->rule_count; i++) {
+        const struct config_notify_rule *r = &u->rules[i];
+        if (r->severity.count && !list_has(&r->severity, severity))
+            continue;
+        for (size_t j = 0; j < r->methods.count; j++)
+            add_method(u, r->methods.items[j], out, &n);
+        if (n) {
+            *after = r->after > 0 ? r->after : 0;
+            snprintf(why, why_n, "rule %zu of user %s", i + 1, u->id);
+            return n;
+        }
+    }
+    const struct config_severity *sev = severity ? config_severity_find(cfg, severity) : NULL;
+    for (size_t i = 0; sev && i < sev->notify.count; i++)
+        add_method(u, sev->notify.items[i], out, &n); /* voice and ticket: no address, skipped */
+    if (n) {
+        snprintf(why, why_n, "channels of severity %s", sev->id);
+        return n;
+    }
+    for (size_t i = 0; i < NOTIFY_METHODS; i++)
+        add_method(u, all_methods[i], out, &n);
+    if (sev && sev->notify.count)
+        snprintf(why, why_n, "every method of user %s (none of severity %s's channels applies)",
+                 u->id, sev->id);
+    else
+        snprintf(why, why_n, "every method of user %s (no rule or severity channel)", u->id);
+    return n;
+}
+
+/* One line, no control characters, at most SUBJECT_MAX bytes cut at a character boundary. */
+static void clean_line(struct buf *b, const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n < SUBJECT_MAX; p++, n++) {
+        if (n + 4 >= SUBJECT_MAX && (*p & 0xC0) != 0x80)
+            break;
+        char c = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
+        buf_append(b, &c, 1);
+    }
+}
+
+static void make_subject(const struct notify_message *m, struct buf *out)
+{
+    const struct incident *inc = m->inc;
+    if (m->subject) {
+        clean_line(out, m->subject);
+        return;
+    }
+    if (!inc) {
+        buf_puts(out, m->kind == NOTIFY_HANDOFF ? "tocsin: on-call hand-off" : "tocsin");
+        return;
+    }
+    struct buf line;
+    buf_init(&line, 4096);
+    buf_printf(&line, "[%s] %s%s: %s", inc->severity,
+               m->kind == NOTIFY_REMINDER ? "Update due: " : "", inc->id, inc->title);
+    clean_line(out, line.data);
+    buf_free(&line);
+}
+
+static void make_text(const struct config *cfg, const struct notify_message *m, struct buf *out)
+{
+    const struct incident *inc = m->inc;
+    if (m->note)
+        buf_printf(out, "%.*s\n\n", NOTE_MAX, m->note);
+    if (m->text) {
+        buf_puts(out, m->text);
+        return;
+    }
+    if (!inc) {
+        buf_puts(out, m->reason ? m->reason : "");
+        return;
+    }
+    const struct config_severity *sev = config_severity_find(cfg, inc->severity);
+    const struct config_service *svc = config_service_find(cfg, inc->service);
+    char created[RFC3339_LEN];
+    time_format_rfc3339(inc->created_at, created);
+    buf_printf(out, "%s: %s\n", inc->id, inc->title);
+    buf_printf(out, "Severity: %s%s%s%s\n", inc->severity, sev ? " (" : "", sev ? sev->name : "",
+               sev ? ")" : "");
+    buf_printf(out, "Status: %s\n", incident_status_name(inc->status));
+    if (inc->service)
+        buf_printf(out, "Service: %s (%s)\n", svc && svc->name ? svc->name : inc->service,
+                   inc->service);
+    buf_printf(out, "Since: %s\n", created);
+    if (inc->summary && inc->summary[0])
+        buf_printf(out, "Summary: %s\n", inc->summary);
+    if (m->reason)
+        buf_printf(out, "Why you: %s\n", m->reason);
+}
+
+/* notify.queued {user, methods, key, reason, choice, kind, after?} */
+static enum result note_queued(struct store_conn *tx, const struct notify_message *m,
+                               json_t *methods, const char *why, int64_t after, int64_t now,
+                               struct error *err)
+{
+    json_t *data =
+        json_pack("{s:s,s:O,s:s,s:s?,s:s,s:s}", "user", m->user, "methods", methods, "key", m->key,
+                  "reason", m->reason, "choice", why, "kind", notify_kind_name(m->kind));
+    if (after > 0) {
+        char d[32];
+        time_format_duration(after, d, sizeof d);
+        json_object_set_new(data, "after", json_string(d));
+    }
+    return timeline_append(tx, now, m->actor ? m->actor : "system", "notify.queued", m->inc->id,
+                           data, NULL, err);
+}
+
+enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
+                           const struct notify_message *m, int64_t now, int *queued,
+                           struct error *err)
+{
+    if (queued)
+        *queued = 0;
+    if (!m || !m->key || !m->key[0] || !m->user)
+        return error_set(err, ERR_INTERNAL, "notify: a message needs a key and a user");
+    const struct config_user *u = config_user_find(cfg, m->user);
+    if (!u)
+        return error_set(err, ERR_UNPROCESSABLE, "user: unknown user \"%.64s\"", m->user);
+    const char *methods[NOTIFY_METHODS];
+    int64_t after = 0;
+    char why[200];
+    size_t n = notify_choose_methods(cfg, u, m->inc ? m->inc->severity : NULL, methods, &after, why,
+                                     sizeof why);
+    if (n == 0)
+        return error_set(err, ERR_UNPROCESSABLE,
+                         "user: %s has no contact method (email, phone, slack or webhook)", u->id);
+    struct buf subject, text;
+    buf_init(&subject, 1024);
+    buf_init(&text, NOTIFY_BODY_CAP);
+    make_subject(m, &subject);
+    make_text(cfg, m, &text);
+    notify_utf8_fix(subject.data); /* a producer's text cut mid-character must not stop the page */
+    notify_utf8_fix(text.data);
+    struct store_notification row = {
+        .incident_id = m->inc ? (char *)m->inc->id : "",
+        .kind = (char *)notify_kind_name(m->kind),
+        .dkey = (char *)m->key,
+        .user_id = u->id,
+        .subject = subject.data ? subject.data : "",
+        .body = text.data ? text.data : "",
+        .due_at = now + after,
+        .next_attempt_at = now + after,
+        .created_at = now,
+        .reason = why,
+    };
+    json_t *added = json_array();
+    enum result result = OK;
+    for (size_t i = 0; i < n && result == OK; i++) {
+        int64_t id = 0;
+        row.method = (char *)methods[i];
+        row.address = (char *)notify_user_address(u, methods[i]);
+        result = store_notification_insert(tx, &row, &id);
+        if (result == OK)
+            json_array_append_new(added, json_string(methods[i]));
+        else if (result == ERR_CONFLICT)
+            result = OK; /* queued before: nothing to add */
+        else
+            error_set(err, result, "store: cannot queue the notification for %s", u->id);
+    }
+    if (result == OK && m->inc && json_array_size(added) > 0)
+        result = note_queued(tx, m, added, why, after, now, err);
+    if (result == OK && queued)
+        *queued = (int)json_array_size(added);
+    json_decref(added);
+    buf_free(&subject);
+    buf_free(&text);
+    return result;
+}
+
+struct tried {
+    const struct store_notification *failed;
+    const char *methods[NOTIFY_METHODS];
+    size_t n;
+};
+
+static int collect_tried(const struct store_notification *r, void *arg)
+{
+    struct tried *t = arg;
+    if (strcmp(r->dkey, t->failed->dkey) != 0 || strcmp(r->user_id, t->failed->user_id) != 0)
+        return 0;
+    for (size_t i = 0; i < NOTIFY_METHODS; i++)
+        if (strcmp(r->method, all_methods[i]) == 0 && !has(t->methods, t->n, all_methods[i]))
+            t->methods[t->n++] = all_methods[i];
+    return 0;
+}
+
+enum result notify_fallback(struct store_conn *tx, const struct config *cfg,
+                            const struct store_notification *failed, int64_t now,
+                            const char **method, struct error *err)
+{
+    *method = NULL;
+    const struct config_user *u = config_user_find(cfg, failed->user_id);
+    if (!u)
+        return OK;
+    struct tried t = {.failed = failed};
+    enum result result = store_notification_list(tx, failed->incident_id, collect_tried, &t);
+    if (result != OK)
+        return error_set(err, result, "store: cannot read the notifications of %s",
+                         failed->incident_id);
+    const char *order[NOTIFY_METHODS];
+    size_t n = notify_user_methods(u, order);
+    char why[80];
+    snprintf(why, sizeof why, "fallback from %s", failed->method);
+    for (size_t i = 0; i < n; i++) {
+        if (has(t.methods, t.n, order[i]))
+            continue;
+        struct store_notification row = *failed;
+        int64_t id = 0;
+        row.method = (char *)order[i];
+        row.address = (char *)notify_user_address(u, order[i]);
+        /* created_at stays the original's: the same message, re-routed (its ack link's age and
+         * the "acknowledged since it was queued" check count from then) */
+        row.due_at = row.next_attempt_at = now;
+        row.fallback_of = failed->id;
+        row.reason = why;
+        result = store_notification_insert(tx, &row, &id);
+        if (result == OK) {
+            *method = order[i];
+            return OK;
+        }
+        if (result != ERR_CONFLICT)
+            return error_set(err, result, "store: cannot queue the fallback for %s", u->id);
+    }
+    return OK;
+}
