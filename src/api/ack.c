@@ -114,7 +114,7 @@ static bool token_or_reply(struct request *r, struct acklink *link)
     return false;
 }
 
-void api_ack_page(struct request *r)
+static void api_ack_page(struct request *r)
 {
     struct acklink link;
     if (!token_or_reply(r, &link))
@@ -175,7 +175,7 @@ static enum result ack_job(struct store_conn *tx, void *arg, struct error *err)
     return result == ERR_NOT_FOUND ? OK : result;
 }
 
-void api_ack_confirm(struct request *r)
+static void api_ack_confirm(struct request *r)
 {
     struct acklink link;
     if (!token_or_reply(r, &link))
@@ -206,3 +206,9 @@ void api_ack_confirm(struct request *r)
     if (j.found)
         incident_free_fields(&j.inc);
 }
+
+static const struct route routes[] = {
+    {"GET", "/ack/{token}", api_ack_page, ACCESS_PUBLIC, "ack_page"},
+    {"POST", "/ack/{token}", api_ack_confirm, ACCESS_PUBLIC, "ack_confirm"},
+};
+HTTP_ROUTES(ack, routes);

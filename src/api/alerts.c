@@ -77,14 +77,14 @@ static bool parse_filter_or_reply(struct request *r, struct store_alert_filter *
     return true;
 }
 
-void api_alert_list(struct request *r)
+static void api_alert_list(struct request *r)
 {
     struct store_alert_filter f = {0};
     if (parse_filter_or_reply(r, &f))
         reply_alerts(r, &f);
 }
 
-void api_incident_alerts(struct request *r)
+static void api_incident_alerts(struct request *r)
 {
     struct incident inc;
     if (!api_incident_load_or_reply(r, &inc))
@@ -93,3 +93,9 @@ void api_incident_alerts(struct request *r)
     struct store_alert_filter f = {.incident_id = r->params[0], .limit = 0};
     reply_alerts(r, &f);
 }
+
+static const struct route routes[] = {
+    {"GET", "/api/v1/alerts", api_alert_list, ACCESS_VIEWER, "alerts_list"},
+    {"GET", "/api/v1/incidents/{id}/alerts", api_incident_alerts, ACCESS_VIEWER, "incident_alerts"},
+};
+HTTP_ROUTES(alerts, routes);

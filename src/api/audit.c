@@ -5,7 +5,7 @@
 #include "api/api.h"
 #include "jobs/timeline.h"
 
-void api_audit_verify(struct request *r)
+static void api_audit_verify(struct request *r)
 {
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
@@ -20,3 +20,8 @@ void api_audit_verify(struct request *r)
                json_pack("{s:b,s:I,s:o,s:s}", "valid", v.valid, "entries", (json_int_t)v.entries,
                          "first_break_at", brk, "head", v.head));
 }
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/audit/verify", api_audit_verify, ACCESS_VIEWER, "audit_verify"},
+};
+HTTP_ROUTES(audit, routes);

@@ -24,7 +24,7 @@ json_t *api_strings(const struct string_list *l)
     return a;
 }
 
-void api_severities(struct request *r)
+static void api_severities(struct request *r)
 {
     const struct config *c = r->config;
     json_t *arr = json_array();
@@ -41,7 +41,7 @@ void api_severities(struct request *r)
     reply_json(r, 200, json_pack("{s:o}", "severities", arr));
 }
 
-void api_users(struct request *r)
+static void api_users(struct request *r)
 {
     const struct config *c = r->config;
     json_t *arr = json_array();
@@ -55,7 +55,7 @@ void api_users(struct request *r)
     reply_json(r, 200, json_pack("{s:o}", "users", arr));
 }
 
-void api_services(struct request *r)
+static void api_services(struct request *r)
 {
     const struct config *c = r->config;
     json_t *arr = json_array();
@@ -70,7 +70,7 @@ void api_services(struct request *r)
     reply_json(r, 200, json_pack("{s:o}", "services", arr));
 }
 
-void api_incident_types(struct request *r)
+static void api_incident_types(struct request *r)
 {
     const struct config *c = r->config;
     json_t *arr = json_array();
@@ -84,7 +84,7 @@ void api_incident_types(struct request *r)
     reply_json(r, 200, json_pack("{s:o}", "incident_types", arr));
 }
 
-void api_config_reload(struct request *r)
+static void api_config_reload(struct request *r)
 {
     struct config_errors errs = {0};
     struct error err = {0};
@@ -112,7 +112,7 @@ static json_t *uptime(struct store_conn *c, const char *service, int64_t since)
     return json_real((double)ok * 100.0 / (double)total);
 }
 
-void api_service_probe(struct request *r)
+static void api_service_probe(struct request *r)
 {
     const struct config_service *svc = config_service_find(r->config, r->params[0]);
     if (!svc) {
@@ -146,3 +146,13 @@ void api_service_probe(struct request *r)
                json_pack("{s:s,s:s,s:o,s:o}", "service", svc->id, "url", svc->probe->url, "last",
                          jlast, "uptime", up));
 }
+
+static const struct route routes[] = {
+    {"GET", "/api/v1/severities", api_severities, ACCESS_VIEWER, "severities"},
+    {"GET", "/api/v1/users", api_users, ACCESS_VIEWER, "users"},
+    {"GET", "/api/v1/services", api_services, ACCESS_VIEWER, "services"},
+    {"GET", "/api/v1/incident_types", api_incident_types, ACCESS_VIEWER, "incident_types"},
+    {"POST", "/api/v1/config/reload", api_config_reload, ACCESS_ADMIN, "config_reload"},
+    {"GET", "/api/v1/services/{id}/probe", api_service_probe, ACCESS_VIEWER, "service_probe"},
+};
+HTTP_ROUTES(catalog, routes);

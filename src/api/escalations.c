@@ -9,7 +9,7 @@
 
 enum { ESCALATE_MESSAGE_MAX = 1024 };
 
-void api_incident_escalate(struct request *r)
+static void api_incident_escalate(struct request *r)
 {
     static const char *const fields[] = {"message", NULL};
     struct error err = {0};
@@ -32,3 +32,9 @@ void api_incident_escalate(struct request *r)
                              step ? step : json_null()));
     json_decref(body);
 }
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/incidents/{id}/escalate", api_incident_escalate, ACCESS_RESPONDER,
+     "incident_escalate"},
+};
+HTTP_ROUTES(escalations, routes);

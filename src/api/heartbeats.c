@@ -28,7 +28,7 @@ static json_t *heartbeat_json(const struct config_heartbeat *hb, int64_t last_se
     return o;
 }
 
-void api_heartbeat_checkin(struct request *r)
+static void api_heartbeat_checkin(struct request *r)
 {
     struct error err = {0};
     const struct config_heartbeat *hb = config_heartbeat_find(r->config, r->params[0]);
@@ -68,7 +68,7 @@ void api_heartbeat_checkin(struct request *r)
     store_integration_free_fields(&integ);
 }
 
-void api_heartbeat_list(struct request *r)
+static void api_heartbeat_list(struct request *r)
 {
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
@@ -86,3 +86,9 @@ void api_heartbeat_list(struct request *r)
     free(last);
     reply_json(r, 200, json_pack("{s:o}", "heartbeats", arr));
 }
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/heartbeat/{name}", api_heartbeat_checkin, ACCESS_PUBLIC, "heartbeat"},
+    {"GET", "/api/v1/heartbeats", api_heartbeat_list, ACCESS_VIEWER, "heartbeats"},
+};
+HTTP_ROUTES(heartbeats, routes);

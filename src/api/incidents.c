@@ -256,7 +256,7 @@ static enum result parse_declare(struct request *r, json_t *body, struct declare
     return check_severity(cfg, d->severity, err);
 }
 
-void api_incident_create(struct request *r)
+static void api_incident_create(struct request *r)
 {
     struct error err = {0};
     json_t *body = NULL;
@@ -332,7 +332,7 @@ static bool parse_status_filter(struct request *r, int *mask)
     return true;
 }
 
-void api_incident_list(struct request *r)
+static void api_incident_list(struct request *r)
 {
     struct error err = {0};
     struct store_incident_filter f = {.limit = 100};
@@ -383,7 +383,7 @@ bool api_incident_load_or_reply(struct request *r, struct incident *inc)
     return true;
 }
 
-void api_incident_get(struct request *r)
+static void api_incident_get(struct request *r)
 {
     struct incident inc;
     if (!api_incident_load_or_reply(r, &inc))
@@ -400,7 +400,7 @@ static int timeline_one(const struct timeline_entry *e, void *arg)
     return 0;
 }
 
-void api_incident_timeline(struct request *r)
+static void api_incident_timeline(struct request *r)
 {
     struct incident inc;
     if (!api_incident_load_or_reply(r, &inc))
@@ -458,7 +458,7 @@ static enum result apply_ack(struct incident_op *op, struct store_conn *tx, stru
     return timeline_append(tx, now, op->actor, "incident.acknowledged", inc->id, data, NULL, err);
 }
 
-void api_incident_ack(struct request *r)
+static void api_incident_ack(struct request *r)
 {
     static const char *const fields[] = {NULL};
     struct error err = {0};
@@ -522,12 +522,12 @@ static void status_common(struct request *r, bool status_required, int fixed_sta
     json_decref(body);
 }
 
-void api_incident_status(struct request *r)
+static void api_incident_status(struct request *r)
 {
     status_common(r, true, 0);
 }
 
-void api_incident_resolve(struct request *r)
+static void api_incident_resolve(struct request *r)
 {
     status_common(r, false, INC_RESOLVED);
 }
@@ -567,7 +567,7 @@ static enum result apply_patch(struct incident_op *op, struct store_conn *tx, st
     return timeline_append(tx, now, op->actor, "incident.updated", inc->id, changes, NULL, err);
 }
 
-void api_incident_patch(struct request *r)
+static void api_incident_patch(struct request *r)
 {
     static const char *const fields[] = {"severity", "title", "summary", NULL};
     struct error err = {0};
@@ -608,7 +608,7 @@ static enum result apply_role(struct incident_op *op, struct store_conn *tx, str
     return timeline_append(tx, now, op->actor, "incident.role_assigned", inc->id, data, NULL, err);
 }
 
-void api_incident_role(struct request *r)
+static void api_incident_role(struct request *r)
 {
     static const char *const fields[] = {"user", NULL};
     struct error err = {0};
@@ -651,7 +651,7 @@ static enum result apply_note(struct incident_op *op, struct store_conn *tx, str
                            err);
 }
 
-void api_incident_note(struct request *r)
+static void api_incident_note(struct request *r)
 {
     static const char *const fields[] = {"text", NULL};
     struct error err = {0};
@@ -668,3 +668,21 @@ void api_incident_note(struct request *r)
         run_incident_op(r, &op, 201);
     json_decref(body);
 }
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/incidents", api_incident_create, ACCESS_RESPONDER, "incidents_create"},
+    {"GET", "/api/v1/incidents", api_incident_list, ACCESS_VIEWER, "incidents_list"},
+    {"GET", "/api/v1/incidents/{id}", api_incident_get, ACCESS_VIEWER, "incident_get"},
+    {"PATCH", "/api/v1/incidents/{id}", api_incident_patch, ACCESS_RESPONDER, "incident_patch"},
+    {"POST", "/api/v1/incidents/{id}/ack", api_incident_ack, ACCESS_RESPONDER, "incident_ack"},
+    {"POST", "/api/v1/incidents/{id}/status", api_incident_status, ACCESS_RESPONDER,
+     "incident_status"},
+    {"POST", "/api/v1/incidents/{id}/resolve", api_incident_resolve, ACCESS_RESPONDER,
+     "incident_resolve"},
+    {"PUT", "/api/v1/incidents/{id}/roles/{role}", api_incident_role, ACCESS_RESPONDER,
+     "incident_role"},
+    {"POST", "/api/v1/incidents/{id}/notes", api_incident_note, ACCESS_RESPONDER, "incident_note"},
+    {"GET", "/api/v1/incidents/{id}/timeline", api_incident_timeline, ACCESS_VIEWER,
+     "incident_timeline"},
+};
+HTTP_ROUTES(incidents, routes);

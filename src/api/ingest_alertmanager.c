@@ -200,7 +200,7 @@ static void am_finish(struct request *r, void *state)
     am_reply(r, q, ingest_result(q->job), 0);
 }
 
-void api_ingest_alertmanager(struct request *r)
+static void api_ingest_alertmanager(struct request *r)
 {
     store_expect(r->app->store); /* a write is coming: group commit waits for it (store.h) */
     struct am_request *q = xcalloc(1, sizeof *q);
@@ -233,3 +233,9 @@ void api_ingest_alertmanager(struct request *r)
     q->job = ingest_prepare(r->app, r->config, &q->src, q->ev, q->n);
     http_defer(r, am_submit, am_finish, q); /* the commit is waited for without a thread */
 }
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/ingest/alertmanager", api_ingest_alertmanager, ACCESS_PUBLIC,
+     "ingest_alertmanager"},
+};
+HTTP_ROUTES(ingest_alertmanager, routes);

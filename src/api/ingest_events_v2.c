@@ -195,7 +195,7 @@ static void pd_finish(struct request *r, void *state)
     free(q);
 }
 
-void api_ingest_events_v2(struct request *r)
+static void api_ingest_events_v2(struct request *r)
 {
     store_expect(r->app->store); /* a write is coming: group commit waits for it (store.h) */
     if (r->body_len > PD_MAX_BODY) {
@@ -234,3 +234,8 @@ void api_ingest_events_v2(struct request *r)
     q->job = ingest_prepare(r->app, r->config, &q->src, &q->ev, 1);
     http_defer(r, pd_submit, pd_finish, q);
 }
+
+static const struct route routes[] = {
+    {"POST", "/v2/enqueue", api_ingest_events_v2, ACCESS_PUBLIC, "ingest_events_v2"},
+};
+HTTP_ROUTES(ingest_events_v2, routes);

@@ -103,7 +103,7 @@ static void generic_finish(struct request *r, void *state)
     generic_reply(r, q, ingest_result(q->job), 0);
 }
 
-void api_ingest_generic(struct request *r)
+static void api_ingest_generic(struct request *r)
 {
     store_expect(r->app->store); /* a write is coming: group commit waits for it (store.h) */
     struct generic_request *q = xcalloc(1, sizeof *q);
@@ -131,3 +131,8 @@ void api_ingest_generic(struct request *r)
     q->job = ingest_prepare(r->app, r->config, &q->src, ev, 1);
     http_defer(r, generic_submit, generic_finish, q);
 }
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/ingest/generic", api_ingest_generic, ACCESS_PUBLIC, "ingest_generic"},
+};
+HTTP_ROUTES(ingest_generic, routes);

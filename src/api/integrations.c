@@ -74,7 +74,7 @@ static enum result parse_create(struct request *r, json_t *body, const char **se
     return OK;
 }
 
-void api_integration_create(struct request *r)
+static void api_integration_create(struct request *r)
 {
     struct error err = {0};
     json_t *body = NULL;
@@ -112,7 +112,7 @@ static int list_one(const struct store_integration *i, void *arr)
     return 0;
 }
 
-void api_integration_list(struct request *r)
+static void api_integration_list(struct request *r)
 {
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
@@ -145,7 +145,7 @@ static enum result revoke_job(struct store_conn *tx, void *arg, struct error *er
     return timeline_append(tx, now, j->actor, "integration.revoked", NULL, data, NULL, err);
 }
 
-void api_integration_revoke(struct request *r)
+static void api_integration_revoke(struct request *r)
 {
     struct error err = {0};
     struct integration_job j = {.clock = r->app->clock, .actor = r->who.actor, .id = r->params[0]};
@@ -156,3 +156,11 @@ void api_integration_revoke(struct request *r)
         reply_json(r, 200, api_integration_json(&j.i));
     store_integration_free_fields(&j.i);
 }
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/integrations", api_integration_create, ACCESS_ADMIN, "integrations_create"},
+    {"GET", "/api/v1/integrations", api_integration_list, ACCESS_ADMIN, "integrations_list"},
+    {"DELETE", "/api/v1/integrations/{id}", api_integration_revoke, ACCESS_ADMIN,
+     "integration_revoke"},
+};
+HTTP_ROUTES(integrations, routes);

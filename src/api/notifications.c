@@ -118,7 +118,7 @@ static json_t *rows_json(struct request *r, const char *incident, const char *ke
     return l.arr;
 }
 
-void api_incident_notifications(struct request *r)
+static void api_incident_notifications(struct request *r)
 {
     struct error err = {0};
     struct incident inc;
@@ -199,7 +199,7 @@ static enum result check_user(const struct config *cfg, const char *user, struct
                      cfg->user_count ? known : "none configured");
 }
 
-void api_incident_page(struct request *r)
+static void api_incident_page(struct request *r)
 {
     static const char *const fields[] = {"user", "message", NULL};
     struct error err = {0};
@@ -401,7 +401,7 @@ static bool sms_row_or_reply(struct request *r, int64_t code, const char *from,
     return false;
 }
 
-void api_sms_inbound(struct request *r)
+static void api_sms_inbound(struct request *r)
 {
     char from[80], text[FORM_VALUE_MAX + 1];
     struct error err = {0};
@@ -435,3 +435,11 @@ void api_sms_inbound(struct request *r)
         incident_free_fields(&j.inc);
     store_notification_free_fields(&row);
 }
+
+static const struct route routes[] = {
+    {"GET", "/api/v1/incidents/{id}/notifications", api_incident_notifications, ACCESS_VIEWER,
+     "incident_notifications"},
+    {"POST", "/api/v1/incidents/{id}/page", api_incident_page, ACCESS_RESPONDER, "incident_page"},
+    {"POST", "/api/v1/sms/inbound", api_sms_inbound, ACCESS_PUBLIC, "sms_inbound"},
+};
+HTTP_ROUTES(notifications, routes);

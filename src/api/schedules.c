@@ -139,7 +139,7 @@ static enum result query_time_or_reply(struct request *r, const char *key, int64
     return OK;
 }
 
-void api_schedule_list(struct request *r)
+static void api_schedule_list(struct request *r)
 {
     int64_t now = clock_now(r->app->clock);
     struct oncall_overrides ov = {0};
@@ -152,7 +152,7 @@ void api_schedule_list(struct request *r)
     reply_json(r, 200, json_pack("{s:o}", "schedules", arr));
 }
 
-void api_oncall(struct request *r)
+static void api_oncall(struct request *r)
 {
     int64_t now = clock_now(r->app->clock), at;
     const char *only = request_query(r, "schedule");
@@ -260,7 +260,7 @@ static void reply_ics(struct request *r, const struct config_schedule *s)
 }
 
 /* GET /api/v1/schedules/{id}, or {id}.ics (a schedule whose id itself ends in .ics wins). */
-void api_schedule_get(struct request *r)
+static void api_schedule_get(struct request *r)
 {
     const char *id = r->params[0];
     size_t n = strlen(id);
@@ -394,7 +394,7 @@ static enum result parse_override(struct request *r, json_t *body, const struct 
     return OK;
 }
 
-void api_override_create(struct request *r)
+static void api_override_create(struct request *r)
 {
     const struct config_schedule *s = schedule_or_reply(r, r->params[0]);
     if (!s)
@@ -432,7 +432,7 @@ static int list_one(const struct oncall_override *o, void *arg)
 }
 
 /* GET /api/v1/schedules/{id}/overrides, or /api/v1/overrides (every schedule). */
-void api_override_list(struct request *r)
+static void api_override_list(struct request *r)
 {
     const struct config_schedule *s = NULL;
     if (r->nparams > 0 && !(s = schedule_or_reply(r, r->params[0])))
@@ -477,7 +477,7 @@ static enum result remove_job(struct store_conn *tx, void *arg, struct error *er
     return timeline_append(tx, j->now, j->actor, "override.removed", NULL, data, NULL, err);
 }
 
-void api_override_remove(struct request *r)
+static void api_override_remove(struct request *r)
 {
     struct error err = {0};
     struct override_job j = {.clock = r->app->clock, .actor = r->who.actor, .id = r->params[0]};
@@ -488,3 +488,16 @@ void api_override_remove(struct request *r)
         reply_json(r, 200, override_json(&j.o));
     oncall_override_free_fields(&j.o);
 }
+
+static const struct route routes[] = {
+    {"GET", "/api/v1/schedules", api_schedule_list, ACCESS_VIEWER, "schedules_list"},
+    /* viewer; public here because the handler authenticates: {id}.ics also takes ?token= */
+    {"GET", "/api/v1/schedules/{id}", api_schedule_get, ACCESS_PUBLIC, "schedule_get"},
+    {"GET", "/api/v1/oncall", api_oncall, ACCESS_VIEWER, "oncall"},
+    {"POST", "/api/v1/schedules/{id}/overrides", api_override_create, ACCESS_RESPONDER,
+     "overrides_create"},
+    {"GET", "/api/v1/schedules/{id}/overrides", api_override_list, ACCESS_VIEWER, "overrides_list"},
+    {"GET", "/api/v1/overrides", api_override_list, ACCESS_VIEWER, "overrides_list_all"},
+    {"DELETE", "/api/v1/overrides/{id}", api_override_remove, ACCESS_RESPONDER, "override_remove"},
+};
+HTTP_ROUTES(schedules, routes);

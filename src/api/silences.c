@@ -104,7 +104,7 @@ static enum result parse_times(json_t *body, struct silence_job *j, struct error
     return OK;
 }
 
-void api_silence_create(struct request *r)
+static void api_silence_create(struct request *r)
 {
     static const char *const fields[] = {"service",  "matchers", "starts_at", "ends_at",
                                          "duration", "reason",   NULL};
@@ -158,7 +158,7 @@ static int list_one(const struct silence *s, void *arg)
     return 0;
 }
 
-void api_silence_list(struct request *r)
+static void api_silence_list(struct request *r)
 {
     struct error err = {0};
     const char *all = request_query(r, "all");
@@ -187,7 +187,7 @@ static enum result expire_job(struct store_conn *tx, void *arg, struct error *er
     return timeline_append(tx, j->now, j->actor, "silence.expired", NULL, data, NULL, err);
 }
 
-void api_silence_expire(struct request *r)
+static void api_silence_expire(struct request *r)
 {
     struct error err = {0};
     struct silence_job j = {.clock = r->app->clock, .actor = r->who.actor, .id = r->params[0]};
@@ -197,3 +197,10 @@ void api_silence_expire(struct request *r)
     else
         reply_json(r, 200, json_pack("{s:s,s:s}", "id", j.id, "state", "expired"));
 }
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/silences", api_silence_create, ACCESS_RESPONDER, "silences_create"},
+    {"GET", "/api/v1/silences", api_silence_list, ACCESS_VIEWER, "silences_list"},
+    {"DELETE", "/api/v1/silences/{id}", api_silence_expire, ACCESS_RESPONDER, "silence_expire"},
+};
+HTTP_ROUTES(silences, routes);

@@ -39,7 +39,7 @@ static enum result create_job(struct store_conn *tx, void *arg, struct error *er
     return timeline_append(tx, j->t.created_at, j->actor, "token.created", NULL, data, NULL, err);
 }
 
-void api_token_create(struct request *r)
+static void api_token_create(struct request *r)
 {
     static const char *const fields[] = {"name", "role", NULL};
     struct error err = {0};
@@ -85,7 +85,7 @@ static int list_one(const struct store_token *t, void *arr)
     return 0;
 }
 
-void api_token_list(struct request *r)
+static void api_token_list(struct request *r)
 {
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
@@ -118,7 +118,7 @@ static enum result revoke_job(struct store_conn *tx, void *arg, struct error *er
     return timeline_append(tx, now, j->actor, "token.revoked", NULL, data, NULL, err);
 }
 
-void api_token_revoke(struct request *r)
+static void api_token_revoke(struct request *r)
 {
     struct error err = {0};
     struct token_job j = {.clock = r->app->clock, .actor = r->who.actor, .id = r->params[0]};
@@ -129,3 +129,10 @@ void api_token_revoke(struct request *r)
         reply_json(r, 200, token_json(&j.t));
     store_token_free_fields(&j.t);
 }
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/tokens", api_token_create, ACCESS_ADMIN, "tokens_create"},
+    {"GET", "/api/v1/tokens", api_token_list, ACCESS_ADMIN, "tokens_list"},
+    {"DELETE", "/api/v1/tokens/{id}", api_token_revoke, ACCESS_ADMIN, "token_revoke"},
+};
+HTTP_ROUTES(tokens, routes);

@@ -1,8 +1,10 @@
 /*
- * serve: start-up and shutdown of the server process. See serve.h.
+ * serve: the `tocsin serve` and `tocsin check-config` verbs: load the config, open the store,
+ * bootstrap the admin token, start HTTP, then wait for signals on the main thread (SIGHUP
+ * reloads, SIGINT/SIGTERM stop cleanly).
  * Signals are blocked before any thread starts, so only the main thread (sigwait) sees them.
  */
-#include "app/serve.h"
+#include "cli/cli.h"
 #include "app/app.h"
 #include "runtime/engine.h"
 #include "http/http.h"
@@ -77,7 +79,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
     return 0;
 }
 
-int serve_check_config(int argc, char **argv)
+static int serve_check_config(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         FILE *f = argc == 2 ? stdout : stderr;
@@ -132,7 +134,7 @@ static int wait_for_signals(struct app *app)
     }
 }
 
-int serve_main(int argc, char **argv)
+static int serve_main(int argc, char **argv)
 {
     struct serve_opts o;
     int rc = parse_opts(argc, argv, &o);
@@ -156,7 +158,7 @@ int serve_main(int argc, char **argv)
     app.clock = o.dev_clock ? clock_dev_new() : clock_real();
     pthread_mutex_init(&app.config_lock, NULL);
     pthread_mutex_init(&app.reload_lock, NULL);
-    app.metrics = metrics_new(http_route_count);
+    app.metrics = metrics_new(router_route_count());
     app.ratelimit = ratelimit_new();
     if (mkdir(o.data, 0700) != 0 && errno != EEXIST)
         fatal("serve: cannot create data dir %s: %s", o.data, strerror(errno));
@@ -198,3 +200,9 @@ int serve_main(int argc, char **argv)
     log_info("serve: stopped");
     return rc;
 }
+
+static const struct cli_verb verbs[] = {
+    {"serve", serve_main, "run the server"},
+    {"check-config", serve_check_config, "validate a config file (FILE:LINE: errors)"},
+};
+CLI_VERBS(serve, verbs);

@@ -71,7 +71,7 @@ static const struct cli_cmd audit_cmd = {
     "Keep the printed head elsewhere to detect truncation.\n",
     NULL, 1, 1, audit_run};
 
-int cli_audit(int argc, char **argv)
+static int cli_audit(int argc, char **argv)
 {
     return cli_run(argc, argv, &audit_cmd);
 }
@@ -201,7 +201,13 @@ static const struct cli_cmd token_cmd = {
     "  --role R     admin, responder or viewer\n",
     token_opts, 1, 2, token_run};
 
-int cli_token(int argc, char **argv)
+static int cli_token(int argc, char **argv)
 {
     return cli_run(argc, argv, &token_cmd);
 }
+
+static const struct cli_verb verbs[] = {
+    {"audit", cli_audit, "audit verify: check the hash chain"},
+    {"token", cli_token, "token create|list|revoke"},
+};
+CLI_VERBS(admin, verbs);

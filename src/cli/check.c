@@ -144,7 +144,12 @@ static const struct cli_cmd check_cmd = {
     "            2 usage error or invalid config (FILE:LINE: message on stderr)\n",
     check_opts, 0, 0, check_run};
 
-int cli_check(int argc, char **argv)
+static int cli_check(int argc, char **argv)
 {
     return cli_run_local(argc, argv, &check_cmd);
 }
+
+static const struct cli_verb verbs[] = {
+    {"check", cli_check, "run the config's probes once, locally (no server)"},
+};
+CLI_VERBS(check, verbs);

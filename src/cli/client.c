@@ -293,3 +293,41 @@ out:
     free(url);
     return result;
 }
+
+void cli_json_set_str(json_t *obj, const char *key, const char *value)
+{
+    if (value)
+        json_object_set_new(obj, key, json_string(value));
+}
+
+int cli_get_and_print(struct cli_ctx *ctx, const char *path, cli_body_print_fn print)
+{
+    struct cli_resp resp;
+    int result = cli_request(ctx, "GET", path, NULL, &resp);
+    if (result == CLI_OK && ctx->json)
+        cli_print_raw(&resp);
+    else if (result == CLI_OK)
+        print(resp.body);
+    cli_resp_free(&resp);
+    return result;
+}
+
+int cli_delete_and_print(struct cli_ctx *ctx, const char *prefix, const char *done)
+{
+    const char *id = ctx->pos[1];
+    if (!*id)
+        return cli_usage_error(ctx, "%s: the ID must not be empty", ctx->pos[0]);
+    char *path = cli_segment_path(prefix, id, "");
+    struct cli_resp resp;
+    int result = cli_request(ctx, "DELETE", path, NULL, &resp);
+    if (result == CLI_OK && ctx->json) {
+        cli_print_raw(&resp);
+    } else if (result == CLI_OK) {
+        const char *rid = cli_jstr(resp.body, "id");
+        cli_put(stdout, rid ? rid : id);
+        printf(" %s\n", done);
+    }
+    cli_resp_free(&resp);
+    free(path);
+    return result;
+}

@@ -119,6 +119,13 @@ char *cli_path_escape(const char *segment);
 char *cli_segment_path(const char *prefix, const char *segment, const char *suffix);
 /* Prints the reply as received (for --json), with a final newline. */
 void cli_print_raw(const struct cli_resp *resp);
+/* Sets obj[key] to the string value; nothing when value is NULL. */
+void cli_json_set_str(json_t *obj, const char *key, const char *value);
+typedef void (*cli_body_print_fn)(const json_t *body);
+/* GET path; prints the reply raw (--json) or with `print`. Returns the cli_request code. */
+int cli_get_and_print(struct cli_ctx *ctx, const char *path, cli_body_print_fn print);
+/* DELETE prefix + pos[1]; prints "ID <done>" (or the reply for --json). */
+int cli_delete_and_print(struct cli_ctx *ctx, const char *prefix, const char *done);
 
 /* ---- output -------------------------------------------------------------------------------- */
 
@@ -158,5 +165,12 @@ void cli_table_print(const struct cli_table *t, FILE *f);
 void cli_table_free(struct cli_table *t);
 /* Columns of the terminal on stdout, or 0 when stdout is not a terminal. */
 int cli_term_cols(void);
+/* Room for a last, free-text column: what the terminal leaves after `used` columns, else
+ * `dflt`; never under 20. */
+size_t cli_last_col(int used, size_t dflt);
+/* "LABEL     value" on stdout (label padded to 9), value cleaned with cli_put. */
+void cli_print_kv(const char *label, const char *value);
+/* "12m ago", or "-" when missing or unparseable. */
+void cli_fmt_ago(const char *rfc3339, int64_t now, char *out, size_t n);
 
 #endif

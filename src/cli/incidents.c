@@ -184,7 +184,7 @@ static const struct cli_cmd declare_cmd = {
     "  --drill          a fire drill, not a real incident\n",
     declare_opts, 0, 0, declare_run};
 
-int cli_declare(int argc, char **argv)
+static int cli_declare(int argc, char **argv)
 {
     return cli_run(argc, argv, &declare_cmd);
 }
@@ -302,7 +302,7 @@ static const struct cli_cmd list_cmd = {
     "  --limit N          at most N incidents (1..1000, default 100)\n",
     list_opts, 0, 0, list_run};
 
-int cli_list(int argc, char **argv)
+static int cli_list(int argc, char **argv)
 {
     return cli_run(argc, argv, &list_cmd);
 }
@@ -406,7 +406,7 @@ static const struct cli_cmd show_cmd = {
     "Shows one incident: its fields, roles and SLA clocks (BREACHED / OVERDUE when missed).\n",
     NULL, 1, 1, show_run};
 
-int cli_show(int argc, char **argv)
+static int cli_show(int argc, char **argv)
 {
     return cli_run(argc, argv, &show_cmd);
 }
@@ -558,32 +558,32 @@ static const struct cli_cmd escalate_cmd = {
     "  -m, --message MSG  why (on the timeline)\n",
     message_opts, 1, 1, escalate_run};
 
-int cli_escalate(int argc, char **argv)
+static int cli_escalate(int argc, char **argv)
 {
     return cli_run(argc, argv, &escalate_cmd);
 }
 
-int cli_ack(int argc, char **argv)
+static int cli_ack(int argc, char **argv)
 {
     return cli_run(argc, argv, &ack_cmd);
 }
 
-int cli_status(int argc, char **argv)
+static int cli_status(int argc, char **argv)
 {
     return cli_run(argc, argv, &status_cmd);
 }
 
-int cli_resolve(int argc, char **argv)
+static int cli_resolve(int argc, char **argv)
 {
     return cli_run(argc, argv, &resolve_cmd);
 }
 
-int cli_close(int argc, char **argv)
+static int cli_close(int argc, char **argv)
 {
     return cli_run(argc, argv, &close_cmd);
 }
 
-int cli_reopen(int argc, char **argv)
+static int cli_reopen(int argc, char **argv)
 {
     return cli_run(argc, argv, &reopen_cmd);
 }
@@ -694,17 +694,17 @@ static const struct cli_cmd severity_cmd = {"usage: tocsin severity ID SEV\n"
                                             "follow the new policy).\n",
                                             NULL, 2, 2, severity_run};
 
-int cli_assign(int argc, char **argv)
+static int cli_assign(int argc, char **argv)
 {
     return cli_run(argc, argv, &assign_cmd);
 }
 
-int cli_note(int argc, char **argv)
+static int cli_note(int argc, char **argv)
 {
     return cli_run(argc, argv, &note_cmd);
 }
 
-int cli_severity(int argc, char **argv)
+static int cli_severity(int argc, char **argv)
 {
     return cli_run(argc, argv, &severity_cmd);
 }
@@ -829,7 +829,24 @@ static const struct cli_cmd timeline_cmd = {"usage: tocsin timeline ID [--json]\
                                             "Shows the incident's timeline, oldest first.\n",
                                             NULL, 1, 1, timeline_run};
 
-int cli_timeline(int argc, char **argv)
+static int cli_timeline(int argc, char **argv)
 {
     return cli_run(argc, argv, &timeline_cmd);
 }
+
+static const struct cli_verb verbs[] = {
+    {"declare", cli_declare, "declare an incident; prints its id first"},
+    {"list", cli_list, "list incidents (open by default)"},
+    {"show", cli_show, "show one incident with its SLA clocks"},
+    {"ack", cli_ack, "acknowledge an incident"},
+    {"status", cli_status, "move an incident to a state, with an optional update message"},
+    {"resolve", cli_resolve, "resolve an incident"},
+    {"close", cli_close, "close a resolved incident"},
+    {"reopen", cli_reopen, "reopen a resolved incident"},
+    {"assign", cli_assign, "assign a role (commander, tech_lead, comms_lead, scribe)"},
+    {"note", cli_note, "add a note to the timeline"},
+    {"severity", cli_severity, "change an incident's severity"},
+    {"timeline", cli_timeline, "print an incident's timeline"},
+    {"escalate", cli_escalate, "page an incident's next escalation step now"},
+};
+CLI_VERBS(incidents, verbs);

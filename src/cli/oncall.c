@@ -113,7 +113,7 @@ static const struct cli_cmd oncall_cmd = {
     "  -s, --schedule ID only this schedule\n",
     oncall_opts, 0, 0, oncall_run};
 
-int cli_oncall(int argc, char **argv)
+static int cli_oncall(int argc, char **argv)
 {
     return cli_run(argc, argv, &oncall_cmd);
 }
@@ -289,7 +289,13 @@ static const struct cli_cmd override_cmd = {
     "`list` shows the current and future overrides (of one schedule, or all); `remove` ends one.\n",
     override_opts, 1, 2, override_run};
 
-int cli_override(int argc, char **argv)
+static int cli_override(int argc, char **argv)
 {
     return cli_run(argc, argv, &override_cmd);
 }
+
+static const struct cli_verb verbs[] = {
+    {"oncall", cli_oncall, "who is on call, per schedule and layer"},
+    {"override", cli_override, "override SCHEDULE USER|list|remove: on-call overrides"},
+};
+CLI_VERBS(oncall, verbs);

@@ -275,3 +275,31 @@ int cli_term_cols(void)
         return 0;
     return ws.ws_col;
 }
+
+void cli_print_kv(const char *label, const char *value)
+{
+    printf("%-9s ", label);
+    cli_put(stdout, value);
+    fputc('\n', stdout);
+}
+
+void cli_fmt_ago(const char *rfc3339, int64_t now, char *out, size_t n)
+{
+    char age[32];
+    int64_t ms;
+    if (!rfc3339 || time_parse_rfc3339(rfc3339, &ms) != 0) {
+        cli_fmt_age(rfc3339, now, out, n);
+        return;
+    }
+    cli_fmt_age(rfc3339, now, age, sizeof(age));
+    snprintf(out, n, "%s ago", age);
+}
+
+size_t cli_last_col(int used, size_t dflt)
+{
+    int cols = cli_term_cols();
+    if (cols <= 0)
+        return dflt;
+    int room = cols - used;
+    return room < 20 ? 20 : (size_t)room;
+}

@@ -135,12 +135,18 @@ static const struct cli_cmd notifications_cmd = {
     "Lists the notifications sent (or waiting) about INCIDENT, with their attempts.\n",
     NULL, 1, 1, notifications_run};
 
-int cli_page(int argc, char **argv)
+static int cli_page(int argc, char **argv)
 {
     return cli_run(argc, argv, &page_cmd);
 }
 
-int cli_notifications(int argc, char **argv)
+static int cli_notifications(int argc, char **argv)
 {
     return cli_run(argc, argv, &notifications_cmd);
 }
+
+static const struct cli_verb verbs[] = {
+    {"page", cli_page, "page a user about an incident now (add a responder)"},
+    {"notifications", cli_notifications, "list an incident's notifications and their attempts"},
+};
+CLI_VERBS(page, verbs);

@@ -66,9 +66,21 @@ struct route {
     const char *name; /* label for metrics */
 };
 
-/* router.c */
-extern const struct route http_routes[];
-extern const size_t http_route_count;
+/* A resource's routes: each src/api/<name>.c ends with HTTP_ROUTES(<name>, its static table), and
+ * src/api/resources.def lists the resources; router.c puts their tables together, in that order. */
+struct route_set {
+    const struct route *routes;
+    size_t count;
+};
+#define HTTP_ROUTES(name, table)                                                                   \
+    const struct route_set api_routes_##name = {table, sizeof table / sizeof table[0]}
+
+/* router.c. Routes are numbered in table order (resources.def, then each file's order): that
+ * number is request.route and the metrics index. */
+size_t router_route_count(void);
+const struct route *router_route(size_t i); /* i < router_route_count() */
+/* Matches path against a pattern, capturing each {x} segment into r->params (r->nparams). */
+bool router_match(const char *pattern, const char *path, struct request *r);
 void router_dispatch(struct request *r);
 
 /* reply.c */

@@ -1,87 +1,60 @@
 /*
  * router: the route table (a table, not an if-chain) and dispatch: match the path, pick the
  * method (405 with Allow when only the method is wrong), check the role, call the handler.
+ * The table is put together from each API resource's own routes (src/api/resources.def lists
+ * the resources; each src/api/<name>.c declares its routes with HTTP_ROUTES).
  * Patterns are literal segments and {name} for one segment; captured values go to r->params in
  * order. Runs on request threads; the table is constant.
  */
-#include "api/api.h"
 #include "http/http.h"
 
+#include "util/log.h"
+
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-const struct route http_routes[] = {
-    {"GET", "/healthz", api_healthz, ACCESS_PUBLIC, "healthz"},
-    {"GET", "/metrics", api_metrics, ACCESS_PUBLIC, "metrics"},
-    {"POST", "/api/v1/incidents", api_incident_create, ACCESS_RESPONDER, "incidents_create"},
-    {"GET", "/api/v1/incidents", api_incident_list, ACCESS_VIEWER, "incidents_list"},
-    {"GET", "/api/v1/incidents/{id}", api_incident_get, ACCESS_VIEWER, "incident_get"},
-    {"PATCH", "/api/v1/incidents/{id}", api_incident_patch, ACCESS_RESPONDER, "incident_patch"},
-    {"POST", "/api/v1/incidents/{id}/ack", api_incident_ack, ACCESS_RESPONDER, "incident_ack"},
-    {"POST", "/api/v1/incidents/{id}/status", api_incident_status, ACCESS_RESPONDER,
-     "incident_status"},
-    {"POST", "/api/v1/incidents/{id}/resolve", api_incident_resolve, ACCESS_RESPONDER,
-     "incident_resolve"},
-    {"PUT", "/api/v1/incidents/{id}/roles/{role}", api_incident_role, ACCESS_RESPONDER,
-     "incident_role"},
-    {"POST", "/api/v1/incidents/{id}/notes", api_incident_note, ACCESS_RESPONDER, "incident_note"},
-    {"GET", "/api/v1/incidents/{id}/timeline", api_incident_timeline, ACCESS_VIEWER,
-     "incident_timeline"},
-    {"POST", "/api/v1/audit/verify", api_audit_verify, ACCESS_VIEWER, "audit_verify"},
-    {"POST", "/api/v1/tokens", api_token_create, ACCESS_ADMIN, "tokens_create"},
-    {"GET", "/api/v1/tokens", api_token_list, ACCESS_ADMIN, "tokens_list"},
-    {"DELETE", "/api/v1/tokens/{id}", api_token_revoke, ACCESS_ADMIN, "token_revoke"},
-    {"GET", "/api/v1/severities", api_severities, ACCESS_VIEWER, "severities"},
-    {"GET", "/api/v1/users", api_users, ACCESS_VIEWER, "users"},
-    {"GET", "/api/v1/services", api_services, ACCESS_VIEWER, "services"},
-    {"GET", "/api/v1/incident_types", api_incident_types, ACCESS_VIEWER, "incident_types"},
-    {"POST", "/api/v1/config/reload", api_config_reload, ACCESS_ADMIN, "config_reload"},
-    {"POST", "/api/v1/integrations", api_integration_create, ACCESS_ADMIN, "integrations_create"},
-    {"GET", "/api/v1/integrations", api_integration_list, ACCESS_ADMIN, "integrations_list"},
-    {"DELETE", "/api/v1/integrations/{id}", api_integration_revoke, ACCESS_ADMIN,
-     "integration_revoke"},
-    {"POST", "/api/v1/ingest/alertmanager", api_ingest_alertmanager, ACCESS_PUBLIC,
-     "ingest_alertmanager"},
-    {"POST", "/v2/enqueue", api_ingest_events_v2, ACCESS_PUBLIC, "ingest_events_v2"},
-    {"POST", "/api/v1/ingest/generic", api_ingest_generic, ACCESS_PUBLIC, "ingest_generic"},
-    {"POST", "/api/v1/heartbeat/{name}", api_heartbeat_checkin, ACCESS_PUBLIC, "heartbeat"},
-    {"GET", "/api/v1/heartbeats", api_heartbeat_list, ACCESS_VIEWER, "heartbeats"},
-    {"GET", "/api/v1/alerts", api_alert_list, ACCESS_VIEWER, "alerts_list"},
-    {"GET", "/api/v1/incidents/{id}/alerts", api_incident_alerts, ACCESS_VIEWER, "incident_alerts"},
-    {"POST", "/api/v1/silences", api_silence_create, ACCESS_RESPONDER, "silences_create"},
-    {"GET", "/api/v1/silences", api_silence_list, ACCESS_VIEWER, "silences_list"},
-    {"DELETE", "/api/v1/silences/{id}", api_silence_expire, ACCESS_RESPONDER, "silence_expire"},
-    {"GET", "/api/v1/services/{id}/probe", api_service_probe, ACCESS_VIEWER, "service_probe"},
-    {"GET", "/api/v1/debug/clock", api_clock_get, ACCESS_ADMIN, "debug_clock"},
-    {"POST", "/api/v1/debug/clock", api_clock_post, ACCESS_ADMIN, "debug_clock"},
-    /* ---- routes: oncall ---- */
-    {"GET", "/api/v1/schedules", api_schedule_list, ACCESS_VIEWER, "schedules_list"},
-    /* viewer; public here because the handler authenticates: {id}.ics also takes ?token= */
-    {"GET", "/api/v1/schedules/{id}", api_schedule_get, ACCESS_PUBLIC, "schedule_get"},
-    {"GET", "/api/v1/oncall", api_oncall, ACCESS_VIEWER, "oncall"},
-    {"POST", "/api/v1/schedules/{id}/overrides", api_override_create, ACCESS_RESPONDER,
-     "overrides_create"},
-    {"GET", "/api/v1/schedules/{id}/overrides", api_override_list, ACCESS_VIEWER, "overrides_list"},
-    {"GET", "/api/v1/overrides", api_override_list, ACCESS_VIEWER, "overrides_list_all"},
-    {"DELETE", "/api/v1/overrides/{id}", api_override_remove, ACCESS_RESPONDER, "override_remove"},
+#define API_RESOURCE(name) extern const struct route_set api_routes_##name;
+#include "api/resources.def"
+#undef API_RESOURCE
 
-    /* ---- routes: notify ---- */
-    {"GET", "/api/v1/incidents/{id}/notifications", api_incident_notifications, ACCESS_VIEWER,
-     "incident_notifications"},
-    {"POST", "/api/v1/incidents/{id}/page", api_incident_page, ACCESS_RESPONDER, "incident_page"},
-    {"POST", "/api/v1/sms/inbound", api_sms_inbound, ACCESS_PUBLIC, "sms_inbound"},
-    {"GET", "/ack/{token}", api_ack_page, ACCESS_PUBLIC, "ack_page"},
-    {"POST", "/ack/{token}", api_ack_confirm, ACCESS_PUBLIC, "ack_confirm"},
-
-    /* ---- routes: escalation ---- */
-    {"POST", "/api/v1/incidents/{id}/escalate", api_incident_escalate, ACCESS_RESPONDER,
-     "incident_escalate"},
-
+static const struct route_set *const sets[] = {
+#define API_RESOURCE(name) &api_routes_##name,
+#include "api/resources.def"
+#undef API_RESOURCE
 };
-const size_t http_route_count = sizeof http_routes / sizeof http_routes[0];
+enum { NSETS = sizeof sets / sizeof sets[0] };
 
-/* Matches path against pattern, capturing {x} segments. */
-static bool match(const char *pattern, const char *path, struct request *r)
+/* The flat table: every resource's routes, in order. Built once, before the server starts (serve
+ * calls router_route_count first), and never changed: request threads only read it. */
+static const struct route **table;
+static size_t table_count;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void table_build(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NSETS; i++)
+        n += sets[i]->count;
+    table = xcalloc(n, sizeof *table);
+    for (size_t i = 0; i < NSETS; i++)
+        for (size_t j = 0; j < sets[i]->count; j++)
+            table[table_count++] = &sets[i]->routes[j];
+}
+
+size_t router_route_count(void)
+{
+    pthread_once(&table_once, table_build);
+    return table_count;
+}
+
+const struct route *router_route(size_t i)
+{
+    pthread_once(&table_once, table_build);
+    return table[i];
+}
+
+bool router_match(const char *pattern, const char *path, struct request *r)
 {
     int n = 0;
     const char *p = pattern, *s = path;
@@ -114,9 +87,10 @@ void router_dispatch(struct request *r)
 {
     char allow[64] = "";
     size_t used = 0;
-    for (size_t i = 0; i < http_route_count; i++) {
-        const struct route *rt = &http_routes[i];
-        if (!match(rt->pattern, r->path, r))
+    size_t n = router_route_count();
+    for (size_t i = 0; i < n; i++) {
+        const struct route *rt = table[i];
+        if (!router_match(rt->pattern, r->path, r))
             continue;
         if (strcmp(rt->method, r->method) != 0) {
             int w =

@@ -1,0 +1,69 @@
+/*
+ * api/debug_clock: GET/POST /api/v1/debug/clock, the dev clock for black-box tests (admin only,
+ * and only with `serve --dev-clock`; otherwise these routes answer 404). POST {"advance":"15m"}
+ * moves the app clock forward and answers after an engine pass and a notifier pass, so whatever
+ * fell due has fired and gone out.
+ */
+#include "api/api.h"
+#include "jobs/notify_enqueue.h"
+#include "runtime/engine.h"
+#include "util/jsonv.h"
+#include "util/timeutil.h"
+
+#include <string.h>
+
+static bool dev_clock_or_reply(struct request *r)
+{
+    if (r->app->dev_clock)
+        return true;
+    reply_error(r, ERR_NOT_FOUND, "path: the dev clock is off (start with serve --dev-clock)");
+    return false;
+}
+
+static json_t *clock_json(struct request *r)
+{
+    int64_t now = clock_now(r->app->clock);
+    return json_pack("{s:o,s:I}", "now", api_time(now), "offset_ms",
+                     (json_int_t)(now - clock_now(clock_real())));
+}
+
+static void api_clock_get(struct request *r)
+{
+    if (dev_clock_or_reply(r))
+        reply_json(r, 200, clock_json(r));
+}
+
+static void api_clock_post(struct request *r)
+{
+    static const char *const fields[] = {"advance", NULL};
+    if (!dev_clock_or_reply(r))
+        return;
+    struct error err = {0};
+    json_t *body = NULL;
+    const char *adv = NULL;
+    int64_t ms = 0;
+    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    if (result == OK)
+        result = jsonv_only(body, fields, &err);
+    if (result == OK)
+        result = jsonv_string(body, "advance", true, 1, 32, &adv, &err);
+    if (result == OK && time_parse_duration(adv, &ms) != 0)
+        result = error_set(&err, ERR_BAD_REQUEST,
+                           "advance: \"%s\" is not a duration (use 30s, 15m, 1h, 2d)", adv);
+    if (result == OK) {
+        clock_advance(r->app->clock, ms);
+        if (r->app->engine)
+            engine_sync(r->app->engine); /* deadlines now due have fired when we answer */
+        notifier_sync(r->app->notifier); /* and what they queued (or what became due) went out */
+        reply_json(r, 200, clock_json(r));
+    } else {
+        reply_from_error(r, &err);
+    }
+    json_decref(body);
+}
+
+static const struct route routes[] = {
+    {"GET", "/api/v1/debug/clock", api_clock_get, ACCESS_ADMIN, "debug_clock"},
+    {"POST", "/api/v1/debug/clock", api_clock_post, ACCESS_ADMIN, "debug_clock"},
+};
+HTTP_ROUTES(debug_clock, routes);
