@@ -151,10 +151,14 @@ struct incident_op {
     int64_t now;
 };
 
+/* The job. Its outputs (op->result, op->entry) are zeroed here, before anything can fail, and
+ * belong to run_incident_op, which frees them whatever the outcome (store.h's ownership rule). */
 static enum result incident_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct incident_op *op = arg;
     struct incident inc;
+    memset(&op->result, 0, sizeof op->result);
+    memset(&op->entry, 0, sizeof op->entry);
     op->now = clock_now(op->clock);
     enum result result = store_incident_get(tx, op->id, &inc);
     if (result == ERR_NOT_FOUND)
@@ -183,8 +187,8 @@ static void run_incident_op(struct request *r, struct incident_op *op, int statu
     op->cfg = r->config;
     enum result result = store_write(r->app->store, incident_job, op, &err);
     if (result != OK) {
-        reply_from_error(r, &err);
-        return;
+        reply_from_error(r, &err); /* also a COMMIT that failed after the job: free below */
+        goto out;
     }
     if (op->rearmed)
         engine_kick(r->app->engine);
@@ -192,6 +196,7 @@ static void run_incident_op(struct request *r, struct incident_op *op, int statu
         reply_json(r, status, timeline_entry_json(&op->entry));
     else
         reply_json(r, status, api_incident_json(&op->result, r->config, op->now));
+out:
     incident_free_fields(&op->result);
     timeline_entry_free(&op->entry);
 }
@@ -207,6 +212,8 @@ struct declare_job {
     int64_t now;
 };
 
+/* Its output d->result is zeroed by incident_ops_declare before anything can fail, and freed by
+ * api_incident_create whatever the outcome (store.h's ownership rule). */
 static enum result declare_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct declare_job *d = arg;
@@ -275,8 +282,8 @@ static void api_incident_create(struct request *r)
     snprintf(location, sizeof location, "/api/v1/incidents/%s", d.result.id);
     reply_header(r, "Location", location);
     reply_json(r, 201, api_incident_json(&d.result, r->config, d.now));
-    incident_free_fields(&d.result);
 out:
+    incident_free_fields(&d.result); /* zeroed unless the job ran; filled even if COMMIT failed */
     json_decref(body);
 }
 

@@ -191,7 +191,7 @@ static enum result attach(struct ingest_job *j, struct store_conn *tx, struct in
                           const struct prepared *p, struct alert *a, struct error *err)
 {
     const char *sev = p->severity;
-    struct incident inc;
+    struct incident inc = {0}; /* freed below on every path, whichever step failed */
     enum result result = store_incident_find_open_group(tx, a->group_key, &inc);
     if (result == ERR_NOT_FOUND) {
         struct incident_new n = {.title = p->title,
@@ -205,7 +205,7 @@ static enum result attach(struct ingest_job *j, struct store_conn *tx, struct in
         result = incident_ops_set_severity(tx, &inc, sev, j->now, j->src->actor,
                                            "a more severe alert joined", err);
     } else if (result != OK) {
-        return error_set(err, result, "store: cannot look up the alert's incident");
+        error_set(err, result, "store: cannot look up the alert's incident");
     }
     if (result == OK)
         a->incident_id = xstrdup(inc.id);

@@ -21,6 +21,7 @@ enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char 
 {
     char day[11], key[32], id[INCIDENT_ID_MAX];
     int64_t seq;
+    memset(out, 0, sizeof *out); /* an output: zeroed first, so its owner can always free it */
     time_format_day(now, day);
     snprintf(key, sizeof key, "incident:%s", day);
     enum result result = store_counter_next(tx, key, &seq);
