@@ -61,6 +61,7 @@ run: all
 
 test:
 	@bash scripts/deps.sh test
+	@bash scripts/lint_layout.sh
 	@bash tests/peers/setup.sh
 	$(MAKE) SAN=1 unit integration peers
 
@@ -76,6 +77,7 @@ peers: $(OUT)/tocsin
 
 lint:
 	@bash scripts/deps.sh lint
+	bash scripts/lint_layout.sh
 	clang-format --dry-run --Werror $(SRC) $(UNIT_SRC) $(HDR)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -Isrc src

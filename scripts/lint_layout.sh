@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The layout's rules (docs/internals/architecture.md), checked by `make lint`:
+#   1. src/domain/ is pure: it includes nothing from the store, HTTP, the API, the jobs, the
+#      runtime threads, the channels or the process wiring, nor sqlite3, libpq, libcurl or
+#      libmicrohttpd; and it reads no clock (every function takes `now`).
+#   2. sqlite3 appears only under src/store/sqlite/.
+#   3. no source file (src/, tests/unit/) passes 1,000 lines.
+# Prints every violation as FILE:LINE: rule, and exits 1 if there is any.
+set -u
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+MAX_LINES=1000
+bad=0
+report() { printf '%s\n' "$*"; bad=1; }
+
+# 1. the pure domain
+while IFS= read -r hit; do
+    report "$hit: src/domain/ must not include this (pure rules only)"
+done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]((store|http|api|jobs|runtime|channels|app|cli)/|sqlite3\.h|libpq-fe\.h|curl/|microhttpd\.h)' \
+    src/domain/*.[ch] 2>/dev/null)
+while IFS= read -r hit; do
+    report "$hit: src/domain/ must not read a clock (take \`now\` as a parameter)"
+done < <(grep -nE '\b(time|clock_gettime|gettimeofday|clock_now|clock_real|clock_mono_ms|clock_wall_ms|timespec_get)[[:space:]]*\(' \
+    src/domain/*.[ch] 2>/dev/null | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(\*|/\*|//)')
+
+# 2. sqlite3 only in its backend
+while IFS= read -r hit; do
+    report "$hit: sqlite3 outside src/store/sqlite/"
+done < <(grep -rn 'sqlite3' src --include='*.[ch]' | grep -v '^src/store/sqlite/')
+
+# 3. file length
+while IFS= read -r f; do
+    n=$(wc -l < "$f")
+    [ "$n" -le "$MAX_LINES" ] || report "$f:$n: longer than $MAX_LINES lines (split it by concern)"
+done < <(find src tests/unit -name '*.[ch]' | sort)
+
+[ "$bad" -eq 0 ] && echo "layout: ok (domain pure, sqlite3 only in src/store/sqlite/, files <= $MAX_LINES lines)"
+exit "$bad"
