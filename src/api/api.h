@@ -7,6 +7,9 @@
 #define TOCSIN_API_H
 
 #include "http/http.h"
+#include "domain/alert.h"
+#include "domain/incident.h"
+#include "store/credentials.h"
 
 /* incidents.c */
 void api_incident_create(struct request *r);
