@@ -30,10 +30,11 @@ enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250, STORE_GATHER_US = 300 };
 enum { STORE_FAILPOINTS = 8, STORE_FAILPOINT_NAME = 48 };
 
 /* The resources whose operation names failpoints accept (one entry per src/store/<r>.c). */
+// clang-format off
 #define STORE_RESOURCES(X)                                                                         \
-    X(incident)                                                                                    \
-    X(timeline) X(credential) X(alert) X(silence) X(heartbeat) X(probe) X(override)                \
-        X(notification) X(escalation)
+    X(incident) X(timeline) X(credential) X(alert) X(silence) X(heartbeat) X(probe)                \
+    X(override) X(notification) X(escalation)
+// clang-format on
 #define STORE_RESOURCE_EXTERN_(r) extern const struct store_resource store_resource_##r;
 STORE_RESOURCES(STORE_RESOURCE_EXTERN_)
 
