@@ -18,6 +18,7 @@
 #include "jobs/notify_enqueue.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "store/incidents.h"
 
 #include <stdio.h>
 #include <string.h>

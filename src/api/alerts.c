@@ -4,6 +4,7 @@
  */
 #include "api/api.h"
 #include "util/num.h"
+#include "store/alerts.h"
 
 #include <string.h>
 

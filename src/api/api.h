@@ -11,6 +11,9 @@
 #define TOCSIN_API_H
 
 #include "http/http.h"
+#include "domain/alert.h"
+#include "domain/incident.h"
+#include "store/credentials.h"
 
 /* JSON of the shared objects: incidents.c, integrations.c, alerts.c */
 json_t *api_incident_json(const struct incident *inc, const struct config *cfg, int64_t now);

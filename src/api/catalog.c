@@ -4,6 +4,7 @@
  */
 #include "api/api.h"
 #include "util/timeutil.h"
+#include "store/probes.h"
 
 #include <stdlib.h>
 

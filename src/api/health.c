@@ -10,6 +10,8 @@
 #include "util/jsonv.h"
 #include "util/timeutil.h"
 #include "app/version.h"
+#include "store/incidents.h"
+#include "store/timeline.h"
 
 #include <string.h>
 

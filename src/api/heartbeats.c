@@ -9,6 +9,7 @@
 
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "store/credentials.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,6 +17,8 @@
 #include "util/log.h"
 #include "util/num.h"
 #include "util/timeutil.h"
+#include "store/incidents.h"
+#include "store/timeline.h"
 
 #include <stdlib.h>
 #include <string.h>

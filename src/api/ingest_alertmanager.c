@@ -11,6 +11,7 @@
 #include "http/defer.h"
 #include "util/jsonv.h"
 #include "util/log.h"
+#include "store/credentials.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,6 +18,7 @@
 #include "util/jsonfast.h"
 #include "util/jsonv.h"
 #include "util/log.h"
+#include "store/credentials.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "jobs/alert_ingest.h"
+#include "store/credentials.h"
 
 /* OK, or an error (401/403/429/503) with *retry_after_s set for 429. */
 enum result api_ingest_admit(struct request *r, const char *key, const char *type, int64_t cost,

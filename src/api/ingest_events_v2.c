@@ -13,6 +13,7 @@
 #include "http/defer.h"
 #include "util/jsonv.h"
 #include "util/log.h"
+#include "store/credentials.h"
 
 #include <stdio.h>
 #include <stdlib.h>

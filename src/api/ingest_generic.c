@@ -7,6 +7,7 @@
 #include "http/defer.h"
 #include "util/jsonv.h"
 #include "util/log.h"
+#include "store/credentials.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,8 @@
 #include "util/crypto.h"
 #include "util/jsonv.h"
 #include "util/log.h"
+#include "store/credentials.h"
+#include "jobs/timeline.h"
 
 #include <stdio.h>
 #include <string.h>

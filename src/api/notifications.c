@@ -23,6 +23,8 @@
 #include "util/jsonv.h"
 #include "util/log.h"
 #include "util/num.h"
+#include "store/incidents.h"
+#include "store/notifications.h"
 
 #include <ctype.h>
 #include <stdio.h>

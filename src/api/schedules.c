@@ -21,6 +21,8 @@
 #include "util/jsonv.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "store/overrides.h"
+#include "jobs/timeline.h"
 
 #include <libical/ical.h>
 #include <stdio.h>

@@ -9,6 +9,8 @@
 #include "util/jsonv.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "store/silences.h"
+#include "jobs/timeline.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -28,6 +28,7 @@
 #include "domain/incident.h"
 #include "jobs/notify_enqueue.h"
 #include "store/store.h"
+#include "store/notifications.h"
 #include "util/buf.h"
 
 enum {

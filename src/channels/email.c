@@ -11,6 +11,7 @@
  */
 #include "channels/channel.h"
 #include "util/log.h"
+#include "store/notifications.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -10,6 +10,7 @@
 #include "channels/channel.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "store/notifications.h"
 
 #include <sodium.h>
 #include <stdio.h>

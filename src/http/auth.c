@@ -12,6 +12,8 @@
 #include "http/http.h"
 #include "util/crypto.h"
 #include "util/log.h"
+#include "store/credentials.h"
+#include "jobs/timeline.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,6 +16,7 @@
 
 #include "app/app.h"
 #include "util/result.h"
+#include "store/credentials.h"
 
 enum access { ACCESS_PUBLIC, ACCESS_VIEWER, ACCESS_RESPONDER, ACCESS_ADMIN };
 

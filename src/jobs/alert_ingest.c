@@ -8,6 +8,10 @@
 #include "util/crypto.h"
 #include "util/jsonfast.h"
 #include "util/log.h"
+#include "store/incidents.h"
+#include "store/alerts.h"
+#include "store/silences.h"
+#include "store/heartbeats.h"
 
 #include <pthread.h>
 #include <stdlib.h>

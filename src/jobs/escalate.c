@@ -9,6 +9,9 @@
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "store/incidents.h"
+#include "store/overrides.h"
+#include "store/escalations.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,6 +20,7 @@
 
 #include "app/app.h"
 #include "domain/oncall.h"
+#include "store/escalations.h"
 
 /* Fires everything due at `now` (looping until nothing due is left). Returns the next deadline,
  * or INT64_MAX when none; *queued += pages queued (the caller kicks the notifier). */

@@ -15,6 +15,8 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "store/incidents.h"
+#include "store/escalations.h"
 
 #include <stdio.h>
 #include <string.h>

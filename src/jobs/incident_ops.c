@@ -3,6 +3,8 @@
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "store/incidents.h"
+#include "store/escalations.h"
 
 #include <stdio.h>
 #include <string.h>

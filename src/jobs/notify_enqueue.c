@@ -13,6 +13,7 @@
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "store/notifications.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  */
 #include "jobs/timeline.h"
 #include "store/store.h"
+#include "store/timeline.h"
 #include "util/jsonfast.h"
 #include "util/log.h"
 

@@ -11,6 +11,8 @@
 #include "runtime/prober.h"
 #include "util/log.h"
 #include "util/pacer.h"
+#include "store/heartbeats.h"
+#include "store/probes.h"
 
 #include <pthread.h>
 #include <stdio.h>

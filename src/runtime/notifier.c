@@ -30,6 +30,8 @@
 #include "util/log.h"
 #include "util/pacer.h"
 #include "util/timeutil.h"
+#include "store/incidents.h"
+#include "store/notifications.h"
 
 #include <pthread.h>
 #include <sodium.h>

@@ -1,12 +1,16 @@
 /*
- * store: the front end. Picks a backend, owns the writer thread (group commit) and the per-thread
- * reader connections, and wraps each backend call with timing (slow calls are logged).
+ * store: the front end's core. Picks a backend, owns the writer thread (group commit), the
+ * per-thread reader connections and the failpoints. The per-resource wrappers (timing, flags,
+ * failpoints) are generated in src/store/<resource>.c from each resource's list (store_ops.h).
  *
  * Writer thread: loop { wait for jobs; take them all (up to STORE_MAX_BATCH); BEGIN; for each job
  * SAVEPOINT, run, RELEASE or ROLLBACK TO; COMMIT; record each job's result; wake the callers }.
  * A batch of one job runs without a savepoint: a failure rolls the whole transaction back.
  * A caller's job struct lives on its stack until it is woken, so nothing is allocated per write.
  * If COMMIT fails every job of the batch gets ERR_UNAVAILABLE: none of them is reported done.
+ *
+ * Failpoints: a small table under fp_lock; `armed` counts the armed entries, so the wrappers'
+ * fast path is one relaxed load of it. Names are checked against STORE_RESOURCES' op lists.
  */
 #include "store/store.h"
 #include "util/clock.h"
@@ -23,12 +27,22 @@
  * it starts a batch without them (group commit; docs/internals/store.md). */
 enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250, STORE_GATHER_US = 300 };
 
+enum { STORE_FAILPOINTS = 8, STORE_FAILPOINT_NAME = 48 };
+
+/* The resources whose operation names failpoints accept (one entry per src/store/<r>.c). */
+// clang-format off
+#define STORE_RESOURCES(X)                                                                         \
+    X(incident) X(timeline) X(credential) X(alert) X(silence) X(heartbeat) X(probe)                \
+    X(override) X(notification) X(escalation)
+// clang-format on
+#define STORE_RESOURCE_EXTERN_(r) extern const struct store_resource store_resource_##r;
+STORE_RESOURCES(STORE_RESOURCE_EXTERN_)
+
+/* head first: the generated wrappers see it (store_ops.h); revoked: writer only, this batch
+ * revoked a credential (store_revocations); silences_version: store_silences_version. */
 struct store_conn {
-    const struct store_backend *be;
-    void *conn;
+    struct store_conn_head h;
     struct store_conn *next_reader;
-    bool revoked; /* writer only: this batch revoked a key or token (see store_revocations) */
-    uint64_t silences_version; /* see store_silences_version */
 };
 
 struct store_job {
@@ -66,6 +80,13 @@ struct store {
     struct store_stats stats;
 
     _Atomic uint64_t revocations; /* batches that revoked something, counted after their end */
+
+    pthread_mutex_t fp_lock;
+    _Atomic int armed; /* entries of fp[] with count > 0 */
+    struct {
+        char name[STORE_FAILPOINT_NAME];
+        int count;
+    } fp[STORE_FAILPOINTS];
 };
 
 const double store_commit_bucket_ms[12] = {0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, -1};
@@ -108,7 +129,7 @@ void store_get_stats(struct store *s, struct store_stats *out)
 static void run_batch(struct store *s, struct store_job *batch, size_t n)
 {
     const struct store_backend *be = s->be;
-    void *c = s->writer.conn;
+    void *c = s->writer.h.conn;
     double t0 = clock_mono_ms();
     bool ok = be->begin(c) == OK;
     /* A batch of one job is that job's transaction: no savepoint (SQLite would journal every page
@@ -122,7 +143,7 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
         }
         j->result = j->fn(&s->writer, j->arg, j->err);
         if (j->result != OK)
-            s->writer.silences_version++; /* whatever the job read may be undone */
+            s->writer.h.silences_version++; /* whatever the job read may be undone */
         if (alone) {
             failed_alone = j->result != OK;
         } else if (j->result == OK) {
@@ -134,12 +155,16 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
                 ok = false;
         }
     }
-    if (ok && !failed_alone)
-        ok = be->commit(c) == OK;
-    else
+    if (ok && !failed_alone && store_failpoint_take(s, "commit")) {
+        ok = false;
         be->rollback(c);
+    } else if (ok && !failed_alone) {
+        ok = be->commit(c) == OK;
+    } else {
+        be->rollback(c);
+    }
     if (!ok)
-        s->writer.silences_version++;
+        s->writer.h.silences_version++;
     double ms = clock_mono_ms() - t0;
     record_commit(s, ms, n, ok);
     if (ms > STORE_SLOW_MS)
@@ -151,8 +176,8 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
     }
     /* Counted after the commit and before any caller is woken: a credential cache entry made
      * from a read that began before this point is stale from now on (store_revocations). */
-    if (s->writer.revoked) {
-        s->writer.revoked = false;
+    if (s->writer.h.revoked) {
+        s->writer.h.revoked = false;
         atomic_fetch_add(&s->revocations, 1);
     }
 }
@@ -164,7 +189,7 @@ uint64_t store_revocations(struct store *s)
 
 uint64_t store_silences_version(const struct store_conn *tx)
 {
-    return tx->silences_version;
+    return tx->h.silences_version;
 }
 
 static _Thread_local struct store *expecting; /* the store this thread announced a write to */
@@ -341,13 +366,13 @@ struct store *store_open(const char *driver, const char *target, struct error *e
     static _Atomic uint64_t instances;
     uint64_t base = atomic_fetch_add(&instances, 1) << 40;
     atomic_store(&s->revocations, base);
-    s->writer.silences_version = base;
     s->be = be;
     s->driver = xstrdup(driver);
     s->target = xstrdup(target);
-    s->writer.be = be;
-    s->writer.conn = wc;
+    s->writer.h = (struct store_conn_head){
+        .conn = wc, .backend = be->id, .store = s, .armed = &s->armed, .silences_version = base};
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->fp_lock, NULL);
     pthread_mutex_init(&s->readers_lock, NULL);
     pthread_mutex_init(&s->stats_lock, NULL);
     pthread_condattr_t ca;
@@ -372,15 +397,16 @@ void store_close(struct store *s)
     pthread_join(s->thread, NULL);
     for (struct store_conn *r = s->readers; r;) {
         struct store_conn *next = r->next_reader;
-        s->be->disconnect(r->conn);
+        s->be->disconnect(r->h.conn);
         free(r);
         r = next;
     }
-    s->be->disconnect(s->writer.conn);
+    s->be->disconnect(s->writer.h.conn);
     pthread_key_delete(s->reader_key);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->readers_lock);
     pthread_mutex_destroy(&s->stats_lock);
+    pthread_mutex_destroy(&s->fp_lock);
     pthread_cond_destroy(&s->work_cv);
     free(s->driver);
     free(s->target);
@@ -401,8 +427,8 @@ struct store_conn *store_reader(struct store *s, struct error *err)
     if (!c)
         return NULL;
     r = xcalloc(1, sizeof *r);
-    r->be = s->be;
-    r->conn = c;
+    r->h =
+        (struct store_conn_head){.conn = c, .backend = s->be->id, .store = s, .armed = &s->armed};
     pthread_mutex_lock(&s->readers_lock);
     r->next_reader = s->readers;
     s->readers = r;
@@ -411,367 +437,71 @@ struct store_conn *store_reader(struct store *s, struct error *err)
     return r;
 }
 
-/* Front-end wrappers: time each backend call and log the slow ones. */
-#define TIMED(name, call)                                                                          \
-    do {                                                                                           \
-        double t0_ = clock_mono_ms();                                                              \
-        enum result r_ = (call);                                                                   \
-        double ms_ = clock_mono_ms() - t0_;                                                        \
-        if (ms_ > STORE_SLOW_MS)                                                                   \
-            log_warn("store: slow %s: %.1f ms", name, ms_);                                        \
-        return r_;                                                                                 \
-    } while (0)
-
-enum result store_counter_next(struct store_conn *c, const char *key, int64_t *out)
+void store_op_timed(const char *op, double started_ms)
 {
-    TIMED("counter_next", c->be->counter_next(c->conn, key, out));
+    double ms = clock_mono_ms() - started_ms;
+    if (ms > STORE_SLOW_MS)
+        log_warn("store: slow %s: %.1f ms", op, ms);
 }
 
-enum result store_incident_insert(struct store_conn *c, const struct incident *inc)
+static bool failpoint_known(const char *point)
 {
-    TIMED("incident_insert", c->be->incident_insert(c->conn, inc));
+#define STORE_RESOURCE_PTR_(r) &store_resource_##r,
+    static const struct store_resource *const resources[] = {STORE_RESOURCES(STORE_RESOURCE_PTR_)};
+    if (strcmp(point, "commit") == 0)
+        return true;
+    for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++)
+        for (size_t k = 0; k < resources[i]->count; k++)
+            if (strcmp(resources[i]->ops[k], point) == 0)
+                return true;
+    return false;
 }
 
-enum result store_incident_update(struct store_conn *c, const struct incident *inc)
+enum result store_failpoint_arm(struct store *s, const char *point, int count, struct error *err)
 {
-    TIMED("incident_update", c->be->incident_update(c->conn, inc));
-}
-
-enum result store_incident_get(struct store_conn *c, const char *id, struct incident *out)
-{
-    TIMED("incident_get", c->be->incident_get(c->conn, id, out));
-}
-
-enum result store_incident_list(struct store_conn *c, const struct store_incident_filter *f,
-                                store_incident_cb cb, void *ctx)
-{
-    TIMED("incident_list", c->be->incident_list(c->conn, f, cb, ctx));
-}
-
-enum result store_incident_count_open(struct store_conn *c, store_count_cb cb, void *ctx)
-{
-    TIMED("incident_count_open", c->be->incident_count_open(c->conn, cb, ctx));
-}
-
-enum result store_timeline_insert(struct store_conn *c, const struct timeline_entry *e)
-{
-    TIMED("timeline_insert", c->be->timeline_insert(c->conn, e));
-}
-
-enum result store_timeline_last(struct store_conn *c, int64_t *seq, char hash[SHA256_HEX_LEN])
-{
-    TIMED("timeline_last", c->be->timeline_last(c->conn, seq, hash));
-}
-
-enum result store_timeline_scan(struct store_conn *c, const char *incident_id, store_timeline_cb cb,
-                                void *ctx)
-{
-    TIMED("timeline_scan", c->be->timeline_scan(c->conn, incident_id, cb, ctx));
-}
-
-enum result store_token_insert(struct store_conn *c, const struct store_token *t)
-{
-    TIMED("token_insert", c->be->token_insert(c->conn, t));
-}
-
-enum result store_token_get(struct store_conn *c, const char *id, struct store_token *out)
-{
-    TIMED("token_get", c->be->token_get(c->conn, id, out));
-}
-
-enum result store_token_find_hash(struct store_conn *c, const char *hash, struct store_token *out)
-{
-    TIMED("token_find_hash", c->be->token_find_hash(c->conn, hash, out));
-}
-
-enum result store_token_list(struct store_conn *c, store_token_cb cb, void *ctx)
-{
-    TIMED("token_list", c->be->token_list(c->conn, cb, ctx));
-}
-
-enum result store_token_revoke(struct store_conn *c, const char *id, int64_t now)
-{
-    c->revoked = true;
-    TIMED("token_revoke", c->be->token_revoke(c->conn, id, now));
-}
-
-void store_token_free_fields(struct store_token *t)
-{
-    free(t->name);
-    free(t->role);
-    t->name = t->role = NULL;
-}
-
-enum result store_integration_insert(struct store_conn *c, const struct store_integration *i)
-{
-    TIMED("integration_insert", c->be->integration_insert(c->conn, i));
-}
-
-enum result store_integration_get(struct store_conn *c, const char *id,
-                                  struct store_integration *out)
-{
-    TIMED("integration_get", c->be->integration_get(c->conn, id, out));
-}
-
-enum result store_integration_find_hash(struct store_conn *c, const char *hash,
-                                        struct store_integration *out)
-{
-    TIMED("integration_find_hash", c->be->integration_find_hash(c->conn, hash, out));
-}
-
-enum result store_integration_list(struct store_conn *c, store_integration_cb cb, void *ctx)
-{
-    TIMED("integration_list", c->be->integration_list(c->conn, cb, ctx));
-}
-
-enum result store_integration_revoke(struct store_conn *c, const char *id, int64_t now)
-{
-    c->revoked = true;
-    TIMED("integration_revoke", c->be->integration_revoke(c->conn, id, now));
-}
-
-void store_integration_free_fields(struct store_integration *i)
-{
-    free(i->name);
-    free(i->service);
-    free(i->type);
-    i->name = i->service = i->type = NULL;
-}
-
-enum result store_incident_find_open_group(struct store_conn *c, const char *group_key,
-                                           struct incident *out)
-{
-    TIMED("incident_find_open_group", c->be->incident_find_open_group(c->conn, group_key, out));
-}
-
-enum result store_alert_find_open(struct store_conn *c, const char *scope, const char *dedup_key,
-                                  struct alert *out)
-{
-    TIMED("alert_find_open", c->be->alert_find_open(c->conn, scope, dedup_key, out));
-}
-
-enum result store_alert_insert(struct store_conn *c, const struct alert *a, int64_t *id)
-{
-    TIMED("alert_insert", c->be->alert_insert(c->conn, a, id));
-}
-
-enum result store_alert_update(struct store_conn *c, const struct alert *a)
-{
-    TIMED("alert_update", c->be->alert_update(c->conn, a));
-}
-
-enum result store_alert_list(struct store_conn *c, const struct store_alert_filter *f,
-                             store_alert_cb cb, void *ctx)
-{
-    TIMED("alert_list", c->be->alert_list(c->conn, f, cb, ctx));
-}
-
-enum result store_alert_count_open(struct store_conn *c, const char *incident_id, int64_t *n)
-{
-    TIMED("alert_count_open", c->be->alert_count_open(c->conn, incident_id, n));
-}
-
-enum result store_silence_insert(struct store_conn *c, const struct silence *s)
-{
-    c->silences_version++;
-    TIMED("silence_insert", c->be->silence_insert(c->conn, s));
-}
-
-enum result store_silence_list(struct store_conn *c, bool include_expired, int64_t now,
-                               store_silence_cb cb, void *ctx)
-{
-    TIMED("silence_list", c->be->silence_list(c->conn, include_expired, now, cb, ctx));
-}
-
-enum result store_silence_expire(struct store_conn *c, const char *id, int64_t now)
-{
-    c->silences_version++;
-    TIMED("silence_expire", c->be->silence_expire(c->conn, id, now));
-}
-
-enum result store_heartbeat_touch(struct store_conn *c, const char *name, int64_t at)
-{
-    TIMED("heartbeat_touch", c->be->heartbeat_touch(c->conn, name, at));
-}
-
-enum result store_heartbeat_list(struct store_conn *c, store_heartbeat_cb cb, void *ctx)
-{
-    TIMED("heartbeat_list", c->be->heartbeat_list(c->conn, cb, ctx));
-}
-
-enum result store_probe_result_insert(struct store_conn *c, const char *service,
-                                      const struct store_probe_result *r)
-{
-    TIMED("probe_result_insert", c->be->probe_result_insert(c->conn, service, r));
-}
-
-enum result store_probe_uptime(struct store_conn *c, const char *service, int64_t since,
-                               int64_t *ok, int64_t *total)
-{
-    TIMED("probe_uptime", c->be->probe_uptime(c->conn, service, since, ok, total));
-}
-
-enum result store_probe_last(struct store_conn *c, const char *service,
-                             struct store_probe_result *out)
-{
-    TIMED("probe_last", c->be->probe_last(c->conn, service, out));
-}
-
-/* ---- wrappers: oncall ---- */
-
-enum result store_override_insert(struct store_conn *c, const struct oncall_override *o)
-{
-    TIMED("override_insert", c->be->override_insert(c->conn, o));
-}
-
-enum result store_override_get(struct store_conn *c, const char *id, struct oncall_override *out)
-{
-    TIMED("override_get", c->be->override_get(c->conn, id, out));
-}
-
-enum result store_override_list(struct store_conn *c, const char *schedule, int64_t from,
-                                int64_t to, store_override_cb cb, void *ctx)
-{
-    TIMED("override_list", c->be->override_list(c->conn, schedule, from, to, cb, ctx));
-}
-
-enum result store_override_find_overlap(struct store_conn *c, const char *schedule,
-                                        const char *layer, int64_t from, int64_t to,
-                                        struct oncall_override *out)
-{
-    TIMED("override_find_overlap",
-          c->be->override_find_overlap(c->conn, schedule, layer, from, to, out));
-}
-
-enum result store_override_remove(struct store_conn *c, const char *id, int64_t now)
-{
-    TIMED("override_remove", c->be->override_remove(c->conn, id, now));
-}
-
-/* ---- wrappers: notify ---- */
-
-enum result store_notification_insert(struct store_conn *c, const struct store_notification *n,
-                                      int64_t *id)
-{
-    TIMED("notification_insert", c->be->notification_insert(c->conn, n, id));
-}
-
-enum result store_notification_get(struct store_conn *c, int64_t id, struct store_notification *out)
-{
-    TIMED("notification_get", c->be->notification_get(c->conn, id, out));
-}
-
-enum result store_notification_update(struct store_conn *c, const struct store_notification *n)
-{
-    TIMED("notification_update", c->be->notification_update(c->conn, n));
-}
-
-enum result store_notification_due(struct store_conn *c, int64_t now, int limit,
-                                   store_notification_cb cb, void *ctx)
-{
-    TIMED("notification_due", c->be->notification_due(c->conn, now, limit, cb, ctx));
-}
-
-enum result store_notification_next_due(struct store_conn *c, int64_t *at)
-{
-    TIMED("notification_next_due", c->be->notification_next_due(c->conn, at));
-}
-
-enum result store_notification_list(struct store_conn *c, const char *incident_id,
-                                    store_notification_cb cb, void *ctx)
-{
-    TIMED("notification_list", c->be->notification_list(c->conn, incident_id, cb, ctx));
-}
-
-enum result store_notification_members(struct store_conn *c, int64_t lead, store_notification_cb cb,
-                                       void *ctx)
-{
-    TIMED("notification_members", c->be->notification_members(c->conn, lead, cb, ctx));
-}
-
-enum result store_notification_last_sent(struct store_conn *c, const char *user, const char *method,
-                                         int64_t *at)
-{
-    TIMED("notification_last_sent", c->be->notification_last_sent(c->conn, user, method, at));
-}
-
-enum result store_notification_attempt_insert(struct store_conn *c,
-                                              const struct store_notification_attempt *a)
-{
-    TIMED("notification_attempt_insert", c->be->notification_attempt_insert(c->conn, a));
-}
-
-enum result store_notification_attempts(struct store_conn *c, int64_t notification_id,
-                                        store_attempt_cb cb, void *ctx)
-{
-    TIMED("notification_attempts", c->be->notification_attempts(c->conn, notification_id, cb, ctx));
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
-void store_notification_copy(struct store_notification *dst, const struct store_notification *src)
-{
-    *dst = *src;
-    dst->incident_id = dup_or_null(src->incident_id);
-    dst->kind = dup_or_null(src->kind);
-    dst->dkey = dup_or_null(src->dkey);
-    dst->user_id = dup_or_null(src->user_id);
-    dst->method = dup_or_null(src->method);
-    dst->address = dup_or_null(src->address);
-    dst->subject = dup_or_null(src->subject);
-    dst->body = dup_or_null(src->body);
-    dst->status = dup_or_null(src->status);
-    dst->last_error = dup_or_null(src->last_error);
-    dst->reason = dup_or_null(src->reason);
-}
-
-void store_notification_free_fields(struct store_notification *n)
-{
-    char **fields[] = {&n->incident_id, &n->kind,       &n->dkey,    &n->user_id,
-                       &n->method,      &n->address,    &n->subject, &n->body,
-                       &n->status,      &n->last_error, &n->reason};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        free(*fields[i]);
-        *fields[i] = NULL;
+    enum result result = OK;
+    if (!failpoint_known(point) || count < 0)
+        return error_set(err, ERR_BAD_REQUEST, "store: no failpoint named \"%s\"", point);
+    pthread_mutex_lock(&s->fp_lock);
+    int slot = -1, armed = 0;
+    for (int i = 0; i < STORE_FAILPOINTS && slot < 0; i++) /* the point's own entry */
+        if (s->fp[i].count > 0 && strcmp(s->fp[i].name, point) == 0)
+            slot = i;
+    for (int i = 0; i < STORE_FAILPOINTS && slot < 0 && count > 0; i++) /* else a free one */
+        if (s->fp[i].count == 0)
+            slot = i;
+    if (slot < 0 && count > 0) {
+        result = error_set(err, ERR_BAD_REQUEST, "store: too many failpoints armed");
+        goto out;
     }
+    if (slot >= 0) {
+        snprintf(s->fp[slot].name, sizeof s->fp[slot].name, "%s", point);
+        s->fp[slot].count = count;
+    }
+    for (int i = 0; i < STORE_FAILPOINTS; i++)
+        armed += s->fp[i].count > 0;
+    atomic_store(&s->armed, armed);
+    log_info("store: failpoint %s armed for %d calls", point, count);
+out:
+    pthread_mutex_unlock(&s->fp_lock);
+    return result;
 }
 
-/* ---- wrappers: escalation ---- */
-
-enum result store_escalation_arm(struct store_conn *c, const char *incident_id, int64_t round_start,
-                                 int64_t now)
+bool store_failpoint_take(struct store *s, const char *op)
 {
-    TIMED("escalation_arm", c->be->escalation_arm(c->conn, incident_id, round_start, now));
-}
-
-enum result store_escalation_get(struct store_conn *c, const char *incident_id,
-                                 struct escalation_state *out)
-{
-    TIMED("escalation_get", c->be->escalation_get(c->conn, incident_id, out));
-}
-
-enum result store_escalation_put(struct store_conn *c, const char *incident_id,
-                                 const struct escalation_state *st, int64_t now)
-{
-    TIMED("escalation_put", c->be->escalation_put(c->conn, incident_id, st, now));
-}
-
-enum result store_escalation_due(struct store_conn *c, int64_t now, int limit, store_id_cb cb,
-                                 void *ctx)
-{
-    TIMED("escalation_due", c->be->escalation_due(c->conn, now, limit, cb, ctx));
-}
-
-enum result store_escalation_next_due(struct store_conn *c, int64_t *at)
-{
-    TIMED("escalation_next_due", c->be->escalation_next_due(c->conn, at));
-}
-
-enum result store_handoff_claim(struct store_conn *c, const char *schedule, const char *layer,
-                                int64_t starts_at, const char *user, int64_t now)
-{
-    TIMED("handoff_claim", c->be->handoff_claim(c->conn, schedule, layer, starts_at, user, now));
+    if (atomic_load_explicit(&s->armed, memory_order_relaxed) == 0)
+        return false;
+    bool hit = false;
+    pthread_mutex_lock(&s->fp_lock);
+    for (int i = 0; i < STORE_FAILPOINTS && !hit; i++) {
+        if (s->fp[i].count > 0 && strcmp(s->fp[i].name, op) == 0) {
+            hit = true;
+            if (--s->fp[i].count == 0)
+                atomic_fetch_sub(&s->armed, 1);
+        }
+    }
+    pthread_mutex_unlock(&s->fp_lock);
+    if (hit)
+        log_warn("store: failpoint %s", op);
+    return hit;
 }

@@ -1,7 +1,23 @@
 /*
- * store: durable state behind one front end and a table of backend functions (OpenSMTPD's
- * queue_backend, curl's vtls). Backends: store_sqlite.c (embedded, default); a PostgreSQL backend
- * fills the same table.
+ * store: durable state behind one front end and, per resource, a table of backend functions
+ * (OpenSMTPD's queue_backend, curl's vtls). Backends: sqlite (src/store/sqlite/, embedded,
+ * default).
+ *
+ * Layout. This header is the core: open/close, the writer (store_write, store_submit,
+ * store_expect), readers, statistics, revocations, the silences version, failpoints. Each
+ * resource has its own header src/store/<resource>.h (incidents, timeline, credentials, alerts,
+ * silences, heartbeats, probes, overrides, notifications, escalations) holding its structs, its
+ * callback types and ONE X-macro list of its operations; store_ops.h turns that list into the
+ * store_<op>() prototypes, the backend's function group struct store_<resource>_ops, the
+ * front end's wrappers (src/store/<resource>.c) and each backend's table
+ * (src/store/<backend>/<resource>.c). Callers include the resource headers they use.
+ *
+ * Adding a backend (PostgreSQL, src/store/pg/): a `struct store_backend store_backend_pg` (the
+ * core below: connect, migrate, transactions) in src/store/pg/pg.c, one file per resource
+ * defining `const struct store_<resource>_ops store_pg_<resource>_ops` with
+ * STORE_OPS_TABLE(pg, <resource>, STORE_<RESOURCE>_OPS), migrations under
+ * src/store/migrations/pg/, one line in STORE_BACKENDS (store_ops.h) and one in store.c's list of
+ * drivers. The front end and the callers do not change.
  *
  * Writes: every write is a job run by the single writer thread (store.c). The writer takes every
  * job waiting, runs them in ONE transaction (group commit), each inside its own savepoint so a
@@ -12,8 +28,19 @@
  * Reads: store_reader() hands each thread its own read connection (created on first use, closed
  * by store_close). Readers see only committed data (WAL snapshot per statement).
  *
- * Ownership: structs filled by get/list functions own their strings; free them with the
- * matching *_free_fields function. Callbacks get borrowed structs valid during the call.
+ * Ownership:
+ *  - Structs filled by get/list functions own their strings; free them with the matching
+ *    *_free_fields function. Callbacks get borrowed structs valid during the call.
+ *  - A job's arg struct belongs to the caller of store_write (or store_submit): it lives on the
+ *    caller's side, the job only fills it.
+ *  - A job's outputs are zeroed when the job starts and freed by their owner on every path,
+ *    including a COMMIT that fails after the job succeeded. The owner is the caller: after
+ *    store_write returns, WHATEVER the result (OK, the job's own error, or ERR_UNAVAILABLE from a
+ *    failed COMMIT or a failpoint), the caller frees every output the job may have filled. So a
+ *    job starts by zeroing its outputs (memset, or designated initialisers in the caller) and
+ *    never frees them itself on failure unless it zeroes them again; the caller's free functions
+ *    accept zeroed structs. A job may run and succeed and still be reported ERR_UNAVAILABLE
+ *    (COMMIT failed): its outputs are then filled but nothing they describe was stored.
  */
 #ifndef TOCSIN_STORE_H
 #define TOCSIN_STORE_H
@@ -21,97 +48,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "domain/alert.h"
-#include "domain/escalation_policy.h"
-#include "domain/incident.h"
-#include "domain/oncall.h"
-#include "jobs/timeline.h"
+#include "store/store_ops.h"
 #include "util/result.h"
 
 struct store;
 struct store_conn;
 
-struct store_token {
-    char id[32];
-    char *name;
-    char *role;
-    char hash[SHA256_HEX_LEN];
-    int64_t created_at;
-    int64_t revoked_at; /* 0 = live */
-};
-
-struct store_integration {
-    char id[32];
-    char *name;
-    char *service;
-    char *type; /* alertmanager, events_v2, generic, heartbeat */
-    char hash[SHA256_HEX_LEN];
-    int64_t created_at;
-    int64_t revoked_at; /* 0 = live */
-};
-
-struct store_alert_filter {
-    int statuses;            /* bit mask of (1 << enum alert_status); 0 = all */
-    const char *service;     /* NULL = any */
-    const char *incident_id; /* NULL = any */
-    int limit;               /* 0 = no limit */
-};
-
-struct store_probe_result {
-    int64_t at;
-    bool ok;
-    int status; /* HTTP status, 0 when none */
-    double latency_ms;
-    char *error; /* NULL when ok */
-};
-
-/* A notification (outbox row, migration 004). Strings are owned (store_notification_free_fields);
- * incident_id is "" when the row is about no incident; times are 0 when not set. */
-struct store_notification {
-    int64_t id;
-    char *incident_id, *kind, *dkey, *user_id, *method, *address, *subject, *body;
-    char *status; /* pending, sent, failed, bundled, cancelled */
-    char *last_error, *reason;
-    int attempts;
-    int64_t due_at, next_attempt_at, created_at, sent_at;
-    int64_t bundled_into; /* 0: none */
-    int bundle_count;
-    int64_t fallback_of; /* 0: none */
-};
-
-struct store_notification_attempt {
-    int64_t notification_id;
-    int64_t at;
-    bool ok;
-    int code;    /* HTTP status or SMTP reply code; 0 when none */
-    char *error; /* NULL when ok */
-    int64_t duration_ms;
-};
-
-typedef int (*store_notification_cb)(const struct store_notification *n, void *ctx);
-typedef int (*store_attempt_cb)(const struct store_notification_attempt *a, void *ctx);
-
-struct store_incident_filter {
-    int statuses; /* bit mask of (1 << enum incident_status); 0 = all */
-    int limit;    /* 0 = no limit */
-};
-
-typedef int (*store_incident_cb)(const struct incident *inc, void *ctx); /* non-0 stops */
-typedef int (*store_timeline_cb)(const struct timeline_entry *e, void *ctx);
-typedef int (*store_token_cb)(const struct store_token *t, void *ctx);
-typedef void (*store_count_cb)(const char *key, int64_t n, void *ctx);
-typedef int (*store_integration_cb)(const struct store_integration *i, void *ctx);
-typedef int (*store_alert_cb)(const struct alert *a, void *ctx);
-typedef int (*store_silence_cb)(const struct silence *s, void *ctx);
-typedef int (*store_id_cb)(const char *id, void *ctx); /* non-0 stops */
-typedef int (*store_heartbeat_cb)(const char *name, int64_t last_seen, void *ctx);
-typedef int (*store_override_cb)(const struct oncall_override *o, void *ctx);
-
-/* The backend table. `conn` is the backend's own connection type. Every function returns OK,
- * ERR_NOT_FOUND (get-style calls), ERR_CONFLICT (a uniqueness constraint), or ERR_UNAVAILABLE
- * (the database failed; the message is logged by the backend). */
+/* A backend's core: connections, migrations, transactions. Its operations are in one table per
+ * resource (store_<backend>_<resource>_ops). `conn` is the backend's own connection type. Every
+ * operation returns OK, ERR_NOT_FOUND (get-style calls), ERR_CONFLICT (a uniqueness constraint),
+ * or ERR_UNAVAILABLE (the database failed; the message is logged by the backend). */
 struct store_backend {
     const char *name;
+    enum store_backend_id id; /* its index in every resource's table of backends */
     void *(*connect)(const char *target, bool writer, struct error *err);
     void (*disconnect)(void *conn);
     enum result (*migrate)(void *conn, struct error *err);
@@ -121,103 +70,6 @@ struct store_backend {
     enum result (*savepoint)(void *conn);
     enum result (*release)(void *conn);
     void (*rollback_to)(void *conn);
-
-    enum result (*counter_next)(void *conn, const char *key, int64_t *out);
-
-    enum result (*incident_insert)(void *conn, const struct incident *inc);
-    enum result (*incident_update)(void *conn, const struct incident *inc);
-    enum result (*incident_get)(void *conn, const char *id, struct incident *out);
-    enum result (*incident_list)(void *conn, const struct store_incident_filter *f,
-                                 store_incident_cb cb, void *ctx);
-    enum result (*incident_count_open)(void *conn, store_count_cb cb, void *ctx);
-
-    enum result (*timeline_insert)(void *conn, const struct timeline_entry *e);
-    enum result (*timeline_last)(void *conn, int64_t *seq, char hash[SHA256_HEX_LEN]);
-    enum result (*timeline_scan)(void *conn, const char *incident_id, store_timeline_cb cb,
-                                 void *ctx);
-
-    enum result (*token_insert)(void *conn, const struct store_token *t);
-    enum result (*token_get)(void *conn, const char *id, struct store_token *out);
-    enum result (*token_find_hash)(void *conn, const char *hash, struct store_token *out);
-    enum result (*token_list)(void *conn, store_token_cb cb, void *ctx);
-    enum result (*token_revoke)(void *conn, const char *id, int64_t now);
-
-    enum result (*integration_insert)(void *conn, const struct store_integration *i);
-    enum result (*integration_get)(void *conn, const char *id, struct store_integration *out);
-    enum result (*integration_find_hash)(void *conn, const char *hash,
-                                         struct store_integration *out);
-    enum result (*integration_list)(void *conn, store_integration_cb cb, void *ctx);
-    enum result (*integration_revoke)(void *conn, const char *id, int64_t now);
-
-    enum result (*incident_find_open_group)(void *conn, const char *group_key,
-                                            struct incident *out);
-    enum result (*alert_find_open)(void *conn, const char *scope, const char *dedup_key,
-                                   struct alert *out);
-    enum result (*alert_insert)(void *conn, const struct alert *a, int64_t *id);
-    enum result (*alert_update)(void *conn, const struct alert *a);
-    enum result (*alert_list)(void *conn, const struct store_alert_filter *f, store_alert_cb cb,
-                              void *ctx);
-    enum result (*alert_count_open)(void *conn, const char *incident_id, int64_t *n);
-
-    enum result (*silence_insert)(void *conn, const struct silence *s);
-    enum result (*silence_list)(void *conn, bool include_expired, int64_t now, store_silence_cb cb,
-                                void *ctx);
-    enum result (*silence_expire)(void *conn, const char *id, int64_t now);
-
-    enum result (*heartbeat_touch)(void *conn, const char *name, int64_t at);
-    enum result (*heartbeat_list)(void *conn, store_heartbeat_cb cb, void *ctx);
-
-    enum result (*probe_result_insert)(void *conn, const char *service,
-                                       const struct store_probe_result *r);
-    enum result (*probe_uptime)(void *conn, const char *service, int64_t since, int64_t *ok,
-                                int64_t *total);
-    enum result (*probe_last)(void *conn, const char *service, struct store_probe_result *out);
-
-    /* ---- backend: oncall (overrides) ---- */
-    enum result (*override_insert)(void *conn, const struct oncall_override *o);
-    enum result (*override_get)(void *conn, const char *id, struct oncall_override *out);
-    enum result (*override_list)(void *conn, const char *schedule, int64_t from, int64_t to,
-                                 store_override_cb cb, void *ctx);
-    enum result (*override_find_overlap)(void *conn, const char *schedule, const char *layer,
-                                         int64_t from, int64_t to, struct oncall_override *out);
-    enum result (*override_remove)(void *conn, const char *id, int64_t now);
-
-    /* ---- backend: notify (outbox, attempts) ---- */
-    /* inserts n (id ignored); ERR_CONFLICT when (incident, dkey, user, method) exists */
-    enum result (*notification_insert)(void *conn, const struct store_notification *n, int64_t *id);
-    enum result (*notification_get)(void *conn, int64_t id, struct store_notification *out);
-    /* writes status, attempts, next_attempt_at, sent_at, last_error, bundled_into, bundle_count */
-    enum result (*notification_update)(void *conn, const struct store_notification *n);
-    /* pending rows with next_attempt_at <= now, oldest first, at most limit */
-    enum result (*notification_due)(void *conn, int64_t now, int limit, store_notification_cb cb,
-                                    void *ctx);
-    /* the earliest next_attempt_at of a pending row; ERR_NOT_FOUND when none */
-    enum result (*notification_next_due)(void *conn, int64_t *at);
-    /* incident_id's rows ("" for rows about no incident), by id */
-    enum result (*notification_list)(void *conn, const char *incident_id, store_notification_cb cb,
-                                     void *ctx);
-    /* the rows whose message went with lead's (bundled_into = lead), by id */
-    enum result (*notification_members)(void *conn, int64_t lead, store_notification_cb cb,
-                                        void *ctx);
-    /* the latest sent_at of user's rows by method; 0 when none */
-    enum result (*notification_last_sent)(void *conn, const char *user, const char *method,
-                                          int64_t *at);
-    enum result (*notification_attempt_insert)(void *conn,
-                                               const struct store_notification_attempt *a);
-    enum result (*notification_attempts)(void *conn, int64_t notification_id, store_attempt_cb cb,
-                                         void *ctx);
-
-    /* ---- backend: escalation (deadlines, reminders, hand-offs) ---- */
-    enum result (*escalation_arm)(void *conn, const char *incident_id, int64_t round_start,
-                                  int64_t now);
-    enum result (*escalation_get)(void *conn, const char *incident_id,
-                                  struct escalation_state *out);
-    enum result (*escalation_put)(void *conn, const char *incident_id,
-                                  const struct escalation_state *st, int64_t now);
-    enum result (*escalation_due)(void *conn, int64_t now, int limit, store_id_cb cb, void *ctx);
-    enum result (*escalation_next_due)(void *conn, int64_t *at);
-    enum result (*handoff_claim)(void *conn, const char *schedule, const char *layer,
-                                 int64_t starts_at, const char *user, int64_t now);
 };
 
 extern const struct store_backend store_backend_sqlite;
@@ -257,117 +109,14 @@ void store_submit(struct store *s, store_job_fn fn, void *arg, struct error *err
 /* This thread's read connection (NULL, err filled, if it cannot be opened). */
 struct store_conn *store_reader(struct store *s, struct error *err);
 
-/* Front-end calls: the backend's, plus tracing and timing. */
-enum result store_counter_next(struct store_conn *c, const char *key, int64_t *out);
-enum result store_incident_insert(struct store_conn *c, const struct incident *inc);
-enum result store_incident_update(struct store_conn *c, const struct incident *inc);
-enum result store_incident_get(struct store_conn *c, const char *id, struct incident *out);
-enum result store_incident_list(struct store_conn *c, const struct store_incident_filter *f,
-                                store_incident_cb cb, void *ctx);
-enum result store_incident_count_open(struct store_conn *c, store_count_cb cb, void *ctx);
-enum result store_timeline_insert(struct store_conn *c, const struct timeline_entry *e);
-enum result store_timeline_last(struct store_conn *c, int64_t *seq, char hash[SHA256_HEX_LEN]);
-enum result store_timeline_scan(struct store_conn *c, const char *incident_id, store_timeline_cb cb,
-                                void *ctx);
-enum result store_token_insert(struct store_conn *c, const struct store_token *t);
-enum result store_token_get(struct store_conn *c, const char *id, struct store_token *out);
-enum result store_token_find_hash(struct store_conn *c, const char *hash, struct store_token *out);
-enum result store_token_list(struct store_conn *c, store_token_cb cb, void *ctx);
-enum result store_token_revoke(struct store_conn *c, const char *id, int64_t now);
-void store_token_free_fields(struct store_token *t);
-
-enum result store_integration_insert(struct store_conn *c, const struct store_integration *i);
-enum result store_integration_get(struct store_conn *c, const char *id,
-                                  struct store_integration *out);
-enum result store_integration_find_hash(struct store_conn *c, const char *hash,
-                                        struct store_integration *out);
-enum result store_integration_list(struct store_conn *c, store_integration_cb cb, void *ctx);
-enum result store_integration_revoke(struct store_conn *c, const char *id, int64_t now);
-void store_integration_free_fields(struct store_integration *i);
-
-enum result store_incident_find_open_group(struct store_conn *c, const char *group_key,
-                                           struct incident *out);
-enum result store_alert_find_open(struct store_conn *c, const char *scope, const char *dedup_key,
-                                  struct alert *out);
-enum result store_alert_insert(struct store_conn *c, const struct alert *a, int64_t *id);
-enum result store_alert_update(struct store_conn *c, const struct alert *a);
-enum result store_alert_list(struct store_conn *c, const struct store_alert_filter *f,
-                             store_alert_cb cb, void *ctx);
-enum result store_alert_count_open(struct store_conn *c, const char *incident_id, int64_t *n);
-
-enum result store_silence_insert(struct store_conn *c, const struct silence *s);
-enum result store_silence_list(struct store_conn *c, bool include_expired, int64_t now,
-                               store_silence_cb cb, void *ctx);
-enum result store_silence_expire(struct store_conn *c, const char *id, int64_t now);
-
-enum result store_heartbeat_touch(struct store_conn *c, const char *name, int64_t at);
-enum result store_heartbeat_list(struct store_conn *c, store_heartbeat_cb cb, void *ctx);
-
-enum result store_probe_result_insert(struct store_conn *c, const char *service,
-                                      const struct store_probe_result *r);
-enum result store_probe_uptime(struct store_conn *c, const char *service, int64_t since,
-                               int64_t *ok, int64_t *total);
-enum result store_probe_last(struct store_conn *c, const char *service,
-                             struct store_probe_result *out);
-
-/* ---- front end: oncall (overrides) ---- */
-/* Overrides (store_sqlite_oncall.c). list: the live ones (not removed) of one schedule, or of
- * every schedule when schedule is NULL, that overlap [from, to), by starts_at. find_overlap: a
- * live one of that schedule and layer (NULL layer = the schedule as a whole, its own layer) that
- * overlaps [from, to), or ERR_NOT_FOUND. get finds removed ones too (removed_at set). remove:
- * ERR_NOT_FOUND when unknown or already removed. Structs filled here: oncall_override_free_fields.
- */
-enum result store_override_insert(struct store_conn *c, const struct oncall_override *o);
-enum result store_override_get(struct store_conn *c, const char *id, struct oncall_override *out);
-enum result store_override_list(struct store_conn *c, const char *schedule, int64_t from,
-                                int64_t to, store_override_cb cb, void *ctx);
-enum result store_override_find_overlap(struct store_conn *c, const char *schedule,
-                                        const char *layer, int64_t from, int64_t to,
-                                        struct oncall_override *out);
-enum result store_override_remove(struct store_conn *c, const char *id, int64_t now);
-
-/* ---- front end: notify (outbox, attempts) ---- */
-enum result store_notification_insert(struct store_conn *c, const struct store_notification *n,
-                                      int64_t *id);
-enum result store_notification_get(struct store_conn *c, int64_t id,
-                                   struct store_notification *out);
-enum result store_notification_update(struct store_conn *c, const struct store_notification *n);
-enum result store_notification_due(struct store_conn *c, int64_t now, int limit,
-                                   store_notification_cb cb, void *ctx);
-enum result store_notification_next_due(struct store_conn *c, int64_t *at);
-enum result store_notification_list(struct store_conn *c, const char *incident_id,
-                                    store_notification_cb cb, void *ctx);
-enum result store_notification_members(struct store_conn *c, int64_t lead, store_notification_cb cb,
-                                       void *ctx);
-enum result store_notification_last_sent(struct store_conn *c, const char *user, const char *method,
-                                         int64_t *at);
-enum result store_notification_attempt_insert(struct store_conn *c,
-                                              const struct store_notification_attempt *a);
-enum result store_notification_attempts(struct store_conn *c, int64_t notification_id,
-                                        store_attempt_cb cb, void *ctx);
-void store_notification_free_fields(struct store_notification *n);
-/* A deep copy of n (free with store_notification_free_fields). */
-void store_notification_copy(struct store_notification *dst, const struct store_notification *src);
-
-/* ---- front end: escalation (deadlines, reminders, hand-offs) ---- */
-/* Makes the incident's escalation due at `now` (creating its state, round 0 from round_start,
- * when it has none): called in the same transaction as the change that needs a new look
- * (declared, severity changed, reopened, manual escalation). */
-enum result store_escalation_arm(struct store_conn *c, const char *incident_id, int64_t round_start,
-                                 int64_t now);
-enum result store_escalation_get(struct store_conn *c, const char *incident_id,
-                                 struct escalation_state *out);
-enum result store_escalation_put(struct store_conn *c, const char *incident_id,
-                                 const struct escalation_state *st, int64_t now);
-/* Incident ids whose escalation is due at `now`, earliest deadline first, at most limit. */
-enum result store_escalation_due(struct store_conn *c, int64_t now, int limit, store_id_cb cb,
-                                 void *ctx);
-/* The earliest pending deadline, or -1 when none. */
-enum result store_escalation_next_due(struct store_conn *c, int64_t *at);
-/* Records that the shift starting at starts_at was announced: OK the first time, ERR_CONFLICT
- * when it already was. */
-enum result store_handoff_claim(struct store_conn *c, const char *schedule, const char *layer,
-                                int64_t starts_at, const char *user, int64_t now);
+/* Failpoints, for tests. point: a store operation's name ("counter_next", "incident_update",
+ * "timeline_insert", ...) or "commit". For the next `count` calls of that operation (on any of the
+ * store's connections) the front end returns ERR_UNAVAILABLE without calling the backend
+ * (logging "store: failpoint <name>"); "commit" makes the next `count` batch COMMITs fail: the
+ * batch is rolled back and every job of it gets ERR_UNAVAILABLE, as when a real COMMIT fails.
+ * count 0 disarms. ERR_BAD_REQUEST for an unknown point. Cost when none is armed: one relaxed
+ * atomic load per call. */
+enum result store_failpoint_arm(struct store *s, const char *point, int count, struct error *err);
 
 /* Commit statistics for /metrics: a callback receives each histogram as bucket counts. */
 struct store_stats {

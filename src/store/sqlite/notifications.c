@@ -1,13 +1,14 @@
 /*
  * store_sqlite_notify: the SQLite backend's notification outbox (migration 004): the
- * `notifications` rows and their `notification_attempts`. Statement slots start at
- * SQ_NOTIFY_BASE. Same threading as store_sqlite.c: one connection, one thread at a time.
+ * `notifications` rows and their `notification_attempts`. Same threading as store_sqlite.c: one
+ * connection, one thread at a time.
  *
  * Invariant kept by the schema, relied on by notify: (incident_id, dkey, user_id, method) is
  * unique, with '' for "no incident" (SQLite treats NULLs as distinct in UNIQUE), so queuing the
  * same message twice inserts nothing the second time (ERR_CONFLICT).
  */
 #include "store/sqlite/sqlite.h"
+#include "store/notifications.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include <string.h>
 
 enum notify_stmt {
-    N_INSERT = SQ_NOTIFY_BASE,
+    N_INSERT,
     N_GET,
     N_UPDATE,
     N_DUE,
@@ -27,44 +28,40 @@ enum notify_stmt {
     N_ATT_LIST,
     N_END
 };
-_Static_assert((int)N_END <= (int)SQ_ESCALATION_BASE, "notify statements overlap escalation's");
 
 #define N_COLS                                                                                     \
     "id, incident_id, kind, dkey, user_id, method, address, subject, body, status, attempts, "     \
     "due_at, next_attempt_at, created_at, sent_at, last_error, bundled_into, bundle_count, "       \
     "fallback_of, reason"
 
-static const char *const sql[N_END - SQ_NOTIFY_BASE] = {
-    [N_INSERT - SQ_NOTIFY_BASE] =
-        "INSERT INTO notifications(incident_id, kind, dkey, user_id, method, address, subject, "
-        "body, status, attempts, due_at, next_attempt_at, created_at, bundle_count, fallback_of, "
-        "reason) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'pending',0,?9,?10,?11,1,?12,?13) "
-        "ON CONFLICT(incident_id, dkey, user_id, method) DO NOTHING RETURNING id",
-    [N_GET - SQ_NOTIFY_BASE] = "SELECT " N_COLS " FROM notifications WHERE id = ?1",
-    [N_UPDATE - SQ_NOTIFY_BASE] =
-        "UPDATE notifications SET status=?2, attempts=?3, next_attempt_at=?4, sent_at=?5, "
-        "last_error=?6, bundled_into=?7, bundle_count=?8 WHERE id=?1",
-    [N_DUE - SQ_NOTIFY_BASE] = "SELECT " N_COLS " FROM notifications WHERE status = 'pending' "
-                               "AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
-    [N_NEXT_DUE - SQ_NOTIFY_BASE] =
-        "SELECT min(next_attempt_at) FROM notifications WHERE status = 'pending'",
-    [N_LIST - SQ_NOTIFY_BASE] =
-        "SELECT " N_COLS " FROM notifications WHERE incident_id = ?1 ORDER BY id",
-    [N_MEMBERS - SQ_NOTIFY_BASE] =
-        "SELECT " N_COLS " FROM notifications WHERE bundled_into = ?1 ORDER BY id",
-    [N_LAST_SENT - SQ_NOTIFY_BASE] = "SELECT max(sent_at) FROM notifications WHERE user_id = ?1 "
-                                     "AND method = ?2 AND sent_at IS NOT NULL",
-    [N_ATT_INSERT - SQ_NOTIFY_BASE] =
-        "INSERT INTO notification_attempts(notification_id, at, ok, code, error, duration_ms) "
-        "VALUES (?1,?2,?3,?4,?5,?6)",
-    [N_ATT_LIST - SQ_NOTIFY_BASE] = "SELECT notification_id, at, ok, code, error, duration_ms "
-                                    "FROM notification_attempts WHERE notification_id = ?1 "
-                                    "ORDER BY id",
+static struct sq_stmt stmts[] = {
+    [N_INSERT] =
+        {"INSERT INTO notifications(incident_id, kind, dkey, user_id, method, address, subject, "
+         "body, status, attempts, due_at, next_attempt_at, created_at, bundle_count, fallback_of, "
+         "reason) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'pending',0,?9,?10,?11,1,?12,?13) "
+         "ON CONFLICT(incident_id, dkey, user_id, method) DO NOTHING RETURNING id"},
+    [N_GET] = {"SELECT " N_COLS " FROM notifications WHERE id = ?1"},
+    [N_UPDATE] =
+        {"UPDATE notifications SET status=?2, attempts=?3, next_attempt_at=?4, sent_at=?5, "
+         "last_error=?6, bundled_into=?7, bundle_count=?8 WHERE id=?1"},
+    [N_DUE] = {"SELECT " N_COLS " FROM notifications WHERE status = 'pending' "
+               "AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2"},
+    [N_NEXT_DUE] = {"SELECT min(next_attempt_at) FROM notifications WHERE status = 'pending'"},
+    [N_LIST] = {"SELECT " N_COLS " FROM notifications WHERE incident_id = ?1 ORDER BY id"},
+    [N_MEMBERS] = {"SELECT " N_COLS " FROM notifications WHERE bundled_into = ?1 ORDER BY id"},
+    [N_LAST_SENT] = {"SELECT max(sent_at) FROM notifications WHERE user_id = ?1 "
+                     "AND method = ?2 AND sent_at IS NOT NULL"},
+    [N_ATT_INSERT] =
+        {"INSERT INTO notification_attempts(notification_id, at, ok, code, error, duration_ms) "
+         "VALUES (?1,?2,?3,?4,?5,?6)"},
+    [N_ATT_LIST] = {"SELECT notification_id, at, ok, code, error, duration_ms "
+                    "FROM notification_attempts WHERE notification_id = ?1 "
+                    "ORDER BY id"},
 };
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum notify_stmt id)
 {
-    return sq_prepare(c, (int)id, sql[id - SQ_NOTIFY_BASE]);
+    return sq_prepare(c, &stmts[id]);
 }
 
 static void read_row(sqlite3_stmt *st, struct store_notification *n)
@@ -97,7 +94,7 @@ static enum result each_row(struct sqlite_conn *c, sqlite3_stmt *st, store_notif
                             void *ctx, const char *what)
 {
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(c, st)) == SQLITE_ROW) {
         struct store_notification n;
         read_row(st, &n);
         int stop = cb(&n, ctx);
@@ -110,33 +107,34 @@ static enum result each_row(struct sqlite_conn *c, sqlite3_stmt *st, store_notif
     return result;
 }
 
-enum result sq_notification_insert(void *conn, const struct store_notification *n, int64_t *id)
+static enum result sq_notification_insert(void *conn, const struct store_notification *n,
+                                          int64_t *id)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_INSERT);
     if (!st)
         return ERR_UNAVAILABLE;
-    sq_bind_text(st, 1, n->incident_id ? n->incident_id : "");
-    sq_bind_text(st, 2, n->kind);
-    sq_bind_text(st, 3, n->dkey);
-    sq_bind_text(st, 4, n->user_id);
-    sq_bind_text(st, 5, n->method);
-    sq_bind_text(st, 6, n->address);
-    sq_bind_text(st, 7, n->subject);
-    sq_bind_text(st, 8, n->body);
-    sqlite3_bind_int64(st, 9, n->due_at);
-    sqlite3_bind_int64(st, 10, n->next_attempt_at);
-    sqlite3_bind_int64(st, 11, n->created_at);
+    sq_bind_text(c, st, 1, n->incident_id ? n->incident_id : "");
+    sq_bind_text(c, st, 2, n->kind);
+    sq_bind_text(c, st, 3, n->dkey);
+    sq_bind_text(c, st, 4, n->user_id);
+    sq_bind_text(c, st, 5, n->method);
+    sq_bind_text(c, st, 6, n->address);
+    sq_bind_text(c, st, 7, n->subject);
+    sq_bind_text(c, st, 8, n->body);
+    sq_bind_int64(c, st, 9, n->due_at);
+    sq_bind_int64(c, st, 10, n->next_attempt_at);
+    sq_bind_int64(c, st, 11, n->created_at);
     if (n->fallback_of)
-        sqlite3_bind_int64(st, 12, n->fallback_of);
+        sq_bind_int64(c, st, 12, n->fallback_of);
     else
-        sqlite3_bind_null(st, 12);
-    sq_bind_text(st, 13, n->reason);
-    int rc = sqlite3_step(st);
+        sq_bind_text(c, st, 12, NULL);
+    sq_bind_text(c, st, 13, n->reason);
+    int rc = sq_step(c, st);
     enum result result = OK;
     if (rc == SQLITE_ROW) {
         *id = sqlite3_column_int64(st, 0);
-        rc = sqlite3_step(st); /* finish the statement so the insert is complete */
+        rc = sq_step(c, st); /* finish the statement so the insert is complete */
         if (rc != SQLITE_DONE)
             result = sq_fail(c, "notification_insert");
     } else {
@@ -146,14 +144,14 @@ enum result sq_notification_insert(void *conn, const struct store_notification *
     return result;
 }
 
-enum result sq_notification_get(void *conn, int64_t id, struct store_notification *out)
+static enum result sq_notification_get(void *conn, int64_t id, struct store_notification *out)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_GET);
     if (!st)
         return ERR_UNAVAILABLE;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
+    sq_bind_int64(c, st, 1, id);
+    int rc = sq_step(c, st);
     enum result result = OK;
     if (rc == SQLITE_ROW)
         read_row(st, out);
@@ -163,24 +161,24 @@ enum result sq_notification_get(void *conn, int64_t id, struct store_notificatio
     return result;
 }
 
-enum result sq_notification_update(void *conn, const struct store_notification *n)
+static enum result sq_notification_update(void *conn, const struct store_notification *n)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_UPDATE);
     if (!st)
         return ERR_UNAVAILABLE;
-    sqlite3_bind_int64(st, 1, n->id);
-    sq_bind_text(st, 2, n->status);
-    sqlite3_bind_int(st, 3, n->attempts);
-    sqlite3_bind_int64(st, 4, n->next_attempt_at);
-    sq_bind_time(st, 5, n->sent_at);
-    sq_bind_text(st, 6, n->last_error);
+    sq_bind_int64(c, st, 1, n->id);
+    sq_bind_text(c, st, 2, n->status);
+    sq_bind_int64(c, st, 3, n->attempts);
+    sq_bind_int64(c, st, 4, n->next_attempt_at);
+    sq_bind_time(c, st, 5, n->sent_at);
+    sq_bind_text(c, st, 6, n->last_error);
     if (n->bundled_into)
-        sqlite3_bind_int64(st, 7, n->bundled_into);
+        sq_bind_int64(c, st, 7, n->bundled_into);
     else
-        sqlite3_bind_null(st, 7);
-    sqlite3_bind_int(st, 8, n->bundle_count > 0 ? n->bundle_count : 1);
-    int rc = sqlite3_step(st);
+        sq_bind_text(c, st, 7, NULL);
+    sq_bind_int64(c, st, 8, n->bundle_count > 0 ? n->bundle_count : 1);
+    int rc = sq_step(c, st);
     enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "notification_update");
     if (result == OK && sqlite3_changes(c->db) == 0)
         result = ERR_NOT_FOUND;
@@ -188,15 +186,15 @@ enum result sq_notification_update(void *conn, const struct store_notification *
     return result;
 }
 
-enum result sq_notification_due(void *conn, int64_t now, int limit, store_notification_cb cb,
-                                void *ctx)
+static enum result sq_notification_due(void *conn, int64_t now, int limit, store_notification_cb cb,
+                                       void *ctx)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_DUE);
     if (!st)
         return ERR_UNAVAILABLE;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
+    sq_bind_int64(c, st, 1, now);
+    sq_bind_int64(c, st, 2, limit > 0 ? limit : -1);
     return each_row(c, st, cb, ctx, "notification_due");
 }
 
@@ -204,7 +202,7 @@ enum result sq_notification_due(void *conn, int64_t now, int limit, store_notifi
 static enum result one_int(struct sqlite_conn *c, sqlite3_stmt *st, int64_t *out, bool *null,
                            const char *what)
 {
-    int rc = sqlite3_step(st);
+    int rc = sq_step(c, st);
     enum result result = OK;
     if (rc == SQLITE_ROW) {
         *null = sqlite3_column_type(st, 0) == SQLITE_NULL;
@@ -216,7 +214,7 @@ static enum result one_int(struct sqlite_conn *c, sqlite3_stmt *st, int64_t *out
     return result;
 }
 
-enum result sq_notification_next_due(void *conn, int64_t *at)
+static enum result sq_notification_next_due(void *conn, int64_t *at)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_NEXT_DUE);
@@ -227,35 +225,37 @@ enum result sq_notification_next_due(void *conn, int64_t *at)
     return result == OK && null ? ERR_NOT_FOUND : result;
 }
 
-enum result sq_notification_list(void *conn, const char *incident_id, store_notification_cb cb,
-                                 void *ctx)
+static enum result sq_notification_list(void *conn, const char *incident_id,
+                                        store_notification_cb cb, void *ctx)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_LIST);
     if (!st)
         return ERR_UNAVAILABLE;
-    sq_bind_text(st, 1, incident_id ? incident_id : "");
+    sq_bind_text(c, st, 1, incident_id ? incident_id : "");
     return each_row(c, st, cb, ctx, "notification_list");
 }
 
-enum result sq_notification_members(void *conn, int64_t lead, store_notification_cb cb, void *ctx)
+static enum result sq_notification_members(void *conn, int64_t lead, store_notification_cb cb,
+                                           void *ctx)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_MEMBERS);
     if (!st)
         return ERR_UNAVAILABLE;
-    sqlite3_bind_int64(st, 1, lead);
+    sq_bind_int64(c, st, 1, lead);
     return each_row(c, st, cb, ctx, "notification_members");
 }
 
-enum result sq_notification_last_sent(void *conn, const char *user, const char *method, int64_t *at)
+static enum result sq_notification_last_sent(void *conn, const char *user, const char *method,
+                                             int64_t *at)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_LAST_SENT);
     if (!st)
         return ERR_UNAVAILABLE;
-    sq_bind_text(st, 1, user);
-    sq_bind_text(st, 2, method);
+    sq_bind_text(c, st, 1, user);
+    sq_bind_text(c, st, 2, method);
     bool null = true;
     enum result result = one_int(c, st, at, &null, "notification_last_sent");
     if (result == OK && null)
@@ -263,37 +263,38 @@ enum result sq_notification_last_sent(void *conn, const char *user, const char *
     return result;
 }
 
-enum result sq_notification_attempt_insert(void *conn, const struct store_notification_attempt *a)
+static enum result sq_notification_attempt_insert(void *conn,
+                                                  const struct store_notification_attempt *a)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_ATT_INSERT);
     if (!st)
         return ERR_UNAVAILABLE;
-    sqlite3_bind_int64(st, 1, a->notification_id);
-    sqlite3_bind_int64(st, 2, a->at);
-    sqlite3_bind_int(st, 3, a->ok ? 1 : 0);
+    sq_bind_int64(c, st, 1, a->notification_id);
+    sq_bind_int64(c, st, 2, a->at);
+    sq_bind_int64(c, st, 3, a->ok ? 1 : 0);
     if (a->code)
-        sqlite3_bind_int(st, 4, a->code);
+        sq_bind_int64(c, st, 4, a->code);
     else
-        sqlite3_bind_null(st, 4);
-    sq_bind_text(st, 5, a->error);
-    sqlite3_bind_int64(st, 6, a->duration_ms);
-    int rc = sqlite3_step(st);
+        sq_bind_text(c, st, 4, NULL);
+    sq_bind_text(c, st, 5, a->error);
+    sq_bind_int64(c, st, 6, a->duration_ms);
+    int rc = sq_step(c, st);
     enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "notification_attempt_insert");
     sqlite3_reset(st);
     return result;
 }
 
-enum result sq_notification_attempts(void *conn, int64_t notification_id, store_attempt_cb cb,
-                                     void *ctx)
+static enum result sq_notification_attempts(void *conn, int64_t notification_id,
+                                            store_attempt_cb cb, void *ctx)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_ATT_LIST);
     if (!st)
         return ERR_UNAVAILABLE;
-    sqlite3_bind_int64(st, 1, notification_id);
+    sq_bind_int64(c, st, 1, notification_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = sq_step(c, st)) == SQLITE_ROW) {
         struct store_notification_attempt a = {
             .notification_id = sqlite3_column_int64(st, 0),
             .at = sqlite3_column_int64(st, 1),
@@ -310,3 +311,5 @@ enum result sq_notification_attempts(void *conn, int64_t notification_id, store_
     sqlite3_reset(st);
     return result;
 }
+
+STORE_OPS_TABLE(sqlite, notification, STORE_NOTIFICATION_OPS);

@@ -1,10 +1,12 @@
 /*
- * store_sqlite: the embedded backend. One SQLite file in WAL mode with synchronous=FULL, so a
- * COMMIT returns only once the WAL is on disk. The writer connection applies the migrations
+ * store/sqlite: the embedded backend's core. One SQLite file in WAL mode with synchronous=FULL, so
+ * a COMMIT returns only once the WAL is on disk. The writer connection applies the migrations
  * embedded in the binary (sqlite/NNN_name.sql, in name order, each in its own transaction,
  * recorded in schema_migrations). Readers are separate connections (query_only).
  *
- * Statements are prepared once per connection and cached by their enum index.
+ * Statements are prepared once per connection and cached by slot (sqlite.h). The operations are
+ * in one file per resource (incidents.c, timeline.c, credentials.c, alerts.c, ...), each ending
+ * with its table store_sqlite_<resource>_ops.
  * Threads: a connection is used by one thread at a time (the writer, or its reader's owner).
  */
 #include "store/sqlite/sqlite.h"
@@ -17,75 +19,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum stmt_id {
-    S_BEGIN,
-    S_COMMIT,
-    S_ROLLBACK,
-    S_SAVEPOINT,
-    S_RELEASE,
-    S_ROLLBACK_TO,
-    S_COUNTER_NEXT,
-    S_INC_INSERT,
-    S_INC_UPDATE,
-    S_INC_GET,
-    S_INC_LIST,
-    S_INC_COUNT_OPEN,
-    S_TL_INSERT,
-    S_TL_LAST,
-    S_TL_SCAN_ALL,
-    S_TL_SCAN_INC,
-    S_TOK_INSERT,
-    S_TOK_GET,
-    S_TOK_FIND_HASH,
-    S_TOK_LIST,
-    S_TOK_REVOKE,
-    S_COUNT
+enum stmt_id { S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO, S_COUNT };
+
+static struct sq_stmt stmts[S_COUNT] = {
+    [S_BEGIN] = {"BEGIN IMMEDIATE"}, [S_COMMIT] = {"COMMIT"},
+    [S_ROLLBACK] = {"ROLLBACK"},     [S_SAVEPOINT] = {"SAVEPOINT job"},
+    [S_RELEASE] = {"RELEASE job"},   [S_ROLLBACK_TO] = {"ROLLBACK TO job"},
 };
 
-#define TL_COLS "seq, at, actor, kind, incident_id, data, prev_hash, hash"
-#define TOK_COLS "id, name, role, hash, created_at, revoked_at"
+static _Atomic int next_slot; /* slots handed out so far, process-wide */
 
-static const char *const stmt_sql[S_COUNT] = {
-    [S_BEGIN] = "BEGIN IMMEDIATE",
-    [S_COMMIT] = "COMMIT",
-    [S_ROLLBACK] = "ROLLBACK",
-    [S_SAVEPOINT] = "SAVEPOINT job",
-    [S_RELEASE] = "RELEASE job",
-    [S_ROLLBACK_TO] = "ROLLBACK TO job",
-    [S_COUNTER_NEXT] = "INSERT INTO counters(key, value) VALUES (?1, 1) "
-                       "ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value",
-    [S_INC_INSERT] =
-        "INSERT INTO incidents(" INC_COLS ") VALUES "
-        "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)",
-    [S_INC_UPDATE] = "UPDATE incidents SET title=?2, summary=?3, severity=?4, service=?5, type=?6, "
-                     "channel=?7, postmortem=?8, status=?9, drill=?10, created_at=?11, "
-                     "acknowledged_at=?12, resolved_at=?13, closed_at=?14, updated_at=?15, "
-                     "last_public_update_at=?16, commander=?17, tech_lead=?18, comms_lead=?19, "
-                     "scribe=?20, group_key=?21, auto_resolve=?22 WHERE id=?1",
-    [S_INC_GET] = "SELECT " INC_COLS " FROM incidents WHERE id = ?1",
-    [S_INC_LIST] = "SELECT " INC_COLS " FROM incidents WHERE (?1 = 0 OR "
-                   "((?1 >> (CASE status WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 "
-                   "WHEN 'investigating' THEN 2 WHEN 'identified' THEN 3 WHEN 'monitoring' THEN 4 "
-                   "WHEN 'resolved' THEN 5 ELSE 6 END)) & 1) = 1) "
-                   "ORDER BY created_at DESC, length(id) DESC, id DESC LIMIT ?2",
-    [S_INC_COUNT_OPEN] = "SELECT severity, count(*) FROM incidents WHERE status IN "
-                         "('triggered','acknowledged','investigating','identified','monitoring') "
-                         "GROUP BY severity",
-    [S_TL_INSERT] = "INSERT INTO timeline(" TL_COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-    [S_TL_LAST] = "SELECT seq, hash FROM timeline ORDER BY seq DESC LIMIT 1",
-    [S_TL_SCAN_ALL] = "SELECT " TL_COLS " FROM timeline ORDER BY seq",
-    [S_TL_SCAN_INC] = "SELECT " TL_COLS " FROM timeline WHERE incident_id = ?1 ORDER BY seq",
-    [S_TOK_INSERT] = "INSERT INTO tokens(" TOK_COLS ") VALUES (?1,?2,?3,?4,?5,NULL)",
-    [S_TOK_GET] = "SELECT " TOK_COLS " FROM tokens WHERE id = ?1",
-    [S_TOK_FIND_HASH] = "SELECT " TOK_COLS " FROM tokens WHERE hash = ?1",
-    [S_TOK_LIST] = "SELECT " TOK_COLS " FROM tokens ORDER BY created_at, id",
-    [S_TOK_REVOKE] = "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-};
-
-_Static_assert((int)S_COUNT <= (int)SQ_ALERTS_BASE, "core statements overlap the alert statements");
+/* s's cache slot, given out at its first use: the same for every connection, never another's. */
+static int slot_of(struct sq_stmt *s)
+{
+    int slot = atomic_load_explicit(&s->slot, memory_order_relaxed);
+    if (slot)
+        return slot - 1;
+    int mine = atomic_fetch_add(&next_slot, 1) + 1, seen = 0;
+    if (!atomic_compare_exchange_strong(&s->slot, &seen, mine))
+        mine = seen; /* another thread gave it one first; ours stays unused */
+    return mine - 1;
+}
 
 enum result sq_fail(struct sqlite_conn *c, const char *what)
 {
+    if (c->bind_rc != SQLITE_OK) {
+        log_error("sqlite: %s: a value could not be bound: %s (%d)", what,
+                  sqlite3_errstr(c->bind_rc), c->bind_rc);
+        return ERR_UNAVAILABLE;
+    }
     int code = sqlite3_extended_errcode(c->db);
     if ((code & 0xff) == SQLITE_CONSTRAINT)
         return ERR_CONFLICT;
@@ -93,49 +55,77 @@ enum result sq_fail(struct sqlite_conn *c, const char *what)
     return ERR_UNAVAILABLE;
 }
 
-sqlite3_stmt *sq_prepare(struct sqlite_conn *c, int slot, const char *sql)
+sqlite3_stmt *sq_prepare(struct sqlite_conn *c, struct sq_stmt *s)
 {
-    if (!c->stmts[slot] && sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+    int slot = slot_of(s);
+    if (slot >= c->nstmts) {
+        int n = slot + 16;
+        c->stmts = xrealloc(c->stmts, (size_t)n * sizeof *c->stmts);
+        memset(c->stmts + c->nstmts, 0, (size_t)(n - c->nstmts) * sizeof *c->stmts);
+        c->nstmts = n;
+    }
+    if (!c->stmts[slot] && sqlite3_prepare_v3(c->db, s->sql, -1, SQLITE_PREPARE_PERSISTENT,
                                               &c->stmts[slot], NULL) != SQLITE_OK) {
-        log_error("sqlite: prepare %d: %s", slot, sqlite3_errmsg(c->db));
+        log_error("sqlite: prepare \"%.40s\": %s", s->sql, sqlite3_errmsg(c->db));
         return NULL;
     }
     sqlite3_reset(c->stmts[slot]);
     sqlite3_clear_bindings(c->stmts[slot]);
+    c->bind_rc = SQLITE_OK;
     return c->stmts[slot];
 }
 
-static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
+int sq_step(struct sqlite_conn *c, sqlite3_stmt *st)
 {
-    return sq_prepare(c, (int)id, stmt_sql[id]);
+    return c->bind_rc == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
+}
+
+static void bound(struct sqlite_conn *c, int rc)
+{
+    if (rc != SQLITE_OK && c->bind_rc == SQLITE_OK)
+        c->bind_rc = rc;
+}
+
+void sq_bind_text(struct sqlite_conn *c, sqlite3_stmt *st, int i, const char *s)
+{
+    bound(c, s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i));
+}
+
+void sq_bind_time(struct sqlite_conn *c, sqlite3_stmt *st, int i, int64_t t)
+{
+    bound(c, t ? sqlite3_bind_int64(st, i, t) : sqlite3_bind_null(st, i));
+}
+
+void sq_bind_int64(struct sqlite_conn *c, sqlite3_stmt *st, int i, int64_t v)
+{
+    bound(c, sqlite3_bind_int64(st, i, v));
+}
+
+void sq_bind_double(struct sqlite_conn *c, sqlite3_stmt *st, int i, double v)
+{
+    bound(c, sqlite3_bind_double(st, i, v));
+}
+
+enum result sq_run(struct sqlite_conn *c, sqlite3_stmt *st, bool must_change, const char *what)
+{
+    int rc = sq_step(c, st);
+    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, what);
+    if (result == OK && must_change && sqlite3_changes(c->db) == 0)
+        result = ERR_NOT_FOUND;
+    sqlite3_reset(st);
+    return result;
 }
 
 /* Runs a statement that returns no rows. */
 static enum result exec_stmt(struct sqlite_conn *c, enum stmt_id id)
 {
-    sqlite3_stmt *st = stmt(c, id);
+    sqlite3_stmt *st = sq_prepare(c, &stmts[id]);
     if (!st)
         return ERR_UNAVAILABLE;
     int rc = sqlite3_step(st);
-    enum result result = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? OK : sq_fail(c, stmt_sql[id]);
+    enum result result = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? OK : sq_fail(c, stmts[id].sql);
     sqlite3_reset(st);
     return result;
-}
-
-void sq_bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-void sq_bind_time(sqlite3_stmt *st, int i, int64_t t)
-{
-    if (t)
-        sqlite3_bind_int64(st, i, t);
-    else
-        sqlite3_bind_null(st, i);
 }
 
 char *sq_col_text(sqlite3_stmt *st, int i)
@@ -241,8 +231,9 @@ static void sq_disconnect(void *conn)
     struct sqlite_conn *c = conn;
     if (!c)
         return;
-    for (int i = 0; i < SQ_STMT_SLOTS; i++)
+    for (int i = 0; i < c->nstmts; i++)
         sqlite3_finalize(c->stmts[i]);
+    free(c->stmts);
     sqlite3_close(c->db);
     free(c);
 }
@@ -282,8 +273,8 @@ static bool migration_applied(struct sqlite_conn *c, const char *name)
     bool found = false;
     if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM schema_migrations WHERE name = ?1", -1, &st,
                            NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-        found = sqlite3_step(st) == SQLITE_ROW;
+        found = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+                sqlite3_step(st) == SQLITE_ROW;
     }
     sqlite3_finalize(st);
     return found;
@@ -337,312 +328,9 @@ static void sq_rollback_to(void *c)
     exec_stmt(c, S_ROLLBACK_TO);
 }
 
-static enum result sq_counter_next(void *conn, const char *key, int64_t *out)
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, S_COUNTER_NEXT);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        return sq_fail(c, "counter_next");
-    *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return OK;
-}
-
-static void bind_incident(sqlite3_stmt *st, const struct incident *inc)
-{
-    sq_bind_text(st, 1, inc->id);
-    sq_bind_text(st, 2, inc->title);
-    sq_bind_text(st, 3, inc->summary);
-    sq_bind_text(st, 4, inc->severity);
-    sq_bind_text(st, 5, inc->service);
-    sq_bind_text(st, 6, inc->type);
-    sq_bind_text(st, 7, inc->channel);
-    sq_bind_text(st, 8, inc->postmortem);
-    sq_bind_text(st, 9, incident_status_name(inc->status));
-    sqlite3_bind_int(st, 10, inc->drill ? 1 : 0);
-    sqlite3_bind_int64(st, 11, inc->created_at);
-    sq_bind_time(st, 12, inc->acknowledged_at);
-    sq_bind_time(st, 13, inc->resolved_at);
-    sq_bind_time(st, 14, inc->closed_at);
-    sqlite3_bind_int64(st, 15, inc->updated_at);
-    sq_bind_time(st, 16, inc->last_public_update_at);
-    for (int r = 0; r < ROLE_COUNT; r++)
-        sq_bind_text(st, 17 + r, inc->roles[r]);
-    sq_bind_text(st, 21, inc->group_key);
-    sqlite3_bind_int(st, 22, inc->auto_resolve ? 1 : 0);
-}
-
-void sq_read_incident(sqlite3_stmt *st, struct incident *inc)
-{
-    memset(inc, 0, sizeof *inc);
-    sq_copy_col(st, 0, inc->id, sizeof inc->id);
-    inc->title = sq_col_text(st, 1);
-    inc->summary = sq_col_text(st, 2);
-    inc->severity = sq_col_text(st, 3);
-    inc->service = sq_col_text(st, 4);
-    inc->type = sq_col_text(st, 5);
-    inc->channel = sq_col_text(st, 6);
-    inc->postmortem = sq_col_text(st, 7);
-    int s = incident_status_parse((const char *)sqlite3_column_text(st, 8));
-    inc->status = s < 0 ? INC_TRIGGERED : (enum incident_status)s;
-    inc->drill = sqlite3_column_int(st, 9) != 0;
-    inc->created_at = sqlite3_column_int64(st, 10);
-    inc->acknowledged_at = sqlite3_column_int64(st, 11);
-    inc->resolved_at = sqlite3_column_int64(st, 12);
-    inc->closed_at = sqlite3_column_int64(st, 13);
-    inc->updated_at = sqlite3_column_int64(st, 14);
-    inc->last_public_update_at = sqlite3_column_int64(st, 15);
-    for (int r = 0; r < ROLE_COUNT; r++)
-        inc->roles[r] = sq_col_text(st, 16 + r);
-    inc->group_key = sq_col_text(st, 20);
-    inc->auto_resolve = sqlite3_column_int(st, 21) != 0;
-}
-
-static enum result sq_incident_write(struct sqlite_conn *c, enum stmt_id id,
-                                     const struct incident *inc)
-{
-    sqlite3_stmt *st = stmt(c, id);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    bind_incident(st, inc);
-    int rc = sqlite3_step(st);
-    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "incident write");
-    if (result == OK && id == S_INC_UPDATE && sqlite3_changes(c->db) == 0)
-        result = ERR_NOT_FOUND;
-    sqlite3_reset(st);
-    return result;
-}
-
-static enum result sq_incident_insert(void *c, const struct incident *inc)
-{
-    return sq_incident_write(c, S_INC_INSERT, inc);
-}
-
-static enum result sq_incident_update(void *c, const struct incident *inc)
-{
-    return sq_incident_write(c, S_INC_UPDATE, inc);
-}
-
-static enum result sq_incident_get(void *conn, const char *id, struct incident *out)
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, S_INC_GET);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    enum result result = OK;
-    if (rc == SQLITE_ROW)
-        sq_read_incident(st, out);
-    else
-        result = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(c, "incident_get");
-    sqlite3_reset(st);
-    return result;
-}
-
-static enum result sq_incident_list(void *conn, const struct store_incident_filter *f,
-                                    store_incident_cb cb, void *ctx)
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, S_INC_LIST);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    sqlite3_bind_int(st, 1, f->statuses);
-    sqlite3_bind_int64(st, 2, f->limit > 0 ? f->limit : -1);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct incident inc;
-        sq_read_incident(st, &inc);
-        int stop = cb(&inc, ctx);
-        incident_free_fields(&inc);
-        if (stop)
-            break;
-    }
-    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "list");
-    sqlite3_reset(st);
-    return result;
-}
-
-static enum result sq_incident_count_open(void *conn, store_count_cb cb, void *ctx)
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, S_INC_COUNT_OPEN);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        cb((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), ctx);
-    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "count_open");
-    sqlite3_reset(st);
-    return result;
-}
-
-static enum result sq_timeline_insert(void *conn, const struct timeline_entry *e)
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, S_TL_INSERT);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    sqlite3_bind_int64(st, 1, e->seq);
-    sqlite3_bind_int64(st, 2, e->at);
-    sq_bind_text(st, 3, e->actor);
-    sq_bind_text(st, 4, e->kind);
-    sq_bind_text(st, 5, e->incident_id);
-    sq_bind_text(st, 6, e->data);
-    sq_bind_text(st, 7, e->prev_hash);
-    sq_bind_text(st, 8, e->hash);
-    int rc = sqlite3_step(st);
-    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "timeline_insert");
-    sqlite3_reset(st);
-    return result;
-}
-
-static enum result sq_timeline_last(void *conn, int64_t *seq, char hash[SHA256_HEX_LEN])
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, S_TL_LAST);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    int rc = sqlite3_step(st);
-    enum result result = OK;
-    if (rc == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(st, 0);
-        sq_copy_col(st, 1, hash, SHA256_HEX_LEN);
-    } else if (rc == SQLITE_DONE) {
-        *seq = 0;
-        memcpy(hash, timeline_genesis, SHA256_HEX_LEN);
-    } else {
-        result = sq_fail(c, "timeline_last");
-    }
-    sqlite3_reset(st);
-    return result;
-}
-
-static enum result sq_timeline_scan(void *conn, const char *incident_id, store_timeline_cb cb,
-                                    void *ctx)
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, incident_id ? S_TL_SCAN_INC : S_TL_SCAN_ALL);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    if (incident_id)
-        sqlite3_bind_text(st, 1, incident_id, -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct timeline_entry e = {
-            .seq = sqlite3_column_int64(st, 0),
-            .at = sqlite3_column_int64(st, 1),
-            .actor = sq_text_or_empty(st, 2),
-            .kind = sq_text_or_empty(st, 3),
-            .incident_id = (char *)sqlite3_column_text(st, 4),
-            .data = sq_text_or_empty(st, 5),
-        };
-        sq_copy_col(st, 6, e.prev_hash, sizeof e.prev_hash);
-        sq_copy_col(st, 7, e.hash, sizeof e.hash);
-        if (cb(&e, ctx))
-            break;
-    }
-    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "scan");
-    sqlite3_reset(st);
-    return result;
-}
-
-static enum result sq_token_insert(void *conn, const struct store_token *t)
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, S_TOK_INSERT);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    sq_bind_text(st, 1, t->id);
-    sq_bind_text(st, 2, t->name);
-    sq_bind_text(st, 3, t->role);
-    sq_bind_text(st, 4, t->hash);
-    sqlite3_bind_int64(st, 5, t->created_at);
-    int rc = sqlite3_step(st);
-    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "token_insert");
-    sqlite3_reset(st);
-    return result;
-}
-
-static void read_token(sqlite3_stmt *st, struct store_token *t)
-{
-    memset(t, 0, sizeof *t);
-    sq_copy_col(st, 0, t->id, sizeof t->id);
-    t->name = sq_col_text(st, 1);
-    t->role = sq_col_text(st, 2);
-    sq_copy_col(st, 3, t->hash, sizeof t->hash);
-    t->created_at = sqlite3_column_int64(st, 4);
-    t->revoked_at = sqlite3_column_int64(st, 5);
-}
-
-static enum result token_one(struct sqlite_conn *c, enum stmt_id id, const char *key,
-                             struct store_token *out)
-{
-    sqlite3_stmt *st = stmt(c, id);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    enum result result = OK;
-    if (rc == SQLITE_ROW)
-        read_token(st, out);
-    else
-        result = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(c, "token lookup");
-    sqlite3_reset(st);
-    return result;
-}
-
-static enum result sq_token_get(void *c, const char *id, struct store_token *out)
-{
-    return token_one(c, S_TOK_GET, id, out);
-}
-
-static enum result sq_token_find_hash(void *c, const char *hash, struct store_token *out)
-{
-    return token_one(c, S_TOK_FIND_HASH, hash, out);
-}
-
-static enum result sq_token_list(void *conn, store_token_cb cb, void *ctx)
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, S_TOK_LIST);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct store_token t;
-        read_token(st, &t);
-        int stop = cb(&t, ctx);
-        store_token_free_fields(&t);
-        if (stop)
-            break;
-    }
-    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "token_list");
-    sqlite3_reset(st);
-    return result;
-}
-
-static enum result sq_token_revoke(void *conn, const char *id, int64_t now)
-{
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, S_TOK_REVOKE);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, now);
-    int rc = sqlite3_step(st);
-    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "token_revoke");
-    if (result == OK && sqlite3_changes(c->db) == 0)
-        result = ERR_NOT_FOUND;
-    sqlite3_reset(st);
-    return result;
-}
-
 const struct store_backend store_backend_sqlite = {
     .name = "sqlite",
+    .id = STORE_SQLITE,
     .connect = sq_connect,
     .disconnect = sq_disconnect,
     .migrate = sq_migrate,
@@ -652,64 +340,4 @@ const struct store_backend store_backend_sqlite = {
     .savepoint = sq_savepoint,
     .release = sq_release,
     .rollback_to = sq_rollback_to,
-    .counter_next = sq_counter_next,
-    .incident_insert = sq_incident_insert,
-    .incident_update = sq_incident_update,
-    .incident_get = sq_incident_get,
-    .incident_list = sq_incident_list,
-    .incident_count_open = sq_incident_count_open,
-    .timeline_insert = sq_timeline_insert,
-    .timeline_last = sq_timeline_last,
-    .timeline_scan = sq_timeline_scan,
-    .token_insert = sq_token_insert,
-    .token_get = sq_token_get,
-    .token_find_hash = sq_token_find_hash,
-    .token_list = sq_token_list,
-    .token_revoke = sq_token_revoke,
-    .integration_insert = sq_integration_insert,
-    .integration_get = sq_integration_get,
-    .integration_find_hash = sq_integration_find_hash,
-    .integration_list = sq_integration_list,
-    .integration_revoke = sq_integration_revoke,
-    .incident_find_open_group = sq_incident_find_open_group,
-    .alert_find_open = sq_alert_find_open,
-    .alert_insert = sq_alert_insert,
-    .alert_update = sq_alert_update,
-    .alert_list = sq_alert_list,
-    .alert_count_open = sq_alert_count_open,
-    .silence_insert = sq_silence_insert,
-    .silence_list = sq_silence_list,
-    .silence_expire = sq_silence_expire,
-    .heartbeat_touch = sq_heartbeat_touch,
-    .heartbeat_list = sq_heartbeat_list,
-    .probe_result_insert = sq_probe_result_insert,
-    .probe_uptime = sq_probe_uptime,
-    .probe_last = sq_probe_last,
-    /* ---- table: oncall ---- */
-    .override_insert = sq_override_insert,
-    .override_get = sq_override_get,
-    .override_list = sq_override_list,
-    .override_find_overlap = sq_override_find_overlap,
-    .override_remove = sq_override_remove,
-
-    /* ---- table: notify ---- */
-    .notification_insert = sq_notification_insert,
-    .notification_get = sq_notification_get,
-    .notification_update = sq_notification_update,
-    .notification_due = sq_notification_due,
-    .notification_next_due = sq_notification_next_due,
-    .notification_list = sq_notification_list,
-    .notification_members = sq_notification_members,
-    .notification_last_sent = sq_notification_last_sent,
-    .notification_attempt_insert = sq_notification_attempt_insert,
-    .notification_attempts = sq_notification_attempts,
-
-    /* ---- table: escalation ---- */
-    .escalation_arm = sq_escalation_arm,
-    .escalation_get = sq_escalation_get,
-    .escalation_put = sq_escalation_put,
-    .escalation_due = sq_escalation_due,
-    .escalation_next_due = sq_escalation_next_due,
-    .handoff_claim = sq_handoff_claim,
-
 };

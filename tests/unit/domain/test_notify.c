@@ -27,6 +27,8 @@
 #include "channels/channel.h"
 #include "jobs/notify_enqueue.h"
 #include "store/store.h"
+#include "store/timeline.h"
+#include "store/notifications.h"
 #include "jobs/timeline.h"
 #include "util/crypto.h"
 #include "util/timeutil.h"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/timeline.h"
 #include "jobs/timeline.h"
 #include "util/crypto.h"
 #include "util/log.h"

@@ -18,6 +18,8 @@
 
 #include "domain/incident.h"
 #include "store/store.h"
+#include "store/incidents.h"
+#include "store/credentials.h"
 #include "jobs/timeline.h"
 #include "util/clock.h"
 #include "util/crypto.h"

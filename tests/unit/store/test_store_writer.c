@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/credentials.h"
+#include "store/silences.h"
 #include "util/log.h"
 
 #include "store/store_fixture.h"

@@ -1,0 +1,21 @@
+/*
+ * store/heartbeats: the last time each heartbeat was seen (migration 002); touch never moves it
+ * back.
+ */
+#ifndef TOCSIN_STORE_HEARTBEATS_H
+#define TOCSIN_STORE_HEARTBEATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store_ops.h"
+
+typedef int (*store_heartbeat_cb)(const char *name, int64_t last_seen, void *ctx);
+
+#define STORE_HEARTBEAT_OPS(X)                                                                     \
+    X(heartbeat_touch, 0, (const char *name, int64_t at), (name, at))                              \
+    X(heartbeat_list, 0, (store_heartbeat_cb cb, void *ctx), (cb, ctx))
+
+STORE_OPS_DECLARE(heartbeat, STORE_HEARTBEAT_OPS)
+
+#endif
