@@ -6,6 +6,8 @@
 #include "api/api.h"
 #include "app/metrics.h"
 #include "app/version.h"
+#include "store/incidents.h"
+#include "store/timeline.h"
 #include "util/buf.h"
 
 #include <string.h>

@@ -158,3 +158,22 @@ enum result jsonv_bool(json_t *obj, const char *key, bool *out, bool *present, s
     *out = json_is_true(v);
     return OK;
 }
+
+enum result jsonv_int(json_t *obj, const char *key, bool required, int64_t min, int64_t max,
+                      int64_t *out, struct error *err)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v && !required)
+        return OK;
+    if (!v)
+        return error_set(err, ERR_BAD_REQUEST, "%s: is required", key);
+    if (!json_is_integer(v))
+        return error_set(err, ERR_BAD_REQUEST, "%s: must be a whole number, not %s", key,
+                         jsonv_type_name(v));
+    json_int_t n = json_integer_value(v);
+    if (n < min || n > max)
+        return error_set(err, ERR_BAD_REQUEST, "%s: must be between %lld and %lld", key,
+                         (long long)min, (long long)max);
+    *out = n;
+    return OK;
+}

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/result.h"
 
@@ -29,6 +30,10 @@ enum result jsonv_string(json_t *obj, const char *key, bool required, size_t min
 enum result jsonv_string_or_null(json_t *obj, const char *key, size_t min, size_t max,
                                  const char **out, bool *present, struct error *err);
 enum result jsonv_bool(json_t *obj, const char *key, bool *out, bool *present, struct error *err);
+/* Integer field in [min, max]. Absent: OK and *out untouched when !required, else 400. A number
+ * with a fraction, a string or out of range: 400 naming the field and the range. */
+enum result jsonv_int(json_t *obj, const char *key, bool required, int64_t min, int64_t max,
+                      int64_t *out, struct error *err);
 const char *jsonv_type_name(const json_t *v);
 /* Characters (code points) of a NUL-terminated valid UTF-8 string. */
 size_t jsonv_utf8_chars(const char *s);

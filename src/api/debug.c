@@ -1,8 +1,13 @@
 /*
- * api/debug_clock: GET/POST /api/v1/debug/clock, the dev clock for black-box tests (admin only,
- * and only with `serve --dev-clock`; otherwise these routes answer 404). POST {"advance":"15m"}
- * moves the app clock forward and answers after an engine pass and a notifier pass, so whatever
- * fell due has fired and gone out.
+ * api/debug: the test controls, admin only and only with `serve --dev-clock` (otherwise these
+ * routes answer 404, so a production server has none of them).
+ *   GET/POST /api/v1/debug/clock: the dev clock. POST {"advance":"15m"} moves the app clock
+ *     forward and answers after an engine pass and a notifier pass, so whatever fell due has
+ *     fired and gone out.
+ *   POST /api/v1/debug/failpoint {"point": "commit" | a store operation, "count": N}: the next N
+ *     calls of that store operation (or the next N COMMITs) fail as if the database had failed
+ *     (store_failpoint_arm), so tests can drive the failure paths of store jobs; count 0
+ *     disarms.
  */
 #include "api/api.h"
 #include "jobs/notify_enqueue.h"
@@ -62,8 +67,34 @@ static void api_clock_post(struct request *r)
     json_decref(body);
 }
 
+static void api_failpoint_post(struct request *r)
+{
+    static const char *const fields[] = {"point", "count", NULL};
+    if (!dev_clock_or_reply(r))
+        return;
+    struct error err = {0};
+    json_t *body = NULL;
+    const char *point = NULL;
+    int64_t count = 1;
+    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    if (result == OK)
+        result = jsonv_only(body, fields, &err);
+    if (result == OK)
+        result = jsonv_string(body, "point", true, 1, 64, &point, &err);
+    if (result == OK)
+        result = jsonv_int(body, "count", false, 0, 1000000, &count, &err);
+    if (result == OK)
+        result = store_failpoint_arm(r->app->store, point, (int)count, &err);
+    if (result == OK)
+        reply_json(r, 200, json_pack("{s:s,s:I}", "point", point, "count", (json_int_t)count));
+    else
+        reply_from_error(r, &err);
+    json_decref(body);
+}
+
 static const struct route routes[] = {
     {"GET", "/api/v1/debug/clock", api_clock_get, ACCESS_ADMIN, "debug_clock"},
     {"POST", "/api/v1/debug/clock", api_clock_post, ACCESS_ADMIN, "debug_clock"},
+    {"POST", "/api/v1/debug/failpoint", api_failpoint_post, ACCESS_ADMIN, "debug_failpoint"},
 };
-HTTP_ROUTES(debug_clock, routes);
+HTTP_ROUTES(debug, routes);
