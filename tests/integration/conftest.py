@@ -13,12 +13,15 @@ from tocsin_harness import Server, require_bin
 
 
 def _teardown_all(servers):
+    """Tears every server down even when an earlier one's check or stop raised (anything: an
+    assertion, an OSError, pytest.fail's exception); the problems are reported together after
+    all of them are stopped."""
     problems = []
     for s in servers:
         try:
             s.teardown()
-        except AssertionError as e:
-            problems.append(str(e))
+        except BaseException as e:  # noqa: BLE001 - collected; every server must be stopped
+            problems.append(f"{s.root}: {type(e).__name__}: {e}")
     if problems:
         pytest.fail("\n\n".join(problems), pytrace=False)
 
