@@ -63,6 +63,11 @@ ERROR_CODES = {
     429: "rate_limited", 503: "unavailable",
 }
 
+# The instant tests that depend on the UTC day pin the dev clock to (Server.pin_clock): mid-day,
+# so a run of any sane length stays on one day, and far from the wall clock in either direction.
+PINNED_AT = "2099-06-15T12:00:00Z"
+PINNED_DAY = PINNED_AT[:10]
+
 ID_RE = re.compile(r"^INC-(\d{4}-\d{2}-\d{2})-(\d{3,})$")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -577,6 +582,20 @@ class Server:
         st, j = self.api("GET", "/api/v1/debug/clock")
         assert st == 200, (st, j)
         return j["now"]
+
+    def pin_clock(self, at=PINNED_AT):
+        """Moves the dev clock forward to the instant `at` (RFC 3339 UTC), so what depends on the
+        UTC day (incident ids, channel names, the per-day counter) does not depend on the wall
+        clock. The dev clock only moves forward and a restart resets it: pin again after a
+        restart, to a later instant. Returns the server's now (at, plus the few ms since)."""
+        assert self.dev_clock, "pin_clock needs a server started with dev_clock=True"
+        target = parse_time(at)
+        ms = int((target - parse_time(self.now())).total_seconds() * 1000)
+        assert ms > 0, f"the dev clock is already past {at}; it only moves forward"
+        now = self.advance(f"{ms}ms")
+        lag = (parse_time(now) - target).total_seconds()
+        assert 0 <= lag < 60, f"pinned to {at}, the server says {now}"
+        return now
 
     def verify(self, token=ADMIN):
         st, j = self.api("POST", "/api/v1/audit/verify", token=token)
