@@ -5,6 +5,8 @@
   verify unless the test set server.expect_chain_valid = False).
 - server: one started server with fixtures/test.yaml.
 - clock_server: the same with --dev-clock.
+- pinned_server: a clock_server whose dev clock is pinned to tocsin_harness.PINNED_AT (mid-day
+  2099-06-15 UTC): for assertions on the UTC day (ids, channels, the per-day counter).
 - shared_server: one server per test module, for tests that only read or add independent rows.
 """
 import pytest
@@ -13,12 +15,15 @@ from tocsin_harness import Server, require_bin
 
 
 def _teardown_all(servers):
+    """Tears every server down even when an earlier one's check or stop raised (anything: an
+    assertion, an OSError, pytest.fail's exception); the problems are reported together after
+    all of them are stopped."""
     problems = []
     for s in servers:
         try:
             s.teardown()
-        except AssertionError as e:
-            problems.append(str(e))
+        except BaseException as e:  # noqa: BLE001 - collected; every server must be stopped
+            problems.append(f"{s.root}: {type(e).__name__}: {e}")
     if problems:
         pytest.fail("\n\n".join(problems), pytrace=False)
 
@@ -47,6 +52,13 @@ def server(make_server):
 @pytest.fixture
 def clock_server(make_server):
     return make_server(dev_clock=True)
+
+
+@pytest.fixture
+def pinned_server(make_server):
+    s = make_server(dev_clock=True)
+    s.pin_clock()
+    return s
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,18 @@
 """Concurrent requests: ids stay unique and gapless, one move wins a race, the chain stays whole."""
-from tocsin_harness import ID_RE, run_threads
+from tocsin_harness import ID_RE, PINNED_DAY, run_threads
 
 
+def test_concurrent_creates_get_unique_gapless_ids(pinned_server):
+    server = pinned_server
 
-def test_concurrent_creates_get_unique_gapless_ids(server):
     def fn(i):
         return [server.create(f"race {i}-{k}", "SEV4")["id"] for k in range(20)]
 
     ids = [x for lst in run_threads(8, fn) for x in lst]
     assert len(ids) == 160 and len(set(ids)) == 160, "duplicate incident ids under concurrency"
-    days = {ID_RE.match(i).group(1) for i in ids}
-    if len(days) == 1:
-        nums = sorted(int(ID_RE.match(i).group(2)) for i in ids)
-        assert nums == list(range(1, 161)), "the per-day counter has gaps or repeats"
+    assert {ID_RE.match(i).group(1) for i in ids} == {PINNED_DAY}, ids
+    nums = sorted(int(ID_RE.match(i).group(2)) for i in ids)
+    assert nums == list(range(1, 161)), "the per-day counter has gaps or repeats"
     assert server.verify()["valid"] is True
 
 

@@ -232,30 +232,45 @@ def test_reload_api_invalid_keeps_old(server):
     assert reload_entries(server) == 0
 
 
+def log_count(srv, needle):
+    """How many lines of the running server's stderr log contain needle."""
+    return sum(needle in line for line in srv.stderr_text().splitlines())
+
+
+def refused(srv):
+    return log_count(srv, f"config: reload of {srv.config_path} refused")
+
+
 def test_reload_sighup_valid(server):
+    n0 = reload_entries(server)
     server.write_config(with_sev5(server.fixture_text()))
     server.signal(signal.SIGHUP)
-    assert poll(lambda: "SEV5" in severity_ids(server)), "SIGHUP did not load the new severity"
-    assert poll(lambda: reload_entries(server) >= 1), "no config.reloaded entry after SIGHUP"
+    assert poll(lambda: reload_entries(server) == n0 + 1), "no config.reloaded entry after SIGHUP"
+    assert "SEV5" in severity_ids(server), "SIGHUP recorded a reload but did not load the new severity"
     con = server.db()
     try:
         actor = con.execute("SELECT actor FROM timeline WHERE kind='config.reloaded'").fetchone()[0]
     finally:
         con.close()
     assert actor == "system"
+    assert server.create("after SIGHUP", "SEV5")["severity"] == "SEV5"
     assert server.alive()
 
 
 def test_reload_sighup_invalid_then_valid(server):
     server.write_config("severities: [ {id: SEV1, ack_within: soon} \n")  # broken YAML
     server.signal(signal.SIGHUP)
-    for _ in range(20):  # the server keeps answering with the old config meanwhile
-        assert severity_ids(server) == ["SEV1", "SEV2", "SEV3", "SEV4"]
-        assert server.alive()
+    assert poll(lambda: refused(server) == 1), \
+        f"the SIGHUP with a broken file was not handled (no refusal logged):\n{server.stderr_text()[-2000:]}"
+    # handled and refused: the old config is still the one answering, nothing recorded
+    assert severity_ids(server) == ["SEV1", "SEV2", "SEV3", "SEV4"]
+    assert reload_entries(server) == 0
     server.create("during bad config", "SEV4")
     server.write_config(with_sev5(server.fixture_text()))
     server.signal(signal.SIGHUP)
-    assert poll(lambda: "SEV5" in severity_ids(server))
+    assert poll(lambda: reload_entries(server) == 1), "the valid SIGHUP after a refused one was not recorded"
+    assert "SEV5" in severity_ids(server)
+    assert refused(server) == 1
     assert server.alive()
 
 
@@ -283,9 +298,13 @@ def test_reload_removing_users_keeps_old_incidents_readable(server):
 def test_sighup_with_missing_file_keeps_old(server):
     os.remove(server.config_path)
     server.signal(signal.SIGHUP)
+    assert poll(lambda: refused(server) == 1), \
+        f"the SIGHUP with no config file was not handled (no refusal logged):\n{server.stderr_text()[-2000:]}"
+    assert severity_ids(server) == ["SEV1", "SEV2", "SEV3", "SEV4"]
+    assert reload_entries(server) == 0
     st, j = server.api("POST", "/api/v1/config/reload")
     assert st == 422, (st, j)
-    assert severity_ids(server) == ["SEV1", "SEV2", "SEV3", "SEV4"]
+    assert refused(server) == 2
     assert server.alive()
     server.write_config(server.fixture_text())
 
@@ -294,7 +313,13 @@ def test_many_sighups(server):
     server.write_config(with_sev5(server.fixture_text()))
     for _ in range(20):
         server.signal(signal.SIGHUP)
-    assert poll(lambda: "SEV5" in severity_ids(server))
+    # Signals that arrive while one is pending coalesce: at least one reload, at most 20, each
+    # one recorded, none refused.
+    assert poll(lambda: reload_entries(server) >= 1), "20 SIGHUPs and no config.reloaded entry"
+    assert "SEV5" in severity_ids(server)
+    assert poll(lambda: log_count(server, "config: SIGHUP, reloading") == reload_entries(server)), \
+        (log_count(server, "config: SIGHUP, reloading"), reload_entries(server))
+    assert 1 <= reload_entries(server) <= 20 and refused(server) == 0
     assert server.alive()
     assert server.verify()["valid"] is True
 

@@ -87,7 +87,8 @@ def test_probe_fails_then_recovers(make_server, target):
     p = probe_of(s, "site")
     assert p["service"] == "site" and p["url"] == target.url("/health"), p
     assert p["last"]["ok"] is True and p["last"]["status"] == 200, p
-    assert p["last"]["latency_ms"] >= 0
+    lat = p["last"]["latency_ms"]
+    assert isinstance(lat, (int, float)) and not isinstance(lat, bool) and 0 <= lat < 30000, p
     assert target.hits.get("/health", 0) >= 1, "the probe reached the target"
     assert probe_alerts(s, "site") == []
 

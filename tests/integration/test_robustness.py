@@ -61,20 +61,42 @@ def test_deeply_nested_json(shared_server):
     alive_and_valid(shared_server)
 
 
-@pytest.mark.parametrize("raw", [
-    '{"title": "a\\u0000b", "severity": "SEV3"}',
-    '{"title": "\\ud800", "severity": "SEV3"}',
-    '{"title": "x", "severity": "SEV3", "drill": 1e999}',
-    '{"title": "x", "severity": "SEV3\\u0000"}',
+def count_incidents(srv):
+    st, j = srv.api("GET", INC + "?status=all&limit=1000")
+    assert st == 200, (st, j)
+    return len(j["incidents"])
+
+
+@pytest.mark.parametrize("raw,where", [
+    ('{"title": "\\ud800", "severity": "SEV3"}', "invalid Unicode"),
+    ('{"title": "x", "severity": "SEV3", "drill": 1e999}', "overflow"),
 ])
-def test_odd_json_strings(shared_server, raw):
+def test_odd_json_is_400(shared_server, raw, where):
+    n = count_incidents(shared_server)
     r = shared_server.request("POST", INC, raw=raw.encode())
-    if r.status == 201:
-        # accepted: then it must round-trip exactly, never be silently truncated at a NUL
-        want = json.loads(raw)
-        assert r.json["title"] == want["title"], (r.json["title"], want["title"])
-    else:
-        assert r.status in (400, 422), r
+    assert r.status == 400, r
+    msg = r.json["error"]["message"]
+    assert msg.startswith("body: invalid JSON") and where in msg, msg
+    assert count_incidents(shared_server) == n
+    alive_and_valid(shared_server)
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"title": "a\\u0000b", "severity": "SEV3"}',          # escaped NUL in a string
+    b'{"title": "x", "severity": "SEV3\\u0000"}',           # ... where it would cut to a valid value
+    b'{"title": "a\x00b", "severity": "SEV3"}',              # a raw NUL byte in a string
+    b'{"title": "ab", "severity": "SEV3"}\x00',              # after the document
+    b'\x00',                                                 # the whole body
+], ids=["escaped-in-title", "escaped-in-severity", "raw-in-title", "raw-trailing", "raw-only"])
+def test_nul_bytes_in_the_body_are_400(shared_server, raw):
+    """A NUL never reaches a C string: the server answers 400 with the error shape (checked by
+    the harness: code bad_request), stores nothing, and keeps serving."""
+    n = count_incidents(shared_server)
+    r = shared_server.request("POST", INC, raw=raw)
+    assert r.status == 400, r
+    assert r.json["error"]["code"] == "bad_request", r
+    assert r.json["error"]["message"].startswith("body: invalid JSON"), r
+    assert count_incidents(shared_server) == n, "a body with a NUL created an incident"
     alive_and_valid(shared_server)
 
 
@@ -107,11 +129,13 @@ def test_strings_with_quotes_and_control_chars_round_trip(shared_server):
 
 
 def test_duplicate_keys_do_not_smuggle(shared_server):
+    n = count_incidents(shared_server)
     raw = b'{"title": "first", "severity": "SEV9", "severity": "SEV3"}'
     r = shared_server.request("POST", INC, raw=raw)
-    assert r.status in (201, 400, 422), r
-    if r.status == 201:
-        assert r.json["severity"] == "SEV3"
+    assert r.status == 400, r
+    msg = r.json["error"]["message"]
+    assert "duplicate object key" in msg and '"severity"' in msg, f"the message names the key: {msg}"
+    assert count_incidents(shared_server) == n
 
 
 def test_truncated_body_then_close(shared_server):
@@ -126,21 +150,29 @@ def test_truncated_body_then_close(shared_server):
     assert len(j["incidents"]) == n
 
 
-@pytest.mark.parametrize("data", [
-    b"GARBAGE\r\n\r\n",
-    b"GET /healthz HTTP/9.9\r\n\r\n",
-    b"\x00\x01\x02\x03\r\n\r\n",
-    b"GET " + b"/a" * 50000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"h" * 200000 + b"\r\n\r\n",
-    b"POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-    b"POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
-    b"POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-])
-def test_garbage_http(shared_server, data):
+SILENT = "MHD 0.9.75 closes the connection without any answer to a request line it cannot parse; " \
+         "a 400 needs a change in src/http (reported, not changed by the tests)"
+
+
+@pytest.mark.parametrize("data,want", [
+    pytest.param(b"GARBAGE\r\n\r\n", 400, marks=pytest.mark.xfail(strict=True, reason=SILENT)),
+    (b"GET /healthz HTTP/9.9\r\n\r\n", 505),
+    pytest.param(b"\x00\x01\x02\x03\r\n\r\n", 400, marks=pytest.mark.xfail(strict=True, reason=SILENT)),
+    (b"\x00GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    (b"GET " + b"/a" * 50000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"h" * 200000 + b"\r\n\r\n", 431),
+    (b"POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", 400),
+    (b"POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n", 413),
+    (b"POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+], ids=["garbage", "http-9.9", "nul-request-line", "nul-before-method", "long-uri", "big-header",
+        "negative-length", "huge-length", "bad-chunk"])
+def test_garbage_http(shared_server, data, want):
+    """Each gets a real answer with its exact status (no answer at all is a failure), and the
+    server keeps serving. (These answers come from libmicrohttpd before routing, with its HTML
+    body, so the JSON error shape is not asked of them.)"""
     raw = send_raw(shared_server.port, data)
-    if raw:
-        st = status_of(raw)
-        assert 400 <= st < 500 or st == 505, raw[:300]  # 505: HTTP Version Not Supported is right
+    assert raw, "the server closed the connection without answering"
+    assert status_of(raw) == want, raw[:300]
     alive_and_valid(shared_server)
 
 

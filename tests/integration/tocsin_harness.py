@@ -8,7 +8,17 @@ stderr is searched for AddressSanitizer / LeakSanitizer / UBSan reports; one fai
 Every HTTP answer passes through `Server.request`, which fails the test on any 5xx (bad input must
 never get a 500) and checks that every error body has the documented shape
 {"error":{"code","message"}} with the code string that belongs to the status (docs/api.md).
+
+Every process a test starts as a server (tocsin here; Prometheus and Alertmanager in tests/peers)
+goes through `Managed`: it runs in its own session and process group, and the kernel sends it
+SIGKILL when the process that started it dies (PR_SET_PDEATHSIG), so a `kill -9` of pytest leaves
+nothing running. `Managed.stop()` stops it by PID (SIGTERM, bounded wait) and then SIGKILLs
+whatever is left in its process group. Start servers from the test's own (main) thread: Linux
+ties the parent-death signal to the thread that forked.
 """
+import atexit
+import ctypes
+import ctypes.util
 import datetime
 import json
 import os
@@ -52,6 +62,11 @@ ERROR_CODES = {
     405: "bad_request", 409: "conflict", 413: "too_large", 422: "unprocessable",
     429: "rate_limited", 503: "unavailable",
 }
+
+# The instant tests that depend on the UTC day pin the dev clock to (Server.pin_clock): mid-day,
+# so a run of any sane length stays on one day, and far from the wall clock in either direction.
+PINNED_AT = "2099-06-15T12:00:00Z"
+PINNED_DAY = PINNED_AT[:10]
 
 ID_RE = re.compile(r"^INC-(\d{4}-\d{2}-\d{2})-(\d{3,})$")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -116,6 +131,133 @@ def run_bin(*args, env=None, timeout=PROC_TIMEOUT, input=None):
     if rep:
         pytest.fail(f"sanitizer report from `tocsin {' '.join(map(str, args))}`:\n{rep}")
     return p
+
+
+# --- processes that must not outlive the tests ----------------------------------------------------
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+_prctl = _libc.prctl
+_prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+_prctl.restype = ctypes.c_int
+_LIVE = {}   # pid -> Managed, every process started and not yet reaped
+
+
+def _die_with(parent_pid):
+    """preexec_fn (runs in the child between fork and exec; start_new_session already made it a
+    session and group leader): SIGKILL when the parent dies. If the parent died before prctl took
+    effect, the signal will never come, so exit now."""
+    def pre():
+        if _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            os._exit(126)
+        if os.getppid() != parent_pid:
+            os._exit(126)
+    return pre
+
+
+def proc_start_time(pid):
+    """Field 22 of /proc/PID/stat (start time in clock ticks), or None when PID is gone or a zombie:
+    with the PID it names one process, so a recycled PID is not mistaken for it."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    if fields[0] in ("Z", "X"):
+        return None
+    return int(fields[19])
+
+
+class Managed:
+    """One child process in its own session/process group that dies with this process."""
+
+    def __init__(self, name, args, stdout, stderr, env=None, cwd=None):
+        self.name = name
+        self.args = [str(a) for a in args]
+        self.p = subprocess.Popen(self.args, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                                  env=env, cwd=cwd, start_new_session=True,
+                                  preexec_fn=_die_with(os.getpid()))
+        self.pid = self.p.pid
+        self.pgid = self.pid
+        _LIVE[self.pid] = self
+
+    def __repr__(self):
+        return f"<{self.name} pid {self.pid}>"
+
+    def poll(self):
+        code = self.p.poll()
+        if code is not None:
+            _LIVE.pop(self.pid, None)
+        return code
+
+    @property
+    def returncode(self):
+        return self.p.returncode
+
+    def alive(self):
+        return self.poll() is None
+
+    def signal(self, sig):
+        if self.p.returncode is None:
+            self.p.send_signal(sig)
+
+    def _exited(self):
+        """True once the leader has exited; it is not reaped yet, so its PID still names the group."""
+        try:
+            return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except ChildProcessError:
+            return True
+
+    def _wait_exit(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.p.returncode is not None or self._exited():
+                return True
+            time.sleep(0.02)
+        return False
+
+    def _reap(self):
+        """SIGKILL whatever is left in the group (the leader is a zombie or gone), then reap."""
+        if self.p.returncode is None:
+            try:
+                os.killpg(self.pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        code = self.p.wait()
+        _LIVE.pop(self.pid, None)
+        return code
+
+    def stop(self, sig=None, timeout=PROC_TIMEOUT):
+        """Sends sig (SIGTERM) to the PID, waits (bounded), then SIGKILLs the process group and reaps.
+        Returns (exit code, whether it stopped on sig within the timeout)."""
+        if self.p.returncode is not None:
+            _LIVE.pop(self.pid, None)
+            return self.p.returncode, True
+        if not self._exited():
+            try:
+                self.p.send_signal(sig or signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        in_time = self._wait_exit(timeout)
+        return self._reap(), in_time
+
+    def kill(self):
+        """SIGKILL the whole process group and reap."""
+        if self.p.returncode is None:
+            try:
+                os.killpg(self.pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        return self._reap()
+
+
+@atexit.register
+def _kill_leftovers():
+    for m in list(_LIVE.values()):
+        try:
+            m.kill()
+        except Exception:  # noqa: BLE001 - best effort at interpreter exit
+            pass
 
 
 def free_port():
@@ -250,12 +392,12 @@ class Server:
         if self.dev_clock:
             args.append("--dev-clock")
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            self.proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                         env=clean_env())
+            self.proc = Managed("tocsin", args, stdout=out, stderr=err, env=clean_env())
         self._out_path = out_path
         for _ in range(READY_TRIES):
             if self.proc.poll() is not None:
                 code = self.proc.returncode
+                self.proc.kill()   # the group, should the leader have left anything behind
                 self.proc = None
                 if _tries > 1 and "cannot listen" in self._read(err_path):
                     return self.start(_tries - 1)
@@ -301,17 +443,18 @@ class Server:
             if rep:
                 raise AssertionError(f"sanitizer report in {p}:\n{rep}")
 
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc is not None else None
+
     def stop(self):
-        """SIGTERM, wait (bounded), then check the stderr for sanitizer reports."""
+        """SIGTERM to the PID, wait (bounded), SIGKILL to the process group (whatever is left, or
+        all of it after the timeout); then check the stderr for sanitizer reports."""
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(timeout=PROC_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        code, in_time = proc.stop(signal.SIGTERM, PROC_TIMEOUT)
+        if not in_time:
             raise AssertionError(f"server (pid {proc.pid}) did not stop within {PROC_TIMEOUT}s of SIGTERM")
         self.exit_codes.append(code)
         self.check_sanitizers()
@@ -320,8 +463,7 @@ class Server:
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.kill()
         self.check_sanitizers()
 
     def restart(self):
@@ -330,25 +472,40 @@ class Server:
 
     def signal(self, sig):
         assert self.proc is not None
-        self.proc.send_signal(sig)
+        self.proc.signal(sig)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
     def teardown(self):
+        """Checks the audit chain, stops the server (whatever the check found) and checks its
+        stderr; every problem is collected and raised together once the process is gone."""
+        problems = []
         try:
             if self.alive() and self.expect_chain_valid:
                 st, body = self.api("POST", "/api/v1/audit/verify")
                 assert st == 200 and body.get("valid") is True, \
                     f"teardown: audit chain not valid after the test: {st} {body}"
-        finally:
+        except BaseException as e:  # noqa: BLE001 - pytest.fail raises a BaseException too
+            problems.append(f"{type(e).__name__}: {e}")
+        try:
             if self.proc is not None and self.proc.poll() is not None:
                 # died during the test
                 code = self.proc.returncode
+                self.proc.kill()
                 self.proc = None
+                problems.append(f"server died during the test (exit {code}):\n{self.stderr_text()[-4000:]}")
                 self.check_sanitizers()
-                raise AssertionError(f"server died during the test (exit {code}):\n{self.stderr_text()[-4000:]}")
-            self.stop()
+            else:
+                self.stop()
+        except BaseException as e:  # noqa: BLE001
+            problems.append(f"{type(e).__name__}: {e}")
+        finally:
+            if self.proc is not None:   # stop() raised before it let go of the process
+                self.proc.kill()
+                self.proc = None
+        if problems:
+            raise AssertionError("\n\n".join(problems))
 
     # --- HTTP --------------------------------------------------------------------------------
     def request(self, method, path, body=None, token=ADMIN, raw=None, headers=None, check=True,
@@ -425,6 +582,20 @@ class Server:
         st, j = self.api("GET", "/api/v1/debug/clock")
         assert st == 200, (st, j)
         return j["now"]
+
+    def pin_clock(self, at=PINNED_AT):
+        """Moves the dev clock forward to the instant `at` (RFC 3339 UTC), so what depends on the
+        UTC day (incident ids, channel names, the per-day counter) does not depend on the wall
+        clock. The dev clock only moves forward and a restart resets it: pin again after a
+        restart, to a later instant. Returns the server's now (at, plus the few ms since)."""
+        assert self.dev_clock, "pin_clock needs a server started with dev_clock=True"
+        target = parse_time(at)
+        ms = int((target - parse_time(self.now())).total_seconds() * 1000)
+        assert ms > 0, f"the dev clock is already past {at}; it only moves forward"
+        now = self.advance(f"{ms}ms")
+        lag = (parse_time(now) - target).total_seconds()
+        assert 0 <= lag < 60, f"pinned to {at}, the server says {now}"
+        return now
 
     def verify(self, token=ADMIN):
         st, j = self.api("POST", "/api/v1/audit/verify", token=token)

@@ -13,29 +13,33 @@ receiver, `continue: true`), and tocsin must open one incident and resolve it by
     -> tocsin      (service alloy-api, severity_map critical -> P0, group_by [] by default)
 
 Run:  bash tests/peers/setup.sh   (installs prometheus and prometheus-alertmanager if missing)
-      cd tests/peers && TOCSIN_BIN=$PWD/../../build/tocsin /usr/bin/python3 -m pytest -q -p no:cacheprovider
+      make SAN=1 peers                (the ASan binary, passed as TOCSIN_BIN)
 
-Stdlib + pytest only. Every process gets a port found by binding to 127.0.0.1:0, a temp dir, and
-is stopped by PID in the fixture's teardown. The test skips only when Prometheus or Alertmanager
-is not installed; a missing tocsin binary is a failure (it is what is under test). The waits poll
+Stdlib + pytest only. Processes are started and stopped by the integration harness
+(tests/integration/tocsin_harness.py): tocsin is its `Server` (same start, readiness, teardown,
+sanitizer check and audit-chain check as the integration suite), Prometheus and Alertmanager are
+its `Managed` processes (own session and process group, SIGKILL when pytest dies, stopped by PID
+then process group). Every process gets a port found by binding to 127.0.0.1:0 and a temp dir.
+The test skips only when Prometheus or Alertmanager is not installed; a missing tocsin binary is a failure (it is what is under test). The waits poll
 real external processes (scrape, evaluation, grouping, delivery) with a bound; none waits on a
 tocsin deadline.
 """
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import json
 import os
 import re
 import signal
-import socket
 import subprocess
+import sys
 import threading
 import time
-import urllib.error
-import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+from tocsin_harness import Managed, Server, free_port, http, require_bin  # noqa: E402
+
 PROMETHEUS = "/usr/bin/prometheus"
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 AMTOOL = "/usr/bin/amtool"
@@ -45,10 +49,6 @@ WAIT_S = 60           # an end-to-end effect (scrape -> rule -> Alertmanager -> 
 POLL_S = 0.5
 STOP_S = 15
 HTTP_TIMEOUT = 10
-
-SAN_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
-           "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
-SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 SERVICE = "alloy-api"
 
@@ -93,19 +93,8 @@ groups:
 RULE_SUMMARIES = {"HighErrorRate": "High error rate detected", "DatabaseDown": "Database is down"}
 
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
 def fetch(method, url, body=None, token=None):
-    """(status, parsed JSON or raw text)."""
+    """(status, parsed JSON or raw text), through the harness' HTTP client (no proxy)."""
     data = None
     headers = {}
     if body is not None:
@@ -113,17 +102,8 @@ def fetch(method, url, body=None, token=None):
         headers["Content-Type"] = "application/json"
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with _opener.open(req, timeout=HTTP_TIMEOUT) as r:
-            status, raw = r.status, r.read()
-    except urllib.error.HTTPError as e:
-        status, raw = e.code, e.read()
-    text = raw.decode("utf-8", "replace")
-    try:
-        return status, json.loads(text)
-    except ValueError:
-        return status, text
+    r = http(method, url, data, headers, timeout=HTTP_TIMEOUT)
+    return r.status, (r.json if r.json is not None else r.body.decode("utf-8", "replace"))
 
 
 # --- the scrape target ------------------------------------------------------------------------------
@@ -179,13 +159,14 @@ class Target:
 
 # --- processes --------------------------------------------------------------------------------------
 class Proc:
+    """A peer (Prometheus, Alertmanager): a harness `Managed` process logging to root/NAME.log."""
+
     def __init__(self, name, args, root, env=None):
         self.name = name
         self.log_path = os.path.join(root, f"{name}.log")
         with open(self.log_path, "wb") as log:
-            self.p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, env=env, cwd=root)
-        self.pid = self.p.pid
+            self.m = Managed(name, args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+        self.pid = self.m.pid
 
     def log(self, tail=4000):
         try:
@@ -194,11 +175,14 @@ class Proc:
         except OSError:
             return ""
 
+    def exited(self):
+        return self.m.poll()
+
     def wait_ready(self, url, ok=lambda status: status == 200):
         deadline = time.monotonic() + READY_S
         while time.monotonic() < deadline:
-            if self.p.poll() is not None:
-                pytest.fail(f"{self.name} exited with {self.p.returncode} before it was ready:\n{self.log()}")
+            if self.m.poll() is not None:
+                pytest.fail(f"{self.name} exited with {self.m.returncode} before it was ready:\n{self.log()}")
             try:
                 status, _ = fetch("GET", url)
                 if ok(status):
@@ -209,28 +193,9 @@ class Proc:
         pytest.fail(f"{self.name} not ready within {READY_S}s ({url}):\n{self.log()}")
 
     def stop(self):
-        """SIGTERM, bounded wait, SIGKILL. Returns the exit code."""
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            try:
-                self.p.wait(timeout=STOP_S)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-        return self.p.returncode
-
-
-def tocsin_bin():
-    b = os.environ.get("TOCSIN_BIN") or os.path.join(HERE, "..", "..", "build", "tocsin")
-    return os.path.abspath(b)
-
-
-def clean_env():
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("TOCSIN_") and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-    env.update(SAN_ENV)
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    return env
+        """SIGTERM to the PID, bounded wait, SIGKILL to the process group. Returns the exit code."""
+        code, _ = self.m.stop(signal.SIGTERM, STOP_S)
+        return code
 
 
 # --- who listens where -----------------------------------------------------------------------------
@@ -281,23 +246,13 @@ class Peers:
         self.root = str(root)
         self.procs = []
         self.target = None
+        self.tocsin = None
 
     def start_tocsin(self):
-        b = tocsin_bin()
-        if not os.access(b, os.X_OK):
-            pytest.fail(f"tocsin binary not found or not executable: {b} (build it, or set TOCSIN_BIN)")
-        cfg = os.path.join(self.root, "tocsin.yaml")
-        with open(cfg, "w") as f:
-            f.write(TOCSIN_CONFIG)
-        data = os.path.join(self.root, "tocsin-data")
-        os.makedirs(data)
-        self.tocsin_port = free_port()
-        self.tocsin_url = f"http://127.0.0.1:{self.tocsin_port}"
-        self.tocsin = self._start("tocsin", [b, "serve", "--config", cfg, "--data", data,
-                                             "--listen", f"127.0.0.1:{self.tocsin_port}"], env=clean_env())
-        self.tocsin.wait_ready(self.tocsin_url + "/healthz")
-        with open(os.path.join(data, "admin.token")) as f:
-            self.admin = f.read().strip()
+        require_bin()
+        self.tocsin = Server(os.path.join(self.root, "tocsin"), config_text=TOCSIN_CONFIG).start()
+        self.tocsin_url = self.tocsin.url
+        self.admin = self.tocsin.admin_token
         self.am_key = self.integration("alertmanager")
         self.ev2_key = self.integration("events_v2")
 
@@ -309,7 +264,7 @@ class Peers:
         return j["key"]
 
     def api(self, method, path, body=None):
-        return fetch(method, self.tocsin_url + path, body, token=self.admin)
+        return self.tocsin.api(method, path, body)
 
     def start_alertmanager(self):
         self.am_port = free_port()
@@ -414,6 +369,8 @@ scrape_configs:
             out.append(f"--- target scrapes: {self.target.scrapes}")
         for p in self.procs:
             out.append(f"--- {p.name} log (pid {p.pid}):\n{p.log(3000)}")
+        if self.tocsin:
+            out.append(f"--- tocsin stderr (pid {self.tocsin.pid}):\n{self.tocsin.stderr_text()[-3000:]}")
         return "\n".join(out)
 
     def wait_for(self, what, fn):
@@ -422,9 +379,11 @@ scrape_configs:
         last = None
         while time.monotonic() < deadline:
             for p in self.procs:
-                if p.p.poll() is not None:
-                    pytest.fail(f"{p.name} exited with {p.p.returncode} while waiting for {what}\n"
+                if p.exited() is not None:
+                    pytest.fail(f"{p.name} exited with {p.m.returncode} while waiting for {what}\n"
                                 f"{self.diagnostics()}")
+            if self.tocsin and not self.tocsin.alive():
+                pytest.fail(f"tocsin exited while waiting for {what}\n{self.diagnostics()}")
             result = fn()
             if result:
                 return result
@@ -433,20 +392,27 @@ scrape_configs:
         pytest.fail(f"not within {WAIT_S}s: {what} (last: {last!r})\n{self.diagnostics()}")
 
     def teardown(self):
+        """Stops Prometheus, Alertmanager, tocsin (in that order) and the target; one failing stop
+        or check does not skip the others. Returns the problems found."""
         problems = []
         for p in reversed(self.procs):
-            code = p.stop()
-            if p.name == "tocsin":
-                log = p.log(10**9)
-                for m in SAN_MARKERS:
-                    i = log.find(m)
-                    if i >= 0:
-                        problems.append(f"sanitizer report from tocsin:\n{log[max(0, i - 200):i + 3000]}")
-                        break
-                if code not in (0, -signal.SIGTERM):
-                    problems.append(f"tocsin exited with {code} on SIGTERM:\n{p.log()}")
+            try:
+                p.stop()
+            except BaseException as e:  # noqa: BLE001 - collected; every process must be stopped
+                problems.append(f"stopping {p.name} (pid {p.pid}): {type(e).__name__}: {e}")
+        if self.tocsin:
+            try:
+                self.tocsin.teardown()   # audit chain, SIGTERM, sanitizer report, died-early
+                code = self.tocsin.exit_codes[-1] if self.tocsin.exit_codes else None
+                if code is not None and code != 0:
+                    problems.append(f"tocsin exited with {code} on SIGTERM:\n{self.tocsin.stderr_text()[-4000:]}")
+            except BaseException as e:  # noqa: BLE001
+                problems.append(f"tocsin: {type(e).__name__}: {e}")
         if self.target:
-            self.target.close()
+            try:
+                self.target.close()
+            except BaseException as e:  # noqa: BLE001
+                problems.append(f"target: {type(e).__name__}: {e}")
         return problems
 
 
@@ -493,9 +459,9 @@ def test_prometheus_alerts_through_alertmanager_open_and_resolve_one_incident(pe
     peers.start_alertmanager()
     peers.start_prometheus()
 
-    for p in peers.procs:
-        bad = non_loopback_sockets(p.pid)
-        assert not bad, f"{p.name} (pid {p.pid}) listens beyond loopback: {bad}"
+    for name, pid in [("tocsin", peers.tocsin.pid)] + [(p.name, p.pid) for p in peers.procs]:
+        bad = non_loopback_sockets(pid)
+        assert not bad, f"{name} (pid {pid}) listens beyond loopback: {bad}"
 
     # Healthy first: Prometheus scrapes both jobs, nothing fires, tocsin has nothing.
     def both_targets_up():
