@@ -87,7 +87,7 @@ def test_commit_failure_after_an_incident_change(clock_server):
     st, j = s.api("POST", f"/api/v1/incidents/{inc['id']}/notes", {"text": "rolled back"})
     assert st == 201, (st, j)
     assert s.get(inc["id"])["status"] == "triggered"
-    assert [e["kind"] for e in s.timeline(inc["id"])][-1] == "incident.note"
+    assert [e["kind"] for e in s.timeline(inc["id"])][-1] == "incident.note_added"
     assert s.verify()["valid"] is True
     s.stop()
 
