@@ -54,7 +54,7 @@ $(OUT)/obj/embedded.o: $(GEN)/embedded.c
 $(OUT)/tests/%: tests/unit/%.c $(filter tests/unit/%,$(HDR)) $(LIB_OBJ) $(OUT)/obj/embedded.o
 	@mkdir -p $(dir $@)
 	@echo "LD $@"
-	@$(CC) $(CFLAGS) -I$(GEN) -Itests/unit $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	@$(CC) $(CFLAGS) -I$(GEN) -Itests/unit $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -DTOCSIN_ROOT=\"$(CURDIR)\"
 
 run: all
 	@bash scripts/run.sh

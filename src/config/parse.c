@@ -1,14 +1,16 @@
 /*
- * config_parse: the schema engine behind config.c (see config_parse.h for the model).
+ * config_parse: the schema engine of the config loader (see parse.h for the model).
  *
  * Job: walk a YAML map with a table of fields, decode each value by its type (one decoder per
  * cfg_type, picked from a table), collect every problem as "FILE:LINE: path: problem", record
  * cross-section references for config.c to resolve, and free a decoded struct with the same
- * tables. Also the format checks for single strings (ids, e-mail, phone, time zone, HOST:PORT,
- * URLs, rotation handoffs and start dates, schedule restrictions, alert label names, raw alert
- * severities). Invariants: decoders never stop early and never leave a half-owned pointer: whatever
- * they store is freed by config_parse_free through the same field; a NULL member means "not given".
- * Threads: none; the only I/O is loading a zoneinfo file (util/tz, which caches it).
+ * tables. Also the format checks for single strings that several sections share (ids, e-mail,
+ * phone, time zone, URLs, raw alert severities); a format only one section uses (rotation
+ * handoffs, restrictions, label names, SMTP URLs...) is checked in that section's file.
+ * Invariants: decoders never stop early and never leave a half-owned pointer: whatever they store
+ * is freed by config_parse_free through the same field; a NULL member means "not given". Nothing
+ * here knows a section. Threads: none; the only I/O is loading a zoneinfo file (util/tz, which
+ * caches it).
  */
 #include "config/parse.h"
 #include "config/config.h"
@@ -18,7 +20,6 @@
 #include "util/tz.h"
 
 #include <ctype.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +66,8 @@ void config_parse_ctx_free(struct cfg_ctx *ctx)
 }
 
 /* Records that value (at line) names something of kind, for config.c to resolve. */
-static void ref_add_at(struct cfg_ctx *ctx, enum cfg_ref kind, int line, const char *value,
-                       const char *path)
+static void ref_add_at(struct cfg_ctx *ctx, const struct cfg_section *kind, int line,
+                       const char *value, const char *path)
 {
     if (ctx->ref_count == ctx->ref_alloc) {
         ctx->ref_alloc = ctx->ref_alloc ? 2 * ctx->ref_alloc : 32;
@@ -76,8 +77,8 @@ static void ref_add_at(struct cfg_ctx *ctx, enum cfg_ref kind, int line, const c
         .kind = kind, .line = line, .value = xstrdup(value), .path = xstrdup(path)};
 }
 
-static void ref_add(struct cfg_ctx *ctx, enum cfg_ref kind, const struct yaml_tree_node *n,
-                    const char *path)
+static void ref_add(struct cfg_ctx *ctx, const struct cfg_section *kind,
+                    const struct yaml_tree_node *n, const char *path)
 {
     ref_add_at(ctx, kind, n->line, n->value, path);
 }
@@ -193,7 +194,7 @@ static void dec_str(struct cfg_ctx *ctx, const struct cfg_field *f, const struct
     char **dst = at(base, f->off);
     free(*dst);
     *dst = xstrdup(n->value);
-    if (ok && f->ref != CFG_REF_NONE)
+    if (ok && f->ref)
         ref_add(ctx, f->ref, n, path);
 }
 
@@ -363,7 +364,7 @@ static void dec_strlist(struct cfg_ctx *ctx, const struct cfg_field *f,
             continue;
         }
         l->items[l->count++] = xstrdup(item->value);
-        if (ok && f->ref != CFG_REF_NONE)
+        if (ok && f->ref)
             ref_add(ctx, f->ref, item, ipath);
     }
     if ((int64_t)n->count < f->min)
@@ -421,7 +422,7 @@ static void dec_strmap(struct cfg_ctx *ctx, const struct cfg_field *f,
         m->from = xstrdup(k->value);
         m->to = xstrdup(v->value);
         m->line = k->line;
-        if (ok && f->ref != CFG_REF_NONE)
+        if (ok && f->ref)
             ref_add_at(ctx, f->ref, k->line, v->value, kpath);
     }
 }
@@ -603,25 +604,10 @@ int config_parse_key_line(const struct yaml_tree_node *n, const char *key, int f
     return v ? v->line : fallback;
 }
 
-/* Every struct whose name defaults to its id starts with `char *id, *name`. */
-struct id_name {
-    char *id, *name;
-};
-#define ASSERT_ID_NAME(st)                                                                         \
-    _Static_assert(offsetof(st, id) == offsetof(struct id_name, id) &&                             \
-                       offsetof(st, name) == offsetof(struct id_name, name),                       \
-                   #st " must start with id, name")
-ASSERT_ID_NAME(struct config_incident_type);
-ASSERT_ID_NAME(struct config_user);
-ASSERT_ID_NAME(struct config_team);
-ASSERT_ID_NAME(struct config_service);
-ASSERT_ID_NAME(struct config_schedule);
-ASSERT_ID_NAME(struct config_escalation_policy);
-
 void config_parse_default_name(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                                const char *path, size_t index)
 {
-    struct id_name *in = obj;
+    struct cfg_id_name *in = obj;
     if (!in->name && in->id)
         in->name = xstrdup(in->id);
 }
@@ -737,44 +723,6 @@ const char *config_parse_check_timezone(const char *s)
     return NULL;
 }
 
-const char *config_parse_check_date(const char *s)
-{
-    static const char reason[] = "is not a date (YYYY-MM-DD, e.g. 2024-01-01)";
-    int y, m, d;
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || strspn(s, "0123456789") != 4 ||
-        strspn(s + 5, "0123456789") != 2 || strspn(s + 8, "0123456789") != 2)
-        return reason;
-    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    m = (s[5] - '0') * 10 + (s[6] - '0');
-    d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (y < 1970 || m < 1 || m > 12 || d < 1)
-        return reason;
-    int cy, cm, cd;
-    tz_civil_from_days(tz_days_from_civil(y, m, d), &cy, &cm, &cd);
-    if (cm != m || cd != d)
-        return "is not a date in the calendar (that month is shorter)";
-    return NULL;
-}
-
-const char *config_parse_check_listen(const char *s)
-{
-    static const char reason[] = "is not HOST:PORT with a port from 1 to 65535";
-    const char *colon = strrchr(s, ':');
-    if (!colon || colon == s)
-        return reason;
-    size_t hostlen = (size_t)(colon - s);
-    bool bracketed = s[0] == '[' && hostlen > 2 && s[hostlen - 1] == ']';
-    if (!bracketed && memchr(s, ':', hostlen))
-        return "is not HOST:PORT (write an IPv6 address in brackets: [::1]:8080)";
-    for (size_t i = 0; i < hostlen; i++)
-        if ((unsigned char)s[i] <= ' ' || s[i] == '/')
-            return reason;
-    int64_t port;
-    if (num_parse_i64(colon + 1, 1, 65535, &port) != 0 || !isdigit((unsigned char)colon[1]))
-        return reason;
-    return NULL;
-}
-
 const char *config_parse_check_http_url(const char *s)
 {
     size_t skip = strncmp(s, "http://", 7) == 0 ? 7 : strncmp(s, "https://", 8) == 0 ? 8 : 0;
@@ -783,89 +731,6 @@ const char *config_parse_check_http_url(const char *s)
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p <= ' ' || *p == 0x7f)
             return "is not a URL (no spaces or control characters allowed)";
-    return NULL;
-}
-
-/* "mon".."sun" at s (exactly three letters); 0..6 or -1. */
-static int parse_day(const char *s, size_t n)
-{
-    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-    for (int i = 0; n == 3 && i < 7; i++)
-        if (memcmp(s, days[i], 3) == 0)
-            return i;
-    return -1;
-}
-
-/* "HH:MM" at s (exactly five characters); minutes since midnight, or -1. "24:00" if allow_24. */
-static int parse_hhmm(const char *s, size_t n, bool allow_24)
-{
-    if (n != 5 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) || s[2] != ':' ||
-        !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
-        return -1;
-    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-    if (m > 59 || h > 24 || (h == 24 && (!allow_24 || m != 0)))
-        return -1;
-    return h * 60 + m;
-}
-
-const char *config_parse_check_handoff(const char *s)
-{
-    static const char reason[] = "is not a handoff time (HH:MM, or DAY HH:MM with DAY one of "
-                                 "mon tue wed thu fri sat sun)";
-    const char *sp = strchr(s, ' ');
-    if (sp && parse_day(s, (size_t)(sp - s)) < 0)
-        return reason;
-    const char *t = sp ? sp + 1 : s;
-    if (parse_hhmm(t, strlen(t), false) < 0)
-        return reason;
-    return NULL;
-}
-
-/* "mon-fri", "sat", "mon,wed,fri", "sat-sun,wed": days and day ranges, comma-separated. */
-static bool valid_days(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        size_t end = i;
-        while (end < n && s[end] != ',')
-            end++;
-        size_t len = end - i;
-        bool one = len == 3 && parse_day(s + i, 3) >= 0;
-        bool range =
-            len == 7 && s[i + 3] == '-' && parse_day(s + i, 3) >= 0 && parse_day(s + i + 4, 3) >= 0;
-        if (!one && !range)
-            return false;
-        if (end == n)
-            return true;
-        i = end + 1;
-    }
-    return false; /* empty, or a trailing comma */
-}
-
-const char *config_parse_check_restriction(const char *s)
-{
-    static const char reason[] = "is not a restriction (e.g. \"mon-fri 09:00-17:00\", "
-                                 "\"sat,sun 10:00-16:00\", \"18:00-09:00\")";
-    const char *sp = strchr(s, ' ');
-    if (sp && !valid_days(s, (size_t)(sp - s)))
-        return reason;
-    const char *t = sp ? sp + 1 : s;
-    if (strlen(t) != 11 || t[5] != '-')
-        return reason;
-    int from = parse_hhmm(t, 5, false), to = parse_hhmm(t + 6, 5, true);
-    if (from < 0 || to < 0)
-        return reason;
-    if (from == to)
-        return "is an empty time window (start and end are equal)";
-    return NULL;
-}
-
-const char *config_parse_check_label_name(const char *s)
-{
-    static const char first[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
-    if (!s[0] || !strchr(first, s[0]) ||
-        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
-        return "is not a label name (a letter or _, then letters, digits or _)";
     return NULL;
 }
 
@@ -878,69 +743,4 @@ const char *config_parse_check_alert_severity(const char *s)
         if (*p < 0x20 || *p == 0x7f)
             return "is not an alert severity (no control characters allowed)";
     return NULL;
-}
-
-/* ---- notify ---------------------------------------------------------------------------------- */
-
-const char *config_parse_check_smtp_url(const char *s)
-{
-    size_t skip = strncmp(s, "smtp://", 7) == 0 ? 7 : strncmp(s, "smtps://", 8) == 0 ? 8 : 0;
-    if (skip == 0 || s[skip] == '\0' || s[skip] == '/')
-        return "is not an smtp:// or smtps:// URL (e.g. smtp://mail.example.com:587)";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= ' ' || *p == 0x7f)
-            return "is not a URL (no spaces or control characters allowed)";
-    return NULL;
-}
-
-const char *config_parse_check_webhook_secret(const char *s)
-{
-    static const char reason[] = "is not a webhook secret (whsec_ + base64 of 24 to 64 random "
-                                 "bytes, e.g. from: echo whsec_$(head -c 32 /dev/urandom | "
-                                 "base64))";
-    unsigned char key[64];
-    size_t len = 0;
-    if (strncmp(s, "whsec_", 6) != 0)
-        return reason;
-    const char *b64 = s + 6;
-    size_t n = strlen(b64);
-    if (sodium_base642bin(key, sizeof key, b64, n, NULL, &len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 &&
-        sodium_base642bin(key, sizeof key, b64, n, NULL, &len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
-        return reason;
-    sodium_memzero(key, sizeof key);
-    return len >= 24 && len <= 64 ? NULL : reason;
-}
-
-const char *config_parse_check_header_value(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < ' ' || *p == 0x7f)
-            return "is not an HTTP header value (no control characters or line breaks)";
-    return NULL;
-}
-
-const char *config_parse_check_sms_body(const char *s)
-{
-    static const char *const known[] = {"{{to}}", "{{from}}", "{{message}}"};
-    bool message = false;
-    for (const char *p = strstr(s, "{{"); p; p = strstr(p + 2, "{{")) {
-        size_t i = 0;
-        while (i < 3 && strncmp(p, known[i], strlen(known[i])) != 0)
-            i++;
-        if (i == 3)
-            return "has an unknown placeholder (only {{to}}, {{from}} and {{message}})";
-        message = message || i == 2;
-    }
-    return message ? NULL : "lacks {{message}}";
-}
-
-const char *config_parse_check_secret(const char *s)
-{
-    size_t n = strlen(s);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= ' ' || *p == 0x7f)
-            return "is not a secret (printable characters only, no spaces)";
-    return n >= 16 && n <= 256 ? NULL : "is not a secret (16 to 256 characters)";
 }

@@ -1,20 +1,22 @@
 /*
- * config_parse: the table-driven schema engine behind config.c. Internal to the config module;
- * nothing outside src/config*.c includes this header.
+ * config_parse: the table-driven schema engine behind the config loader. Internal to the config
+ * module; nothing outside src/config/ includes this header.
  *
  * Job: a section of the file is described by a `struct cfg_spec` (the C struct it fills, its
  * fields) and each field by a `struct cfg_field` {key, type, required, offset, ...}. One walker,
  * config_parse_decode_map, applies a spec to a YAML map: it rejects unknown and duplicate keys,
  * decodes each value by its type into the struct at its offset, reports missing required keys, then
  * runs the spec's `post` hook for checks that span fields. The same tables free what was decoded
- * (config_parse_free), so decode and free cannot drift apart.
+ * (config_parse_free), so decode and free cannot drift apart. The engine knows no section: the
+ * schemas live in the section files (src/config/severities.c, users.c, ...; see section.h).
  * Invariants: every message goes through config_parse_error as "path: problem" with the line of the
  * node it is about; decoding never stops at the first problem; a value that fails its check is
  * still stored (so later references to it resolve and do not cascade into more errors), the load
  * fails anyway. References between sections (a service's escalation policy...) are recorded during
  * the walk (ctx->refs) and resolved by config.c once everything is decoded. Naming: functions
- * shared by config.c and config_parse.c are config_parse_*; the private types and constants are
- * cfg_* / CFG_* and never leave src/config*.c. Threads: a cfg_ctx belongs to one config_load call.
+ * shared by the files of src/config/ are config_parse_* (engine), config_section_* (sections);
+ * the private types and constants are cfg_* / CFG_* and never leave src/config/. Threads: a
+ * cfg_ctx belongs to one config_load call.
  */
 #ifndef TOCSIN_CONFIG_PARSE_H
 #define TOCSIN_CONFIG_PARSE_H
@@ -49,24 +51,9 @@ enum cfg_type {
     CFG_TYPE_COUNT
 };
 
-/* What a string names in another section; resolved after the whole file is decoded. */
-enum cfg_ref {
-    CFG_REF_NONE,
-    CFG_REF_SEVERITY,
-    CFG_REF_TYPE,
-    CFG_REF_USER,
-    CFG_REF_TEAM,
-    CFG_REF_SCHEDULE,
-    CFG_REF_POLICY,
-    CFG_REF_RUNBOOK,
-    CFG_REF_CHECKLIST,
-    CFG_REF_TARGET, /* "schedule:ID", "schedule:ID/LAYER", "user:ID", "team:ID" */
-    CFG_REF_SERVICE,
-    CFG_REF_COUNT
-};
-
 struct cfg_ctx;
 struct cfg_field;
+struct cfg_section; /* config/section.h: what a reference names */
 
 /* Decodes node n (never a null scalar) for field f into the struct at base; path names it. */
 typedef void (*cfg_decode_fn)(struct cfg_ctx *ctx, const struct cfg_field *f,
@@ -101,7 +88,9 @@ struct cfg_field {
     /* CFG_INT/CFG_INT64 range; CFG_DURATION/CFG_SIZE minimum (and CFG_DURATION maximum, 0 =
      * CFG_DURATION_MAX); list length */
     int64_t min, max;
-    enum cfg_ref ref;       /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: what the string(s) name */
+    /* CFG_STR, CFG_STRLIST, CFG_STRMAP values: the section (or reference kind) the string(s)
+     * name, resolved after the whole file is decoded; NULL: not a reference */
+    const struct cfg_section *ref;
     cfg_decode_fn decode;   /* overrides the type's decoder */
     cfg_check_fn key_check; /* CFG_STRMAP: check of each key */
 };
@@ -113,7 +102,7 @@ struct cfg_error_item {
 };
 
 struct cfg_pending_ref {
-    enum cfg_ref kind;
+    const struct cfg_section *kind;
     int line;
     char *value;
     char *path;
@@ -141,7 +130,7 @@ void config_parse_decode_typed(struct cfg_ctx *ctx, const struct cfg_field *f,
 /* Frees every member spec owns in obj (not obj itself). */
 void config_parse_free(const struct cfg_spec *spec, void *obj);
 
-/* Writing the tables (config.c, config_paging.c): a field of struct st at key k, the fields of
+/* Writing the tables (the section files): a field of struct st at key k, the fields of
  * a spec, the `id` of a section item, no offset. */
 #define NO_OFF CFG_NO_OFFSET
 #define FIELDS(a) .fields = (a), .nfields = sizeof(a) / sizeof((a)[0])
@@ -156,14 +145,6 @@ int config_parse_key_line(const struct yaml_tree_node *n, const char *key, int f
 void config_parse_default_name(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                                const char *path, size_t index);
 
-/* The paging sections (config_paging.c): users, teams, schedules, escalation_policies, notify;
- * config_paging_defaults sets notify's defaults before decoding. */
-extern const struct cfg_spec config_user_spec, config_team_spec, config_schedule_spec,
-    config_policy_spec, config_notify_spec;
-extern const struct cfg_spec config_condition_spec; /* config.c: `when:` (steps, checklists) */
-struct config;
-void config_paging_defaults(struct config *c);
-
 /* Copies s into out as a quoted, escaped, length-capped string for a message. */
 const char *config_parse_quote(const char *s, char *out, size_t n);
 /* "path" + "." + key, or key alone at the top level. */
@@ -171,25 +152,22 @@ void config_parse_path_join(char *out, size_t n, const char *path, const char *k
 /* "top level" for the empty path. */
 const char *config_parse_path_name(const char *path);
 
-/* Checks for scalar formats (see cfg_check_fn). */
+/* Checks for scalar formats that several sections use (see cfg_check_fn); a format only one
+ * section uses is a static check in that section's file. */
 const char *config_parse_check_id(const char *s);
 const char *config_parse_check_email(const char *s);
 const char *config_parse_check_phone(const char *s);
 const char *config_parse_check_timezone(const char *s); /* util/tz can load it */
-const char *config_parse_check_date(const char *s);     /* YYYY-MM-DD, 1970 on */
-const char *config_parse_check_listen(const char *s);
 const char *config_parse_check_http_url(const char *s);
-const char *config_parse_check_handoff(const char *s);
-const char *config_parse_check_restriction(const char *s);
-const char *config_parse_check_label_name(const char *s);     /* [A-Za-z_][A-Za-z0-9_]* */
 const char *config_parse_check_alert_severity(const char *s); /* 1..64 chars, no controls */
-/* notify: smtp:// or smtps:// URL; "whsec_" + base64 of 24..64 bytes; an HTTP header value (no
- * controls); an SMS body template ({{to}}, {{from}}, {{message}} only, {{message}} required); a
- * shared secret of at least 16 printable characters. */
-const char *config_parse_check_smtp_url(const char *s);
-const char *config_parse_check_webhook_secret(const char *s);
-const char *config_parse_check_header_value(const char *s);
-const char *config_parse_check_sms_body(const char *s);
-const char *config_parse_check_secret(const char *s);
+
+/* Every struct whose name defaults to its id (config_parse_default_name) starts with these. */
+struct cfg_id_name {
+    char *id, *name;
+};
+#define CFG_ASSERT_ID_NAME(st)                                                                     \
+    _Static_assert(offsetof(st, id) == offsetof(struct cfg_id_name, id) &&                         \
+                       offsetof(st, name) == offsetof(struct cfg_id_name, name),                   \
+                   #st " must start with id, name")
 
 #endif

@@ -1,0 +1,137 @@
+/*
+ * test_paging: the paging sections of the config: schedules (src/config/schedules.c: the
+ * rotation/layers shorthand, time zones, handoff and restriction formats, rotation start dates)
+ * and escalation policies (src/config/escalation_policies.c: repeat range, step order, duplicate
+ * targets). Each case is a small file written into a temp dir (config_fixture.h).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "config/config_fixture.h"
+
+/* ---- schedules ------------------------------------------------------------------------------- */
+
+static void test_schedule_rules(void **state)
+{
+    const char *users = SEV "users: [{id: a}]\n";
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "%sschedules:\n"
+             "  - id: s\n"
+             "    timezone: UTC\n"
+             "    rotation: {every: 1w, handoff: \"mon 09:00\", users: [a]}\n"
+             "    layers: [{name: x, rotation: {every: 1w, handoff: \"09:00\", users: [a]}}]\n",
+             users);
+    assert_errors(yaml, "7: schedules[0].layers: use either \"rotation\" (one layer) or "
+                        "\"layers\", not both\n");
+    snprintf(yaml, sizeof yaml,
+             "%sschedules:\n"
+             "  - id: s\n"
+             "    timezone: Mars/Olympus_Mons\n"
+             "    layers:\n"
+             "      - name: \"bad name\"\n"
+             "        rotation: {every: 1w, handoff: \"someday 09:00\", users: [a]}\n"
+             "        restrictions: [\"mon-fri 09:00-17:00\", \"weekdays 9-5\", \"12:00-12:00\"]\n",
+             users);
+    assert_errors(yaml,
+                  "5: schedules[0].timezone: \"Mars/Olympus_Mons\" is not a known time zone (e.g. "
+                  "UTC, Europe/Berlin; see /usr/share/zoneinfo)\n"
+                  "7: schedules[0].layers[0].name: \"bad name\" is not a valid id (1 to 64 "
+                  "characters of A-Z a-z 0-9 . _ -)\n"
+                  "8: schedules[0].layers[0].rotation.handoff: \"someday 09:00\" is not a handoff "
+                  "time (HH:MM, or DAY HH:MM with DAY one of mon tue wed thu fri sat sun)\n"
+                  "9: schedules[0].layers[0].restrictions[1]: \"weekdays 9-5\" is not a "
+                  "restriction (e.g. \"mon-fri 09:00-17:00\", \"sat,sun 10:00-16:00\", "
+                  "\"18:00-09:00\")\n"
+                  "9: schedules[0].layers[0].restrictions[2]: \"12:00-12:00\" is an empty time "
+                  "window (start and end are equal)\n");
+}
+
+static void test_rotation_start(void **state)
+{
+    static const struct {
+        const char *start, *error;
+    } cases[] = {
+        {"2025-06-30", NULL},
+        {"1970-01-01", NULL},
+        {"2024-02-29", NULL},
+        {"2025-02-29", "\"2025-02-29\" is not a date in the calendar (that month is shorter)"},
+        {"2024-04-31", "\"2024-04-31\" is not a date in the calendar (that month is shorter)"},
+        {"2024-1-1", "\"2024-1-1\" is not a date (YYYY-MM-DD, e.g. 2024-01-01)"},
+        {"2024-13-01", "\"2024-13-01\" is not a date (YYYY-MM-DD, e.g. 2024-01-01)"},
+        {"1969-12-31", "\"1969-12-31\" is not a date (YYYY-MM-DD, e.g. 2024-01-01)"},
+        {"monday", "\"monday\" is not a date (YYYY-MM-DD, e.g. 2024-01-01)"},
+    };
+    char yaml[512], want[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(yaml, sizeof yaml,
+                 SEV "users: [{id: a}]\n"
+                     "schedules:\n"
+                     "  - id: s\n"
+                     "    timezone: Europe/Berlin\n"
+                     "    rotation: {every: 1w, handoff: \"mon 09:00\", users: [a],\n"
+                     "               start: \"%s\"}\n",
+                 cases[i].start);
+        if (cases[i].error)
+            snprintf(want, sizeof want, "7: schedules[0].rotation.start: %s\n", cases[i].error);
+        else
+            want[0] = '\0';
+        assert_errors(yaml, want);
+    }
+    /* at most 32 restriction windows per layer */
+    char many[2048] = "";
+    for (int i = 0; i < 33; i++) {
+        size_t used = strlen(many);
+        snprintf(many + used, sizeof many - used, "%s\"%02d:%02d-%02d:50\"", i ? ", " : "", i % 24,
+                 i / 24 * 10, i % 24);
+    }
+    char big[4096];
+    snprintf(big, sizeof big,
+             SEV "users: [{id: a}]\n"
+                 "schedules:\n"
+                 "  - {id: s, timezone: UTC, layers: [{name: l, rotation: {every: 1d, handoff: "
+                 "\"09:00\", users: [a]},\n"
+                 "     restrictions: [%s]}]}\n",
+             many);
+    assert_errors(big, "5: schedules[0].layers[0].restrictions: at most 32 windows per layer\n");
+}
+
+/* ---- escalation policies --------------------------------------------------------------------- */
+
+static void test_escalation_rules(void **state)
+{
+    assert_errors(SEV "users: [{id: a}]\n"
+                      "escalation_policies:\n"
+                      "  - id: p\n"
+                      "    repeat: -1\n"
+                      "    steps:\n"
+                      "      - {after: 30m, notify: [user:a]}\n"
+                      "      - notify: [user:a]\n"
+                      "        after: 10m\n"
+                      "      - {after: 30m, notify: [user:a, user:a]}\n",
+                  "5: escalation_policies[0].repeat: -1 is out of range (0 to 100)\n"
+                  "9: escalation_policies[0].steps[1].after: 10m is earlier than the step before "
+                  "it (30m); steps must be in order\n"
+                  "10: escalation_policies[0].steps[2].notify[1]: \"user:a\" is listed twice\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_schedule_rules),
+        cmocka_unit_test(test_escalation_rules),
+        cmocka_unit_test(test_rotation_start),
+    };
+    return cmocka_run_group_tests(tests, config_fixture_setup, config_fixture_teardown);
+}
