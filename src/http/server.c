@@ -115,6 +115,33 @@ static bool declared_too_large(struct MHD_Connection *conn, size_t max)
     return cl && num_parse_i64(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > max;
 }
 
+/* URL and query unescaping (MHD_OPTION_UNESCAPE_CALLBACK): %XX decoded in place, except %00,
+ * which stays the three characters "%00". libmicrohttpd hands values on as C strings, so a decoded
+ * NUL would silently cut them ("?status=open%00" read as "open"); kept literal, it makes the
+ * value invalid and its check answers 400 or 404 naming it. Returns the new length. */
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+    static const char hex[] = "0123456789abcdef0123456789ABCDEF";
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        const char *hi = p[0] == '%' && p[1] ? strchr(hex, p[1]) : NULL;
+        const char *lo = hi && p[2] ? strchr(hex, p[2]) : NULL;
+        if (!hi || !lo) {
+            *w++ = *p;
+            continue;
+        }
+        int v = (int)((hi - hex) % 16) * 16 + (int)((lo - hex) % 16);
+        if (v == 0) {
+            *w++ = *p; /* "%00" stays as it is */
+            continue;
+        }
+        *w++ = (char)v;
+        p += 2;
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 /* Sends the reply, records it, frees the request. */
 static enum MHD_Result finish_request(struct http_server *s, struct MHD_Connection *conn,
                                       struct conn_ctx *ctx, struct request *r)
@@ -305,7 +332,8 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK,
+        unescape_keep_nul, NULL, MHD_OPTION_END);
     if (!s->daemon) {
         error_set(err, ERR_UNAVAILABLE, "listen: cannot listen on %s (in use, or not allowed)",
                   listen);
