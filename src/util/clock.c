@@ -15,11 +15,24 @@ struct tclock {
 
 static struct tclock real_clock = {.kind = CLOCK_KIND_REAL};
 
-static int64_t realtime_ms(void)
+static int64_t system_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef int64_t (*wall_fn)(void);
+static _Atomic(wall_fn) wall_source = system_wall_ms;
+
+void clock_set_wall_source(int64_t (*wall_ms)(void))
+{
+    atomic_store(&wall_source, wall_ms ? wall_ms : system_wall_ms);
+}
+
+static int64_t realtime_ms(void)
+{
+    return atomic_load(&wall_source)();
 }
 
 struct tclock *clock_real(void)
@@ -80,10 +93,25 @@ double clock_mono_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+int clock_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    int rc = pthread_condattr_init(&attr);
+    if (rc != 0)
+        return rc;
+    rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return rc;
+}
+
 struct timespec clock_wait_deadline(int64_t ms)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    if (ms < 0)
+        ms = 0;
     ts.tv_sec += (time_t)(ms / 1000);
     ts.tv_nsec += (long)(ms % 1000) * 1000000L;
     if (ts.tv_nsec >= 1000000000L) {

@@ -2,14 +2,16 @@
 #include "util/pacer.h"
 #include "util/clock.h"
 
+#include "util/log.h"
+
 #include <errno.h>
 
 void pacer_init(struct pacer *p, int workers)
 {
     *p = (struct pacer){.workers = workers};
     pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->wake, NULL);
-    pthread_cond_init(&p->done, NULL);
+    if (clock_cond_init(&p->wake) != 0 || clock_cond_init(&p->done) != 0)
+        fatal("pacer: cannot create a monotonic condition variable");
 }
 
 void pacer_destroy(struct pacer *p)
@@ -28,9 +30,11 @@ bool pacer_begin(struct pacer *p, uint64_t *gen)
     return go;
 }
 
-void pacer_end(struct pacer *p, int w, uint64_t gen, int64_t next, int64_t now, int64_t max_ms)
+/* Caller holds p->lock. The deadline on the app clock becomes a delay here, and the delay a
+ * monotonic instant: a wall clock stepped back meanwhile does not lengthen the sleep. */
+static void finish_and_sleep(struct pacer *p, int w, uint64_t gen, int64_t next, int64_t now,
+                             int64_t max_ms)
 {
-    pthread_mutex_lock(&p->lock);
     p->completed[w] = gen;
     pthread_cond_broadcast(&p->done);
     int64_t sleep = next == INT64_MAX ? max_ms : next - now;
@@ -40,6 +44,20 @@ void pacer_end(struct pacer *p, int w, uint64_t gen, int64_t next, int64_t now, 
         struct timespec ts = clock_wait_deadline(sleep);
         pthread_cond_timedwait(&p->wake, &p->lock, &ts);
     }
+}
+
+void pacer_end(struct pacer *p, int w, uint64_t gen, int64_t next, int64_t now, int64_t max_ms)
+{
+    pthread_mutex_lock(&p->lock);
+    finish_and_sleep(p, w, gen, next, now, max_ms);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void pacer_end_at(struct pacer *p, int w, uint64_t gen, int64_t next, const struct tclock *clock,
+                  int64_t max_ms)
+{
+    pthread_mutex_lock(&p->lock);
+    finish_and_sleep(p, w, gen, next, clock_now(clock), max_ms);
     pthread_mutex_unlock(&p->lock);
 }
 

@@ -9,7 +9,8 @@
  * the call, which is what POST /api/v1/debug/clock needs to answer only after everything due ran.
  *
  * Invariant: completed[w] <= requested; a pass never marks a generation it did not begin with.
- * Threads: any; the struct is shared, guarded by its own mutex.
+ * Threads: any; the struct is shared, guarded by its own mutex. Every timed wait here is on
+ * CLOCK_MONOTONIC (util/clock: clock_cond_init, clock_wait_deadline), never on the wall clock.
  */
 #ifndef TOCSIN_PACER_H
 #define TOCSIN_PACER_H
@@ -17,6 +18,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+struct tclock;
 
 enum { PACER_MAX_WORKERS = 4 };
 
@@ -35,8 +38,13 @@ void pacer_destroy(struct pacer *p);
 bool pacer_begin(struct pacer *p, uint64_t *gen);
 /* Worker w finished the pass for gen. Then, unless a kick came meanwhile or it is stopping, sleeps
  * until `next` on the caller's clock (now = that clock's time), at most max_ms (INT64_MAX next:
- * max_ms). */
+ * max_ms). The sleep is next - now measured on CLOCK_MONOTONIC: a wall-clock step does not
+ * stretch it. */
 void pacer_end(struct pacer *p, int w, uint64_t gen, int64_t next, int64_t now, int64_t max_ms);
+/* The same, reading `now` from clock just before the sleep (so the time the pass took is not
+ * slept again). */
+void pacer_end_at(struct pacer *p, int w, uint64_t gen, int64_t next, const struct tclock *clock,
+                  int64_t max_ms);
 void pacer_kick(struct pacer *p);
 /* Kicks, then waits until every worker finished a pass begun after the call, or timeout_ms. */
 void pacer_sync(struct pacer *p, int64_t timeout_ms);

@@ -90,8 +90,14 @@ bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now, int64_t 
     if (ok) {
         b->tokens -= (double)cost;
     } else if (retry_after_s) {
+        /* the least whole number of seconds that is enough: ceil, not floor + 1 (which said 2 s
+         * when exactly 1 s was needed); at least 1 */
         double wait_ms = ((double)cost - b->tokens) / rate;
-        *retry_after_s = (int64_t)(wait_ms / 1000.0) + 1;
+        int64_t ms = (int64_t)wait_ms;
+        if ((double)ms < wait_ms)
+            ms++;
+        int64_t secs = (ms + 999) / 1000;
+        *retry_after_s = secs > 0 ? secs : 1;
     }
     pthread_mutex_unlock(&rl->lock);
     return ok;
