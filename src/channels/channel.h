@@ -149,11 +149,6 @@ void notify_render_text(const struct notify_render *r, struct buf *out);
 /* The short text of an SMS: "[SEV1] INC-... title - ack: LINK or reply ACK <id>"; for a bundle
  * "N notifications: INC-... title (ACK 12); ...". At most NOTIFY_SMS_MAX characters. */
 void notify_render_sms(const struct notify_render *r, struct buf *out);
-/* Makes s valid UTF-8 in place: each byte that does not belong to a valid sequence (a text cut in
- * the middle of a character, a peer's answer in Latin-1) becomes '?'. Text that goes into JSON
- * (rows shown by the API, the timeline, webhook and Slack bodies) passes through it: jansson
- * refuses invalid UTF-8, and a refused string would silently empty what carries it. */
-void notify_utf8_fix(char *s);
 void notify_html_escape(struct buf *out, const char *s);
 /* application/x-www-form-urlencoded value encoding. */
 void notify_form_escape(struct buf *out, const char *s);

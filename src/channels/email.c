@@ -11,6 +11,7 @@
  */
 #include "channels/channel.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -40,9 +41,9 @@ static void put_subject(struct buf *out, const char *s)
     }
     size_t len = strlen(s), i = 0;
     while (i < len) {
-        size_t n = len - i < WORD_BYTES ? len - i : WORD_BYTES;
-        while (i + n < len && n > 1 && ((unsigned char)s[i + n] & 0xC0) == 0x80)
-            n--;
+        size_t n = utf8_cut(s + i, len - i, WORD_BYTES);
+        if (n == 0)
+            n = 1; /* not UTF-8 at all: one byte at a time */
         char b64[sodium_base64_ENCODED_LEN(WORD_BYTES, sodium_base64_VARIANT_ORIGINAL)];
         sodium_bin2base64(b64, sizeof b64, (const unsigned char *)s + i, n,
                           sodium_base64_VARIANT_ORIGINAL);
@@ -189,7 +190,7 @@ static enum notify_verdict email_classify(const struct notify_response *resp, ch
         snprintf(why, n, "SMTP %ld: %s", c, what);
     else
         snprintf(why, n, "SMTP: %s", what);
-    notify_utf8_fix(why); /* the server's reply text, possibly cut */
+    utf8_repair(why); /* the server's reply text, possibly cut */
     if (c >= 500 || resp->curl == CURLE_LOGIN_DENIED || resp->curl == CURLE_USE_SSL_FAILED)
         return NOTIFY_FAILED;
     if (c >= 400)

@@ -7,6 +7,7 @@
  */
 #include "channels/channel.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,8 @@ enum { HEADER_MAX = 140, SECTION_MAX = 2900 };
 /* mrkdwn: &, < and > are control characters in Slack text. */
 static void mrkdwn_escape(struct buf *out, const char *s, size_t max)
 {
-    size_t n = 0;
-    for (const char *p = s; p && *p; p++, n++) {
-        if (n >= max && ((unsigned char)*p & 0xC0) != 0x80)
-            break; /* cut only between characters */
+    size_t n = s ? utf8_cut_after(s, strlen(s), max) : 0; /* cut only between characters */
+    for (const char *p = s; p && p < s + n; p++) {
         if (*p == '&')
             buf_puts(out, "&amp;");
         else if (*p == '<')

@@ -7,6 +7,7 @@
  */
 #include "channels/channel.h"
 #include "util/num.h"
+#include "util/utf8.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -178,7 +179,7 @@ enum notify_verdict notify_classify_http(const struct notify_response *resp, cha
     const char *body = resp->body.data ? resp->body.data : "";
     if (resp->curl != CURLE_OK) {
         snprintf(why, n, "%s", resp->errbuf[0] ? resp->errbuf : curl_easy_strerror(resp->curl));
-        notify_utf8_fix(why);
+        utf8_repair(why);
         return notify_curl_transient(resp->curl) ? NOTIFY_RETRY : NOTIFY_FAILED;
     }
     if (c >= 200 && c < 300) {
@@ -194,6 +195,6 @@ enum notify_verdict notify_classify_http(const struct notify_response *resp, cha
     for (char *p = why; *p; p++)
         if ((unsigned char)*p < 0x20)
             *p = ' ';
-    notify_utf8_fix(why); /* the cut may split a character; the peer may not speak UTF-8 */
+    utf8_repair(why); /* the cut may split a character; the peer may not speak UTF-8 */
     return c == 408 || c == 429 || c >= 500 ? NOTIFY_RETRY : NOTIFY_FAILED;
 }

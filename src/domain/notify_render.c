@@ -5,6 +5,8 @@
  */
 #include "channels/channel.h"
 
+#include "util/utf8.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -34,15 +36,10 @@ const char *notify_event_type(const char *kind)
 /* Up to max bytes of s, cut at a UTF-8 character boundary, "..." when cut. */
 static void put_cut(struct buf *out, const char *s, size_t max)
 {
-    size_t n = strlen(s);
-    if (n <= max) {
-        buf_puts(out, s);
-        return;
-    }
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    buf_append(out, s, max);
-    buf_puts(out, "...");
+    size_t n = strlen(s), cut = utf8_cut(s, n, max);
+    buf_append(out, s, cut);
+    if (cut < n)
+        buf_puts(out, "...");
 }
 
 void notify_render_subject(const struct notify_render *r, struct buf *out)
@@ -109,36 +106,6 @@ void notify_render_sms(const struct notify_render *r, struct buf *out)
     }
     put_cut(out, b.data ? b.data : "", NOTIFY_SMS_MAX);
     buf_free(&b);
-}
-
-/* The length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, nothing
- * past U+10FFFF, the rules jansson applies), or 0. */
-static size_t utf8_len(const unsigned char *p)
-{
-    size_t n = p[0] < 0x80                    ? 1
-               : p[0] >= 0xC2 && p[0] <= 0xDF ? 2
-               : (p[0] & 0xF0) == 0xE0        ? 3
-               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
-                                              : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0; /* also stops at the NUL */
-    if ((n == 3 && p[0] == 0xE0 && p[1] < 0xA0) || (n == 3 && p[0] == 0xED && p[1] >= 0xA0) ||
-        (n == 4 && p[0] == 0xF0 && p[1] < 0x90) || (n == 4 && p[0] == 0xF4 && p[1] >= 0x90))
-        return 0;
-    return n;
-}
-
-void notify_utf8_fix(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    while (p && *p) {
-        size_t n = utf8_len(p);
-        if (n == 0)
-            *p++ = '?';
-        else
-            p += n;
-    }
 }
 
 void notify_html_escape(struct buf *out, const char *s)

@@ -13,6 +13,7 @@
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,15 +103,15 @@ size_t notify_choose_methods(const struct config *cfg, const struct config_user 
     return n;
 }
 
-/* One line, no control characters, at most SUBJECT_MAX bytes cut at a character boundary. */
+/* One line, no control characters, at most SUBJECT_MAX bytes cut at a character boundary: the
+ * characters that start in the first SUBJECT_MAX - 4 bytes. */
 static void clean_line(struct buf *b, const char *s)
 {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && n < SUBJECT_MAX; p++, n++) {
-        if (n + 4 >= SUBJECT_MAX && (*p & 0xC0) != 0x80)
-            break;
-        char c = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
-        buf_append(b, &c, 1);
+    size_t n = utf8_cut_after(s, strlen(s), SUBJECT_MAX - 4);
+    for (size_t i = 0; i < n && i < SUBJECT_MAX; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char o = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+        buf_append(b, &o, 1);
     }
 }
 
@@ -205,8 +206,8 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     buf_init(&text, NOTIFY_BODY_CAP);
     make_subject(m, &subject);
     make_text(cfg, m, &text);
-    notify_utf8_fix(subject.data); /* a producer's text cut mid-character must not stop the page */
-    notify_utf8_fix(text.data);
+    utf8_repair(subject.data); /* a producer's text cut mid-character must not stop the page */
+    utf8_repair(text.data);
     struct store_notification row = {
         .incident_id = m->inc ? (char *)m->inc->id : "",
         .kind = (char *)notify_kind_name(m->kind),

@@ -30,6 +30,7 @@
 #include "jobs/timeline.h"
 #include "util/crypto.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 #define T1 (1795425932LL * 1000) /* 2026-11-23T09:25:32Z */
 #define SECRET "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -86,11 +87,18 @@ static void test_backoff_bounds(void **state)
     }
     assert_int_equal(notify_backoff(5000, 300000, 1, 0), 2500);
     assert_int_equal(notify_backoff(5000, 300000, 3, 0), 10000);
-    assert_true(notify_backoff(5000, 300000, 3, UINT32_MAX) > 19990);
-    assert_int_equal(notify_backoff(5000, 300000, 40, 0), 150000); /* capped, no overflow */
+    /* d = 20000: 10000 fixed + 10000 * rnd / 2^32 */
+    assert_int_equal(notify_backoff(5000, 300000, 3, UINT32_MAX), 19999);
+    assert_int_equal(notify_backoff(5000, 300000, 3, 1u << 31), 15000);
+    assert_int_equal(notify_backoff(5000, 300000, 2, 1u << 30), 6250); /* 5000 + 5000 / 4 */
+    assert_int_equal(notify_backoff(5000, 300000, 40, 0), 150000);     /* capped, no overflow */
     assert_int_equal(notify_backoff(5000, 300000, 1000000, 0), 150000);
     assert_int_equal(notify_backoff(60000, 1000, 1, 0), 30000); /* max below base: base */
-    assert_true(notify_backoff(0, 0, 1, UINT32_MAX) >= 0);
+    /* base 0 is 1 ms, max below base is base: d = 1, half = 0, so exactly 1 whatever rnd */
+    assert_int_equal(notify_backoff(0, 0, 1, UINT32_MAX), 1);
+    assert_int_equal(notify_backoff(0, 0, 1, 0), 1);
+    assert_int_equal(notify_backoff(-5, -5, 7, 12345), 1);
+    assert_int_equal(notify_backoff(5000, 300000, 7, UINT32_MAX), 299999); /* 5000 * 2^6 = cap */
 }
 
 static void test_retry_after(void **state)
@@ -203,13 +211,13 @@ static void test_utf8_fix(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char b[64];
         snprintf(b, sizeof b, "%s", cases[i].in);
-        notify_utf8_fix(b);
+        utf8_repair(b);
         assert_string_equal(b, cases[i].out);
         json_t *j = json_string(b);
         assert_non_null(j);
         json_decref(j);
     }
-    notify_utf8_fix(NULL);
+    utf8_repair(NULL);
 }
 
 /* ---- signatures, templates, escaping ---- */
