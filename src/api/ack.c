@@ -14,8 +14,9 @@
 #include "api/api.h"
 #include "jobs/incident_ops.h"
 #include "domain/ack_link.h"
-#include "channels/channel.h"
+#include "domain/notify_render.h"
 #include "jobs/notify_enqueue.h"
+#include "runtime/notifier.h"
 #include "util/buf.h"
 #include "util/log.h"
 

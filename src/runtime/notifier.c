@@ -26,6 +26,10 @@
 #include "app/app.h"
 #include "domain/ack_link.h"
 #include "channels/channel.h"
+#include "domain/notify_policy.h"
+#include "jobs/notify_enqueue.h"
+#include "runtime/notifier.h"
+#include "runtime/transfer.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/pacer.h"
@@ -46,17 +50,6 @@ enum {
     PASSES_AT_ONCE = 32, /* passes between two looks at the config while more is due */
 };
 #define RETRY_AFTER_MAX_MS (60 * MS_PER_MIN)
-
-static const struct notify_channel *const channels[] = {&notify_chan_email, &notify_chan_sms,
-                                                        &notify_chan_slack, &notify_chan_webhook};
-
-const struct notify_channel *notify_channel_find(const char *method)
-{
-    for (size_t i = 0; method && i < sizeof channels / sizeof channels[0]; i++)
-        if (strcmp(channels[i]->name, method) == 0)
-            return channels[i];
-    return NULL;
-}
 
 struct notifier {
     struct app *app;
@@ -242,6 +235,21 @@ static void plan_row(struct pass *p, struct store_notification *r)
     new_delivery(p, ACT_SEND, r)->fresh = true;
 }
 
+/* The fields of n a message is made of (borrowed). */
+static struct notify_row row_view(const struct store_notification *n)
+{
+    return (struct notify_row){.id = n->id,
+                               .created_at = n->created_at,
+                               .incident_id = n->incident_id,
+                               .kind = n->kind,
+                               .dkey = n->dkey,
+                               .user_id = n->user_id,
+                               .method = n->method,
+                               .address = n->address,
+                               .subject = n->subject,
+                               .body = n->body};
+}
+
 static void link_urls(struct pass *p, struct notify_item *it)
 {
     const struct config *cfg = p->cfg;
@@ -249,24 +257,23 @@ static void link_urls(struct pass *p, struct notify_item *it)
     size_t bl = strlen(base);
     while (bl > 0 && base[bl - 1] == '/')
         bl--;
-    it->inc = incident_of(p, it->row->incident_id);
+    it->inc = incident_of(p, it->row.incident_id);
     if (!it->inc)
         return;
     snprintf(it->incident_url, sizeof it->incident_url, "%.*s/api/v1/incidents/%s", (int)bl, base,
              it->inc->id);
-    if (strcmp(it->row->kind, "page") == 0)
-        acklink_url(cfg, p->nf->key, it->inc->id, it->row->user_id,
-                    it->row->created_at + cfg->notify.ack_link_ttl, it->ack_url,
-                    sizeof it->ack_url);
+    if (strcmp(it->row.kind, "page") == 0)
+        acklink_url(cfg, p->nf->key, it->inc->id, it->row.user_id,
+                    it->row.created_at + cfg->notify.ack_link_ttl, it->ack_url, sizeof it->ack_url);
 }
 
 /* Builds d's request; a row that cannot be sent at all fails at once (no transfer). */
 static void build(struct pass *p, struct delivery *d)
 {
     d->items = xcalloc(d->nmembers + 1, sizeof *d->items);
-    d->items[0].row = &d->lead;
+    d->items[0].row = row_view(&d->lead);
     for (size_t i = 0; i < d->nmembers; i++)
-        d->items[i + 1].row = &d->members[i];
+        d->items[i + 1].row = row_view(&d->members[i]);
     for (size_t i = 0; i <= d->nmembers; i++)
         link_urls(p, &d->items[i]);
     const struct notify_channel *ch = notify_channel_find(d->lead.method);

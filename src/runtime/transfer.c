@@ -6,7 +6,7 @@
  * status (or last SMTP reply), Retry-After and Location headers and its first bytes are kept for
  * the channel's classify. Threads: the notifier thread.
  */
-#include "channels/channel.h"
+#include "runtime/transfer.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -163,16 +163,4 @@ void notify_response_free(struct notify_response *r)
     free(r->location);
     buf_free(&r->body);
     r->retry_after = r->location = NULL;
-}
-
-void notify_request_free(struct notify_request *req)
-{
-    free(req->url);
-    free(req->body);
-    free(req->username);
-    free(req->password);
-    free(req->mail_from);
-    curl_slist_free_all(req->headers);
-    curl_slist_free_all(req->rcpt);
-    memset(req, 0, sizeof *req);
 }

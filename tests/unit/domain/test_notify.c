@@ -25,7 +25,10 @@
 #include "domain/incident.h"
 #include "domain/ack_link.h"
 #include "channels/channel.h"
+#include "domain/notify_policy.h"
+#include "domain/notify_render.h"
 #include "jobs/notify_enqueue.h"
+#include "runtime/transfer.h"
 #include "store/store.h"
 #include "jobs/timeline.h"
 #include "util/crypto.h"
@@ -178,6 +181,15 @@ static void test_classify_http(void **state)
     r.code = 250;
     assert_int_equal(email->classify(&r, why, sizeof why), NOTIFY_SENT);
     assert_null(notify_channel_find("pigeon"));
+    assert_null(notify_channel_find(NULL));
+    /* the table assembled from channels.def: one entry per method, in the fallback order */
+    size_t nch = 0;
+    const struct notify_channel *const *all = notify_channel_all(&nch);
+    assert_int_equal(nch, NOTIFY_METHODS);
+    for (size_t i = 0; i < nch; i++) {
+        assert_string_equal(all[i]->name, notify_methods[i]);
+        assert_ptr_equal(notify_channel_find(notify_methods[i]), all[i]);
+    }
     /* a peer's answer cut at 200 bytes in the middle of a character, or in Latin-1: the reason
      * stays valid UTF-8 (it goes into the timeline and the API as JSON) */
     char body[260];
@@ -275,14 +287,14 @@ static void test_escaping_and_templates(void **state)
 
 static void test_render_bundle_and_sms(void **state)
 {
-    struct store_notification rows[3] = {
+    struct notify_row rows[3] = {
         {.id = 7, .kind = "page", .subject = "[SEV1] INC-2026-11-23-001: Down", .body = "one\n"},
         {.id = 8, .kind = "page", .subject = "[SEV2] INC-2026-11-23-002: Slow", .body = "two"},
         {.id = 9, .kind = "info", .subject = "Hand-off", .body = "three"},
     };
     struct incident inc = {.id = "INC-2026-11-23-001"};
     struct notify_item items[3] = {
-        {.row = &rows[0], .inc = &inc}, {.row = &rows[1], .inc = &inc}, {.row = &rows[2]}};
+        {.row = rows[0], .inc = &inc}, {.row = rows[1], .inc = &inc}, {.row = rows[2]}};
     snprintf(items[0].ack_url, sizeof items[0].ack_url, "http://t/ack/AAA.BBB");
     struct notify_render r = {.items = items, .nitems = 1, .now = T1};
     struct buf b;
