@@ -56,7 +56,7 @@ struct notifier {
     pthread_t thread;
     struct pacer pacer; /* one worker: notifier_main */
     unsigned char key[ACKLINK_KEY_LEN];
-    CURLM *multi;
+    struct curl_runner *curl; /* kept across passes: connections are reused */
 };
 
 enum action { ACT_SEND, ACT_CANCEL, ACT_DEFER, ACT_SKIP };
@@ -313,7 +313,7 @@ static void deliver(struct pass *p)
             xf[n++].req = &d->req;
         }
     }
-    notify_transfer_run(p->nf->multi, xf, n, stop_requested, p->nf);
+    notify_transfer_run(p->nf->curl, xf, n, stop_requested, p->nf);
     for (size_t i = 0; i < p->nds; i++) {
         struct delivery *d = &p->ds[i];
         if (!d->xfer)
@@ -639,8 +639,10 @@ struct notifier *notifier_start(struct app *app)
     nf->app = app;
     if (acklink_key_load(app->data_dir, nf->key, &err) != OK)
         fatal("serve: %s", err.message);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(nf->multi = curl_multi_init()))
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         fatal("notify: cannot initialise libcurl");
+    if (!(nf->curl = curl_runner_new(&err)))
+        fatal("notify: %s", err.message);
     pacer_init(&nf->pacer, 1);
     if (pthread_create(&nf->thread, NULL, notifier_main, nf) != 0)
         fatal("notify: cannot start the notifier thread");
@@ -652,9 +654,9 @@ void notifier_stop(struct notifier *nf)
     if (!nf)
         return;
     pacer_stop(&nf->pacer);
-    curl_multi_wakeup(nf->multi);
+    curl_runner_wakeup(nf->curl);
     pthread_join(nf->thread, NULL);
-    curl_multi_cleanup(nf->multi);
+    curl_runner_free(nf->curl);
     sodium_memzero(nf->key, sizeof nf->key);
     pacer_destroy(&nf->pacer);
     free(nf);
@@ -665,7 +667,7 @@ void notifier_kick(struct notifier *nf)
     if (!nf)
         return;
     pacer_kick(&nf->pacer);
-    curl_multi_wakeup(nf->multi);
+    curl_runner_wakeup(nf->curl);
 }
 
 void notifier_sync(struct notifier *nf)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "channels/channel.h"
+#include "runtime/curl_runner.h"
 
 enum { NOTIFY_TIMEOUT_MS = 10000 };
 
@@ -24,11 +25,12 @@ struct notify_transfer {
     size_t upload_pos;
 };
 
-/* Runs the n transfers at once on multi (connect and total timeouts NOTIFY_TIMEOUT_MS, no
+/* Runs the n transfers at once on runner (connect and total timeouts NOTIFY_TIMEOUT_MS, no
  * redirects followed, only the request's protocols) and returns when all are done or
- * stop(ctx) says so (those not done have done == false). */
-void notify_transfer_run(CURLM *multi, struct notify_transfer *t, size_t n, bool (*stop)(void *ctx),
-                         void *ctx);
+ * stop(ctx) says so (those not done have done == false). A transfer whose guard options libcurl
+ * refused is done with resp.curl set and resp.errbuf saying why, and was not sent. */
+void notify_transfer_run(struct curl_runner *runner, struct notify_transfer *t, size_t n,
+                         bool (*stop)(void *ctx), void *ctx);
 void notify_response_free(struct notify_response *r);
 
 #endif
