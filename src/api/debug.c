@@ -10,7 +10,7 @@
  *     disarms.
  */
 #include "api/api.h"
-#include "jobs/notify_enqueue.h"
+#include "runtime/notifier.h"
 #include "runtime/engine.h"
 #include "util/jsonv.h"
 #include "util/timeutil.h"

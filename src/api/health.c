@@ -5,7 +5,7 @@
 #include "api/api.h"
 #include "runtime/engine.h"
 #include "app/metrics.h"
-#include "jobs/notify_enqueue.h"
+#include "runtime/notifier.h"
 #include "util/buf.h"
 #include "util/jsonv.h"
 #include "util/timeutil.h"

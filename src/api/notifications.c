@@ -16,8 +16,9 @@
  */
 #include "api/api.h"
 #include "jobs/incident_ops.h"
-#include "channels/channel.h"
+#include "domain/notify_render.h"
 #include "jobs/notify_enqueue.h"
+#include "runtime/notifier.h"
 #include "jobs/timeline.h"
 #include "util/crypto.h"
 #include "util/jsonv.h"

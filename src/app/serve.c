@@ -9,7 +9,7 @@
 #include "runtime/engine.h"
 #include "http/http.h"
 #include "app/metrics.h"
-#include "jobs/notify_enqueue.h"
+#include "runtime/notifier.h"
 #include "util/ratelimit.h"
 #include "util/crypto.h"
 #include "util/log.h"

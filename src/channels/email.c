@@ -12,6 +12,7 @@
 #include "channels/channel.h"
 #include "util/log.h"
 #include "store/notifications.h"
+#include "util/utf8.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -41,9 +42,9 @@ static void put_subject(struct buf *out, const char *s)
     }
     size_t len = strlen(s), i = 0;
     while (i < len) {
-        size_t n = len - i < WORD_BYTES ? len - i : WORD_BYTES;
-        while (i + n < len && n > 1 && ((unsigned char)s[i + n] & 0xC0) == 0x80)
-            n--;
+        size_t n = utf8_cut(s + i, len - i, WORD_BYTES);
+        if (n == 0)
+            n = 1; /* not UTF-8 at all: one byte at a time */
         char b64[sodium_base64_ENCODED_LEN(WORD_BYTES, sodium_base64_VARIANT_ORIGINAL)];
         sodium_bin2base64(b64, sizeof b64, (const unsigned char *)s + i, n,
                           sodium_base64_VARIANT_ORIGINAL);
@@ -76,9 +77,9 @@ static void put_html(const struct notify_render *r, struct buf *out)
     for (size_t i = 0; i < r->nitems && i < NOTIFY_BUNDLE_LISTED; i++) {
         const struct notify_item *it = &r->items[i];
         buf_puts(out, "<h2 style=\"font-size:1.1em\">");
-        notify_html_escape(out, it->row->subject);
+        notify_html_escape(out, it->row.subject);
         buf_puts(out, "</h2><pre style=\"white-space:pre-wrap;font-family:inherit\">");
-        notify_html_escape(out, it->row->body);
+        notify_html_escape(out, it->row.body);
         buf_puts(out, "</pre><p>");
         if (it->ack_url[0]) {
             buf_puts(out, "<a href=\"");
@@ -112,7 +113,7 @@ static void put_date(struct buf *out, int64_t now)
 
 static void put_message(const struct notify_render *r, const char *from, struct buf *out)
 {
-    const struct store_notification *lead = r->items[0].row;
+    const struct notify_row *lead = &r->items[0].row;
     const char *domain = strrchr(from, '@');
     char boundary[64];
     snprintf(boundary, sizeof boundary, "==tocsin-%lld-%lld", (long long)lead->id,
@@ -167,15 +168,14 @@ static enum result email_build(const struct notify_render *r, struct notify_requ
     out->require_tls = cfg->notify.email.starttls;
     snprintf(addr, sizeof addr, "<%s>", cfg->notify.email.from);
     out->mail_from = xstrdup(addr);
-    snprintf(addr, sizeof addr, "<%s>", r->items[0].row->address);
-    out->rcpt = curl_slist_append(NULL, addr);
+    snprintf(addr, sizeof addr, "<%s>", r->items[0].row.address);
     if (cfg->notify.email.username) {
         out->username = xstrdup(cfg->notify.email.username);
         out->password = xstrdup(cfg->notify.email.password ? cfg->notify.email.password : "");
     }
     out->body_len = msg.len;
     out->body = buf_steal(&msg);
-    return OK;
+    return notify_list_add(&out->rcpt, addr, err);
 }
 
 static enum notify_verdict email_classify(const struct notify_response *resp, char *why, size_t n)
@@ -190,7 +190,7 @@ static enum notify_verdict email_classify(const struct notify_response *resp, ch
         snprintf(why, n, "SMTP %ld: %s", c, what);
     else
         snprintf(why, n, "SMTP: %s", what);
-    notify_utf8_fix(why); /* the server's reply text, possibly cut */
+    utf8_repair(why); /* the server's reply text, possibly cut */
     if (c >= 500 || resp->curl == CURLE_LOGIN_DENIED || resp->curl == CURLE_USE_SSL_FAILED)
         return NOTIFY_FAILED;
     if (c >= 400)

@@ -7,6 +7,7 @@
  */
 #include "channels/channel.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,8 @@ enum { HEADER_MAX = 140, SECTION_MAX = 2900 };
 /* mrkdwn: &, < and > are control characters in Slack text. */
 static void mrkdwn_escape(struct buf *out, const char *s, size_t max)
 {
-    size_t n = 0;
-    for (const char *p = s; p && *p; p++, n++) {
-        if (n >= max && ((unsigned char)*p & 0xC0) != 0x80)
-            break; /* cut only between characters */
+    size_t n = s ? utf8_cut_after(s, strlen(s), max) : 0; /* cut only between characters */
+    for (const char *p = s; p && p < s + n; p++) {
         if (*p == '&')
             buf_puts(out, "&amp;");
         else if (*p == '<')
@@ -66,7 +65,7 @@ static void add_item(json_t *blocks, const struct notify_item *it, size_t index)
 {
     struct buf text;
     buf_init(&text, 8192);
-    mrkdwn_escape(&text, it->row->body, SECTION_MAX);
+    mrkdwn_escape(&text, it->row.body, SECTION_MAX);
     json_t *section =
         json_pack("{s:s,s:o}", "type", "section", "text", mrkdwn(text.data ? text.data : " "));
     if (it->inc) {
@@ -132,10 +131,9 @@ static enum result slack_build(const struct notify_render *r, struct notify_requ
     if (!out->body)
         return error_set(err, ERR_INTERNAL, "slack: cannot encode the message");
     out->body_len = strlen(out->body);
-    out->url = xstrdup(r->items[0].row->address);
+    out->url = xstrdup(r->items[0].row.address);
     out->protocols = "http,https";
-    out->headers = curl_slist_append(out->headers, "Content-Type: application/json");
-    return OK;
+    return notify_list_add(&out->headers, "Content-Type: application/json", err);
 }
 
 const struct notify_channel notify_chan_slack = {

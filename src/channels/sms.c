@@ -28,7 +28,7 @@ static enum result sms_build(const struct notify_render *r, struct notify_reques
     buf_init(&text, 64 * 1024);
     buf_init(&body, NOTIFY_BODY_CAP);
     notify_render_sms(r, &text);
-    notify_template(&body, tmpl, ctype, r->items[0].row->address, cfg->notify.sms.from,
+    notify_template(&body, tmpl, ctype, r->items[0].row.address, cfg->notify.sms.from,
                     text.data ? text.data : "");
     buf_free(&text);
     out->body_len = body.len;
@@ -37,15 +37,17 @@ static enum result sms_build(const struct notify_render *r, struct notify_reques
     out->protocols = "http,https";
     char hdr[1200];
     snprintf(hdr, sizeof hdr, "Content-Type: %s", ctype);
-    out->headers = curl_slist_append(out->headers, hdr);
+    enum result result = notify_list_add(&out->headers, hdr, err);
+    if (result != OK)
+        return result;
     if (cfg->notify.sms.auth_header) {
         snprintf(hdr, sizeof hdr, "Authorization: %s", cfg->notify.sms.auth_header);
-        out->headers = curl_slist_append(out->headers, hdr);
+        result = notify_list_add(&out->headers, hdr, err);
     } else if (cfg->notify.sms.username) {
         out->username = xstrdup(cfg->notify.sms.username);
         out->password = xstrdup(cfg->notify.sms.password ? cfg->notify.sms.password : "");
     }
-    return OK;
+    return result;
 }
 
 const struct notify_channel notify_chan_sms = {

@@ -12,43 +12,9 @@
 #include "util/timeutil.h"
 #include "store/notifications.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { SECRET_KEY_MAX = 64 };
-
-int notify_webhook_signature(const char *secret, const char *id, int64_t timestamp,
-                             const char *body, size_t body_len, char *out, size_t n)
-{
-    unsigned char key[SECRET_KEY_MAX], mac[crypto_auth_hmacsha256_BYTES];
-    size_t klen = 0;
-    if (!secret || strncmp(secret, "whsec_", 6) != 0)
-        return -1;
-    const char *b64 = secret + 6;
-    if (sodium_base642bin(key, sizeof key, b64, strlen(b64), NULL, &klen, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0 &&
-        sodium_base642bin(key, sizeof key, b64, strlen(b64), NULL, &klen, NULL,
-                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
-        return -1;
-    char ts[24];
-    snprintf(ts, sizeof ts, "%lld", (long long)timestamp);
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, key, klen);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, body_len);
-    crypto_auth_hmacsha256_final(&st, mac);
-    sodium_memzero(key, sizeof key);
-    char sig[sodium_base64_ENCODED_LEN(crypto_auth_hmacsha256_BYTES,
-                                       sodium_base64_VARIANT_ORIGINAL)];
-    sodium_bin2base64(sig, sizeof sig, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
-    int w = snprintf(out, n, "v1,%s", sig);
-    return w > 0 && (size_t)w < n ? 0 : -1;
-}
 
 static json_t *str_or_null(const char *s)
 {
@@ -66,32 +32,32 @@ static json_t *payload(const struct notify_render *r)
     char ts[RFC3339_LEN];
     time_format_rfc3339(r->now, ts);
     json_t *data =
-        json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o}", "notification_id", (json_int_t)lead->row->id,
-                  "key", lead->row->dkey, "user", lead->row->user_id, "subject",
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o}", "notification_id", (json_int_t)lead->row.id,
+                  "key", lead->row.dkey, "user", lead->row.user_id, "subject",
                   subject.data ? subject.data : "", "message", text.data ? text.data : "",
                   "incident", notify_incident_json(lead), "ack_url", str_or_null(lead->ack_url));
     if (r->nitems > 1) {
         json_t *bundle = json_array();
         for (size_t i = 0; i < r->nitems; i++) {
             const struct notify_item *it = &r->items[i];
-            json_array_append_new(bundle, json_pack("{s:I,s:s,s:s,s:o,s:o}", "notification_id",
-                                                    (json_int_t)it->row->id, "key", it->row->dkey,
-                                                    "subject", it->row->subject, "incident",
-                                                    notify_incident_json(it), "ack_url",
-                                                    str_or_null(it->ack_url)));
+            json_array_append_new(bundle,
+                                  json_pack("{s:I,s:s,s:s,s:o,s:o}", "notification_id",
+                                            (json_int_t)it->row.id, "key", it->row.dkey, "subject",
+                                            it->row.subject, "incident", notify_incident_json(it),
+                                            "ack_url", str_or_null(it->ack_url)));
         }
         json_object_set_new(data, "bundle", bundle);
     }
     buf_free(&subject);
     buf_free(&text);
-    return json_pack("{s:s,s:s,s:o}", "type", notify_event_type(lead->row->kind), "timestamp", ts,
+    return json_pack("{s:s,s:s,s:o}", "type", notify_event_type(lead->row.kind), "timestamp", ts,
                      "data", data);
 }
 
 static enum result webhook_build(const struct notify_render *r, struct notify_request *out,
                                  struct error *err)
 {
-    const struct store_notification *lead = r->items[0].row;
+    const struct notify_row *lead = &r->items[0].row;
     const char *secret = r->user ? r->user->webhook_secret : NULL;
     if (!secret)
         return error_set(err, ERR_UNPROCESSABLE,
@@ -111,14 +77,17 @@ static enum result webhook_build(const struct notify_render *r, struct notify_re
     if (notify_webhook_signature(secret, id, ts, out->body, out->body_len, sig, sizeof sig) != 0)
         return error_set(err, ERR_UNPROCESSABLE, "webhook: user %s's webhook_secret is malformed",
                          lead->user_id);
-    out->headers = curl_slist_append(out->headers, "Content-Type: application/json");
+    enum result result = notify_list_add(&out->headers, "Content-Type: application/json", err);
     snprintf(hdr, sizeof hdr, "webhook-id: %s", id);
-    out->headers = curl_slist_append(out->headers, hdr);
+    if (result == OK)
+        result = notify_list_add(&out->headers, hdr, err);
     snprintf(hdr, sizeof hdr, "webhook-timestamp: %lld", (long long)ts);
-    out->headers = curl_slist_append(out->headers, hdr);
+    if (result == OK)
+        result = notify_list_add(&out->headers, hdr, err);
     snprintf(hdr, sizeof hdr, "webhook-signature: %s", sig);
-    out->headers = curl_slist_append(out->headers, hdr);
-    return OK;
+    if (result == OK)
+        result = notify_list_add(&out->headers, hdr, err);
+    return result;
 }
 
 const struct notify_channel notify_chan_webhook = {

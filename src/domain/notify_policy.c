@@ -1,14 +1,14 @@
 /*
  * notify/policy: when to try again. Backoff with jitter, Retry-After (delta-seconds or an
- * HTTP-date, RFC 9110 section 10.2.3), which curl errors are worth a retry, and the HTTP verdict
- * the webhook-style channels share. Pure functions (no clock reads: `now` is passed in).
+ * HTTP-date, RFC 9110 section 10.2.3). Pure functions (no clock reads: `now` is passed in).
  * The HTTP-date parser is hand-written because strptime depends on the locale and libcurl's
  * curl_getdate accepts far more than the three formats HTTP allows.
  */
-#include "channels/channel.h"
+#include "domain/notify_policy.h"
 #include "util/num.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -147,53 +147,4 @@ int notify_retry_after(const char *value, int64_t now, int64_t *at)
         return -1;
     *at = t;
     return 0;
-}
-
-bool notify_curl_transient(CURLcode rc)
-{
-    static const CURLcode transient[] = {
-        CURLE_COULDNT_RESOLVE_HOST,
-        CURLE_COULDNT_RESOLVE_PROXY,
-        CURLE_COULDNT_CONNECT,
-        CURLE_OPERATION_TIMEDOUT,
-        CURLE_SEND_ERROR,
-        CURLE_RECV_ERROR,
-        CURLE_GOT_NOTHING,
-        CURLE_PARTIAL_FILE,
-        CURLE_SSL_CONNECT_ERROR,
-        CURLE_HTTP2,
-        CURLE_HTTP2_STREAM,
-        CURLE_WEIRD_SERVER_REPLY,
-        CURLE_AGAIN,
-    };
-    for (size_t i = 0; i < sizeof transient / sizeof transient[0]; i++)
-        if (rc == transient[i])
-            return true;
-    return false;
-}
-
-enum notify_verdict notify_classify_http(const struct notify_response *resp, char *why, size_t n)
-{
-    long c = resp->code;
-    const char *body = resp->body.data ? resp->body.data : "";
-    if (resp->curl != CURLE_OK) {
-        snprintf(why, n, "%s", resp->errbuf[0] ? resp->errbuf : curl_easy_strerror(resp->curl));
-        notify_utf8_fix(why);
-        return notify_curl_transient(resp->curl) ? NOTIFY_RETRY : NOTIFY_FAILED;
-    }
-    if (c >= 200 && c < 300) {
-        why[0] = '\0';
-        return NOTIFY_SENT;
-    }
-    if (c >= 300 && c < 400) {
-        snprintf(why, n, "HTTP %ld: redirect to %.200s not followed", c,
-                 resp->location ? resp->location : "(no Location)");
-        return NOTIFY_FAILED;
-    }
-    snprintf(why, n, "HTTP %ld%s%.200s", c, body[0] ? ": " : "", body);
-    for (char *p = why; *p; p++)
-        if ((unsigned char)*p < 0x20)
-            *p = ' ';
-    notify_utf8_fix(why); /* the cut may split a character; the peer may not speak UTF-8 */
-    return c == 408 || c == 429 || c >= 500 ? NOTIFY_RETRY : NOTIFY_FAILED;
 }

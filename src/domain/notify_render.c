@@ -3,8 +3,11 @@
  * bundle "N notifications: ..."), the short SMS text, and the escaping each format needs (HTML,
  * form-urlencoded, JSON string). Pure; every output goes to a capped buf.
  */
-#include "channels/channel.h"
+#include "domain/notify_render.h"
 
+#include "util/utf8.h"
+
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,20 +37,15 @@ const char *notify_event_type(const char *kind)
 /* Up to max bytes of s, cut at a UTF-8 character boundary, "..." when cut. */
 static void put_cut(struct buf *out, const char *s, size_t max)
 {
-    size_t n = strlen(s);
-    if (n <= max) {
-        buf_puts(out, s);
-        return;
-    }
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    buf_append(out, s, max);
-    buf_puts(out, "...");
+    size_t n = strlen(s), cut = utf8_cut(s, n, max);
+    buf_append(out, s, cut);
+    if (cut < n)
+        buf_puts(out, "...");
 }
 
 void notify_render_subject(const struct notify_render *r, struct buf *out)
 {
-    const struct store_notification *lead = r->items[0].row;
+    const struct notify_row *lead = &r->items[0].row;
     if (r->nitems == 1) {
         buf_puts(out, lead->subject);
         return;
@@ -60,8 +58,8 @@ void notify_render_subject(const struct notify_render *r, struct buf *out)
 
 static void item_text(const struct notify_item *it, struct buf *out)
 {
-    buf_puts(out, it->row->body);
-    if (it->row->body[0] && it->row->body[strlen(it->row->body) - 1] != '\n')
+    buf_puts(out, it->row.body);
+    if (it->row.body[0] && it->row.body[strlen(it->row.body) - 1] != '\n')
         buf_puts(out, "\n");
     if (it->ack_url[0])
         buf_printf(out, "Acknowledge: %s\n", it->ack_url);
@@ -77,7 +75,7 @@ void notify_render_text(const struct notify_render *r, struct buf *out)
     }
     buf_printf(out, "%zu notifications:\n", r->nitems);
     for (size_t i = 0; i < r->nitems; i++) {
-        buf_printf(out, "\n%zu. %s\n", i + 1, r->items[i].row->subject);
+        buf_printf(out, "\n%zu. %s\n", i + 1, r->items[i].row.subject);
         if (i < NOTIFY_BUNDLE_LISTED) {
             item_text(&r->items[i], out);
         } else if (r->items[i].ack_url[0]) {
@@ -92,53 +90,23 @@ void notify_render_sms(const struct notify_render *r, struct buf *out)
     buf_init(&b, 64 * 1024);
     if (r->nitems == 1) {
         const struct notify_item *it = &r->items[0];
-        put_cut(&b, it->row->subject, 160);
+        put_cut(&b, it->row.subject, 160);
         if (it->ack_url[0])
-            buf_printf(&b, " - ack: %s or reply ACK %lld", it->ack_url, (long long)it->row->id);
+            buf_printf(&b, " - ack: %s or reply ACK %lld", it->ack_url, (long long)it->row.id);
         else if (it->inc)
-            buf_printf(&b, " - reply ACK %lld to acknowledge", (long long)it->row->id);
+            buf_printf(&b, " - reply ACK %lld to acknowledge", (long long)it->row.id);
     } else {
         buf_printf(&b, "%zu notifications:", r->nitems);
         for (size_t i = 0; i < r->nitems; i++) {
             const struct notify_item *it = &r->items[i];
             buf_puts(&b, i ? "; " : " ");
-            put_cut(&b, it->row->subject, 60);
+            put_cut(&b, it->row.subject, 60);
             if (it->inc)
-                buf_printf(&b, " (ACK %lld)", (long long)it->row->id);
+                buf_printf(&b, " (ACK %lld)", (long long)it->row.id);
         }
     }
     put_cut(out, b.data ? b.data : "", NOTIFY_SMS_MAX);
     buf_free(&b);
-}
-
-/* The length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, nothing
- * past U+10FFFF, the rules jansson applies), or 0. */
-static size_t utf8_len(const unsigned char *p)
-{
-    size_t n = p[0] < 0x80                    ? 1
-               : p[0] >= 0xC2 && p[0] <= 0xDF ? 2
-               : (p[0] & 0xF0) == 0xE0        ? 3
-               : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
-                                              : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0; /* also stops at the NUL */
-    if ((n == 3 && p[0] == 0xE0 && p[1] < 0xA0) || (n == 3 && p[0] == 0xED && p[1] >= 0xA0) ||
-        (n == 4 && p[0] == 0xF0 && p[1] < 0x90) || (n == 4 && p[0] == 0xF4 && p[1] >= 0x90))
-        return 0;
-    return n;
-}
-
-void notify_utf8_fix(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    while (p && *p) {
-        size_t n = utf8_len(p);
-        if (n == 0)
-            *p++ = '?';
-        else
-            p += n;
-    }
 }
 
 void notify_html_escape(struct buf *out, const char *s)
@@ -229,4 +197,37 @@ json_t *notify_incident_json(const struct notify_item *it)
     return json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s}", "id", inc->id, "title", inc->title, "severity",
                      inc->severity, "status", incident_status_name(inc->status), "service",
                      inc->service, "url", it->incident_url);
+}
+
+enum { SECRET_KEY_MAX = 64 };
+
+int notify_webhook_signature(const char *secret, const char *id, int64_t timestamp,
+                             const char *body, size_t body_len, char *out, size_t n)
+{
+    unsigned char key[SECRET_KEY_MAX], mac[crypto_auth_hmacsha256_BYTES];
+    size_t klen = 0;
+    if (!secret || strncmp(secret, "whsec_", 6) != 0)
+        return -1;
+    const char *b64 = secret + 6;
+    if (sodium_base642bin(key, sizeof key, b64, strlen(b64), NULL, &klen, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 &&
+        sodium_base642bin(key, sizeof key, b64, strlen(b64), NULL, &klen, NULL,
+                          sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0)
+        return -1;
+    char ts[24];
+    snprintf(ts, sizeof ts, "%lld", (long long)timestamp);
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, klen);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, strlen(ts));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, body_len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(key, sizeof key);
+    char sig[sodium_base64_ENCODED_LEN(crypto_auth_hmacsha256_BYTES,
+                                       sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(sig, sizeof sig, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
+    int w = snprintf(out, n, "v1,%s", sig);
+    return w > 0 && (size_t)w < n ? 0 : -1;
 }

@@ -5,6 +5,7 @@
  */
 #include "http/http.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <microhttpd.h>
 #include <stdarg.h>
@@ -44,41 +45,6 @@ void reply_json(struct request *r, int status, json_t *body)
     reply_raw(r, status, "application/json", withnl, n + 1);
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *p)
-{
-    if (p[0] < 0x80)
-        return 1;
-    size_t n = (p[0] & 0xE0) == 0xC0   ? 2
-               : (p[0] & 0xF0) == 0xE0 ? 3
-               : (p[0] & 0xF8) == 0xF0 ? 4
-                                       : 0;
-    if (n == 0 || (n == 2 && p[0] < 0xC2) || (n == 4 && p[0] > 0xF4))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    if (n == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
-        return 0; /* overlong or a surrogate */
-    if (n == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90)))
-        return 0;
-    return n;
-}
-
-/* Error messages echo client input (paths, values); make them valid UTF-8 so they encode. */
-static void sanitize_utf8(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_seq(p);
-        if (n == 0) {
-            *p++ = '?';
-            continue;
-        }
-        p += n;
-    }
-}
-
 void reply_error(struct request *r, enum result code, const char *fmt, ...)
 {
     char msg[600];
@@ -86,7 +52,7 @@ void reply_error(struct request *r, enum result code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    sanitize_utf8(msg);
+    utf8_repair(msg); /* messages echo client input (paths, values): they must encode */
     if (code == ERR_INTERNAL || code == ERR_UNAVAILABLE)
         log_error("http: %s %s -> %s: %s", r->method, r->path, result_name(code), msg);
     json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", result_name(code), "message", msg);

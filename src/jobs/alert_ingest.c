@@ -12,6 +12,7 @@
 #include "store/alerts.h"
 #include "store/silences.h"
 #include "store/heartbeats.h"
+#include "util/utf8.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -161,12 +162,7 @@ static char *dup_or_null(const char *s)
 /* Copies at most max characters of s (valid UTF-8). */
 static char *utf8_prefix(const char *s, size_t max)
 {
-    size_t n = 0, chars = 0;
-    while (s[n]) {
-        if (((unsigned char)s[n] & 0xC0) != 0x80 && chars++ == max)
-            break;
-        n++;
-    }
+    size_t n = utf8_cut_chars(s, max);
     char *out = xmalloc(n + 1);
     memcpy(out, s, n);
     out[n] = '\0';

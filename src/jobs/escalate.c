@@ -5,6 +5,7 @@
 #include "runtime/engine.h"
 #include "domain/escalation_policy.h"
 #include "jobs/notify_enqueue.h"
+#include "runtime/notifier.h"
 #include "domain/oncall.h"
 #include "jobs/timeline.h"
 #include "util/log.h"

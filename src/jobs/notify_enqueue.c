@@ -1,38 +1,26 @@
 /*
  * notify/enqueue: the producer side of the outbox. notify_enqueue turns a message for a user into
  * one `notifications` row per chosen method, inside the producer's store transaction, and puts
- * notify.queued on the incident's timeline. Also the choice of methods (rules, severity channels,
- * everything the user has) and the fallback to a user's next method, which the notifier uses.
+ * notify.queued on the incident's timeline. Also the fallback to a user's next method, which the
+ * notifier uses; the choice of methods itself is pure (domain/notify_methods.c).
  *
  * Invariant: rows are inserted with ON CONFLICT DO NOTHING on (incident, key, user, method), so a
  * producer that queues the same step twice (a retry after a crash, two engine passes) adds none
  * the second time: that is what makes "no step fires twice" hold.
- * Threads: the store writer thread (inside a job); the choice functions are pure.
+ * Threads: the store writer thread (inside a job).
  */
-#include "channels/channel.h"
+#include "jobs/notify_enqueue.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "store/notifications.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { SUBJECT_MAX = 200, NOTE_MAX = 9000 }; /* a note: 2000 characters of UTF-8 and a prefix */
-
-static const char *const all_methods[NOTIFY_METHODS] = {"email", "sms", "slack", "webhook"};
-
-const char *notify_user_address(const struct config_user *u, const char *method)
-{
-    if (!u || !method)
-        return NULL;
-    const char *const have[NOTIFY_METHODS] = {u->email, u->phone, u->slack, u->webhook};
-    for (size_t i = 0; i < NOTIFY_METHODS; i++)
-        if (strcmp(method, all_methods[i]) == 0)
-            return have[i];
-    return NULL;
-}
 
 static bool has(const char *const *list, size_t n, const char *s)
 {
@@ -42,76 +30,15 @@ static bool has(const char *const *list, size_t n, const char *s)
     return false;
 }
 
-/* Adds m to out (no repeats) when the user has it. */
-static void add_method(const struct config_user *u, const char *m, const char **out, size_t *n)
-{
-    if (*n < NOTIFY_METHODS && notify_user_address(u, m) && !has(out, *n, m))
-        out[(*n)++] = m;
-}
-
-size_t notify_user_methods(const struct config_user *u, const char *out[NOTIFY_METHODS])
-{
-    size_t n = 0;
-    for (size_t i = 0; i < u->rule_count; i++)
-        for (size_t j = 0; j < u->rules[i].methods.count; j++)
-            add_method(u, u->rules[i].methods.items[j], out, &n);
-    for (size_t i = 0; i < NOTIFY_METHODS; i++)
-        add_method(u, all_methods[i], out, &n);
-    return n;
-}
-
-static bool list_has(const struct string_list *l, const char *s)
-{
-    for (size_t i = 0; s && i < l->count; i++)
-        if (strcmp(l->items[i], s) == 0)
-            return true;
-    return false;
-}
-
-size_t notify_choose_methods(const struct config *cfg, const struct config_user *u,
-                             const char *severity, const char *out[NOTIFY_METHODS], int64_t *after,
-                             char *why, size_t why_n)
-{
-    size_t n = 0;
-    *after = 0;
-    for (size_t i = 0; i < u->rule_count; i++) {
-        const struct config_notify_rule *r = &u->rules[i];
-        if (r->severity.count && !list_has(&r->severity, severity))
-            continue;
-        for (size_t j = 0; j < r->methods.count; j++)
-            add_method(u, r->methods.items[j], out, &n);
-        if (n) {
-            *after = r->after > 0 ? r->after : 0;
-            snprintf(why, why_n, "rule %zu of user %s", i + 1, u->id);
-            return n;
-        }
-    }
-    const struct config_severity *sev = severity ? config_severity_find(cfg, severity) : NULL;
-    for (size_t i = 0; sev && i < sev->notify.count; i++)
-        add_method(u, sev->notify.items[i], out, &n); /* voice and ticket: no address, skipped */
-    if (n) {
-        snprintf(why, why_n, "channels of severity %s", sev->id);
-        return n;
-    }
-    for (size_t i = 0; i < NOTIFY_METHODS; i++)
-        add_method(u, all_methods[i], out, &n);
-    if (sev && sev->notify.count)
-        snprintf(why, why_n, "every method of user %s (none of severity %s's channels applies)",
-                 u->id, sev->id);
-    else
-        snprintf(why, why_n, "every method of user %s (no rule or severity channel)", u->id);
-    return n;
-}
-
-/* One line, no control characters, at most SUBJECT_MAX bytes cut at a character boundary. */
+/* One line, no control characters, at most SUBJECT_MAX bytes cut at a character boundary: the
+ * characters that start in the first SUBJECT_MAX - 4 bytes. */
 static void clean_line(struct buf *b, const char *s)
 {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && n < SUBJECT_MAX; p++, n++) {
-        if (n + 4 >= SUBJECT_MAX && (*p & 0xC0) != 0x80)
-            break;
-        char c = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
-        buf_append(b, &c, 1);
+    size_t n = utf8_cut_after(s, strlen(s), SUBJECT_MAX - 4);
+    for (size_t i = 0; i < n && i < SUBJECT_MAX; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char o = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+        buf_append(b, &o, 1);
     }
 }
 
@@ -206,8 +133,8 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     buf_init(&text, NOTIFY_BODY_CAP);
     make_subject(m, &subject);
     make_text(cfg, m, &text);
-    notify_utf8_fix(subject.data); /* a producer's text cut mid-character must not stop the page */
-    notify_utf8_fix(text.data);
+    utf8_repair(subject.data); /* a producer's text cut mid-character must not stop the page */
+    utf8_repair(text.data);
     struct store_notification row = {
         .incident_id = m->inc ? (char *)m->inc->id : "",
         .kind = (char *)notify_kind_name(m->kind),
@@ -256,8 +183,8 @@ static int collect_tried(const struct store_notification *r, void *arg)
     if (strcmp(r->dkey, t->failed->dkey) != 0 || strcmp(r->user_id, t->failed->user_id) != 0)
         return 0;
     for (size_t i = 0; i < NOTIFY_METHODS; i++)
-        if (strcmp(r->method, all_methods[i]) == 0 && !has(t->methods, t->n, all_methods[i]))
-            t->methods[t->n++] = all_methods[i];
+        if (strcmp(r->method, notify_methods[i]) == 0 && !has(t->methods, t->n, notify_methods[i]))
+            t->methods[t->n++] = notify_methods[i];
     return 0;
 }
 

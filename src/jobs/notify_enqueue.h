@@ -1,33 +1,24 @@
 /*
- * notify: notifications that always get through. Producers (the escalation engine, cadence
- * reminders, hand-offs) queue messages with notify_enqueue INSIDE their store transaction, so a
- * notification is a row (the outbox) before it is a request. The notifier thread (outbox.c) takes
- * due rows, delivers them through the channel table (chan_email.c, chan_sms.c, chan_slack.c,
- * chan_webhook.c) with libcurl multi, records every attempt, retries with backoff and jitter,
- * honours Retry-After, and falls back to the user's next method when one fails for good.
+ * notify_enqueue: notifications that always get through, the producer side. Producers (the
+ * escalation engine, cadence reminders, hand-offs, the API) queue messages with notify_enqueue
+ * INSIDE their store transaction, so a notification is a row (the outbox) before it is a request.
+ * The notifier thread (runtime/notifier.h) delivers the rows through the channel table
+ * (channels/channel.h), records every attempt, retries with backoff and jitter, honours
+ * Retry-After, and falls back to the user's next method (notify_fallback) when one fails for good.
  *
- * Threads: notify_enqueue on the store writer thread (inside a job); notifier_* from any thread;
- * delivery on the notifier thread only.
+ * Threads: the store writer thread (inside a job).
  */
-#ifndef TOCSIN_NOTIFY_H
-#define TOCSIN_NOTIFY_H
+#ifndef TOCSIN_NOTIFY_ENQUEUE_H
+#define TOCSIN_NOTIFY_ENQUEUE_H
 
 #include <stdint.h>
 
 #include "config/config.h"
 #include "domain/incident.h"
+#include "domain/notify_render.h"
+#include "store/notifications.h"
 #include "store/store.h"
 #include "util/result.h"
-
-struct app;
-struct notifier;
-
-enum notify_kind {
-    NOTIFY_PAGE,     /* an escalation step: carries an ack link */
-    NOTIFY_REMINDER, /* a status update is due (comms cadence) */
-    NOTIFY_HANDOFF,  /* a shift starts: open incidents, hand-off checklist */
-    NOTIFY_INFO,     /* anything else worth telling a person */
-};
 
 struct notify_message {
     enum notify_kind kind;
@@ -38,9 +29,8 @@ struct notify_message {
     const char *subject;        /* one line; NULL: made from the incident */
     const char *text;           /* plain text body; NULL: made from the incident */
     const char *reason;         /* why (for the timeline), e.g. "escalation step 2" */
-    /* additions (notify part) */
-    const char *actor; /* who queues it, for the timeline; NULL: "system" */
-    const char *note;  /* a line put first in the text made from the incident, or NULL */
+    const char *actor;          /* who queues it, for the timeline; NULL: "system" */
+    const char *note;           /* a line put first in the text made from the incident, or NULL */
 };
 
 /* Queues m for its user: one outbox row per method chosen by the user's notify rules for the
@@ -51,18 +41,10 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
                            const struct notify_message *m, int64_t now, int *queued,
                            struct error *err);
 
-struct notifier *notifier_start(struct app *app);
-void notifier_stop(struct notifier *n);
-/* New rows may be due (after a commit that queued some, or the clock moved). */
-void notifier_kick(struct notifier *n);
-/* Kicks and waits until a pass that started after the call has finished: every row due at the
- * call's clock time was attempted and the attempt recorded (bounded: 30 s). */
-void notifier_sync(struct notifier *n);
-
-/* ---- additions (notify part) ---- */
-
-/* The key that signs ack links (DATA/notify.key, loaded or created by notifier_start; see
- * notify/acklink.h). */
-const unsigned char *notifier_ack_key(const struct notifier *n);
+/* Queues the row's message for the user's next method with no row yet for (incident, key, user).
+ * *method gets it (NULL when none is left). Inside a store job. */
+enum result notify_fallback(struct store_conn *tx, const struct config *cfg,
+                            const struct store_notification *failed, int64_t now,
+                            const char **method, struct error *err);
 
 #endif

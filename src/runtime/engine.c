@@ -7,6 +7,7 @@
 #include "jobs/escalate.h"
 #include "jobs/handoff.h"
 #include "jobs/notify_enqueue.h"
+#include "runtime/notifier.h"
 #include "jobs/alert_ingest.h"
 #include "runtime/prober.h"
 #include "util/log.h"

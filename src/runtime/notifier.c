@@ -26,6 +26,10 @@
 #include "app/app.h"
 #include "domain/ack_link.h"
 #include "channels/channel.h"
+#include "domain/notify_policy.h"
+#include "jobs/notify_enqueue.h"
+#include "runtime/notifier.h"
+#include "runtime/transfer.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/pacer.h"
@@ -49,23 +53,12 @@ enum {
 };
 #define RETRY_AFTER_MAX_MS (60 * MS_PER_MIN)
 
-static const struct notify_channel *const channels[] = {&notify_chan_email, &notify_chan_sms,
-                                                        &notify_chan_slack, &notify_chan_webhook};
-
-const struct notify_channel *notify_channel_find(const char *method)
-{
-    for (size_t i = 0; method && i < sizeof channels / sizeof channels[0]; i++)
-        if (strcmp(channels[i]->name, method) == 0)
-            return channels[i];
-    return NULL;
-}
-
 struct notifier {
     struct app *app;
     pthread_t thread;
     struct pacer pacer; /* one worker: notifier_main */
     unsigned char key[ACKLINK_KEY_LEN];
-    CURLM *multi;
+    struct curl_runner *curl; /* kept across passes: connections are reused */
 };
 
 enum action { ACT_SEND, ACT_CANCEL, ACT_DEFER, ACT_SKIP };
@@ -244,6 +237,21 @@ static void plan_row(struct pass *p, struct store_notification *r)
     new_delivery(p, ACT_SEND, r)->fresh = true;
 }
 
+/* The fields of n a message is made of (borrowed). */
+static struct notify_row row_view(const struct store_notification *n)
+{
+    return (struct notify_row){.id = n->id,
+                               .created_at = n->created_at,
+                               .incident_id = n->incident_id,
+                               .kind = n->kind,
+                               .dkey = n->dkey,
+                               .user_id = n->user_id,
+                               .method = n->method,
+                               .address = n->address,
+                               .subject = n->subject,
+                               .body = n->body};
+}
+
 static void link_urls(struct pass *p, struct notify_item *it)
 {
     const struct config *cfg = p->cfg;
@@ -251,24 +259,23 @@ static void link_urls(struct pass *p, struct notify_item *it)
     size_t bl = strlen(base);
     while (bl > 0 && base[bl - 1] == '/')
         bl--;
-    it->inc = incident_of(p, it->row->incident_id);
+    it->inc = incident_of(p, it->row.incident_id);
     if (!it->inc)
         return;
     snprintf(it->incident_url, sizeof it->incident_url, "%.*s/api/v1/incidents/%s", (int)bl, base,
              it->inc->id);
-    if (strcmp(it->row->kind, "page") == 0)
-        acklink_url(cfg, p->nf->key, it->inc->id, it->row->user_id,
-                    it->row->created_at + cfg->notify.ack_link_ttl, it->ack_url,
-                    sizeof it->ack_url);
+    if (strcmp(it->row.kind, "page") == 0)
+        acklink_url(cfg, p->nf->key, it->inc->id, it->row.user_id,
+                    it->row.created_at + cfg->notify.ack_link_ttl, it->ack_url, sizeof it->ack_url);
 }
 
 /* Builds d's request; a row that cannot be sent at all fails at once (no transfer). */
 static void build(struct pass *p, struct delivery *d)
 {
     d->items = xcalloc(d->nmembers + 1, sizeof *d->items);
-    d->items[0].row = &d->lead;
+    d->items[0].row = row_view(&d->lead);
     for (size_t i = 0; i < d->nmembers; i++)
-        d->items[i + 1].row = &d->members[i];
+        d->items[i + 1].row = row_view(&d->members[i]);
     for (size_t i = 0; i <= d->nmembers; i++)
         link_urls(p, &d->items[i]);
     const struct notify_channel *ch = notify_channel_find(d->lead.method);
@@ -308,7 +315,7 @@ static void deliver(struct pass *p)
             xf[n++].req = &d->req;
         }
     }
-    notify_transfer_run(p->nf->multi, xf, n, stop_requested, p->nf);
+    notify_transfer_run(p->nf->curl, xf, n, stop_requested, p->nf);
     for (size_t i = 0; i < p->nds; i++) {
         struct delivery *d = &p->ds[i];
         if (!d->xfer)
@@ -634,8 +641,10 @@ struct notifier *notifier_start(struct app *app)
     nf->app = app;
     if (acklink_key_load(app->data_dir, nf->key, &err) != OK)
         fatal("serve: %s", err.message);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(nf->multi = curl_multi_init()))
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         fatal("notify: cannot initialise libcurl");
+    if (!(nf->curl = curl_runner_new(&err)))
+        fatal("notify: %s", err.message);
     pacer_init(&nf->pacer, 1);
     if (pthread_create(&nf->thread, NULL, notifier_main, nf) != 0)
         fatal("notify: cannot start the notifier thread");
@@ -647,9 +656,9 @@ void notifier_stop(struct notifier *nf)
     if (!nf)
         return;
     pacer_stop(&nf->pacer);
-    curl_multi_wakeup(nf->multi);
+    curl_runner_wakeup(nf->curl);
     pthread_join(nf->thread, NULL);
-    curl_multi_cleanup(nf->multi);
+    curl_runner_free(nf->curl);
     sodium_memzero(nf->key, sizeof nf->key);
     pacer_destroy(&nf->pacer);
     free(nf);
@@ -660,7 +669,7 @@ void notifier_kick(struct notifier *nf)
     if (!nf)
         return;
     pacer_kick(&nf->pacer);
-    curl_multi_wakeup(nf->multi);
+    curl_runner_wakeup(nf->curl);
 }
 
 void notifier_sync(struct notifier *nf)

@@ -1,5 +1,6 @@
-/* probe: see probe.h. */
+/* prober: see prober.h. */
 #include "runtime/prober.h"
+#include "runtime/curl_runner.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -23,22 +24,29 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-static void setup(struct probe_ctx *c, const struct config_probe *p)
+/* Makes c's easy handle; false (o->error says why, no handle) when a guard option is refused. */
+static bool setup(struct probe_ctx *c, const struct config_probe *p, struct probe_outcome *o)
 {
     buf_init(&c->body, PROBE_BODY_CAP);
     c->easy = curl_easy_init();
-    if (!c->easy)
-        fatal("probe: out of memory");
+    if (!c->easy) {
+        snprintf(o->error, sizeof o->error, "libcurl: curl_easy_init failed");
+        return false;
+    }
+    curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
+    if (curl_runner_guard(c->easy, "http,https", c->errbuf) != CURLE_OK) {
+        snprintf(o->error, sizeof o->error, "%s", c->errbuf);
+        curl_easy_cleanup(c->easy);
+        c->easy = NULL;
+        return false;
+    }
     curl_easy_setopt(c->easy, CURLOPT_URL, p->url);
     curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, (long)p->timeout);
     curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)p->timeout);
-    curl_easy_setopt(c->easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->easy, CURLOPT_USERAGENT, "tocsin-probe/0.1");
     curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, &c->body);
-    curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    return true;
 }
 
 static void judge(struct probe_ctx *c, const struct config_probe *p, CURLcode rc,
@@ -71,37 +79,26 @@ void probe_run(const struct config_probe *const *probes, size_t n, struct probe_
 {
     if (n == 0)
         return;
-    CURLM *multi = curl_multi_init();
+    struct error err = {0};
+    struct curl_runner *runner = curl_runner_new(&err);
     struct probe_ctx *ctx = xcalloc(n, sizeof *ctx);
+    struct curl_job *jobs = xcalloc(n, sizeof *jobs);
     for (size_t i = 0; i < n; i++) {
         memset(&out[i], 0, sizeof out[i]);
-        snprintf(out[i].error, sizeof out[i].error, "no result");
-        setup(&ctx[i], probes[i]);
-        curl_easy_setopt(ctx[i].easy, CURLOPT_PRIVATE, (void *)(uintptr_t)i);
-        curl_multi_add_handle(multi, ctx[i].easy);
+        snprintf(out[i].error, sizeof out[i].error, "%.200s", runner ? "no result" : err.message);
+        if (runner && setup(&ctx[i], probes[i], &out[i]))
+            jobs[i] = (struct curl_job){.easy = ctx[i].easy, .errbuf = ctx[i].errbuf};
     }
-    int running = 1;
-    while (running) {
-        if (curl_multi_perform(multi, &running) != CURLM_OK)
-            break;
-        if (running)
-            curl_multi_poll(multi, NULL, 0, 200, NULL);
-    }
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(multi, &left))) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        void *priv = NULL;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-        size_t i = (size_t)(uintptr_t)priv;
-        judge(&ctx[i], probes[i], msg->data.result, &out[i]);
-    }
+    if (runner)
+        curl_runner_run(runner, jobs, n, NULL, NULL);
     for (size_t i = 0; i < n; i++) {
-        curl_multi_remove_handle(multi, ctx[i].easy);
-        curl_easy_cleanup(ctx[i].easy);
+        if (jobs[i].done)
+            judge(&ctx[i], probes[i], jobs[i].result, &out[i]);
+        if (ctx[i].easy)
+            curl_easy_cleanup(ctx[i].easy);
         buf_free(&ctx[i].body);
     }
+    free(jobs);
     free(ctx);
-    curl_multi_cleanup(multi);
+    curl_runner_free(runner);
 }

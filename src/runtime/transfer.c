@@ -1,20 +1,23 @@
 /*
- * notify/transport: runs the channel requests of one notifier pass concurrently on a libcurl multi
- * handle (kept by the notifier across passes, so connections are reused). HTTP requests are POSTs
+ * transfer: runs the channel requests of one notifier pass concurrently on the notifier's
+ * curl_runner (kept across passes, so connections are reused). HTTP requests are POSTs
  * with the channel's headers; SMTP requests upload the message (MAIL FROM, RCPT TO, DATA). Never
  * follows redirects; only the request's protocols; 10 s to connect and 10 s in all. The answer's
  * status (or last SMTP reply), Retry-After and Location headers and its first bytes are kept for
- * the channel's classify. Threads: the notifier thread.
+ * the channel's classify. A guard option that libcurl refuses (the protocol allow-list, redirects
+ * off, the STARTTLS requirement) or a header it cannot add fails that request with the reason
+ * in its answer: it is never sent unguarded. Threads: the notifier thread.
  */
-#include "channels/channel.h"
-#include "util/clock.h"
+#include "runtime/transfer.h"
+#include "runtime/curl_runner.h"
 #include "util/log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-enum { ANSWER_CAP = 1024, POLL_MS = 100 };
+enum { ANSWER_CAP = 1024 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -69,40 +72,37 @@ static size_t on_upload(char *p, size_t size, size_t n, void *arg)
     return give;
 }
 
-static CURL *setup(struct notify_transfer *t)
+/* The options of an SMTP upload; the STARTTLS requirement is checked. */
+static CURLcode setup_smtp(CURL *e, struct notify_transfer *t)
 {
     struct notify_request *req = t->req;
-    CURL *e = curl_easy_init();
-    if (!e)
-        fatal("notify: out of memory");
-    buf_init(&t->resp.body, ANSWER_CAP);
-    curl_easy_setopt(e, CURLOPT_URL, req->url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, req->protocols);
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)NOTIFY_TIMEOUT_MS);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)NOTIFY_TIMEOUT_MS);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->resp.errbuf);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "tocsin-notify/0.1");
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)t);
-    if (req->username) {
-        curl_easy_setopt(e, CURLOPT_USERNAME, req->username);
-        curl_easy_setopt(e, CURLOPT_PASSWORD, req->password ? req->password : "");
+    curl_easy_setopt(e, CURLOPT_MAIL_FROM, req->mail_from);
+    curl_easy_setopt(e, CURLOPT_MAIL_RCPT, req->rcpt);
+    curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload);
+    curl_easy_setopt(e, CURLOPT_READDATA, t);
+    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
+    CURLcode result = curl_easy_setopt(e, CURLOPT_USE_SSL,
+                                       (long)(req->require_tls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+    if (result != CURLE_OK)
+        snprintf(t->resp.errbuf, sizeof t->resp.errbuf,
+                 "libcurl refused the TLS requirement (CURLOPT_USE_SSL): %s",
+                 curl_easy_strerror(result));
+    return result;
+}
+
+/* The options of an HTTP POST; adding the "Expect:" header is checked. */
+static CURLcode setup_http(CURL *e, struct notify_transfer *t)
+{
+    struct notify_request *req = t->req;
+    struct curl_slist *headers = curl_slist_append(req->headers, "Expect:");
+    if (!headers) {
+        snprintf(t->resp.errbuf, sizeof t->resp.errbuf, "libcurl cannot add a request header");
+        return CURLE_OUT_OF_MEMORY;
     }
-    if (req->smtp) {
-        curl_easy_setopt(e, CURLOPT_MAIL_FROM, req->mail_from);
-        curl_easy_setopt(e, CURLOPT_MAIL_RCPT, req->rcpt);
-        curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload);
-        curl_easy_setopt(e, CURLOPT_READDATA, t);
-        curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
-        curl_easy_setopt(e, CURLOPT_USE_SSL,
-                         (long)(req->require_tls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
-        return e;
-    }
+    req->headers = headers;
     if (req->username)
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-    req->headers = curl_slist_append(req->headers, "Expect:");
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
@@ -111,50 +111,75 @@ static CURL *setup(struct notify_transfer *t)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->resp);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->resp);
-    return e;
+    return CURLE_OK;
 }
 
-static void finish(struct notify_transfer *t, CURLcode rc, double t0)
+/* Makes t's easy handle. Not CURLE_OK: no handle (t->easy NULL), resp.errbuf says why, and the
+ * request is never sent unguarded. */
+static CURLcode setup(struct notify_transfer *t)
 {
-    long code = 0;
-    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
-    t->resp.curl = rc;
-    t->resp.code = code;
-    t->ms = clock_mono_ms() - t0;
-    t->done = true;
-}
-
-void notify_transfer_run(CURLM *multi, struct notify_transfer *t, size_t n, bool (*stop)(void *ctx),
-                         void *ctx)
-{
-    double t0 = clock_mono_ms();
-    for (size_t i = 0; i < n; i++) {
-        t[i].easy = setup(&t[i]);
-        curl_multi_add_handle(multi, t[i].easy);
+    struct notify_request *req = t->req;
+    buf_init(&t->resp.body, ANSWER_CAP);
+    CURL *e = curl_easy_init();
+    CURLcode result = CURLE_FAILED_INIT;
+    if (!e) {
+        snprintf(t->resp.errbuf, sizeof t->resp.errbuf, "libcurl: curl_easy_init failed");
+        goto out;
     }
-    int running = n > 0;
-    while (running) {
-        if (curl_multi_perform(multi, &running) != CURLM_OK)
-            break;
-        CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(multi, &left))) {
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            void *priv = NULL;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-            finish(priv, msg->data.result, t0);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->resp.errbuf);
+    result = curl_runner_guard(e, req->protocols, t->resp.errbuf);
+    if (result != CURLE_OK)
+        goto out;
+    curl_easy_setopt(e, CURLOPT_URL, req->url);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)NOTIFY_TIMEOUT_MS);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)NOTIFY_TIMEOUT_MS);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "tocsin-notify/0.1");
+    if (req->username) {
+        curl_easy_setopt(e, CURLOPT_USERNAME, req->username);
+        curl_easy_setopt(e, CURLOPT_PASSWORD, req->password ? req->password : "");
+    }
+    result = req->smtp ? setup_smtp(e, t) : setup_http(e, t);
+out:
+    if (result != CURLE_OK && e) {
+        char why[CURL_ERROR_SIZE];
+        snprintf(why, sizeof why, "%s", t->resp.errbuf); /* the handle may still write it */
+        curl_easy_cleanup(e);
+        snprintf(t->resp.errbuf, sizeof t->resp.errbuf, "%s", why);
+        e = NULL;
+    }
+    t->easy = e;
+    return result;
+}
+
+void notify_transfer_run(struct curl_runner *runner, struct notify_transfer *t, size_t n,
+                         bool (*stop)(void *ctx), void *ctx)
+{
+    struct curl_job *jobs = xcalloc(n + 1, sizeof *jobs);
+    for (size_t i = 0; i < n; i++) {
+        CURLcode rc = setup(&t[i]);
+        jobs[i] = (struct curl_job){.easy = t[i].easy, .errbuf = t[i].resp.errbuf};
+        if (rc != CURLE_OK) { /* never run unguarded: a verdict with the reason */
+            log_warn("notify: %s", t[i].resp.errbuf);
+            t[i].resp.curl = rc;
+            t[i].done = true;
         }
-        if (stop(ctx))
-            break;
-        if (running)
-            curl_multi_poll(multi, NULL, 0, POLL_MS, NULL);
     }
+    curl_runner_run(runner, jobs, n, stop, ctx);
     for (size_t i = 0; i < n; i++) {
-        curl_multi_remove_handle(multi, t[i].easy);
+        if (!t[i].easy)
+            continue;
+        if (jobs[i].done) {
+            long code = 0;
+            curl_easy_getinfo(t[i].easy, CURLINFO_RESPONSE_CODE, &code);
+            t[i].resp.curl = jobs[i].result;
+            t[i].resp.code = code;
+            t[i].ms = jobs[i].ms;
+            t[i].done = true;
+        }
         curl_easy_cleanup(t[i].easy);
         t[i].easy = NULL;
     }
+    free(jobs);
 }
 
 void notify_response_free(struct notify_response *r)
@@ -163,16 +188,4 @@ void notify_response_free(struct notify_response *r)
     free(r->location);
     buf_free(&r->body);
     r->retry_after = r->location = NULL;
-}
-
-void notify_request_free(struct notify_request *req)
-{
-    free(req->url);
-    free(req->body);
-    free(req->username);
-    free(req->password);
-    free(req->mail_from);
-    curl_slist_free_all(req->headers);
-    curl_slist_free_all(req->rcpt);
-    memset(req, 0, sizeof *req);
 }

@@ -1,5 +1,6 @@
 /* jsonv: see jsonv.h. */
 #include "util/jsonv.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -83,11 +84,7 @@ enum result jsonv_only(json_t *obj, const char *const *allowed, struct error *er
 
 size_t jsonv_utf8_chars(const char *s)
 {
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            n++;
-    return n;
+    return utf8_chars(s);
 }
 
 bool jsonv_is_name(const char *s)

@@ -25,13 +25,17 @@
 #include "domain/incident.h"
 #include "domain/ack_link.h"
 #include "channels/channel.h"
+#include "domain/notify_policy.h"
+#include "domain/notify_render.h"
 #include "jobs/notify_enqueue.h"
+#include "runtime/transfer.h"
 #include "store/store.h"
 #include "store/timeline.h"
 #include "store/notifications.h"
 #include "jobs/timeline.h"
 #include "util/crypto.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 #define T1 (1795425932LL * 1000) /* 2026-11-23T09:25:32Z */
 #define SECRET "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -88,11 +92,18 @@ static void test_backoff_bounds(void **state)
     }
     assert_int_equal(notify_backoff(5000, 300000, 1, 0), 2500);
     assert_int_equal(notify_backoff(5000, 300000, 3, 0), 10000);
-    assert_true(notify_backoff(5000, 300000, 3, UINT32_MAX) > 19990);
-    assert_int_equal(notify_backoff(5000, 300000, 40, 0), 150000); /* capped, no overflow */
+    /* d = 20000: 10000 fixed + 10000 * rnd / 2^32 */
+    assert_int_equal(notify_backoff(5000, 300000, 3, UINT32_MAX), 19999);
+    assert_int_equal(notify_backoff(5000, 300000, 3, 1u << 31), 15000);
+    assert_int_equal(notify_backoff(5000, 300000, 2, 1u << 30), 6250); /* 5000 + 5000 / 4 */
+    assert_int_equal(notify_backoff(5000, 300000, 40, 0), 150000);     /* capped, no overflow */
     assert_int_equal(notify_backoff(5000, 300000, 1000000, 0), 150000);
     assert_int_equal(notify_backoff(60000, 1000, 1, 0), 30000); /* max below base: base */
-    assert_true(notify_backoff(0, 0, 1, UINT32_MAX) >= 0);
+    /* base 0 is 1 ms, max below base is base: d = 1, half = 0, so exactly 1 whatever rnd */
+    assert_int_equal(notify_backoff(0, 0, 1, UINT32_MAX), 1);
+    assert_int_equal(notify_backoff(0, 0, 1, 0), 1);
+    assert_int_equal(notify_backoff(-5, -5, 7, 12345), 1);
+    assert_int_equal(notify_backoff(5000, 300000, 7, UINT32_MAX), 299999); /* 5000 * 2^6 = cap */
 }
 
 static void test_retry_after(void **state)
@@ -172,6 +183,15 @@ static void test_classify_http(void **state)
     r.code = 250;
     assert_int_equal(email->classify(&r, why, sizeof why), NOTIFY_SENT);
     assert_null(notify_channel_find("pigeon"));
+    assert_null(notify_channel_find(NULL));
+    /* the table assembled from channels.def: one entry per method, in the fallback order */
+    size_t nch = 0;
+    const struct notify_channel *const *all = notify_channel_all(&nch);
+    assert_int_equal(nch, NOTIFY_METHODS);
+    for (size_t i = 0; i < nch; i++) {
+        assert_string_equal(all[i]->name, notify_methods[i]);
+        assert_ptr_equal(notify_channel_find(notify_methods[i]), all[i]);
+    }
     /* a peer's answer cut at 200 bytes in the middle of a character, or in Latin-1: the reason
      * stays valid UTF-8 (it goes into the timeline and the API as JSON) */
     char body[260];
@@ -205,13 +225,13 @@ static void test_utf8_fix(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char b[64];
         snprintf(b, sizeof b, "%s", cases[i].in);
-        notify_utf8_fix(b);
+        utf8_repair(b);
         assert_string_equal(b, cases[i].out);
         json_t *j = json_string(b);
         assert_non_null(j);
         json_decref(j);
     }
-    notify_utf8_fix(NULL);
+    utf8_repair(NULL);
 }
 
 /* ---- signatures, templates, escaping ---- */
@@ -269,14 +289,14 @@ static void test_escaping_and_templates(void **state)
 
 static void test_render_bundle_and_sms(void **state)
 {
-    struct store_notification rows[3] = {
+    struct notify_row rows[3] = {
         {.id = 7, .kind = "page", .subject = "[SEV1] INC-2026-11-23-001: Down", .body = "one\n"},
         {.id = 8, .kind = "page", .subject = "[SEV2] INC-2026-11-23-002: Slow", .body = "two"},
         {.id = 9, .kind = "info", .subject = "Hand-off", .body = "three"},
     };
     struct incident inc = {.id = "INC-2026-11-23-001"};
     struct notify_item items[3] = {
-        {.row = &rows[0], .inc = &inc}, {.row = &rows[1], .inc = &inc}, {.row = &rows[2]}};
+        {.row = rows[0], .inc = &inc}, {.row = rows[1], .inc = &inc}, {.row = rows[2]}};
     snprintf(items[0].ack_url, sizeof items[0].ack_url, "http://t/ack/AAA.BBB");
     struct notify_render r = {.items = items, .nitems = 1, .now = T1};
     struct buf b;

@@ -1,0 +1,91 @@
+/*
+ * notify_methods: a user's addresses and the choice of methods for a message (see
+ * notify_render.h): the first matching notify rule, else the severity's channels the user has,
+ * else every method the user has; fallback order email, sms, slack, webhook. Pure; any thread.
+ */
+#include "domain/notify_render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const notify_methods[NOTIFY_METHODS] = {"email", "sms", "slack", "webhook"};
+
+const char *notify_user_address(const struct config_user *u, const char *method)
+{
+    if (!u || !method)
+        return NULL;
+    const char *const have[NOTIFY_METHODS] = {u->email, u->phone, u->slack, u->webhook};
+    for (size_t i = 0; i < NOTIFY_METHODS; i++)
+        if (strcmp(method, notify_methods[i]) == 0)
+            return have[i];
+    return NULL;
+}
+
+static bool has(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* Adds m to out (no repeats) when the user has it. */
+static void add_method(const struct config_user *u, const char *m, const char **out, size_t *n)
+{
+    if (*n < NOTIFY_METHODS && notify_user_address(u, m) && !has(out, *n, m))
+        out[(*n)++] = m;
+}
+
+size_t notify_user_methods(const struct config_user *u, const char *out[NOTIFY_METHODS])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < u->rule_count; i++)
+        for (size_t j = 0; j < u->rules[i].methods.count; j++)
+            add_method(u, u->rules[i].methods.items[j], out, &n);
+    for (size_t i = 0; i < NOTIFY_METHODS; i++)
+        add_method(u, notify_methods[i], out, &n);
+    return n;
+}
+
+static bool list_has(const struct string_list *l, const char *s)
+{
+    for (size_t i = 0; s && i < l->count; i++)
+        if (strcmp(l->items[i], s) == 0)
+            return true;
+    return false;
+}
+
+size_t notify_choose_methods(const struct config *cfg, const struct config_user *u,
+                             const char *severity, const char *out[NOTIFY_METHODS], int64_t *after,
+                             char *why, size_t why_n)
+{
+    size_t n = 0;
+    *after = 0;
+    for (size_t i = 0; i < u->rule_count; i++) {
+        const struct config_notify_rule *r = &u->rules[i];
+        if (r->severity.count && !list_has(&r->severity, severity))
+            continue;
+        for (size_t j = 0; j < r->methods.count; j++)
+            add_method(u, r->methods.items[j], out, &n);
+        if (n) {
+            *after = r->after > 0 ? r->after : 0;
+            snprintf(why, why_n, "rule %zu of user %s", i + 1, u->id);
+            return n;
+        }
+    }
+    const struct config_severity *sev = severity ? config_severity_find(cfg, severity) : NULL;
+    for (size_t i = 0; sev && i < sev->notify.count; i++)
+        add_method(u, sev->notify.items[i], out, &n); /* voice and ticket: no address, skipped */
+    if (n) {
+        snprintf(why, why_n, "channels of severity %s", sev->id);
+        return n;
+    }
+    for (size_t i = 0; i < NOTIFY_METHODS; i++)
+        add_method(u, notify_methods[i], out, &n);
+    if (sev && sev->notify.count)
+        snprintf(why, why_n, "every method of user %s (none of severity %s's channels applies)",
+                 u->id, sev->id);
+    else
+        snprintf(why, why_n, "every method of user %s (no rule or severity channel)", u->id);
+    return n;
+}
