@@ -6,8 +6,8 @@
  * public_url + "/ack/" + token. The key is 32 random bytes kept in DATA/notify.key (hex, mode
  * 0600), created on the first start like admin.token; losing it only invalidates the links already
  * sent. A link proves "this user was paged about this incident"; it carries no other power (GET
- * shows a confirmation page, only POST acknowledges: mail scanners follow links). Pure except
- * acklink_key_load (file I/O at start-up). Thread-safe.
+ * shows a confirmation page, only POST acknowledges: mail scanners follow links). Pure: the key
+ * is loaded by runtime/ack_key.c (file I/O at start-up). Thread-safe.
  */
 #ifndef TOCSIN_ACKLINK_H
 #define TOCSIN_ACKLINK_H
@@ -33,9 +33,6 @@ struct acklink {
     int64_t expires;
 };
 
-/* Loads DATA/notify.key, creating it (0600, fsync'd) when absent. */
-enum result acklink_key_load(const char *data_dir, unsigned char key[ACKLINK_KEY_LEN],
-                             struct error *err);
 /* The token for (incident, user, expires) into out (ACKLINK_TOKEN_MAX); "" when an id is too
  * long or holds a '|'. */
 void acklink_sign(const unsigned char key[ACKLINK_KEY_LEN], const char *incident, const char *user,

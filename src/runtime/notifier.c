@@ -29,6 +29,7 @@
 #include "domain/notify_policy.h"
 #include "jobs/notify_enqueue.h"
 #include "runtime/notifier.h"
+#include "runtime/ack_key.h"
 #include "runtime/transfer.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
@@ -639,7 +640,7 @@ struct notifier *notifier_start(struct app *app)
     struct error err = {0};
     struct notifier *nf = xcalloc(1, sizeof *nf);
     nf->app = app;
-    if (acklink_key_load(app->data_dir, nf->key, &err) != OK)
+    if (ack_key_load(app->data_dir, nf->key, &err) != OK)
         fatal("serve: %s", err.message);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         fatal("notify: cannot initialise libcurl");

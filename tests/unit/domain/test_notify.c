@@ -369,15 +369,6 @@ static void test_ack_tokens(void **state)
     assert_int_equal(acklink_verify(key, tok, T1, &link), ACKLINK_OK);
     acklink_sign(key, "INC|1", "alice", T1, tok);
     assert_string_equal(tok, "");
-    /* the key file: created once (0600), read back the same */
-    unsigned char k1[ACKLINK_KEY_LEN], k2[ACKLINK_KEY_LEN];
-    struct error err = {0};
-    assert_int_equal(acklink_key_load(tmp_dir, k1, &err), OK);
-    assert_int_equal(acklink_key_load(tmp_dir, k2, &err), OK);
-    assert_memory_equal(k1, k2, sizeof k1);
-    char path[200];
-    snprintf(path, sizeof path, "%s/notify.key", tmp_dir);
-    assert_int_equal(access(path, R_OK), 0);
 }
 
 /* ---- methods and config ---- */
