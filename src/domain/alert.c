@@ -51,6 +51,21 @@ void silence_free_fields(struct silence *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Appends v with the key's separators escaped ("\\" "\|" "\="), so that two different label
+ * sets can never make the same key ({a="1|b=2", b=""} and {a="1", b="2|b="} did). A value
+ * without those characters is appended as it is, so keys stored before the escaping still match. */
+static int append_escaped(struct buf *b, const char *v)
+{
+    int st = BUF_OK;
+    for (const char *p = v; *p && st == BUF_OK; p++) {
+        if (*p == '\\' || *p == '|' || *p == '=')
+            st = buf_append(b, "\\", 1);
+        if (st == BUF_OK)
+            st = buf_append(b, p, 1);
+    }
+    return st;
+}
+
 char *alerts_group_key(const char *service, const struct string_list *group_by, json_t *labels)
 {
     struct buf b;
@@ -59,7 +74,7 @@ char *alerts_group_key(const char *service, const struct string_list *group_by, 
     for (size_t i = 0; group_by && i < group_by->count; i++) {
         json_t *v = labels ? json_object_get(labels, group_by->items[i]) : NULL;
         const char *s = json_is_string(v) ? json_string_value(v) : "";
-        if (buf_printf(&b, "|%s=%s", group_by->items[i], s) != BUF_OK)
+        if (buf_printf(&b, "|%s=", group_by->items[i]) != BUF_OK || append_escaped(&b, s) != BUF_OK)
             break; /* capped: very long label values still group deterministically by prefix */
     }
     return buf_steal(&b);

@@ -285,7 +285,7 @@ static void *engine_main(void *arg)
         if (queued && e->app->notifier)
             notifier_kick(e->app->notifier);
         config_unref(cfg);
-        pacer_end(&e->pacer, WORKER_DEADLINES, gen, next, now, ENGINE_MAX_SLEEP_MS);
+        pacer_end_at(&e->pacer, WORKER_DEADLINES, gen, next, e->app->clock, ENGINE_MAX_SLEEP_MS);
     }
     return NULL;
 }
@@ -299,7 +299,7 @@ static void *prober_main(void *arg)
         int64_t now = clock_now(e->app->clock);
         int64_t next = probes_pass(e, cfg, now);
         config_unref(cfg);
-        pacer_end(&e->pacer, WORKER_PROBES, gen, next, now, ENGINE_MAX_SLEEP_MS);
+        pacer_end_at(&e->pacer, WORKER_PROBES, gen, next, e->app->clock, ENGINE_MAX_SLEEP_MS);
     }
     return NULL;
 }

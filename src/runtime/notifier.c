@@ -630,7 +630,7 @@ static void *notifier_main(void *arg)
         config_unref(cfg);
         if (more) /* still rows due: not done yet (notifier_sync waits), go on at once */
             continue;
-        pacer_end(&nf->pacer, 0, gen, next, clock_now(nf->app->clock), MAX_SLEEP_MS);
+        pacer_end_at(&nf->pacer, 0, gen, next, nf->app->clock, MAX_SLEEP_MS);
     }
     return NULL;
 }

@@ -84,6 +84,11 @@ static void test_group_key(void **state)
     assert_group("db", by, 2, "{\"alertname\": 5, \"cluster\": null}", "db|alertname=|cluster=");
     /* values are kept as sent */
     assert_group("db", by, 1, "{\"alertname\": \"Disk 95% full\"}", "db|alertname=Disk 95% full");
+    /* the separators in a value are escaped, so two label sets never share a key */
+    static const char *const ab[] = {"a", "b"};
+    assert_group("db", ab, 2, "{\"a\": \"1|b=2\", \"b\": \"\"}", "db|a=1\\|b\\=2|b=");
+    assert_group("db", ab, 2, "{\"a\": \"1\", \"b\": \"2|b=\"}", "db|a=1|b=2\\|b\\=");
+    assert_group("db", ab, 2, "{\"a\": \"x\\\\\", \"b\": \"y\"}", "db|a=x\\\\|b=y");
 }
 
 /* Two services never share a group. */
