@@ -14,6 +14,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -138,30 +139,6 @@ void cli_put(FILE *f, const char *s)
     }
 }
 
-/* Code points in s (UTF-8 continuation bytes are not counted). */
-static size_t cols_of(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
-}
-
-/* Byte length of the first `cols` code points of s. */
-static size_t bytes_for_cols(const char *s, size_t cols)
-{
-    size_t i = 0, seen = 0;
-    for (; s[i]; i++) {
-        if (((unsigned char)s[i] & 0xc0) != 0x80) {
-            if (seen == cols)
-                break;
-            seen++;
-        }
-    }
-    return i;
-}
-
 char *cli_clean(const char *s, size_t max_cols)
 {
     if (!s)
@@ -176,10 +153,10 @@ char *cli_clean(const char *s, size_t max_cols)
         p += n ? n : 1;
     }
     out[j] = '\0';
-    if (max_cols == 0 || cols_of(out) <= max_cols)
+    if (max_cols == 0 || utf8_chars(out) <= max_cols)
         return out;
     size_t keep = max_cols > 3 ? max_cols - 3 : max_cols;
-    size_t cut = bytes_for_cols(out, keep);
+    size_t cut = utf8_cut_chars(out, keep);
     if (max_cols > 3)
         memcpy(out + cut, "...", 4);
     else
@@ -242,7 +219,7 @@ void cli_table_print(const struct cli_table *t, FILE *f)
     size_t width[TABLE_MAX_COLS] = {0};
     for (int r = 0; r <= t->nrows; r++)
         for (int c = 0; c < t->ncols; c++) {
-            size_t w = cols_of(t->cells[(size_t)r * (size_t)t->ncols + (size_t)c]);
+            size_t w = utf8_chars(t->cells[(size_t)r * (size_t)t->ncols + (size_t)c]);
             if (w > width[c])
                 width[c] = w;
         }
@@ -251,7 +228,7 @@ void cli_table_print(const struct cli_table *t, FILE *f)
             const char *cell = t->cells[(size_t)r * (size_t)t->ncols + (size_t)c];
             fputs(cell, f);
             if (c + 1 < t->ncols)
-                fprintf(f, "%*s", (int)(width[c] - cols_of(cell) + 2), "");
+                fprintf(f, "%*s", (int)(width[c] - utf8_chars(cell) + 2), "");
         }
         fputc('\n', f);
     }
