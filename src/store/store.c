@@ -10,7 +10,7 @@
  * If COMMIT fails every job of the batch gets ERR_UNAVAILABLE: none of them is reported done.
  *
  * Failpoints: a small table under fp_lock; `armed` counts the armed entries, so the wrappers'
- * fast path is one relaxed load of it. Names are checked against STORE_RESOURCES' op lists.
+ * fast path is one relaxed load of it. Names are checked against the registered resources' ops.
  */
 #include "store/store.h"
 #include "util/clock.h"
@@ -29,14 +29,15 @@ enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250, STORE_GATHER_US = 300 };
 
 enum { STORE_FAILPOINTS = 8, STORE_FAILPOINT_NAME = 48 };
 
-/* The resources whose operation names failpoints accept (one entry per src/store/<r>.c). */
-// clang-format off
-#define STORE_RESOURCES(X)                                                                         \
-    X(incident) X(timeline) X(credential) X(alert) X(silence) X(heartbeat) X(probe)                \
-    X(override) X(notification) X(escalation)
-// clang-format on
-#define STORE_RESOURCE_EXTERN_(r) extern const struct store_resource store_resource_##r;
-STORE_RESOURCES(STORE_RESOURCE_EXTERN_)
+/* The resources whose operation names failpoints accept: each src/store/<r>.c registers its own
+ * before main() (store_ops.h); read only after that. */
+static struct store_resource *resources;
+
+void store_resource_register(struct store_resource *r)
+{
+    r->next = resources;
+    resources = r;
+}
 
 /* head first: the generated wrappers see it (store_ops.h); revoked: writer only, this batch
  * revoked a credential (store_revocations); silences_version: store_silences_version. */
@@ -446,13 +447,11 @@ void store_op_timed(const char *op, double started_ms)
 
 static bool failpoint_known(const char *point)
 {
-#define STORE_RESOURCE_PTR_(r) &store_resource_##r,
-    static const struct store_resource *const resources[] = {STORE_RESOURCES(STORE_RESOURCE_PTR_)};
     if (strcmp(point, "commit") == 0)
         return true;
-    for (size_t i = 0; i < sizeof resources / sizeof resources[0]; i++)
-        for (size_t k = 0; k < resources[i]->count; k++)
-            if (strcmp(resources[i]->ops[k], point) == 0)
+    for (const struct store_resource *r = resources; r; r = r->next)
+        for (size_t k = 0; k < r->count; k++)
+            if (strcmp(r->ops[k], point) == 0)
                 return true;
     return false;
 }

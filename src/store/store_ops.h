@@ -17,8 +17,8 @@
  *
  * Backends: STORE_BACKENDS lists them (name, index). A new backend (src/store/pg/) adds one line
  * there, a core struct store_backend, and one file per resource defining store_pg_<res>_ops;
- * nothing else changes. A new resource adds its header, its front-end file, one file per backend,
- * a migration, and its name to STORE_RESOURCES in store.c (the list failpoint names are read from).
+ * nothing else changes. A new resource adds its header, its front-end file, one file per backend
+ * and a migration: no shared line (its front end registers its operation names itself).
  *
  * Threads: the wrappers run on the caller's thread, on the connection it owns (writer or reader).
  */
@@ -73,11 +73,15 @@ struct store_conn_head {
     uint64_t silences_version;
 };
 
-/* A resource's operation names, for store_failpoint_arm (store.c lists the resources). */
+/* A resource's operation names, for store_failpoint_arm. Each front-end file registers its own
+ * before main() runs (a constructor made by STORE_OPS_FRONTEND), so no list of resources is kept
+ * by hand; store.c walks the registered ones. */
 struct store_resource {
     const char *const *ops;
     size_t count;
+    struct store_resource *next;
 };
+void store_resource_register(struct store_resource *r);
 
 /* Wrappers only: is a failpoint armed for `op`? Takes one of its counts (and logs) when it is. */
 bool store_failpoint_take(struct store *s, const char *op);
@@ -109,8 +113,13 @@ void store_op_timed(const char *op, double started_ms);
         STORE_BACKENDS(STORE_BACKEND_ENTRY_, res)};                                                \
     LIST(STORE_OP_WRAPPER_)                                                                        \
     static const char *const store_op_names_[] = {LIST(STORE_OP_NAME_)};                           \
-    const struct store_resource store_resource_##res = {                                           \
-        store_op_names_, sizeof store_op_names_ / sizeof store_op_names_[0]}
+    static struct store_resource store_resource_ = {                                               \
+        store_op_names_, sizeof store_op_names_ / sizeof store_op_names_[0], NULL};                \
+    __attribute__((constructor)) static void store_resource_register_(void)                        \
+    {                                                                                              \
+        store_resource_register(&store_resource_);                                                 \
+    }                                                                                              \
+    struct store_resource_unused_##res
 
 /* ---- in src/store/<be>/<res>.c: a backend's table, from its functions STORE_BACKEND_FN(name),
  * a macro the backend's private header defines (sqlite.h: sq_<name>) ---- */
