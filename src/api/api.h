@@ -17,7 +17,7 @@
 
 /* JSON of the shared objects: incidents.c, integrations.c, alerts.c */
 json_t *api_incident_json(const struct incident *inc, const struct config *cfg, int64_t now);
-json_t *api_integration_json(const struct store_integration *i);
+json_t *api_integration_json(const struct store_credential *i);
 json_t *api_alert_json(const struct alert *a);
 
 /* helpers shared by handlers (incidents.c) */

@@ -33,7 +33,7 @@ static void api_heartbeat_checkin(struct request *r)
 {
     struct error err = {0};
     const struct config_heartbeat *hb = config_heartbeat_find(r->config, r->params[0]);
-    struct store_integration integ;
+    struct store_credential integ;
     int64_t retry = 0;
     enum result result = api_ingest_admit(r, auth_bearer(r), "heartbeat", 1, &integ, &retry, &err);
     if (result != OK) {
@@ -66,7 +66,7 @@ static void api_heartbeat_checkin(struct request *r)
             reply_json(r, 200, heartbeat_json(hb, src.touched_at, src.touched_at));
         }
     }
-    store_integration_free_fields(&integ);
+    store_credential_free_fields(&integ);
 }
 
 static void api_heartbeat_list(struct request *r)

@@ -157,7 +157,7 @@ static void reply_done(struct request *r, struct am_alert *alerts, size_t n)
  * store job reads must outlive the handler's stack frame. */
 struct am_request {
     struct error err;
-    struct store_integration integ;
+    struct store_credential integ;
     bool admitted;
     json_t *body;
     struct am_alert *alerts;
@@ -182,7 +182,7 @@ static void am_reply(struct request *r, struct am_request *q, enum result result
         json_decref(q->alerts[i].details);
     free(q->alerts);
     if (q->admitted)
-        store_integration_free_fields(&q->integ);
+        store_credential_free_fields(&q->integ);
     json_decref(q->body);
     free(q);
 }

@@ -4,7 +4,8 @@
  * Key cache. Every alert POST carries its integration key; looking it up in the store costs a
  * read transaction on this thread's reader connection, which the writer's commits keep cold
  * (SQLite drops a reader's page cache whenever the database changed), plus SQLite's file locks.
- * So admitted keys are remembered here, by SHA-256, in a small direct-mapped table (KEY_SLOTS
+ * So admitted keys (credentials of kind CRED_INTEGRATION, found through auth_integration and
+ * jobs/credential.h) are remembered here, by SHA-256, in a small direct-mapped table (KEY_SLOTS
  * entries; a collision evicts). Only keys the store accepted are kept, never a refusal.
  * Revocation: an entry records store_revocations() as read BEFORE the lookup that filled it, and
  * is used only while that counter has not moved. The store moves it after every batch that
@@ -14,10 +15,10 @@
  */
 #include "api/ingest_common.h"
 #include "util/ratelimit.h"
-#include "util/crypto.h"
 #include "util/jsonfast.h"
 #include "util/jsonv.h"
 #include "util/log.h"
+#include "domain/credential.h"
 #include "store/credentials.h"
 
 #include <pthread.h>
@@ -31,19 +32,11 @@ struct key_entry {
     const struct store *store; /* NULL: empty */
     uint64_t revocations;
     char hash[SHA256_HEX_LEN];
-    struct store_integration integ; /* owned copy */
+    struct store_credential integ; /* owned copy */
 };
 
 static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct key_entry key_cache[KEY_SLOTS];
-
-static void integration_copy(const struct store_integration *from, struct store_integration *to)
-{
-    *to = *from;
-    to->name = xstrdup(from->name);
-    to->service = xstrdup(from->service);
-    to->type = xstrdup(from->type);
-}
 
 static struct key_entry *key_slot(const char *hash)
 {
@@ -56,40 +49,40 @@ static struct key_entry *key_slot(const char *hash)
 }
 
 static bool key_cached(const struct store *s, uint64_t revocations, const char *hash,
-                       const char *type, struct store_integration *out)
+                       const char *type, struct store_credential *out)
 {
     pthread_mutex_lock(&key_lock);
     const struct key_entry *e = key_slot(hash);
     bool hit = e->store == s && e->revocations == revocations && strcmp(e->hash, hash) == 0 &&
                strcmp(e->integ.type, type) == 0;
     if (hit)
-        integration_copy(&e->integ, out);
+        store_credential_copy(&e->integ, out);
     pthread_mutex_unlock(&key_lock);
     return hit;
 }
 
 static void key_remember(const struct store *s, uint64_t revocations, const char *hash,
-                         const struct store_integration *i)
+                         const struct store_credential *i)
 {
     pthread_mutex_lock(&key_lock);
     struct key_entry *e = key_slot(hash);
     if (e->store)
-        store_integration_free_fields(&e->integ);
+        store_credential_free_fields(&e->integ);
     e->store = s;
     e->revocations = revocations;
     memcpy(e->hash, hash, SHA256_HEX_LEN);
-    integration_copy(i, &e->integ);
+    store_credential_copy(i, &e->integ);
     pthread_mutex_unlock(&key_lock);
 }
 
 /* auth_integration, through the cache. */
 static enum result admit_key(struct request *r, const char *key, const char *type,
-                             struct store_integration *out, struct error *err)
+                             struct store_credential *out, struct error *err)
 {
     if (!key || !*key)
         return auth_integration(r, key, type, out, err); /* its 401 */
     char hash[SHA256_HEX_LEN];
-    crypto_sha256_hex(key, strlen(key), hash);
+    credential_hash(key, hash);
     struct store *s = r->app->store;
     uint64_t revocations = store_revocations(s); /* before the lookup: see the header comment */
     if (key_cached(s, revocations, hash, type, out)) {
@@ -104,7 +97,7 @@ static enum result admit_key(struct request *r, const char *key, const char *typ
 }
 
 enum result api_ingest_admit(struct request *r, const char *key, const char *type, int64_t cost,
-                             struct store_integration *out, int64_t *retry_after_s,
+                             struct store_credential *out, int64_t *retry_after_s,
                              struct error *err)
 {
     enum result result = admit_key(r, key, type, out, err);
@@ -113,7 +106,7 @@ enum result api_ingest_admit(struct request *r, const char *key, const char *typ
     const struct config *cfg = r->config;
     if (!ratelimit_take(r->app->ratelimit, out->id, clock_now(r->app->clock),
                         cfg->ingest.rate_limit, cfg->ingest.burst, cost, retry_after_s)) {
-        store_integration_free_fields(out);
+        store_credential_free_fields(out);
         return error_set(err, ERR_RATE_LIMITED,
                          "rate: this key sent more than %lld events per minute; retry after %llds",
                          (long long)cfg->ingest.rate_limit, (long long)*retry_after_s);
@@ -132,7 +125,7 @@ enum result api_ingest_parse(const struct request *r, json_t **out, struct error
     return jsonv_parse_object(r->body, r->body_len, false, out, err);
 }
 
-void api_ingest_source(const struct request *r, const struct store_integration *i, const char *kind,
+void api_ingest_source(const struct request *r, const struct store_credential *i, const char *kind,
                        struct ingest_source *out)
 {
     *out = (struct ingest_source){.scope = i->id,

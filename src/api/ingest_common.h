@@ -11,13 +11,13 @@
 
 /* OK, or an error (401/403/429/503) with *retry_after_s set for 429. */
 enum result api_ingest_admit(struct request *r, const char *key, const char *type, int64_t cost,
-                             struct store_integration *out, int64_t *retry_after_s,
+                             struct store_credential *out, int64_t *retry_after_s,
                              struct error *err);
 /* The request body as one JSON object, as jsonv_parse_object(body, false) reads it, by way of
  * jsonfast when the body is in its subset (util/jsonfast.h): same tree, same errors. */
 enum result api_ingest_parse(const struct request *r, json_t **out, struct error *err);
 /* The ingest_source for an admitted integration. */
-void api_ingest_source(const struct request *r, const struct store_integration *i, const char *kind,
+void api_ingest_source(const struct request *r, const struct store_credential *i, const char *kind,
                        struct ingest_source *out);
 /* "Retry-After" for 429s. */
 void api_ingest_retry_after(struct request *r, int64_t seconds);

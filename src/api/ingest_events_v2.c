@@ -168,7 +168,7 @@ struct pd_request {
     struct error err;
     json_t *body, *labels;
     struct ingest_event ev;
-    struct store_integration integ;
+    struct store_credential integ;
     struct ingest_source src;
     char actor[96];
     struct ingest_async *job;
@@ -190,7 +190,7 @@ static void pd_finish(struct request *r, void *state)
                    json_pack("{s:s,s:s,s:s}", "status", "success", "message", "Event processed",
                              "dedup_key", q->ev.dedup));
     ingest_async_free(q->job);
-    store_integration_free_fields(&q->integ);
+    store_credential_free_fields(&q->integ);
     json_decref(q->labels);
     json_decref(q->body);
     free(q);

@@ -64,7 +64,7 @@ struct generic_request {
     struct error err;
     json_t *body;
     struct ingest_event ev;
-    struct store_integration integ;
+    struct store_credential integ;
     bool admitted;
     struct ingest_source src;
     char actor[96];
@@ -87,7 +87,7 @@ static void generic_reply(struct request *r, struct generic_request *q, enum res
                              "silenced", ev->silenced));
     ingest_async_free(q->job);
     if (q->admitted)
-        store_integration_free_fields(&q->integ);
+        store_credential_free_fields(&q->integ);
     json_decref(q->body);
     free(q);
 }

@@ -1,46 +1,25 @@
 /*
  * api/integrations: integration keys (admin). A key is 32 lowercase hex characters (the shape of
  * a PagerDuty routing key, so tools that check the length accept it), shown once; the store keeps
- * its SHA-256. Each key is bound to one service and one intake format.
+ * its SHA-256. Each key is bound to one service and one intake format. Creating, revoking and
+ * listing are jobs/credential.h's (shared with user tokens); this file keeps the request's checks
+ * and the integration's JSON.
  */
 #include "api/api.h"
-#include "util/crypto.h"
 #include "util/jsonv.h"
 #include "util/log.h"
-#include "store/credentials.h"
-#include "jobs/timeline.h"
+#include "jobs/credential.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const char *const types[] = {"alertmanager", "events_v2", "generic", "heartbeat", NULL};
 
-struct integration_job {
-    struct tclock *clock;
-    const char *actor;
-    const char *id;
-    struct store_integration i;
-    char key[33];
-};
-
-json_t *api_integration_json(const struct store_integration *i)
+json_t *api_integration_json(const struct store_credential *i)
 {
     return json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "id", i->id, "name", i->name, "service",
                      i->service, "type", i->type, "created_at", api_time(i->created_at),
                      "revoked_at", api_time(i->revoked_at));
-}
-
-static enum result create_job(struct store_conn *tx, void *arg, struct error *err)
-{
-    struct integration_job *j = arg;
-    j->i.created_at = clock_now(j->clock);
-    enum result result = store_integration_insert(tx, &j->i);
-    if (result != OK)
-        return error_set(err, result, "store: cannot store the integration");
-    json_t *data = json_pack("{s:s,s:s,s:s,s:s}", "id", j->i.id, "name", j->i.name, "service",
-                             j->i.service, "type", j->i.type);
-    return timeline_append(tx, j->i.created_at, j->actor, "integration.created", NULL, data, NULL,
-                           err);
 }
 
 static bool known_type(const char *t)
@@ -81,34 +60,32 @@ static void api_integration_create(struct request *r)
     struct error err = {0};
     json_t *body = NULL;
     const char *service = NULL, *type = NULL, *name = NULL;
-    struct integration_job j = {.clock = r->app->clock, .actor = r->who.actor};
+    struct store_credential i = {.kind = CRED_INTEGRATION};
+    char key[CREDENTIAL_SECRET_MAX];
     char defname[160];
     enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
     if (result == OK)
         result = parse_create(r, body, &service, &type, &name, &err);
     if (result == OK) {
-        char hex[17];
-        crypto_random_hex(8, hex);
-        snprintf(j.i.id, sizeof j.i.id, "int_%s", hex);
-        crypto_random_hex(16, j.key);
-        crypto_sha256_hex(j.key, strlen(j.key), j.i.hash);
+        credential_new_secret(CRED_INTEGRATION, key);
         snprintf(defname, sizeof defname, "%s-%s", service, type);
-        j.i.name = (char *)(name ? name : defname);
-        j.i.service = (char *)service;
-        j.i.type = (char *)type;
-        result = store_write(r->app->store, create_job, &j, &err);
+        i.name = (char *)(name ? name : defname);
+        i.service = (char *)service;
+        i.type = (char *)type;
+        result =
+            credential_create(r->app->store, clock_now(r->app->clock), r->who.actor, key, &i, &err);
     }
     if (result != OK) {
         reply_from_error(r, &err);
     } else {
-        json_t *o = api_integration_json(&j.i);
-        json_object_set_new(o, "key", json_string(j.key));
+        json_t *o = api_integration_json(&i);
+        json_object_set_new(o, "key", json_string(key));
         reply_json(r, 201, o);
     }
     json_decref(body);
 }
 
-static int list_one(const struct store_integration *i, void *arr)
+static int list_one(const struct store_credential *i, void *arr)
 {
     json_array_append_new(arr, api_integration_json(i));
     return 0;
@@ -119,7 +96,7 @@ static void api_integration_list(struct request *r)
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
     json_t *arr = json_array();
-    enum result result = c ? store_integration_list(c, list_one, arr) : err.code;
+    enum result result = c ? credential_list(c, CRED_INTEGRATION, list_one, arr) : err.code;
     if (result != OK) {
         json_decref(arr);
         reply_error(r, result, "store: cannot list integrations");
@@ -128,35 +105,18 @@ static void api_integration_list(struct request *r)
     reply_json(r, 200, json_pack("{s:o}", "integrations", arr));
 }
 
-static enum result revoke_job(struct store_conn *tx, void *arg, struct error *err)
-{
-    struct integration_job *j = arg;
-    int64_t now = clock_now(j->clock);
-    enum result result = store_integration_get(tx, j->id, &j->i);
-    if (result == ERR_NOT_FOUND)
-        return error_set(err, result, "id: no integration %.64s", j->id);
-    if (result != OK)
-        return error_set(err, result, "store: cannot read the integration");
-    if (j->i.revoked_at)
-        return error_set(err, ERR_CONFLICT, "id: integration %s is already revoked", j->id);
-    result = store_integration_revoke(tx, j->id, now);
-    if (result != OK)
-        return error_set(err, result, "store: cannot revoke the integration");
-    j->i.revoked_at = now;
-    json_t *data = json_pack("{s:s,s:s}", "id", j->i.id, "name", j->i.name);
-    return timeline_append(tx, now, j->actor, "integration.revoked", NULL, data, NULL, err);
-}
-
 static void api_integration_revoke(struct request *r)
 {
     struct error err = {0};
-    struct integration_job j = {.clock = r->app->clock, .actor = r->who.actor, .id = r->params[0]};
-    enum result result = store_write(r->app->store, revoke_job, &j, &err);
-    if (result != OK)
+    struct store_credential i;
+    enum result result = credential_revoke(r->app->store, clock_now(r->app->clock), r->who.actor,
+                                           CRED_INTEGRATION, r->params[0], &i, &err);
+    if (result != OK) {
         reply_from_error(r, &err);
-    else
-        reply_json(r, 200, api_integration_json(&j.i));
-    store_integration_free_fields(&j.i);
+        return;
+    }
+    reply_json(r, 200, api_integration_json(&i));
+    store_credential_free_fields(&i);
 }
 
 static const struct route routes[] = {

@@ -1,7 +1,9 @@
 /*
  * auth: bearer tokens and roles. A token is "tcn_" + 32 random bytes (base64url); the store keeps
  * only its SHA-256, so a stolen database does not hand out credentials. Roles are ordered:
- * viewer < responder < admin; a route names the least role it needs.
+ * viewer < responder < admin; a route names the least role it needs. Tokens and integration keys
+ * are both credentials (jobs/credential.h): hashing, lookup and revocation are done there; this
+ * file turns the answers into statuses and tells a secret of the wrong kind which door it fits.
  *
  * Bootstrap: on the first start (no token at all) an admin token is created, written to
  * DATA/admin.token with mode 0600 and printed once on stdout.
@@ -10,10 +12,8 @@
  * Threads: auth_or_reply runs on request threads (reader connection); bootstrap at start-up.
  */
 #include "http/http.h"
-#include "util/crypto.h"
 #include "util/log.h"
-#include "store/credentials.h"
-#include "jobs/timeline.h"
+#include "jobs/credential.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,52 +51,41 @@ const char *auth_bearer(struct request *r)
     return *h ? h : NULL;
 }
 
-static bool is_integration_key(struct store_conn *c, const char *hash)
+/* Whether `secret` is a live or revoked credential of `kind`: says which door a secret of the
+ * other kind was meant for. */
+static bool is_credential(struct store_conn *c, enum credential_kind kind, const char *secret)
 {
-    struct store_integration i;
-    if (store_integration_find_hash(c, hash, &i) != OK)
-        return false;
-    store_integration_free_fields(&i);
-    return true;
-}
-
-static bool is_user_token(struct store_conn *c, const char *hash)
-{
-    struct store_token t;
-    if (store_token_find_hash(c, hash, &t) != OK)
-        return false;
-    store_token_free_fields(&t);
-    return true;
+    struct store_credential cr;
+    enum result result = credential_lookup(c, kind, secret, &cr);
+    if (result == OK)
+        store_credential_free_fields(&cr);
+    return result == OK || result == ERR_UNAUTHORIZED;
 }
 
 enum result auth_integration(struct request *r, const char *key, const char *type,
-                             struct store_integration *out, struct error *err)
+                             struct store_credential *out, struct error *err)
 {
     if (!key || !*key)
         return error_set(err, ERR_UNAUTHORIZED, "authorization: an integration key is required");
     struct store_conn *c = store_reader(r->app->store, err);
     if (!c)
         return err->code;
-    char hash[SHA256_HEX_LEN];
-    crypto_sha256_hex(key, strlen(key), hash);
-    enum result result = store_integration_find_hash(c, hash, out);
+    enum result result = credential_lookup(c, CRED_INTEGRATION, key, out);
     if (result == ERR_NOT_FOUND) {
-        if (is_user_token(c, hash))
+        if (is_credential(c, CRED_TOKEN, key))
             return error_set(err, ERR_FORBIDDEN,
                              "authorization: user tokens cannot send alerts; use an integration "
                              "key (tocsin integration create)");
         return error_set(err, ERR_UNAUTHORIZED, "authorization: unknown integration key");
     }
+    if (result == ERR_UNAUTHORIZED)
+        return error_set(err, ERR_UNAUTHORIZED, "authorization: this integration key was revoked");
     if (result != OK)
         return error_set(err, ERR_UNAVAILABLE, "store: cannot check the integration key");
-    if (out->revoked_at) {
-        store_integration_free_fields(out);
-        return error_set(err, ERR_UNAUTHORIZED, "authorization: this integration key was revoked");
-    }
     if (strcmp(out->type, type) != 0) {
         error_set(err, ERR_FORBIDDEN, "authorization: this key belongs to a %s integration, not %s",
                   out->type, type);
-        store_integration_free_fields(out);
+        store_credential_free_fields(out);
         return ERR_FORBIDDEN;
     }
     snprintf(r->who.actor, sizeof r->who.actor, "integration:%s", out->name);
@@ -133,19 +122,15 @@ static bool token_or_reply(struct request *r, enum access need, const char *toke
         reply_from_error(r, &err);
         return false;
     }
-    char hash[SHA256_HEX_LEN];
-    crypto_sha256_hex(token, strlen(token), hash);
-    struct store_token t;
-    enum result result = store_token_find_hash(c, hash, &t);
-    if (result == ERR_NOT_FOUND && is_integration_key(c, hash)) {
+    struct store_credential t;
+    enum result result = credential_lookup(c, CRED_TOKEN, token, &t);
+    if (result == ERR_NOT_FOUND && is_credential(c, CRED_INTEGRATION, token)) {
         reply_error(r, ERR_FORBIDDEN,
                     "authorization: integration keys only work on ingest routes; use a user "
                     "token (tocsin token create)");
         return false;
     }
-    if (result == ERR_NOT_FOUND || (result == OK && t.revoked_at)) {
-        if (result == OK)
-            store_token_free_fields(&t);
+    if (result == ERR_NOT_FOUND || result == ERR_UNAUTHORIZED) {
         reply_header(r, "WWW-Authenticate", "Bearer realm=\"tocsin\", error=\"invalid_token\"");
         reply_error(r, ERR_UNAUTHORIZED, "authorization: unknown or revoked token");
         return false;
@@ -160,7 +145,7 @@ static bool token_or_reply(struct request *r, enum access need, const char *toke
     snprintf(r->who.token_id, sizeof r->who.token_id, "%s", t.id);
     snprintf(r->who.name, sizeof r->who.name, "%s", t.name);
     snprintf(r->who.actor, sizeof r->who.actor, "token:%s", t.name);
-    store_token_free_fields(&t);
+    store_credential_free_fields(&t);
     if (r->who.access < need) {
         reply_error(r, ERR_FORBIDDEN, "authorization: role %s may not do this (needs %s)",
                     access_name(r->who.access), access_name(need));
@@ -169,31 +154,10 @@ static bool token_or_reply(struct request *r, enum access need, const char *toke
     return true;
 }
 
-struct bootstrap {
-    char token[96];
-    struct tclock *clock;
-};
-
-static int any_token(const struct store_token *t, void *ctx)
+static int any_token(const struct store_credential *t, void *ctx)
 {
     *(bool *)ctx = true;
     return 1;
-}
-
-static enum result bootstrap_job(struct store_conn *tx, void *arg, struct error *err)
-{
-    struct bootstrap *b = arg;
-    int64_t now = clock_now(b->clock);
-    struct store_token t = {.name = "admin", .role = "admin", .created_at = now};
-    char hex[17];
-    crypto_random_hex(8, hex);
-    snprintf(t.id, sizeof t.id, "tok_%s", hex);
-    crypto_sha256_hex(b->token, strlen(b->token), t.hash);
-    enum result result = store_token_insert(tx, &t);
-    if (result != OK)
-        return error_set(err, result, "auth: cannot store the admin token");
-    json_t *data = json_pack("{s:s,s:s,s:s}", "id", t.id, "name", t.name, "role", t.role);
-    return timeline_append(tx, now, "system", "token.created", NULL, data, NULL, err);
 }
 
 /* Writes the token file first (fsync'd), then commits the token: a crash in between leaves a file
@@ -218,21 +182,22 @@ enum result auth_bootstrap(struct app *app, struct error *err)
     if (!c)
         return err->code;
     bool exists = false;
-    enum result result = store_token_list(c, any_token, &exists);
+    enum result result = credential_list(c, CRED_TOKEN, any_token, &exists);
     if (result != OK)
         return error_set(err, result, "auth: cannot read tokens");
     if (exists)
         return OK;
-    struct bootstrap b = {.clock = app->clock};
-    crypto_random_token("tcn_", 32, b.token, sizeof b.token);
+    char token[CREDENTIAL_SECRET_MAX];
+    credential_new_secret(CRED_TOKEN, token);
     char path[4096];
     snprintf(path, sizeof path, "%s/admin.token", app->data_dir);
-    result = write_token_file(path, b.token, err);
+    struct store_credential t = {.kind = CRED_TOKEN, .name = "admin", .role = "admin"};
+    result = write_token_file(path, token, err);
     if (result == OK)
-        result = store_write(app->store, bootstrap_job, &b, err);
+        result = credential_create(app->store, clock_now(app->clock), "system", token, &t, err);
     if (result != OK)
         return result;
-    printf("admin token (shown once; also in %s): %s\n", path, b.token);
+    printf("admin token (shown once; also in %s): %s\n", path, token);
     fflush(stdout);
     return OK;
 }

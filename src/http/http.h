@@ -104,10 +104,10 @@ const char *access_name(enum access a);
 int access_parse(const char *name); /* -1 when unknown (public is not a token role) */
 /* Ingest routes: checks an integration key (32 hex) and its type ("alertmanager", ...), without
  * replying: ERR_UNAUTHORIZED for an unknown or revoked key, ERR_FORBIDDEN for a user token or a
- * key of another type. On OK *out holds the integration (store_integration_free_fields) and
+ * key of another type. On OK *out holds the integration key (store_credential_free_fields) and
  * r->who.actor is "integration:NAME". */
 enum result auth_integration(struct request *r, const char *key, const char *type,
-                             struct store_integration *out, struct error *err);
+                             struct store_credential *out, struct error *err);
 /* The bearer token of the request, or NULL. */
 const char *auth_bearer(struct request *r);
 /* First start: when no token exists, creates an admin token, writes DATA/admin.token (0600) and

@@ -5,21 +5,30 @@
  */
 #include "store/credentials.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 #include <stdlib.h>
 STORE_OPS_FRONTEND(credential, STORE_CREDENTIAL_OPS);
 
-void store_token_free_fields(struct store_token *t)
+void store_credential_free_fields(struct store_credential *cr)
 {
-    free(t->name);
-    free(t->role);
-    t->name = t->role = NULL;
+    free(cr->name);
+    free(cr->role);
+    free(cr->service);
+    free(cr->type);
+    cr->name = cr->role = cr->service = cr->type = NULL;
 }
 
-void store_integration_free_fields(struct store_integration *i)
+static char *dup_or_null(const char *s)
 {
-    free(i->name);
-    free(i->service);
-    free(i->type);
-    i->name = i->service = i->type = NULL;
+    return s ? xstrdup(s) : NULL;
+}
+
+void store_credential_copy(const struct store_credential *from, struct store_credential *to)
+{
+    *to = *from;
+    to->name = dup_or_null(from->name);
+    to->role = dup_or_null(from->role);
+    to->service = dup_or_null(from->service);
+    to->type = dup_or_null(from->type);
 }

@@ -722,7 +722,7 @@ static void test_counter_concurrent_unique(void **state)
 /* ---- tokens ---- */
 
 struct token_job {
-    struct store_token *t;
+    struct store_credential *t;
     const char *revoke;
     int64_t now;
 };
@@ -730,14 +730,14 @@ struct token_job {
 static enum result token_fn(struct store_conn *tx, void *arg, struct error *err)
 {
     struct token_job *j = arg;
-    enum result result =
-        j->revoke ? store_token_revoke(tx, j->revoke, j->now) : store_token_insert(tx, j->t);
+    enum result result = j->revoke ? store_credential_revoke(tx, CRED_TOKEN, j->revoke, j->now)
+                                   : store_credential_insert(tx, j->t);
     if (result != OK)
         return error_set(err, result, "token");
     return OK;
 }
 
-static int token_count_cb(const struct store_token *t, void *ctx)
+static int token_count_cb(const struct store_credential *t, void *ctx)
 {
     (*(int *)ctx)++;
     return 0;
@@ -747,27 +747,31 @@ static void test_tokens(void **state)
 {
     struct fixture *f = *state;
     struct error err = {0};
-    struct store_token t = {
-        .id = "tok_1", .name = "ci", .role = "responder", .created_at = clock_now(f->clock)};
+    struct store_credential t = {.kind = CRED_TOKEN,
+                                 .id = "tok_1",
+                                 .name = "ci",
+                                 .role = "responder",
+                                 .created_at = clock_now(f->clock)};
     crypto_sha256_hex("secret-1", 8, t.hash);
     struct token_job j = {.t = &t};
     assert_int_equal(store_write(f->store, token_fn, &j, &err), OK);
 
-    struct store_token got;
-    assert_int_equal(store_token_get(reader(f->store), "tok_1", &got), OK);
+    struct store_credential got;
+    assert_int_equal(store_credential_get(reader(f->store), CRED_TOKEN, "tok_1", &got), OK);
     assert_string_equal(got.name, "ci");
     assert_string_equal(got.role, "responder");
     assert_string_equal(got.hash, t.hash);
     assert_int_equal(got.created_at, t.created_at);
     assert_int_equal(got.revoked_at, 0);
-    store_token_free_fields(&got);
-    assert_int_equal(store_token_find_hash(reader(f->store), t.hash, &got), OK);
+    store_credential_free_fields(&got);
+    assert_int_equal(store_credential_find_hash(reader(f->store), CRED_TOKEN, t.hash, &got), OK);
     assert_string_equal(got.id, "tok_1");
-    store_token_free_fields(&got);
-    assert_int_equal(store_token_get(reader(f->store), "tok_x", &got), ERR_NOT_FOUND);
+    store_credential_free_fields(&got);
+    assert_int_equal(store_credential_get(reader(f->store), CRED_TOKEN, "tok_x", &got),
+                     ERR_NOT_FOUND);
 
     /* a second live token with the same name is a conflict */
-    struct store_token t2 = t;
+    struct store_credential t2 = t;
     snprintf(t2.id, sizeof t2.id, "tok_2");
     crypto_sha256_hex("secret-2", 8, t2.hash);
     j.t = &t2;
@@ -778,13 +782,13 @@ static void test_tokens(void **state)
     struct token_job r = {.revoke = "tok_1", .now = clock_now(f->clock)};
     assert_int_equal(store_write(f->store, token_fn, &r, &err), OK);
     assert_int_equal(store_write(f->store, token_fn, &r, &err), ERR_NOT_FOUND);
-    assert_int_equal(store_token_get(reader(f->store), "tok_1", &got), OK);
+    assert_int_equal(store_credential_get(reader(f->store), CRED_TOKEN, "tok_1", &got), OK);
     assert_int_equal(got.revoked_at, clock_now(f->clock));
-    store_token_free_fields(&got);
+    store_credential_free_fields(&got);
     assert_int_equal(store_write(f->store, token_fn, &j, &err), OK);
 
     int n = 0;
-    assert_int_equal(store_token_list(reader(f->store), token_count_cb, &n), OK);
+    assert_int_equal(store_credential_list(reader(f->store), CRED_TOKEN, token_count_cb, &n), OK);
     assert_int_equal(n, 2);
 }
 

@@ -117,12 +117,13 @@ static void test_statement_slots_never_collide(void **state)
     struct sqlite_conn *c = raw_conn(f);
     struct incident inc;
     struct oncall_override o;
-    struct store_token t;
+    struct store_credential t;
     /* one statement of each of three resource files, on one connection, twice over */
     for (int round = 0; round < 2; round++) {
         assert_int_equal(store_sqlite_incident_ops.incident_get(c, "inc_x", &inc), ERR_NOT_FOUND);
         assert_int_equal(store_sqlite_override_ops.override_get(c, "ovr_x", &o), ERR_NOT_FOUND);
-        assert_int_equal(store_sqlite_credential_ops.token_get(c, "tok_x", &t), ERR_NOT_FOUND);
+        assert_int_equal(store_sqlite_credential_ops.credential_get(c, CRED_TOKEN, "tok_x", &t),
+                         ERR_NOT_FOUND);
     }
     assert_true(cached_sql_contains(c, "FROM incidents WHERE id = ?1"));
     assert_true(cached_sql_contains(c, "FROM overrides WHERE id = ?1"));

@@ -30,10 +30,10 @@
 
 static bool integration_exists(struct store *s, const char *id)
 {
-    struct store_integration i;
-    enum result result = store_integration_get(reader(s), id, &i);
+    struct store_credential i;
+    enum result result = store_credential_get(reader(s), CRED_INTEGRATION, id, &i);
     if (result == OK)
-        store_integration_free_fields(&i);
+        store_credential_free_fields(&i);
     else
         assert_int_equal(result, ERR_NOT_FOUND);
     return result == OK;
@@ -47,10 +47,11 @@ struct insert_job {
 static enum result insert_fn(struct store_conn *tx, void *arg, struct error *err)
 {
     struct insert_job *j = arg;
-    struct store_integration i = {.name = "n", .service = "svc", .type = "generic"};
+    struct store_credential i = {
+        .kind = CRED_INTEGRATION, .name = "n", .service = "svc", .type = "generic"};
     snprintf(i.id, sizeof i.id, "%s", j->id);
     snprintf(i.hash, sizeof i.hash, "%064zx", strlen(j->id) * 7919 + (size_t)j->id[0]);
-    enum result result = store_integration_insert(tx, &i);
+    enum result result = store_credential_insert(tx, &i);
     if (result == OK && j->fail_after)
         result = error_set(err, ERR_UNPROCESSABLE, "test: %s refused after writing", j->id);
     return result;
@@ -130,7 +131,7 @@ static void test_submit_calls_back_after_commit(void **state)
 
 static enum result revoke_fn(struct store_conn *tx, void *arg, struct error *err)
 {
-    return store_integration_revoke(tx, arg, 1000);
+    return store_credential_revoke(tx, CRED_INTEGRATION, arg, 1000);
 }
 
 static void test_revocations_move_after_a_revoke(void **state)
