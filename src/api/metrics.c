@@ -22,39 +22,38 @@ static void count_open(const char *severity, int64_t n, void *arg)
     buf_printf(arg, "tocsin_incidents_open{severity=\"%s\"} %lld\n", severity, (long long)n);
 }
 
+/* One histogram: cumulative buckets (bounds[i] < 0 is +Inf), each bound and the sum multiplied by
+ * scale (ms -> s for durations); a scale of 1 prints the sum as a whole number (a count). */
+static void render_histogram(struct buf *out, const char *name, const char *help,
+                             const uint64_t *buckets, const double *bounds, int n, double scale,
+                             double sum, uint64_t count)
+{
+    buf_printf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    uint64_t cum = 0;
+    for (int i = 0; i < n; i++) {
+        cum += buckets[i];
+        if (bounds[i] < 0)
+            buf_printf(out, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+        else
+            buf_printf(out, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i] * scale,
+                       (unsigned long long)cum);
+    }
+    if (scale == 1.0)
+        buf_printf(out, "%s_sum %llu\n", name, (unsigned long long)sum);
+    else
+        buf_printf(out, "%s_sum %.6f\n", name, sum * scale);
+    buf_printf(out, "%s_count %llu\n", name, (unsigned long long)count);
+}
+
 static void render_store(struct request *r, struct buf *out)
 {
     struct store_stats st;
     store_get_stats(r->app->store, &st);
-    buf_puts(out, "# HELP tocsin_store_commit_duration_seconds Group-commit latency.\n"
-                  "# TYPE tocsin_store_commit_duration_seconds histogram\n");
-    uint64_t cum = 0;
-    for (int i = 0; i < 12; i++) {
-        cum += st.commit_ms_buckets[i];
-        if (store_commit_bucket_ms[i] < 0)
-            buf_printf(out, "tocsin_store_commit_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-                       (unsigned long long)cum);
-        else
-            buf_printf(out, "tocsin_store_commit_duration_seconds_bucket{le=\"%g\"} %llu\n",
-                       store_commit_bucket_ms[i] / 1000.0, (unsigned long long)cum);
-    }
-    buf_printf(out, "tocsin_store_commit_duration_seconds_sum %.6f\n", st.commit_ms_sum / 1000.0);
-    buf_printf(out, "tocsin_store_commit_duration_seconds_count %llu\n",
-               (unsigned long long)st.commits);
-    buf_puts(out, "# HELP tocsin_store_commit_batch_size Writes per group commit.\n"
-                  "# TYPE tocsin_store_commit_batch_size histogram\n");
-    cum = 0;
-    for (int i = 0; i < 8; i++) {
-        cum += st.batch_buckets[i];
-        if (store_batch_bucket[i] < 0)
-            buf_printf(out, "tocsin_store_commit_batch_size_bucket{le=\"+Inf\"} %llu\n",
-                       (unsigned long long)cum);
-        else
-            buf_printf(out, "tocsin_store_commit_batch_size_bucket{le=\"%g\"} %llu\n",
-                       store_batch_bucket[i], (unsigned long long)cum);
-    }
-    buf_printf(out, "tocsin_store_commit_batch_size_sum %llu\n", (unsigned long long)st.jobs);
-    buf_printf(out, "tocsin_store_commit_batch_size_count %llu\n", (unsigned long long)st.commits);
+    render_histogram(out, "tocsin_store_commit_duration_seconds", "Group-commit latency.",
+                     st.commit_ms_buckets, store_commit_bucket_ms, 12, 1e-3, st.commit_ms_sum,
+                     st.commits);
+    render_histogram(out, "tocsin_store_commit_batch_size", "Writes per group commit.",
+                     st.batch_buckets, store_batch_bucket, 8, 1.0, (double)st.jobs, st.commits);
     buf_printf(out,
                "# TYPE tocsin_store_failed_commits_total counter\n"
                "tocsin_store_failed_commits_total %llu\n",

@@ -157,26 +157,7 @@ static int token_list(struct cli_ctx *ctx)
 
 static int token_revoke(struct cli_ctx *ctx)
 {
-    const char *id = ctx->pos[1];
-    if (!*id)
-        return cli_usage_error(ctx, "revoke: the token ID must not be empty");
-    char *esc = cli_path_escape(id);
-    size_t n = strlen(esc) + 32;
-    char *path = xmalloc(n);
-    snprintf(path, n, "/api/v1/tokens/%s", esc);
-    free(esc);
-    struct cli_resp resp;
-    int result = cli_request(ctx, "DELETE", path, NULL, &resp);
-    if (result == CLI_OK && ctx->json) {
-        cli_print_raw(&resp);
-    } else if (result == CLI_OK) {
-        const char *rid = cli_jstr(resp.body, "id");
-        cli_put(stdout, rid ? rid : id);
-        fputs(" revoked\n", stdout);
-    }
-    cli_resp_free(&resp);
-    free(path);
-    return result;
+    return cli_delete_and_print(ctx, "/api/v1/tokens/", "token ID", "revoked");
 }
 
 static const struct cli_sub token_subs[] = {

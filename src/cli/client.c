@@ -312,11 +312,12 @@ int cli_get_and_print(struct cli_ctx *ctx, const char *path, cli_body_print_fn p
     return result;
 }
 
-int cli_delete_and_print(struct cli_ctx *ctx, const char *prefix, const char *done)
+int cli_delete_and_print(struct cli_ctx *ctx, const char *prefix, const char *what,
+                         const char *done)
 {
     const char *id = ctx->pos[1];
     if (!*id)
-        return cli_usage_error(ctx, "%s: the ID must not be empty", ctx->pos[0]);
+        return cli_usage_error(ctx, "%s: the %s must not be empty", ctx->pos[0], what);
     char *path = cli_segment_path(prefix, id, "");
     struct cli_resp resp;
     int result = cli_request(ctx, "DELETE", path, NULL, &resp);

@@ -124,8 +124,10 @@ void cli_json_set_str(json_t *obj, const char *key, const char *value);
 typedef void (*cli_body_print_fn)(const json_t *body);
 /* GET path; prints the reply raw (--json) or with `print`. Returns the cli_request code. */
 int cli_get_and_print(struct cli_ctx *ctx, const char *path, cli_body_print_fn print);
-/* DELETE prefix + pos[1]; prints "ID <done>" (or the reply for --json). */
-int cli_delete_and_print(struct cli_ctx *ctx, const char *prefix, const char *done);
+/* DELETE prefix + pos[1]; prints "ID <done>" (or the reply for --json). An empty pos[1] is a
+ * usage error: "<sub-command>: the <what> must not be empty". */
+int cli_delete_and_print(struct cli_ctx *ctx, const char *prefix, const char *what,
+                         const char *done);
 
 /* ---- output -------------------------------------------------------------------------------- */
 

@@ -127,7 +127,7 @@ static int integration_list(struct cli_ctx *ctx)
 
 static int integration_revoke(struct cli_ctx *ctx)
 {
-    return cli_delete_and_print(ctx, "/api/v1/integrations/", "revoked");
+    return cli_delete_and_print(ctx, "/api/v1/integrations/", "ID", "revoked");
 }
 
 static const struct cli_sub integration_subs[] = {

@@ -224,7 +224,7 @@ static int silence_list(struct cli_ctx *ctx)
 
 static int silence_expire(struct cli_ctx *ctx)
 {
-    return cli_delete_and_print(ctx, "/api/v1/silences/", "expired");
+    return cli_delete_and_print(ctx, "/api/v1/silences/", "ID", "expired");
 }
 
 static const struct cli_sub silence_subs[] = {
