@@ -6,6 +6,8 @@
 #      environment I/O.
 #   2. sqlite3 appears only under src/store/sqlite/.
 #   3. no source file (src/, tests/unit/) passes 1,000 lines.
+#   (1b: src/store/ includes nothing from jobs/, runtime/, http/, api/, channels/, app/, cli/;
+#    src/channels/ nothing from store/, jobs/, http/, api/, app/, cli/.)
 # Prints every violation as FILE:LINE: rule, and exits 1 if there is any.
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -36,6 +38,17 @@ done < <(for f in src/domain/*.[ch]; do
               print f ":" NR ": " $0 }' "$f"
 done)
 
+# 1b. the folders below the callers: the store knows no job, thread, HTTP or channel; a channel
+# builds requests and reads answers, it does not touch the store (the notifier records attempts)
+while IFS= read -r hit; do
+    report "$hit: src/store/ must not include this (it is below jobs/, runtime/, http/, api/, channels/, app/, cli/)"
+done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(jobs|runtime|http|api|channels|app|cli)/' \
+    src/store --include='*.[ch]' 2>/dev/null)
+while IFS= read -r hit; do
+    report "$hit: src/channels/ must not include this (no store, jobs, HTTP or process wiring)"
+done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(store|jobs|http|api|app|cli)/' \
+    src/channels --include='*.[ch]' 2>/dev/null)
+
 # 2. sqlite3 only in its backend
 while IFS= read -r hit; do
     report "$hit: sqlite3 outside src/store/sqlite/"
@@ -47,5 +60,5 @@ while IFS= read -r f; do
     [ "$n" -le "$MAX_LINES" ] || report "$f:$n: longer than $MAX_LINES lines (split it by concern)"
 done < <(find src tests/unit -name '*.[ch]' | sort)
 
-[ "$bad" -eq 0 ] && echo "layout: ok (domain pure, sqlite3 only in src/store/sqlite/, files <= $MAX_LINES lines)"
+[ "$bad" -eq 0 ] && echo "layout: ok (domain pure, store and channels below their callers, sqlite3 only in src/store/sqlite/, files <= $MAX_LINES lines)"
 exit "$bad"

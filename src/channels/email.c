@@ -11,7 +11,6 @@
  */
 #include "channels/channel.h"
 #include "util/log.h"
-#include "store/notifications.h"
 #include "util/utf8.h"
 
 #include <sodium.h>

@@ -10,7 +10,6 @@
 #include "channels/channel.h"
 #include "util/log.h"
 #include "util/timeutil.h"
-#include "store/notifications.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -847,6 +847,11 @@ static const struct cli_verb verbs[] = {
     {"note", cli_note, "add a note to the timeline"},
     {"severity", cli_severity, "change an incident's severity"},
     {"timeline", cli_timeline, "print an incident's timeline"},
-    {"escalate", cli_escalate, "page an incident's next escalation step now"},
 };
 CLI_VERBS(incidents, verbs);
+
+/* Its own group, last in verbs.def: `tocsin --help` has always listed it after the paging verbs. */
+static const struct cli_verb escalation_verbs[] = {
+    {"escalate", cli_escalate, "page an incident's next escalation step now"},
+};
+CLI_VERBS(escalations, escalation_verbs);

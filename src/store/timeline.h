@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "jobs/timeline.h"
+#include "domain/timeline_chain.h"
 #include "store/store_ops.h"
 
 typedef int (*store_timeline_cb)(const struct timeline_entry *e, void *ctx);

@@ -1,6 +1,7 @@
 /*
  * Unit tests for http/router: the pattern match (literal segments, {x} captures, caps) and the
- * table put together from the API files (every route reachable, none shadowed, names unique).
+ * table put together from the API files (every route reachable, no method and pattern twice, and
+ * exactly the routes of the API).
  */
 #include "http/http.h"
 
@@ -99,13 +100,93 @@ static void test_table(void **state)
     assert_true(match("/api/v1/incidents/{id}", "/api/v1/incidents/X", &r));
 }
 
+/* The product surface: every route (method, pattern, least role) the router had before the routes
+ * were declared per API file, plus the test-only failpoint route, and nothing else. A route lost,
+ * added, or given another role by a file's table fails here. */
+static void test_table_is_the_api(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *method, *pattern;
+        enum access access;
+    } want[] = {
+        {"GET", "/healthz", ACCESS_PUBLIC},
+        {"GET", "/metrics", ACCESS_PUBLIC},
+        {"POST", "/api/v1/incidents", ACCESS_RESPONDER},
+        {"GET", "/api/v1/incidents", ACCESS_VIEWER},
+        {"GET", "/api/v1/incidents/{id}", ACCESS_VIEWER},
+        {"PATCH", "/api/v1/incidents/{id}", ACCESS_RESPONDER},
+        {"POST", "/api/v1/incidents/{id}/ack", ACCESS_RESPONDER},
+        {"POST", "/api/v1/incidents/{id}/status", ACCESS_RESPONDER},
+        {"POST", "/api/v1/incidents/{id}/resolve", ACCESS_RESPONDER},
+        {"PUT", "/api/v1/incidents/{id}/roles/{role}", ACCESS_RESPONDER},
+        {"POST", "/api/v1/incidents/{id}/notes", ACCESS_RESPONDER},
+        {"GET", "/api/v1/incidents/{id}/timeline", ACCESS_VIEWER},
+        {"POST", "/api/v1/audit/verify", ACCESS_VIEWER},
+        {"POST", "/api/v1/tokens", ACCESS_ADMIN},
+        {"GET", "/api/v1/tokens", ACCESS_ADMIN},
+        {"DELETE", "/api/v1/tokens/{id}", ACCESS_ADMIN},
+        {"GET", "/api/v1/severities", ACCESS_VIEWER},
+        {"GET", "/api/v1/users", ACCESS_VIEWER},
+        {"GET", "/api/v1/services", ACCESS_VIEWER},
+        {"GET", "/api/v1/incident_types", ACCESS_VIEWER},
+        {"POST", "/api/v1/config/reload", ACCESS_ADMIN},
+        {"POST", "/api/v1/integrations", ACCESS_ADMIN},
+        {"GET", "/api/v1/integrations", ACCESS_ADMIN},
+        {"DELETE", "/api/v1/integrations/{id}", ACCESS_ADMIN},
+        {"POST", "/api/v1/ingest/alertmanager", ACCESS_PUBLIC},
+        {"POST", "/v2/enqueue", ACCESS_PUBLIC},
+        {"POST", "/api/v1/ingest/generic", ACCESS_PUBLIC},
+        {"POST", "/api/v1/heartbeat/{name}", ACCESS_PUBLIC},
+        {"GET", "/api/v1/heartbeats", ACCESS_VIEWER},
+        {"GET", "/api/v1/alerts", ACCESS_VIEWER},
+        {"GET", "/api/v1/incidents/{id}/alerts", ACCESS_VIEWER},
+        {"POST", "/api/v1/silences", ACCESS_RESPONDER},
+        {"GET", "/api/v1/silences", ACCESS_VIEWER},
+        {"DELETE", "/api/v1/silences/{id}", ACCESS_RESPONDER},
+        {"GET", "/api/v1/services/{id}/probe", ACCESS_VIEWER},
+        {"GET", "/api/v1/debug/clock", ACCESS_ADMIN},
+        {"POST", "/api/v1/debug/clock", ACCESS_ADMIN},
+        {"GET", "/api/v1/schedules", ACCESS_VIEWER},
+        {"GET", "/api/v1/schedules/{id}", ACCESS_PUBLIC},
+        {"GET", "/api/v1/oncall", ACCESS_VIEWER},
+        {"POST", "/api/v1/schedules/{id}/overrides", ACCESS_RESPONDER},
+        {"GET", "/api/v1/schedules/{id}/overrides", ACCESS_VIEWER},
+        {"GET", "/api/v1/overrides", ACCESS_VIEWER},
+        {"DELETE", "/api/v1/overrides/{id}", ACCESS_RESPONDER},
+        {"GET", "/api/v1/incidents/{id}/notifications", ACCESS_VIEWER},
+        {"POST", "/api/v1/incidents/{id}/page", ACCESS_RESPONDER},
+        {"POST", "/api/v1/sms/inbound", ACCESS_PUBLIC},
+        {"GET", "/ack/{token}", ACCESS_PUBLIC},
+        {"POST", "/ack/{token}", ACCESS_PUBLIC},
+        {"POST", "/api/v1/incidents/{id}/escalate", ACCESS_RESPONDER},
+        {"POST", "/api/v1/debug/failpoint", ACCESS_ADMIN}, /* new: tests only, --dev-clock */
+    };
+    size_t n = router_route_count(), nwant = sizeof want / sizeof want[0];
+    assert_int_equal(n, nwant);
+    for (size_t w = 0; w < nwant; w++) {
+        size_t found = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct route *rt = router_route(i);
+            if (strcmp(rt->method, want[w].method) == 0 &&
+                strcmp(rt->pattern, want[w].pattern) == 0) {
+                found++;
+                if (rt->access != want[w].access)
+                    fail_msg("%s %s: role %s, was %s", want[w].method, want[w].pattern,
+                             access_name(rt->access), access_name(want[w].access));
+            }
+        }
+        if (found != 1)
+            fail_msg("%s %s: %zu routes, want 1", want[w].method, want[w].pattern, found);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_literal),
-        cmocka_unit_test(test_captures),
-        cmocka_unit_test(test_capture_cap),
-        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_literal),          cmocka_unit_test(test_captures),
+        cmocka_unit_test(test_capture_cap),      cmocka_unit_test(test_table),
+        cmocka_unit_test(test_table_is_the_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
