@@ -128,7 +128,8 @@ static void announce(struct app *app, const struct config *cfg, const struct con
     struct error err = {0};
     if (store_write(app->store, handoff_job, &j, &err) != OK)
         log_error("handoff: %s/%s: %s", s->id, layer, err.message);
-    *queued += j.queued;
+    else
+        *queued += j.queued; /* rows queued by a job whose commit failed were never stored */
 }
 
 static bool schedule_wide(const struct oncall_slot *slot)
