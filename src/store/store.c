@@ -96,7 +96,21 @@ const double store_batch_bucket[8] = {1, 2, 4, 8, 16, 64, 256, -1};
 static const struct {
     const char *driver;
     const struct store_backend *be;
-} backends[] = {{"sqlite", &store_backend_sqlite}};
+} backends[] = {{"sqlite", &store_backend_sqlite}, {"postgres", &store_backend_pg}};
+
+/* Does every registered resource have a table for backend id? err names the first that does
+ * not (a backend still being written is refused at start, never half used). */
+static bool backend_complete(const char *driver, enum store_backend_id id, struct error *err)
+{
+    for (const struct store_resource *r = resources; r; r = r->next)
+        if (!r->backends[id]) {
+            error_set(err, ERR_UNPROCESSABLE,
+                      "storage.driver: the %s backend does not implement the %s operations yet",
+                      driver, r->name);
+            return false;
+        }
+    return true;
+}
 
 static void record_commit(struct store *s, double ms, size_t jobs, bool ok)
 {
@@ -354,6 +368,8 @@ struct store *store_open(const char *driver, const char *target, struct error *e
         error_set(err, ERR_UNPROCESSABLE, "storage.driver: \"%s\" is not available", driver);
         return NULL;
     }
+    if (!backend_complete(driver, be->id, err))
+        return NULL;
     void *wc = be->connect(target, true, err);
     if (!wc)
         return NULL;

@@ -73,6 +73,8 @@ struct store_backend {
 };
 
 extern const struct store_backend store_backend_sqlite;
+/* Weak: NULL in a build without the PostgreSQL backend's core (src/store/pg/). */
+extern const struct store_backend store_backend_pg __attribute__((weak));
 
 /* Opens the store: picks the backend by driver name, connects the writer, applies migrations,
  * starts the writer thread. target: the SQLite file path or the PostgreSQL URL. */

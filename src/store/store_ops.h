@@ -36,7 +36,7 @@ struct store;
 struct store_conn;
 
 /* The backends compiled in: X(name, index, arg). store_open picks one by its driver name. */
-#define STORE_BACKENDS(X, arg) X(sqlite, STORE_SQLITE, arg)
+#define STORE_BACKENDS(X, arg) X(sqlite, STORE_SQLITE, arg) X(pg, STORE_PG, arg)
 
 #define STORE_BACKEND_ID_(be, id, arg) id,
 enum store_backend_id { STORE_BACKENDS(STORE_BACKEND_ID_, ~) STORE_BACKEND_COUNT };
@@ -52,8 +52,10 @@ enum { STORE_OP_REVOKES = 1, STORE_OP_SILENCES = 2 };
     enum result (*name)(void *conn, STORE_UNPAREN_ params);
 #define STORE_OP_PROTO_(name, flags, params, args)                                                 \
     enum result store_##name(struct store_conn *c, STORE_UNPAREN_ params);
+/* Weak: a backend that does not (yet) implement a resource leaves its table NULL, and store_open
+ * refuses that backend with a message naming the resource instead of failing to link. */
 #define STORE_BACKEND_DECL_(be, id, res)                                                           \
-    extern const struct store_##res##_ops store_##be##_##res##_ops;
+    extern const struct store_##res##_ops store_##be##_##res##_ops __attribute__((weak));
 #define STORE_OPS_DECLARE(res, LIST)                                                               \
     struct store_##res##_ops {                                                                     \
         LIST(STORE_OP_MEMBER_)                                                                     \
@@ -77,8 +79,10 @@ struct store_conn_head {
  * before main() runs (a constructor made by STORE_OPS_FRONTEND), so no list of resources is kept
  * by hand; store.c walks the registered ones. */
 struct store_resource {
+    const char *name;
     const char *const *ops;
     size_t count;
+    const void *const *backends; /* [STORE_BACKEND_COUNT]: the backends' tables, NULL if missing */
     struct store_resource *next;
 };
 void store_resource_register(struct store_resource *r);
@@ -114,7 +118,8 @@ void store_op_timed(const char *op, double started_ms);
     LIST(STORE_OP_WRAPPER_)                                                                        \
     static const char *const store_op_names_[] = {LIST(STORE_OP_NAME_)};                           \
     static struct store_resource store_resource_ = {                                               \
-        store_op_names_, sizeof store_op_names_ / sizeof store_op_names_[0], NULL};                \
+        #res, store_op_names_, sizeof store_op_names_ / sizeof store_op_names_[0],                 \
+        (const void *const *)store_backends_, NULL};                                               \
     __attribute__((constructor)) static void store_resource_register_(void)                        \
     {                                                                                              \
         store_resource_register(&store_resource_);                                                 \
