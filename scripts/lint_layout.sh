@@ -4,7 +4,7 @@
 #      runtime threads, the channels or the process wiring, nor sqlite3, libpq, libcurl or
 #      libmicrohttpd; it reads no clock (every function takes `now`) and does no file, socket or
 #      environment I/O.
-#   2. sqlite3 appears only under src/store/sqlite/.
+#   2. sqlite3 appears only under src/store/sqlite/, libpq only under src/store/pg/.
 #   3. no source file (src/, tests/unit/) passes 1,000 lines.
 #   (1b: src/store/ includes nothing from jobs/, runtime/, http/, api/, channels/, app/, cli/;
 #    src/channels/ nothing from store/, jobs/, http/, api/, app/, cli/.)
@@ -53,6 +53,10 @@ done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(store|jobs|ht
 while IFS= read -r hit; do
     report "$hit: sqlite3 outside src/store/sqlite/"
 done < <(grep -rn 'sqlite3' src --include='*.[ch]' | grep -v '^src/store/sqlite/')
+# ... and libpq only in its own
+while IFS= read -r hit; do
+    report "$hit: libpq outside src/store/pg/"
+done < <(grep -rnE 'libpq-fe\.h|\bPG(conn|result)\b|\bPQ[a-z]+[[:space:]]*\(' src --include='*.[ch]' | grep -v '^src/store/pg/')
 
 # 3. file length
 while IFS= read -r f; do
@@ -60,5 +64,5 @@ while IFS= read -r f; do
     [ "$n" -le "$MAX_LINES" ] || report "$f:$n: longer than $MAX_LINES lines (split it by concern)"
 done < <(find src tests/unit -name '*.[ch]' | sort)
 
-[ "$bad" -eq 0 ] && echo "layout: ok (domain pure, store and channels below their callers, sqlite3 only in src/store/sqlite/, files <= $MAX_LINES lines)"
+[ "$bad" -eq 0 ] && echo "layout: ok (domain pure, store and channels below their callers, sqlite3 only in src/store/sqlite/, libpq only in src/store/pg/, files <= $MAX_LINES lines)"
 exit "$bad"
