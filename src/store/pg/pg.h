@@ -21,8 +21,9 @@
  * SQLITE_CONSTRAINT) is ERR_CONFLICT; anything else is logged and ERR_UNAVAILABLE. Unlike SQLite,
  * a failed statement aborts the whole PostgreSQL transaction: a job that goes on after an
  * ERR_CONFLICT must not have caused it (use INSERT ... ON CONFLICT DO NOTHING and test the rows).
- * Command tags: pg_query_run's must_change reads PQcmdTuples (rows inserted/updated/deleted). A parameter that cannot be encoded (too many) makes the query fail without
- * running (logged, ERR_UNAVAILABLE), never run with a missing value.
+ * Command tags: pg_query_run's must_change reads PQcmdTuples (rows inserted/updated/deleted).
+ * A parameter that cannot be encoded (too many) makes the query fail without running (logged,
+ * ERR_UNAVAILABLE), never run with a missing value.
  *
  * Rows: a whole result is fetched (PGresult) before any callback runs, so a callback may use the
  * same connection. Threads: a connection is used by one thread at a time.
