@@ -27,7 +27,7 @@ UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
 HDR      := $(sort $(shell find src tests/unit -name '*.h'))
 
-.PHONY: all deps run test unit integration peers lint format bench clean
+.PHONY: all deps run test unit integration integration-pg peers lint format bench clean
 all: deps $(OUT)/tocsin
 
 deps:
@@ -70,6 +70,17 @@ unit: $(UNIT_BIN)
 
 integration: $(OUT)/tocsin
 	cd tests/integration && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The integration suite (and test_pg_core) on PostgreSQL: a throwaway cluster (scripts/pg_cluster.sh)
+# serves every test server its own database; the cluster is stopped whatever the result.
+PG_TEST_DIR ?= /tmp/tocsin-pg.$(shell echo $$PPID)
+integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core
+	@bash scripts/pg_cluster.sh stop $(PG_TEST_DIR)
+	@set -e; trap 'bash $(CURDIR)/scripts/pg_cluster.sh stop $(PG_TEST_DIR)' EXIT; \
+	  bash scripts/pg_cluster.sh start $(PG_TEST_DIR) >/dev/null; \
+	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_pg_core; \
+	  cd tests/integration && TOCSIN_TEST_PG=$(PG_TEST_DIR) TOCSIN_BIN=$(abspath $(OUT)/tocsin) \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # Real Prometheus and Alertmanager sending real alerts to tocsin (tests/peers/setup.sh installs them).
 peers: $(OUT)/tocsin

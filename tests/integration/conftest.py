@@ -8,10 +8,19 @@
 - pinned_server: a clock_server whose dev clock is pinned to tocsin_harness.PINNED_AT (mid-day
   2099-06-15 UTC): for assertions on the UTC day (ids, channels, the per-day counter).
 - shared_server: one server per test module, for tests that only read or add independent rows.
+
+With TOCSIN_TEST_PG set (make integration-pg) every server runs on its own PostgreSQL database and
+tests marked sqlite_only are skipped (tocsin_harness.py).
 """
 import pytest
 
-from tocsin_harness import Server, require_bin
+from tocsin_harness import Server, on_pg, require_bin
+
+
+def pytest_runtest_setup(item):
+    """sqlite_only tests read or tamper with the SQLite file: skipped on PostgreSQL."""
+    if on_pg() and item.get_closest_marker("sqlite_only"):
+        pytest.skip("sqlite_only: reads the SQLite file directly (the suite runs on PostgreSQL)")
 
 
 def _teardown_all(servers):

@@ -26,6 +26,7 @@ def rows(srv):
         con.close()
 
 
+@pytest.mark.sqlite_only
 def test_verify_valid(server):
     populate(server)
     v = server.verify()
@@ -59,6 +60,7 @@ def test_verify_open_to_viewer(server):
     assert v["valid"] is True
 
 
+@pytest.mark.sqlite_only
 def test_triggers_forbid_update_and_delete(server):
     populate(server, 2)
     con = server.db()
@@ -102,6 +104,7 @@ def tamper_update(srv, seq):
         con.close()
 
 
+@pytest.mark.sqlite_only
 def test_tamper_update_running_server(server):
     populate(server)
     seq, r = middle_seq(server)
@@ -119,6 +122,7 @@ def test_tamper_update_running_server(server):
     assert j["valid"] is False and j["first_break_at"] == seq
 
 
+@pytest.mark.sqlite_only
 def test_tamper_update_stopped_server(server):
     populate(server)
     seq, r = middle_seq(server)
@@ -130,6 +134,7 @@ def test_tamper_update_stopped_server(server):
     assert v["valid"] is False and v["first_break_at"] == seq, v
 
 
+@pytest.mark.sqlite_only
 def test_tamper_other_columns(server):
     populate(server)
     seq, r = middle_seq(server)
@@ -144,6 +149,7 @@ def test_tamper_other_columns(server):
     assert v["valid"] is False and v["first_break_at"] == seq, v
 
 
+@pytest.mark.sqlite_only
 def test_tamper_delete_middle_row(server):
     populate(server)
     seq, r = middle_seq(server)
@@ -161,6 +167,7 @@ def test_tamper_delete_middle_row(server):
     assert server.cli("audit", "verify").returncode == 1
 
 
+@pytest.mark.sqlite_only
 def test_tamper_recomputed_hash_still_breaks_next(server):
     """Changing a row's data and its own stored hash to anything still breaks the link to the next row."""
     populate(server)
@@ -198,6 +205,7 @@ def tamper_seq(srv, seq):
         con.close()
 
 
+@pytest.mark.sqlite_only
 def test_tamper_first_and_last(server):
     populate(server, 2)
     r = rows(server)
@@ -209,6 +217,7 @@ def test_tamper_first_and_last(server):
     assert v["valid"] is False and v["first_break_at"] == r[0][0], "the first break is reported"
 
 
+@pytest.mark.sqlite_only
 def test_truncation_keeps_chain_valid_but_moves_head(server):
     """Deleting the newest row leaves a valid shorter chain; only a head kept elsewhere shows it."""
     populate(server, 2)
@@ -225,6 +234,7 @@ def test_truncation_keeps_chain_valid_but_moves_head(server):
     assert v["head"] == r[-2][1] and v["head"] != v0["head"]
 
 
+@pytest.mark.sqlite_only
 def test_forged_row_breaks(server):
     populate(server, 2)
     r = rows(server)
@@ -244,6 +254,7 @@ def test_forged_row_breaks(server):
     assert v["valid"] is False and v["first_break_at"] == r[-1][0] + 1, v
 
 
+@pytest.mark.sqlite_only
 def test_swapped_rows_break(server):
     populate(server, 2)
     r = rows(server)
@@ -263,6 +274,7 @@ def test_swapped_rows_break(server):
     assert v["valid"] is False and v["first_break_at"] == a, v
 
 
+@pytest.mark.sqlite_only
 def test_writes_after_tamper_keep_break_position(server):
     populate(server, 2)
     seq, r = middle_seq(server)
@@ -274,6 +286,7 @@ def test_writes_after_tamper_keep_break_position(server):
     assert v["entries"] == len(r) + 2
 
 
+@pytest.mark.sqlite_only
 def test_empty_timeline_head_is_zeros(server):
     server.drop_timeline_triggers()
     con = server.db()

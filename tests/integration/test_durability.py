@@ -118,6 +118,7 @@ def test_kill9_then_token_and_roles_persist(server):
     assert server.verify()["valid"] is True
 
 
+@pytest.mark.sqlite_only
 def test_store_locked_is_503_and_changes_nothing(server):
     """Another process holds the database's write lock: the write is answered 503 unavailable
     (not 500, not a hang) once the store gives up, nothing is applied, reads keep working."""

@@ -13,6 +13,8 @@ import urllib.error
 import http.client
 import json
 
+import pytest
+
 from test_ingest_support import am_alert, am_payload, ingest_config, integration
 from tocsin_harness import HTTP_TIMEOUT
 from tocsin_harness import http as http_request
@@ -30,6 +32,7 @@ def payload_bytes(batch):
     return json.dumps(am_payload(alerts)).encode()
 
 
+@pytest.mark.sqlite_only
 def test_kill9_storm_loses_no_acknowledged_alert(make_server):
     # rate limits off for this test: it is about durability, not the budget
     s = make_server(config_text=ingest_config(extra="ingest: {rate_limit: 1000000000, burst: 1000000000}"))
@@ -166,6 +169,7 @@ def test_kill9_storm_loses_no_acknowledged_alert(make_server):
           f"{len(have)} alerts stored, {elapsed:.1f}s")
 
 
+@pytest.mark.sqlite_only
 def test_sigterm_under_load_answers_every_alert_it_stored(make_server):
     """A graceful stop while single-alert POSTs are in flight. Ingest waits for its commit with the
     connection suspended (docs/internals/ingest.md, "Waiting without a thread"), and libmicrohttpd

@@ -11,6 +11,7 @@ from test_ingest_support import (KEY_RE, am_alert, am_send, checkin, generic, in
 TYPES = ["alertmanager", "events_v2", "generic", "heartbeat"]
 
 
+@pytest.mark.sqlite_only
 def test_create_shows_key_once_and_list_never(ing):
     made = {}
     for t in TYPES:

@@ -20,6 +20,7 @@ import atexit
 import ctypes
 import ctypes.util
 import datetime
+import itertools
 import json
 import os
 import re
@@ -75,6 +76,55 @@ HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
 READY_TRIES = 600          # x 0.05 s: bounded readiness polling (ASan start-up is slow)
 PROC_TIMEOUT = 60          # seconds for a CLI run or a server to stop
 HTTP_TIMEOUT = 30
+
+
+# --- PostgreSQL (TOCSIN_TEST_PG) -------------------------------------------------------------
+# With TOCSIN_TEST_PG set to the socket directory of a running test cluster (scripts/pg_cluster.sh;
+# `make integration-pg`), every Server gets its own fresh database and a config whose `storage:`
+# is {driver: postgres, url: ...}; tests that read the SQLite file directly are marked sqlite_only
+# and skipped (conftest.py).
+PG_DIR = os.environ.get("TOCSIN_TEST_PG") or None
+_pg_seq = itertools.count()
+
+
+def on_pg():
+    return PG_DIR is not None
+
+
+def pg_admin(sql):
+    """Runs one statement on the test cluster's maintenance database (psql, as its superuser)."""
+    r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", PG_DIR, "-U", "postgres",
+                        "-d", "postgres", "-c", sql], capture_output=True, text=True,
+                       timeout=PROC_TIMEOUT)
+    assert r.returncode == 0, f"psql: {sql}: {r.stderr}"
+
+
+def pg_create_db():
+    name = f"tocsin_it_{os.getpid()}_{next(_pg_seq)}"
+    pg_admin(f"CREATE DATABASE {name}")
+    return name
+
+
+def pg_url(name):
+    return f"postgresql:///{name}?host={PG_DIR}&user=postgres"
+
+
+def with_pg_storage(text, url):
+    """The config text with its top-level `storage:` section (block or flow style) replaced by
+    one for the PostgreSQL database at url."""
+    out, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if re.match(r"^storage\s*:", line):
+            skipping = True
+            continue
+        if skipping and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        skipping = False
+        out.append(line)
+    body = "".join(out)
+    if body and not body.endswith("\n"):
+        body += "\n"
+    return body + f'storage:\n  driver: postgres\n  url: "{url}"\n'
 
 
 class _Admin:
@@ -347,10 +397,11 @@ class Server:
         self.data = os.path.join(self.root, "data")
         os.makedirs(self.data, exist_ok=True)
         self.config_path = os.path.join(self.root, "config.yaml")
-        if config_text is None:
+        self.pg_db = pg_create_db() if on_pg() else None
+        if config_text is None and not on_pg():
             shutil.copyfile(FIXTURE_CONFIG, self.config_path)
         else:
-            self.write_config(config_text)
+            self.write_config(self.fixture_text() if config_text is None else config_text)
         self.dev_clock = dev_clock
         self.proc = None
         self.port = None
@@ -371,6 +422,8 @@ class Server:
         return os.path.join(self.data, "tocsin.db")
 
     def write_config(self, text):
+        if self.pg_db is not None:
+            text = with_pg_storage(text, pg_url(self.pg_db))
         with open(self.config_path, "w") as f:
             f.write(text)
 
@@ -504,6 +557,11 @@ class Server:
             if self.proc is not None:   # stop() raised before it let go of the process
                 self.proc.kill()
                 self.proc = None
+            if self.pg_db is not None:
+                try:
+                    pg_admin(f"DROP DATABASE IF EXISTS {self.pg_db} WITH (FORCE)")
+                except BaseException as e:  # noqa: BLE001
+                    problems.append(f"{type(e).__name__}: {e}")
         if problems:
             raise AssertionError("\n\n".join(problems))
 
@@ -604,6 +662,8 @@ class Server:
 
     # --- store access ------------------------------------------------------------------------
     def db(self):
+        if self.pg_db is not None:
+            pytest.fail("Server.db() reads the SQLite file: mark this test pytest.mark.sqlite_only")
         assert os.path.exists(self.db_path), f"no database at {self.db_path}"
         con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
         con.execute("PRAGMA busy_timeout=30000")

@@ -16,9 +16,14 @@
  * as in SQLite; booleans are stored as 0/1 INTEGERs as in SQLite, so the SQL of the two backends
  * stays close.
  *
- * Errors: a unique violation (SQLSTATE 23505) is ERR_CONFLICT; anything else is logged and
- * ERR_UNAVAILABLE. A parameter that cannot be encoded (too many) makes the query fail without
- * running (logged, ERR_UNAVAILABLE), never run with a missing value.
+ * Errors: an integrity-constraint violation (SQLSTATE class 23: a unique violation, 23505, but
+ * also check, not-null, foreign-key and the timeline's append-only trigger, as SQLite's
+ * SQLITE_CONSTRAINT) is ERR_CONFLICT; anything else is logged and ERR_UNAVAILABLE. Unlike SQLite,
+ * a failed statement aborts the whole PostgreSQL transaction: a job that goes on after an
+ * ERR_CONFLICT must not have caused it (use INSERT ... ON CONFLICT DO NOTHING and test the rows).
+ * Command tags: pg_query_run's must_change reads PQcmdTuples (rows inserted/updated/deleted).
+ * A parameter that cannot be encoded (too many) makes the query fail without running (logged,
+ * ERR_UNAVAILABLE), never run with a missing value.
  *
  * Rows: a whole result is fetched (PGresult) before any callback runs, so a callback may use the
  * same connection. Threads: a connection is used by one thread at a time.
