@@ -3,12 +3,15 @@
  * Differences of form only: the insert returns the new id (RETURNING, where SQLite reads its last
  * rowid), and PostgreSQL wants every placeholder of a statement used, so the insert and the update
  * number only the columns they write (SQLite's shared ?1..?19 binding skipped some).
+ * A key that is not valid UTF-8 (a URL's filter or id) matches no row, as in SQLite, without a
+ * query (PostgreSQL would reject the parameter, and abort the writer's transaction).
  * Threads: as pg.c, one connection, one thread at a time.
  */
 #include "store/pg/pg.h"
 #include "domain/alert.h"
 #include "store/alerts.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -73,9 +76,16 @@ static void read_alert(const PGresult *r, int row, struct alert *a)
     a->resolved_at = pg_col_int64(r, row, 18);
 }
 
+static bool key_ok(const char *s)
+{
+    return !s || utf8_valid(s, strlen(s));
+}
+
 static enum result pgs_alert_find_open(void *conn, const char *scope, const char *dedup_key,
                                        struct alert *out)
 {
+    if (!key_ok(scope) || !key_ok(dedup_key))
+        return ERR_NOT_FOUND;
     struct pg_query q;
     enum result result;
     pg_query_init(&q, conn, &stmts[A_ALERT_FIND_OPEN]);
@@ -153,6 +163,8 @@ static enum result pgs_alert_update(void *conn, const struct alert *a)
 static enum result pgs_alert_list(void *conn, const struct store_alert_filter *f, store_alert_cb cb,
                                   void *ctx)
 {
+    if (!key_ok(f->service) || !key_ok(f->incident_id))
+        return OK;
     struct pg_query q;
     enum result result;
     pg_query_init(&q, conn, &stmts[A_ALERT_LIST]);
@@ -181,6 +193,10 @@ out:
 
 static enum result pgs_alert_count_open(void *conn, const char *incident_id, int64_t *n)
 {
+    if (!key_ok(incident_id)) {
+        *n = 0;
+        return OK;
+    }
     struct pg_query q;
     enum result result;
     pg_query_init(&q, conn, &stmts[A_ALERT_COUNT_OPEN]);

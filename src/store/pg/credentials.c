@@ -6,11 +6,14 @@
  * service and type NULL for tokens). Lists are in creation order, then id in byte order
  * (COLLATE "C", as SQLite compares). Revoking a missing or already revoked credential is
  * ERR_NOT_FOUND; a duplicate hash or live token name is ERR_CONFLICT (unique indexes).
+ * A key that is not valid UTF-8 (an id from a URL) matches no row, as in SQLite: ERR_NOT_FOUND
+ * without a query (PostgreSQL would reject the parameter, and abort the writer's transaction).
  * Threads: as pg.c, one connection, one thread at a time.
  */
 #include "store/pg/pg.h"
 #include "store/credentials.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -107,6 +110,8 @@ static enum result one_row(struct pg_conn *c, enum op op, enum credential_kind k
     enum result result;
     if (!start(&q, c, op, kind))
         return ERR_UNAVAILABLE;
+    if (!utf8_valid(key, strlen(key)))
+        return ERR_NOT_FOUND;
     pg_param_text(&q, key);
     PGresult *r = pg_query_exec(&q, &result, "credential lookup");
     if (!r)
@@ -162,6 +167,8 @@ static enum result pgs_credential_revoke(void *conn, enum credential_kind kind, 
     struct pg_query q;
     if (!start(&q, conn, OP_REVOKE, kind))
         return ERR_UNAVAILABLE;
+    if (!utf8_valid(id, strlen(id)))
+        return ERR_NOT_FOUND;
     pg_param_text(&q, id);
     pg_param_int64(&q, now);
     return pg_query_run(&q, true, "credential_revoke");

@@ -4,12 +4,15 @@
  * same ERR_NOT_FOUND cases, same list order (created_at, then ids by length and byte order, so
  * INC-...-1000 sorts after INC-...-999 as in SQLite; COLLATE "C" keeps byte order whatever the
  * database's collation). Status filters are bit sets tested with `$1::bigint >> n`.
+ * A key that is not valid UTF-8 (an id from a URL) matches no row, as in SQLite: ERR_NOT_FOUND
+ * without a query (PostgreSQL would reject the parameter, and abort the writer's transaction).
  * Threads: as pg.c, one connection, one thread at a time.
  */
 #include "store/pg/pg.h"
 #include "domain/incident.h"
 #include "store/incidents.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -129,6 +132,8 @@ static void read_incident(const PGresult *r, int row, struct incident *inc)
 /* Insert or update (by id): an update that matches no row is ERR_NOT_FOUND. */
 static enum result incident_write(struct pg_conn *c, enum stmt_id id, const struct incident *inc)
 {
+    if (id == S_INC_UPDATE && !utf8_valid(inc->id, strlen(inc->id)))
+        return ERR_NOT_FOUND;
     struct pg_query q;
     pg_query_init(&q, c, &stmts[id]);
     param_incident(&q, inc);
@@ -149,6 +154,8 @@ static enum result pgs_incident_update(void *c, const struct incident *inc)
 static enum result one_incident(struct pg_conn *c, enum stmt_id id, const char *key,
                                 struct incident *out, const char *what)
 {
+    if (!utf8_valid(key, strlen(key)))
+        return ERR_NOT_FOUND;
     struct pg_query q;
     enum result result;
     pg_query_init(&q, c, &stmts[id]);

@@ -2,11 +2,13 @@
  * store/pg/silences: the PostgreSQL backend's silences (migration 002). Mirrors
  * store/sqlite/silences.c: expiring one sets its end to now (ERR_NOT_FOUND when it is missing or
  * already over); lists are in start order, then id in byte order (COLLATE "C", as SQLite compares).
+ * An id that is not valid UTF-8 (from a URL) matches no row: ERR_NOT_FOUND without a query.
  * Threads: as pg.c, one connection, one thread at a time.
  */
 #include "store/pg/pg.h"
 #include "store/silences.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -70,6 +72,8 @@ out:
 
 static enum result pgs_silence_expire(void *conn, const char *id, int64_t now)
 {
+    if (!utf8_valid(id, strlen(id)))
+        return ERR_NOT_FOUND;
     struct pg_query q;
     pg_query_init(&q, conn, &stmts[A_SIL_EXPIRE]);
     pg_param_text(&q, id);

@@ -4,11 +4,13 @@
  * the head with timeline_last and inserts the next seq in the same transaction); a second writer
  * would collide on the seq primary key (ERR_CONFLICT), never fork the chain. Single node only:
  * several nodes would need a lock on the chain head (issue 13, later).
+ * An incident id that is not valid UTF-8 (from a URL) has no entries: OK, no rows, no query.
  * Threads: as pg.c, one connection, one thread at a time.
  */
 #include "store/pg/pg.h"
 #include "store/timeline.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -61,6 +63,8 @@ out:
 static enum result pgs_timeline_scan(void *conn, const char *incident_id, store_timeline_cb cb,
                                      void *ctx)
 {
+    if (incident_id && !utf8_valid(incident_id, strlen(incident_id)))
+        return OK;
     struct pg_query q;
     enum result result;
     pg_query_init(&q, conn, &stmts[incident_id ? S_TL_SCAN_INC : S_TL_SCAN_ALL]);

@@ -151,6 +151,11 @@ static void test_incidents(void **state)
     incident_free_fields(&got);
     assert_int_equal(store_pg_incident_ops.incident_get(w, "INC-none", &got), ERR_NOT_FOUND);
     assert_int_equal(store_pg_incident_ops.incident_find_open_group(w, "h", &got), ERR_NOT_FOUND);
+    /* an id that is not UTF-8 (from a URL) is not found, as in SQLite, not a failed query */
+    assert_int_equal(store_pg_incident_ops.incident_get(w, "\xff\xfe", &got), ERR_NOT_FOUND);
+    int n = -1;
+    assert_int_equal(store_pg_timeline_ops.timeline_scan(w, "\xff", NULL, &n), OK);
+    assert_int_equal(n, -1);
 }
 
 static int count_tl(const struct timeline_entry *e, void *ctx)
@@ -237,6 +242,8 @@ static void test_credentials(void **state)
     assert_string_equal(ids.got[0], "tok_a");
     assert_int_equal(store_pg_credential_ops.credential_revoke(w, CRED_TOKEN, "tok_a", 9), OK);
     assert_int_equal(store_pg_credential_ops.credential_revoke(w, CRED_TOKEN, "tok_a", 9),
+                     ERR_NOT_FOUND);
+    assert_int_equal(store_pg_credential_ops.credential_revoke(w, CRED_TOKEN, "\xff\xfe", 9),
                      ERR_NOT_FOUND);
     assert_int_equal(store_pg_credential_ops.credential_get(w, CRED_TOKEN, "tok_a", &got), OK);
     assert_int_equal(got.revoked_at, 9);
@@ -327,6 +334,7 @@ static void test_silences(void **state)
     assert_int_equal(store_pg_silence_ops.silence_expire(w, "sil_b", 50), OK);
     assert_int_equal(store_pg_silence_ops.silence_expire(w, "sil_b", 60), ERR_NOT_FOUND);
     assert_int_equal(store_pg_silence_ops.silence_expire(w, "sil_none", 60), ERR_NOT_FOUND);
+    assert_int_equal(store_pg_silence_ops.silence_expire(w, "\xc3\x28", 60), ERR_NOT_FOUND);
     struct ids ids = {0};
     assert_int_equal(store_pg_silence_ops.silence_list(w, false, 60, collect_silence, &ids), OK);
     assert_int_equal(ids.n, 1);
