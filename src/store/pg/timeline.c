@@ -1,0 +1,96 @@
+/*
+ * store/pg/timeline: the PostgreSQL backend's timeline rows (migration 001). Mirrors
+ * store/sqlite/timeline.c. The chain stays linear because only the writer thread appends (it reads
+ * the head with timeline_last and inserts the next seq in the same transaction); a second writer
+ * would collide on the seq primary key (ERR_CONFLICT), never fork the chain. Single node only:
+ * several nodes would need a lock on the chain head (issue 13, later).
+ * An incident id that is not valid UTF-8 (from a URL) has no entries: OK, no rows, no query.
+ * Threads: as pg.c, one connection, one thread at a time.
+ */
+#include "store/pg/pg.h"
+#include "store/timeline.h"
+#include "util/log.h"
+#include "util/utf8.h"
+
+#include <string.h>
+
+enum stmt_id { S_TL_INSERT, S_TL_LAST, S_TL_SCAN_ALL, S_TL_SCAN_INC, S_COUNT };
+
+#define TL_COLS "seq, at, actor, kind, incident_id, data, prev_hash, hash"
+
+static struct pg_stmt stmts[] = {
+    [S_TL_INSERT] = {"INSERT INTO timeline(" TL_COLS ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"},
+    [S_TL_LAST] = {"SELECT seq, hash FROM timeline ORDER BY seq DESC LIMIT 1"},
+    [S_TL_SCAN_ALL] = {"SELECT " TL_COLS " FROM timeline ORDER BY seq"},
+    [S_TL_SCAN_INC] = {"SELECT " TL_COLS " FROM timeline WHERE incident_id = $1 ORDER BY seq"},
+};
+
+static enum result pgs_timeline_insert(void *conn, const struct timeline_entry *e)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &stmts[S_TL_INSERT]);
+    pg_param_int64(&q, e->seq);
+    pg_param_int64(&q, e->at);
+    pg_param_text(&q, e->actor);
+    pg_param_text(&q, e->kind);
+    pg_param_text(&q, e->incident_id);
+    pg_param_text(&q, e->data);
+    pg_param_text(&q, e->prev_hash);
+    pg_param_text(&q, e->hash);
+    return pg_query_run(&q, false, "timeline_insert");
+}
+
+static enum result pgs_timeline_last(void *conn, int64_t *seq, char hash[SHA256_HEX_LEN])
+{
+    struct pg_query q;
+    enum result result;
+    pg_query_init(&q, conn, &stmts[S_TL_LAST]);
+    PGresult *r = pg_query_exec(&q, &result, "timeline_last");
+    if (!r)
+        goto out;
+    if (PQntuples(r) > 0) {
+        *seq = pg_col_int64(r, 0, 0);
+        pg_copy_col(r, 0, 1, hash, SHA256_HEX_LEN);
+    } else {
+        *seq = 0;
+        memcpy(hash, timeline_genesis, SHA256_HEX_LEN);
+    }
+out:
+    PQclear(r);
+    return result;
+}
+
+static enum result pgs_timeline_scan(void *conn, const char *incident_id, store_timeline_cb cb,
+                                     void *ctx)
+{
+    if (incident_id && !utf8_valid(incident_id, strlen(incident_id)))
+        return OK;
+    struct pg_query q;
+    enum result result;
+    pg_query_init(&q, conn, &stmts[incident_id ? S_TL_SCAN_INC : S_TL_SCAN_ALL]);
+    if (incident_id)
+        pg_param_text(&q, incident_id);
+    PGresult *r = pg_query_exec(&q, &result, "scan");
+    if (!r)
+        goto out;
+    for (int i = 0, n = PQntuples(r); i < n; i++) {
+        /* borrowed from r, which outlives the callback */
+        struct timeline_entry e = {
+            .seq = pg_col_int64(r, i, 0),
+            .at = pg_col_int64(r, i, 1),
+            .actor = (char *)pg_text_or_empty(r, i, 2),
+            .kind = (char *)pg_text_or_empty(r, i, 3),
+            .incident_id = pg_col_is_null(r, i, 4) ? NULL : PQgetvalue(r, i, 4),
+            .data = (char *)pg_text_or_empty(r, i, 5),
+        };
+        pg_copy_col(r, i, 6, e.prev_hash, sizeof e.prev_hash);
+        pg_copy_col(r, i, 7, e.hash, sizeof e.hash);
+        if (cb(&e, ctx))
+            break;
+    }
+out:
+    PQclear(r);
+    return result;
+}
+
+STORE_OPS_TABLE(pg, timeline, STORE_TIMELINE_OPS);
