@@ -63,7 +63,7 @@ test:
 	@bash scripts/deps.sh test
 	@bash scripts/lint_layout.sh
 	@bash tests/peers/setup.sh
-	$(MAKE) SAN=1 unit integration peers
+	$(MAKE) SAN=1 unit integration integration-pg peers
 
 unit: $(UNIT_BIN)
 	@bash scripts/unit.sh $(UNIT_BIN)
@@ -74,11 +74,12 @@ integration: $(OUT)/tocsin
 # The integration suite (and test_pg_core) on PostgreSQL: a throwaway cluster (scripts/pg_cluster.sh)
 # serves every test server its own database; the cluster is stopped whatever the result.
 PG_TEST_DIR ?= /tmp/tocsin-pg.$(shell echo $$PPID)
-integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core
+integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core $(OUT)/tests/store/test_pg_res1
 	@bash scripts/pg_cluster.sh stop $(PG_TEST_DIR)
 	@set -e; trap 'bash $(CURDIR)/scripts/pg_cluster.sh stop $(PG_TEST_DIR)' EXIT; \
 	  bash scripts/pg_cluster.sh start $(PG_TEST_DIR) >/dev/null; \
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_pg_core; \
+	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_pg_res1; \
 	  cd tests/integration && TOCSIN_TEST_PG=$(PG_TEST_DIR) TOCSIN_BIN=$(abspath $(OUT)/tocsin) \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 

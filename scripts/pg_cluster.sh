@@ -23,8 +23,19 @@ install_pg() {
   echo "pg_cluster: installing postgresql" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null
+  # Debian's postinst would start its own cluster as a service (on localhost:5432) unless
+  # invoke-rc.d is told not to: with no policy-rc.d on the machine, use one that refuses every
+  # start for the duration of the install (the tests use only their own throwaway cluster).
+  local policy=/usr/sbin/policy-rc.d own_policy=0 rc=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 0755 "$policy"
+    own_policy=1
+  fi
+  { $SUDO apt-get update -qq &&
+      $SUDO apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null; } || rc=$?
+  [ "$own_policy" = 1 ] && $SUDO rm -f "$policy"
+  [ "$rc" -eq 0 ] || { echo "pg_cluster: apt-get failed ($rc)" >&2; exit 1; }
 }
 
 start() {

@@ -13,7 +13,6 @@
 #include "store/pg/pg.h"
 #include "store/credentials.h"
 #include "util/log.h"
-#include "util/utf8.h"
 
 #include <string.h>
 
@@ -110,8 +109,6 @@ static enum result one_row(struct pg_conn *c, enum op op, enum credential_kind k
     enum result result;
     if (!start(&q, c, op, kind))
         return ERR_UNAVAILABLE;
-    if (!utf8_valid(key, strlen(key)))
-        return ERR_NOT_FOUND;
     pg_param_text(&q, key);
     PGresult *r = pg_query_exec(&q, &result, "credential lookup");
     if (!r)
@@ -167,8 +164,6 @@ static enum result pgs_credential_revoke(void *conn, enum credential_kind kind, 
     struct pg_query q;
     if (!start(&q, conn, OP_REVOKE, kind))
         return ERR_UNAVAILABLE;
-    if (!utf8_valid(id, strlen(id)))
-        return ERR_NOT_FOUND;
     pg_param_text(&q, id);
     pg_param_int64(&q, now);
     return pg_query_run(&q, true, "credential_revoke");

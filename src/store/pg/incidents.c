@@ -12,7 +12,6 @@
 #include "domain/incident.h"
 #include "store/incidents.h"
 #include "util/log.h"
-#include "util/utf8.h"
 
 #include <string.h>
 
@@ -132,8 +131,6 @@ static void read_incident(const PGresult *r, int row, struct incident *inc)
 /* Insert or update (by id): an update that matches no row is ERR_NOT_FOUND. */
 static enum result incident_write(struct pg_conn *c, enum stmt_id id, const struct incident *inc)
 {
-    if (id == S_INC_UPDATE && !utf8_valid(inc->id, strlen(inc->id)))
-        return ERR_NOT_FOUND;
     struct pg_query q;
     pg_query_init(&q, c, &stmts[id]);
     param_incident(&q, inc);
@@ -154,8 +151,6 @@ static enum result pgs_incident_update(void *c, const struct incident *inc)
 static enum result one_incident(struct pg_conn *c, enum stmt_id id, const char *key,
                                 struct incident *out, const char *what)
 {
-    if (!utf8_valid(key, strlen(key)))
-        return ERR_NOT_FOUND;
     struct pg_query q;
     enum result result;
     pg_query_init(&q, c, &stmts[id]);

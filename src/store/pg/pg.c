@@ -20,10 +20,12 @@
 #include "store/pg/pg.h"
 #include "embedded.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The advisory lock that serialises migrations ("tocsin" in ASCII). */
 #define MIGRATE_LOCK "SELECT pg_advisory_xact_lock(127978830768494)"
@@ -97,6 +99,7 @@ void pg_query_init(struct pg_query *q, struct pg_conn *c, struct pg_stmt *s)
     q->s = s;
     q->n = 0;
     q->overflow = false;
+    q->bad_text = false;
 }
 
 /* The next parameter's slot, or -1 (the query is marked not to run) past PG_MAX_PARAMS. */
@@ -112,8 +115,11 @@ static int next_param(struct pg_query *q)
 void pg_param_text(struct pg_query *q, const char *s)
 {
     int i = next_param(q);
-    if (i >= 0)
-        q->values[i] = s;
+    if (i < 0)
+        return;
+    q->values[i] = s;
+    if (s && !utf8_valid(s, strlen(s)))
+        q->bad_text = true;
 }
 
 void pg_param_int64(struct pg_query *q, int64_t v)
@@ -147,6 +153,23 @@ void pg_param_double(struct pg_query *q, double v)
     q->values[i] = q->nums[i];
 }
 
+/* A query with a text parameter that is not valid UTF-8: an empty result (no rows, no row
+ * changed) without asking the server, or a failure for an INSERT. */
+static PGresult *unmatchable(struct pg_query *q, enum result *result, const char *what)
+{
+    const char *sql = q->s->sql;
+    while (*sql == ' ' || *sql == '\n')
+        sql++;
+    if (strncasecmp(sql, "INSERT", 6) == 0) {
+        log_error("pg: %s: a text value is not valid UTF-8; nothing was stored", what);
+        *result = ERR_UNAVAILABLE;
+        return NULL;
+    }
+    PGresult *res = PQmakeEmptyPGresult(q->c->db, PGRES_TUPLES_OK);
+    *result = res ? OK : ERR_UNAVAILABLE;
+    return res;
+}
+
 PGresult *pg_query_exec(struct pg_query *q, enum result *result, const char *what)
 {
     char name[24];
@@ -156,6 +179,8 @@ PGresult *pg_query_exec(struct pg_query *q, enum result *result, const char *wha
         *result = ERR_UNAVAILABLE;
         return NULL;
     }
+    if (q->bad_text) /* matches nothing, or cannot be stored (pg.h) */
+        return unmatchable(q, result, what);
     if (!ensure_prepared(q->c, q->s, name, sizeof name)) {
         *result = ERR_UNAVAILABLE;
         return NULL;

@@ -16,6 +16,12 @@
  * as in SQLite; booleans are stored as 0/1 INTEGERs as in SQLite, so the SQL of the two backends
  * stays close.
  *
+ * Text that is not valid UTF-8 (an id taken from a URL, "%ff%fe") can neither be stored in a
+ * UTF-8 database nor equal any stored text, and PostgreSQL would reject the parameter and abort the
+ * writer's whole transaction. So such a query is not sent: a SELECT, UPDATE or DELETE matches
+ * nothing (an empty result; pg_query_run's must_change gives ERR_NOT_FOUND), as SQLite answers;
+ * an INSERT fails (logged, ERR_UNAVAILABLE: the API validates what it stores).
+ *
  * Errors: an integrity-constraint violation (SQLSTATE class 23: a unique violation, 23505, but
  * also check, not-null, foreign-key and the timeline's append-only trigger, as SQLite's
  * SQLITE_CONSTRAINT) is ERR_CONFLICT; anything else is logged and ERR_UNAVAILABLE. Unlike SQLite,
@@ -59,6 +65,7 @@ struct pg_query {
     struct pg_stmt *s;
     int n;
     bool overflow;                     /* more than PG_MAX_PARAMS: the query will not run */
+    bool bad_text;                     /* a text parameter is not valid UTF-8 (see above) */
     const char *values[PG_MAX_PARAMS]; /* NULL: SQL NULL */
     char nums[PG_MAX_PARAMS][32];      /* text of numeric parameters */
 };

@@ -8,7 +8,6 @@
 #include "store/pg/pg.h"
 #include "store/silences.h"
 #include "util/log.h"
-#include "util/utf8.h"
 
 #include <string.h>
 
@@ -72,8 +71,6 @@ out:
 
 static enum result pgs_silence_expire(void *conn, const char *id, int64_t now)
 {
-    if (!utf8_valid(id, strlen(id)))
-        return ERR_NOT_FOUND;
     struct pg_query q;
     pg_query_init(&q, conn, &stmts[A_SIL_EXPIRE]);
     pg_param_text(&q, id);

@@ -10,7 +10,6 @@
 #include "store/pg/pg.h"
 #include "store/timeline.h"
 #include "util/log.h"
-#include "util/utf8.h"
 
 #include <string.h>
 
@@ -63,8 +62,6 @@ out:
 static enum result pgs_timeline_scan(void *conn, const char *incident_id, store_timeline_cb cb,
                                      void *ctx)
 {
-    if (incident_id && !utf8_valid(incident_id, strlen(incident_id)))
-        return OK;
     struct pg_query q;
     enum result result;
     pg_query_init(&q, conn, &stmts[incident_id ? S_TL_SCAN_INC : S_TL_SCAN_ALL]);

@@ -182,6 +182,36 @@ static void test_unique_violation_is_conflict(void **state)
     assert_int_equal(pg_query_run(&q, true, "update"), OK);
 }
 
+/* Text that is not valid UTF-8 is never sent: a SELECT or UPDATE matches nothing, an INSERT
+ * fails, and the transaction around them goes on (PostgreSQL would have aborted it). */
+static void test_invalid_utf8_text_matches_nothing(void **state)
+{
+    struct fixture *f = *state;
+    const struct store_backend *be = &store_backend_pg;
+    static struct pg_stmt sel = {"SELECT value FROM meta WHERE key = $1", 0};
+    static struct pg_stmt upd = {"UPDATE meta SET value = $2 WHERE key = $1", 0};
+    const char *bad = "\xff\xfe";
+    assert_int_equal(be->begin(f->w), OK);
+    assert_int_equal(put_meta(f->w, "k", "1"), OK);
+    struct pg_query q;
+    enum result result = ERR_INTERNAL;
+    pg_query_init(&q, f->w, &sel);
+    pg_param_text(&q, bad);
+    PGresult *r = pg_query_exec(&q, &result, "select");
+    assert_int_equal(result, OK);
+    assert_non_null(r);
+    assert_int_equal(PQntuples(r), 0);
+    PQclear(r);
+    pg_query_init(&q, f->w, &upd);
+    pg_param_text(&q, bad);
+    pg_param_text(&q, "v");
+    assert_int_equal(pg_query_run(&q, true, "update"), ERR_NOT_FOUND);
+    assert_int_equal(put_meta(f->w, bad, "1"), ERR_UNAVAILABLE);
+    assert_int_equal(put_meta(f->w, "after", "1"), OK); /* the transaction was not aborted */
+    assert_int_equal(be->commit(f->w), OK);
+    assert_int_equal(scalar(f->w, "SELECT count(*) FROM meta WHERE key IN ('k','after')"), 2);
+}
+
 static void test_savepoint_rollback_undoes_its_part(void **state)
 {
     struct fixture *f = *state;
@@ -286,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_params_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_many_params_do_not_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_violation_is_conflict, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_utf8_text_matches_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_savepoint_rollback_undoes_its_part, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_transaction_does_not_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_visible_to_reader, setup, teardown),
