@@ -358,6 +358,19 @@ enum result store_write(struct store *s, store_job_fn fn, void *arg, struct erro
     return job.result;
 }
 
+static _Atomic int next_slot; /* statement slots handed out so far, process-wide */
+
+int store_stmt_slot(_Atomic int *slot)
+{
+    int have = atomic_load_explicit(slot, memory_order_relaxed);
+    if (have)
+        return have - 1;
+    int mine = atomic_fetch_add(&next_slot, 1) + 1, seen = 0;
+    if (!atomic_compare_exchange_strong(slot, &seen, mine))
+        mine = seen; /* another thread gave it one first; ours stays unused */
+    return mine - 1;
+}
+
 struct store *store_open(const char *driver, const char *target, struct error *err)
 {
     const struct store_backend *be = NULL;

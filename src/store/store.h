@@ -45,6 +45,7 @@
 #ifndef TOCSIN_STORE_H
 #define TOCSIN_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -75,6 +76,11 @@ struct store_backend {
 extern const struct store_backend store_backend_sqlite;
 /* Weak: NULL in a build without the PostgreSQL backend's core (src/store/pg/). */
 extern const struct store_backend store_backend_pg __attribute__((weak));
+
+/* For backends: a statement descriptor's cache slot, given out once at its first use from one
+ * process-wide counter (*slot is 0 until then, 1 + the slot after), so two statements never share
+ * a slot whichever files they live in, and a connection's cache can be an array indexed by it. */
+int store_stmt_slot(_Atomic int *slot);
 
 /* Opens the store: picks the backend by driver name, connects the writer, applies migrations,
  * starts the writer thread. target: the SQLite file path or the PostgreSQL URL. */

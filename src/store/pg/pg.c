@@ -31,20 +31,6 @@
 #define MIGRATE_LOCK "SELECT pg_advisory_xact_lock(127978830768494)"
 #define MIGR_PREFIX "pg/"
 
-static _Atomic int next_slot; /* slots handed out so far, process-wide */
-
-/* s's cache slot, given out at its first use: the same for every connection, never another's. */
-static int slot_of(struct pg_stmt *s)
-{
-    int slot = atomic_load_explicit(&s->slot, memory_order_relaxed);
-    if (slot)
-        return slot - 1;
-    int mine = atomic_fetch_add(&next_slot, 1) + 1, seen = 0;
-    if (!atomic_compare_exchange_strong(&s->slot, &seen, mine))
-        mine = seen; /* another thread gave it one first; ours stays unused */
-    return mine - 1;
-}
-
 /* PostgreSQL's messages end with a newline; logs and errors want one line. */
 static void one_line(const char *msg, char *out, size_t n)
 {
@@ -71,7 +57,7 @@ static enum result pg_fail(struct pg_conn *c, const PGresult *res, const char *w
 /* Prepares s on c as "s<slot>" unless it already is. */
 static bool ensure_prepared(struct pg_conn *c, struct pg_stmt *s, char *name, size_t n)
 {
-    int slot = slot_of(s);
+    int slot = store_stmt_slot(&s->slot);
     snprintf(name, n, "s%d", slot);
     if (slot >= c->nprepared) {
         int grown = slot + 16;

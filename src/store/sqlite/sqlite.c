@@ -27,20 +27,6 @@ static struct sq_stmt stmts[S_COUNT] = {
     [S_RELEASE] = {"RELEASE job"},   [S_ROLLBACK_TO] = {"ROLLBACK TO job"},
 };
 
-static _Atomic int next_slot; /* slots handed out so far, process-wide */
-
-/* s's cache slot, given out at its first use: the same for every connection, never another's. */
-static int slot_of(struct sq_stmt *s)
-{
-    int slot = atomic_load_explicit(&s->slot, memory_order_relaxed);
-    if (slot)
-        return slot - 1;
-    int mine = atomic_fetch_add(&next_slot, 1) + 1, seen = 0;
-    if (!atomic_compare_exchange_strong(&s->slot, &seen, mine))
-        mine = seen; /* another thread gave it one first; ours stays unused */
-    return mine - 1;
-}
-
 enum result sq_fail(struct sqlite_conn *c, const char *what)
 {
     if (c->bind_rc != SQLITE_OK) {
@@ -57,7 +43,7 @@ enum result sq_fail(struct sqlite_conn *c, const char *what)
 
 sqlite3_stmt *sq_prepare(struct sqlite_conn *c, struct sq_stmt *s)
 {
-    int slot = slot_of(s);
+    int slot = store_stmt_slot(&s->slot);
     if (slot >= c->nstmts) {
         int n = slot + 16;
         c->stmts = xrealloc(c->stmts, (size_t)n * sizeof *c->stmts);
