@@ -20,60 +20,7 @@
 #include "store/pg/pg.h"
 #include "store/store.h"
 
-struct fixture {
-    char dbname[64];
-    char url[512];
-    struct pg_conn *w; /* writer, migrated */
-};
-
-static const char *pg_dir(void)
-{
-    return getenv("TOCSIN_TEST_PG");
-}
-
-/* Runs one statement on the cluster's maintenance database. */
-static void admin(const char *sql)
-{
-    char conninfo[512];
-    snprintf(conninfo, sizeof conninfo, "host=%s user=postgres dbname=postgres", pg_dir());
-    PGconn *db = PQconnectdb(conninfo);
-    assert_int_equal(PQstatus(db), CONNECTION_OK);
-    PGresult *res = PQexec(db, sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(res));
-    PQclear(res);
-    PQfinish(db);
-}
-
-static int setup(void **state)
-{
-    static int n;
-    struct fixture *f = calloc(1, sizeof *f);
-    char sql[128];
-    snprintf(f->dbname, sizeof f->dbname, "tocsin_unit_%d_%d", (int)getpid(), ++n);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->dbname);
-    admin(sql);
-    snprintf(f->url, sizeof f->url, "postgresql:///%s?host=%s&user=postgres", f->dbname, pg_dir());
-    struct error err = {0};
-    f->w = store_backend_pg.connect(f->url, true, &err);
-    if (!f->w)
-        fail_msg("connect: %s", err.message);
-    if (store_backend_pg.migrate(f->w, &err) != OK)
-        fail_msg("migrate: %s", err.message);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char sql[128];
-    store_backend_pg.disconnect(f->w);
-    snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", f->dbname);
-    admin(sql);
-    free(f);
-    return 0;
-}
+#include "store/pg_fixture.h"
 
 /* The first column of the first row of sql (no parameters) as an integer. */
 static int64_t scalar(struct pg_conn *c, const char *sql)
@@ -307,10 +254,8 @@ static void test_bad_urls(void **state)
 
 int main(void)
 {
-    if (!pg_dir() || !pg_dir()[0]) {
-        printf("test_pg_core: skipped (TOCSIN_TEST_PG is not set: scripts/pg_cluster.sh)\n");
+    if (pg_fixture_skip("test_pg_core"))
         return 0;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrate_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_params_round_trip, setup, teardown),

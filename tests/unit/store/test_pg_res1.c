@@ -25,58 +25,7 @@
 #include "store/store.h"
 #include "store/timeline.h"
 
-struct fixture {
-    char dbname[64];
-    struct pg_conn *w;
-};
-
-static const char *pg_dir(void)
-{
-    return getenv("TOCSIN_TEST_PG");
-}
-
-static void admin(const char *sql)
-{
-    char conninfo[512];
-    snprintf(conninfo, sizeof conninfo, "host=%s user=postgres dbname=postgres", pg_dir());
-    PGconn *db = PQconnectdb(conninfo);
-    assert_int_equal(PQstatus(db), CONNECTION_OK);
-    PGresult *res = PQexec(db, sql);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(res));
-    PQclear(res);
-    PQfinish(db);
-}
-
-static int setup(void **state)
-{
-    static int n;
-    struct fixture *f = calloc(1, sizeof *f);
-    char sql[128], url[512];
-    snprintf(f->dbname, sizeof f->dbname, "tocsin_res1_%d_%d", (int)getpid(), ++n);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->dbname);
-    admin(sql);
-    snprintf(url, sizeof url, "postgresql:///%s?host=%s&user=postgres", f->dbname, pg_dir());
-    struct error err = {0};
-    f->w = store_backend_pg.connect(url, true, &err);
-    if (!f->w)
-        fail_msg("connect: %s", err.message);
-    if (store_backend_pg.migrate(f->w, &err) != OK)
-        fail_msg("migrate: %s", err.message);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char sql[128];
-    store_backend_pg.disconnect(f->w);
-    snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", f->dbname);
-    admin(sql);
-    free(f);
-    return 0;
-}
+#include "store/pg_fixture.h"
 
 struct ids {
     char got[8][32];
@@ -347,10 +296,8 @@ static void test_silences(void **state)
 
 int main(void)
 {
-    if (!pg_dir() || !pg_dir()[0]) {
-        printf("test_pg_res1: skipped (TOCSIN_TEST_PG is not set: scripts/pg_cluster.sh)\n");
+    if (pg_fixture_skip("test_pg_res1"))
         return 0;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_incidents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
