@@ -18,9 +18,9 @@ from tocsin_harness import Server, on_pg, require_bin
 
 
 def pytest_runtest_setup(item):
-    """sqlite_only tests read or tamper with the SQLite file: skipped on PostgreSQL."""
+    """sqlite_only tests are about SQLite itself (e.g. its file lock): skipped on PostgreSQL."""
     if on_pg() and item.get_closest_marker("sqlite_only"):
-        pytest.skip("sqlite_only: reads the SQLite file directly (the suite runs on PostgreSQL)")
+        pytest.skip("sqlite_only: about SQLite itself (the suite runs on PostgreSQL)")
 
 
 def _teardown_all(servers):

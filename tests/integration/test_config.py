@@ -210,7 +210,6 @@ def reload_entries(srv):
         con.close()
 
 
-@pytest.mark.sqlite_only
 def test_reload_api_valid(server):
     n0 = reload_entries(server)
     server.write_config(with_sev5(server.fixture_text()))
@@ -223,7 +222,6 @@ def test_reload_api_valid(server):
     assert server.verify()["valid"] is True
 
 
-@pytest.mark.sqlite_only
 def test_reload_api_invalid_keeps_old(server):
     server.write_config(server.fixture_text() + "bogus_key: 1\n")
     st, j = server.api("POST", "/api/v1/config/reload")
@@ -243,7 +241,6 @@ def refused(srv):
     return log_count(srv, f"config: reload of {srv.config_path} refused")
 
 
-@pytest.mark.sqlite_only
 def test_reload_sighup_valid(server):
     n0 = reload_entries(server)
     server.write_config(with_sev5(server.fixture_text()))
@@ -260,7 +257,6 @@ def test_reload_sighup_valid(server):
     assert server.alive()
 
 
-@pytest.mark.sqlite_only
 def test_reload_sighup_invalid_then_valid(server):
     server.write_config("severities: [ {id: SEV1, ack_within: soon} \n")  # broken YAML
     server.signal(signal.SIGHUP)
@@ -299,7 +295,6 @@ def test_reload_removing_users_keeps_old_incidents_readable(server):
     assert st == 422
 
 
-@pytest.mark.sqlite_only
 def test_sighup_with_missing_file_keeps_old(server):
     os.remove(server.config_path)
     server.signal(signal.SIGHUP)
@@ -314,7 +309,6 @@ def test_sighup_with_missing_file_keeps_old(server):
     server.write_config(server.fixture_text())
 
 
-@pytest.mark.sqlite_only
 def test_many_sighups(server):
     server.write_config(with_sev5(server.fixture_text()))
     for _ in range(20):

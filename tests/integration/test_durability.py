@@ -118,6 +118,8 @@ def test_kill9_then_token_and_roles_persist(server):
     assert server.verify()["valid"] is True
 
 
+# sqlite_only: BEGIN EXCLUSIVE takes SQLite's file write lock and the store's busy timeout runs out;
+# PostgreSQL has no database-wide write lock to hold this way.
 @pytest.mark.sqlite_only
 def test_store_locked_is_503_and_changes_nothing(server):
     """Another process holds the database's write lock: the write is answered 503 unavailable

@@ -6,7 +6,6 @@ kill is there whole or not at all, no (scope, dedup_key) is open twice, and the 
 """
 import os
 import random
-import sqlite3
 import threading
 import time
 import urllib.error
@@ -32,7 +31,6 @@ def payload_bytes(batch):
     return json.dumps(am_payload(alerts)).encode()
 
 
-@pytest.mark.sqlite_only
 def test_kill9_storm_loses_no_acknowledged_alert(make_server):
     # rate limits off for this test: it is about durability, not the budget
     s = make_server(config_text=ingest_config(extra="ingest: {rate_limit: 1000000000, burst: 1000000000}"))
@@ -138,7 +136,7 @@ def test_kill9_storm_loses_no_acknowledged_alert(make_server):
     assert v["valid"] is True, v
 
     # read the store itself, read-only
-    con = sqlite3.connect(f"file:{s.db_path}?mode=ro", uri=True, timeout=30)
+    con = s.db(readonly=True)
     try:
         dup = con.execute(
             "SELECT scope, dedup_key, count(*) FROM alerts WHERE status != 'resolved' "
@@ -169,7 +167,6 @@ def test_kill9_storm_loses_no_acknowledged_alert(make_server):
           f"{len(have)} alerts stored, {elapsed:.1f}s")
 
 
-@pytest.mark.sqlite_only
 def test_sigterm_under_load_answers_every_alert_it_stored(make_server):
     """A graceful stop while single-alert POSTs are in flight. Ingest waits for its commit with the
     connection suspended (docs/internals/ingest.md, "Waiting without a thread"), and libmicrohttpd
@@ -225,7 +222,7 @@ def test_sigterm_under_load_answers_every_alert_it_stored(make_server):
     assert len(acked) >= 300, len(acked)
 
     s.start()
-    con = sqlite3.connect(f"file:{s.db_path}?mode=ro", uri=True, timeout=30)
+    con = s.db(readonly=True)
     try:
         stored = {row[0]: row[1] for row in con.execute(
             "SELECT dedup_key, count(*) FROM alerts WHERE dedup_key LIKE 'term-%' GROUP BY dedup_key")}

@@ -217,7 +217,6 @@ def test_dev_clock_moves_across_handoff(oclock):
 
 # --- overrides ----------------------------------------------------------------------------------
 
-@pytest.mark.sqlite_only
 def test_override_lifecycle(osrv):
     st, o = make_override(osrv, user="carol", reason="swap with alice",
                           **{"from": "-1h", "to": "+2h"})
@@ -277,7 +276,6 @@ def test_override_on_a_layer(osrv):
     assert entry(j, "sun", "nights")["override"] is None
 
 
-@pytest.mark.sqlite_only
 def test_override_overlap_refused(osrv):
     st, a = make_override(osrv, user="bob", **{"from": "+1h", "to": "+3h"})
     assert st == 201, a
@@ -304,7 +302,6 @@ def test_override_overlap_refused(osrv):
     assert [k for k, _, _ in timeline_kinds(osrv, "override.")].count("override.created") == 5
 
 
-@pytest.mark.sqlite_only
 @pytest.mark.parametrize("body,status,field", [
     ({"user": "ghost", "from": "now", "to": "+1h"}, 422, "user"),
     ({"user": "bob", "from": "now", "to": "+1h", "layer": "weekend"}, 422, "layer"),

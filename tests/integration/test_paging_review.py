@@ -128,7 +128,6 @@ def handoffs(s):
         con.close()
 
 
-@pytest.mark.sqlite_only
 @pytest.mark.parametrize("layer", [None, "primary"])
 def test_the_end_of_an_override_hands_the_shift_back(make_server, layer):
     s = make_server(dev_clock=True, config_text=HANDOFF_CONFIG)
@@ -153,7 +152,6 @@ def test_the_end_of_an_override_hands_the_shift_back(make_server, layer):
     assert len(handoffs(s)) == before + 2  # once
 
 
-@pytest.mark.sqlite_only
 def test_clock_advance_returns_after_every_due_row_was_attempted(make_server):
     """More rows due at once than 32 notifier passes take (2048): POST /debug/clock used to answer
     while about half of them were still waiting. Here 6000 rows of one user and method are due

@@ -81,8 +81,9 @@ HTTP_TIMEOUT = 30
 # --- PostgreSQL (TOCSIN_TEST_PG) -------------------------------------------------------------
 # With TOCSIN_TEST_PG set to the socket directory of a running test cluster (scripts/pg_cluster.sh;
 # `make integration-pg`), every Server gets its own fresh database and a config whose `storage:`
-# is {driver: postgres, url: ...}; tests that read the SQLite file directly are marked sqlite_only
-# and skipped (conftest.py).
+# is {driver: postgres, url: ...}. Tests reach the store through Server.db() (StoreDb: sqlite3 or
+# psycopg2), so they run on both; the few that are about SQLite itself (its file locks) are marked
+# sqlite_only and skipped there (conftest.py).
 PG_DIR = os.environ.get("TOCSIN_TEST_PG") or None
 _pg_seq = itertools.count()
 
@@ -661,24 +662,38 @@ class Server:
         return j
 
     # --- store access ------------------------------------------------------------------------
-    def db(self):
+    def db(self, readonly=False):
+        """A connection to this server's store, SQLite or PostgreSQL (StoreDb): the tests' SQL is
+        written with ? placeholders and runs on both."""
         if self.pg_db is not None:
-            pytest.fail("Server.db() reads the SQLite file: mark this test pytest.mark.sqlite_only")
+            return StoreDb.postgres(self.pg_db)
         assert os.path.exists(self.db_path), f"no database at {self.db_path}"
-        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        con.execute("PRAGMA busy_timeout=30000")
-        return con
+        return StoreDb.sqlite(self.db_path, readonly=readonly)
 
     def drop_timeline_triggers(self):
         con = self.db()
         try:
-            names = [r[0] for r in con.execute(
-                "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='timeline'")]
+            names = con.triggers("timeline")
             for n in names:
-                con.execute(f'DROP TRIGGER "{n}"')
+                con.execute(con.drop_trigger_sql(n, "timeline"))
             return names
         finally:
             con.close()
+
+    def store_bytes(self):
+        """Everything the store holds, as bytes, for "no secret stored in clear" checks: the SQLite
+        files (main, WAL, journal) or a pg_dump of the server's PostgreSQL database."""
+        if self.pg_db is not None:
+            r = subprocess.run(["pg_dump", "-h", PG_DIR, "-U", "postgres", "-d", self.pg_db],
+                               capture_output=True, timeout=PROC_TIMEOUT)
+            assert r.returncode == 0, f"pg_dump: {r.stderr.decode(errors='replace')}"
+            return r.stdout
+        blobs = b""
+        for name in sorted(os.listdir(self.data)):
+            if name.startswith("tocsin.db"):
+                with open(os.path.join(self.data, name), "rb") as f:
+                    blobs += f.read()
+        return blobs
 
     # --- CLI -----------------------------------------------------------------------------------
     def cli(self, *args, token=ADMIN, url=None, env=None, timeout=PROC_TIMEOUT):
@@ -690,6 +705,123 @@ class Server:
         if env:
             extra.update(env)
         return run_bin(*args, env=extra, timeout=timeout)
+
+
+class StoreDb:
+    """A small store-neutral connection for the tests: execute(sql, params) -> cursor (iterable,
+    fetchone, fetchall, rowcount), executemany, close, a context manager. SQL uses ? placeholders
+    (translated to %s on PostgreSQL); rows are tuples (bytea as bytes, integers as ints). Statements
+    are autocommitted unless the test sends BEGIN/COMMIT/ROLLBACK itself. `Error` is the backend's
+    DatabaseError class; triggers(), columns(), drop_trigger_sql() and json_int() cover what the
+    tests need from sqlite_master, PRAGMA table_info, DROP TRIGGER and json_extract."""
+
+    def __init__(self, kind, con, error):
+        self.kind = kind
+        self._con = con
+        self.Error = error
+
+    @classmethod
+    def sqlite(cls, path, readonly=False):
+        if readonly:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None)
+        else:
+            con = sqlite3.connect(path, timeout=30, isolation_level=None)
+        con.execute("PRAGMA busy_timeout=30000")
+        return cls("sqlite", con, sqlite3.DatabaseError)
+
+    @classmethod
+    def postgres(cls, dbname):
+        import psycopg2  # python3-psycopg2 (scripts/deps.sh test)
+        con = psycopg2.connect(host=PG_DIR, user="postgres", dbname=dbname)
+        con.autocommit = True
+        return cls("postgres", con, psycopg2.DatabaseError)
+
+    @staticmethod
+    def _pg_sql(sql):
+        """? outside quoted literals becomes %s; every % is doubled (psycopg2 formats the whole text)."""
+        out, quote = [], None
+        for ch in sql:
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in ("'", '"'):
+                quote = ch
+            elif ch == "?":
+                out.append("%s")
+                continue
+            out.append("%%" if ch == "%" else ch)
+        return "".join(out)
+
+    def execute(self, sql, params=()):
+        if self.kind == "sqlite":
+            return self._con.execute(sql, tuple(params))
+        cur = self._con.cursor()
+        cur.execute(self._pg_sql(sql), tuple(params))
+        return _PgCursor(cur)
+
+    def executemany(self, sql, seq):
+        if self.kind == "sqlite":
+            return self._con.executemany(sql, seq)
+        cur = self._con.cursor()
+        cur.executemany(self._pg_sql(sql), [tuple(p) for p in seq])
+        return _PgCursor(cur)
+
+    def triggers(self, table):
+        if self.kind == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name=? ORDER BY name"
+        else:
+            sql = ("SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(?) AND NOT tgisinternal "
+                   "ORDER BY tgname")
+        return [r[0] for r in self.execute(sql, (table,))]
+
+    def drop_trigger_sql(self, name, table):
+        return f'DROP TRIGGER "{name}"' + (f' ON "{table}"' if self.kind == "postgres" else "")
+
+    def columns(self, table):
+        if self.kind == "sqlite":
+            return [c[1] for c in self.execute(f'PRAGMA table_info("{table}")')]
+        return [r[0] for r in self.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position", (table,))]
+
+    def json_int(self, expr, key):
+        """SQL for the integer member key of the JSON text in expr."""
+        if self.kind == "sqlite":
+            return f"json_extract({expr}, '$.{key}')"
+        return f"(({expr})::jsonb ->> '{key}')::bigint"
+
+    def close(self):
+        self._con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class _PgCursor:
+    """A psycopg2 cursor whose rows are tuples with bytea as bytes (sqlite3 gives bytes for BLOBs)."""
+
+    def __init__(self, cur):
+        self._cur = cur
+
+    @property
+    def rowcount(self):
+        return self._cur.rowcount
+
+    @staticmethod
+    def _row(r):
+        return None if r is None else tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
+
+    def fetchone(self):
+        return self._row(self._cur.fetchone() if self._cur.description else None)
+
+    def fetchall(self):
+        return [self._row(r) for r in self._cur.fetchall()] if self._cur.description else []
+
+    def __iter__(self):
+        return iter(self.fetchall())
 
 
 def hexify(v):
