@@ -3,7 +3,9 @@
  * routes answer 404, so a production server has none of them).
  *   GET/POST /api/v1/debug/clock: the dev clock. POST {"advance":"15m"} moves the app clock
  *     forward and answers after an engine pass and a notifier pass, so whatever fell due has
- *     fired and gone out.
+ *     fired and gone out. The clock is shared through the store: this node first takes the
+ *     furthest any node's clock was moved, then publishes its own; {"advance":"0s"} on a node
+ *     only catches it up (and waits for its passes).
  *   POST /api/v1/debug/failpoint {"point": "commit" | a store operation, "count": N}: the next N
  *     calls of that store operation (or the next N COMMITs) fail as if the database had failed
  *     (store_failpoint_arm), so tests can drive the failure paths of store jobs; count 0
@@ -12,6 +14,8 @@
 #include "api/api.h"
 #include "runtime/notifier.h"
 #include "runtime/engine.h"
+#include "runtime/cluster.h"
+#include "util/log.h"
 #include "util/jsonv.h"
 #include "util/timeutil.h"
 
@@ -56,7 +60,12 @@ static void api_clock_post(struct request *r)
         result = error_set(&err, ERR_BAD_REQUEST,
                            "advance: \"%s\" is not a duration (use 30s, 15m, 1h, 2d)", adv);
     if (result == OK) {
+        /* Several nodes: first catch up with the clock the other nodes were moved to, then move,
+         * then tell them (they follow within CLUSTER_WATCH_MS; docs/internals/multinode.md). */
+        cluster_sync(r->app->cluster);
         clock_advance(r->app->clock, ms);
+        if (cluster_publish_dev_clock(r->app, &err) != OK)
+            log_error("debug: %s", err.message);
         if (r->app->engine)
             engine_sync(r->app->engine); /* deadlines now due have fired when we answer */
         notifier_sync(r->app->notifier); /* and what they queued (or what became due) went out */

@@ -4,6 +4,7 @@
  */
 #include "app/app.h"
 #include "jobs/timeline.h"
+#include "store/nodes.h"
 #include "util/log.h"
 
 #include <string.h>
@@ -20,6 +21,8 @@ struct reload_job {
     struct tclock *clock;
     const char *actor;
     const struct config *next;
+    bool announce;   /* tell the other nodes (CLUSTER_KEY_CONFIG) */
+    int64_t gen_out; /* the counter after this reload's bump */
 };
 
 static enum result reload_job(struct store_conn *tx, void *arg, struct error *err)
@@ -30,8 +33,13 @@ static enum result reload_job(struct store_conn *tx, void *arg, struct error *er
         json_pack("{s:s,s:I,s:I,s:I,s:I}", "path", c->path, "severities",
                   (json_int_t)c->severity_count, "users", (json_int_t)c->user_count, "services",
                   (json_int_t)c->service_count, "escalation_policies", (json_int_t)c->policy_count);
-    return timeline_append(tx, clock_now(j->clock), j->actor, "config.reloaded", NULL, data, NULL,
-                           err);
+    enum result result = timeline_append(tx, clock_now(j->clock), j->actor, "config.reloaded",
+                                         NULL, data, NULL, err);
+    if (result == OK && j->announce &&
+        ((result = store_cluster_bump(tx, CLUSTER_KEY_CONFIG)) != OK ||
+         (result = store_cluster_value(tx, CLUSTER_KEY_CONFIG, &j->gen_out)) != OK))
+        error_set(err, result, "store: cannot tell the other nodes of the reload");
+    return result;
 }
 
 static void warn_restart_only(const struct config *old, const struct config *next)
@@ -46,8 +54,8 @@ static void warn_restart_only(const struct config *old, const struct config *nex
         log_warn("config: server.max_body changed; restart to apply");
 }
 
-enum result app_reload(struct app *app, const char *actor, struct config_errors *errs,
-                       struct error *err)
+static enum result reload(struct app *app, const char *actor, bool announce,
+                          struct config_errors *errs, struct error *err)
 {
     struct config_errors local = {0};
     struct config_errors *e = errs ? errs : &local;
@@ -63,8 +71,10 @@ enum result app_reload(struct app *app, const char *actor, struct config_errors 
             error_set(err, ERR_UNPROCESSABLE, "config: %s", e->count ? e->items[0] : "invalid");
         goto out;
     }
-    struct reload_job j = {.clock = app->clock, .actor = actor, .next = next};
+    struct reload_job j = {.clock = app->clock, .actor = actor, .next = next, .announce = announce};
     result = store_write(app->store, reload_job, &j, err);
+    if (result == OK && announce)
+        atomic_store(&app->config_gen, j.gen_out); /* this node need not follow its own bump */
     if (result != OK) {
         log_error("config: reload not recorded (%s); the running config is kept", err->message);
         config_unref(next);
@@ -81,4 +91,15 @@ out:
     pthread_mutex_unlock(&app->reload_lock);
     config_errors_free(&local);
     return result;
+}
+
+enum result app_reload(struct app *app, const char *actor, struct config_errors *errs,
+                       struct error *err)
+{
+    return reload(app, actor, true, errs, err);
+}
+
+enum result app_reload_follow(struct app *app, struct error *err)
+{
+    return reload(app, "tocsin:cluster", false, NULL, err);
 }

@@ -11,6 +11,7 @@
 #define TOCSIN_APP_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -22,6 +23,7 @@ struct metrics;
 struct ratelimit;
 struct engine;
 struct notifier;
+struct cluster;
 
 struct app {
     struct store *store;
@@ -29,6 +31,10 @@ struct app {
     bool dev_clock;
     char *config_path;
     char *data_dir;
+    char *node_id;      /* this node's name among those sharing the store (serve --node) */
+    int64_t started_at; /* wall-clock ms */
+    _Atomic int64_t config_gen; /* CLUSTER_KEY_CONFIG as of this node's last reload */
+    struct cluster *cluster;    /* NULL until started */
     pthread_mutex_t config_lock;
     pthread_mutex_t reload_lock;
     struct config *config;
@@ -44,5 +50,9 @@ struct config *app_config(struct app *app);
  * On failure keeps the old config, logs every error and, when errs is not NULL, hands them back. */
 enum result app_reload(struct app *app, const char *actor, struct config_errors *errs,
                        struct error *err);
+
+/* app_reload because another node reloaded (runtime/cluster.c): the same, without telling the
+ * other nodes again. */
+enum result app_reload_follow(struct app *app, struct error *err);
 
 #endif

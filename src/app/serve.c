@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "app/metrics.h"
 #include "runtime/notifier.h"
+#include "runtime/cluster.h"
 #include "util/ratelimit.h"
 #include "util/crypto.h"
 #include "util/log.h"
@@ -22,21 +23,40 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct serve_opts {
     const char *config;
     const char *data;
     const char *listen;
+    const char *node;
     bool dev_clock;
 };
+
+/* --node, else HOSTNAME:PORT (the port of the listen address). */
+static char *node_name(const char *given, const char *listen)
+{
+    if (given && *given)
+        return xstrdup(given);
+    char host[256] = "localhost";
+    if (gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "localhost");
+    const char *port = strrchr(listen, ':');
+    size_t n = strlen(host) + strlen(port ? port : "") + 1;
+    char *out = xmalloc(n);
+    snprintf(out, n, "%s%s", host, port ? port : "");
+    return out;
+}
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: tocsin serve [--config FILE] [--data DIR] [--listen HOST:PORT] "
-               "[--dev-clock]\n"
+               "[--node NAME] [--dev-clock]\n"
                "  --config FILE      YAML config (default tocsin.yaml)\n"
                "  --data DIR         data directory: database, admin.token (default ./data)\n"
                "  --listen HOST:PORT overrides server.listen\n"
+               "  --node NAME        this node's name among those sharing a PostgreSQL store\n"
+               "                     (default HOSTNAME:PORT)\n"
                "  --dev-clock        enable POST /api/v1/debug/clock (tests only)\n");
 }
 
@@ -45,7 +65,8 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, 'l'}, {"dev-clock", no_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"node", required_argument, NULL, 'n'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     *o = (struct serve_opts){.config = "tocsin.yaml", .data = "data"};
     int ch;
     optind = 1;
@@ -63,6 +84,9 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
         case 'D':
             o->dev_clock = true;
             break;
+        case 'n':
+            o->node = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -70,6 +94,10 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
             usage(stderr);
             return 2;
         }
+    }
+    if (o->node && (!*o->node || strlen(o->node) > 100 || strpbrk(o->node, " \t\r\n"))) {
+        fprintf(stderr, "serve: --node: a name of 1 to 100 characters without spaces\n");
+        return 2;
     }
     if (optind != argc) {
         fprintf(stderr, "serve: unexpected argument %s\n", argv[optind]);
@@ -172,9 +200,13 @@ static int serve_main(int argc, char **argv)
     if (auth_bootstrap(&app, &err) != OK)
         fatal("serve: %s", err.message);
     const char *listen = o.listen ? o.listen : app.config->server.listen;
+    app.node_id = node_name(o.node, listen);
+    app.started_at = clock_now(clock_real());
     /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */
     app.notifier = notifier_start(&app);
     app.engine = engine_start(&app);
+    if (!(app.cluster = cluster_start(&app, &err)))
+        fatal("serve: %s", err.message);
     struct http_server *http = http_start(&app, listen, &err);
     if (!http)
         fatal("serve: %s", err.message);
@@ -186,6 +218,7 @@ static int serve_main(int argc, char **argv)
 
     rc = wait_for_signals(&app);
     http_stop(http);
+    cluster_stop(app.cluster);
     engine_stop(app.engine);
     notifier_stop(app.notifier);
     store_close(app.store);
@@ -195,6 +228,7 @@ static int serve_main(int argc, char **argv)
     clock_free(app.clock);
     free(app.config_path);
     free(app.data_dir);
+    free(app.node_id);
     pthread_mutex_destroy(&app.config_lock);
     pthread_mutex_destroy(&app.reload_lock);
     log_info("serve: stopped");

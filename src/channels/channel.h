@@ -69,6 +69,10 @@ const struct notify_channel *const *notify_channel_all(size_t *n);
 void notify_request_free(struct notify_request *req);
 /* Appends one line to *list (request headers, SMTP recipients). ERR_INTERNAL when libcurl cannot
  * (out of memory): the list is left as it was and the request must not be sent. */
+/* Adds "Idempotency-Key: tocsin-notification-<row id>" to an HTTP request: the same for every
+ * attempt at that row, from whichever node (several nodes: a row sent again after its sender
+ * died is recognisable as the same message; docs/internals/multinode.md). */
+enum result notify_idempotency_key(struct notify_request *out, int64_t row_id, struct error *err);
 enum result notify_list_add(struct curl_slist **list, const char *line, struct error *err);
 /* The HTTP verdict shared by sms, slack and webhook: 2xx sent; 408, 429, 5xx and transport
  * failures (refused, timeout, reset) retry; 3xx (not followed) and other 4xx fail for good. */

@@ -99,3 +99,10 @@ enum notify_verdict notify_classify_http(const struct notify_response *resp, cha
     utf8_repair(why); /* the cut may split a character; the peer may not speak UTF-8 */
     return c == 408 || c == 429 || c >= 500 ? NOTIFY_RETRY : NOTIFY_FAILED;
 }
+
+enum result notify_idempotency_key(struct notify_request *out, int64_t row_id, struct error *err)
+{
+    char hdr[80];
+    snprintf(hdr, sizeof hdr, "Idempotency-Key: tocsin-notification-%lld", (long long)row_id);
+    return notify_list_add(&out->headers, hdr, err);
+}

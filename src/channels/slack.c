@@ -133,7 +133,8 @@ static enum result slack_build(const struct notify_render *r, struct notify_requ
     out->body_len = strlen(out->body);
     out->url = xstrdup(r->items[0].row.address);
     out->protocols = "http,https";
-    return notify_list_add(&out->headers, "Content-Type: application/json", err);
+    enum result result = notify_list_add(&out->headers, "Content-Type: application/json", err);
+    return result == OK ? notify_idempotency_key(out, r->items[0].row.id, err) : result;
 }
 
 const struct notify_channel notify_chan_slack = {

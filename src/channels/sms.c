@@ -38,6 +38,8 @@ static enum result sms_build(const struct notify_render *r, struct notify_reques
     char hdr[1200];
     snprintf(hdr, sizeof hdr, "Content-Type: %s", ctype);
     enum result result = notify_list_add(&out->headers, hdr, err);
+    if (result == OK)
+        result = notify_idempotency_key(out, r->items[0].row.id, err);
     if (result != OK)
         return result;
     if (cfg->notify.sms.auth_header) {

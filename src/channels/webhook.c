@@ -77,6 +77,8 @@ static enum result webhook_build(const struct notify_render *r, struct notify_re
         return error_set(err, ERR_UNPROCESSABLE, "webhook: user %s's webhook_secret is malformed",
                          lead->user_id);
     enum result result = notify_list_add(&out->headers, "Content-Type: application/json", err);
+    if (result == OK)
+        result = notify_idempotency_key(out, lead->id, err);
     snprintf(hdr, sizeof hdr, "webhook-id: %s", id);
     if (result == OK)
         result = notify_list_add(&out->headers, hdr, err);

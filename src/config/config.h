@@ -196,6 +196,7 @@ struct config {
         char *driver; /* "sqlite" or "postgres" */
         char *path;   /* sqlite: file, relative to the data dir; default "tocsin.db" */
         char *url;    /* postgres */
+        int64_t claim_lease; /* ms a node holds the notifications it sends (default 60 s) */
     } storage;
     struct config_severity *severities;
     size_t severity_count;

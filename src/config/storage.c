@@ -16,6 +16,8 @@ static const struct cfg_field storage_fields[] = {
     FLD(struct config, "driver", storage.driver, CFG_STR, .choices = drivers),
     FLD(struct config, "path", storage.path, CFG_STR),
     FLD(struct config, "url", storage.url, CFG_STR),
+    FLD(struct config, "claim_lease", storage.claim_lease, CFG_DURATION, .min = 1000,
+        .max = 3600 * 1000),
 };
 static const struct cfg_spec storage_spec = {
     .line_off = NO_OFF, FIELDS(storage_fields), .uniq_off = NO_OFF};
@@ -25,6 +27,8 @@ static void storage_finish(struct cfg_ctx *ctx, const struct yaml_tree_node *roo
 {
     if (!c->storage.driver)
         c->storage.driver = xstrdup("sqlite");
+    if (!c->storage.claim_lease)
+        c->storage.claim_lease = 60 * 1000;
     const struct yaml_tree_node *st = yaml_tree_map_get(root, "storage");
     int line = st ? st->line : 0;
     if (strcmp(c->storage.driver, "postgres") == 0) {

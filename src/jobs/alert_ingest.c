@@ -362,6 +362,14 @@ static enum result ingest_job(struct store_conn *tx, void *arg, struct error *er
         result = store_heartbeat_touch(tx, j->src->touch_heartbeat, j->now);
         j->src->touched_at = j->now;
     }
+    j->src->claim_lost = false;
+    if (result == OK && j->src->missed_heartbeat) {
+        result = store_heartbeat_claim_missed(tx, j->src->missed_heartbeat, j->src->missed_for);
+        if (result == ERR_NOT_FOUND) { /* raised already: by another node, or before a restart */
+            j->src->claim_lost = true;
+            return OK;
+        }
+    }
     if (result != OK)
         return error_set(err, result, "store: cannot prepare the ingest");
     for (size_t i = 0; result == OK && i < j->n; i++) {

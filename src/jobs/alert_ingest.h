@@ -35,6 +35,11 @@ struct ingest_source {
     const char *touch_heartbeat; /* when set: record this heartbeat's check-in in the same
                                     transaction, before the events */
     int64_t touched_at;          /* out: the check-in time recorded */
+    const char *missed_heartbeat; /* when set: the events are this heartbeat's missed alert for
+                                     check-in missed_for; applied only by the first node (or
+                                     pass) to claim that miss (store_heartbeat_claim_missed) */
+    int64_t missed_for;
+    bool claim_lost; /* out: another node (or an earlier pass) had raised it: nothing applied */
 };
 
 struct ingest_event {

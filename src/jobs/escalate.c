@@ -296,11 +296,25 @@ struct due_job {
     size_t n;
 };
 
+static int collect_due(const char *id, void *arg);
+
+/* Reads the due rows inside the write transaction: on PostgreSQL every node's write transaction
+ * holds the write lock (store/pg/pg.c), so the rows read here are this node's alone until the
+ * commit moves their deadlines; another node that reads after the commit no longer sees them due
+ * (docs/internals/multinode.md). */
 static enum result due_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct due_job *j = arg;
     j->x.queued = 0;
-    enum result result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
+    for (size_t i = 0; i < j->n; i++)
+        free(j->ids[i]);
+    j->n = 0;
+    enum result result = store_escalation_due(tx, j->x.now, DUE_BATCH, collect_due, j);
+    if (result != OK)
+        return error_set(err, result, "store: cannot read the due escalations");
+    if (!j->n)
+        return OK;
+    result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
     for (size_t i = 0; i < j->n && result == OK; i++)
         result = process_one(tx, &j->x, j->ids[i], false, err);
     oncall_overrides_free(&j->x.ov);
@@ -321,12 +335,13 @@ int64_t escalate_pass(struct app *app, const struct config *cfg, int64_t now, in
     struct store_conn *c = store_reader(app->store, &err);
     if (!c)
         return now + 1000;
-    for (int b = 0; b < MAX_BATCHES; b++) {
+    int64_t at = -1;
+    if (store_escalation_next_due(c, &at) != OK)
+        return now + 1000;
+    for (int b = 0; at >= 0 && at <= now && b < MAX_BATCHES; b++) {
         struct due_job j = {.x = {.app = app, .cfg = cfg, .now = now, .actor = "tocsin"}};
-        enum result result = store_escalation_due(c, now, DUE_BATCH, collect_due, &j);
+        enum result result = store_write(app->store, due_job, &j, &err);
         size_t n = j.n;
-        if (result == OK && n)
-            result = store_write(app->store, due_job, &j, &err);
         for (size_t i = 0; i < n; i++)
             free(j.ids[i]);
         if (result != OK) {
@@ -337,7 +352,6 @@ int64_t escalate_pass(struct app *app, const struct config *cfg, int64_t now, in
         if (n < DUE_BATCH)
             break;
     }
-    int64_t at = -1;
     if (store_escalation_next_due(c, &at) != OK)
         return now + 1000;
     return at < 0 ? INT64_MAX : at <= now ? now + 1000 : at;

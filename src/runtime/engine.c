@@ -127,8 +127,12 @@ static void heartbeat_missed(struct engine *e, const struct config *cfg,
     json_t *details =
         json_pack("{s:I,s:I,s:I}", "last_seen_ms", (json_int_t)last_seen, "interval_ms",
                   (json_int_t)hb->interval, "grace_ms", (json_int_t)hb->grace);
-    struct ingest_source src = {
-        .scope = scope, .source_kind = "heartbeat", .service = hb->service, .actor = actor};
+    struct ingest_source src = {.scope = scope,
+                                .source_kind = "heartbeat",
+                                .service = hb->service,
+                                .actor = actor,
+                                .missed_heartbeat = hb->name,
+                                .missed_for = last_seen};
     struct ingest_event ev = {.action = ALERT_TRIGGER,
                               .dedup_key = scope,
                               .summary = hb->summary,
@@ -137,7 +141,8 @@ static void heartbeat_missed(struct engine *e, const struct config *cfg,
                               .labels = labels,
                               .details = details};
     raise_alert(e, cfg, &src, &ev);
-    log_warn("engine: heartbeat %s missed (service %s)", hb->name, hb->service);
+    if (!src.claim_lost)
+        log_warn("engine: heartbeat %s missed (service %s)", hb->name, hb->service);
     json_decref(labels);
     json_decref(details);
 }

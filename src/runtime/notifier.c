@@ -97,6 +97,7 @@ struct pass {
     const struct config *cfg;
     struct store_conn *rd;
     int64_t now;
+    int64_t wall; /* claims are on the wall clock (store/notifications.h) */
     struct store_notification *rows;
     size_t nrows;
     struct delivery *ds;
@@ -167,6 +168,51 @@ static int collect_rows(const struct store_notification *n, void *arg)
     p->rows = xrealloc(p->rows, (p->nrows + 1) * sizeof *p->rows);
     store_notification_copy(&p->rows[p->nrows++], n);
     return 0;
+}
+
+/* ---- claims (several nodes on one database: docs/internals/multinode.md) ---- */
+
+struct claim_job {
+    struct pass *p;
+    const char *node;
+    int64_t until;
+    bool *claimed; /* by row */
+};
+
+static enum result claim_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct claim_job *j = arg;
+    for (size_t i = 0; i < j->p->nrows; i++) {
+        enum result result =
+            store_notification_claim(tx, j->p->rows[i].id, j->node, j->until, j->p->wall);
+        if (result != OK && result != ERR_NOT_FOUND)
+            return error_set(err, result, "store: cannot claim notification %lld",
+                             (long long)j->p->rows[i].id);
+        j->claimed[i] = result == OK;
+    }
+    return OK;
+}
+
+/* Takes the due rows for this node for storage.claim_lease before anything is sent; rows
+ * another node took meanwhile leave the pass. Killed after this, the rows wait until the lease
+ * ends, then any node takes them (and sends them again with the same idempotency key). */
+static enum result claim_rows(struct pass *p, struct error *err)
+{
+    struct claim_job j = {.p = p,
+                          .node = p->nf->app->node_id ? p->nf->app->node_id : "local",
+                          .until = p->wall + p->cfg->storage.claim_lease,
+                          .claimed = xcalloc(p->nrows, sizeof(bool))};
+    enum result result = store_write(p->nf->app->store, claim_job, &j, err);
+    size_t kept = 0;
+    for (size_t i = 0; i < p->nrows; i++) {
+        if (result == OK && j.claimed[i])
+            p->rows[kept++] = p->rows[i];
+        else
+            store_notification_free_fields(&p->rows[i]);
+    }
+    p->nrows = kept;
+    free(j.claimed);
+    return result;
 }
 
 static void add_member(struct delivery *d, const struct store_notification *row, bool copy)
@@ -584,15 +630,22 @@ static void pass_free(struct pass *p)
 static bool run_pass(struct notifier *nf, const struct config *cfg, int64_t *next)
 {
     struct error err = {0};
-    struct pass p = {.nf = nf, .cfg = cfg, .now = clock_now(nf->app->clock)};
+    struct pass p = {
+        .nf = nf, .cfg = cfg, .now = clock_now(nf->app->clock), .wall = clock_now(clock_real())};
     *next = p.now + MAX_SLEEP_MS;
     p.rd = store_reader(nf->app->store, &err);
-    if (!p.rd || store_notification_due(p.rd, p.now, PASS_MAX, collect_rows, &p) != OK) {
+    if (!p.rd || store_notification_due(p.rd, p.now, p.wall, PASS_MAX, collect_rows, &p) != OK) {
         log_error("notify: cannot read the outbox%s%s", err.message[0] ? ": " : "", err.message);
         pass_free(&p);
         return false;
     }
     bool again = p.nrows == PASS_MAX;
+    if (p.nrows && claim_rows(&p, &err) != OK) {
+        log_error("notify: cannot claim the due rows (tried again later): %s", err.message);
+        pass_free(&p);
+        return false;
+    }
+    again = again && p.nrows == PASS_MAX; /* rows another node holds are not "more to do" */
     if (p.nrows) {
         p.ds = xcalloc(p.nrows, sizeof *p.ds);
         for (size_t i = 0; i < p.nrows; i++)
@@ -610,6 +663,9 @@ static bool run_pass(struct notifier *nf, const struct config *cfg, int64_t *nex
         *next = at;
     else
         *next = INT64_MAX;
+    /* Rows due but held by another node: look again in a second, not at once (no spinning). */
+    if (!p.nrows && *next <= p.now)
+        *next = p.now + MAX_SLEEP_MS;
     pass_free(&p);
     return again;
 }

@@ -6,7 +6,12 @@
  * next_due: the earliest next_attempt_at of a pending row; ERR_NOT_FOUND when none.
  * list: incident_id's rows ("" for rows about no incident), by id. members: the rows whose
  * message went with lead's (bundled_into = lead), by id. last_sent: the latest sent_at of user's
- * rows by method; 0 when none. Structs filled here: store_notification_free_fields.
+ * rows by method; 0 when none. claim: node takes the pending row `id` until `until` (migration
+ * 007; claims are on the WALL clock, `now` too, so that a dev clock moved forward never ends a
+ * live claim): OK when it was free (no claim, or one that ended by `now`) or already node's,
+ * ERR_NOT_FOUND when another node holds it or it is no longer pending. due leaves out rows whose
+ * claim runs past `wall`; update drops the row's claim. Structs filled here:
+ * store_notification_free_fields.
  */
 #ifndef TOCSIN_STORE_NOTIFICATIONS_H
 #define TOCSIN_STORE_NOTIFICATIONS_H
@@ -46,8 +51,9 @@ typedef int (*store_attempt_cb)(const struct store_notification_attempt *a, void
     X(notification_insert, 0, (const struct store_notification *n, int64_t *id), (n, id))          \
     X(notification_get, 0, (int64_t id, struct store_notification * out), (id, out))               \
     X(notification_update, 0, (const struct store_notification *n), (n))                           \
-    X(notification_due, 0, (int64_t now, int limit, store_notification_cb cb, void *ctx),          \
-      (now, limit, cb, ctx))                                                                       \
+    X(notification_due, 0,                                                                         \
+      (int64_t now, int64_t wall, int limit, store_notification_cb cb, void *ctx),                 \
+      (now, wall, limit, cb, ctx))                                                                       \
     X(notification_next_due, 0, (int64_t * at), (at))                                              \
     X(notification_list, 0, (const char *incident_id, store_notification_cb cb, void *ctx),        \
       (incident_id, cb, ctx))                                                                      \
@@ -57,7 +63,9 @@ typedef int (*store_attempt_cb)(const struct store_notification_attempt *a, void
       (user, method, at))                                                                          \
     X(notification_attempt_insert, 0, (const struct store_notification_attempt *a), (a))           \
     X(notification_attempts, 0, (int64_t notification_id, store_attempt_cb cb, void *ctx),         \
-      (notification_id, cb, ctx))
+      (notification_id, cb, ctx))                                                                  \
+    X(notification_claim, 0, (int64_t id, const char *node, int64_t until, int64_t now),           \
+      (id, node, until, now))
 
 STORE_OPS_DECLARE(notification, STORE_NOTIFICATION_OPS)
 

@@ -13,6 +13,7 @@
  * fast path is one relaxed load of it. Names are checked against the registered resources' ops.
  */
 #include "store/store.h"
+#include "store/nodes.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -81,6 +82,7 @@ struct store {
     struct store_stats stats;
 
     _Atomic uint64_t revocations; /* batches that revoked something, counted after their end */
+    _Atomic uint64_t invalidations; /* store_invalidate_caches calls (another node's changes) */
 
     pthread_mutex_t fp_lock;
     _Atomic int armed; /* entries of fp[] with count > 0 */
@@ -170,6 +172,12 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
                 ok = false;
         }
     }
+    /* Another node's caches learn of a revocation or a silence change through this counter
+     * (runtime/cluster.c watches it), bumped in the same transaction as the change. */
+    if (ok && !failed_alone && s->writer.h.shared_changed &&
+        store_cluster_bump(&s->writer, CLUSTER_KEY_CACHES) != OK)
+        ok = false;
+    s->writer.h.shared_changed = false;
     if (ok && !failed_alone && store_failpoint_take(s, "commit")) {
         ok = false;
         be->rollback(c);
@@ -197,6 +205,11 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
     }
 }
 
+bool store_failpoint_armed(struct store *s)
+{
+    return atomic_load(&s->armed) > 0;
+}
+
 uint64_t store_revocations(struct store *s)
 {
     return atomic_load(&s->revocations);
@@ -204,7 +217,13 @@ uint64_t store_revocations(struct store *s)
 
 uint64_t store_silences_version(const struct store_conn *tx)
 {
-    return tx->h.silences_version;
+    return tx->h.silences_version + atomic_load(&tx->h.store->invalidations);
+}
+
+void store_invalidate_caches(struct store *s)
+{
+    atomic_fetch_add(&s->invalidations, 1);
+    atomic_fetch_add(&s->revocations, 1);
 }
 
 static _Thread_local struct store *expecting; /* the store this thread announced a write to */

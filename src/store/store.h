@@ -107,6 +107,16 @@ uint64_t store_revocations(struct store *s);
  * expired through it, or a job or batch on it is rolled back. A cache of the silences read
  * through tx is current while this number is unchanged (ingest.c keeps one). */
 uint64_t store_silences_version(const struct store_conn *tx);
+/* Another node revoked a credential or changed a silence (runtime/cluster.c saw the counter
+ * CLUSTER_KEY_CACHES move): every cache keyed by store_revocations or store_silences_version is
+ * stale from now on. Any thread. */
+void store_invalidate_caches(struct store *s);
+/* The cluster_state counters (store/nodes.h) the nodes watch. */
+#define CLUSTER_KEY_CACHES "caches"
+#define CLUSTER_KEY_CONFIG "config"
+#define CLUSTER_KEY_DEV_CLOCK "dev_clock_offset"
+#define CLUSTER_KEY_ACK_KEY "ack_key_fingerprint"
+
 /* store_write without waiting: queues fn and returns at once. done(done_arg, result) is called
  * once, on the writer thread after the batch's commit (or at once on this thread when the store is
  * shutting down), with what store_write would have returned; err is filled the same way. arg and
@@ -125,6 +135,9 @@ struct store_conn *store_reader(struct store *s, struct error *err);
  * count 0 disarms. ERR_BAD_REQUEST for an unknown point. Cost when none is armed: one relaxed
  * atomic load per call. */
 enum result store_failpoint_arm(struct store *s, const char *point, int count, struct error *err);
+/* Is any failpoint armed? (Periodic background writes wait meanwhile, so that a test's armed
+ * failure hits the write it aims at.) */
+bool store_failpoint_armed(struct store *s);
 
 /* Commit statistics for /metrics: a callback receives each histogram as bucket counts. */
 struct store_stats {

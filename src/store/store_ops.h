@@ -72,6 +72,8 @@ struct store_conn_head {
     struct store *store;
     const _Atomic int *armed; /* how many failpoints the store has armed: 0 almost always */
     bool revoked;             /* writer only: this batch revoked a credential */
+    bool shared_changed;      /* writer only: this batch revoked or changed a silence (the other
+                                 nodes' caches must drop what they hold: store_invalidate_caches) */
     uint64_t silences_version;
 };
 
@@ -101,6 +103,8 @@ void store_op_timed(const char *op, double started_ms);
             h_->revoked = true;                                                                    \
         if ((flags)&STORE_OP_SILENCES)                                                             \
             h_->silences_version++;                                                                \
+        if ((flags) & (STORE_OP_REVOKES | STORE_OP_SILENCES))                                      \
+            h_->shared_changed = true;                                                             \
         if (atomic_load_explicit(h_->armed, memory_order_relaxed) &&                               \
             store_failpoint_take(h_->store, #name))                                                \
             return ERR_UNAVAILABLE;                                                                \

@@ -10,7 +10,8 @@
 - shared_server: one server per test module, for tests that only read or add independent rows.
 
 With TOCSIN_TEST_PG set (make integration-pg) every server runs on its own PostgreSQL database and
-tests marked sqlite_only are skipped (tocsin_harness.py).
+tests marked sqlite_only are skipped (tocsin_harness.py); tests marked pg_only (several nodes on one
+database) run only then.
 """
 import pytest
 
@@ -21,6 +22,8 @@ def pytest_runtest_setup(item):
     """sqlite_only tests are about SQLite itself (e.g. its file lock): skipped on PostgreSQL."""
     if on_pg() and item.get_closest_marker("sqlite_only"):
         pytest.skip("sqlite_only: about SQLite itself (the suite runs on PostgreSQL)")
+    if not on_pg() and item.get_closest_marker("pg_only"):
+        pytest.skip("pg_only: several nodes share a PostgreSQL database (make integration-pg)")
 
 
 def _teardown_all(servers):

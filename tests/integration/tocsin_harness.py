@@ -392,13 +392,17 @@ def http(method, url, body=None, headers=None, timeout=HTTP_TIMEOUT):
 class Server:
     """One tocsin server process (and its data dir, which outlives restarts)."""
 
-    def __init__(self, root, dev_clock=False, config_text=None):
+    def __init__(self, root, dev_clock=False, config_text=None, pg_db=None, node=None):
+        """pg_db: share that PostgreSQL database (several nodes, test_multinode.py) instead of
+        creating one; node: `serve --node`."""
         self.root = str(root)
         os.makedirs(self.root, exist_ok=True)
         self.data = os.path.join(self.root, "data")
         os.makedirs(self.data, exist_ok=True)
         self.config_path = os.path.join(self.root, "config.yaml")
-        self.pg_db = pg_create_db() if on_pg() else None
+        self.pg_db = pg_db if pg_db is not None else (pg_create_db() if on_pg() else None)
+        self.owns_db = pg_db is None  # a node sharing another's database leaves it to the owner
+        self.node = node
         if config_text is None and not on_pg():
             shutil.copyfile(FIXTURE_CONFIG, self.config_path)
         else:
@@ -445,6 +449,8 @@ class Server:
                 "--listen", f"127.0.0.1:{self.port}"]
         if self.dev_clock:
             args.append("--dev-clock")
+        if self.node:
+            args += ["--node", self.node]
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             self.proc = Managed("tocsin", args, stdout=out, stderr=err, env=clean_env())
         self._out_path = out_path
@@ -558,7 +564,7 @@ class Server:
             if self.proc is not None:   # stop() raised before it let go of the process
                 self.proc.kill()
                 self.proc = None
-            if self.pg_db is not None:
+            if self.pg_db is not None and self.owns_db:
                 try:
                     pg_admin(f"DROP DATABASE IF EXISTS {self.pg_db} WITH (FORCE)")
                 except BaseException as e:  # noqa: BLE001

@@ -16,6 +16,10 @@ static struct pg_stmt hb_touch = {
 static struct pg_stmt hb_list = {
     .sql = "SELECT name, last_seen FROM heartbeats ORDER BY name COLLATE \"C\""};
 
+static struct pg_stmt hb_missed = {
+    .sql = "UPDATE heartbeats SET missed_for = $2::bigint WHERE name = $1 "
+           "AND (missed_for IS NULL OR missed_for <> $2::bigint)"};
+
 static enum result pgs_heartbeat_touch(void *conn, const char *name, int64_t at)
 {
     struct pg_query q;
@@ -39,6 +43,15 @@ static enum result pgs_heartbeat_list(void *conn, store_heartbeat_cb cb, void *c
     PQclear(r);
 out:
     return result;
+}
+
+static enum result pgs_heartbeat_claim_missed(void *conn, const char *name, int64_t last_seen)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &hb_missed);
+    pg_param_text(&q, name);
+    pg_param_int64(&q, last_seen);
+    return pg_query_run(&q, true, "heartbeat_claim_missed");
 }
 
 STORE_OPS_TABLE(pg, heartbeat, STORE_HEARTBEAT_OPS);

@@ -29,12 +29,18 @@ static struct pg_stmt n_get = {.sql = "SELECT " N_COLS " FROM notifications WHER
 static struct pg_stmt n_update = {
     .sql = "UPDATE notifications SET status = $2, attempts = $3::integer, "
            "next_attempt_at = $4::bigint, sent_at = $5::bigint, last_error = $6, "
-           "bundled_into = $7::bigint, bundle_count = $8::integer WHERE id = $1::bigint"};
+           "bundled_into = $7::bigint, bundle_count = $8::integer, claimed_by = NULL, "
+           "claim_until = NULL WHERE id = $1::bigint"};
 static struct pg_stmt n_due = {
     .sql = "SELECT " N_COLS " FROM notifications WHERE status = 'pending' "
-           "AND next_attempt_at <= $1::bigint ORDER BY next_attempt_at, id LIMIT $2::bigint"};
+           "AND next_attempt_at <= $1::bigint AND (claim_until IS NULL OR claim_until <= $3::bigint) "
+           "ORDER BY next_attempt_at, id LIMIT $2::bigint"};
 static struct pg_stmt n_next_due = {
     .sql = "SELECT min(next_attempt_at) FROM notifications WHERE status = 'pending'"};
+static struct pg_stmt n_claim = {
+    .sql = "UPDATE notifications SET claimed_by = $2, claim_until = $3::bigint "
+           "WHERE id = $1::bigint AND status = 'pending' AND (claim_until IS NULL "
+           "OR claim_until <= $4::bigint OR claimed_by = $2)"};
 static struct pg_stmt n_list = {.sql = "SELECT " N_COLS
                                        " FROM notifications WHERE incident_id = $1 ORDER BY id"};
 static struct pg_stmt n_members = {
@@ -168,7 +174,7 @@ static enum result pgs_notification_update(void *conn, const struct store_notifi
     return pg_query_run(&q, true, "notification_update");
 }
 
-static enum result pgs_notification_due(void *conn, int64_t now, int limit,
+static enum result pgs_notification_due(void *conn, int64_t now, int64_t wall, int limit,
                                         store_notification_cb cb, void *ctx)
 {
     struct pg_query q;
@@ -178,6 +184,7 @@ static enum result pgs_notification_due(void *conn, int64_t now, int limit,
         pg_param_int64(&q, limit);
     else
         pg_param_text(&q, NULL); /* LIMIT NULL: no limit, as SQLite's LIMIT -1 */
+    pg_param_int64(&q, wall);
     return each_row(&q, cb, ctx, "notification_due");
 }
 
@@ -279,6 +286,18 @@ static enum result pgs_notification_attempts(void *conn, int64_t notification_id
     PQclear(r);
 out:
     return result;
+}
+
+static enum result pgs_notification_claim(void *conn, int64_t id, const char *node, int64_t until,
+                                          int64_t now)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &n_claim);
+    pg_param_int64(&q, id);
+    pg_param_text(&q, node);
+    pg_param_int64(&q, until);
+    pg_param_int64(&q, now);
+    return pg_query_run(&q, true, "notification_claim");
 }
 
 STORE_OPS_TABLE(pg, notification, STORE_NOTIFICATION_OPS);

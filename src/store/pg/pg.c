@@ -29,7 +29,21 @@
 
 /* The advisory lock that serialises migrations ("tocsin" in ASCII). */
 #define MIGRATE_LOCK "SELECT pg_advisory_xact_lock(127978830768494)"
+/* The chain-head lock: every write transaction of every node takes it first (pgs_begin), so the
+ * nodes' writers run one after another, as one node's jobs do: the timeline stays one chain,
+ * due work read inside a write transaction is claimed by it, and no two writers can deadlock
+ * (docs/internals/multinode.md). "tocsin" + 1. */
+#define WRITE_LOCK "SELECT pg_advisory_xact_lock(127978830768495)"
+/* How long a statement may wait for a lock, and run, before it fails (ERR_UNAVAILABLE, a 503):
+ * a session elsewhere holding a table lock must not hang the server's writer for ever. */
+#define SESSION_TIMEOUTS "SET lock_timeout = '5s'; SET statement_timeout = '30s'; "
+/* Seconds a connection attempt (at start, or a reset) may take unless the URL says otherwise
+ * (connect_timeout): an unreachable server must not hold the writer for ever. */
+#define CONNECT_TIMEOUT_S "5"
 #define MIGR_PREFIX "pg/"
+
+static enum result exec_simple(struct pg_conn *c, const char *sql, struct error *err);
+static const char *session_sql(bool writer);
 
 /* PostgreSQL's messages end with a newline; logs and errors want one line. */
 static void one_line(const char *msg, char *out, size_t n)
@@ -156,9 +170,56 @@ static PGresult *unmatchable(struct pg_query *q, enum result *result, const char
     return res;
 }
 
+/* Is c connected? A lost connection (the server restarted, the network dropped it) is reset here,
+ * outside a transaction only: inside one, the transaction died with the connection and its
+ * statements must not go on in a new session as if nothing happened. After a reset the
+ * connection's prepared statements are gone (prepared again at first use) and its session
+ * settings are set again. A reset takes at most CONNECT_TIMEOUT_S (a refused connection fails at
+ * once), so it is simply tried at each use while the server is away. */
+bool pg_usable(struct pg_conn *c)
+{
+    if (c->session_ok && PQstatus(c->db) == CONNECTION_OK)
+        return true;
+    if (c->in_tx)
+        return false;
+    c->session_ok = false;
+    if (PQstatus(c->db) != CONNECTION_OK) {
+        PQreset(c->db);
+        if (PQstatus(c->db) != CONNECTION_OK) {
+            char msg[512];
+            one_line(PQerrorMessage(c->db), msg, sizeof msg);
+            log_error("pg: the connection to PostgreSQL is lost: %s", msg);
+            return false;
+        }
+        memset(c->prepared, 0, (size_t)c->nprepared * sizeof *c->prepared);
+    }
+    struct error err = {0};
+    if (PQsetClientEncoding(c->db, "UTF8") != 0 ||
+        exec_simple(c, session_sql(c->writer), &err) != OK) {
+        log_error("pg: reconnected, but the session cannot be set up: %s", err.message);
+        return false;
+    }
+    c->session_ok = true;
+    log_info("pg: reconnected to PostgreSQL");
+    return true;
+}
+
+/* After a failed statement outside a transaction: was the connection lost, and is it back now
+ * (reset at once)? Then the statement may run again: nothing of it ran. */
+static bool lost(struct pg_conn *c)
+{
+    if (c->in_tx || PQstatus(c->db) == CONNECTION_OK)
+        return false;
+    return pg_usable(c);
+}
+
 PGresult *pg_query_exec(struct pg_query *q, enum result *result, const char *what)
 {
     char name[24];
+    if (!pg_usable(q->c)) {
+        *result = ERR_UNAVAILABLE;
+        return NULL;
+    }
     if (q->overflow) {
         log_error("pg: %s: a value could not be bound: more than %d parameters", what,
                   PG_MAX_PARAMS);
@@ -173,6 +234,12 @@ PGresult *pg_query_exec(struct pg_query *q, enum result *result, const char *wha
     }
     PGresult *res = PQexecPrepared(q->c->db, name, q->n, q->values, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && lost(q->c) &&
+        ensure_prepared(q->c, q->s, name, sizeof name)) { /* a reader, reconnected: once more */
+        PQclear(res);
+        res = PQexecPrepared(q->c->db, name, q->n, q->values, NULL, NULL, 0);
+        st = PQresultStatus(res);
+    }
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
         *result = OK;
         return res;
@@ -256,8 +323,9 @@ static enum result exec_simple(struct pg_conn *c, const char *sql, struct error 
 /* The session's settings: the writer's commits wait for the WAL flush; readers cannot write. */
 static const char *session_sql(bool writer)
 {
-    return writer ? "SET synchronous_commit = on; SET client_min_messages = warning"
-                  : "SET default_transaction_read_only = on; SET client_min_messages = warning";
+    return writer ? SESSION_TIMEOUTS "SET synchronous_commit = on; SET client_min_messages = warning"
+                  : SESSION_TIMEOUTS
+          "SET default_transaction_read_only = on; SET client_min_messages = warning";
 }
 
 static void *pgs_connect(const char *target, bool writer, struct error *err)
@@ -273,7 +341,10 @@ static void *pgs_connect(const char *target, bool writer, struct error *err)
     }
     PQconninfoFree(opts);
     struct pg_conn *c = xcalloc(1, sizeof *c);
-    c->db = PQconnectdb(target);
+    /* connect_timeout first: a value in the URL (expanded from dbname) overrides it */
+    static const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *vals[] = {CONNECT_TIMEOUT_S, target, NULL};
+    c->db = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(c->db) != CONNECTION_OK) {
         char msg[512];
         one_line(c->db ? PQerrorMessage(c->db) : "out of memory", msg, sizeof msg);
@@ -284,8 +355,10 @@ static void *pgs_connect(const char *target, bool writer, struct error *err)
         error_set(err, ERR_UNAVAILABLE, "storage: PostgreSQL: cannot use UTF8");
         goto fail;
     }
+    c->writer = writer;
     if (exec_simple(c, session_sql(writer), err) != OK)
         goto fail;
+    c->session_ok = true;
     return c;
 fail:
     PQfinish(c->db);
@@ -439,16 +512,38 @@ static enum result exec_control(struct pg_conn *c, const char *sql, const char *
     return result;
 }
 
-static enum result pgs_begin(void *c)
+static enum result pgs_begin(void *conn)
 {
-    return exec_control(c, "BEGIN", "BEGIN");
+    struct pg_conn *c = conn;
+    if (!pg_usable(c))
+        return ERR_UNAVAILABLE;
+    enum result result = exec_control(c, "BEGIN", "BEGIN");
+    if (result != OK && lost(c)) /* the server went away and came back since the last batch */
+        result = exec_control(c, "BEGIN", "BEGIN");
+    if (result != OK)
+        return result;
+    c->in_tx = true;
+    PGresult *res = PQexec(c->db, WRITE_LOCK);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        result = pg_fail(c, res, "the write lock");
+        PQclear(res);
+        exec_control(c, "ROLLBACK", "ROLLBACK");
+        c->in_tx = false;
+        return ERR_UNAVAILABLE;
+    }
+    PQclear(res);
+    return OK;
 }
-static enum result pgs_commit(void *c)
+static enum result pgs_commit(void *conn)
 {
+    struct pg_conn *c = conn;
+    c->in_tx = false;
     return exec_control(c, "COMMIT", "COMMIT");
 }
-static void pgs_rollback(void *c)
+static void pgs_rollback(void *conn)
 {
+    struct pg_conn *c = conn;
+    c->in_tx = false;
     exec_control(c, "ROLLBACK", "ROLLBACK");
 }
 static enum result pgs_savepoint(void *c)

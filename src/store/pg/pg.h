@@ -58,7 +58,12 @@ struct pg_conn {
     PGconn *db;
     bool *prepared; /* by slot: prepared on this connection */
     int nprepared;
+    bool writer;     /* the writer's session settings (pg.c session_sql) */
+    bool in_tx;      /* between BEGIN and COMMIT/ROLLBACK: never reset then */
+    bool session_ok; /* its session settings are in place */
 };
+/* Is c connected (resetting a lost connection outside a transaction)? */
+bool pg_usable(struct pg_conn *c);
 
 struct pg_query {
     struct pg_conn *c;

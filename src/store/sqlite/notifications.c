@@ -25,7 +25,7 @@ enum notify_stmt {
     N_MEMBERS,
     N_LAST_SENT,
     N_ATT_INSERT,
-    N_ATT_LIST,
+    N_ATT_LIST, N_CLAIM,
     N_END
 };
 
@@ -43,10 +43,15 @@ static struct sq_stmt stmts[] = {
     [N_GET] = {"SELECT " N_COLS " FROM notifications WHERE id = ?1"},
     [N_UPDATE] =
         {"UPDATE notifications SET status=?2, attempts=?3, next_attempt_at=?4, sent_at=?5, "
-         "last_error=?6, bundled_into=?7, bundle_count=?8 WHERE id=?1"},
+         "last_error=?6, bundled_into=?7, bundle_count=?8, claimed_by=NULL, claim_until=NULL "
+         "WHERE id=?1"},
     [N_DUE] = {"SELECT " N_COLS " FROM notifications WHERE status = 'pending' "
-               "AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2"},
+               "AND next_attempt_at <= ?1 AND (claim_until IS NULL OR claim_until <= ?3) "
+               "ORDER BY next_attempt_at, id LIMIT ?2"},
     [N_NEXT_DUE] = {"SELECT min(next_attempt_at) FROM notifications WHERE status = 'pending'"},
+    [N_CLAIM] = {"UPDATE notifications SET claimed_by = ?2, claim_until = ?3 WHERE id = ?1 "
+                 "AND status = 'pending' AND (claim_until IS NULL OR claim_until <= ?4 "
+                 "OR claimed_by = ?2)"},
     [N_LIST] = {"SELECT " N_COLS " FROM notifications WHERE incident_id = ?1 ORDER BY id"},
     [N_MEMBERS] = {"SELECT " N_COLS " FROM notifications WHERE bundled_into = ?1 ORDER BY id"},
     [N_LAST_SENT] = {"SELECT max(sent_at) FROM notifications WHERE user_id = ?1 "
@@ -186,8 +191,8 @@ static enum result sq_notification_update(void *conn, const struct store_notific
     return result;
 }
 
-static enum result sq_notification_due(void *conn, int64_t now, int limit, store_notification_cb cb,
-                                       void *ctx)
+static enum result sq_notification_due(void *conn, int64_t now, int64_t wall, int limit,
+                                       store_notification_cb cb, void *ctx)
 {
     struct sqlite_conn *c = conn;
     sqlite3_stmt *st = stmt(c, N_DUE);
@@ -195,6 +200,7 @@ static enum result sq_notification_due(void *conn, int64_t now, int limit, store
         return ERR_UNAVAILABLE;
     sq_bind_int64(c, st, 1, now);
     sq_bind_int64(c, st, 2, limit > 0 ? limit : -1);
+    sq_bind_int64(c, st, 3, wall);
     return each_row(c, st, cb, ctx, "notification_due");
 }
 
@@ -310,6 +316,20 @@ static enum result sq_notification_attempts(void *conn, int64_t notification_id,
         (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "notification_attempts");
     sqlite3_reset(st);
     return result;
+}
+
+static enum result sq_notification_claim(void *conn, int64_t id, const char *node, int64_t until,
+                                         int64_t now)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, N_CLAIM);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sq_bind_int64(c, st, 1, id);
+    sq_bind_text(c, st, 2, node);
+    sq_bind_int64(c, st, 3, until);
+    sq_bind_int64(c, st, 4, now);
+    return sq_run(c, st, true, "notification_claim");
 }
 
 STORE_OPS_TABLE(sqlite, notification, STORE_NOTIFICATION_OPS);

@@ -1,0 +1,31 @@
+/*
+ * cluster: this node among the tocsin nodes that share one database (docs/internals/multinode.md).
+ * A thread that, every CLUSTER_WATCH_MS:
+ *   - reads the shared counters (store/nodes.h cluster_state) and acts on the ones that moved:
+ *     `caches` (another node revoked a credential or changed a silence): drops this node's
+ *     caches (store_invalidate_caches); `config` (another node reloaded): reloads this node's own
+ *     config file (app_reload_follow); `dev_clock_offset` (--dev-clock only: another node's dev
+ *     clock was moved): moves this node's dev clock as far;
+ *   - every CLUSTER_BEAT_MS, records this node alive (nodes.heartbeat_at, wall clock).
+ * So a change made on one node holds on every node within CLUSTER_WATCH_MS plus one read.
+ * On SQLite (one node) the same runs and finds nothing moved but its own changes.
+ * Threads: its own; cluster_sync from any thread.
+ */
+#ifndef TOCSIN_CLUSTER_H
+#define TOCSIN_CLUSTER_H
+
+#include "app/app.h"
+
+enum { CLUSTER_WATCH_MS = 250, CLUSTER_BEAT_MS = 5000 };
+
+/* Records the node (releasing any notification claims a previous run under the same name left)
+ * and starts the thread. NULL with err set when the store refuses the first write. */
+struct cluster *cluster_start(struct app *app, struct error *err);
+void cluster_stop(struct cluster *c);
+/* Runs a watch pass now and waits for it (bounded): what other nodes changed so far holds here
+ * when it returns. */
+void cluster_sync(struct cluster *c);
+/* --dev-clock: tells the other nodes how far this node's dev clock was moved. */
+enum result cluster_publish_dev_clock(struct app *app, struct error *err);
+
+#endif
