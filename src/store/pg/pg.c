@@ -228,7 +228,8 @@ PGresult *pg_query_exec(struct pg_query *q, enum result *result, const char *wha
     }
     if (q->bad_text) /* matches nothing, or cannot be stored (pg.h) */
         return unmatchable(q, result, what);
-    if (!ensure_prepared(q->c, q->s, name, sizeof name)) {
+    if (!ensure_prepared(q->c, q->s, name, sizeof name) &&
+        !(lost(q->c) && ensure_prepared(q->c, q->s, name, sizeof name))) {
         *result = ERR_UNAVAILABLE;
         return NULL;
     }
