@@ -200,6 +200,7 @@ static int serve_main(int argc, char **argv)
     if (auth_bootstrap(&app, &err) != OK)
         fatal("serve: %s", err.message);
     const char *listen = o.listen ? o.listen : app.config->server.listen;
+    cluster_adopt_dev_clock(&app); /* before anything reads the clock to act on it */
     app.node_id = node_name(o.node, listen);
     app.started_at = clock_now(clock_real());
     /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */

@@ -69,6 +69,17 @@ static enum result ack_key_job(struct store_conn *tx, void *arg, struct error *e
     return result == OK ? OK : error_set(err, result, "store: cannot record the ack-link key");
 }
 
+void cluster_adopt_dev_clock(struct app *app)
+{
+    struct error err = {0};
+    struct store_conn *rd = store_reader(app->store, &err);
+    int64_t dev = 0;
+    if (!app->dev_clock || !rd || store_cluster_value(rd, CLUSTER_KEY_DEV_CLOCK, &dev) != OK)
+        return;
+    if (dev > dev_offset(app))
+        clock_advance(app->clock, dev - dev_offset(app));
+}
+
 /* ---- the watch ---- */
 
 static void watch(struct cluster *c)

@@ -25,6 +25,9 @@ void cluster_stop(struct cluster *c);
 /* Runs a watch pass now and waits for it (bounded): what other nodes changed so far holds here
  * when it returns. */
 void cluster_sync(struct cluster *c);
+/* --dev-clock, at start before the engine runs: moves this node's dev clock to the offset the
+ * store keeps (where it was before a restart, or where the other nodes are). */
+void cluster_adopt_dev_clock(struct app *app);
 /* --dev-clock: tells the other nodes how far this node's dev clock was moved. */
 enum result cluster_publish_dev_clock(struct app *app, struct error *err);
 

@@ -651,8 +651,8 @@ class Server:
     def pin_clock(self, at=PINNED_AT):
         """Moves the dev clock forward to the instant `at` (RFC 3339 UTC), so what depends on the
         UTC day (incident ids, channel names, the per-day counter) does not depend on the wall
-        clock. The dev clock only moves forward and a restart resets it: pin again after a
-        restart, to a later instant. Returns the server's now (at, plus the few ms since)."""
+        clock. The dev clock only moves forward, and it is kept in the store: a restarted server
+        starts where it was (docs/internals/multinode.md); pin again only to a later instant. Returns the server's now (at, plus the few ms since)."""
         assert self.dev_clock, "pin_clock needs a server started with dev_clock=True"
         target = parse_time(at)
         ms = int((target - parse_time(self.now())).total_seconds() * 1000)
