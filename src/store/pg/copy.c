@@ -336,20 +336,30 @@ static enum result pgc_row(void *dst, int64_t row, const struct copy_value *v, s
 }
 
 /* PostgreSQL's account of a failed COPY: the message, its detail (a foreign key's missing key)
- * and the row, from the context's "line N" (the N-th row sent, counting from 1). */
+ * and where, from the context "COPY t, line N, column c: ..." (line N is the N-th row sent,
+ * counting from 1). */
 static enum result copy_failed(struct pg_sink *s, const PGresult *res, struct error *err)
 {
-    char msg[512], detail[512] = "", row[48] = "";
+    char msg[256], detail[256] = "", where[160] = "";
     one_line(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY), msg, sizeof msg);
     const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
     const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
     const char *line = ctx ? strstr(ctx, ", line ") : NULL;
-    if (d)
+    if (d) {
         one_line(d, detail, sizeof detail);
-    if (line)
-        snprintf(row, sizeof row, ", row %lld", strtoll(line + 7, NULL, 10));
+        size_t n = strlen(detail);
+        if (n > 0 && detail[n - 1] == '.')
+            detail[n - 1] = '\0';
+    }
+    if (line) {
+        const char *col = strstr(line, ", column ");
+        const char *colon = col ? strchr(col + 9, ':') : NULL;
+        int len = colon ? (int)(colon - (col + 9)) : 0;
+        snprintf(where, sizeof where, ", row %lld%s%.*s", strtoll(line + 7, NULL, 10),
+                 len > 0 ? ", column " : "", len > 64 ? 64 : len, col ? col + 9 : "");
+    }
     return error_set(err, ERR_CONFLICT, "storage: table %s%s: %s%s%s; nothing was written",
-                     s->t->name, row, msg, detail[0] ? ": " : "", detail);
+                     s->t->name, where, msg, detail[0] ? ": " : "", detail);
 }
 
 static enum result pgc_table_end(void *dst, struct error *err)
