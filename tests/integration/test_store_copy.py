@@ -14,6 +14,7 @@ binary, and a row that breaks a foreign key (the table and key named, nothing wr
 
 Runs only with TOCSIN_TEST_PG (make integration-pg): it needs the test cluster.
 """
+import json
 import re
 
 import pytest
@@ -235,9 +236,14 @@ def stopped(make_server, hook):
 def test_refuses_a_target_that_is_not_empty(stopped):
     db = pg_create_db()
     try:
-        r = copy_to(stopped.db_path, pg_url(db))
+        r = run_bin("store", "copy", "--json", "--from", stopped.db_path, "--to", pg_url(db))
         assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout)
         before = pg_counts(db)
+        assert {t["table"]: (t["source"], t["target"]) for t in out["tables"]} == \
+            {t: (n, n) for t, n in before.items()}, out
+        assert out["rows"] == sum(before.values()) and out["table_count"] == len(before)
+        assert out["chain_head"]["seq"] == before["timeline"], out
         r = copy_to(stopped.db_path, pg_url(db))
         assert r.returncode == 1, r.stdout
         first = sorted(t for t, n in before.items() if n)[0]
