@@ -156,11 +156,20 @@ enum result store_copy(const char *from, const char *to, struct store_copy_repor
 {
     const struct store_copy_source *source = &store_copy_source_sqlite;
     const struct store_copy_sink *sink = &store_copy_sink_pg;
-    memset(report, 0, sizeof *report);
-    if (!source || !sink)
+    if (!source || !sink) {
+        memset(report, 0, sizeof *report);
         return error_set(err, ERR_UNAVAILABLE,
                          "storage: this tocsin was built without the SQLite or the PostgreSQL "
                          "backend; it cannot copy between them");
+    }
+    return store_copy_between(source, from, sink, to, report, err);
+}
+
+enum result store_copy_between(const struct store_copy_source *source, const char *from,
+                               const struct store_copy_sink *sink, const char *to,
+                               struct store_copy_report *report, struct error *err)
+{
+    memset(report, 0, sizeof *report);
     struct copy_schema schema = {0};
     void *dst = NULL;
     enum result result = OK;

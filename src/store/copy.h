@@ -121,5 +121,10 @@ void store_copy_report_free(struct store_copy_report *r);
  * nothing copied. */
 enum result store_copy(const char *from, const char *to, struct store_copy_report *report,
                        struct error *err);
+/* The same between any source and sink (store_copy: SQLite to PostgreSQL; the unit tests: a
+ * sink of their own). */
+enum result store_copy_between(const struct store_copy_source *source, const char *from,
+                               const struct store_copy_sink *sink, const char *to,
+                               struct store_copy_report *report, struct error *err);
 
 #endif
