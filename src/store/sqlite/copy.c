@@ -84,7 +84,8 @@ static enum result check_migrations(struct sq_source *s, struct error *err)
         const char *name = (const char *)sqlite3_column_text(st, 0);
         bool known = false;
         for (size_t i = 0; name && i < embedded_migrations_count && !known; i++)
-            known = strcmp(embedded_migrations[i].name, name) == 0;
+            known = strncmp(name, MIGR_PREFIX, strlen(MIGR_PREFIX)) == 0 &&
+                    strcmp(embedded_migrations[i].name, name) == 0;
         if (!known)
             result = error_set(err, ERR_CONFLICT,
                                "storage: the SQLite database's schema is newer than this tocsin: "
