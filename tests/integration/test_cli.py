@@ -242,7 +242,8 @@ def test_help_exits_0(verb):
 
 
 @pytest.mark.parametrize("args", [("token", "create", "--help"), ("audit", "verify", "--help"),
-                                  ("check-config", "--help"), ("serve", "--help"), ("--help",)])
+                                  ("check-config", "--help"), ("serve", "--help"), ("--help",),
+                                  ("store", "copy", "--help")])
 def test_help_exits_0_more(args):
     p = run_bin(*args)
     assert p.returncode == 0, f"{args}: exit {p.returncode}\n{p.stderr}"
@@ -279,7 +280,7 @@ def test_cli_odd_ids_are_refused_not_crashed(server):
 ALL_VERBS = ["serve", "check-config", "declare", "list", "show", "ack", "status", "resolve", "close",
              "reopen", "assign", "note", "severity", "timeline", "audit", "token", "integration",
              "alerts", "silence", "heartbeats", "check", "oncall", "override", "page",
-             "notifications", "escalate"]
+             "notifications", "nodes", "store", "escalate"]
 
 
 def test_help_lists_every_verb_in_order():
