@@ -14,6 +14,7 @@
 #include "util/pacer.h"
 #include "store/heartbeats.h"
 #include "store/probes.h"
+#include "store/nodes.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -26,7 +27,6 @@ enum { ENGINE_MAX_SLEEP_MS = 1000, ENGINE_SYNC_TIMEOUT_S = 30 };
 struct probe_state {
     char *service;
     int64_t next_run;
-    int fails, successes;
 };
 
 struct hb_state {
@@ -185,13 +185,57 @@ static int64_t heartbeats_pass(struct engine *e, const struct config *cfg, int64
 struct probe_write {
     const char *service;
     const struct store_probe_result *res;
+    int limit;
+    bool streak_ok; /* out: the streak this result is part of, from the stored results */
+    int streak;
 };
 
+/* Stores the result and reads the streak it extends in the same transaction: several nodes may
+ * take turns running a service's probe, so the streak is the store's, not this node's. */
 static enum result probe_write_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct probe_write *w = arg;
     enum result result = store_probe_result_insert(tx, w->service, w->res);
+    if (result == OK)
+        result = store_probe_streak(tx, w->service, w->limit, &w->streak_ok, &w->streak);
     return result == OK ? OK : error_set(err, result, "store: cannot keep the probe result");
+}
+
+struct probe_claim {
+    char key[160];
+    int64_t now, until;
+    bool claimed;
+};
+
+static enum result probe_claim_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct probe_claim *c = arg;
+    enum result result = store_cluster_claim(tx, c->key, c->now, c->until);
+    c->claimed = result == OK;
+    if (result == ERR_NOT_FOUND)
+        return OK;
+    return result == OK ? OK : error_set(err, result, "store: cannot claim the probe round");
+}
+
+/* Is this round of service's probe this node's to run? (Several nodes: exactly one runs it.) When
+ * another node has it, *next_run becomes the end of that node's round. */
+static bool probe_claim(struct engine *e, const char *service, int64_t now, int64_t every,
+                        int64_t *next_run)
+{
+    struct probe_claim c = {.now = now, .until = now + every};
+    snprintf(c.key, sizeof c.key, "probe:%s", service);
+    struct error err = {0};
+    if (store_write(e->app->store, probe_claim_job, &c, &err) != OK) {
+        log_error("engine: %s", err.message);
+        return false;
+    }
+    if (c.claimed)
+        return true;
+    struct store_conn *rd = store_reader(e->app->store, &err);
+    int64_t until = 0;
+    if (rd && store_cluster_value(rd, c.key, &until) == OK && until > now)
+        *next_run = until;
+    return false;
 }
 
 static void probe_record(struct engine *e, const struct config *cfg,
@@ -203,22 +247,25 @@ static void probe_record(struct engine *e, const struct config *cfg,
                                      .status = o->status,
                                      .latency_ms = o->latency_ms,
                                      .error = o->ok ? NULL : (char *)o->error};
-    struct probe_state *st = probe_state(e, svc->id, now);
-    st->fails = o->ok ? 0 : st->fails + 1;
-    st->successes = o->ok ? st->successes + 1 : 0;
     char scope[160], actor[160];
     snprintf(scope, sizeof scope, "probe:%s", svc->id);
     snprintf(actor, sizeof actor, "probe:%s", svc->id);
     struct ingest_source src = {
         .scope = scope, .source_kind = "probe", .service = svc->id, .actor = actor};
-    /* Once per streak: a repeat trigger is counted, a resolve of no open alert is dropped, so
-     * nothing here needs to remember whether an alert is open (a restart loses nothing). */
-    bool fire = !o->ok && st->fails == svc->probe->fail_after;
-    bool recover = o->ok && st->successes == svc->probe->recover_after;
     struct error err = {0};
-    struct probe_write w = {.service = svc->id, .res = &res};
-    if (store_write(e->app->store, probe_write_job, &w, &err) != OK)
+    int fail_after = svc->probe->fail_after, recover_after = svc->probe->recover_after;
+    struct probe_write w = {.service = svc->id,
+                            .res = &res,
+                            .limit = (fail_after > recover_after ? fail_after : recover_after) + 1};
+    if (store_write(e->app->store, probe_write_job, &w, &err) != OK) {
         log_error("engine: probe result for %s not stored: %s", svc->id, err.message);
+        return;
+    }
+    /* Once per streak, when it reaches the threshold: a repeat trigger is counted, a resolve of
+     * no open alert is dropped, so nothing here needs to remember whether an alert is open (a
+     * restart loses nothing). */
+    bool fire = !o->ok && !w.streak_ok && w.streak == fail_after;
+    bool recover = o->ok && w.streak_ok && w.streak == recover_after;
     if (!fire && !recover)
         return;
     char summary[512];
@@ -250,9 +297,11 @@ static int64_t probes_pass(struct engine *e, const struct config *cfg, int64_t n
             continue;
         struct probe_state *st = probe_state(e, svc->id, now);
         if (now >= st->next_run) {
-            due[n] = svc->probe;
-            svcs[n++] = svc;
             st->next_run = now + svc->probe->every;
+            if (probe_claim(e, svc->id, now, svc->probe->every, &st->next_run)) {
+                due[n] = svc->probe;
+                svcs[n++] = svc;
+            }
         }
         if (st->next_run < next)
             next = st->next_run;

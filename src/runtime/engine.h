@@ -12,8 +12,9 @@
  *     recover_after consecutive successes.
  * Deadlines are absolute times on the app clock, so `--dev-clock` moves them too; nothing waits on
  * the wall clock except the sleep between passes. State that must survive a crash is in the store
- * (heartbeat check-ins, probe results, alerts); the in-memory counters only decide when to raise
- * or resolve, and are rebuilt by the next results.
+ * (heartbeat check-ins and misses raised, probe rounds claimed, probe results and their streaks,
+ * alerts), so several nodes sharing one store raise each miss once and run each probe round once
+ * (docs/internals/multinode.md).
  * Threads: its own two (deadlines; probes); engine_kick/engine_sync from any thread.
  */
 #ifndef TOCSIN_ENGINE_H

@@ -6,6 +6,9 @@
  * once instead of waiting for its own lease). node_list: every node, by id, with the notification
  * claims it holds at `now` (app clock). cluster_value: the named counter's value, 0 when it was
  * never set. cluster_bump: adds 1 to it. cluster_raise: sets it to `value` if that is larger.
+ * cluster_claim: a claim held until a time (app clock): sets `key` to `until` when it is unset or
+ * its time has come (<= now): OK; ERR_NOT_FOUND when another claim still runs (a probe round:
+ * "probe:<service>").
  */
 #ifndef TOCSIN_STORE_NODES_H
 #define TOCSIN_STORE_NODES_H
@@ -30,7 +33,8 @@ typedef int (*store_node_cb)(const struct store_node *n, void *ctx); /* non-0 st
     X(node_list, 0, (int64_t now, store_node_cb cb, void *ctx), (now, cb, ctx))                    \
     X(cluster_value, 0, (const char *key, int64_t *value), (key, value))                           \
     X(cluster_bump, 0, (const char *key), (key))                                                   \
-    X(cluster_raise, 0, (const char *key, int64_t value), (key, value))
+    X(cluster_raise, 0, (const char *key, int64_t value), (key, value))                            \
+    X(cluster_claim, 0, (const char *key, int64_t now, int64_t until), (key, now, until))
 
 STORE_OPS_DECLARE(node, STORE_NODE_OPS)
 

@@ -1,6 +1,8 @@
 /*
  * store/probes: the results of the uptime probes (migration 002). probe_last fills an owned
- * struct (free its error).
+ * struct (free its error). probe_streak: whether the newest result is ok and how many of the
+ * newest results in a row (at most limit) are the same; length 0 when there is none. Whichever
+ * node ran each probe, the streak comes from the stored results (docs/internals/multinode.md).
  */
 #ifndef TOCSIN_STORE_PROBES_H
 #define TOCSIN_STORE_PROBES_H
@@ -23,7 +25,9 @@ struct store_probe_result {
       (service, r))                                                                                \
     X(probe_uptime, 0, (const char *service, int64_t since, int64_t *ok, int64_t *total),          \
       (service, since, ok, total))                                                                 \
-    X(probe_last, 0, (const char *service, struct store_probe_result *out), (service, out))
+    X(probe_last, 0, (const char *service, struct store_probe_result *out), (service, out))        \
+    X(probe_streak, 0, (const char *service, int limit, bool *ok, int *length),                    \
+      (service, limit, ok, length))
 
 STORE_OPS_DECLARE(probe, STORE_PROBE_OPS)
 

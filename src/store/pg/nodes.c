@@ -26,6 +26,10 @@ static struct pg_stmt n_raise = {
     .sql = "INSERT INTO cluster_state(key, value) VALUES ($1, $2::bigint) "
            "ON CONFLICT(key) DO UPDATE SET value = GREATEST(cluster_state.value, excluded.value)"};
 
+static struct pg_stmt n_claim = {
+    .sql = "INSERT INTO cluster_state(key, value) VALUES ($1, $3::bigint) ON CONFLICT(key) DO "
+           "UPDATE SET value = excluded.value WHERE cluster_state.value <= $2::bigint"};
+
 static enum result pgs_node_beat(void *conn, const char *id, int64_t pid, const char *version,
                                  int64_t started_at, int64_t at)
 {
@@ -101,6 +105,16 @@ static enum result pgs_cluster_raise(void *conn, const char *key, int64_t value)
     pg_param_text(&q, key);
     pg_param_int64(&q, value);
     return pg_query_run(&q, false, "cluster_raise");
+}
+
+static enum result pgs_cluster_claim(void *conn, const char *key, int64_t now, int64_t until)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &n_claim);
+    pg_param_text(&q, key);
+    pg_param_int64(&q, now);
+    pg_param_int64(&q, until);
+    return pg_query_run(&q, true, "cluster_claim");
 }
 
 STORE_OPS_TABLE(pg, node, STORE_NODE_OPS);

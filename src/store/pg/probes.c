@@ -19,6 +19,10 @@ static struct pg_stmt probe_last = {
     .sql = "SELECT at, ok, status, latency_ms, error FROM probe_results WHERE service = $1 "
            "ORDER BY at DESC, id DESC LIMIT 1"};
 
+static struct pg_stmt probe_recent = {
+    .sql = "SELECT ok FROM probe_results WHERE service = $1 ORDER BY at DESC, id DESC "
+           "LIMIT $2::bigint"};
+
 static enum result pgs_probe_result_insert(void *conn, const char *service,
                                            const struct store_probe_result *r)
 {
@@ -80,6 +84,31 @@ static enum result pgs_probe_last(void *conn, const char *service, struct store_
     PQclear(r);
 out:
     return result;
+}
+
+static enum result pgs_probe_streak(void *conn, const char *service, int limit, bool *ok,
+                                    int *length)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &probe_recent);
+    pg_param_text(&q, service);
+    pg_param_int64(&q, limit);
+    *ok = false;
+    *length = 0;
+    enum result result;
+    PGresult *r = pg_query_exec(&q, &result, "probe_streak");
+    if (!r)
+        return result;
+    for (int i = 0, n = PQntuples(r); i < n; i++) {
+        bool this_ok = pg_col_bool(r, i, 0);
+        if (*length == 0)
+            *ok = this_ok;
+        else if (this_ok != *ok)
+            break;
+        ++*length;
+    }
+    PQclear(r);
+    return OK;
 }
 
 STORE_OPS_TABLE(pg, probe, STORE_PROBE_OPS);

@@ -6,7 +6,7 @@
 #include "store/sqlite/sqlite.h"
 #include "store/nodes.h"
 
-enum stmt_id { N_BEAT, N_RELEASE, N_LIST, N_VALUE, N_BUMP, N_RAISE, N_COUNT };
+enum stmt_id { N_BEAT, N_RELEASE, N_LIST, N_VALUE, N_BUMP, N_RAISE, N_CLAIM, N_COUNT };
 
 static struct sq_stmt stmts[] = {
     [N_BEAT] = {"INSERT INTO nodes(id, pid, version, started_at, heartbeat_at) "
@@ -24,6 +24,8 @@ static struct sq_stmt stmts[] = {
                 "ON CONFLICT(key) DO UPDATE SET value = value + 1"},
     [N_RAISE] = {"INSERT INTO cluster_state(key, value) VALUES (?1, ?2) "
                  "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)"},
+    [N_CLAIM] = {"INSERT INTO cluster_state(key, value) VALUES (?1, ?3) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <= ?2"},
 };
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
@@ -113,6 +115,18 @@ static enum result sq_cluster_raise(void *conn, const char *key, int64_t value)
     sq_bind_text(c, st, 1, key);
     sq_bind_int64(c, st, 2, value);
     return sq_run(c, st, false, "cluster_raise");
+}
+
+static enum result sq_cluster_claim(void *conn, const char *key, int64_t now, int64_t until)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, N_CLAIM);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sq_bind_text(c, st, 1, key);
+    sq_bind_int64(c, st, 2, now);
+    sq_bind_int64(c, st, 3, until);
+    return sq_run(c, st, true, "cluster_claim");
 }
 
 STORE_OPS_TABLE(sqlite, node, STORE_NODE_OPS);

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-enum stmt_id { A_PROBE_INSERT, A_PROBE_UPTIME, A_PROBE_LAST, A_COUNT };
+enum stmt_id { A_PROBE_INSERT, A_PROBE_UPTIME, A_PROBE_LAST, A_PROBE_RECENT, A_COUNT };
 
 static struct sq_stmt stmts[] = {
     [A_PROBE_INSERT] = {"INSERT INTO probe_results(service, at, ok, status, "
@@ -18,6 +18,8 @@ static struct sq_stmt stmts[] = {
     [A_PROBE_LAST] = {"SELECT at, ok, status, latency_ms, error FROM "
                       "probe_results WHERE service = ?1 ORDER BY at DESC, id "
                       "DESC LIMIT 1"},
+    [A_PROBE_RECENT] = {"SELECT ok FROM probe_results WHERE service = ?1 "
+                        "ORDER BY at DESC, id DESC LIMIT ?2"},
 };
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
@@ -81,6 +83,31 @@ static enum result sq_probe_last(void *conn, const char *service, struct store_p
     } else {
         result = rc == SQLITE_DONE ? ERR_NOT_FOUND : sq_fail(c, "probe_last");
     }
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_probe_streak(void *conn, const char *service, int limit, bool *ok,
+                                   int *length)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, A_PROBE_RECENT);
+    *ok = false;
+    *length = 0;
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sq_bind_text(c, st, 1, service);
+    sq_bind_int64(c, st, 2, limit);
+    int rc;
+    while ((rc = sq_step(c, st)) == SQLITE_ROW) {
+        bool this_ok = sqlite3_column_int64(st, 0) != 0;
+        if (*length == 0)
+            *ok = this_ok;
+        else if (this_ok != *ok)
+            break;
+        ++*length;
+    }
+    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "probe_streak");
     sqlite3_reset(st);
     return result;
 }
