@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 enum { CLUSTER_SYNC_TIMEOUT_MS = 10000 };
@@ -40,8 +41,9 @@ static enum result beat_job(struct store_conn *tx, void *arg, struct error *err)
     const struct app *app = j->app;
     enum result result = store_node_beat(tx, app->node_id, (int64_t)getpid(), TOCSIN_VERSION,
                                          app->started_at, clock_now(clock_real()));
-    if (result == OK && j->release)
-        result = store_node_release(tx, app->node_id);
+    if (result == OK && j->release) /* SQLite: one process per file, so every claim is stale */
+        result = store_node_release(
+            tx, strcmp(store_driver(app->store), "sqlite") == 0 ? NULL : app->node_id);
     return result == OK ? OK : error_set(err, result, "store: cannot record node %s", app->node_id);
 }
 

@@ -392,3 +392,33 @@ def test_table_locked_by_another_session_is_503_and_changes_nothing(make_server)
         con.close()
     assert len(s.api("GET", "/api/v1/incidents?status=all")[1]["incidents"]) == before
     assert s.create(title="after the lock", severity="SEV3")["title"] == "after the lock"
+
+
+def test_each_probe_round_runs_on_one_node_and_streaks_span_nodes(tmp_path, hook):
+    """A service probe on three nodes: one request per round (not three), and the failure streak
+    counts the results of whichever node ran each round: fail_after 3 raises one alert."""
+    target = Receiver("target")
+    text = config(hook) + (f'  - {{id: site, name: Site, probe: {{url: "{target.url}/health", '
+                           f'every: 30s, timeout: 2s, fail_after: 3}}}}\n')
+    c = Cluster(tmp_path, text)
+    try:
+        nodes = c.start().servers
+        c.sync()
+        first = target.count()
+        assert first >= 1  # the round at start
+        for k in range(6):  # six rounds, the clock moved on a different node each time
+            nodes[k % 3].advance("30s")
+            c.sync()
+        assert target.count() - first == 6, [r.path for r in target.requests]
+        target.answer(503)
+        for k in range(4):
+            nodes[(k + 1) % 3].advance("30s")
+            c.sync()
+        st, j = nodes[0].api("GET", "/api/v1/alerts?status=all")
+        assert st == 200, j
+        probe_alerts = [a for a in j["alerts"] if a["dedup_key"] == "probe:site"]
+        assert len(probe_alerts) == 1, probe_alerts
+        assert target.count() - first == 10
+    finally:
+        c.teardown()
+        target.close()

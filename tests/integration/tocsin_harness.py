@@ -402,7 +402,10 @@ class Server:
         self.config_path = os.path.join(self.root, "config.yaml")
         self.pg_db = pg_db if pg_db is not None else (pg_create_db() if on_pg() else None)
         self.owns_db = pg_db is None  # a node sharing another's database leaves it to the owner
-        self.node = node
+        # A stable node name across restarts (a restart here gets a new port, and the default name
+        # is HOSTNAME:PORT): a restarted server takes back the notification claims it held, as a
+        # production node with its fixed port does.
+        self.node = node or "srv-" + os.path.basename(self.root)
         if config_text is None and not on_pg():
             shutil.copyfile(FIXTURE_CONFIG, self.config_path)
         else:

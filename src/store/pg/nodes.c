@@ -12,7 +12,8 @@ static struct pg_stmt n_beat = {
            "pid = excluded.pid, version = excluded.version, started_at = excluded.started_at, "
            "heartbeat_at = GREATEST(nodes.heartbeat_at, excluded.heartbeat_at)"};
 static struct pg_stmt n_release = {
-    .sql = "UPDATE notifications SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = $1"};
+    .sql = "UPDATE notifications SET claimed_by = NULL, claim_until = NULL WHERE claimed_by = $1 "
+           "OR ($1::text IS NULL AND claimed_by IS NOT NULL)"};
 static struct pg_stmt n_list = {
     .sql = "SELECT n.id, n.pid, n.version, n.started_at, n.heartbeat_at, "
            "(SELECT count(*) FROM notifications c WHERE c.claimed_by = n.id "

@@ -14,7 +14,7 @@ static struct sq_stmt stmts[] = {
                 "version = excluded.version, started_at = excluded.started_at, "
                 "heartbeat_at = max(heartbeat_at, excluded.heartbeat_at)"},
     [N_RELEASE] = {"UPDATE notifications SET claimed_by = NULL, claim_until = NULL "
-                   "WHERE claimed_by = ?1"},
+                   "WHERE claimed_by = ?1 OR (?1 IS NULL AND claimed_by IS NOT NULL)"},
     [N_LIST] = {"SELECT n.id, n.pid, n.version, n.started_at, n.heartbeat_at, "
                 "(SELECT count(*) FROM notifications c WHERE c.claimed_by = n.id "
                 " AND c.claim_until > ?1 AND c.status = 'pending') "
