@@ -404,8 +404,8 @@ static void isolate(struct app *app, const struct config *cfg, struct store_conn
         if (store_write(app->store, one_due_job, &j, &err) == OK) {
             *queued += j.x.queued;
         } else {
-            log_error("escalate: incident %s: %s; tried again in %lld s, the others go on", l.ids[i],
-                      err.message, (long long)(POISON_RETRY_MS / 1000));
+            log_error("escalate: incident %s: %s; tried again in %lld s, the others go on",
+                      l.ids[i], err.message, (long long)(POISON_RETRY_MS / 1000));
             struct defer_job d = {.id = l.ids[i], .now = now};
             if (store_write(app->store, defer_job, &d, &err) != OK)
                 log_error("escalate: %s", err.message);
