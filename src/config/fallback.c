@@ -5,8 +5,8 @@
  * policy (the type's, else the service's, else "default") with a step whose `when` matches, or
  * the config must set `fallback`. A ticket-only severity (`notify: [ticket]`) pages nobody on
  * purpose and is not checked, unless it has an ack clock: its breach must reach someone. A config
- * with no escalation policy at all pages no one by design and is not checked either (at run time
- * its incidents are still `escalation.unrouted`).
+ * with no escalation policy at all pages no one by design and is not checked either (nor are its
+ * incidents `escalation.unrouted` at run time).
  * Threads: none (runs inside one config_load).
  */
 #include "config/config.h"

@@ -341,12 +341,15 @@ static bool ticket_only(const struct config_severity *s)
     return s && s->notify.count == 1 && strcmp(s->notify.items[0], "ticket") == 0;
 }
 
-/* An incident no step of its policy applies to (and that is not ticket-only): on the timeline,
- * counted, and the fallback paged. Once, at the first look. */
+/* An incident no step of its policy applies to (and that is not ticket-only), in a config that
+ * has escalation policies: on the timeline, counted, and the fallback paged. Once, at the first
+ * look. */
 static enum result unrouted(struct store_conn *tx, struct esc_ctx *x,
                             const struct config_escalation_policy *p, const struct incident *inc,
                             struct pages *pg, struct error *err)
 {
+    if (!x->cfg->policy_count) /* no policy at all: a config that pages no one by design */
+        return OK;
     if (escalation_routes(p, inc) || ticket_only(config_severity_find(x->cfg, inc->severity)))
         return OK;
     x->unrouted++;
