@@ -44,7 +44,7 @@ def pages_of(server, iid, looks):
 
 def replay(make_server, name, severities, horizon=240, declare=None):
     """{(severity, scenario): sorted [(minute, user, method)]}; declare: extra fields of
-    POST /api/v1/incidents (service, type)."""
+    POST /api/v1/incidents (service, type, drill)."""
     s = make_server(dev_clock=True, config_text=example(name))
     s.pin_clock(REPLAY_AT)
     incs = {}
@@ -98,8 +98,9 @@ def rows(minute, users, methods, src):
 def check(make_server, name, severities, matrix, declare=None):
     """Replays and compares with the matrix (asserts); returns the server for further checks."""
     s, got = replay(make_server, name, severities, declare=declare)
+    what = f"{name} {declare or ''}"
     want = expected(matrix)
     problems = diff(got, want)
-    assert not problems, f"{name}: the pages differ from the playbook's matrix:\n{problems}\n\n" \
+    assert not problems, f"{what}: the pages differ from the playbook's matrix:\n{problems}\n\n" \
                          f"got:\n{table(got)}"
     return s

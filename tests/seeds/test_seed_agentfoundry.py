@@ -58,3 +58,23 @@ def test_agentfoundry_incident_without_service_pages_the_fallback(make_server):
     assert [p["data"]["user"] for p in pages] == ["marco"], pages
     r = s.request("GET", "/metrics", token=None)
     assert r.status == 200 and "tocsin_incidents_unrouted_total 1\n" in r.body.decode(), r.body[:300]
+
+
+DB_FIRST = S + "22 data breach: first responder Security lead"
+DB_ESC = S + "22 data breach: escalation CTO + Legal, when the %s response time (line %s) runs out"
+MATRIX_DATA_BREACH = {
+    ("P1", "never"): rows(0, "security-lead", "email sms", DB_FIRST)
+    + rows(15, "cto legal", "email sms", DB_ESC % ("15 minutes", "10"))
+    + rows(30, "security-lead", "email sms", ROUND % ("30m", "P1"))
+    + rows(45, "cto legal", "email sms", ROUND % ("30m", "P1")),
+    ("P1", "ack3"): rows(0, "security-lead", "email sms", DB_FIRST),
+    ("P2", "never"): rows(0, "security-lead", "email", DB_FIRST)
+    + rows(60, "cto legal", "email", DB_ESC % ("1 hour", "11"))
+    + rows(120, "security-lead", "email", ROUND % ("2h", "P2"))
+    + rows(180, "cto legal", "email", ROUND % ("2h", "P2")),
+    ("P2", "ack3"): rows(0, "security-lead", "email", DB_FIRST),
+}
+
+
+def test_agentfoundry_data_breach(make_server):
+    check(make_server, "agentfoundry", ["P1", "P2"], MATRIX_DATA_BREACH, {"type": "data-breach"})

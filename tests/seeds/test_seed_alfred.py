@@ -49,3 +49,22 @@ def test_alfred_matrix(make_server):
     sev4 = [i for i in incs if i["title"] == "alfred SEV-4 never"][0]["id"]
     # ticket-only: not "unrouted" (nobody is paged on purpose)
     assert not [e for e in s.timeline(sev4) if e["kind"] == "escalation.unrouted"]
+
+
+LEDGER = S + "INC-08 'ESCALATE TO SERGEY BAR - all ledger issues require owner review' (policy ledger)"
+EVERYONE = SRE + " sergey-bar"
+MATRIX_LEDGER = {
+    ("SEV-1", "never"): rows(0, EVERYONE, "sms", LEDGER)
+    + rows(2, EVERYONE, "sms", ACK % "2 minutes")
+    + rows(5, EVERYONE, "sms", "round 2 " + REPEAT) + rows(10, EVERYONE, "sms", "round 3 " + REPEAT),
+    ("SEV-1", "ack3"): rows(0, EVERYONE, "sms", LEDGER) + rows(2, EVERYONE, "sms", ACK % "2 minutes"),
+    ("SEV-2", "never"): rows(0, EVERYONE, "sms", LEDGER)
+    + rows(5, EVERYONE, "sms", "round 2 " + REPEAT) + rows(10, EVERYONE, "sms", "round 3 " + REPEAT)
+    + rows(15, EVERYONE, "sms", ACK % "15 min"),
+    ("SEV-2", "ack3"): rows(0, EVERYONE, "sms", LEDGER),
+}
+
+
+def test_alfred_ledger_incident_reaches_the_owner_at_any_severity(make_server):
+    check(make_server, "alfred", ["SEV-1", "SEV-2"], MATRIX_LEDGER,
+          {"service": "alfred-api", "type": "credit-leakage"})

@@ -51,3 +51,33 @@ def test_bud_matrix(make_server):
     b = [e for e in s.timeline(iid) if e["kind"] == "escalation.ack_breach"]
     assert len(b) == 1 and b[0]["data"]["action"] == "repage", b
     assert sorted(b[0]["data"]["users"]) == ["bella", "team-lead"]
+
+
+ALL4 = "bella security-eng team-lead vp-eng"
+BREACH = S + "376 L4 VP Engineering: data breach (policy data-breach, with L1, L2 and 5.5 " \
+    "'Notify: ... security')"
+MATRIX_DATA_BREACH = {
+    ("SEV1", "never"): rows(0, ALL4, "sms", BREACH)
+    + rows(15, ALL4, "sms", ACK % ("15 min", "16"))
+    + rows(30, "eng-manager", "sms", L3)
+    + rows(60, ALL4, "sms", REPEAT % ("60m", "SEV1 in data-breach") + ": the 0m step")
+    + rows(90, "eng-manager", "sms", REPEAT % ("60m", "SEV1 in data-breach") + ": L3"),
+    ("SEV1", "ack3"): rows(0, ALL4, "sms", BREACH),
+}
+
+
+def test_bud_data_breach(make_server):
+    check(make_server, "bud", ["SEV1"], MATRIX_DATA_BREACH,
+          {"service": "budapp", "type": "data-breach"})
+
+
+def test_bud_drill_pages_on_the_same_schedule_and_say_drill(make_server):
+    """A drill follows the matrix exactly; every page it queues says [DRILL] first."""
+    drill = {k: v for k, v in MATRIX.items() if k[0] == "SEV1"}
+    s = check(make_server, "bud", ["SEV1"], drill, {"service": "budapp", "drill": True})
+    con = s.db()
+    try:
+        subjects = [r[0] for r in con.execute("SELECT subject FROM notifications WHERE kind = ?", ("page",)).fetchall()]
+    finally:
+        con.close()
+    assert subjects and all(x.startswith("[DRILL] ") for x in subjects), subjects
