@@ -68,8 +68,12 @@ test:
 unit: $(UNIT_BIN)
 	@bash scripts/unit.sh $(UNIT_BIN)
 
+# tests/seeds (the seed replay suite, issue 16) runs after tests/integration when PYTEST_ARGS is
+# empty; SEEDS_ONLY=1 runs only it, SEED_ARGS passes it pytest arguments.
+RUN_SEEDS := $(or $(SEEDS_ONLY),$(if $(PYTEST_ARGS),,1))
 integration: $(OUT)/tocsin
-	cd tests/integration && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(if $(SEEDS_ONLY),,cd tests/integration && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS))
+	$(if $(RUN_SEEDS),cd tests/seeds && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(SEED_ARGS))
 
 # The integration suite (and test_pg_core) on PostgreSQL: a throwaway cluster (scripts/pg_cluster.sh)
 # serves every test server its own database; the cluster is stopped whatever the result.
@@ -80,8 +84,12 @@ integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core $(OUT)/tests/store
 	  bash scripts/pg_cluster.sh start $(PG_TEST_DIR) >/dev/null; \
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_pg_core; \
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_pg_res1; \
-	  cd tests/integration && TOCSIN_TEST_PG=$(PG_TEST_DIR) TOCSIN_BIN=$(abspath $(OUT)/tocsin) \
-	    /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	  $(if $(SEEDS_ONLY),,cd $(CURDIR)/tests/integration && TOCSIN_TEST_PG=$(PG_TEST_DIR) \
+	    TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+	    $(PYTEST_ARGS);) \
+	  $(if $(RUN_SEEDS),cd $(CURDIR)/tests/seeds && TOCSIN_TEST_PG=$(PG_TEST_DIR) \
+	    TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+	    $(SEED_ARGS);) true
 
 # Real Prometheus and Alertmanager sending real alerts to tocsin (tests/peers/setup.sh installs them).
 peers: $(OUT)/tocsin

@@ -20,6 +20,7 @@ struct route_metrics {
 struct metrics {
     size_t nroutes; /* plus one slot for unmatched requests */
     struct route_metrics *routes;
+    _Atomic unsigned long long unrouted;
 };
 
 struct metrics *metrics_new(size_t nroutes)
@@ -53,8 +54,20 @@ void metrics_observe(struct metrics *m, int route, int status, double ms)
     atomic_fetch_add(&rm->sum_us, (unsigned long long)(ms * 1000.0));
 }
 
+void metrics_count_unrouted(struct metrics *m, unsigned n)
+{
+    if (m && n)
+        atomic_fetch_add(&m->unrouted, n);
+}
+
 void metrics_render(struct metrics *m, const char *(*route_name)(size_t i), struct buf *out)
 {
+    buf_printf(out,
+               "# HELP tocsin_incidents_unrouted_total Incidents whose escalation reached no one "
+               "(the fallback target was paged, if set).\n"
+               "# TYPE tocsin_incidents_unrouted_total counter\n"
+               "tocsin_incidents_unrouted_total %llu\n",
+               atomic_load(&m->unrouted));
     buf_puts(out, "# HELP tocsin_http_requests_total HTTP requests by route and status code.\n"
                   "# TYPE tocsin_http_requests_total counter\n");
     for (size_t i = 0; i <= m->nroutes; i++) {

@@ -16,6 +16,8 @@ struct metrics *metrics_new(size_t nroutes);
 void metrics_free(struct metrics *m);
 /* route: index in the router's table (router_route), or -1 for requests no route matched. */
 void metrics_observe(struct metrics *m, int route, int status, double ms);
+/* Counts an incident that routed to no one (tocsin_incidents_unrouted_total). */
+void metrics_count_unrouted(struct metrics *m, unsigned n);
 /* Appends the request metrics; route_name(i) labels route i. */
 void metrics_render(struct metrics *m, const char *(*route_name)(size_t i), struct buf *out);
 

@@ -36,6 +36,9 @@ struct config_severity {
     struct string_list notify; /* channel names: email, sms, slack, webhook, voice, ticket */
     bool postmortem_required;
     int64_t postmortem_due; /* -1 when not set */
+    /* What a breach of ack_within / resolve_within does for this severity, overriding the
+     * policy's: "repage", "next", "flag" or a target ("user:ID"...); NULL: the policy's. */
+    char *on_ack_breach, *on_resolve_breach;
     int line;
 };
 
@@ -155,12 +158,16 @@ struct config_escalation_step {
     int64_t after;
     struct string_list notify; /* "schedule:ID", "schedule:ID/LAYER", "user:ID", "team:ID" */
     struct config_condition when;
+    char *until; /* "acknowledged" (NULL: the default) or "resolved": while the step may fire */
     int line;
 };
 
 struct config_escalation_policy {
     char *id, *name;
-    int repeat; /* extra rounds after the last step; default 0 */
+    int repeat;    /* extra rounds after the last step; default 0 */
+    int64_t round; /* a round's length when set (every step's after is below it); -1: derived */
+    /* What a breach does: "repage" (NULL: the default), "next", "flag", or a target. */
+    char *on_ack_breach, *on_resolve_breach;
     struct config_escalation_step *steps;
     size_t step_count;
     int line;
@@ -220,6 +227,8 @@ struct config {
     size_t status_template_count;
     struct config_heartbeat *heartbeats;
     size_t heartbeat_count;
+    /* `fallback:` the target paged when an incident routes to nobody, or NULL (docs/config.md) */
+    char *fallback;
     /* `notify:` how notifications leave (docs/config.md). Unset strings are NULL. */
     struct {
         struct {

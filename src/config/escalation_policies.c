@@ -1,10 +1,11 @@
 /*
  * config_escalation_policies: the `escalation_policies:` list: id, name, repeat, and the steps
- * (after, whom to notify, an optional `when:` condition). Rules that span keys: steps are in order
- * of `after`. Owns the step targets, a reference kind of its own: "schedule:ID",
- * "schedule:ID/LAYER", "user:ID", "team:ID", resolved against the schedules (and their layers),
- * users and teams once the whole file is read.
- * Threads: none (runs inside one config_load; config_policy_find reads a loaded config).
+ * (after, whom to notify, an optional `when:` condition, `until:`), the round length and what an
+ * ack or resolve breach does (on_ack_breach, on_resolve_breach). Rules that span keys: steps are
+ * in order of `after` and, with `round:`, before it. Owns the step targets, a reference kind of its
+ * own: "schedule:ID", "schedule:ID/LAYER", "user:ID", "team:ID", resolved against the schedules
+ * (and their layers), users and teams once the whole file is read. Threads: none (runs inside one
+ * config_load; config_policy_find reads a loaded config).
  */
 #include "config/config.h"
 #include "config/section.h"
@@ -63,11 +64,38 @@ static void resolve_target(struct cfg_ctx *ctx, const struct config *c,
                        r->path, config_parse_quote(r->value, q, sizeof q));
 }
 
-static const struct cfg_section step_targets = {.noun = "target", .resolve = resolve_target};
+const struct cfg_section config_target_ref = {.noun = "target", .resolve = resolve_target};
+
+/* on_ack_breach / on_resolve_breach: "repage", "next", "flag", or a target. */
+static void resolve_breach_action(struct cfg_ctx *ctx, const struct config *c,
+                                  const struct cfg_pending_ref *r)
+{
+    static const char *const words[] = {"repage", "next", "flag"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(r->value, words[i]) == 0)
+            return;
+    if (!strchr(r->value, ':')) {
+        char q[128];
+        config_parse_error(ctx, r->line,
+                           "%s: %s is not a breach action (use repage, next, flag, or a target: "
+                           "schedule:ID, schedule:ID/LAYER, user:ID or team:ID)",
+                           r->path, config_parse_quote(r->value, q, sizeof q));
+        return;
+    }
+    resolve_target(ctx, c, r);
+}
+
+const struct cfg_section config_breach_action_ref = {.noun = "breach action",
+                                                     .resolve = resolve_breach_action};
 
 static void step_init(void *obj)
 {
     ((struct config_escalation_step *)obj)->after = -1;
+}
+
+static void policy_init(void *obj)
+{
+    ((struct config_escalation_policy *)obj)->round = -1;
 }
 
 static void policy_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
@@ -77,6 +105,19 @@ static void policy_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, voi
     const struct yaml_tree_node *steps = yaml_tree_map_get(n, "steps");
     char cur[32], prev[32];
     config_parse_default_name(ctx, n, obj, path, index);
+    for (size_t i = 0; p->round > 0 && i < p->step_count; i++) {
+        if (p->steps[i].after < p->round)
+            continue;
+        int line = p->steps[i].line;
+        if (steps && steps->kind == YAML_TREE_SEQ && i < steps->count)
+            line = config_parse_key_line(steps->items[i], "after", line);
+        time_format_duration(p->steps[i].after, cur, sizeof cur);
+        time_format_duration(p->round, prev, sizeof prev);
+        config_parse_error(ctx, line,
+                           "%s.steps[%zu].after: %s is beyond the round (round: %s); a step must "
+                           "come before the round ends",
+                           path, i, cur, prev);
+    }
     for (size_t i = 1; i < p->step_count; i++) {
         int64_t a = p->steps[i].after, b = p->steps[i - 1].after;
         if (a < 0 || b < 0 || a >= b)
@@ -93,11 +134,14 @@ static void policy_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, voi
     }
 }
 
+static const char *const until_choices[] = {"acknowledged", "resolved", NULL};
+
 static const struct cfg_field step_fields[] = {
     FLD(struct config_escalation_step, "after", after, CFG_DURATION, .required = true),
     FLD(struct config_escalation_step, "notify", notify, CFG_STRLIST, .required = true, .min = 1,
-        .unique = true, .ref = &step_targets),
+        .unique = true, .ref = &config_target_ref),
     FLD(struct config_escalation_step, "when", when, CFG_MAP, .sub = &config_condition_spec),
+    FLD(struct config_escalation_step, "until", until, CFG_STR, .choices = until_choices),
 };
 static const struct cfg_spec step_spec = {.size = sizeof(struct config_escalation_step),
                                           .line_off = offsetof(struct config_escalation_step, line),
@@ -109,6 +153,11 @@ static const struct cfg_field policy_fields[] = {
     ID_FIELD(struct config_escalation_policy),
     FLD(struct config_escalation_policy, "name", name, CFG_STR),
     FLD(struct config_escalation_policy, "repeat", repeat, CFG_INT, .min = 0, .max = 100),
+    FLD(struct config_escalation_policy, "round", round, CFG_DURATION, .min = 60000),
+    FLD(struct config_escalation_policy, "on_ack_breach", on_ack_breach, CFG_STR,
+        .ref = &config_breach_action_ref),
+    FLD(struct config_escalation_policy, "on_resolve_breach", on_resolve_breach, CFG_STR,
+        .ref = &config_breach_action_ref),
     FLD(struct config_escalation_policy, "steps", steps, CFG_LIST, .required = true, .min = 1,
         .sub = &step_spec, .count_off = offsetof(struct config_escalation_policy, step_count)),
 };
@@ -116,6 +165,7 @@ static const struct cfg_spec policy_spec = {
     .size = sizeof(struct config_escalation_policy),
     .line_off = offsetof(struct config_escalation_policy, line),
     FIELDS(policy_fields),
+    .init = policy_init,
     .post = policy_post,
     .uniq_off = offsetof(struct config_escalation_policy, id),
     .uniq_key = "id"};

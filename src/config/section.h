@@ -56,6 +56,11 @@ const void *config_section_find(const struct config *c, const struct cfg_section
         .key = (k), .type = CFG_MAP, .off = 0, .sub = &(spec_)                                     \
     }
 
+/* Reference kinds of escalation_policies.c: a paging target ("schedule:ID", "schedule:ID/LAYER",
+ * "user:ID", "team:ID"), and a breach action ("repage", "next", "flag" or a target). */
+extern const struct cfg_section config_target_ref;
+extern const struct cfg_section config_breach_action_ref;
+
 /* `when:` of escalation steps and checklists (conditions.c). */
 extern const struct cfg_spec config_condition_spec;
 

@@ -37,6 +37,10 @@ static const struct cfg_field severity_fields[] = {
     FLD(struct config_severity, "resolve_within", resolve_within, CFG_DURATION),
     FLD(struct config_severity, "update_every", update_every, CFG_DURATION, .min = MS_PER_MIN),
     FLD(struct config_severity, "notify", notify, CFG_STRLIST, .choices = channels, .unique = true),
+    FLD(struct config_severity, "on_ack_breach", on_ack_breach, CFG_STR,
+        .ref = &config_breach_action_ref),
+    FLD(struct config_severity, "on_resolve_breach", on_resolve_breach, CFG_STR,
+        .ref = &config_breach_action_ref),
     {.key = "postmortem", .type = CFG_MAP, .off = 0, .sub = &postmortem_spec},
 };
 static const struct cfg_spec severity_spec = {.size = sizeof(struct config_severity),

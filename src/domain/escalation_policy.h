@@ -6,16 +6,19 @@
  * evaluation, given the policy, the severity, the incident and the state:
  *
  *   resolved/closed ........................ done: nothing fires, nothing is due.
- *   triggered (not acknowledged) ........... every step whose time has come fires, in order:
+ *   open ................................... every step whose time has come fires, in order:
  *                                            step i is due at round_start + steps[i].after;
- *                                            steps whose `when` does not match are skipped.
- *     ack_within passed, and no step due at
- *     or after that moment fired ........... the next step fires early (reason ack_sla_breached).
- *     last step done, round < repeat ....... a new round starts round_length() after the last
+ *                                            steps whose `when` does not match are skipped;
+ *                                            once acknowledged only `until: resolved` steps
+ *                                            still fire (the others are passed over).
+ *     last step done, round < repeat,
+ *     still triggered ...................... a new round starts round_length() after the last
  *                                            one began (see escalation_round_length).
- *   acknowledged or later .................. no more timed steps.
- *   open past resolve_within (once) ........ the next step fires, or the last one again
- *                                            (reason resolve_sla_breached), acknowledged or not.
+ *   triggered past ack_within (once) ....... the ack breach: its own event, with the action of
+ *                                            escalation_breach_action (re-page the current step,
+ *                                            page the next step now, page a target, or flag);
+ *                                            later steps keep their own times.
+ *   open past resolve_within (once) ........ the resolve breach, the same way.
  *   manual (tocsin escalate) ............... the next step fires now, or the last one again.
  *   open, update due, not yet reminded ..... a cadence reminder (the engine picks who); while no
  *                                            update is posted, again every update_every (the next
@@ -42,6 +45,14 @@
 
 enum { ESCALATION_KEY_MAX = 48, ESCALATION_MAX_FIRES = 64 };
 
+/* What a breach does (on_ack_breach / on_resolve_breach). */
+enum escalation_action {
+    ESC_ACT_REPAGE, /* page the current step's targets again (the default) */
+    ESC_ACT_NEXT,   /* fire the next step now (it does not fire again at its time) */
+    ESC_ACT_TARGET, /* page a named target */
+    ESC_ACT_FLAG,   /* record it; the current step's users get a notice, not a page */
+};
+
 enum escalation_reason {
     ESC_STEP,           /* the step's time came */
     ESC_ACK_BREACH,     /* not acknowledged within the severity's ack_within */
@@ -63,15 +74,19 @@ struct escalation_state {
 };
 
 struct escalation_fire {
-    int step; /* index into policy->steps */
+    int step; /* index into policy->steps; -1: a breach's named target */
     int round;
     enum escalation_reason reason;
+    enum escalation_action action; /* breaches: what it does (ESC_ACT_NEXT for steps) */
+    const char *target;            /* ESC_ACT_TARGET: the target (borrowed from the config) */
     char key[ESCALATION_KEY_MAX];
 };
 
 struct escalation_plan {
     struct escalation_fire fires[ESCALATION_MAX_FIRES];
     size_t nfires;
+    bool ack_breach, resolve_breach; /* the breach happened at this look */
+    enum escalation_action ack_action, resolve_action;
     bool remind;        /* a cadence reminder is due */
     int64_t remind_for; /* the next_update_due it is for */
 };
@@ -84,9 +99,23 @@ const struct config_escalation_policy *escalation_policy_for(const struct config
                                                              const struct incident *inc);
 /* Whether a step's `when` matches the incident's severity and type. */
 bool escalation_step_applies(const struct config_escalation_step *st, const struct incident *inc);
-/* The length of one round: the last step's `after` plus the gap before it (the last target gets
- * as long as the one before it had), at least 5 minutes. */
-int64_t escalation_round_length(const struct config_escalation_policy *p);
+/* Whether a step keeps firing once the incident is acknowledged (`until: resolved`). */
+bool escalation_step_until_resolved(const struct config_escalation_step *st);
+/* Whether some step of p applies to the incident (NULL p: none). */
+bool escalation_routes(const struct config_escalation_policy *p, const struct incident *inc);
+/* The length of one round for this incident: the policy's `round` when set; else, over the
+ * steps that apply to the incident, the last step's `after` plus the gap before it (the last
+ * target gets as long as the one before it had); at least 5 minutes. */
+int64_t escalation_round_length(const struct config_escalation_policy *p,
+                                const struct incident *inc);
+/* The action of a breach setting ("repage", "next", "flag", a target; NULL: repage); *target
+ * gets the target for ESC_ACT_TARGET. */
+enum escalation_action escalation_action_parse(const char *setting, const char **target);
+const char *escalation_action_name(enum escalation_action a);
+/* The setting in force for the ack breach (or, resolve, the resolve breach): the severity's,
+ * else the policy's, else NULL (repage). */
+const char *escalation_breach_setting(const struct config_escalation_policy *p,
+                                      const struct config_severity *sev, bool resolve);
 
 /* Starts a state for an incident (round 0 from its creation). */
 void escalation_state_init(struct escalation_state *st, const struct incident *inc);

@@ -194,9 +194,9 @@ json_t *notify_incident_json(const struct notify_item *it)
     const struct incident *inc = it->inc;
     if (!inc)
         return json_null();
-    return json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s}", "id", inc->id, "title", inc->title, "severity",
-                     inc->severity, "status", incident_status_name(inc->status), "service",
-                     inc->service, "url", it->incident_url);
+    return json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s,s:b}", "id", inc->id, "title", inc->title,
+                     "severity", inc->severity, "status", incident_status_name(inc->status),
+                     "service", inc->service, "url", it->incident_url, "drill", inc->drill);
 }
 
 enum { SECRET_KEY_MAX = 64 };

@@ -9,6 +9,8 @@
 #include "domain/oncall.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
+#include "util/buf.h"
+#include "app/metrics.h"
 #include "util/timeutil.h"
 #include "store/incidents.h"
 #include "store/overrides.h"
@@ -110,74 +112,256 @@ static json_t *resolve_target(const struct config *cfg, const struct oncall_over
 
 /* ---- one incident ---- */
 
+/* The pages of one look, one per user (steps due together are merged): the first fire's key that
+ * reached the user, every target that did, and whether any of them pages (a flagged breach alone
+ * sends a notice). */
+struct page {
+    const char *user;
+    char key[ESCALATION_KEY_MAX];
+    json_t *targets;
+    bool page;
+};
+
+struct pages {
+    struct page *items;
+    size_t n, alloc;
+};
+
+static void pages_add(struct pages *pg, const char *user, const char *key, const char *target,
+                      bool page)
+{
+    struct page *it = NULL;
+    for (size_t i = 0; i < pg->n && !it; i++)
+        if (strcmp(pg->items[i].user, user) == 0)
+            it = &pg->items[i];
+    if (!it) {
+        if (pg->n == pg->alloc) {
+            pg->alloc = pg->alloc ? 2 * pg->alloc : 8;
+            pg->items = xrealloc(pg->items, pg->alloc * sizeof *pg->items);
+        }
+        it = &pg->items[pg->n++];
+        *it = (struct page){.user = user, .targets = json_array(), .page = page};
+        snprintf(it->key, sizeof it->key, "%s", key);
+    }
+    it->page = it->page || page;
+    for (size_t i = 0; i < json_array_size(it->targets); i++)
+        if (strcmp(json_string_value(json_array_get(it->targets, i)), target) == 0)
+            return;
+    json_array_append_new(it->targets, json_string(target));
+}
+
+static void pages_free(struct pages *pg)
+{
+    for (size_t i = 0; i < pg->n; i++)
+        json_decref(pg->items[i].targets);
+    free(pg->items);
+    *pg = (struct pages){0};
+}
+
 struct esc_ctx {
     struct app *app;
     const struct config *cfg;
     int64_t now;
     struct oncall_overrides ov;
     int queued;
+    unsigned unrouted;  /* incidents that reached no one in this job (the metric, after commit) */
     const char *actor;  /* "tocsin" for timed steps, the person for manual ones */
     const char *reason; /* manual: the person's reason, or NULL */
     json_t *step_out;   /* manual: the last escalation.step data */
 };
 
 /* Queues m for each user; a user with no way to reach them is on the timeline, not an error. */
+static enum result page_user(struct store_conn *tx, struct esc_ctx *x, const struct incident *inc,
+                             struct notify_message m, struct error *err)
+{
+    int q = 0;
+    struct error e = {0};
+    enum result result = notify_enqueue(tx, x->cfg, &m, x->now, &q, &e);
+    if (result == ERR_UNPROCESSABLE || result == ERR_NOT_FOUND) {
+        json_t *data = json_pack("{s:s,s:s,s:s}", "user", m.user, "key", m.key, "error", e.message);
+        result = timeline_append(tx, x->now, "tocsin", "escalation.unreachable",
+                                 inc ? inc->id : NULL, data, NULL, err);
+    } else if (result != OK) {
+        return error_set(err, result, "%s", e.message);
+    }
+    x->queued += q;
+    return result;
+}
+
 static enum result page_users(struct store_conn *tx, struct esc_ctx *x, const struct incident *inc,
                               const struct users *u, struct notify_message m, struct error *err)
 {
-    for (size_t i = 0; i < u->n; i++) {
+    enum result result = OK;
+    for (size_t i = 0; i < u->n && result == OK; i++) {
         m.user = u->items[i];
-        int q = 0;
-        struct error e = {0};
-        enum result result = notify_enqueue(tx, x->cfg, &m, x->now, &q, &e);
-        if (result == ERR_UNPROCESSABLE || result == ERR_NOT_FOUND) {
-            json_t *data =
-                json_pack("{s:s,s:s,s:s}", "user", m.user, "key", m.key, "error", e.message);
-            result = timeline_append(tx, x->now, "tocsin", "escalation.unreachable",
-                                     inc ? inc->id : NULL, data, NULL, err);
-        } else if (result != OK) {
-            return error_set(err, result, "%s", e.message);
-        }
-        if (result != OK)
-            return result;
-        x->queued += q;
+        result = page_user(tx, x, inc, m, err);
     }
-    return OK;
+    return result;
 }
 
+/* One page per user of the look: the targets that reached them on the first line. */
+static enum result pages_send(struct store_conn *tx, struct esc_ctx *x,
+                              const struct config_escalation_policy *p, const struct incident *inc,
+                              const struct pages *pg, struct error *err)
+{
+    enum result result = OK;
+    const struct config_severity *sev = config_severity_find(x->cfg, inc->severity);
+    for (size_t i = 0; i < pg->n && result == OK; i++) {
+        const struct page *it = &pg->items[i];
+        struct buf via;
+        buf_init(&via, 2048);
+        for (size_t k = 0; k < json_array_size(it->targets); k++)
+            buf_printf(&via, "%s%s", k ? ", " : "",
+                       json_string_value(json_array_get(it->targets, k)));
+        char why[160], note[320], subject[256];
+        snprintf(why, sizeof why, "escalation %s (%s)", p ? p->id : "fallback",
+                 (via.data ? via.data : ""));
+        snprintf(note, sizeof note, "Paged as: %s", (via.data ? via.data : ""));
+        struct notify_message m = {.kind = NOTIFY_PAGE,
+                                   .key = it->key,
+                                   .user = it->user,
+                                   .inc = inc,
+                                   .reason = why,
+                                   .note = note};
+        if (!it->page) { /* a flagged breach: a notice, not a page */
+            char within[32] = "?";
+            if (sev && sev->ack_within >= 0)
+                time_format_duration(sev->ack_within, within, sizeof within);
+            snprintf(subject, sizeof subject, "[%s] Not acknowledged within %s: %s %s",
+                     inc->severity, within, inc->id, inc->title);
+            m.kind = NOTIFY_REMINDER;
+            m.subject = subject;
+        }
+        result = page_user(tx, x, inc, m, err);
+        buf_free(&via);
+    }
+    return result;
+}
+
+/* A target's users at this moment, added to pg under key (and to *all). */
+static json_t *reach(struct esc_ctx *x, const char *target, const char *key, bool page,
+                     struct pages *pg, struct users *all)
+{
+    struct users u = {0};
+    json_t *j = resolve_target(x->cfg, &x->ov, target, x->now, &u);
+    for (size_t i = 0; i < u.n; i++) {
+        pages_add(pg, u.items[i], key, target, page);
+        users_add(all, u.items[i]);
+    }
+    users_free(&u);
+    return j;
+}
+
+/* The step of a fire: its targets' users go into pg; a step (timed, manual, or fired by a breach
+ * with `next`) is on the timeline as escalation.step; a breach's re-page or target adds its
+ * targets to *breach_targets instead. */
 static enum result fire_step(struct store_conn *tx, struct esc_ctx *x,
                              const struct config_escalation_policy *p, const struct incident *inc,
-                             const struct escalation_fire *f, struct error *err)
+                             const struct escalation_fire *f, struct pages *pg,
+                             json_t *breach_targets, struct users *breach_users, struct error *err)
 {
-    const struct config_escalation_step *step = &p->steps[f->step];
+    bool is_step = f->action == ESC_ACT_NEXT;
+    bool page = f->action != ESC_ACT_FLAG;
     struct users all = {0};
     json_t *targets = json_array();
-    for (size_t i = 0; i < step->notify.count; i++)
-        json_array_append_new(targets,
-                              resolve_target(x->cfg, &x->ov, step->notify.items[i], x->now, &all));
+    if (f->step < 0) {
+        json_array_append_new(targets, reach(x, f->target, f->key, page, pg, &all));
+    } else {
+        const struct config_escalation_step *step = &p->steps[f->step];
+        for (size_t i = 0; i < step->notify.count; i++)
+            json_array_append_new(targets, reach(x, step->notify.items[i], f->key, page, pg, &all));
+    }
+    if (!is_step || f->reason == ESC_ACK_BREACH || f->reason == ESC_RESOLVE_BREACH) {
+        for (size_t i = 0; i < all.n; i++)
+            users_add(breach_users, all.items[i]);
+        if (!is_step) {
+            json_array_extend(breach_targets, targets);
+            json_decref(targets);
+            users_free(&all);
+            return OK;
+        }
+    }
     json_t *data =
-        json_pack("{s:s,s:i,s:i,s:s,s:s,s:o,s:o,s:s?}", "policy", p->id, "round", f->round + 1,
+        json_pack("{s:s,s:i,s:i,s:s,s:s,s:O,s:o,s:s?}", "policy", p->id, "round", f->round + 1,
                   "step", f->step + 1, "reason", escalation_reason_name(f->reason), "key", f->key,
                   "targets", targets, "users", users_json(&all), "message", x->reason);
+    json_decref(targets);
     if (!all.n)
         log_warn("escalate: %s step %d of %s reaches nobody", inc->id, f->step + 1, p->id);
     if (f->reason == ESC_MANUAL) {
         json_decref(x->step_out);
         x->step_out = json_incref(data);
     }
-    enum result result =
-        timeline_append(tx, x->now, x->actor, "escalation.step", inc->id, data, NULL, err);
-    if (result != OK) {
-        users_free(&all);
-        return result;
-    }
-    char why[96];
-    snprintf(why, sizeof why, "escalation %s step %d (%s)", p->id, f->step + 1,
-             escalation_reason_name(f->reason));
-    struct notify_message m = {.kind = NOTIFY_PAGE, .key = f->key, .inc = inc, .reason = why};
-    result = page_users(tx, x, inc, &all, m, err);
     users_free(&all);
-    return result;
+    return timeline_append(tx, x->now, x->actor, "escalation.step", inc->id, data, NULL, err);
+}
+
+/* Nobody reached: the config's fallback target, else the timeline says no one was (and the
+ * log). Returns the users paged through the fallback in *fb (JSON array). */
+static json_t *fallback(struct esc_ctx *x, const struct incident *inc, const char *key,
+                        struct pages *pg)
+{
+    struct users all = {0};
+    json_t *users;
+    if (x->cfg->fallback)
+        json_decref(reach(x, x->cfg->fallback, key, true, pg, &all));
+    if (!all.n)
+        log_warn("escalate: %s reaches no one%s", inc->id,
+                 x->cfg->fallback ? " (not even the fallback target)" : " (no fallback target)");
+    users = users_json(&all);
+    users_free(&all);
+    return users;
+}
+
+/* The breach event: escalation.ack_breach / escalation.resolve_breach {policy, round, action,
+ * targets, users, fallback?}. A breach that reached no one pages the fallback. */
+static enum result breach_event(struct store_conn *tx, struct esc_ctx *x,
+                                const struct config_escalation_policy *p,
+                                const struct incident *inc, const struct escalation_state *st,
+                                bool resolve, enum escalation_action a, json_t *targets,
+                                const struct users *reached, struct pages *pg, struct error *err)
+{
+    const struct config_severity *sev = config_severity_find(x->cfg, inc->severity);
+    int64_t within = sev ? (resolve ? sev->resolve_within : sev->ack_within) : -1;
+    char w[32] = "";
+    if (within >= 0)
+        time_format_duration(within, w, sizeof w);
+    json_t *data = json_pack("{s:s,s:i,s:s,s:s,s:O,s:o}", "policy", p->id, "round", st->round + 1,
+                             "action", escalation_action_name(a), "within", w, "targets", targets,
+                             "users", users_json(reached));
+    if (!reached->n) {
+        char key[48];
+        snprintf(key, sizeof key, "%s:fallback", resolve ? "resolvebreach" : "ackbreach");
+        json_object_set_new(data, "fallback", fallback(x, inc, key, pg));
+    }
+    return timeline_append(tx, x->now, "tocsin",
+                           resolve ? "escalation.resolve_breach" : "escalation.ack_breach", inc->id,
+                           data, NULL, err);
+}
+
+static bool ticket_only(const struct config_severity *s)
+{
+    return s && s->notify.count == 1 && strcmp(s->notify.items[0], "ticket") == 0;
+}
+
+/* An incident no step of its policy applies to (and that is not ticket-only), in a config that
+ * has escalation policies: on the timeline, counted, and the fallback paged. Once, at the first
+ * look. */
+static enum result unrouted(struct store_conn *tx, struct esc_ctx *x,
+                            const struct config_escalation_policy *p, const struct incident *inc,
+                            struct pages *pg, struct error *err)
+{
+    if (!x->cfg->policy_count) /* no policy at all: a config that pages no one by design */
+        return OK;
+    if (escalation_routes(p, inc) || ticket_only(config_severity_find(x->cfg, inc->severity)))
+        return OK;
+    x->unrouted++;
+    json_t *data =
+        json_pack("{s:s?,s:s,s:s?,s:o}", "policy", p ? p->id : NULL, "reason",
+                  p ? "no step of the policy applies to the incident"
+                    : "no escalation policy (type, service, or \"default\")",
+                  "fallback_target", x->cfg->fallback, "users", fallback(x, inc, "fallback:0", pg));
+    return timeline_append(tx, x->now, "tocsin", "escalation.unrouted", inc->id, data, NULL, err);
 }
 
 /* The cadence reminder: the comms lead, else the commander, else whoever the first step pages. */
@@ -249,6 +433,7 @@ static enum result process_one(struct store_conn *tx, struct esc_ctx *x, const c
 {
     struct incident inc = {0};
     struct escalation_state st;
+    struct pages pg = {0};
     enum result result = store_incident_get(tx, id, &inc);
     if (result != OK)
         return error_set(err, result, "incident %s: %s", id,
@@ -262,7 +447,10 @@ static enum result process_one(struct store_conn *tx, struct esc_ctx *x, const c
         error_set(err, result, "store: cannot read the escalation of %s", id);
         goto out;
     }
+    bool first = !st.started;
     const struct config_escalation_policy *p = state_policy(tx, x, &inc, &st, &result, err);
+    if (result == OK && first && inc.status == INC_TRIGGERED)
+        result = unrouted(tx, x, p, &inc, &pg, err);
     if (result != OK)
         goto out;
     if (manual && !incident_status_is_open(inc.status)) {
@@ -280,13 +468,29 @@ static enum result process_one(struct store_conn *tx, struct esc_ctx *x, const c
     struct escalation_plan plan;
     escalation_evaluate(p, config_severity_find(x->cfg, inc.severity), &inc, &st, x->now, manual,
                         &plan);
-    for (size_t i = 0; i < plan.nfires && result == OK; i++)
-        result = fire_step(tx, x, p, &inc, &plan.fires[i], err);
+    json_t *bt[2] = {json_array(), json_array()}; /* the ack and the resolve breach's targets */
+    struct users bu[2] = {{0}, {0}};
+    for (size_t i = 0; i < plan.nfires && result == OK; i++) {
+        int b = plan.fires[i].reason == ESC_RESOLVE_BREACH;
+        result = fire_step(tx, x, p, &inc, &plan.fires[i], &pg, bt[b], &bu[b], err);
+    }
+    if (result == OK && plan.ack_breach)
+        result = breach_event(tx, x, p, &inc, &st, false, plan.ack_action, bt[0], &bu[0], &pg, err);
+    if (result == OK && plan.resolve_breach)
+        result =
+            breach_event(tx, x, p, &inc, &st, true, plan.resolve_action, bt[1], &bu[1], &pg, err);
+    for (int b = 0; b < 2; b++) {
+        json_decref(bt[b]);
+        users_free(&bu[b]);
+    }
+    if (result == OK)
+        result = pages_send(tx, x, p, &inc, &pg, err);
     if (result == OK && plan.remind)
         result = remind(tx, x, p, &inc, plan.remind_for, err);
     if (result == OK && (result = store_escalation_put(tx, id, &st, x->now)) != OK)
         error_set(err, result, "store: cannot save the escalation of %s", id);
 out:
+    pages_free(&pg);
     incident_free_fields(&inc);
     return result;
 }
@@ -309,6 +513,7 @@ static enum result due_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct due_job *j = arg;
     j->x.queued = 0;
+    j->x.unrouted = 0;
     for (size_t i = 0; i < j->n; i++)
         free(j->ids[i]);
     j->n = 0;
@@ -343,6 +548,7 @@ static enum result one_due_job(struct store_conn *tx, void *arg, struct error *e
 {
     struct one_job *j = arg;
     j->x.queued = 0;
+    j->x.unrouted = 0;
     struct escalation_state st;
     enum result result = store_escalation_get(tx, j->id, &st);
     if (result == OK && st.due_at > j->x.now)
@@ -403,6 +609,7 @@ static void isolate(struct app *app, const struct config *cfg, struct store_conn
                             .id = l.ids[i]};
         if (store_write(app->store, one_due_job, &j, &err) == OK) {
             *queued += j.x.queued;
+            metrics_count_unrouted(app->metrics, j.x.unrouted);
         } else {
             log_error("escalate: incident %s: %s; tried again in %lld s, the others go on",
                       l.ids[i], err.message, (long long)(POISON_RETRY_MS / 1000));
@@ -435,6 +642,7 @@ int64_t escalate_pass(struct app *app, const struct config *cfg, int64_t now, in
             return now + 1000; /* what is left: again in a second */
         }
         *queued += j.x.queued;
+        metrics_count_unrouted(app->metrics, j.x.unrouted);
         if (n < DUE_BATCH)
             break;
     }

@@ -45,6 +45,8 @@ static void clean_line(struct buf *b, const char *s)
 static void make_subject(const struct notify_message *m, struct buf *out)
 {
     const struct incident *inc = m->inc;
+    if (inc && inc->drill)
+        buf_puts(out, "[DRILL] "); /* a drill's every message says so, first */
     if (m->subject) {
         clean_line(out, m->subject);
         return;
@@ -64,6 +66,8 @@ static void make_subject(const struct notify_message *m, struct buf *out)
 static void make_text(const struct config *cfg, const struct notify_message *m, struct buf *out)
 {
     const struct incident *inc = m->inc;
+    if (inc && inc->drill)
+        buf_puts(out, "[DRILL] This is a drill, not a real incident.\n\n");
     if (m->note)
         buf_printf(out, "%.*s\n\n", NOTE_MAX, m->note);
     if (m->text) {

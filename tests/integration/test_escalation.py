@@ -47,7 +47,8 @@ services:
 """
 
 NO_DEFAULT = CONFIG.replace("  - id: default\n", "  - id: standard\n").replace(
-    "escalation: default}", "escalation: standard}") + "  - {id: db, name: Database}\n"
+    "escalation: default}", "escalation: standard}") + "  - {id: db, name: Database}\n" + \
+    "fallback: user:alice\n"  # db routes to no one: check-config asks for a fallback
 
 
 @pytest.fixture
@@ -104,27 +105,56 @@ def test_ack_stops_timed_steps(esc):
     assert len(steps(esc, inc["id"])) == 1
 
 
-def test_resolve_breach_escalates_even_when_acked(esc):
+def breaches(server, iid, kind="escalation.ack_breach"):
+    return [e for e in server.timeline(iid) if e["kind"] == kind]
+
+
+def test_resolve_breach_is_its_own_event_even_when_acked(esc):
+    """The resolve breach re-pages the current step (alice); it does not pull step 2 forward."""
     inc = esc.create("Checkout down", "SEV1", service="api")
     esc.advance("1s")
     esc.api("POST", f"/api/v1/incidents/{inc['id']}/ack")
     esc.advance("1h")
-    s = steps(esc, inc["id"])
-    assert len(s) == 2 and s[1]["data"]["reason"] == "resolve_sla_breached", s
-    assert users_of(s[1]) == ["bob"]  # the next step that had not gone
+    assert len(steps(esc, inc["id"])) == 1
+    b = breaches(esc, inc["id"], "escalation.resolve_breach")
+    assert len(b) == 1 and b[0]["data"]["action"] == "repage" and b[0]["data"]["users"] == ["alice"], b
     esc.advance("3h")
-    assert len(steps(esc, inc["id"])) == 2  # once
+    assert len(breaches(esc, inc["id"], "escalation.resolve_breach")) == 1  # once
+    assert esc.get(inc["id"])["escalation"]["resolve_breach_escalated"] is True
 
 
-def test_ack_breach_fires_next_step_early(make_server):
+def test_ack_breach_repages_current_step_and_steps_keep_their_times(make_server):
     cfg = CONFIG.replace("ack_within: 15m", "ack_within: 5m")
+    srv = make_server(dev_clock=True, config_text=cfg)
+    inc = srv.create("Checkout down", "SEV1", service="api")
+    srv.advance("5m")
+    assert len(steps(srv, inc["id"])) == 1  # step 2 waits for its 15m
+    b = breaches(srv, inc["id"])
+    assert len(b) == 1 and b[0]["data"]["action"] == "repage" and b[0]["data"]["users"] == ["alice"]
+    srv.advance("10m")
+    s = steps(srv, inc["id"])
+    assert len(s) == 2 and s[1]["data"]["reason"] == "step" and users_of(s[1]) == ["bob"], s
+
+
+def test_ack_breach_next_pages_the_next_step_now(make_server):
+    cfg = CONFIG.replace("ack_within: 15m", "ack_within: 5m, on_ack_breach: next")
     srv = make_server(dev_clock=True, config_text=cfg)
     inc = srv.create("Checkout down", "SEV1", service="api")
     srv.advance("5m")
     s = steps(srv, inc["id"])
     assert len(s) == 2 and s[1]["data"]["reason"] == "ack_sla_breached" and users_of(s[1]) == ["bob"]
-    srv.advance("11m")  # 16m: step 2 went early, so nothing new at 15m
+    srv.advance("11m")  # 16m: step 2 went at the breach, so nothing new at 15m
     assert len(steps(srv, inc["id"])) == 2
+
+
+def test_ack_breach_to_a_named_target(make_server):
+    cfg = CONFIG.replace("ack_within: 15m", "ack_within: 5m, on_ack_breach: user:erin")
+    srv = make_server(dev_clock=True, config_text=cfg)
+    inc = srv.create("Checkout down", "SEV1", service="api")
+    srv.advance("5m")
+    b = breaches(srv, inc["id"])
+    assert b[0]["data"]["action"] == "target" and b[0]["data"]["users"] == ["erin"], b
+    assert len(steps(srv, inc["id"])) == 1
 
 
 def test_incident_type_routes_to_its_policy_and_repeats(esc):

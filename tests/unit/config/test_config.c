@@ -351,6 +351,7 @@ static void test_unknown_reference(void **state)
                       "          - team:x\n"
                       "          - pager:a\n"
                       "        when: {type: [outage]}\n"
+                      "fallback: user:a\n"
                       "checklists: [{id: c, title: C, when: {severity: [SEV7]}, items: [x]}]\n",
                   "3: schedules[0].rotation.users[1]: unknown user \"b\"\n"
                   "10: escalation_policies[0].steps[0].notify[1]: schedule \"s\" has no layer "
@@ -361,7 +362,7 @@ static void test_unknown_reference(void **state)
                   "(use schedule:ID, schedule:ID/LAYER, user:ID or team:ID)\n"
                   "14: escalation_policies[0].steps[0].when.type[0]: unknown incident type "
                   "\"outage\"\n"
-                  "15: checklists[0].when.severity[0]: unknown severity \"SEV7\"\n");
+                  "16: checklists[0].when.severity[0]: unknown severity \"SEV7\"\n");
 }
 
 static void test_duplicates(void **state)

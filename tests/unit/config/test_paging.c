@@ -126,11 +126,72 @@ static void test_escalation_rules(void **state)
                   "10: escalation_policies[0].steps[2].notify[1]: \"user:a\" is listed twice\n");
 }
 
+/* until, round, on_ack_breach: each bad value named with its line. */
+static void test_escalation_paging_keys(void **state)
+{
+    assert_errors("severities: [{id: SEV1, name: C, on_ack_breach: user:ghost}]\n"
+                  "users: [{id: a}]\n"
+                  "teams: [{id: t, members: [a]}]\n"
+                  "escalation_policies:\n"
+                  "  - id: default\n"
+                  "    round: 1h\n"
+                  "    on_ack_breach: louder\n"
+                  "    on_resolve_breach: team:t\n"
+                  "    steps:\n"
+                  "      - {after: 0m, notify: [user:a], until: fixed}\n"
+                  "      - {after: 2h, notify: [user:a], until: resolved}\n",
+                  "1: severities[0].on_ack_breach: unknown user \"ghost\"\n"
+                  "7: escalation_policies[0].on_ack_breach: \"louder\" is not a breach action "
+                  "(use repage, next, flag, or a target: schedule:ID, schedule:ID/LAYER, user:ID "
+                  "or team:ID)\n"
+                  "10: escalation_policies[0].steps[0].until: \"fixed\" is not one of "
+                  "acknowledged, resolved\n"
+                  "11: escalation_policies[0].steps[1].after: 2h is beyond the round (round: 1h); "
+                  "a step must come before the round ends\n");
+    assert_errors("severities: [{id: SEV1, name: C, on_ack_breach: flag}, {id: SEV2, name: M}]\n"
+                  "users: [{id: a}]\n"
+                  "escalation_policies:\n"
+                  "  - id: default\n"
+                  "    on_ack_breach: next\n"
+                  "    steps:\n"
+                  "      - {after: 0m, notify: [user:a], until: acknowledged}\n"
+                  "      - {after: 5m, notify: [user:a], until: resolved}\n",
+                  "");
+}
+
+/* Nobody routed: each combination named, unless `fallback:` is set. */
+static void test_routing_needs_someone(void **state)
+{
+    static const char *cfg =
+        "severities: [{id: SEV1, name: C}, {id: SEV2, name: M},\n"
+        "             {id: SEV4, name: L, notify: [ticket]}]\n"
+        "users: [{id: a}]\n"
+        "incident_types: [{id: sec, name: S, escalation: sec}]\n"
+        "escalation_policies:\n"
+        "  - id: default\n"
+        "    steps: [{after: 0m, notify: [user:a], when: {severity: [SEV1]}}]\n"
+        "  - id: sec\n"
+        "    steps: [{after: 0m, notify: [user:a], when: {severity: [SEV1]}}]\n"
+        "%s";
+    char text[1024];
+    snprintf(text, sizeof text, cfg, "");
+    assert_errors(text, "1: severity SEV2, type sec, no service routes to no one: escalation "
+                        "policy \"sec\" has no step for it; add a step, or set a top-level "
+                        "`fallback:` target\n"
+                        "1: severity SEV2, no type, no service routes to no one: escalation "
+                        "policy \"default\" has no step for it; add a step, or set a top-level "
+                        "`fallback:` target\n");
+    snprintf(text, sizeof text, cfg, "fallback: user:a\n");
+    assert_errors(text, "");
+    snprintf(text, sizeof text, cfg, "fallback: user:nobody\n");
+    assert_errors(text, "10: fallback: unknown user \"nobody\"\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_schedule_rules),
-        cmocka_unit_test(test_escalation_rules),
+        cmocka_unit_test(test_schedule_rules),         cmocka_unit_test(test_escalation_rules),
+        cmocka_unit_test(test_escalation_paging_keys), cmocka_unit_test(test_routing_needs_someone),
         cmocka_unit_test(test_rotation_start),
     };
     return cmocka_run_group_tests(tests, config_fixture_setup, config_fixture_teardown);

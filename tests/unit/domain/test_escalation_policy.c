@@ -78,15 +78,19 @@ static void test_steps_fire_on_time(void **state)
     eval(T0 + 15 * MIN - 1, false);
     assert_int_equal(plan.nfires, 0);
     eval(T0 + 15 * MIN, false);
-    assert_int_equal(plan.nfires, 1); /* the step; the ack breach adds nothing at the same time */
+    assert_int_equal(plan.nfires, 2); /* the step, and the ack breach re-pages it (merged later) */
     assert_fire(0, 1, "step:0:1", ESC_STEP);
+    assert_fire(1, 1, "ackbreach:0:1", ESC_ACK_BREACH);
+    assert_true(plan.ack_breach);
+    assert_int_equal(plan.ack_action, ESC_ACT_REPAGE);
     assert_true(st.ack_breach_done);
     assert_int_equal(st.due_at, T0 + 30 * MIN);
     eval(T0 + 30 * MIN, false);
     assert_fire(0, 2, "step:0:2", ESC_STEP);
 }
 
-static void test_ack_breach_fires_next_step_early(void **state)
+/* The default: the breach re-pages the current step; the next step keeps its own time. */
+static void test_ack_breach_repages_current_step(void **state)
 {
     (void)state;
     sev.ack_within = 5 * MIN;
@@ -94,10 +98,12 @@ static void test_ack_breach_fires_next_step_early(void **state)
     assert_int_equal(st.due_at, T0 + 5 * MIN);
     eval(T0 + 5 * MIN, false);
     assert_int_equal(plan.nfires, 1);
-    assert_fire(0, 1, "step:0:1", ESC_ACK_BREACH);
+    assert_fire(0, 0, "ackbreach:0:0", ESC_ACK_BREACH);
+    assert_int_equal(plan.fires[0].action, ESC_ACT_REPAGE);
+    assert_int_equal(st.due_at, T0 + 15 * MIN);
     eval(T0 + 15 * MIN, false);
-    assert_int_equal(plan.nfires, 0); /* step 1 already went */
-    assert_int_equal(st.due_at, T0 + 30 * MIN);
+    assert_int_equal(plan.nfires, 1); /* step 1 at its own time */
+    assert_fire(0, 1, "step:0:1", ESC_STEP);
     sev.ack_within = 15 * MIN;
 }
 
@@ -105,11 +111,115 @@ static void test_ack_breach_on_first_look_after_it(void **state)
 {
     (void)state;
     sev.ack_within = 5 * MIN;
-    eval(T0 + 6 * MIN, false); /* first look after the breach: step 0, and step 1 early */
+    eval(T0 + 6 * MIN, false); /* first look after the breach: step 0, and its re-page */
     assert_int_equal(plan.nfires, 2);
     assert_fire(0, 0, "step:0:0", ESC_STEP);
-    assert_fire(1, 1, "step:0:1", ESC_ACK_BREACH);
+    assert_fire(1, 0, "ackbreach:0:0", ESC_ACK_BREACH);
     sev.ack_within = 15 * MIN;
+}
+
+/* on_ack_breach: next (the step fires now, not again at its time), a target, flag. */
+static void test_ack_breach_actions(void **state)
+{
+    (void)state;
+    sev.ack_within = 5 * MIN;
+    policy.on_ack_breach = "next";
+    eval(T0, false);
+    eval(T0 + 5 * MIN, false);
+    assert_int_equal(plan.nfires, 1);
+    assert_fire(0, 1, "step:0:1", ESC_ACK_BREACH);
+    eval(T0 + 15 * MIN, false);
+    assert_int_equal(plan.nfires, 0);
+
+    escalation_state_init(&st, &inc);
+    sev.on_ack_breach = "user:boss"; /* the severity's setting wins over the policy's */
+    eval(T0, false);
+    eval(T0 + 5 * MIN, false);
+    assert_int_equal(plan.nfires, 1);
+    assert_fire(0, -1, "ackbreach:0", ESC_ACK_BREACH);
+    assert_int_equal(plan.fires[0].action, ESC_ACT_TARGET);
+    assert_string_equal(plan.fires[0].target, "user:boss");
+
+    escalation_state_init(&st, &inc);
+    sev.on_ack_breach = "flag";
+    eval(T0, false);
+    eval(T0 + 5 * MIN, false);
+    assert_int_equal(plan.nfires, 1);
+    assert_fire(0, 0, "ackbreach:0:0", ESC_ACK_BREACH);
+    assert_int_equal(plan.fires[0].action, ESC_ACT_FLAG);
+    assert_int_equal(plan.ack_action, ESC_ACT_FLAG);
+    sev.on_ack_breach = NULL;
+    policy.on_ack_breach = NULL;
+    sev.ack_within = 15 * MIN;
+}
+
+/* `next` with no step left (every step at 0m) re-pages the current step: someone is reached. */
+static void test_ack_breach_next_with_no_step_left_repages(void **state)
+{
+    (void)state;
+    struct config_escalation_step all0[] = {{.after = 0, .notify = {n0, 1}},
+                                            {.after = 0, .notify = {n2, 1}}};
+    struct config_escalation_policy p = {
+        .id = "p", .steps = all0, .step_count = 2, .on_ack_breach = "next"};
+    struct config_severity s2 = {.id = "SEV1", .ack_within = 2 * MIN, .resolve_within = -1};
+    escalation_evaluate(&p, &s2, &inc, &st, T0, false, &plan);
+    assert_int_equal(plan.nfires, 2);
+    escalation_evaluate(&p, &s2, &inc, &st, T0 + 2 * MIN, false, &plan);
+    assert_int_equal(plan.nfires, 2);
+    assert_fire(0, 0, "ackbreach:0:0", ESC_ACK_BREACH);
+    assert_fire(1, 1, "ackbreach:0:1", ESC_ACK_BREACH);
+}
+
+/* `until: resolved` steps keep firing once acknowledged; the others stop. */
+static void test_until_resolved(void **state)
+{
+    (void)state;
+    struct error err = {0};
+    struct config_escalation_step m[] = {
+        {.after = 0, .notify = {n0, 1}},
+        {.after = 10 * MIN, .notify = {n1, 1}},
+        {.after = 60 * MIN, .notify = {n2, 1}, .until = "resolved"},
+        {.after = 120 * MIN, .notify = {n3, 1}, .until = "resolved"},
+    };
+    struct config_escalation_policy p = {.id = "p", .steps = m, .step_count = 4};
+    struct config_severity s2 = {.id = "SEV1", .ack_within = -1, .resolve_within = -1};
+    escalation_evaluate(&p, &s2, &inc, &st, T0, false, &plan);
+    assert_int_equal(incident_ack(&inc, T0 + 3 * MIN, &err), OK);
+    escalation_evaluate(&p, &s2, &inc, &st, T0 + 3 * MIN, false, &plan);
+    assert_int_equal(plan.nfires, 0);
+    assert_int_equal(st.due_at, T0 + 60 * MIN); /* the 10m step is passed over */
+    escalation_evaluate(&p, &s2, &inc, &st, T0 + 60 * MIN, false, &plan);
+    assert_int_equal(plan.nfires, 1);
+    assert_fire(0, 2, "step:0:2", ESC_STEP);
+    assert_int_equal(st.due_at, T0 + 120 * MIN);
+    assert_int_equal(incident_set_status(&inc, INC_RESOLVED, T0 + 90 * MIN, &err), OK);
+    escalation_evaluate(&p, &s2, &inc, &st, T0 + 120 * MIN, false, &plan);
+    assert_int_equal(plan.nfires, 0);
+}
+
+/* A round's length counts only the steps that apply to the incident (P1: 0 and 15m -> 30m). */
+static void test_round_length_per_severity(void **state)
+{
+    (void)state;
+    static char *p1[] = {"SEV1"}, *p3[] = {"SEV3"};
+    struct config_escalation_step m[] = {
+        {.after = 0, .notify = {n0, 1}},
+        {.after = 15 * MIN, .notify = {n2, 1}, .when = {.severity = {p1, 1}}},
+        {.after = 240 * MIN, .notify = {n2, 1}, .when = {.severity = {p3, 1}}},
+    };
+    struct config_escalation_policy p = {.id = "p", .repeat = 1, .steps = m, .step_count = 3};
+    assert_int_equal(escalation_round_length(&p, &inc), 30 * MIN);
+    p.round = 45 * MIN;
+    assert_int_equal(escalation_round_length(&p, &inc), 45 * MIN);
+    p.round = -1;
+    struct config_severity s2 = {.id = "SEV1", .ack_within = -1, .resolve_within = -1};
+    escalation_evaluate(&p, &s2, &inc, &st, T0 + 30 * MIN, false, &plan);
+    assert_int_equal(plan.nfires, 3);
+    assert_fire(2, 0, "step:1:0", ESC_STEP);
+    assert_int_equal(st.due_at, T0 + 45 * MIN);
+    free(inc.severity);
+    inc.severity = strdup("SEV3");
+    assert_int_equal(escalation_round_length(&p, &inc), 480 * MIN);
 }
 
 static void test_when_filters_steps(void **state)
@@ -118,27 +228,33 @@ static void test_when_filters_steps(void **state)
     free(inc.severity);
     inc.severity = strdup("SEV3");
     eval(T0 + 59 * MIN, false);
-    assert_int_equal(plan.nfires, 2); /* steps 0 and 1 only */
+    /* steps 0 and 1 only; their round is 30m long (0 and 15m apply), so round 1 ran too; then
+     * the ack breach re-pages the current step */
+    assert_int_equal(plan.nfires, 5);
     assert_fire(0, 0, "step:0:0", ESC_STEP);
     assert_fire(1, 1, "step:0:1", ESC_STEP);
+    assert_fire(2, 0, "step:1:0", ESC_STEP);
+    assert_fire(3, 1, "step:1:1", ESC_STEP);
+    assert_fire(4, 1, "ackbreach:1:1", ESC_ACK_BREACH);
 }
 
 static void test_catch_up_after_jump(void **state)
 {
     (void)state;
     eval(T0 + 61 * MIN, false);
-    /* all four steps, then the resolve breach re-pages the last step */
-    assert_int_equal(plan.nfires, 5);
+    /* all four steps, then the ack and the resolve breach re-page the current (last) step */
+    assert_int_equal(plan.nfires, 6);
     for (int i = 0; i < 4; i++)
         assert_int_equal(plan.fires[i].step, i);
-    assert_fire(4, 3, "resolve:0", ESC_RESOLVE_BREACH);
+    assert_fire(4, 3, "ackbreach:0:3", ESC_ACK_BREACH);
+    assert_fire(5, 3, "resolvebreach:0:3", ESC_RESOLVE_BREACH);
     assert_int_equal(st.due_at, T0 + 90 * MIN); /* round 2 (60m + the 30m gap) */
 }
 
 static void test_repeat_round(void **state)
 {
     (void)state;
-    assert_int_equal(escalation_round_length(&policy), 90 * MIN);
+    assert_int_equal(escalation_round_length(&policy, &inc), 90 * MIN);
     eval(T0 + 60 * MIN, false);
     eval(T0 + 90 * MIN, false);
     assert_int_equal(plan.nfires, 1);
@@ -161,8 +277,9 @@ static void test_ack_stops_steps_but_not_resolve_breach(void **state)
     assert_int_equal(plan.nfires, 0);
     assert_int_equal(st.due_at, T0 + 60 * MIN);
     eval(T0 + 60 * MIN, false);
-    assert_int_equal(plan.nfires, 1);
-    assert_fire(0, 1, "step:0:1", ESC_RESOLVE_BREACH);
+    assert_int_equal(plan.nfires, 1); /* re-pages the current step (0); step 1 does not fire */
+    assert_fire(0, 0, "resolvebreach:0:0", ESC_RESOLVE_BREACH);
+    assert_true(plan.resolve_breach);
     eval(T0 + 120 * MIN, false);
     assert_int_equal(plan.nfires, 0); /* the breach pages once */
 }
@@ -259,7 +376,7 @@ static void test_round_length_floor(void **state)
     (void)state;
     struct config_escalation_step one[] = {{.after = 0, .notify = {n0, 1}}};
     struct config_escalation_policy p = {.id = "p", .repeat = 3, .steps = one, .step_count = 1};
-    assert_int_equal(escalation_round_length(&p), 5 * MIN);
+    assert_int_equal(escalation_round_length(&p, &inc), 5 * MIN);
     escalation_evaluate(&p, NULL, &inc, &st, T0 + 11 * MIN, false, &plan);
     assert_int_equal(plan.nfires, 3); /* rounds 0, 1, 2 */
     assert_string_equal(plan.fires[2].key, "step:2:0");
@@ -313,7 +430,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_steps_fire_on_time, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ack_breach_fires_next_step_early, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_breach_repages_current_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_breach_actions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_breach_next_with_no_step_left_repages, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_until_resolved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_round_length_per_severity, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ack_breach_on_first_look_after_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_when_filters_steps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catch_up_after_jump, setup, teardown),

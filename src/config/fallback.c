@@ -1,0 +1,110 @@
+/*
+ * config_fallback: the top-level `fallback:` target ("schedule:ID", "user:ID"...): who is paged
+ * when an incident routes to no one. Owns the routing check: every combination of a severity, an
+ * incident type (or none) and a service (or none) must reach someone through its escalation
+ * policy (the type's, else the service's, else "default") with a step whose `when` matches, or
+ * the config must set `fallback`. A ticket-only severity (`notify: [ticket]`) pages nobody on
+ * purpose and is not checked, unless it has an ack clock: its breach must reach someone. A config
+ * with no escalation policy at all pages no one by design and is not checked either (nor are its
+ * incidents `escalation.unrouted` at run time).
+ * Threads: none (runs inside one config_load).
+ */
+#include "config/config.h"
+#include "config/section.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+enum { MAX_ROUTE_ERRORS = 8 };
+
+static bool list_has(const struct string_list *l, const char *s)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (s && strcmp(l->items[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bool ticket_only(const struct config_severity *s)
+{
+    return s->notify.count == 1 && strcmp(s->notify.items[0], "ticket") == 0;
+}
+
+/* Whether a step of the policy named pid matches (severity, type). A policy that does not exist
+ * counts as routed: its reference error is reported on its own. */
+static bool routes(const struct config *c, const char *pid, const char *sev, const char *type)
+{
+    const struct config_escalation_policy *p =
+        config_section_find(c, &config_section_escalation_policies, pid);
+    if (!p)
+        return strcmp(pid, "default") != 0;
+    for (size_t i = 0; i < p->step_count; i++) {
+        const struct config_condition *w = &p->steps[i].when;
+        if (w->severity.count && !list_has(&w->severity, sev))
+            continue;
+        if (w->type.count && !list_has(&w->type, type))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+struct route_check {
+    struct cfg_ctx *ctx;
+    const struct config *c;
+    int errors;
+    size_t missed;
+};
+
+static void check_one(struct route_check *rc, const struct config_severity *s,
+                      const struct config_incident_type *t, const struct config_service *v)
+{
+    const char *pid = t && t->escalation   ? t->escalation
+                      : v && v->escalation ? v->escalation
+                                           : "default";
+    if (routes(rc->c, pid, s->id, t ? t->id : NULL))
+        return;
+    if (ticket_only(s) && s->ack_within < 0)
+        return;
+    if (s->on_ack_breach && strchr(s->on_ack_breach, ':') && ticket_only(s))
+        return; /* the breach has its own target; the incident itself pages nobody on purpose */
+    rc->missed++;
+    if (rc->errors++ >= MAX_ROUTE_ERRORS)
+        return;
+    config_parse_error(rc->ctx, s->line,
+                       "severity %s, %s%s, %s%s routes to no one: escalation policy \"%s\" %s%s; "
+                       "add a step, or set a top-level `fallback:` target",
+                       s->id, t ? "type " : "no type", t ? t->id : "",
+                       v ? "service " : "no service", v ? v->id : "", pid,
+                       config_section_find(rc->c, &config_section_escalation_policies, pid)
+                           ? "has no step for it"
+                           : "does not exist",
+                       ticket_only(s) ? " (ticket-only, but its ack_within breach must reach "
+                                        "someone)"
+                                      : "");
+}
+
+static void fallback_finish(struct cfg_ctx *ctx, const struct yaml_tree_node *root,
+                            struct config *c)
+{
+    (void)root;
+    if (c->fallback || !c->policy_count)
+        return; /* no policy at all: a config that pages no one by design (not checked) */
+    if (ctx->error_count)
+        return; /* checked once the rest is right: a broken step would only add noise */
+    struct route_check rc = {.ctx = ctx, .c = c};
+    for (size_t s = 0; s < c->severity_count; s++)
+        for (size_t t = 0; t <= c->type_count; t++)
+            for (size_t v = 0; v <= c->service_count; v++)
+                if (v == c->service_count || t == c->type_count || !c->types[t].escalation)
+                    check_one(&rc, &c->severities[s], t < c->type_count ? &c->types[t] : NULL,
+                              v < c->service_count ? &c->services[v] : NULL);
+    if (rc.missed > MAX_ROUTE_ERRORS)
+        config_parse_error(ctx, 0, "%zu more severity/type/service combinations route to no one",
+                           rc.missed - MAX_ROUTE_ERRORS);
+}
+
+const struct cfg_section config_section_fallback = {
+    .field = FLD(struct config, "fallback", fallback, CFG_STR, .ref = &config_target_ref),
+    .finish = fallback_finish,
+};

@@ -1,0 +1,72 @@
+"""Alchemorsel (seed 003_0ef027d45b7c6cba.txt, examples/alchemorsel.yaml) replayed: the
+time-based escalation matrix (lines 245-250), which counts time unresolved (line 239 "Incident
+duration exceeds resolution target"), so its columns are `until: resolved` steps and reach the
+CTO, CEO, Board and "External" of an acknowledged SEV1; the backup contacts after 10 minutes
+(line 254) stop at the acknowledgement. Declared on alchemorsel-api (policy `default`).
+
+On call on Wednesday 2099-06-17 10:00 Los Angeles: incident commander sre-lead (backup
+eng-mgr), technical lead backend-lead (backup frontend-lead), communications lead pm (backup
+csm), business hours (SEV4) sre-lead. Methods: SEV1 `[voice, sms, slack]` and SEV2 reach sms only
+(voice and Slack: issue 16 item 5, later); SEV3 `[slack, email]` and SEV4 `[email]` email.
+"""
+from replay import check, rows
+
+S = "003:"
+T0 = S + "36 SEV1 escalation immediate to CTO and CEO; roles paged at 0m not in the playbook"
+TEAM = S + "70-95 response team (IC, technical lead, comms lead primary)"
+BACKUP = S + "254 no response in 10 minutes: backup contact"
+ACK = "response time breached (%s, line %s): re-page the current step (on_ack_breach default)"
+RES = "resolution target breached (%s, line %s): re-page the current step, merged with it"
+
+MATRIX = {
+    ("SEV1", "never"): rows(0, "sre-lead backend-lead pm", "sms", TEAM)
+    + rows(0, "cto ceo", "sms", T0)
+    + rows(10, "eng-mgr frontend-lead csm", "sms", BACKUP)
+    + rows(15, "eng-mgr frontend-lead csm", "sms", ACK % ("15 minutes", "34"))
+    + rows(30, "cto", "sms", S + "247 Sev 1, 30 min: CTO")
+    + rows(60, "ceo", "sms", S + "247 Sev 1, 1 hour: CEO; " + RES % ("1 hour", "35"))
+    + rows(120, "board-chair", "sms", S + "247 Sev 1, 2 hours: Board")
+    + rows(240, "aws-tam", "sms", S + "247 Sev 1, 4 hours: External (326 External Vendors)"),
+    ("SEV1", "ack3"): rows(0, "sre-lead backend-lead pm", "sms", TEAM)
+    + rows(0, "cto ceo", "sms", T0)
+    + rows(30, "cto", "sms", S + "247 Sev 1, 30 min: CTO (until resolved)")
+    + rows(60, "ceo", "sms", S + "247 Sev 1, 1 hour: CEO (until resolved); " + RES % ("1 hour", "35"))
+    + rows(120, "board-chair", "sms", S + "247 Sev 1, 2 hours: Board (until resolved)")
+    + rows(240, "aws-tam", "sms", S + "247 Sev 1, 4 hours: External (until resolved)"),
+    ("SEV2", "never"): rows(0, "sre-lead backend-lead pm", "sms", TEAM)
+    + rows(10, "eng-mgr frontend-lead csm", "sms", BACKUP)
+    + rows(30, "eng-mgr", "sms", S + "248 Sev 2, 30 min: Eng Mgr; " + ACK % ("30 minutes", "45")
+           + ", merged")
+    + rows(60, "cto", "sms", S + "248 Sev 2, 1 hour: CTO")
+    + rows(120, "ceo", "sms", S + "248 Sev 2, 2 hours: CEO")
+    + rows(240, "ceo", "sms", RES % ("4 hours", "46")),
+    ("SEV2", "ack3"): rows(0, "sre-lead backend-lead pm", "sms", TEAM)
+    + rows(30, "eng-mgr", "sms", S + "248 Sev 2, 30 min: Eng Mgr (until resolved)")
+    + rows(60, "cto", "sms", S + "248 Sev 2, 1 hour: CTO (until resolved)")
+    + rows(120, "ceo", "sms", S + "248 Sev 2, 2 hours: CEO (until resolved)")
+    + rows(240, "ceo", "sms", RES % ("4 hours", "46")),
+    ("SEV3", "never"): rows(0, "sre-lead backend-lead", "email", TEAM)
+    + rows(10, "eng-mgr frontend-lead", "email", BACKUP)
+    + rows(30, "team-lead", "email", S + "249 Sev 3, 30 min: Team Lead")
+    + rows(60, "eng-mgr", "email", S + "249 Sev 3, 1 hour: Eng Mgr; " + ACK % ("1 hour", "55")
+           + ", merged")
+    + rows(120, "cto", "email", S + "249 Sev 3, 2 hours: CTO"),
+    ("SEV3", "ack3"): rows(0, "sre-lead backend-lead", "email", TEAM)
+    + rows(30, "team-lead", "email", S + "249 Sev 3, 30 min: Team Lead (until resolved)")
+    + rows(60, "eng-mgr", "email", S + "249 Sev 3, 1 hour: Eng Mgr (until resolved)")
+    + rows(120, "cto", "email", S + "249 Sev 3, 2 hours: CTO (until resolved)"),
+    # SEV4 "Escalation: standard business hours" (line 67): the business-hours schedule is on
+    # call at 10:00 Los Angeles; holding a page until business hours is issue 16 later work.
+    ("SEV4", "never"): rows(0, "sre-lead", "email", S + "67 standard business hours")
+    + rows(60, "team-lead", "email", S + "250 Sev 4, 1 hour: Team Lead")
+    + rows(120, "eng-mgr", "email", S + "250 Sev 4, 2 hours: Eng Mgr")
+    + rows(240, "eng-mgr", "email", ACK % ("4 hours", "65")),
+    ("SEV4", "ack3"): rows(0, "sre-lead", "email", S + "67 standard business hours")
+    + rows(60, "team-lead", "email", S + "250 Sev 4, 1 hour: Team Lead (until resolved)")
+    + rows(120, "eng-mgr", "email", S + "250 Sev 4, 2 hours: Eng Mgr (until resolved)"),
+}
+
+
+def test_alchemorsel_matrix(make_server):
+    check(make_server, "alchemorsel", ["SEV1", "SEV2", "SEV3", "SEV4"], MATRIX,
+          {"service": "alchemorsel-api"})

@@ -1,0 +1,47 @@
+"""Alloy (seed 001_662dbf12ac9f9c9c.txt, examples/alloy.yaml) replayed: "Escalation Paths"
+(lines 30-34) with the response times of the severity table (lines 11-14), declared on alloy-api
+(policy `default`). Level 4 is "after 1 hour for unresolved P0": an `until: resolved` step, so
+the CTO hears of a P0 acknowledged at +3 and still open at 1 h (before: nobody did).
+
+On call on Wednesday 2099-06-17 13:00 New York: primary ben, secondary chloe (schedule
+oncall). Methods: P0 `[sms, voice, slack]` and P1 `[sms, slack]` reach sms (voice and Slack later:
+issue 16 item 5), P2 `[slack, email]` email, P3 `[ticket]` every method the user has.
+"""
+from replay import check, rows
+
+S = "001:"
+L1 = S + "31 Level 1: primary on-call engineer"
+L2 = S + "32 Level 2: secondary on-call engineer after 15 minutes with no response"
+L3 = S + "33 Level 3: Engineering Lead after 30 minutes for P0/P1"
+L4 = S + "34 Level 4: CTO after 1 hour for unresolved P0"
+ROUND = "round 2 (repeat: 1, not in the playbook; a %s round: the steps that apply to %s)"
+ACK = "response time breached (%s, line %s): re-page the current step, merged with it"
+
+MATRIX = {
+    ("P0", "never"): rows(0, "ben", "sms", L1) + rows(15, "chloe", "sms", L2 + "; "
+                                                     + ACK % ("< 15 minutes", "11"))
+    + rows(30, "eng-lead", "sms", L3) + rows(60, "cto", "sms", L4)
+    + rows(90, "ben", "sms", ROUND % ("90m", "P0")) + rows(105, "chloe", "sms", ROUND % ("90m", "P0"))
+    + rows(120, "eng-lead", "sms", ROUND % ("90m", "P0"))
+    + rows(150, "cto", "sms", ROUND % ("90m", "P0")),
+    ("P0", "ack3"): rows(0, "ben", "sms", L1) + rows(60, "cto", "sms", L4 + " (until: resolved)"),
+    ("P1", "never"): rows(0, "ben", "sms", L1) + rows(15, "chloe", "sms", L2)
+    + rows(30, "eng-lead", "sms", L3)
+    + rows(45, "ben", "sms", ROUND % ("45m", "P1"))
+    + rows(60, "chloe", "sms", ROUND % ("45m", "P1") + "; " + ACK % ("< 1 hour", "12"))
+    + rows(75, "eng-lead", "sms", ROUND % ("45m", "P1")),
+    ("P1", "ack3"): rows(0, "ben", "sms", L1),
+    ("P2", "never"): rows(0, "ben", "email", L1) + rows(15, "chloe", "email", L2)
+    + rows(30, "ben", "email", ROUND % ("30m", "P2")) + rows(45, "chloe", "email", ROUND % ("30m", "P2"))
+    + rows(240, "chloe", "email", "response time breached (< 4 hours, line 13): re-page the "
+           "current step (on_ack_breach default)"),
+    ("P2", "ack3"): rows(0, "ben", "email", L1),
+    ("P3", "never"): rows(0, "ben", "email sms", L1) + rows(15, "chloe", "email sms", L2)
+    + rows(30, "ben", "email sms", ROUND % ("30m", "P3"))
+    + rows(45, "chloe", "email sms", ROUND % ("30m", "P3")),
+    ("P3", "ack3"): rows(0, "ben", "email sms", L1),
+}
+
+
+def test_alloy_matrix(make_server):
+    check(make_server, "alloy", ["P0", "P1", "P2", "P3"], MATRIX, {"service": "alloy-api"})
