@@ -44,6 +44,7 @@ escalation_policies:
   - id: default
     steps:
 {steps}
+fallback: "user:carol"
 notify:
   throttle: 0s
 services:
