@@ -1,0 +1,46 @@
+"""Hardening (issue 14, docs/security.md): keys kept whole, and their documented limits."""
+import pytest
+
+from test_ingest_support import (alerts, am_alert, am_ok, am_send, generic, generic_ok,  # noqa: F401
+                                 ing, integration)
+
+
+def test_long_fingerprints_sharing_64_characters_stay_two_alerts(ing):
+    """Item 5: two 100-character fingerprints with the same first 64 characters are two alerts;
+    resolving one leaves the other firing (they were cut to 64 and merged)."""
+    key = integration(ing, "api", "alertmanager")["key"]
+    common = "f" * 64
+    fp1, fp2 = common + "1" * 36, common + "2" * 36
+    a1 = am_alert({"alertname": "A", "instance": "web-1"}, "one", fingerprint=fp1)
+    a2 = am_alert({"alertname": "A", "instance": "web-2"}, "two", fingerprint=fp2)
+    am_ok(ing, key, [a1, a2])
+    got = {a["dedup_key"]: a for a in alerts(ing)}
+    assert set(got) == {fp1, fp2}, sorted(got)
+    assert all(a["status"] == "firing" and a["repeat_count"] == 1 for a in got.values()), got
+    am_ok(ing, key, [am_alert(a1["labels"], "one", status="resolved", fingerprint=fp1)])
+    got = {a["dedup_key"]: a["status"] for a in alerts(ing)}
+    assert got == {fp1: "resolved", fp2: "firing"}, got
+
+
+def test_fingerprint_of_255_characters_kept_256_refused_422(ing):
+    key = integration(ing, "api", "alertmanager")["key"]
+    fp = "é" * 255  # characters, not bytes: 510 bytes
+    am_ok(ing, key, [am_alert({"alertname": "B"}, "b", fingerprint=fp)])
+    assert [a["dedup_key"] for a in alerts(ing)] == [fp]
+    r = am_send(ing, key, [am_alert({"alertname": "C"}, "c", fingerprint="x" * 256)])
+    assert r.status == 422, r
+    assert "alerts[0].fingerprint" in r.json["error"]["message"], r.json
+    assert "255" in r.json["error"]["message"], r.json
+    assert len(alerts(ing)) == 1, "nothing of the refused request was stored"
+
+
+def test_generic_dedup_key_multibyte_kept_whole_and_too_long_is_422(ing):
+    key = integration(ing, "api", "generic")["key"]
+    k1, k2 = "ü" * 200 + "a", "ü" * 200 + "b"  # 402 bytes each: a 256-byte buffer cut them equal
+    assert generic_ok(ing, key, {"summary": "one", "dedup_key": k1})["dedup_key"] == k1
+    assert generic_ok(ing, key, {"summary": "two", "dedup_key": k2})["dedup_key"] == k2
+    generic_ok(ing, key, {"action": "resolve", "dedup_key": k1})
+    got = {a["dedup_key"]: a["status"] for a in alerts(ing)}
+    assert got == {k1: "resolved", k2: "firing"}, got
+    r = generic(ing, key, {"summary": "three", "dedup_key": "k" * 256})
+    assert r.status == 422 and "dedup_key" in r.json["error"]["message"], r
