@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 #include "app/app.h"
+#include "app/datadir.h"
 #include "runtime/engine.h"
 #include "http/http.h"
 #include "app/metrics.h"
@@ -147,6 +148,7 @@ static int serve_main(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    umask(077); /* the data directory, the database, its WAL and the secrets: the owner's only */
     crypto_init();
 
     struct app app = {.dev_clock = o.dev_clock};
@@ -160,17 +162,19 @@ static int serve_main(int argc, char **argv)
     pthread_mutex_init(&app.reload_lock, NULL);
     app.metrics = metrics_new(router_route_count());
     app.ratelimit = ratelimit_new();
-    if (mkdir(o.data, 0700) != 0 && errno != EEXIST)
-        fatal("serve: cannot create data dir %s: %s", o.data, strerror(errno));
-
     struct error err = {0};
+    int lock = datadir_lock(o.data, &err); /* before anything is written there */
+    if (lock < 0)
+        fatal("serve: %s", err.message);
+
     char *target = db_target(app.config, o.data);
     app.store = store_open(app.config->storage.driver, target, &err);
-    free(target);
     if (!app.store)
         fatal("serve: %s", err.message);
     if (auth_bootstrap(&app, &err) != OK)
         fatal("serve: %s", err.message);
+    datadir_warn_modes(o.data, strcmp(app.config->storage.driver, "sqlite") == 0 ? target : NULL);
+    free(target);
     const char *listen = o.listen ? o.listen : app.config->server.listen;
     /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */
     app.notifier = notifier_start(&app);
@@ -197,6 +201,7 @@ static int serve_main(int argc, char **argv)
     free(app.data_dir);
     pthread_mutex_destroy(&app.config_lock);
     pthread_mutex_destroy(&app.reload_lock);
+    datadir_unlock(lock);
     log_info("serve: stopped");
     return rc;
 }

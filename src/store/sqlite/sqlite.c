@@ -13,11 +13,13 @@
 #include "embedded.h"
 #include "util/log.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 enum stmt_id { S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO, S_COUNT };
 
@@ -153,7 +155,29 @@ enum {
     WAL_PREALLOC_BYTES = 32 + (WAL_AUTOCHECKPOINT + 256) * (WAL_PAGE_SIZE + 24)
 };
 
-static void wal_preallocate(struct sqlite_conn *c)
+/* Preallocation never fills a disk: it is skipped (with a warning) unless the file system keeps
+ * WAL_PREALLOC_MIN_FREE bytes free beyond it (docs/security.md). */
+enum { WAL_PREALLOC_MIN_FREE = 64 * 1024 * 1024 };
+
+static bool room_for(const char *target, sqlite3_int64 need)
+{
+    struct statvfs vfs;
+    if (statvfs(target, &vfs) != 0) {
+        log_warn("sqlite: cannot read the free space for %s (%s): the WAL is not preallocated",
+                 target, strerror(errno));
+        return false;
+    }
+    unsigned long long avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+    if (avail < (unsigned long long)need + WAL_PREALLOC_MIN_FREE) {
+        log_warn("sqlite: only %llu bytes free for %s: the WAL is not preallocated (%lld bytes), "
+                 "commits may be slower",
+                 avail, target, (long long)need);
+        return false;
+    }
+    return true;
+}
+
+static void wal_preallocate(struct sqlite_conn *c, const char *target)
 {
     sqlite3_file *wal = NULL;
     sqlite3_int64 size = 0;
@@ -161,6 +185,8 @@ static void wal_preallocate(struct sqlite_conn *c)
         sqlite3_file_control(c->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
         !wal || !wal->pMethods || wal->pMethods->xFileSize(wal, &size) != SQLITE_OK)
         return; /* not fatal: commits are only slower */
+    if (size >= WAL_PREALLOC_BYTES || !room_for(target, WAL_PREALLOC_BYTES - size))
+        return;
     static const char zeros[65536];
     bool ok = true;
     for (sqlite3_int64 off = size; ok && off < WAL_PREALLOC_BYTES;
@@ -208,7 +234,7 @@ static void *sq_connect(const char *target, bool writer, struct error *err)
         return NULL;
     }
     if (writer)
-        wal_preallocate(c);
+        wal_preallocate(c, target);
     return c;
 }
 
