@@ -44,3 +44,37 @@ def test_generic_dedup_key_multibyte_kept_whole_and_too_long_is_422(ing):
     assert got == {k1: "resolved", k2: "firing"}, got
     r = generic(ing, key, {"summary": "three", "dedup_key": "k" * 256})
     assert r.status == 422 and "dedup_key" in r.json["error"]["message"], r
+
+
+# --- year 10000 (item 10) ------------------------------------------------------------------------
+
+def test_year_9999_formats_and_year_10000_is_refused_with_422(make_server):
+    """The dev clock runs to the last day of 9999: incident ids and silence times still format
+    (they overran their buffers past 9999); moving the clock or a silence's end past 9999 is a
+    422 naming the field."""
+    s = make_server(dev_clock=True)
+    s.pin_clock("9999-12-31T12:00:00Z")
+    inc = s.create("the last day")
+    assert inc["id"] == "INC-9999-12-31-001", inc["id"]
+    st, j = s.api("POST", "/api/v1/silences", {"matchers": {"a": "b"}, "duration": "6h",
+                                                "reason": "till the end"})
+    assert st == 201 and j["ends_at"] == "9999-12-31T18:00:00Z", (st, j)
+    st, j = s.api("POST", "/api/v1/silences", {"matchers": {"a": "b"}, "duration": "1d",
+                                                "reason": "past the end"})
+    assert st == 422 and "duration" in j["error"]["message"], (st, j)
+    assert "9999" in j["error"]["message"], j
+    st, j = s.api("POST", "/api/v1/silences", {"matchers": {"a": "b"}, "reason": "offset",
+                                                "ends_at": "9999-12-31T23:00:00-05:00"})
+    assert st == 422 and j["error"]["message"].startswith("ends_at"), (st, j)
+    st, j = s.api("POST", "/api/v1/silences", {"matchers": {"a": "b"}, "duration": "9999999999w",
+                                                "reason": "overflow"})
+    assert st in (400, 422) and "duration" in j["error"]["message"], (st, j)
+    st, j = s.api("POST", "/api/v1/debug/clock", {"advance": "1d"})
+    assert st == 422 and j["error"]["message"].startswith("advance"), (st, j)
+    assert s.now().startswith("9999-12-31T12:"), "a refused advance does not move the clock"
+    s.advance("11h59m59s")  # to the last second: still fine
+    st, j = s.api("GET", f"/api/v1/incidents/{inc['id']}")
+    assert st == 200 and j["created_at"].startswith("9999-12-31T12:"), (st, j)
+    assert all(t.startswith("9999-") for t in (e["at"] for e in s.timeline(inc["id"]))), "times format"
+    st, j = s.api("GET", "/api/v1/silences")
+    assert st == 200, (st, j)
