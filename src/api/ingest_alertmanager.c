@@ -213,15 +213,18 @@ static void api_ingest_alertmanager(struct request *r)
     store_expect(r->app->store); /* a write is coming: group commit waits for it (store.h) */
     struct am_request *q = xcalloc(1, sizeof *q);
     int64_t retry = 0;
-    enum result result = api_ingest_parse(r, &q->body, &q->err);
+    /* the key first: a caller without one costs no parsing; the rate (by alerts) after */
+    enum result result = api_ingest_key(r, auth_bearer(r), "alertmanager", &q->integ, &q->err);
+    q->admitted = result == OK;
+    if (result == OK)
+        result = api_ingest_parse(r, &q->body, &q->err);
     if (result == OK) {
         json_t *a = json_object_get(q->body, "alerts");
         int64_t cost = json_is_array(a) && json_array_size(a) ? (int64_t)json_array_size(a) : 1;
         if (cost > r->config->ingest.burst) /* a batch larger than the bucket must still pass */
             cost = r->config->ingest.burst;
-        result =
-            api_ingest_admit(r, auth_bearer(r), "alertmanager", cost, &q->integ, &retry, &q->err);
-        q->admitted = result == OK;
+        result = api_ingest_take(r, &q->integ, cost, &retry, &q->err);
+        q->admitted = result == OK; /* a refusal freed the key's fields */
     }
     if (result == OK) {
         const struct config_service *svc = config_service_find(r->config, q->integ.service);

@@ -115,11 +115,12 @@ static void api_ingest_generic(struct request *r)
     struct generic_request *q = xcalloc(1, sizeof *q);
     struct ingest_event *ev = &q->ev;
     int64_t retry = 0;
-    enum result result = api_ingest_parse(r, &q->body, &q->err);
-    if (result == OK) {
-        result = api_ingest_admit(r, auth_bearer(r), "generic", 1, &q->integ, &retry, &q->err);
-        q->admitted = result == OK;
-    }
+    /* the key first: a caller without one costs no parsing */
+    enum result result =
+        api_ingest_admit(r, auth_bearer(r), "generic", 1, &q->integ, &retry, &q->err);
+    q->admitted = result == OK;
+    if (result == OK)
+        result = api_ingest_parse(r, &q->body, &q->err);
     if (result == OK)
         result = parse(q->body, ev, &q->err);
     if (result == OK && !ev->severity && ev->labels) {

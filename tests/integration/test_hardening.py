@@ -78,3 +78,24 @@ def test_year_9999_formats_and_year_10000_is_refused_with_422(make_server):
     assert all(t.startswith("9999-") for t in (e["at"] for e in s.timeline(inc["id"]))), "times format"
     st, j = s.api("GET", "/api/v1/silences")
     assert st == 200, (st, j)
+
+
+# --- the key before the body (item 12) -----------------------------------------------------------
+
+@pytest.mark.parametrize("path,type_", [("/api/v1/ingest/alertmanager", "alertmanager"),
+                                        ("/api/v1/ingest/generic", "generic")])
+def test_ingest_checks_the_key_before_parsing_the_body(ing, path, type_):
+    """A 1 MB garbage body with a bad (or the wrong type of) key is 401/403, not a 400 from
+    parsing it; the same body with the right key is the parser's 400."""
+    garbage = b"{" + b"\x01garbage[" * (1000 * 1000 // 9 - 1)
+    assert len(garbage) < 1024 * 1024
+    r = ing.request("POST", path, raw=garbage, token="tik_notakey")
+    assert r.status == 401, r
+    other = integration(ing, "api", "generic" if type_ == "alertmanager" else "alertmanager")
+    r = ing.request("POST", path, raw=garbage, token=other["key"])
+    assert r.status in (401, 403), r
+    r = ing.request("POST", path, raw=garbage, token=None)
+    assert r.status == 401, r
+    right = integration(ing, "api", type_)
+    r = ing.request("POST", path, raw=garbage, token=right["key"])
+    assert r.status == 400, r
