@@ -16,9 +16,14 @@ static void api_audit_verify(struct request *r)
         return;
     }
     json_t *brk = v.valid ? json_null() : json_integer(v.first_break_at);
-    reply_json(r, 200,
-               json_pack("{s:b,s:I,s:o,s:s}", "valid", v.valid, "entries", (json_int_t)v.entries,
-                         "first_break_at", brk, "head", v.head));
+    json_t *body = json_pack("{s:b,s:I,s:o,s:s}", "valid", v.valid, "entries",
+                             (json_int_t)v.entries, "first_break_at", brk, "head", v.head);
+    if (v.unreadable) /* the damaged store's case (docs/api.md) */
+        json_object_set_new(body, "error",
+                            json_sprintf("the store could not read the timeline from seq %lld on "
+                                         "(the server log has the reason; run tocsin store check)",
+                                         (long long)v.first_break_at));
+    reply_json(r, 200, body);
 }
 
 static const struct route routes[] = {

@@ -205,6 +205,36 @@ static void sq_global_setup(void)
         log_warn("sqlite: could not turn memory statistics off (SQLite already in use)");
 }
 
+/* PRAGMA quick_check / integrity_check: "ok", or up to CHECK_MAX_PROBLEMS lines of problems,
+ * gathered into err. A database too damaged to run the pragma at all fails with SQLite's reason
+ * (usually "database disk image is malformed"). */
+enum { CHECK_MAX_PROBLEMS = 10 };
+
+static enum result sq_check(void *conn, bool full, struct error *err)
+{
+    struct sqlite_conn *c = conn;
+    const char *what = full ? "integrity_check" : "quick_check";
+    char sql[64], problems[sizeof err->message - 128] = "";
+    size_t used = 0;
+    snprintf(sql, sizeof sql, "PRAGMA %s(%d)", what, CHECK_MAX_PROBLEMS);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (line && strcmp(line, "ok") != 0 && used + 3 < sizeof problems)
+            used += (size_t)snprintf(problems + used, sizeof problems - used, "%s%s",
+                                     used ? "; " : "", line);
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_OK && !problems[0])
+        snprintf(problems, sizeof problems, "%s", sqlite3_errmsg(c->db));
+    sqlite3_finalize(st);
+    if (problems[0])
+        return error_set(err, ERR_UNAVAILABLE, "storage: %s of %s failed: %s", what,
+                         sqlite3_db_filename(c->db, "main"), problems);
+    return OK;
+}
+
 static void *sq_connect(const char *target, bool writer, struct error *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -229,6 +259,12 @@ static void *sq_connect(const char *target, bool writer, struct error *err)
     if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         error_set(err, ERR_UNAVAILABLE, "storage: %s: %s", target, msg ? msg : "pragma failed");
         sqlite3_free(msg);
+        sqlite3_close(c->db);
+        free(c);
+        return NULL;
+    }
+    /* the writer checks the file before it writes anything to it (docs/security.md) */
+    if (writer && sq_check(c, false, err) != OK) {
         sqlite3_close(c->db);
         free(c);
         return NULL;
@@ -346,6 +382,7 @@ const struct store_backend store_backend_sqlite = {
     .connect = sq_connect,
     .disconnect = sq_disconnect,
     .migrate = sq_migrate,
+    .check = sq_check,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
