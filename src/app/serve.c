@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "app/app.h"
 #include "app/datadir.h"
+#include "runtime/auditor.h"
 #include "runtime/engine.h"
 #include "http/http.h"
 #include "app/metrics.h"
@@ -179,6 +180,7 @@ static int serve_main(int argc, char **argv)
     /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */
     app.notifier = notifier_start(&app);
     app.engine = engine_start(&app);
+    app.auditor = auditor_start(app.store);
     struct http_server *http = http_start(&app, listen, &err);
     if (!http)
         fatal("serve: %s", err.message);
@@ -189,7 +191,8 @@ static int serve_main(int argc, char **argv)
     fflush(stdout);
 
     rc = wait_for_signals(&app);
-    http_stop(http);
+    http_stop(http); /* first: a suspended verify is answered by the auditor */
+    auditor_stop(app.auditor);
     engine_stop(app.engine);
     notifier_stop(app.notifier);
     store_close(app.store);

@@ -99,3 +99,54 @@ def test_ingest_checks_the_key_before_parsing_the_body(ing, path, type_):
     right = integration(ing, "api", type_)
     r = ing.request("POST", path, raw=garbage, token=right["key"])
     assert r.status == 400, r
+
+
+# --- ids at the config's maximum length (item 5's audit of fixed buffers) ------------------------
+
+def test_policy_and_schedule_ids_of_64_characters_escalate(make_server):
+    """Config ids may be 64 characters. The escalation state kept the policy id in 64 bytes (63
+    characters and the NUL), so a 64-character policy was not found again after its first step;
+    a `schedule:ID/LAYER` target was cut at 127 bytes."""
+    from test_escalation import CONFIG, steps, users_of
+    pol, sched = "p" * 64, "s" * 64
+    cfg = (CONFIG.replace("  - id: default\n", f"  - id: {pol}\n")
+           .replace("escalation: default}", f"escalation: {pol}}}")
+           .replace("{id: secondary,", f"{{id: {sched},")
+           .replace("notify: [schedule:secondary]", f"notify: [schedule:{sched}]"))
+    s = make_server(dev_clock=True, config_text=cfg)
+    inc = s.create("long ids", "SEV1", service="api")
+    s.advance("1s")
+    got = steps(s, inc["id"])
+    assert len(got) == 1 and got[0]["data"]["policy"] == pol, got
+    s.advance("15m")
+    got = steps(s, inc["id"])
+    assert [users_of(x) for x in got] == [["alice"], ["bob"]], got
+    assert s.get(inc["id"])["escalation"]["policy"] == pol
+
+
+# --- audit verification off the request threads (item 4) ----------------------------------------
+
+def test_many_verifies_at_once_share_the_auditor_and_health_stays_up(make_server):
+    """POST /api/v1/audit/verify runs on the auditor thread (the connection suspended): 48 viewers
+    asking at once, more than the HTTP pool's threads, are all answered with the same result
+    while /healthz is answered too; a verify after a new entry sees it."""
+    from tocsin_harness import run_threads
+    s = make_server(dev_clock=True)
+    for i in range(30):
+        s.create(f"chain {i}")
+    viewer = s.make_token("viewer")
+    want = s.verify()
+
+    def ask(i):
+        if i % 8 == 0:
+            st, j = s.api("GET", "/healthz", token=None)
+            return ("health", st)
+        st, j = s.api("POST", "/api/v1/audit/verify", token=viewer)
+        return ("verify", st, j["valid"], j["entries"], j["head"])
+
+    got = run_threads(48, ask)
+    assert sorted(set(got)) == sorted({("health", 200),
+                                       ("verify", 200, True, want["entries"], want["head"])}), got
+    s.create("one more")
+    after = s.verify()
+    assert after["valid"] and after["entries"] > want["entries"], (after, want)
