@@ -77,6 +77,23 @@ def test_store_check_passes_on_a_sound_store_beside_a_running_server(make_server
     assert store_check(s).returncode == 0
 
 
+def test_store_check_of_a_stopped_server_writes_nothing(make_server):
+    from test_datadir import snapshot
+    s = make_server(dev_clock=True)
+    fill(s, 3)
+    s.kill9()  # a WAL left behind, as after a crash: closing the check must not checkpoint it
+    # tocsin.db-shm, SQLite's shared-memory WAL index (no data of its own), is rebuilt by the
+    # first connection after a crash: every other file is unchanged
+    def files():
+        return {k: v for k, v in snapshot(s.data).items() if not k.endswith("-shm")}
+    before = files()
+    p = store_check(s)
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert files() == before
+    s.start()
+    assert s.verify()["valid"] is True
+
+
 def test_store_check_reports_a_broken_chain(make_server):
     s = make_server(dev_clock=True)
     fill(s, 3)

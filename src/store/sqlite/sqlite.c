@@ -249,6 +249,10 @@ static void *sq_connect(const char *target, bool writer, struct error *err)
         return NULL;
     }
     sqlite3_busy_timeout(c->db, 5000);
+    /* a reader never checkpoints when it closes (the writer does): `tocsin store check` on a
+     * stopped server's file must not write to it */
+    if (!writer)
+        sqlite3_db_config(c->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
     char writer_pragmas[256];
     snprintf(writer_pragmas, sizeof writer_pragmas,
              "PRAGMA page_size=%d; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
