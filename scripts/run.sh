@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 config=${TOCSIN_CONFIG:-examples/dev.yaml}
 data=${TOCSIN_DATA:-data}
 listen=${TOCSIN_LISTEN:-127.0.0.1:8080}
-mkdir -p "$data"
+mkdir -p -m 0700 "$data" # the database and the secrets: the owner's only (docs/security.md)
 echo "tocsin: config $config, data dir $data"
 echo "tocsin: API      http://$listen/api/v1/   (health: http://$listen/healthz)"
 if [ -f "$data/admin.token" ]; then

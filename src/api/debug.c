@@ -59,6 +59,12 @@ static void api_clock_post(struct request *r)
     if (result == OK && time_parse_duration(adv, &ms) != 0)
         result = error_set(&err, ERR_BAD_REQUEST,
                            "advance: \"%s\" is not a duration (use 30s, 15m, 1h, 2d)", adv);
+    int64_t to = 0;
+    if (result == OK && time_add_in_range(clock_now(r->app->clock), ms, &to) != 0)
+        result = error_set(&err, ERR_UNPROCESSABLE,
+                           "advance: \"%s\" would move the clock past " TIME_MAX_TEXT
+                           " (years past 9999 are not supported)",
+                           adv);
     if (result == OK) {
         /* Several nodes: first catch up with the clock the other nodes were moved to, then move,
          * then tell them (they follow within CLUSTER_WATCH_MS; docs/internals/multinode.md). */

@@ -13,9 +13,12 @@
 #include "util/log.h"
 #include "store/credentials.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A fingerprint is kept in full as the dedup key (docs/security.md): longer than
+ * INGEST_DEDUP_MAX characters is a 422 naming the alert, never a cut that merges two alerts. */
 enum { AM_MAX_ALERTS = 10000, AM_SUMMARY_MAX = 1024 };
 
 static const char *const top_fields[] = {
@@ -26,7 +29,7 @@ static const char *const alert_fields[] = {"status", "labels",       "annotation
 
 struct am_alert {
     struct ingest_event ev;
-    char fingerprint[65];
+    char label_hash[65]; /* the dedup key when the alert has no fingerprint */
     json_t *details;
 };
 
@@ -63,9 +66,13 @@ static enum result parse_alert(json_t *a, size_t i, const char *severity_label,
     const char *status = NULL, *fp = NULL;
     enum result result = jsonv_string(a, "status", true, 1, 16, &status, &sub);
     if (result == OK)
-        result = jsonv_string(a, "fingerprint", false, 1, 255, &fp, &sub);
+        result = jsonv_string(a, "fingerprint", false, 1, SIZE_MAX, &fp, &sub);
     if (result != OK)
         return error_set(err, ERR_BAD_REQUEST, "%s.%s", path, sub.message);
+    if (fp && jsonv_utf8_chars(fp) > INGEST_DEDUP_MAX)
+        return error_set(err, ERR_UNPROCESSABLE,
+                         "%s.fingerprint: must be at most %d characters (got %zu)", path,
+                         INGEST_DEDUP_MAX, jsonv_utf8_chars(fp));
     json_t *labels = json_object_get(a, "labels"), *ann = json_object_get(a, "annotations");
     char lpath[64], apath[64];
     snprintf(lpath, sizeof lpath, "%s.labels", path);
@@ -83,11 +90,11 @@ static enum result parse_alert(json_t *a, size_t i, const char *severity_label,
         return error_set(err, ERR_BAD_REQUEST,
                          "%s.status: must be firing or resolved, not \"%.16s\"", path, status);
     out->ev.action = strcmp(status, "firing") == 0 ? ALERT_TRIGGER : ALERT_RESOLVE;
-    if (fp)
-        snprintf(out->fingerprint, sizeof out->fingerprint, "%s", fp);
-    else
-        alerts_labels_fingerprint(labels, out->fingerprint);
-    out->ev.dedup_key = out->fingerprint;
+    if (!fp) {
+        alerts_labels_fingerprint(labels, out->label_hash);
+        fp = out->label_hash;
+    }
+    out->ev.dedup_key = fp; /* borrowed from the body (or label_hash), which outlive the job */
     const char *summary = str_field(ann, "summary");
     summary = summary ? summary : str_field(ann, "description");
     summary = summary ? summary : str_field(labels, "alertname");
@@ -206,15 +213,18 @@ static void api_ingest_alertmanager(struct request *r)
     store_expect(r->app->store); /* a write is coming: group commit waits for it (store.h) */
     struct am_request *q = xcalloc(1, sizeof *q);
     int64_t retry = 0;
-    enum result result = api_ingest_parse(r, &q->body, &q->err);
+    /* the key first: a caller without one costs no parsing; the rate (by alerts) after */
+    enum result result = api_ingest_key(r, auth_bearer(r), "alertmanager", &q->integ, &q->err);
+    q->admitted = result == OK;
+    if (result == OK)
+        result = api_ingest_parse(r, &q->body, &q->err);
     if (result == OK) {
         json_t *a = json_object_get(q->body, "alerts");
         int64_t cost = json_is_array(a) && json_array_size(a) ? (int64_t)json_array_size(a) : 1;
         if (cost > r->config->ingest.burst) /* a batch larger than the bucket must still pass */
             cost = r->config->ingest.burst;
-        result =
-            api_ingest_admit(r, auth_bearer(r), "alertmanager", cost, &q->integ, &retry, &q->err);
-        q->admitted = result == OK;
+        result = api_ingest_take(r, &q->integ, cost, &retry, &q->err);
+        q->admitted = result == OK; /* a refusal freed the key's fields */
     }
     if (result == OK) {
         const struct config_service *svc = config_service_find(r->config, q->integ.service);

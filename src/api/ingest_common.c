@@ -96,22 +96,32 @@ static enum result admit_key(struct request *r, const char *key, const char *typ
     return result;
 }
 
-enum result api_ingest_admit(struct request *r, const char *key, const char *type, int64_t cost,
-                             struct store_credential *out, int64_t *retry_after_s,
-                             struct error *err)
+enum result api_ingest_key(struct request *r, const char *key, const char *type,
+                           struct store_credential *out, struct error *err)
 {
-    enum result result = admit_key(r, key, type, out, err);
-    if (result != OK)
-        return result;
+    return admit_key(r, key, type, out, err);
+}
+
+enum result api_ingest_take(struct request *r, struct store_credential *integ, int64_t cost,
+                            int64_t *retry_after_s, struct error *err)
+{
     const struct config *cfg = r->config;
-    if (!ratelimit_take(r->app->ratelimit, out->id, clock_now(r->app->clock),
+    if (!ratelimit_take(r->app->ratelimit, integ->id, clock_now(r->app->clock),
                         cfg->ingest.rate_limit, cfg->ingest.burst, cost, retry_after_s)) {
-        store_credential_free_fields(out);
+        store_credential_free_fields(integ);
         return error_set(err, ERR_RATE_LIMITED,
                          "rate: this key sent more than %lld events per minute; retry after %llds",
                          (long long)cfg->ingest.rate_limit, (long long)*retry_after_s);
     }
     return OK;
+}
+
+enum result api_ingest_admit(struct request *r, const char *key, const char *type, int64_t cost,
+                             struct store_credential *out, int64_t *retry_after_s,
+                             struct error *err)
+{
+    enum result result = admit_key(r, key, type, out, err);
+    return result == OK ? api_ingest_take(r, out, cost, retry_after_s, err) : result;
 }
 
 enum result api_ingest_parse(const struct request *r, json_t **out, struct error *err)

@@ -9,7 +9,15 @@
 #include "jobs/alert_ingest.h"
 #include "store/credentials.h"
 
-/* OK, or an error (401/403/429/503) with *retry_after_s set for 429. */
+/* The key alone, before the body is parsed (docs/security.md: a caller without a valid key
+ * costs no parsing): OK with *out filled, or 401/403/503. */
+enum result api_ingest_key(struct request *r, const char *key, const char *type,
+                           struct store_credential *out, struct error *err);
+/* `cost` tokens from an admitted key's bucket: OK, or 429 with *retry_after_s set (and *integ
+ * freed, as api_ingest_admit does on every error). */
+enum result api_ingest_take(struct request *r, struct store_credential *integ, int64_t cost,
+                            int64_t *retry_after_s, struct error *err);
+/* Both: OK, or an error (401/403/429/503) with *retry_after_s set for 429. */
 enum result api_ingest_admit(struct request *r, const char *key, const char *type, int64_t cost,
                              struct store_credential *out, int64_t *retry_after_s,
                              struct error *err);

@@ -9,6 +9,7 @@
 #include "util/log.h"
 #include "store/credentials.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,11 @@ static enum result parse(json_t *body, struct ingest_event *ev, struct error *er
     if (result == OK)
         result = jsonv_string(body, "action", false, 1, 16, &action, err);
     if (result == OK)
-        result = jsonv_string(body, "dedup_key", false, 1, INGEST_DEDUP_MAX, &ev->dedup_key, err);
+        result = jsonv_string(body, "dedup_key", false, 1, SIZE_MAX, &ev->dedup_key, err);
+    if (result == OK && ev->dedup_key && jsonv_utf8_chars(ev->dedup_key) > INGEST_DEDUP_MAX)
+        result =
+            error_set(err, ERR_UNPROCESSABLE, "dedup_key: must be at most %d characters (got %zu)",
+                      INGEST_DEDUP_MAX, jsonv_utf8_chars(ev->dedup_key));
     if (result == OK)
         result = jsonv_string(body, "summary", !action || strcmp(action, "trigger") == 0, 1, 1024,
                               &ev->summary, err);
@@ -110,11 +115,12 @@ static void api_ingest_generic(struct request *r)
     struct generic_request *q = xcalloc(1, sizeof *q);
     struct ingest_event *ev = &q->ev;
     int64_t retry = 0;
-    enum result result = api_ingest_parse(r, &q->body, &q->err);
-    if (result == OK) {
-        result = api_ingest_admit(r, auth_bearer(r), "generic", 1, &q->integ, &retry, &q->err);
-        q->admitted = result == OK;
-    }
+    /* the key first: a caller without one costs no parsing */
+    enum result result =
+        api_ingest_admit(r, auth_bearer(r), "generic", 1, &q->integ, &retry, &q->err);
+    q->admitted = result == OK;
+    if (result == OK)
+        result = api_ingest_parse(r, &q->body, &q->err);
     if (result == OK)
         result = parse(q->body, ev, &q->err);
     if (result == OK && !ev->severity && ev->labels) {

@@ -47,8 +47,10 @@ static enum result create_job(struct store_conn *tx, void *arg, struct error *er
     j->s.created_at = j->now;
     if (!j->s.starts_at)
         j->s.starts_at = j->now;
-    if (j->relative)
-        j->s.ends_at = j->s.starts_at + j->duration;
+    if (j->relative && time_add_in_range(j->s.starts_at, j->duration, &j->s.ends_at) != 0)
+        return error_set(err, ERR_UNPROCESSABLE,
+                         "duration: the silence would end after " TIME_MAX_TEXT
+                         " (years past 9999 are not supported)");
     if (j->s.ends_at <= j->now)
         return error_set(err, ERR_BAD_REQUEST, "ends_at: is already in the past");
     enum result result = store_silence_insert(tx, &j->s);
@@ -100,6 +102,12 @@ static enum result parse_times(json_t *body, struct silence_job *j, struct error
     if (dur && (time_parse_duration(dur, &j->duration) != 0 || j->duration <= 0))
         return error_set(err, ERR_BAD_REQUEST,
                          "duration: \"%.32s\" is not a positive duration (use 30m, 2h, 1d)", dur);
+    if (starts && j->s.starts_at > TIME_MAX_MS)
+        return error_set(err, ERR_UNPROCESSABLE,
+                         "starts_at: after " TIME_MAX_TEXT " (years past 9999 are not supported)");
+    if (ends && j->s.ends_at > TIME_MAX_MS)
+        return error_set(err, ERR_UNPROCESSABLE,
+                         "ends_at: after " TIME_MAX_TEXT " (years past 9999 are not supported)");
     j->relative = dur != NULL;
     if (ends && j->s.starts_at && j->s.ends_at <= j->s.starts_at)
         return error_set(err, ERR_BAD_REQUEST, "ends_at: must be after starts_at");

@@ -24,6 +24,7 @@ struct ratelimit;
 struct engine;
 struct notifier;
 struct cluster;
+struct auditor;
 
 struct app {
     struct store *store;
@@ -42,6 +43,7 @@ struct app {
     struct ratelimit *ratelimit; /* per integration key */
     struct engine *engine;       /* NULL until started */
     struct notifier *notifier;   /* NULL until started */
+    struct auditor *auditor;     /* NULL until started: verify then answers 503 */
 };
 
 /* The current config, with a reference the caller must drop with config_unref. */

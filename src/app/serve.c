@@ -6,6 +6,8 @@
  */
 #include "cli/cli.h"
 #include "app/app.h"
+#include "app/datadir.h"
+#include "runtime/auditor.h"
 #include "runtime/engine.h"
 #include "http/http.h"
 #include "app/metrics.h"
@@ -177,6 +179,7 @@ static int serve_main(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    umask(077); /* the data directory, the database, its WAL and the secrets: the owner's only */
     crypto_init();
 
     struct app app = {.dev_clock = o.dev_clock};
@@ -190,17 +193,19 @@ static int serve_main(int argc, char **argv)
     pthread_mutex_init(&app.reload_lock, NULL);
     app.metrics = metrics_new(router_route_count());
     app.ratelimit = ratelimit_new();
-    if (mkdir(o.data, 0700) != 0 && errno != EEXIST)
-        fatal("serve: cannot create data dir %s: %s", o.data, strerror(errno));
-
     struct error err = {0};
+    int lock = datadir_lock(o.data, &err); /* before anything is written there */
+    if (lock < 0)
+        fatal("serve: %s", err.message);
+
     char *target = db_target(app.config, o.data);
     app.store = store_open(app.config->storage.driver, target, &err);
-    free(target);
     if (!app.store)
         fatal("serve: %s", err.message);
     if (auth_bootstrap(&app, &err) != OK)
         fatal("serve: %s", err.message);
+    datadir_warn_modes(o.data, strcmp(app.config->storage.driver, "sqlite") == 0 ? target : NULL);
+    free(target);
     const char *listen = o.listen ? o.listen : app.config->server.listen;
     cluster_adopt_dev_clock(&app); /* before anything reads the clock to act on it */
     app.node_id = node_name(o.node, listen);
@@ -208,6 +213,7 @@ static int serve_main(int argc, char **argv)
     /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */
     app.notifier = notifier_start(&app);
     app.engine = engine_start(&app);
+    app.auditor = auditor_start(app.store);
     if (!(app.cluster = cluster_start(&app, &err)))
         fatal("serve: %s", err.message);
     struct http_server *http = http_start(&app, listen, &err);
@@ -220,7 +226,8 @@ static int serve_main(int argc, char **argv)
     fflush(stdout);
 
     rc = wait_for_signals(&app);
-    http_stop(http);
+    http_stop(http); /* first: a suspended verify is answered by the auditor */
+    auditor_stop(app.auditor);
     cluster_stop(app.cluster);
     engine_stop(app.engine);
     notifier_stop(app.notifier);
@@ -234,6 +241,7 @@ static int serve_main(int argc, char **argv)
     free(app.node_id);
     pthread_mutex_destroy(&app.config_lock);
     pthread_mutex_destroy(&app.reload_lock);
+    datadir_unlock(lock);
     log_info("serve: stopped");
     return rc;
 }

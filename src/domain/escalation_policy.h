@@ -62,7 +62,8 @@ enum escalation_reason {
 
 struct escalation_state {
     bool started;        /* evaluated once: the policy is chosen (the engine sets it) */
-    char policy[64];     /* the policy id chosen at the first evaluation; "" = none */
+    char policy[65];     /* the policy id chosen at the first evaluation (a config id: at most
+                            64 characters, kept whole); "" = none */
     int round;           /* 0-based */
     int next_step;       /* first step index not yet considered in this round */
     int64_t round_start; /* time origin of the round (the incident's created_at for round 0) */

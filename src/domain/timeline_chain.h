@@ -34,7 +34,10 @@ struct timeline_entry {
 struct timeline_verify {
     bool valid;
     int64_t entries;
-    int64_t first_break_at; /* seq of the first entry that does not match; -1 when valid */
+    int64_t first_break_at; /* seq of the first entry that does not match, or that could not be
+                               read (unreadable); -1 when valid */
+    bool unreadable;        /* the store failed part way (a damaged file): not valid from
+                               first_break_at on, whatever follows */
     char head[SHA256_HEX_LEN];
 };
 

@@ -12,6 +12,7 @@
  * Threads: auth_or_reply runs on request threads (reader connection); bootstrap at start-up.
  */
 #include "http/http.h"
+#include "util/atomicfile.h"
 #include "util/log.h"
 #include "jobs/credential.h"
 
@@ -160,19 +161,17 @@ static int any_token(const struct store_credential *t, void *ctx)
     return 1;
 }
 
-/* Writes the token file first (fsync'd), then commits the token: a crash in between leaves a file
- * whose token does not work yet, and the next start writes a new one. */
+/* Writes the token file first (whole or not at all: util/atomicfile), then commits the token: a
+ * crash in between leaves a file whose token does not work yet, and the next start writes a new
+ * one. */
 static enum result write_token_file(const char *path, const char *token, struct error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return error_set(err, ERR_UNAVAILABLE, "auth: cannot write %s: %s", path, strerror(errno));
-    size_t n = strlen(token);
-    bool ok = fchmod(fd, 0600) == 0 && write(fd, token, n) == (ssize_t)n &&
-              write(fd, "\n", 1) == 1 && fsync(fd) == 0;
-    close(fd);
-    if (!ok)
-        return error_set(err, ERR_UNAVAILABLE, "auth: cannot write %s", path);
+    char line[CREDENTIAL_SECRET_MAX + 2];
+    int n = snprintf(line, sizeof line, "%s\n", token);
+    struct error sub = {0};
+    if (n < 0 || (size_t)n >= sizeof line ||
+        atomicfile_write(path, line, (size_t)n, 0600, &sub) != OK)
+        return error_set(err, ERR_UNAVAILABLE, "auth: %s", sub.message[0] ? sub.message : path);
     return OK;
 }
 

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@ struct http_server {
 struct conn_ctx {
     struct buf body;
     bool too_large;
+    bool answered; /* reply_early queued the answer: later calls drop what they get */
     double t0;
     struct request *deferred; /* while suspended: the request (a copy), to finish on resume */
     http_finish_fn finish;
@@ -115,6 +117,45 @@ static bool declared_too_large(struct MHD_Connection *conn, size_t max)
     return cl && num_parse_i64(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > max;
 }
 
+/* Request framing (docs/security.md): a request whose length two headers could tell two ways is
+ * refused before any handler runs, so no proxy in front of tocsin can read it differently
+ * (request smuggling). libmicrohttpd 0.9.75 accepts Content-Length with Transfer-Encoding and a
+ * repeated Content-Length. */
+struct framing {
+    int content_length, transfer_encoding;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->content_length++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+        f->transfer_encoding++;
+    return MHD_YES;
+}
+
+/* NULL when the framing is unambiguous, else why not. */
+static const char *framing_error(struct MHD_Connection *conn)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.content_length && f.transfer_encoding)
+        return "headers: Content-Length and Transfer-Encoding together (ambiguous framing)";
+    if (f.content_length > 1)
+        return "headers: more than one Content-Length (ambiguous framing)";
+    if (f.transfer_encoding > 1)
+        return "headers: more than one Transfer-Encoding (ambiguous framing)";
+    return NULL;
+}
+
+static bool expects_continue(struct MHD_Connection *conn)
+{
+    const char *e = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    return e && strcasecmp(e, "100-continue") == 0;
+}
+
 /* URL and query unescaping (MHD_OPTION_UNESCAPE_CALLBACK): %XX decoded in place, except %00,
  * which stays the three characters "%00". libmicrohttpd hands values on as C strings, so a decoded
  * NUL would silently cut them ("?status=open%00" read as "open"); kept literal, it makes the
@@ -153,6 +194,19 @@ static enum MHD_Result finish_request(struct http_server *s, struct MHD_Connecti
              r->who.authenticated ? r->who.actor : "-");
     request_free(r);
     return ret;
+}
+
+/* An answer given at the first call, from the headers alone: no handler runs, no body is read
+ * (libmicrohttpd then sends no `100 Continue` and closes the connection after the answer). */
+static enum MHD_Result reply_early(struct http_server *s, struct MHD_Connection *conn,
+                                   struct conn_ctx *ctx, const char *method, const char *url,
+                                   enum result code, const char *message)
+{
+    struct request r = {
+        .app = s->app, .conn = conn, .method = method, .path = url, .body = "", .route = -1};
+    reply_error(&r, code, "%s", message);
+    ctx->answered = true;
+    return finish_request(s, conn, ctx, &r);
 }
 
 static void resume(void *conn)
@@ -230,6 +284,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         ctx->t0 = clock_mono_ms();
         ctx->too_large = declared_too_large(conn, s->max_body);
         *con_cls = ctx;
+        const char *framing = framing_error(conn);
+        if (framing)
+            return reply_early(s, conn, ctx, method, url, ERR_BAD_REQUEST, framing);
+        if (ctx->too_large && expects_continue(conn)) { /* no `100 Continue` for a body refused */
+            char msg[128];
+            snprintf(msg, sizeof msg, "body: larger than the %zu-byte limit (server.max_body)",
+                     s->max_body);
+            return reply_early(s, conn, ctx, method, url, ERR_TOO_LARGE, msg);
+        }
+        return MHD_YES;
+    }
+    if (ctx->answered) {
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size) {

@@ -404,10 +404,12 @@ static void ingest_job_init(struct ingest_job *j, struct app *app, const struct 
                              .prep = xcalloc(n ? n : 1, sizeof *j->prep),
                              .n = n};
     for (size_t i = 0; i < n; i++) {
-        if (ev[i].dedup_key)
-            snprintf(ev[i].dedup, sizeof ev[i].dedup, "%s", ev[i].dedup_key);
-        else
-            crypto_random_hex(16, ev[i].dedup);
+        if (ev[i].dedup_key) {
+            ev[i].dedup = ev[i].dedup_key; /* whole: a cut key would merge two alerts */
+        } else {
+            crypto_random_hex(16, ev[i].generated);
+            ev[i].dedup = ev[i].generated;
+        }
         if (ev[i].action == ALERT_TRIGGER)
             prepare(j, &ev[i], &j->prep[i]);
     }

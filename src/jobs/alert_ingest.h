@@ -24,6 +24,7 @@
 #include "app/app.h"
 #include "domain/incident.h"
 
+/* The longest dedup key, in characters (up to 4 bytes each); keys are kept whole, never cut. */
 enum { INGEST_DEDUP_MAX = 255 };
 
 struct ingest_source {
@@ -51,7 +52,8 @@ struct ingest_event {
     json_t *labels;        /* object or NULL; borrowed */
     json_t *details;       /* object or NULL; borrowed */
     /* results */
-    char dedup[INGEST_DEDUP_MAX + 1];
+    const char *dedup; /* the key used: dedup_key, or `generated`; set by ingest_prepare/run */
+    char generated[33];
     int64_t alert_id;
     char incident_id[INCIDENT_ID_MAX];
     bool dropped;  /* ack/resolve with no open alert */

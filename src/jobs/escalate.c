@@ -86,14 +86,16 @@ static json_t *resolve_target(const struct config *cfg, const struct oncall_over
     const char *colon = strchr(target, ':');
     const char *id = colon ? colon + 1 : target;
     if (strncmp(target, "schedule:", 9) == 0) {
-        char sched[128];
-        snprintf(sched, sizeof sched, "%s", id);
-        char *slash = strchr(sched, '/');
-        if (slash)
-            *slash++ = '\0';
+        const char *slash = strchr(id, '/'), *layer = slash ? slash + 1 : NULL;
+        size_t n = slash ? (size_t)(slash - id) : strlen(id);
+        char sched[65] = ""; /* a config id: at most 64 characters; longer names no schedule */
+        if (n < sizeof sched) {
+            memcpy(sched, id, n);
+            sched[n] = '\0';
+        }
         const struct config_schedule *s = config_schedule_find(cfg, sched);
         struct oncall_slot slot;
-        if (s && oncall_at(s, slash, ov->items, ov->n, now, &slot) == 0 && slot.user)
+        if (s && oncall_at(s, layer, ov->items, ov->n, now, &slot) == 0 && slot.user)
             users_add(&u, slot.user);
     } else if (strncmp(target, "user:", 5) == 0) {
         if (config_user_find(cfg, id))

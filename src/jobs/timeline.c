@@ -69,7 +69,16 @@ enum result timeline_verify(struct store_conn *c, struct timeline_verify *out, s
     struct timeline_verifier v;
     timeline_verify_begin(&v, out);
     enum result result = store_timeline_scan(c, NULL, verify_one, &v);
-    if (result != OK)
-        return error_set(err, result, "audit: cannot read the timeline");
+    if (result != OK) {
+        /* a chain the store cannot read to its end is not a valid one: say where it stops (the
+         * backend logged its reason; `tocsin store check` says what is damaged) */
+        log_error("audit: the timeline cannot be read from seq %lld on: the chain is not valid",
+                  (long long)v.expect_seq);
+        out->unreadable = true;
+        if (out->valid) {
+            out->valid = false;
+            out->first_break_at = v.expect_seq;
+        }
+    }
     return OK;
 }

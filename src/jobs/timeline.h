@@ -25,7 +25,8 @@ struct store_conn;
 enum result timeline_append(struct store_conn *tx, int64_t now, const char *actor, const char *kind,
                             const char *incident_id, json_t *data, struct timeline_entry *out,
                             struct error *err);
-/* Recomputes the whole chain. */
+/* Recomputes the whole chain. A store that fails part way (a damaged file) is a chain not valid
+ * from the first seq it could not read (out->unreadable), not an error: OK either way. */
 enum result timeline_verify(struct store_conn *c, struct timeline_verify *out, struct error *err);
 
 #endif

@@ -1,5 +1,6 @@
 /* ack_key: see ack_key.h. */
 #include "runtime/ack_key.h"
+#include "util/atomicfile.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -18,17 +19,11 @@ static enum result write_key(const char *path, unsigned char key[ACKLINK_KEY_LEN
     sodium_bin2hex(hex, sizeof hex, key, ACKLINK_KEY_LEN);
     size_t n = strlen(hex);
     hex[n++] = '\n';
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return error_set(err, ERR_UNAVAILABLE, "notify: cannot create %s: %s", path,
-                         strerror(errno));
-    bool ok = fchmod(fd, 0600) == 0 && write(fd, hex, n) == (ssize_t)n && fsync(fd) == 0;
-    close(fd);
+    struct error sub = {0};
+    enum result result = atomicfile_write(path, hex, n, 0600, &sub); /* whole or not at all */
     sodium_memzero(hex, sizeof hex);
-    if (!ok) {
-        unlink(path);
-        return error_set(err, ERR_UNAVAILABLE, "notify: cannot write %s", path);
-    }
+    if (result != OK)
+        return error_set(err, ERR_UNAVAILABLE, "notify: %s", sub.message);
     log_info("notify: created the ack-link key %s", path);
     return OK;
 }

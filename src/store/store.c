@@ -462,6 +462,56 @@ void store_close(struct store *s)
     free(s);
 }
 
+static const struct store_backend *backend_named(const char *driver, struct error *err)
+{
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (strcmp(backends[i].driver, driver) == 0 && backends[i].be)
+            return backends[i].be;
+    error_set(err, ERR_UNPROCESSABLE, "storage.driver: \"%s\" is not available", driver);
+    return NULL;
+}
+
+/* A check connection belongs to no store: no failpoint can be armed on it. */
+static const _Atomic int never_armed;
+
+struct store_conn *store_check_open(const char *driver, const char *target, struct error *err)
+{
+    const struct store_backend *be = backend_named(driver, err);
+    if (!be || !backend_complete(driver, be->id, err))
+        return NULL;
+    void *c = be->connect(target, false, err);
+    if (!c)
+        return NULL;
+    struct store_conn *r = xcalloc(1, sizeof *r);
+    r->h = (struct store_conn_head){.conn = c, .backend = be->id, .armed = &never_armed};
+    return r;
+}
+
+static const struct store_backend *backend_of(const struct store_conn *c)
+{
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (backends[i].be && backends[i].be->id == c->h.backend)
+            return backends[i].be;
+    return NULL; /* not reached: store_check_open made c with one of them */
+}
+
+enum result store_check(struct store_conn *c, bool full, struct error *err)
+{
+    const struct store_backend *be = backend_of(c);
+    return be ? be->check(c->h.conn, full, err)
+              : error_set(err, ERR_INTERNAL, "store: a connection of no backend");
+}
+
+void store_check_close(struct store_conn *c)
+{
+    if (!c)
+        return;
+    const struct store_backend *be = backend_of(c);
+    if (be)
+        be->disconnect(c->h.conn);
+    free(c);
+}
+
 const char *store_driver(const struct store *s)
 {
     return s->driver;

@@ -71,6 +71,11 @@ struct store_backend {
     enum result (*savepoint)(void *conn);
     enum result (*release)(void *conn);
     void (*rollback_to)(void *conn);
+    /* The database's own integrity check (docs/internals/store.md "Integrity"). full: SQLite's
+     * integrity_check, else its quick_check (the writer runs that at every start, before it
+     * writes anything); PostgreSQL: see store_pg.md. OK, or ERR_UNAVAILABLE with what is
+     * broken in err. */
+    enum result (*check)(void *conn, bool full, struct error *err);
 };
 
 extern const struct store_backend store_backend_sqlite;
@@ -87,6 +92,14 @@ int store_stmt_slot(_Atomic int *slot);
 struct store *store_open(const char *driver, const char *target, struct error *err);
 void store_close(struct store *s);
 const char *store_driver(const struct store *s);
+
+/* `tocsin store check`: a connection of its own to the store at target (a reader: no writer
+ * thread, no migrations, nothing written, so it is safe beside a running server; a missing SQLite
+ * file is an error, not created). store_check runs the backend's check on it; the connection also
+ * serves the read operations (store_timeline_scan for the chain). NULL with err set. */
+struct store_conn *store_check_open(const char *driver, const char *target, struct error *err);
+enum result store_check(struct store_conn *c, bool full, struct error *err);
+void store_check_close(struct store_conn *c);
 
 typedef enum result (*store_job_fn)(struct store_conn *tx, void *arg, struct error *err);
 /* Runs fn on the writer thread inside the group transaction; returns after the commit with fn's

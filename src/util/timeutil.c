@@ -82,20 +82,46 @@ void time_format_duration(int64_t ms, char *out, size_t n)
     }
 }
 
+/* ms, clamped into the supported years, as a broken-down UTC time (always valid: gmtime_r cannot
+ * fail inside that range). */
+static void utc_tm(int64_t ms, struct tm *tm)
+{
+    ms = ms < TIME_MIN_MS ? TIME_MIN_MS : ms > TIME_MAX_MS ? TIME_MAX_MS : ms;
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    if (!gmtime_r(&t, tm))
+        *tm = (struct tm){.tm_year = 70, .tm_mday = 1};
+}
+
 void time_format_rfc3339(int64_t ms, char out[RFC3339_LEN])
 {
-    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
     struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, RFC3339_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    utc_tm(ms, &tm);
+    unsigned v[6] = {(unsigned)(tm.tm_year + 1900) % 10000u,
+                     (unsigned)(tm.tm_mon + 1) % 100u,
+                     (unsigned)tm.tm_mday % 100u,
+                     (unsigned)tm.tm_hour % 100u,
+                     (unsigned)tm.tm_min % 100u,
+                     (unsigned)tm.tm_sec % 100u};
+    snprintf(out, RFC3339_LEN, "%04u-%02u-%02uT%02u:%02u:%02uZ", v[0], v[1], v[2], v[3], v[4],
+             v[5]);
 }
 
 void time_format_day(int64_t ms, char out[11])
 {
-    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
     struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    utc_tm(ms, &tm);
+    /* four-digit years only (utc_tm): the day always fits its 11 bytes */
+    unsigned y = (unsigned)(tm.tm_year + 1900) % 10000u, m = (unsigned)(tm.tm_mon + 1) % 100u,
+             d = (unsigned)tm.tm_mday % 100u; /* the ranges utc_tm gives, spelled out */
+    snprintf(out, 11, "%04u-%02u-%02u", y, m, d);
+}
+
+int time_add_in_range(int64_t a, int64_t b, int64_t *out)
+{
+    if (a < TIME_MIN_MS || a > TIME_MAX_MS || b < 0 || b > TIME_MAX_MS - a)
+        return -1;
+    *out = a + b;
+    return 0;
 }
 
 static int digits(const char *s, int n, int *out)

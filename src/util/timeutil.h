@@ -16,6 +16,15 @@
 
 enum { RFC3339_LEN = 32 };
 
+/* The times tocsin accepts and formats: years 0000 to 9999 (RFC 3339 has four-digit years).
+ * Inputs past TIME_MAX_MS (a silence's end, the dev clock) are refused with 422 by their routes;
+ * the formatters clamp into this range, so no value, however large, overruns their buffers. */
+#define TIME_MIN_MS (-62167219200000LL) /* 0000-01-01T00:00:00.000Z */
+#define TIME_MAX_MS 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
+#define TIME_MAX_TEXT "9999-12-31T23:59:59Z"
+/* Whether a + b stays within [TIME_MIN_MS, TIME_MAX_MS] (b >= 0; no int64 overflow). */
+int time_add_in_range(int64_t a, int64_t b, int64_t *out);
+
 /* "90s", "15m", "1h30m", "2d", "1w", "500ms", "0" or "0m". 0 on success, -1 on bad input
  * (empty, unknown unit, overflow, negative). */
 int time_parse_duration(const char *s, int64_t *out_ms);

@@ -279,8 +279,8 @@ def test_cli_odd_ids_are_refused_not_crashed(server):
 # verb table had before the verbs were declared per file; src/cli/verbs.def keeps it).
 ALL_VERBS = ["serve", "check-config", "declare", "list", "show", "ack", "status", "resolve", "close",
              "reopen", "assign", "note", "severity", "timeline", "audit", "token", "integration",
-             "alerts", "silence", "heartbeats", "check", "oncall", "override", "page",
-             "notifications", "nodes", "store", "escalate"]
+             "alerts", "silence", "heartbeats", "check", "store", "oncall", "override", "page",
+             "notifications", "nodes", "escalate"]
 
 
 def test_help_lists_every_verb_in_order():

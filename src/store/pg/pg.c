@@ -561,12 +561,48 @@ static void pgs_rollback_to(void *c)
     exec_control(c, "ROLLBACK TO SAVEPOINT job", "ROLLBACK");
 }
 
+/* The check PostgreSQL leaves to us (store_pg.md "Integrity"): page checksums and index
+ * structure are the server's own job (initdb --data-checksums, amcheck); here, the connection
+ * answers, and (full) no constraint of our schema is left NOT VALID and no index is invalid (a
+ * CREATE INDEX CONCURRENTLY that failed), either of which would let rows the schema forbids in.
+ * The timeline's hash chain is verified by `tocsin store check` itself, on every backend. */
+static const char check_sql[] =
+    "SELECT 'constraint ' || c.conrelid::regclass || '.' || c.conname || ' is not validated' "
+    "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+    "WHERE n.nspname = current_schema() AND NOT c.convalidated "
+    "UNION ALL SELECT 'index ' || i.indexrelid::regclass || ' is invalid' "
+    "FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+    "JOIN pg_namespace n ON n.oid = t.relnamespace "
+    "WHERE n.nspname = current_schema() AND NOT i.indisvalid";
+
+static enum result pgs_check(void *conn, bool full, struct error *err)
+{
+    struct pg_conn *c = conn;
+    PGresult *res = PQexec(c->db, full ? check_sql : "SELECT 1");
+    enum result result = OK;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        char msg[512];
+        one_line(PQresultErrorMessage(res), msg, sizeof msg);
+        result = error_set(err, ERR_UNAVAILABLE, "storage: PostgreSQL check failed: %s", msg);
+    } else if (full && PQntuples(res) > 0) {
+        char problems[400] = "";
+        size_t used = 0;
+        for (int i = 0; i < PQntuples(res) && used + 3 < sizeof problems; i++)
+            used += (size_t)snprintf(problems + used, sizeof problems - used, "%s%s",
+                                     used ? "; " : "", PQgetvalue(res, i, 0));
+        result = error_set(err, ERR_UNAVAILABLE, "storage: PostgreSQL schema check: %s", problems);
+    }
+    PQclear(res);
+    return result;
+}
+
 const struct store_backend store_backend_pg = {
     .name = "postgres",
     .id = STORE_PG,
     .connect = pgs_connect,
     .disconnect = pgs_disconnect,
     .migrate = pgs_migrate,
+    .check = pgs_check,
     .begin = pgs_begin,
     .commit = pgs_commit,
     .rollback = pgs_rollback,

@@ -13,11 +13,13 @@
 #include "embedded.h"
 #include "util/log.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 enum stmt_id { S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO, S_COUNT };
 
@@ -153,7 +155,29 @@ enum {
     WAL_PREALLOC_BYTES = 32 + (WAL_AUTOCHECKPOINT + 256) * (WAL_PAGE_SIZE + 24)
 };
 
-static void wal_preallocate(struct sqlite_conn *c)
+/* Preallocation never fills a disk: it is skipped (with a warning) unless the file system keeps
+ * WAL_PREALLOC_MIN_FREE bytes free beyond it (docs/security.md). */
+enum { WAL_PREALLOC_MIN_FREE = 64 * 1024 * 1024 };
+
+static bool room_for(const char *target, sqlite3_int64 need)
+{
+    struct statvfs vfs;
+    if (statvfs(target, &vfs) != 0) {
+        log_warn("sqlite: cannot read the free space for %s (%s): the WAL is not preallocated",
+                 target, strerror(errno));
+        return false;
+    }
+    unsigned long long avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+    if (avail < (unsigned long long)need + WAL_PREALLOC_MIN_FREE) {
+        log_warn("sqlite: only %llu bytes free for %s: the WAL is not preallocated (%lld bytes), "
+                 "commits may be slower",
+                 avail, target, (long long)need);
+        return false;
+    }
+    return true;
+}
+
+static void wal_preallocate(struct sqlite_conn *c, const char *target)
 {
     sqlite3_file *wal = NULL;
     sqlite3_int64 size = 0;
@@ -161,6 +185,8 @@ static void wal_preallocate(struct sqlite_conn *c)
         sqlite3_file_control(c->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
         !wal || !wal->pMethods || wal->pMethods->xFileSize(wal, &size) != SQLITE_OK)
         return; /* not fatal: commits are only slower */
+    if (size >= WAL_PREALLOC_BYTES || !room_for(target, WAL_PREALLOC_BYTES - size))
+        return;
     static const char zeros[65536];
     bool ok = true;
     for (sqlite3_int64 off = size; ok && off < WAL_PREALLOC_BYTES;
@@ -179,6 +205,36 @@ static void sq_global_setup(void)
         log_warn("sqlite: could not turn memory statistics off (SQLite already in use)");
 }
 
+/* PRAGMA quick_check / integrity_check: "ok", or up to CHECK_MAX_PROBLEMS lines of problems,
+ * gathered into err. A database too damaged to run the pragma at all fails with SQLite's reason
+ * (usually "database disk image is malformed"). */
+enum { CHECK_MAX_PROBLEMS = 10 };
+
+static enum result sq_check(void *conn, bool full, struct error *err)
+{
+    struct sqlite_conn *c = conn;
+    const char *what = full ? "integrity_check" : "quick_check";
+    char sql[64], problems[sizeof err->message - 128] = "";
+    size_t used = 0;
+    snprintf(sql, sizeof sql, "PRAGMA %s(%d)", what, CHECK_MAX_PROBLEMS);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (line && strcmp(line, "ok") != 0 && used + 3 < sizeof problems)
+            used += (size_t)snprintf(problems + used, sizeof problems - used, "%s%s",
+                                     used ? "; " : "", line);
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_OK && !problems[0])
+        snprintf(problems, sizeof problems, "%s", sqlite3_errmsg(c->db));
+    sqlite3_finalize(st);
+    if (problems[0])
+        return error_set(err, ERR_UNAVAILABLE, "storage: %s of %s failed: %s", what,
+                         sqlite3_db_filename(c->db, "main"), problems);
+    return OK;
+}
+
 static void *sq_connect(const char *target, bool writer, struct error *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -193,6 +249,10 @@ static void *sq_connect(const char *target, bool writer, struct error *err)
         return NULL;
     }
     sqlite3_busy_timeout(c->db, 5000);
+    /* a reader never checkpoints when it closes (the writer does): `tocsin store check` on a
+     * stopped server's file must not write to it */
+    if (!writer)
+        sqlite3_db_config(c->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
     char writer_pragmas[256];
     snprintf(writer_pragmas, sizeof writer_pragmas,
              "PRAGMA page_size=%d; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
@@ -207,8 +267,14 @@ static void *sq_connect(const char *target, bool writer, struct error *err)
         free(c);
         return NULL;
     }
+    /* the writer checks the file before it writes anything to it (docs/security.md) */
+    if (writer && sq_check(c, false, err) != OK) {
+        sqlite3_close(c->db);
+        free(c);
+        return NULL;
+    }
     if (writer)
-        wal_preallocate(c);
+        wal_preallocate(c, target);
     return c;
 }
 
@@ -320,6 +386,7 @@ const struct store_backend store_backend_sqlite = {
     .connect = sq_connect,
     .disconnect = sq_disconnect,
     .migrate = sq_migrate,
+    .check = sq_check,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,

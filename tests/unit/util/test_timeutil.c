@@ -332,6 +332,42 @@ static void test_format_day_before_epoch(void **state)
     assert_day(-MS_PER_DAY - 1, "1969-12-30");
 }
 
+/* Every year formats within its buffer (issue 14: year 10000 overran the day and id buffers): past
+ * 9999 and before 0000 the formatters clamp to the supported range, never overrun or leave garbage.
+ */
+static void test_format_bounded_for_every_year(void **state)
+{
+    char rfc[RFC3339_LEN];
+    time_format_rfc3339(TIME_MAX_MS, rfc);
+    assert_string_equal(rfc, TIME_MAX_TEXT);
+    assert_day(TIME_MAX_MS, "9999-12-31");
+    const int64_t past[] = {TIME_MAX_MS + 1, TIME_MAX_MS + MS_PER_DAY * 400, INT64_MAX};
+    for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
+        time_format_rfc3339(past[i], rfc);
+        assert_string_equal(rfc, TIME_MAX_TEXT);
+        assert_day(past[i], "9999-12-31");
+    }
+    time_format_rfc3339(INT64_MIN, rfc);
+    assert_string_equal(rfc, "0000-01-01T00:00:00Z");
+    assert_day(INT64_MIN, "0000-01-01");
+    assert_day(TIME_MIN_MS, "0000-01-01");
+}
+
+static void test_add_in_range(void **state)
+{
+    int64_t out = -1;
+    assert_int_equal(time_add_in_range(T1, MS_PER_DAY, &out), 0);
+    assert_int_equal(out, T1 + MS_PER_DAY);
+    assert_int_equal(time_add_in_range(TIME_MAX_MS - 5, 5, &out), 0);
+    assert_int_equal(out, TIME_MAX_MS);
+    out = -1;
+    assert_int_equal(time_add_in_range(TIME_MAX_MS - 5, 6, &out), -1);
+    assert_int_equal(time_add_in_range(T1, INT64_MAX, &out), -1); /* no int64 overflow */
+    assert_int_equal(time_add_in_range(TIME_MAX_MS + 1, 0, &out), -1);
+    assert_int_equal(time_add_in_range(T1, -1, &out), -1);
+    assert_int_equal(out, -1); /* untouched on failure */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +382,8 @@ int main(void)
         cmocka_unit_test(test_rfc3339_round_trip),
         cmocka_unit_test(test_format_day),
         cmocka_unit_test(test_format_day_before_epoch),
+        cmocka_unit_test(test_format_bounded_for_every_year),
+        cmocka_unit_test(test_add_in_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,113 @@
+/* auditor: see auditor.h. */
+#include "runtime/auditor.h"
+#include "jobs/timeline.h"
+#include "store/store.h"
+#include "util/log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+struct auditor {
+    struct store *store;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+    bool stopping;
+    struct auditor_request *queue; /* newest first */
+};
+
+static void answer(struct auditor_request *q)
+{
+    while (q) {
+        struct auditor_request *next = q->next; /* q may be freed by done */
+        q->done(q->done_arg);
+        q = next;
+    }
+}
+
+static void run_pass(struct auditor *a, struct auditor_request *batch)
+{
+    struct timeline_verify v;
+    struct error err = {0};
+    enum result result = ERR_UNAVAILABLE;
+    struct store_conn *c = store_reader(a->store, &err);
+    if (c)
+        result = timeline_verify(c, &v, &err);
+    for (struct auditor_request *q = batch; q; q = q->next) {
+        q->result = result;
+        q->err = err;
+        if (result == OK)
+            q->v = v;
+    }
+    answer(batch);
+}
+
+static void *auditor_main(void *arg)
+{
+    struct auditor *a = arg;
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        while (!a->queue && !a->stopping)
+            pthread_cond_wait(&a->cv, &a->lock);
+        if (a->stopping)
+            break;
+        struct auditor_request *batch = a->queue;
+        a->queue = NULL;
+        pthread_mutex_unlock(&a->lock);
+        run_pass(a, batch);
+        pthread_mutex_lock(&a->lock);
+    }
+    struct auditor_request *left = a->queue;
+    a->queue = NULL;
+    pthread_mutex_unlock(&a->lock);
+    for (struct auditor_request *q = left; q; q = q->next)
+        q->result = error_set(&q->err, ERR_UNAVAILABLE, "audit: the server is shutting down");
+    answer(left);
+    return NULL;
+}
+
+struct auditor *auditor_start(struct store *store)
+{
+    struct auditor *a = xcalloc(1, sizeof *a);
+    a->store = store;
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    if (pthread_create(&a->thread, NULL, auditor_main, a) != 0)
+        fatal("audit: cannot start the auditor thread");
+    return a;
+}
+
+void auditor_stop(struct auditor *a)
+{
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->lock);
+    a->stopping = true;
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+void auditor_submit(struct auditor *a, struct auditor_request *req, void (*done)(void *done_arg),
+                    void *done_arg)
+{
+    req->done = done;
+    req->done_arg = done_arg;
+    req->next = NULL;
+    if (a) {
+        pthread_mutex_lock(&a->lock);
+        if (!a->stopping) {
+            req->next = a->queue;
+            a->queue = req;
+            pthread_cond_signal(&a->cv);
+            pthread_mutex_unlock(&a->lock);
+            return;
+        }
+        pthread_mutex_unlock(&a->lock);
+    }
+    req->result = error_set(&req->err, ERR_UNAVAILABLE, "audit: the server is shutting down");
+    done(done_arg);
+}

@@ -1,0 +1,45 @@
+/*
+ * auditor: the thread that verifies the timeline's hash chain, so that POST /api/v1/audit/verify
+ * holds no HTTP thread while the chain is recomputed (docs/security.md "Audit verification").
+ *
+ * A request is queued with auditor_submit and its connection suspended (http/defer.h); the
+ * auditor takes every request queued so far, runs ONE full verification on its own reader
+ * connection for all of them (any number of viewers asking at once cost one pass), fills each
+ * request's result and calls its done callback. A request queued while a pass runs waits for the
+ * next pass, which starts after it: its answer covers every entry committed before it asked.
+ *
+ * Threads: the auditor's own; auditor_submit from any thread.
+ */
+#ifndef TOCSIN_AUDITOR_H
+#define TOCSIN_AUDITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/timeline_chain.h"
+#include "util/result.h"
+
+struct store;
+struct auditor;
+
+struct auditor_request {
+    /* results, valid once done has been called */
+    enum result result;
+    struct error err;
+    struct timeline_verify v;
+    /* private */
+    void (*done)(void *done_arg);
+    void *done_arg;
+    struct auditor_request *next;
+};
+
+struct auditor *auditor_start(struct store *store);
+/* Answers every queued request (ERR_UNAVAILABLE "shutting down" for those not yet run), then
+ * joins the thread. */
+void auditor_stop(struct auditor *a);
+/* Queues req; done(done_arg) is called once, on the auditor thread, when its result is ready
+ * (at once on this thread when the auditor is stopping or NULL). */
+void auditor_submit(struct auditor *a, struct auditor_request *req, void (*done)(void *done_arg),
+                    void *done_arg);
+
+#endif
