@@ -21,7 +21,7 @@
 enum access { ACCESS_PUBLIC, ACCESS_VIEWER, ACCESS_RESPONDER, ACCESS_ADMIN };
 
 /* HTTP_PARAM_MAX: a path segment, NUL included; ack-link tokens (notify/acklink.h) need 220. */
-enum { HTTP_MAX_PARAMS = 4, HTTP_PARAM_MAX = 256, HTTP_MAX_HEADERS = 6 };
+enum { HTTP_MAX_PARAMS = 4, HTTP_PARAM_MAX = 256, HTTP_MAX_HEADERS = 10 };
 
 struct principal {
     bool authenticated;
