@@ -1,6 +1,7 @@
 /*
  * api/ui: the responder UI's pages under /ui/ (docs/internals/ui.md): sign in and out, the
- * incidents list, one incident, the declare form, the live-update stream and the embedded
+ * incidents list, one incident, the declare form, on call, alerts and silences, the live-update
+ * stream and the embedded
  * assets (web/ui/). The state-changing forms are in ui_actions.c.
  *
  * The routes are ACCESS_PUBLIC in the table: each handler checks the session cookie itself
@@ -284,6 +285,94 @@ static void ui_declare_page(struct request *r)
     ui_reply_html(r, 200, &h);
 }
 
+/* GET path as the session's user: the JSON, or NULL after answering the refusal page. */
+static json_t *read_or_reply(struct request *r, const struct store_session *ses, const char *path)
+{
+    json_t *out = NULL;
+    int status = ui_api(r, "GET", path, NULL, &out);
+    if (status == 200 && out)
+        return out;
+    ui_reply_refused(r, status == 200 ? 500 : status, ui_api_message(out), "/ui/", ses);
+    json_decref(out);
+    return NULL;
+}
+
+/* Who is on call when each current shift ends: one entry per current entry, same shape. */
+static json_t *oncall_next(struct request *r, const json_t *now)
+{
+    json_t *next = json_array();
+    const json_t *cur = json_object_get(now, "oncall");
+    for (size_t i = 0; i < json_array_size(cur); i++) {
+        const json_t *e = json_array_get(cur, i);
+        const char *sched = json_string_value(json_object_get(e, "schedule"));
+        const char *until = json_string_value(json_object_get(e, "until"));
+        const json_t *layer = json_object_get(e, "layer");
+        if (!sched || !until)
+            continue;
+        char path[400];
+        snprintf(path, sizeof path, "/api/v1/oncall?schedule=%.120s&at=%.40s", sched, until);
+        json_t *then = NULL;
+        if (ui_api(r, "GET", path, NULL, &then) == 200) {
+            const json_t *list = json_object_get(then, "oncall");
+            for (size_t k = 0; k < json_array_size(list); k++) {
+                json_t *x = json_array_get(list, k);
+                if (json_equal(json_object_get(x, "layer"), (json_t *)layer))
+                    json_array_append(next, x);
+            }
+        }
+        json_decref(then);
+    }
+    return next;
+}
+
+static void ui_oncall(struct request *r)
+{
+    struct store_session ses;
+    if (!ui_session_or_redirect(r, &ses))
+        return;
+    json_t *now = read_or_reply(r, &ses, "/api/v1/oncall");
+    if (!now)
+        return;
+    json_t *overrides = read_or_reply(r, &ses, "/api/v1/overrides");
+    if (!overrides) {
+        json_decref(now);
+        return;
+    }
+    json_t *next = oncall_next(r, now);
+    struct ui_view v;
+    view_of(r, &ses, &v, "oncall");
+    struct html h;
+    html_init(&h, UI_PAGE_CAP);
+    ui_render_oncall(&h, &v, now, next, overrides, r->config);
+    ui_reply_html(r, 200, &h);
+    json_decref(now);
+    json_decref(next);
+    json_decref(overrides);
+}
+
+static void ui_alerts(struct request *r)
+{
+    struct store_session ses;
+    if (!ui_session_or_redirect(r, &ses))
+        return;
+    json_t *alerts = read_or_reply(r, &ses, "/api/v1/alerts?limit=1000");
+    if (!alerts)
+        return;
+    json_t *silences = read_or_reply(r, &ses, "/api/v1/silences");
+    if (!silences) {
+        json_decref(alerts);
+        return;
+    }
+    struct ui_view v;
+    view_of(r, &ses, &v, "alerts");
+    struct html h;
+    html_init(&h, UI_PAGE_CAP);
+    ui_render_alerts(&h, &v, alerts, silences, r->config);
+    ui_reply_html(r, 200, &h);
+    json_decref(alerts);
+    json_decref(silences);
+}
+
 /* ---- live updates ---- */
 
 /* Server-sent events: one event carrying the timeline's last seq (every incident change appends
@@ -341,6 +430,8 @@ static const struct route routes[] = {
     {"POST", "/ui/signout", ui_signout, ACCESS_PUBLIC, "ui_signout"},
     {"GET", "/ui/incidents/{id}", ui_incident, ACCESS_PUBLIC, "ui_incident"},
     {"GET", "/ui/declare", ui_declare_page, ACCESS_PUBLIC, "ui_declare_page"},
+    {"GET", "/ui/oncall", ui_oncall, ACCESS_PUBLIC, "ui_oncall"},
+    {"GET", "/ui/alerts", ui_alerts, ACCESS_PUBLIC, "ui_alerts"},
     {"GET", "/ui/events", ui_events, ACCESS_PUBLIC, "ui_events"},
     {"GET", "/ui/static/{name}", ui_static, ACCESS_PUBLIC, "ui_static"},
 };

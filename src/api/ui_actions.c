@@ -7,6 +7,8 @@
  *   POST /ui/declare                      POST /api/v1/incidents
  *   POST /ui/incidents/ack   (id=...)*    POST /api/v1/incidents/{id}/ack for each (bulk)
  *   POST /ui/incidents/{id}/{action}      the table below
+ *   POST /ui/silences                     POST /api/v1/silences
+ *   POST /ui/silences/{id}/expire         DELETE /api/v1/silences/{id}
  */
 #include "api/ui.h"
 #include "util/log.h"
@@ -155,7 +157,49 @@ out:
     ui_form_free(&f);
 }
 
+/* match "label=value" (optional) becomes the silence's one matcher. */
+static void ui_silence_add(struct request *r)
+{
+    struct store_session ses;
+    struct ui_form f;
+    if (!ui_post_or_reply(r, &ses, &f))
+        goto out;
+    static const char *const fields[] = {"service", "duration", "reason", NULL};
+    json_t *body = body_of(&f, fields);
+    const char *match = ui_form_get(&f, "match");
+    if (match && *match) {
+        const char *eq = strchr(match, '=');
+        if (!eq || eq == match) {
+            ui_reply_refused(r, 400, "match: write it as label=value", "/ui/alerts", &ses);
+            json_decref(body);
+            goto out;
+        }
+        char label[128];
+        snprintf(label, sizeof label, "%.*s", (int)(eq - match), match);
+        json_object_set_new(body, "matchers", json_pack("{s:s}", label, eq + 1));
+    }
+    call_then_redirect(r, &ses, "POST", "/api/v1/silences", body, "/ui/alerts");
+    json_decref(body);
+out:
+    ui_form_free(&f);
+}
+
+static void ui_silence_expire(struct request *r)
+{
+    struct store_session ses;
+    struct ui_form f;
+    if (!ui_post_or_reply(r, &ses, &f))
+        goto out;
+    char path[320];
+    snprintf(path, sizeof path, "/api/v1/silences/%s", r->params[0]);
+    call_then_redirect(r, &ses, "DELETE", path, NULL, "/ui/alerts");
+out:
+    ui_form_free(&f);
+}
+
 static const struct route routes[] = {
+    {"POST", "/ui/silences", ui_silence_add, ACCESS_PUBLIC, "ui_silence_add"},
+    {"POST", "/ui/silences/{id}/expire", ui_silence_expire, ACCESS_PUBLIC, "ui_silence_expire"},
     {"POST", "/ui/declare", ui_declare, ACCESS_PUBLIC, "ui_declare"},
     {"POST", "/ui/incidents/ack", ui_bulk_ack, ACCESS_PUBLIC, "ui_bulk_ack"},
     {"POST", "/ui/incidents/{id}/{action}", ui_incident_action, ACCESS_PUBLIC,

@@ -67,4 +67,13 @@ struct ui_incident_data {
 void ui_render_incident(struct html *h, const struct ui_view *v, const struct ui_incident_data *d,
                         const struct config *cfg);
 
+/* ---- ui_oncall.c ---- */
+/* now: GET /api/v1/oncall; next: the entries on call when each current shift ends (a JSON array
+ * of the same objects); overrides: GET /api/v1/overrides. */
+void ui_render_oncall(struct html *h, const struct ui_view *v, const json_t *now,
+                      const json_t *next, const json_t *overrides, const struct config *cfg);
+/* alerts: GET /api/v1/alerts; silences: GET /api/v1/silences. */
+void ui_render_alerts(struct html *h, const struct ui_view *v, const json_t *alerts,
+                      const json_t *silences, const struct config *cfg);
+
 #endif

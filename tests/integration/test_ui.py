@@ -376,3 +376,60 @@ def test_cli_user_passwd_reads_stdin(clock_server):
     assert p.returncode == 2
     p = run_bin("user", "signout", "carol", env=env)
     assert p.returncode == 0
+
+
+SCHEDULE = """schedules:
+  - id: primary
+    timezone: UTC
+    rotation: {every: 1w, handoff: "mon 09:00", users: [alice, bob]}
+"""
+
+
+def test_oncall_page_shows_now_next_overrides_and_my_shifts(make_server):
+    s = make_server(dev_clock=True, start=False)
+    s.write_config(s.fixture_text() + SCHEDULE)
+    s.start()
+    s.pin_clock()  # 2099-06-15 (a Monday) 12:00 UTC
+    set_password(s, "alice")
+    st, j = s.api("POST", "/api/v1/schedules/primary/overrides",
+                  {"user": "carol", "from": "2099-06-20T00:00:00Z", "to": "2099-06-21T00:00:00Z",
+                   "reason": "swap <b>"})
+    assert st == 201, (st, j)
+    b = Browser(s)
+    assert b.signin("alice")[0].status == 303
+    r, text = b.send("GET", "/ui/oncall")
+    assert r.status == 200
+    st, now = s.api("GET", "/api/v1/oncall")
+    cur = now["oncall"][0]["user"]
+    assert cur in ("alice", "bob")
+    row = re.search(r'<tr><td>primary</td>(.*?)</tr>', text).group(1)
+    assert "2099-06-20 00:00 UTC" in row, "the shift ends where the override begins"
+    assert row.index(cur) < row.index("carol"), "now, then next: the override"
+    assert "/api/v1/schedules/primary.ics" in text
+    assert "carol" in text and "swap &lt;b&gt;" in text
+    shifts = re.search(r'id="my-shifts">(.*?)</section>', text, re.S).group(1)
+    assert "primary:" in shifts
+
+
+def test_alerts_page_and_silences_add_and_expire(ui):
+    server, b = ui
+    r, text = b.send("GET", "/ui/alerts")
+    assert r.status == 200 and "Nothing is firing." in text
+    r, text = b.post("/ui/silences", {"service": "api", "match": "alertname=Disk<x>",
+                                      "duration": "1h", "reason": "maintenance"})
+    assert r.status == 303 and r.getheader("Location") == "/ui/alerts"
+    st, j = server.api("GET", "/api/v1/silences")
+    [sil] = j["silences"]
+    assert sil["service"] == "api" and sil["matchers"] == {"alertname": "Disk<x>"}
+    assert sil["created_by"] == "user:alice"
+    r, text = b.send("GET", "/ui/alerts")
+    assert "alertname=Disk&lt;x&gt;" in text and sil["id"] in text
+    r, text = b.post("/ui/silences", {"match": "nolabel", "duration": "1h", "reason": "x"})
+    assert r.status == 400 and "match" in text
+    r, text = b.post("/ui/silences", {"duration": "1h", "reason": "everything"})
+    assert r.status == 400 and "matchers" in text, "the API's own refusal"
+    r, _ = b.post(f"/ui/silences/{sil['id']}/expire")
+    assert r.status == 303
+    st, j = server.api("GET", "/api/v1/silences")
+    assert j["silences"] == []
+    assert b.post(f"/ui/silences/{sil['id']}/expire")[0].status == 404
