@@ -7,6 +7,7 @@
 #include "web/ui.h"
 #include "domain/incident.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,10 +109,13 @@ static void incident_row(struct html *h, const struct ui_view *v, const json_t *
     const json_t *sla = json_object_get(inc, "sla");
     bool breached = json_is_true(json_object_get(sla, "ack_breached")) ||
                     json_is_true(json_object_get(sla, "resolve_breached"));
-    html_markup(h, "<li class=\"incident");
-    if (breached)
-        html_markup(h, " breached");
-    html_markup(h, "\">");
+    const struct config_severity *sev = config_severity_find(cfg, jstr(inc, "severity"));
+    char cls[64];
+    snprintf(cls, sizeof cls, "incident sevb-%d%s", sev && sev->rank < 4 ? sev->rank : 4,
+             breached ? " breached" : "");
+    html_markup(h, "<li");
+    html_attr(h, "class", cls);
+    html_markup(h, ">");
     if (bulk) {
         html_markup(h, "<input type=\"checkbox\" name=\"id\" class=\"pick\"");
         html_attr(h, "value", id);

@@ -40,7 +40,10 @@ export class Server {
   async start() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tocsin-browser-'));
     const config = path.join(this.dir, 'config.yaml');
-    fs.copyFileSync(path.join(repo, 'tests', 'integration', 'fixtures', 'test.yaml'), config);
+    const fixture = fs.readFileSync(path.join(repo, 'tests', 'integration', 'fixtures', 'test.yaml'), 'utf8');
+    fs.writeFileSync(config, `${fixture}schedules:
+  - {id: primary, timezone: UTC, rotation: {every: 1w, handoff: "mon 09:00", users: [alice, bob]}}
+`);
     this.port = await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
     this.log = fs.openSync(path.join(this.dir, 'server.log'), 'w');

@@ -126,6 +126,18 @@ for (const w of widths) {
       }
     });
 
+    test('on call and alerts pages', async () => {
+      await page.goto(`${server.url}/ui/oncall`);
+      assert.match(await page.$eval('#oncall', (e) => e.textContent), /primary/);
+      await shot(page, `${w.name}-oncall`);
+      await page.goto(`${server.url}/ui/alerts`);
+      await page.select('#sil-service', 'api');
+      await page.type('#sil-reason', `maintenance by ${w.user}`);
+      await submitAndWait(page, '#add-silence');
+      assert.match(await page.$eval('#silences', (e) => e.textContent), new RegExp(`maintenance by ${w.user}`));
+      await shot(page, `${w.name}-alerts`);
+    });
+
     test('sign out', async () => {
       await submitAndWait(page, '#signout');
       assert.match(page.url(), /\/ui\/signin$/);
