@@ -83,14 +83,19 @@ static void set_cookie(struct request *r, const char *secret, long long max_age)
     reply_header(r, "Set-Cookie", cookie);
 }
 
-/* A cross-site POST (an Origin that is not this host) is refused before anything is read. */
+/* A cross-site POST (an Origin that is neither this Host nor server.public_url's) is refused
+ * before anything is read. No Origin (an old browser, curl): allowed. */
 static bool same_origin(struct request *r)
 {
     const char *origin = request_header(r, "Origin"), *host = request_header(r, "Host");
-    if (!origin || !host || strcmp(origin, "null") == 0)
-        return origin == NULL;
+    const char *pub = r->config->server.public_url;
+    if (!origin)
+        return true;
+    size_t n = strlen(origin);
+    if (pub && n > 0 && strncmp(pub, origin, n) == 0 && (pub[n] == '\0' || pub[n] == '/'))
+        return true; /* behind a proxy that rewrites Host */
     const char *p = strstr(origin, "://");
-    return p && strcmp(p + 3, host) == 0;
+    return p && host && strcmp(p + 3, host) == 0;
 }
 
 /* Checks the password; a user with no password (or not in the config) costs the same hash. */

@@ -7,6 +7,7 @@
  */
 #include "web/ui.h"
 #include "domain/incident.h"
+#include "util/timeutil.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -203,23 +204,78 @@ static void roles(struct html *h, const struct ui_view *v, const json_t *inc,
     html_markup(h, "</ul></section>");
 }
 
-static void escalation(struct html *h, const json_t *inc)
+/* The policy's steps from the config, the next one marked: who each step pages, and after how
+ * long. */
+static void plan(struct html *h, const struct config *cfg, const char *policy, long long next)
+{
+    const struct config_escalation_policy *p = config_policy_find(cfg, policy);
+    if (!p)
+        return;
+    html_markup(h, "<ol class=\"plan\" id=\"plan\">");
+    for (size_t i = 0; i < p->step_count; i++) {
+        const struct config_escalation_step *st = &p->steps[i];
+        char after[48];
+        time_format_duration(st->after, after, sizeof after);
+        html_markup(h, "<li");
+        if ((long long)i + 1 == next)
+            html_markup(h, " class=\"next\"");
+        html_markup(h, "><span class=\"label\">");
+        html_textf(h, "after %s", after);
+        html_markup(h, "</span> ");
+        for (size_t k = 0; k < st->notify.count; k++) {
+            html_markup(h, "<code>");
+            html_text(h, st->notify.items[k]);
+            html_markup(h, "</code> ");
+        }
+        if ((long long)i + 1 == next)
+            html_markup(h, "<strong>next</strong>");
+        html_markup(h, "</li>");
+    }
+    html_markup(h, "</ol>");
+}
+
+/* The policy the incident runs: the stored one once started, else the one the config gives it
+ * (its type's, else its service's), which the engine is about to start. */
+static const char *policy_of(const json_t *inc, const json_t *e, const struct config *cfg)
+{
+    if (jstr(e, "policy"))
+        return jstr(e, "policy");
+    const struct config_incident_type *t =
+        jstr(inc, "type") ? config_type_find(cfg, jstr(inc, "type")) : NULL;
+    if (t && t->escalation)
+        return t->escalation;
+    const struct config_service *s =
+        jstr(inc, "service") ? config_service_find(cfg, jstr(inc, "service")) : NULL;
+    return s ? s->escalation : NULL;
+}
+
+static void escalation(struct html *h, const json_t *inc, const struct config *cfg)
 {
     const json_t *e = json_object_get(inc, "escalation");
+    const char *policy = policy_of(inc, e, cfg);
     html_markup(h, "<section class=\"card\"><h2>Escalation</h2>");
-    if (!json_is_object(e) || !jstr(e, "policy")) {
+    if (!policy) {
         html_markup(h, "<p class=\"muted\">No escalation policy runs for this incident.</p>");
     } else {
+        bool started = jstr(e, "policy") != NULL;
         html_markup(h, "<dl class=\"facts\">");
-        kv(h, "Policy", jstr(e, "policy"));
-        kv(h, "State", jstr(e, "state"));
-        html_markup(h, "<dt>Next step</dt><dd>");
-        html_textf(h, "step %lld, round %lld",
-                   (long long)json_integer_value(json_object_get(e, "next_step")),
-                   (long long)json_integer_value(json_object_get(e, "round")));
-        html_markup(h, "</dd><dt>When</dt><dd>");
-        ui_time(h, jstr(e, "next_at"));
-        html_markup(h, "</dd></dl>");
+        kv(h, "Policy", policy);
+        kv(h, "State", started ? jstr(e, "state") : "starting");
+        if (started) {
+            html_markup(h, "<dt>Next step</dt><dd>");
+            html_textf(h, "step %lld, round %lld",
+                       (long long)json_integer_value(json_object_get(e, "next_step")),
+                       (long long)json_integer_value(json_object_get(e, "round")));
+            html_markup(h, "</dd><dt>When</dt><dd>");
+            ui_time(h, jstr(e, "next_at"));
+            html_markup(h, "</dd>");
+        }
+        html_markup(h, "</dl>");
+        long long next = !started ? 1
+                         : jstr(e, "next_at")
+                             ? (long long)json_integer_value(json_object_get(e, "next_step"))
+                             : 0;
+        plan(h, cfg, policy, next);
     }
     html_markup(h, "</section>");
 }
@@ -354,7 +410,7 @@ void ui_render_incident(struct html *h, const struct ui_view *v, const struct ui
     timeline(h, d->timeline);
     html_markup(h, "</div><div>");
     roles(h, v, inc, cfg, can);
-    escalation(h, inc);
+    escalation(h, inc, cfg);
     if (can)
         change_actions(h, v, inc, cfg);
     alerts(h, d->alerts);

@@ -158,6 +158,9 @@ def test_signin_from_another_origin_is_refused(clock_server):
     r, _ = Browser(clock_server).send("POST", "/ui/signin", {"user": "alice", "password": PASSWORD},
                                       headers={"Origin": "http://evil.example"})
     assert r.status == 403 and r.getheader("Set-Cookie") is None
+    r, _ = Browser(clock_server).send("POST", "/ui/signin", {"user": "alice", "password": PASSWORD},
+                                      headers={"Origin": clock_server.url})
+    assert r.status == 303, "the browser's own origin is fine"
 
 
 def test_signout_ends_the_session_at_once(ui):
@@ -433,3 +436,32 @@ def test_alerts_page_and_silences_add_and_expire(ui):
     st, j = server.api("GET", "/api/v1/silences")
     assert j["silences"] == []
     assert b.post(f"/ui/silences/{sil['id']}/expire")[0].status == 404
+
+
+POLICY = """escalation_policies:
+  - id: default
+    steps:
+      - {after: 0m, notify: [schedule:primary]}
+      - {after: 15m, notify: [user:carol]}
+"""
+
+
+def test_incident_page_shows_the_escalation_plan(make_server):
+    s = make_server(dev_clock=True, start=False)
+    text = s.fixture_text().replace("{id: api, name: API Gateway}",
+                                    "{id: api, name: API Gateway, escalation: default}")
+    assert "escalation: default" in text
+    s.write_config(text + SCHEDULE + POLICY)
+    s.start()
+    set_password(s, "alice")
+    b = Browser(s)
+    assert b.signin("alice")[0].status == 303
+    inc = s.create(severity="SEV2", service="api")
+    _, page = b.send("GET", f"/ui/incidents/{inc['id']}")
+    m = re.search(r'<ol class="plan" id="plan">(.*?)</ol>', page)
+    assert m, re.search(r"<h2>Escalation</h2>.*?</section>", page).group(0)
+    plan = m.group(1)
+    assert "after 0s" in plan or "after 0m" in plan
+    assert "<code>schedule:primary</code>" in plan and "<code>user:carol</code>" in plan
+    assert plan.count('class="next"') == 1
+    assert "Policy</dt><dd>default" in page
