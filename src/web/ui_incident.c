@@ -97,6 +97,7 @@ static void user_select(struct html *h, const char *name, const char *id, const 
     html_markup(h, "<select");
     html_attr(h, "name", name);
     html_attr(h, "id", id);
+    html_attr(h, "aria-label", id);
     html_markup(h, ">");
     for (size_t i = 0; i < cfg->user_count; i++) {
         html_markup(h, "<option");

@@ -40,6 +40,7 @@
     });
   }
   function typing() {
+    if (main.querySelector('input.pick:checked')) return true; /* a bulk selection in progress */
     var a = document.activeElement;
     if (!a || !main.contains(a)) return false;
     return (a.tagName === 'TEXTAREA' || (a.tagName === 'INPUT' && a.type !== 'checkbox')) &&
