@@ -254,6 +254,10 @@ static void ui_incident(struct request *r)
     struct store_session ses;
     if (!ui_session_or_redirect(r, &ses))
         return;
+    if (!ui_id_ok(r->params[0])) {
+        ui_reply_refused(r, 404, "id: no such incident", "/ui/", &ses);
+        return;
+    }
     int status;
     json_t *inc = incident_part(r, "", &status);
     if (status != 200) {

@@ -48,6 +48,10 @@ int ui_api(struct request *r, const char *method, const char *path, json_t *body
 /* The message of an API error answer, or a generic one. */
 const char *ui_api_message(const json_t *answer);
 
+/* Whether a path segment is a plain id ([A-Za-z0-9._:-], 1..128): what the UI puts into an API
+ * path it builds (an id with '?' or '/' could otherwise reach another route or query). */
+bool ui_id_ok(const char *id);
+
 /* The timeline's last sequence number: what the live-update stream compares. */
 int64_t ui_version(struct request *r);
 

@@ -74,8 +74,9 @@ static void ui_incident_action(struct request *r)
             a = &actions[i];
     char next[300];
     snprintf(next, sizeof next, "/ui/incidents/%s", r->params[0]);
-    if (!a) {
-        ui_reply_refused(r, 404, "action: no such incident action", next, &ses);
+    if (!a || !ui_id_ok(r->params[0])) {
+        ui_reply_refused(r, 404, a ? "id: no such incident" : "action: no such incident action",
+                         "/ui/", &ses);
         goto out;
     }
     const char *extra = "";
@@ -109,7 +110,8 @@ static void ui_bulk_ack(struct request *r)
             continue;
         count++;
         char path[300];
-        snprintf(path, sizeof path, "/api/v1/incidents/%.100s/ack", f.val[i]);
+        snprintf(path, sizeof path, "/api/v1/incidents/%.100s/ack",
+                 ui_id_ok(f.val[i]) ? f.val[i] : "-");
         json_t *answer = NULL;
         int status = ui_api(r, "POST", path, NULL, &answer);
         if (status < 200 || status >= 300) {
@@ -191,7 +193,7 @@ static void ui_silence_expire(struct request *r)
     if (!ui_post_or_reply(r, &ses, &f))
         goto out;
     char path[320];
-    snprintf(path, sizeof path, "/api/v1/silences/%s", r->params[0]);
+    snprintf(path, sizeof path, "/api/v1/silences/%s", ui_id_ok(r->params[0]) ? r->params[0] : "-");
     call_then_redirect(r, &ses, "DELETE", path, NULL, "/ui/alerts");
 out:
     ui_form_free(&f);

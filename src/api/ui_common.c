@@ -194,6 +194,13 @@ const char *ui_api_message(const json_t *answer)
     return m ? m : "the server refused this";
 }
 
+bool ui_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    return n > 0 && n <= 128 &&
+           strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == n;
+}
+
 int64_t ui_version(struct request *r)
 {
     struct error err = {0};

@@ -465,3 +465,16 @@ def test_incident_page_shows_the_escalation_plan(make_server):
     assert "<code>schedule:primary</code>" in plan and "<code>user:carol</code>" in plan
     assert plan.count('class="next"') == 1
     assert "Policy</dt><dd>default" in page
+
+
+def test_ids_that_are_not_plain_reach_no_other_route(ui):
+    server, b = ui
+    inc = server.create()
+    for path in (f"/ui/incidents/{inc['id']}%3Fstatus=all", "/ui/incidents/..%3Fx"):
+        r, _ = b.send("GET", path)
+        assert r.status == 404, path
+        r, _ = b.post(path + "/ack")
+        assert r.status == 404, path
+    r, text = b.post("/ui/incidents/ack", {"id": [f"{inc['id']}?x=1"]})
+    assert r.status == 404
+    assert server.get(inc["id"])["status"] == "triggered"
