@@ -8,6 +8,7 @@ import urllib.parse
 
 import pytest
 
+from test_ingest_support import generic_ok, integration
 from tocsin_harness import run_bin
 
 PASSWORD = "correct horse battery"
@@ -478,3 +479,17 @@ def test_ids_that_are_not_plain_reach_no_other_route(ui):
     r, text = b.post("/ui/incidents/ack", {"id": [f"{inc['id']}?x=1"]})
     assert r.status == 404
     assert server.get(inc["id"])["status"] == "triggered"
+
+
+def test_firing_alerts_by_service_on_the_alerts_and_incident_pages(ui):
+    server, b = ui
+    key = integration(server, "db", "generic")["key"]
+    j = generic_ok(server, key, {"summary": "Replica lag <10s>", "dedup_key": "lag"})
+    iid = j["incident_id"]
+    _, text = b.send("GET", "/ui/alerts")
+    firing = re.search(r'id="firing">(.*?)</section>', text, re.S).group(1)
+    assert "<h3>db</h3>" in firing and "Replica lag &lt;10s&gt;" in firing
+    assert f'href="/ui/incidents/{iid}"' in firing
+    _, text = b.send("GET", f"/ui/incidents/{iid}")
+    alerts_card = re.search(r"<h2>Alerts</h2>(.*?)</section>", text, re.S).group(1)
+    assert "Replica lag &lt;10s&gt;" in alerts_card and "firing" in alerts_card
