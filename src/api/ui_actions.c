@@ -17,19 +17,19 @@
 #include <string.h>
 
 /* One incident action: the API method and path suffix, and the form fields copied into the
- * JSON body (an empty optional field is left out; "drill" style flags are not used here). The
+ * JSON body (an empty optional field is left out; "public", a checkbox, becomes true). The
  * suffix may name one form field in braces ({role}), taken from the form. */
 struct ui_action {
     const char *name;
     const char *method;
     const char *suffix;
     const char *path_field; /* a form field that completes the path, or NULL */
-    const char *fields[3];
+    const char *fields[4];
 };
 
 static const struct ui_action actions[] = {
     {"ack", "POST", "/ack", NULL, {NULL}},
-    {"status", "POST", "/status", NULL, {"status", "message", NULL}},
+    {"status", "POST", "/status", NULL, {"status", "message", "public"}},
     {"resolve", "POST", "/resolve", NULL, {"message", NULL}},
     {"severity", "PATCH", "", NULL, {"severity", NULL}},
     {"role", "PUT", "/roles/", "role", {"user", NULL}},
@@ -43,7 +43,9 @@ static json_t *body_of(const struct ui_form *f, const char *const *fields)
     json_t *body = json_object();
     for (int i = 0; fields[i]; i++) {
         const char *v = ui_form_get(f, fields[i]);
-        if (v && *v)
+        if (v && *v && strcmp(fields[i], "public") == 0) /* a checkbox: there or not */
+            json_object_set_new(body, fields[i], json_true());
+        else if (v && *v)
             json_object_set_new(body, fields[i], json_string(v));
     }
     return body;

@@ -111,6 +111,33 @@ static void user_select(struct html *h, const char *name, const char *id, const 
     html_markup(h, "</select>");
 }
 
+/* A status update: the next state (any later one, resolved included), a message and whether it
+ * goes to the public status page. */
+static void update_form(struct html *h, const struct ui_view *v, const char *id, int st)
+{
+    char url[160];
+    action_url(url, sizeof url, id, "status");
+    html_markup(h, "<details class=\"card\"><summary>Post an update</summary>");
+    ui_form_open(h, v, url, "stack");
+    html_markup(h, "<label for=\"update-status\">New state</label>"
+                   "<select id=\"update-status\" name=\"status\">");
+    for (int s = st + 1; s < INC_STATUS_COUNT; s++) {
+        if (!incident_status_is_open(s) && s != INC_RESOLVED)
+            continue;
+        html_markup(h, "<option");
+        html_attr(h, "value", incident_status_name(s));
+        html_markup(h, ">");
+        html_text(h, incident_status_name(s));
+        html_markup(h, "</option>");
+    }
+    html_markup(h, "</select><label for=\"update-message\">Message</label>"
+                   "<textarea id=\"update-message\" name=\"message\" rows=\"2\"></textarea>"
+                   "<label class=\"choice\"><input type=\"checkbox\" name=\"public\" "
+                   "value=\"1\" id=\"update-public\"> Also on the public status page</label>"
+                   "<button type=\"submit\" id=\"post-update\">Post update</button></form>"
+                   "</details>");
+}
+
 static void state_actions(struct html *h, const struct ui_view *v, const json_t *inc)
 {
     const char *id = jstr(inc, "id");
@@ -130,6 +157,8 @@ static void state_actions(struct html *h, const struct ui_view *v, const json_t 
     if (st == INC_RESOLVED)
         button_form(h, v, id, "status", "status", "acknowledged", "Reopen", "");
     html_markup(h, "</div>");
+    if (st >= 0 && incident_status_is_open(st))
+        update_form(h, v, id, st);
     if (st >= 0 && incident_status_is_open(st)) {
         char url[160];
         action_url(url, sizeof url, id, "resolve");

@@ -493,3 +493,23 @@ def test_firing_alerts_by_service_on_the_alerts_and_incident_pages(ui):
     _, text = b.send("GET", f"/ui/incidents/{iid}")
     alerts_card = re.search(r"<h2>Alerts</h2>(.*?)</section>", text, re.S).group(1)
     assert "Replica lag &lt;10s&gt;" in alerts_card and "firing" in alerts_card
+
+
+def test_status_update_with_message_and_public_flag(ui):
+    server, b = ui
+    inc = server.create(severity="SEV1")
+    _, text = b.send("GET", f"/ui/incidents/{inc['id']}")
+    assert 'id="update-status"' in text and 'value="resolved"' in text
+    r, _ = b.post(f"/ui/incidents/{inc['id']}/status",
+                  {"status": "identified", "message": "Bad deploy <v2>", "public": "1"})
+    assert r.status == 303
+    j = server.get(inc["id"])
+    assert j["status"] == "identified" and j["last_public_update_at"]
+    [e] = [e for e in server.timeline(inc["id"]) if e["data"].get("to") == "identified"]
+    assert e["data"]["public"] is True and e["data"]["message"] == "Bad deploy <v2>"
+    assert e["actor"] == "user:alice"
+    r, text = b.post(f"/ui/incidents/{inc['id']}/status", {"status": "monitoring", "public": "1"})
+    assert r.status == 400 and "message" in text, "the API's rule: a public update needs a message"
+    r, _ = b.post(f"/ui/incidents/{inc['id']}/status", {"status": "monitoring"})
+    assert r.status == 303
+    assert server.get(inc["id"])["status"] == "monitoring"
