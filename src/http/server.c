@@ -82,6 +82,27 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* Sent with every answer, so both web surfaces (/ui/, /status) and the API have them: scripts and
+ * styles only from tocsin itself (no 'unsafe-inline': pages carry no inline script or style),
+ * no framing, no MIME sniffing, no referrer to other sites (same-origin keeps the Origin header
+ * of the UI's form POSTs). docs/api.md, "Security headers". */
+static const char *const security_headers[][2] = {
+    {"Content-Security-Policy",
+     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"},
+    {"X-Frame-Options", "DENY"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "same-origin"},
+};
+
+static bool has_header(const struct request *r, const char *name)
+{
+    for (int i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r)
 {
     struct MHD_Response *resp =
@@ -91,7 +112,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             r->content_type ? r->content_type : "application/json");
-    if (strncmp(r->path, "/api/", 5) == 0)
+    for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+    if (strncmp(r->path, "/api/", 5) == 0 && !has_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (int i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
