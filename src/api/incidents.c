@@ -12,6 +12,7 @@
 #include "jobs/escalate.h"
 #include "domain/incident.h"
 #include "jobs/incident_ops.h"
+#include "jobs/postmortem.h"
 #include "jobs/timeline.h"
 #include "util/jsonv.h"
 #include "util/log.h"
@@ -434,6 +435,10 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
 {
     enum incident_status from = inc->status, to = (enum incident_status)op->status;
     enum result result;
+    char pm_ref[POSTMORTEM_ID_MAX];
+    if (to == INC_CLOSED && inc->status == INC_RESOLVED &&
+        (result = postmortem_close_check(tx, inc->id, &op->postmortem, pm_ref, err)) != OK)
+        return result;
     if (to == INC_CLOSED)
         result = incident_close(inc, config_severity_find(op->cfg, inc->severity), op->postmortem,
                                 now, err);

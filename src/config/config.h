@@ -180,6 +180,15 @@ struct config_checklist {
     int line;
 };
 
+/* A post-mortem template (postmortem_templates.c). sections: names from the fixed list there. */
+struct config_postmortem_template {
+    char *id, *title;             /* title may be NULL: "Post-Mortem" */
+    struct config_condition when; /* empty lists: any incident */
+    bool require_resolved;        /* default true: only for resolved (or closed) incidents */
+    struct string_list sections;  /* empty: every section, in the default order */
+    int line;
+};
+
 struct config_status_template {
     char *id, *status, *title, *body; /* status: investigating|identified|monitoring|resolved */
     int line;
@@ -217,6 +226,8 @@ struct config {
     size_t checklist_count;
     struct config_status_template *status_templates;
     size_t status_template_count;
+    struct config_postmortem_template *postmortem_templates;
+    size_t postmortem_template_count;
     struct config_heartbeat *heartbeats;
     size_t heartbeat_count;
     /* `notify:` how notifications leave (docs/config.md). Unset strings are NULL. */

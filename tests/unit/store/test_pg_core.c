@@ -21,6 +21,7 @@
 #include "store/store.h"
 
 #include "store/pg_fixture.h"
+#include "embedded.h"
 
 /* The first column of the first row of sql (no parameters) as an integer. */
 static int64_t scalar(struct pg_conn *c, const char *sql)
@@ -56,9 +57,14 @@ static void test_migrate_twice(void **state)
     struct pg_conn *other = store_backend_pg.connect(f->url, true, &err);
     assert_non_null(other);
     assert_int_equal(store_backend_pg.migrate(other, &err), OK);
-    assert_int_equal(scalar(other, "SELECT count(*) FROM schema_migrations"), 6);
+    /* as many as the binary carries for PostgreSQL (each branch adds its own numbers) */
+    int64_t carried = 0;
+    for (size_t i = 0; i < embedded_migrations_count; i++)
+        carried += strncmp(embedded_migrations[i].name, "pg/", 3) == 0;
+    assert_true(carried >= 6);
+    assert_int_equal(scalar(other, "SELECT count(*) FROM schema_migrations"), carried);
     assert_int_equal(scalar(other, "SELECT count(*) FROM schema_migrations WHERE name LIKE 'pg/%'"),
-                     6);
+                     carried);
     store_backend_pg.disconnect(other);
 }
 
