@@ -5,7 +5,7 @@
  *   GET   /api/v1/postmortems/{id}                                   one post-mortem
  *   PATCH /api/v1/postmortems/{id}  {summary?, impact?, root_cause?, contributing_factors?,
  *                                    went_well?, went_badly?, lessons?, owner?, state?}
- *   GET   /api/v1/postmortems/{id}/export?format=markdown|html       the document
+ *   GET   /api/v1/postmortems/{id}/export?format=markdown|html|json  the document (json: both)
  * Writes are responder, reads viewer. Every change is one store job (jobs/postmortem.c), on the
  * incident's timeline.
  */
@@ -183,8 +183,11 @@ static void api_postmortem_export(struct request *r)
 {
     const char *format = request_query(r, "format");
     bool html = format && strcmp(format, "html") == 0;
-    if (format && !html && strcmp(format, "markdown") != 0 && strcmp(format, "md") != 0) {
-        reply_error(r, ERR_BAD_REQUEST, "format: must be markdown or html, not \"%.32s\"", format);
+    bool as_json = format && strcmp(format, "json") == 0;
+    if (format && !html && !as_json && strcmp(format, "markdown") != 0 &&
+        strcmp(format, "md") != 0) {
+        reply_error(r, ERR_BAD_REQUEST, "format: must be markdown, html or json, not \"%.32s\"",
+                    format);
         return;
     }
     struct postmortem pm = {0};
@@ -199,7 +202,13 @@ static void api_postmortem_export(struct request *r)
         reply_from_error(r, &err);
         goto out;
     }
-    if (html) {
+    if (as_json) { /* both, for clients that read JSON only (the CLI) */
+        char *h = markdown_to_html(md.data ? md.data : "", md.len);
+        reply_json(r, 200,
+                   json_pack("{s:s,s:s%,s:s}", "id", pm.id, "markdown", md.data ? md.data : "",
+                             md.len, "html", h ? h : ""));
+        free(h);
+    } else if (html) {
         char *page = html_page(&pm, md.data ? md.data : "", md.len);
         if (!page) {
             reply_error(r, ERR_INTERNAL, "export: cannot render the HTML");

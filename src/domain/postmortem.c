@@ -5,6 +5,7 @@
 #include "domain/postmortem.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 #include <assert.h>
 #include <jansson.h>
@@ -300,6 +301,8 @@ static void section_roles(const struct postmortem_doc *d, struct buf *b)
     buf_puts(b, "\n");
 }
 
+enum { DETAIL_MAX = 200 };
+
 /* One line of what a timeline entry says: its message/text/note, else its data, shortened. */
 static void entry_detail(struct buf *b, const char *data)
 {
@@ -308,9 +311,12 @@ static void entry_detail(struct buf *b, const char *data)
     const char *s = NULL;
     for (int i = 0; o && keys[i] && !s; i++)
         s = json_string_value(json_object_get(o, keys[i]));
-    char shortened[201];
-    snprintf(shortened, sizeof shortened, "%s", s ? s : (data && strcmp(data, "{}") ? data : ""));
-    cell(b, shortened[0] ? shortened : NULL);
+    const char *text = s ? s : (data && strcmp(data, "{}") ? data : "");
+    char shortened[DETAIL_MAX + 1];
+    size_t n = utf8_cut(text, strlen(text), DETAIL_MAX); /* at a character boundary */
+    memcpy(shortened, text, n);
+    shortened[n] = '\0';
+    cell(b, n ? shortened : NULL);
     json_decref(o);
 }
 

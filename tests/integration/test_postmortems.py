@@ -234,3 +234,30 @@ def test_survives_restart(srv):
     srv.start()
     st, j = srv.api("GET", f"/api/v1/postmortems/PM-{inc['id']}")
     assert st == 200 and j["impact"] == "40% of checkouts"
+
+
+def test_cli_create_set_publish_export(srv):
+    inc = resolved_incident(srv)
+    iid = inc["id"]
+    p = srv.cli("postmortem", iid, "--owner", "bob")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[0] == f"PM-{iid}"
+    p = srv.cli("postmortem", "set", iid, "root_cause", "Config push without canary")
+    assert p.returncode == 0, p.stderr
+    p = srv.cli("postmortem", "set", iid, "colour", "x")
+    assert p.returncode == 2 and "unknown field" in p.stderr
+    p = srv.cli("postmortem", "publish", iid)
+    assert p.returncode == 1 and "in_review" in p.stderr
+    assert srv.cli("postmortem", "review", f"PM-{iid}").returncode == 0
+    p = srv.cli("postmortem", "show", iid)
+    assert p.returncode == 0 and "in_review" in p.stdout and "Config push" in p.stdout
+    p = srv.cli("postmortem", "export", iid)
+    assert p.returncode == 0 and "### Root cause\n\nConfig push without canary" in p.stdout
+    p = srv.cli("postmortem", "export", iid, "--format", "html")
+    assert p.returncode == 0 and "<h3>Root cause</h3>" in p.stdout
+    assert srv.cli("postmortem", "publish", iid).returncode == 0
+    p = srv.cli("postmortem", "show", iid, "--json")
+    import json
+    assert json.loads(p.stdout)["state"] == "published"
+    p = srv.cli("postmortem", "INC-2000-01-01-001")
+    assert p.returncode == 1
