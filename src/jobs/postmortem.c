@@ -3,6 +3,7 @@
  * (jobs/postmortem.h). Threads: entry points on request threads, jobs on the store writer.
  */
 #include "jobs/postmortem.h"
+#include "jobs/checklists.h"
 #include "jobs/timeline.h"
 #include "store/actions.h"
 #include "store/alerts.h"
@@ -69,6 +70,8 @@ static enum result create_job(struct store_conn *tx, void *arg, struct error *er
                              j->out->template_id, "owner", j->out->owner, "required",
                              j->out->required, "due_at", time_or_null(j->out->due_at));
     result = timeline_append(tx, now, j->actor, "postmortem.created", inc.id, data, NULL, err);
+    if (result == OK)
+        result = checklist_observe(tx, inc.id, CHECK_AUTO_POSTMORTEM, now, err);
 out:
     incident_free_fields(&inc);
     return result;
