@@ -169,6 +169,12 @@ struct config_escalation_policy {
 struct config_runbook {
     char *id, *title, *url; /* url may be NULL */
     struct string_list steps;
+    struct string_list prerequisites;
+    char *rollback;                  /* Markdown, or NULL */
+    char *estimate;                  /* as written ("5-30 minutes"), or NULL */
+    char *owner;                     /* a users id, or NULL */
+    struct string_list services;     /* services ids it applies to (beside services[].runbooks) */
+    struct string_list alert_labels; /* "label=value": applies to incidents with such an alert */
     int line;
 };
 

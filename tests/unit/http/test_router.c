@@ -174,6 +174,10 @@ static void test_table_is_the_api(void **state)
         {"POST", "/api/v1/actions/{id}/done", ACCESS_RESPONDER},
         {"GET", "/api/v1/incidents/{id}/checklists", ACCESS_VIEWER},
         {"POST", "/api/v1/incidents/{id}/checklists/{checklist}/items/{n}/tick", ACCESS_RESPONDER},
+        {"GET", "/api/v1/runbooks", ACCESS_VIEWER},
+        {"GET", "/api/v1/runbooks/{id}", ACCESS_VIEWER},
+        {"GET", "/api/v1/incidents/{id}/runbooks", ACCESS_VIEWER},
+        {"POST", "/api/v1/incidents/{id}/runbooks/{runbook}/steps/{n}/done", ACCESS_RESPONDER},
     };
     size_t n = router_route_count(), nwant = sizeof want / sizeof want[0];
     assert_int_equal(n, nwant);
