@@ -186,3 +186,12 @@ def test_cli_add_list_done(srv):
     assert p.returncode == 2 and "--due" in p.stderr
     p = srv.cli("action", "add", "x", "--owner", "mallory")
     assert p.returncode == 1 and "owner" in p.stderr
+
+
+def test_failed_add_writes_nothing(srv):
+    inc = srv.create("f", "SEV2")
+    srv.api("POST", "/api/v1/debug/failpoint", {"point": "timeline_insert", "count": 1})
+    r = srv.request("POST", "/api/v1/actions", {"title": "x", "incident": inc["id"]},
+                    allow_503=True)
+    assert r.status == 503
+    assert srv.api("GET", "/api/v1/actions?status=all")[1] == {"actions": []}

@@ -261,3 +261,27 @@ def test_cli_create_set_publish_export(srv):
     assert json.loads(p.stdout)["state"] == "published"
     p = srv.cli("postmortem", "INC-2000-01-01-001")
     assert p.returncode == 1
+
+
+@pytest.mark.parametrize("point", ["timeline_insert", "postmortem_insert", "commit"])
+def test_failed_create_writes_nothing(srv, point):
+    inc = resolved_incident(srv)
+    st, j = srv.api("POST", "/api/v1/debug/failpoint", {"point": point, "count": 1})
+    assert st == 200, j
+    r = srv.request("POST", f"/api/v1/incidents/{inc['id']}/postmortem", {}, allow_503=True)
+    assert r.status == 503, r
+    assert srv.api("GET", f"/api/v1/incidents/{inc['id']}/postmortem")[0] == 404
+    assert "postmortem.created" not in kinds(srv, inc["id"])
+    st, pm = srv.api("POST", f"/api/v1/incidents/{inc['id']}/postmortem", {})
+    assert st == 201, "and works once the failure is gone"
+
+
+def test_failed_patch_changes_nothing(srv):
+    inc = resolved_incident(srv)
+    srv.api("POST", f"/api/v1/incidents/{inc['id']}/postmortem", {})
+    srv.api("POST", "/api/v1/debug/failpoint", {"point": "timeline_insert", "count": 1})
+    r = srv.request("PATCH", f"/api/v1/postmortems/PM-{inc['id']}",
+                    {"lessons": "x", "state": "in_review"}, allow_503=True)
+    assert r.status == 503
+    st, j = srv.api("GET", f"/api/v1/postmortems/PM-{inc['id']}")
+    assert j["lessons"] is None and j["state"] == "draft"
