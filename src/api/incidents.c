@@ -12,6 +12,8 @@
 #include "jobs/escalate.h"
 #include "domain/incident.h"
 #include "jobs/incident_ops.h"
+#include "jobs/postmortem.h"
+#include "jobs/checklists.h"
 #include "jobs/timeline.h"
 #include "util/jsonv.h"
 #include "util/log.h"
@@ -207,6 +209,7 @@ out:
 
 struct declare_job {
     struct tclock *clock;
+    const struct config *cfg;
     const char *actor;
     const char *title, *severity, *service, *type, *summary;
     bool drill;
@@ -225,7 +228,8 @@ static enum result declare_job(struct store_conn *tx, void *arg, struct error *e
                              .service = d->service,
                              .type = d->type,
                              .summary = d->summary,
-                             .drill = d->drill};
+                             .drill = d->drill,
+                             .cfg = d->cfg};
     return incident_ops_declare(tx, d->now, d->actor, &n, &d->result, err);
 }
 
@@ -269,7 +273,7 @@ static void api_incident_create(struct request *r)
 {
     struct error err = {0};
     json_t *body = NULL;
-    struct declare_job d = {.clock = r->app->clock, .actor = r->who.actor};
+    struct declare_job d = {.clock = r->app->clock, .cfg = r->config, .actor = r->who.actor};
     enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
     if (result == OK)
         result = parse_declare(r, body, &d, &err);
@@ -434,6 +438,10 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
 {
     enum incident_status from = inc->status, to = (enum incident_status)op->status;
     enum result result;
+    char pm_ref[POSTMORTEM_ID_MAX];
+    if (to == INC_CLOSED && inc->status == INC_RESOLVED &&
+        (result = postmortem_close_check(tx, inc->id, &op->postmortem, pm_ref, err)) != OK)
+        return result;
     if (to == INC_CLOSED)
         result = incident_close(inc, config_severity_find(op->cfg, inc->severity), op->postmortem,
                                 now, err);
@@ -453,8 +461,11 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
     json_t *data = json_pack("{s:s,s:s,s:s?,s:b,s:s?}", "from", incident_status_name(from), "to",
                              incident_status_name(to), "message", op->message, "public",
                              op->public_update, "postmortem", op->postmortem);
-    return timeline_append(tx, now, op->actor, incident_ops_status_kind(from, to), inc->id, data,
-                           NULL, err);
+    result = timeline_append(tx, now, op->actor, incident_ops_status_kind(from, to), inc->id, data,
+                             NULL, err);
+    if (result == OK && op->public_update && incident_status_is_open(from))
+        result = checklist_observe(tx, inc->id, CHECK_AUTO_PUBLIC_UPDATE, now, err);
+    return result;
 }
 
 static enum result apply_ack(struct incident_op *op, struct store_conn *tx, struct incident *inc,
@@ -548,7 +559,8 @@ static enum result apply_patch(struct incident_op *op, struct store_conn *tx, st
     if (result != OK)
         return result;
     if (op->severity && strcmp(op->severity, inc->severity) != 0) {
-        result = incident_ops_set_severity(tx, inc, op->severity, now, op->actor, NULL, err);
+        result =
+            incident_ops_set_severity(tx, op->cfg, inc, op->severity, now, op->actor, NULL, err);
         if (result != OK)
             return result;
         op->rearmed = true;
@@ -614,7 +626,11 @@ static enum result apply_role(struct incident_op *op, struct store_conn *tx, str
     json_t *data = json_pack("{s:s,s:s?,s:s?}", "role", incident_role_name(op->role), "user",
                              op->user, "previous", previous);
     free(previous);
-    return timeline_append(tx, now, op->actor, "incident.role_assigned", inc->id, data, NULL, err);
+    result =
+        timeline_append(tx, now, op->actor, "incident.role_assigned", inc->id, data, NULL, err);
+    if (result == OK && op->role == ROLE_COMMANDER && op->user)
+        result = checklist_observe(tx, inc->id, CHECK_AUTO_COMMANDER, now, err);
+    return result;
 }
 
 static void api_incident_role(struct request *r)

@@ -176,6 +176,12 @@ struct config_escalation_policy {
 struct config_runbook {
     char *id, *title, *url; /* url may be NULL */
     struct string_list steps;
+    struct string_list prerequisites;
+    char *rollback;                  /* Markdown, or NULL */
+    char *estimate;                  /* as written ("5-30 minutes"), or NULL */
+    char *owner;                     /* a users id, or NULL */
+    struct string_list services;     /* services ids it applies to (beside services[].runbooks) */
+    struct string_list alert_labels; /* "label=value": applies to incidents with such an alert */
     int line;
 };
 
@@ -184,6 +190,15 @@ struct config_checklist {
     struct config_condition when;
     char *phase; /* "triage", "mitigate", "resolve", "postmortem", or NULL for any */
     struct string_list items;
+    int line;
+};
+
+/* A post-mortem template (postmortem_templates.c). sections: names from the fixed list there. */
+struct config_postmortem_template {
+    char *id, *title;             /* title may be NULL: "Post-Mortem" */
+    struct config_condition when; /* empty lists: any incident */
+    bool require_resolved;        /* default true: only for resolved (or closed) incidents */
+    struct string_list sections;  /* empty: every section, in the default order */
     int line;
 };
 
@@ -225,6 +240,8 @@ struct config {
     size_t checklist_count;
     struct config_status_template *status_templates;
     size_t status_template_count;
+    struct config_postmortem_template *postmortem_templates;
+    size_t postmortem_template_count;
     struct config_heartbeat *heartbeats;
     size_t heartbeat_count;
     /* `fallback:` the target paged when an incident routes to nobody, or NULL (docs/config.md) */

@@ -198,11 +198,12 @@ static enum result attach(struct ingest_job *j, struct store_conn *tx, struct in
                                  .severity = sev,
                                  .service = j->src->service,
                                  .group_key = a->group_key,
-                                 .auto_resolve = j->svc ? j->svc->alerts.auto_resolve : true};
+                                 .auto_resolve = j->svc ? j->svc->alerts.auto_resolve : true,
+                                 .cfg = j->cfg};
         result = incident_ops_declare(tx, j->now, j->src->actor, &n, &inc, err);
         e->opened = result == OK;
     } else if (result == OK && severity_rank(j->cfg, sev) < severity_rank(j->cfg, inc.severity)) {
-        result = incident_ops_set_severity(tx, &inc, sev, j->now, j->src->actor,
+        result = incident_ops_set_severity(tx, j->cfg, &inc, sev, j->now, j->src->actor,
                                            "a more severe alert joined", err);
     } else if (result != OK) {
         error_set(err, result, "store: cannot look up the alert's incident");

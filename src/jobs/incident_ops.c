@@ -1,5 +1,6 @@
 /* incident_ops: see incident_ops.h. */
 #include "jobs/incident_ops.h"
+#include "jobs/checklists.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -42,6 +43,8 @@ enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char 
         result = timeline_append(tx, now, actor, "incident.declared", id, data, NULL, err);
         if (result == OK)
             result = incident_ops_arm(tx, out, now, err);
+        if (result == OK && n->cfg)
+            result = checklist_attach(tx, n->cfg, out, now, actor, err);
     } else {
         error_set(err, result, "store: cannot insert incident %s", id);
     }
@@ -84,9 +87,9 @@ enum result incident_ops_move(struct store_conn *tx, struct incident *inc, enum 
                            err);
 }
 
-enum result incident_ops_set_severity(struct store_conn *tx, struct incident *inc,
-                                      const char *severity, int64_t now, const char *actor,
-                                      const char *reason, struct error *err)
+enum result incident_ops_set_severity(struct store_conn *tx, const struct config *cfg,
+                                      struct incident *inc, const char *severity, int64_t now,
+                                      const char *actor, const char *reason, struct error *err)
 {
     json_t *data =
         json_pack("{s:s,s:s,s:s*}", "from", inc->severity, "to", severity, "reason", reason);
@@ -99,7 +102,10 @@ enum result incident_ops_set_severity(struct store_conn *tx, struct incident *in
         json_decref(data);
         return result;
     }
-    return timeline_append(tx, now, actor, "incident.severity_changed", inc->id, data, NULL, err);
+    result = timeline_append(tx, now, actor, "incident.severity_changed", inc->id, data, NULL, err);
+    if (result == OK && cfg)
+        result = checklist_attach(tx, cfg, inc, now, actor, err);
+    return result;
 }
 
 enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, int64_t now,

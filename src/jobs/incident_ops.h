@@ -19,6 +19,7 @@ struct incident_new {
     bool drill;
     const char *group_key; /* set when alerts open it */
     bool auto_resolve;
+    const struct config *cfg; /* its checklists are attached (jobs/checklists.h); NULL: none */
 };
 
 /* Makes the engine look at the incident's escalation at `now` (paging starts, or is re-planned):
@@ -45,9 +46,10 @@ enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, in
                                        const char *actor, struct incident *inc, bool *acked,
                                        struct error *err);
 /* Changes the severity, saves it, re-arms its escalation (the new severity's clocks and step
- * conditions), appends incident.severity_changed with {from, to, reason (omitted when NULL)}. */
-enum result incident_ops_set_severity(struct store_conn *tx, struct incident *inc,
-                                      const char *severity, int64_t now, const char *actor,
-                                      const char *reason, struct error *err);
+ * conditions), appends incident.severity_changed with {from, to, reason (omitted when NULL)},
+ * and attaches the checklists of cfg that apply now (cfg NULL: none). */
+enum result incident_ops_set_severity(struct store_conn *tx, const struct config *cfg,
+                                      struct incident *inc, const char *severity, int64_t now,
+                                      const char *actor, const char *reason, struct error *err);
 
 #endif

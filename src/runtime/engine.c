@@ -6,6 +6,7 @@
 #include "runtime/engine.h"
 #include "jobs/escalate.h"
 #include "jobs/handoff.h"
+#include "jobs/postmortem.h"
 #include "jobs/notify_enqueue.h"
 #include "runtime/notifier.h"
 #include "jobs/alert_ingest.h"
@@ -333,6 +334,7 @@ static void *engine_main(void *arg)
         int64_t next = heartbeats_pass(e, cfg, now);
         int64_t enext = escalate_pass(e->app, cfg, now, &queued);
         next = enext < next ? enext : next;
+        next = followup_pass(e->app, cfg, now, &queued, next);
         handoff_pass(e->app, cfg, e->handoffs_since ? e->handoffs_since : now - HANDOFF_LOOKBACK_MS,
                      now, &queued);
         e->handoffs_since = now;

@@ -278,9 +278,10 @@ def test_cli_odd_ids_are_refused_not_crashed(server):
 # `tocsin --help` lists every verb, in this order (the product surface: the order is the one the
 # verb table had before the verbs were declared per file; src/cli/verbs.def keeps it).
 ALL_VERBS = ["serve", "check-config", "declare", "list", "show", "ack", "status", "resolve", "close",
-             "reopen", "assign", "note", "severity", "timeline", "audit", "token", "integration",
-             "alerts", "silence", "heartbeats", "check", "store", "oncall", "override", "page",
-             "notifications", "nodes", "escalate"]
+             "reopen", "assign", "note", "severity", "timeline", "audit", "token", "user",
+             "integration", "alerts", "silence", "heartbeats", "check", "store", "oncall",
+             "override", "page", "notifications", "nodes", "postmortem", "action", "checklist",
+             "tick", "runbook", "escalate"]
 
 
 def test_help_lists_every_verb_in_order():

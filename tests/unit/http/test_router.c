@@ -181,6 +181,23 @@ static void test_table_is_the_api(void **state)
         {"POST", "/ui/declare", ACCESS_PUBLIC},
         {"POST", "/ui/incidents/ack", ACCESS_PUBLIC},
         {"POST", "/ui/incidents/{id}/{action}", ACCESS_PUBLIC},
+        /* issue 17: post-mortems, action items, checklists */
+        {"POST", "/api/v1/incidents/{id}/postmortem", ACCESS_RESPONDER},
+        {"GET", "/api/v1/incidents/{id}/postmortem", ACCESS_VIEWER},
+        {"GET", "/api/v1/postmortems/{id}", ACCESS_VIEWER},
+        {"PATCH", "/api/v1/postmortems/{id}", ACCESS_RESPONDER},
+        {"GET", "/api/v1/postmortems/{id}/export", ACCESS_VIEWER},
+        {"POST", "/api/v1/actions", ACCESS_RESPONDER},
+        {"GET", "/api/v1/actions", ACCESS_VIEWER},
+        {"GET", "/api/v1/actions/{id}", ACCESS_VIEWER},
+        {"PATCH", "/api/v1/actions/{id}", ACCESS_RESPONDER},
+        {"POST", "/api/v1/actions/{id}/done", ACCESS_RESPONDER},
+        {"GET", "/api/v1/incidents/{id}/checklists", ACCESS_VIEWER},
+        {"POST", "/api/v1/incidents/{id}/checklists/{checklist}/items/{n}/tick", ACCESS_RESPONDER},
+        {"GET", "/api/v1/runbooks", ACCESS_VIEWER},
+        {"GET", "/api/v1/runbooks/{id}", ACCESS_VIEWER},
+        {"GET", "/api/v1/incidents/{id}/runbooks", ACCESS_VIEWER},
+        {"POST", "/api/v1/incidents/{id}/runbooks/{runbook}/steps/{n}/done", ACCESS_RESPONDER},
     };
     size_t n = router_route_count(), nwant = sizeof want / sizeof want[0];
     assert_int_equal(n, nwant);

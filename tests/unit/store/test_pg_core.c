@@ -22,6 +22,7 @@
 #include "store/store.h"
 
 #include "store/pg_fixture.h"
+#include "embedded.h"
 
 /* The first column of the first row of sql (no parameters) as an integer. */
 static int64_t scalar(struct pg_conn *c, const char *sql)

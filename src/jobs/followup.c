@@ -1,0 +1,247 @@
+/*
+ * jobs/followup: reminders for overdue post-mortems and action items (jobs/postmortem.h). The
+ * engine calls followup_pass on every pass: a read finds whether anything is due (the rows with
+ * a reminder, earliest first); only then one store job, in one transaction, re-reads them,
+ * queues one reminder per owner through the outbox (notify_enqueue, keyed by the reminder's time
+ * so a replay queues nothing twice), puts postmortem.overdue / action.overdue on the timeline, and
+ * moves each reminder POSTMORTEM_REMIND_EVERY on. No owner (a post-mortem falls back to the
+ * incident's commander) or an owner with no contact method: the timeline entry says so
+ * ("notified": false) and the reminder still moves on.
+ * Threads: followup_pass on the engine thread; the job on the store writer.
+ */
+#include "jobs/notify_enqueue.h"
+#include "jobs/postmortem.h"
+#include "jobs/timeline.h"
+#include "store/actions.h"
+#include "store/incidents.h"
+#include "store/postmortems.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { FOLLOWUP_BATCH = 100 };
+
+struct due_scan {
+    int64_t now;
+    int64_t next; /* the first remind_at after now; INT64_MAX when none */
+    size_t n;
+    struct postmortem pms[FOLLOWUP_BATCH];
+    struct action_item acts[FOLLOWUP_BATCH];
+    bool collect; /* copy the due rows (the job) or only count them (the read) */
+};
+
+static int pm_due(const struct postmortem *pm, void *arg)
+{
+    struct due_scan *s = arg;
+    if (pm->remind_at > s->now) {
+        if (pm->remind_at < s->next)
+            s->next = pm->remind_at;
+        return 1;
+    }
+    if (s->n >= FOLLOWUP_BATCH)
+        return 1;
+    if (s->collect) {
+        struct postmortem *c = &s->pms[s->n];
+        *c = *pm;
+        c->template_id = xstrdup(pm->template_id);
+        c->owner = pm->owner ? xstrdup(pm->owner) : NULL;
+        c->created_by = xstrdup(pm->created_by);
+        for (int f = 0; f < PM_FIELD_COUNT; f++)
+            c->fields[f] = pm->fields[f] ? xstrdup(pm->fields[f]) : NULL;
+    }
+    s->n++;
+    return 0;
+}
+
+static int act_due(const struct action_item *a, void *arg)
+{
+    struct due_scan *s = arg;
+    if (a->remind_at > s->now) {
+        if (a->remind_at < s->next)
+            s->next = a->remind_at;
+        return 1;
+    }
+    if (s->n >= FOLLOWUP_BATCH)
+        return 1;
+    if (s->collect) {
+        struct action_item *c = &s->acts[s->n];
+        *c = *a;
+        c->title = xstrdup(a->title);
+        c->owner = a->owner ? xstrdup(a->owner) : NULL;
+        c->priority = xstrdup(a->priority);
+        c->incident_id = a->incident_id ? xstrdup(a->incident_id) : NULL;
+        c->postmortem_id = a->postmortem_id ? xstrdup(a->postmortem_id) : NULL;
+        c->created_by = xstrdup(a->created_by);
+    }
+    s->n++;
+    return 0;
+}
+
+struct fu_job {
+    const struct config *cfg;
+    int64_t now;
+    int queued;
+};
+
+/* Queues the reminder for user (may be NULL); *notified says whether a row was queued. */
+static enum result remind_user(struct store_conn *tx, struct fu_job *j, const char *user,
+                               const struct incident *inc, const char *key, const char *subject,
+                               const char *text, bool *notified, struct error *err)
+{
+    *notified = false;
+    if (!user)
+        return OK;
+    struct notify_message m = {.kind = NOTIFY_REMINDER,
+                               .key = key,
+                               .user = user,
+                               .inc = inc,
+                               .subject = subject,
+                               .text = text,
+                               .reason = "overdue follow-up",
+                               .actor = "tocsin"};
+    int q = 0;
+    struct error e = {0};
+    enum result result = notify_enqueue(tx, j->cfg, &m, j->now, &q, &e);
+    if (result == ERR_UNPROCESSABLE) { /* no contact method: said on the timeline */
+        log_warn("followup: cannot remind %s: %s", user, e.message);
+        return OK;
+    }
+    if (result != OK)
+        return error_set(err, result, "%s", e.message);
+    j->queued += q;
+    *notified = true;
+    return OK;
+}
+
+static enum result remind_pm(struct store_conn *tx, struct fu_job *j, struct postmortem *pm,
+                             struct error *err)
+{
+    struct incident inc = {0};
+    enum result result = store_incident_get(tx, pm->incident_id, &inc);
+    if (result != OK)
+        return error_set(err, result, "store: cannot read incident %s", pm->incident_id);
+    const char *owner = pm->owner ? pm->owner : inc.roles[ROLE_COMMANDER];
+    char key[48], due[RFC3339_LEN], subject[256], text[1024];
+    snprintf(key, sizeof key, "pm-reminder:%lld", (long long)pm->remind_at);
+    time_format_rfc3339(pm->due_at, due);
+    snprintf(subject, sizeof subject, "Post-mortem overdue: %s %s", pm->id, inc.title);
+    snprintf(text, sizeof text,
+             "The post-mortem %s of %s (%s) was due at %s and is still %s.\n"
+             "Finish it: tocsin postmortem show %s; publish: tocsin postmortem publish %s\n",
+             pm->id, inc.id, inc.severity, due, postmortem_state_name(pm->state), pm->id, pm->id);
+    bool notified = false;
+    result = remind_user(tx, j, owner, &inc, key, subject, text, &notified, err);
+    pm->remind_at = j->now + POSTMORTEM_REMIND_EVERY;
+    if (result == OK && (result = store_postmortem_update(tx, pm)) != OK)
+        error_set(err, result, "store: cannot update %s", pm->id);
+    if (result == OK)
+        result = timeline_append(tx, j->now, "tocsin", "postmortem.overdue", inc.id,
+                                 json_pack("{s:s,s:s,s:s?,s:b}", "id", pm->id, "due_at", due,
+                                           "owner", owner, "notified", notified),
+                                 NULL, err);
+    incident_free_fields(&inc);
+    return result;
+}
+
+static enum result remind_action(struct store_conn *tx, struct fu_job *j, struct action_item *a,
+                                 struct error *err)
+{
+    struct incident inc = {0};
+    enum result result = OK;
+    if (a->incident_id && (result = store_incident_get(tx, a->incident_id, &inc)) != OK)
+        return error_set(err, result, "store: cannot read incident %s", a->incident_id);
+    char key[48], due[RFC3339_LEN], subject[256], text[1024];
+    snprintf(key, sizeof key, "act-reminder:%s:%lld", a->id, (long long)a->remind_at);
+    time_format_rfc3339(a->due_at, due);
+    snprintf(subject, sizeof subject, "Action item overdue: %s %s", a->id, a->title);
+    snprintf(text, sizeof text,
+             "The action item %s (%s, %s) was due at %s and is still open.\n"
+             "Done? tocsin action done %s\n",
+             a->id, a->title, a->priority, due, a->id);
+    bool notified = false;
+    result = remind_user(tx, j, a->owner, a->incident_id ? &inc : NULL, key, subject, text,
+                         &notified, err);
+    a->remind_at = j->now + POSTMORTEM_REMIND_EVERY;
+    if (result == OK && (result = store_action_update(tx, a)) != OK)
+        error_set(err, result, "store: cannot update %s", a->id);
+    if (result == OK)
+        result = timeline_append(tx, j->now, "tocsin", "action.overdue", a->incident_id,
+                                 json_pack("{s:s,s:s,s:s?,s:b}", "id", a->id, "due_at", due,
+                                           "owner", a->owner, "notified", notified),
+                                 NULL, err);
+    if (a->incident_id)
+        incident_free_fields(&inc);
+    return result;
+}
+
+static enum result fu_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct fu_job *j = arg;
+    struct due_scan *s = xcalloc(1, sizeof *s);
+    s->now = j->now;
+    s->next = INT64_MAX;
+    s->collect = true;
+    enum result result = store_postmortem_remind_due(tx, pm_due, s);
+    for (size_t i = 0; i < s->n; i++) {
+        if (result == OK)
+            result = remind_pm(tx, j, &s->pms[i], err);
+        postmortem_free_fields(&s->pms[i]);
+    }
+    if (result != OK)
+        goto out;
+    s->n = 0;
+    result = store_action_remind_due(tx, act_due, s);
+    for (size_t i = 0; i < s->n; i++) {
+        if (result == OK)
+            result = remind_action(tx, j, &s->acts[i], err);
+        action_item_free_fields(&s->acts[i]);
+    }
+out:
+    if (result != OK && !err->message[0])
+        error_set(err, result, "store: cannot read the due reminders");
+    free(s);
+    return result;
+}
+
+/* Whether anything is due at now, and the next reminder's time (*next). */
+static enum result scan(struct store_conn *c, int64_t now, int64_t *next, size_t *due)
+{
+    struct due_scan *s = xcalloc(1, sizeof *s);
+    s->now = now;
+    s->next = INT64_MAX;
+    enum result result = store_postmortem_remind_due(c, pm_due, s);
+    if (result == OK)
+        result = store_action_remind_due(c, act_due, s);
+    *next = s->next;
+    *due = s->n;
+    free(s);
+    return result;
+}
+
+int64_t followup_pass(struct app *app, const struct config *cfg, int64_t now, int *queued,
+                      int64_t next)
+{
+    struct error err = {0};
+    struct store_conn *c = store_reader(app->store, &err);
+    int64_t at = INT64_MAX;
+    size_t due = 0;
+    enum result result = c ? scan(c, now, &at, &due) : err.code;
+    if (result == OK && due) {
+        struct fu_job j = {cfg, now, 0};
+        result = store_write(app->store, fu_job, &j, &err);
+        *queued += j.queued;
+        if (result == OK)
+            result = scan(c, now, &at, &due);
+    }
+    if (result != OK) {
+        log_error("followup: %s", err.message[0] ? err.message : "cannot read the reminders");
+        at = now + 1000; /* try again in a second */
+    } else if (due) {
+        at = now + 1000; /* more than a batch was due */
+    }
+    return at < next ? at : next;
+}

@@ -1,0 +1,70 @@
+/*
+ * jobs/postmortem: post-mortems and action items in store transactions (docs/internals/
+ * postmortems.md). Each *_write runs one store job: it reads what it changes, applies the rule
+ * from domain/postmortem.c, writes the row and appends the change to the incident's timeline, all
+ * or nothing. The request thread validates the input first (ids of config users, lengths, field
+ * names); the job answers ERR_NOT_FOUND / ERR_CONFLICT naming the field.
+ *
+ * followup_pass (engine thread): reminds the owners of overdue post-mortems and action items
+ * through the notification outbox, at most once per POSTMORTEM_REMIND_EVERY each.
+ *
+ * Threads: the *_write entry points and postmortem_render_doc on request threads; followup_pass
+ * on the engine thread; the jobs on the store writer.
+ */
+#ifndef TOCSIN_JOBS_POSTMORTEM_H
+#define TOCSIN_JOBS_POSTMORTEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/app.h"
+#include "domain/postmortem.h"
+#include "store/store.h"
+#include "util/buf.h"
+
+/* Creates the incident's post-mortem. *out is filled on OK (caller frees its fields). */
+enum result postmortem_create_write(struct app *app, const struct config *cfg,
+                                    const char *incident_id, const char *owner, const char *actor,
+                                    struct postmortem *out, struct error *err);
+
+/* A change to a post-mortem: the fields given (set[f]; value NULL clears), the owner, the state. */
+struct postmortem_change {
+    bool set[PM_FIELD_COUNT];
+    const char *value[PM_FIELD_COUNT];
+    bool set_owner;
+    const char *owner; /* NULL: none */
+    int state;         /* -1: unchanged */
+};
+enum result postmortem_change_write(struct app *app, const char *id,
+                                    const struct postmortem_change *ch, const char *actor,
+                                    struct postmortem *out, struct error *err);
+
+/* The document of pm, Markdown, into out (read through c). */
+enum result postmortem_render_doc(struct store_conn *c, const struct config *cfg,
+                                  const struct postmortem *pm, struct buf *out, struct error *err);
+
+/* Inside the close of an incident (a job): when the incident has a post-mortem, it must be
+ * published (ERR_CONFLICT naming `postmortem` otherwise) and *ref gets its id (in ref_buf). */
+enum result postmortem_close_check(struct store_conn *tx, const char *incident_id, const char **ref,
+                                   char ref_buf[POSTMORTEM_ID_MAX], struct error *err);
+
+/* Action items. add: a->id is given by the job ("ACT-<n>"); the incident and post-mortem named
+ * must exist (ERR_UNPROCESSABLE naming the field). */
+enum result action_add_write(struct app *app, struct action_item *a, const char *actor,
+                             struct error *err);
+/* A change to an action item; NULL/absent members are unchanged. done: moves it to done. */
+struct action_change {
+    const char *title, *priority;
+    bool set_owner, set_due, done;
+    const char *owner;
+    int64_t due_at;
+};
+enum result action_change_write(struct app *app, const char *id, const struct action_change *ch,
+                                const char *actor, struct action_item *out, struct error *err);
+
+/* Reminds every overdue post-mortem and action item whose reminder is due at now; returns the
+ * earlier of `next` and the next reminder's time. *queued += notifications queued. */
+int64_t followup_pass(struct app *app, const struct config *cfg, int64_t now, int *queued,
+                      int64_t next);
+
+#endif
