@@ -398,10 +398,12 @@ static void test_every_op_called(void **state)
             TESTS(CONF_SQLITE_) cmocka_unit_test(test_every_op_called)};                           \
         const struct CMUnitTest pg_tests[] = {                                                     \
             TESTS(CONF_PG_) cmocka_unit_test(test_every_op_called)};                               \
+        printf("%s: on SQLite\n", CONF_FILE);                                                    \
         failed += cmocka_run_group_tests_name(CONF_FILE " (sqlite)", sqlite_tests, NULL, NULL);    \
-        if (conf_pg_dir())                                                                         \
+        if (conf_pg_dir()) {                                                                       \
+            printf("%s: on PostgreSQL\n", CONF_FILE);                                             \
             failed += cmocka_run_group_tests_name(CONF_FILE " (postgres)", pg_tests, NULL, NULL);  \
-        else                                                                                       \
+        } else                                                                                     \
             printf("%s (postgres): skipped (TOCSIN_TEST_PG is not set: scripts/pg_cluster.sh)\n",  \
                    CONF_FILE);                                                                     \
         return failed != 0;                                                                        \
