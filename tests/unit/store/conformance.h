@@ -335,8 +335,7 @@ static int conf_find_op(const char *name)
  * every resource has a table for the backend passes. */
 static const int conf_no_table_;
 #define CONF_ANY_TABLE_(be, id, arg) [id] = &conf_no_table_,
-static const void *const conf_tables_[STORE_BACKEND_COUNT] = {
-    STORE_BACKENDS(CONF_ANY_TABLE_, ~)};
+static const void *const conf_tables_[STORE_BACKEND_COUNT] = {STORE_BACKENDS(CONF_ANY_TABLE_, ~)};
 static struct store_resource conf_sentinel_ = {"conformance", NULL, 0, conf_tables_, NULL};
 
 /* Every registered resource and operation is listed in CONF_RESOURCES (so has a test file). */
@@ -358,8 +357,7 @@ static int conf_check_registry(void)
         for (size_t i = 0; i < r->count; i++) {
             int op = conf_find_op(r->ops[i]);
             if (op < 0 || conf_op_resource(op) != k) {
-                printf("conformance: store operation %s (%s) is not listed\n", r->ops[i],
-                       r->name);
+                printf("conformance: store operation %s (%s) is not listed\n", r->ops[i], r->name);
                 bad++;
             }
         }
@@ -394,14 +392,14 @@ static void test_every_op_called(void **state)
     {                                                                                              \
         log_set_level(LOG_WARN); /* not every migration applied: quiet */                          \
         int failed = conf_check_registry();                                                        \
-        const struct CMUnitTest sqlite_tests[] = {                                                 \
-            TESTS(CONF_SQLITE_) cmocka_unit_test(test_every_op_called)};                           \
-        const struct CMUnitTest pg_tests[] = {                                                     \
-            TESTS(CONF_PG_) cmocka_unit_test(test_every_op_called)};                               \
-        printf("%s: on SQLite\n", CONF_FILE);                                                    \
+        const struct CMUnitTest sqlite_tests[] = {TESTS(CONF_SQLITE_)                              \
+                                                      cmocka_unit_test(test_every_op_called)};     \
+        const struct CMUnitTest pg_tests[] = {TESTS(CONF_PG_)                                      \
+                                                  cmocka_unit_test(test_every_op_called)};         \
+        printf("%s: on SQLite\n", CONF_FILE);                                                      \
         failed += cmocka_run_group_tests_name(CONF_FILE " (sqlite)", sqlite_tests, NULL, NULL);    \
         if (conf_pg_dir()) {                                                                       \
-            printf("%s: on PostgreSQL\n", CONF_FILE);                                             \
+            printf("%s: on PostgreSQL\n", CONF_FILE);                                              \
             failed += cmocka_run_group_tests_name(CONF_FILE " (postgres)", pg_tests, NULL, NULL);  \
         } else                                                                                     \
             printf("%s (postgres): skipped (TOCSIN_TEST_PG is not set: scripts/pg_cluster.sh)\n",  \

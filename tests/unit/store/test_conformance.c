@@ -277,8 +277,11 @@ static int got_entry(const struct timeline_entry *e, void *ctx)
 
 static void put_entry(struct store_conn *tx, int64_t seq, const char *incident, char h)
 {
-    struct timeline_entry e = {
-        .seq = seq, .at = 100 * seq, .actor = "alice", .kind = "k", .incident_id = (char *)incident};
+    struct timeline_entry e = {.seq = seq,
+                               .at = 100 * seq,
+                               .actor = "alice",
+                               .kind = "k",
+                               .incident_id = (char *)incident};
     e.data = "{\"a\":1}";
     memset(e.prev_hash, 'a', 64);
     memset(e.hash, h, 64);

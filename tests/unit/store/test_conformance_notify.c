@@ -459,7 +459,7 @@ static void test_cluster_state(void **state)
 
 #define TESTS(X)                                                                                   \
     X(test_notification_rows)                                                                      \
-    X(test_notification_attempts)                                                              \
+    X(test_notification_attempts)                                                                  \
     X(test_notification_claims)                                                                    \
     X(test_nodes)                                                                                  \
     X(test_cluster_state)

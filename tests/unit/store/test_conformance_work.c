@@ -240,8 +240,7 @@ static void test_overrides(void **state)
                      ERR_NOT_FOUND);
     assert_int_equal(OP(override_find_overlap, rd, "primary", "days", 0, 1000, &got),
                      ERR_NOT_FOUND);
-    assert_int_equal(OP(override_find_overlap, rd, "backup", NULL, 200, 300, &got),
-                     ERR_NOT_FOUND);
+    assert_int_equal(OP(override_find_overlap, rd, "backup", NULL, 200, 300, &got), ERR_NOT_FOUND);
 
     /* remove: once; removed ones are left out of list and overlap, get still finds them */
     tx = conf_begin(f);
@@ -252,8 +251,7 @@ static void test_overrides(void **state)
     assert_int_equal(OP(override_get, rd, "ovr_3", &got), OK);
     assert_int_equal(got.removed_at, 500);
     oncall_override_free_fields(&got);
-    assert_int_equal(OP(override_find_overlap, rd, "primary", NULL, 0, 100, &got),
-                     ERR_NOT_FOUND);
+    assert_int_equal(OP(override_find_overlap, rd, "primary", NULL, 0, 100, &got), ERR_NOT_FOUND);
     g = (struct got){0};
     assert_int_equal(OP(override_list, rd, "primary", 0, 1000, got_override, &g), OK);
     assert_int_equal(g.n, 2);
