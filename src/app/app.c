@@ -33,8 +33,8 @@ static enum result reload_job(struct store_conn *tx, void *arg, struct error *er
         json_pack("{s:s,s:I,s:I,s:I,s:I}", "path", c->path, "severities",
                   (json_int_t)c->severity_count, "users", (json_int_t)c->user_count, "services",
                   (json_int_t)c->service_count, "escalation_policies", (json_int_t)c->policy_count);
-    enum result result = timeline_append(tx, clock_now(j->clock), j->actor, "config.reloaded",
-                                         NULL, data, NULL, err);
+    enum result result = timeline_append(tx, clock_now(j->clock), j->actor, "config.reloaded", NULL,
+                                         data, NULL, err);
     if (result == OK && j->announce &&
         ((result = store_cluster_bump(tx, CLUSTER_KEY_CONFIG)) != OK ||
          (result = store_cluster_value(tx, CLUSTER_KEY_CONFIG, &j->gen_out)) != OK))

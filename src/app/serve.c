@@ -62,11 +62,13 @@ static void usage(FILE *f)
 
 static int parse_opts(int argc, char **argv, struct serve_opts *o)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
-        {"listen", required_argument, NULL, 'l'}, {"dev-clock", no_argument, NULL, 'D'},
-        {"node", required_argument, NULL, 'n'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"data", required_argument, NULL, 'd'},
+                                             {"listen", required_argument, NULL, 'l'},
+                                             {"dev-clock", no_argument, NULL, 'D'},
+                                             {"node", required_argument, NULL, 'n'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     *o = (struct serve_opts){.config = "tocsin.yaml", .data = "data"};
     int ch;
     optind = 1;

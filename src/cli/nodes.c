@@ -14,8 +14,8 @@ static void print_nodes(const json_t *body)
 {
     const json_t *list = json_object_get(body, "nodes");
     size_t n = json_array_size(list), alive = 0;
-    static const char *const headers[] = {"NODE", "STATE", "LAST HEARTBEAT", "STARTED",
-                                          "CLAIMS", "PID", "VERSION"};
+    static const char *const headers[] = {"NODE",   "STATE", "LAST HEARTBEAT", "STARTED",
+                                          "CLAIMS", "PID",   "VERSION"};
     struct cli_table *t = cli_table_new(7, headers);
     int64_t now = cli_now_ms();
     for (size_t i = 0; i < n; i++) {
@@ -30,8 +30,8 @@ static void print_nodes(const json_t *body)
         snprintf(pid, sizeof pid, "%lld", (long long)json_integer_value(json_object_get(o, "pid")));
         snprintf(id, sizeof id, "%s%s", cli_jstr(o, "id") ? cli_jstr(o, "id") : "",
                  json_is_true(json_object_get(o, "self")) ? " (this one)" : "");
-        const char *cells[] = {id,     up ? "alive" : "gone", beat, started, claims, pid,
-                               cli_jstr(o, "version")};
+        const char *cells[] = {id,  up ? "alive" : "gone", beat, started, claims,
+                               pid, cli_jstr(o, "version")};
         cli_table_add(t, cells);
     }
     cli_table_print(t, stdout);

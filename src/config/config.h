@@ -193,9 +193,9 @@ struct config {
         int64_t max_body; /* bytes, default 1 MiB */
     } server;
     struct {
-        char *driver; /* "sqlite" or "postgres" */
-        char *path;   /* sqlite: file, relative to the data dir; default "tocsin.db" */
-        char *url;    /* postgres */
+        char *driver;        /* "sqlite" or "postgres" */
+        char *path;          /* sqlite: file, relative to the data dir; default "tocsin.db" */
+        char *url;           /* postgres */
         int64_t claim_lease; /* ms a node holds the notifications it sends (default 60 s) */
     } storage;
     struct config_severity *severities;

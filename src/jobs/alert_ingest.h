@@ -31,10 +31,10 @@ struct ingest_source {
     const char *integration_id; /* NULL for heartbeat/probe */
     const char *source_kind;
     const char *service;
-    const char *actor;           /* "integration:NAME", "heartbeat:NAME", "probe:SERVICE" */
-    const char *touch_heartbeat; /* when set: record this heartbeat's check-in in the same
-                                    transaction, before the events */
-    int64_t touched_at;          /* out: the check-in time recorded */
+    const char *actor;            /* "integration:NAME", "heartbeat:NAME", "probe:SERVICE" */
+    const char *touch_heartbeat;  /* when set: record this heartbeat's check-in in the same
+                                     transaction, before the events */
+    int64_t touched_at;           /* out: the check-in time recorded */
     const char *missed_heartbeat; /* when set: the events are this heartbeat's missed alert for
                                      check-in missed_for; applied only by the first node (or
                                      pass) to claim that miss (store_heartbeat_claim_missed) */

@@ -19,6 +19,9 @@
 #include <string.h>
 
 enum { DUE_BATCH = 256, MAX_BATCHES = 4096 };
+/* An incident whose escalation fails on its own (a poison row) is tried again this much later,
+ * so it neither blocks the others nor is retried every second. */
+#define POISON_RETRY_MS (30 * 1000LL)
 
 /* ---- overrides in force, loaded once per job ---- */
 
@@ -329,6 +332,88 @@ static int collect_due(const char *id, void *arg)
     return 0;
 }
 
+/* One due incident in its own transaction (after a batch failed): skipped when it is no longer
+ * due (another node, or an earlier try, did it). */
+struct one_job {
+    struct esc_ctx x;
+    const char *id;
+};
+
+static enum result one_due_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct one_job *j = arg;
+    j->x.queued = 0;
+    struct escalation_state st;
+    enum result result = store_escalation_get(tx, j->id, &st);
+    if (result == OK && st.due_at > j->x.now)
+        return OK;
+    if (result != OK && result != ERR_NOT_FOUND)
+        return error_set(err, result, "store: cannot read the escalation of %s", j->id);
+    result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
+    if (result == OK)
+        result = process_one(tx, &j->x, j->id, false, err);
+    oncall_overrides_free(&j->x.ov);
+    return result;
+}
+
+struct defer_job {
+    const char *id;
+    int64_t now;
+};
+
+static enum result defer_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct defer_job *j = arg;
+    struct escalation_state st;
+    enum result result = store_escalation_get(tx, j->id, &st);
+    if (result == ERR_NOT_FOUND)
+        return OK;
+    if (result == OK) {
+        st.due_at = j->now + POISON_RETRY_MS;
+        result = store_escalation_put(tx, j->id, &st, j->now);
+    }
+    return result == OK ? OK : error_set(err, result, "store: cannot defer %s", j->id);
+}
+
+struct id_list {
+    char *ids[DUE_BATCH];
+    size_t n;
+};
+
+static int collect_id(const char *id, void *arg)
+{
+    struct id_list *l = arg;
+    if (l->n < DUE_BATCH)
+        l->ids[l->n++] = xstrdup(id);
+    return 0;
+}
+
+/* A batch failed: each due incident on its own, so one that fails every time (a poison row: its
+ * incident unreadable, its policy unusable) is logged and deferred by POISON_RETRY_MS while the
+ * others are paged now. */
+static void isolate(struct app *app, const struct config *cfg, struct store_conn *rd, int64_t now,
+                    int *queued)
+{
+    struct id_list l = {.n = 0};
+    if (store_escalation_due(rd, now, DUE_BATCH, collect_id, &l) != OK)
+        return;
+    for (size_t i = 0; i < l.n; i++) {
+        struct error err = {0};
+        struct one_job j = {.x = {.app = app, .cfg = cfg, .now = now, .actor = "tocsin"},
+                            .id = l.ids[i]};
+        if (store_write(app->store, one_due_job, &j, &err) == OK) {
+            *queued += j.x.queued;
+        } else {
+            log_error("escalate: incident %s: %s; tried again in %lld s, the others go on",
+                      l.ids[i], err.message, (long long)(POISON_RETRY_MS / 1000));
+            struct defer_job d = {.id = l.ids[i], .now = now};
+            if (store_write(app->store, defer_job, &d, &err) != OK)
+                log_error("escalate: %s", err.message);
+        }
+        free(l.ids[i]);
+    }
+}
+
 int64_t escalate_pass(struct app *app, const struct config *cfg, int64_t now, int *queued)
 {
     struct error err = {0};
@@ -346,7 +431,8 @@ int64_t escalate_pass(struct app *app, const struct config *cfg, int64_t now, in
             free(j.ids[i]);
         if (result != OK) {
             log_error("escalate: %s", err.message[0] ? err.message : "cannot read due escalations");
-            return now + 1000; /* try again in a second */
+            isolate(app, cfg, c, now, queued);
+            return now + 1000; /* what is left: again in a second */
         }
         *queued += j.x.queued;
         if (n < DUE_BATCH)

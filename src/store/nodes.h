@@ -4,12 +4,12 @@
  * node_beat: records node `id` alive at `at` (wall-clock ms), creating its row. node_release:
  * drops every notification claim node `id` holds (a node that restarts takes its rows back at
  * once instead of waiting for its own lease); id NULL: every node's (a store only one process
- * can use, SQLite: whoever held a claim is gone). node_list: every node, by id, with the notification
- * claims it holds at `now` (app clock). cluster_value: the named counter's value, 0 when it was
- * never set. cluster_bump: adds 1 to it. cluster_raise: sets it to `value` if that is larger.
- * cluster_claim: a claim held until a time (app clock): sets `key` to `until` when it is unset or
- * its time has come (<= now): OK; ERR_NOT_FOUND when another claim still runs (a probe round:
- * "probe:<service>").
+ * can use, SQLite: whoever held a claim is gone). node_list: every node, by id, with the
+ * notification claims it holds at `now` (app clock). cluster_value: the named counter's value, 0
+ * when it was never set. cluster_bump: adds 1 to it. cluster_raise: sets it to `value` if that is
+ * larger. cluster_claim: a claim held until a time (app clock): sets `key` to `until` when it is
+ * unset or its time has come (<= now): OK; ERR_NOT_FOUND when another claim still runs (a probe
+ * round: "probe:<service>").
  */
 #ifndef TOCSIN_STORE_NODES_H
 #define TOCSIN_STORE_NODES_H

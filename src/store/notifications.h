@@ -53,7 +53,7 @@ typedef int (*store_attempt_cb)(const struct store_notification_attempt *a, void
     X(notification_update, 0, (const struct store_notification *n), (n))                           \
     X(notification_due, 0,                                                                         \
       (int64_t now, int64_t wall, int limit, store_notification_cb cb, void *ctx),                 \
-      (now, wall, limit, cb, ctx))                                                                       \
+      (now, wall, limit, cb, ctx))                                                                 \
     X(notification_next_due, 0, (int64_t * at), (at))                                              \
     X(notification_list, 0, (const char *incident_id, store_notification_cb cb, void *ctx),        \
       (incident_id, cb, ctx))                                                                      \

@@ -81,7 +81,7 @@ struct store {
     pthread_mutex_t stats_lock;
     struct store_stats stats;
 
-    _Atomic uint64_t revocations; /* batches that revoked something, counted after their end */
+    _Atomic uint64_t revocations;   /* batches that revoked something, counted after their end */
     _Atomic uint64_t invalidations; /* store_invalidate_caches calls (another node's changes) */
 
     pthread_mutex_t fp_lock;

@@ -32,9 +32,10 @@ static struct pg_stmt n_update = {
            "bundled_into = $7::bigint, bundle_count = $8::integer, claimed_by = NULL, "
            "claim_until = NULL WHERE id = $1::bigint"};
 static struct pg_stmt n_due = {
-    .sql = "SELECT " N_COLS " FROM notifications WHERE status = 'pending' "
-           "AND next_attempt_at <= $1::bigint AND (claim_until IS NULL OR claim_until <= $3::bigint) "
-           "ORDER BY next_attempt_at, id LIMIT $2::bigint"};
+    .sql =
+        "SELECT " N_COLS " FROM notifications WHERE status = 'pending' "
+        "AND next_attempt_at <= $1::bigint AND (claim_until IS NULL OR claim_until <= $3::bigint) "
+        "ORDER BY next_attempt_at, id LIMIT $2::bigint"};
 static struct pg_stmt n_next_due = {
     .sql = "SELECT min(next_attempt_at) FROM notifications WHERE status = 'pending'"};
 static struct pg_stmt n_claim = {

@@ -324,9 +324,10 @@ static enum result exec_simple(struct pg_conn *c, const char *sql, struct error 
 /* The session's settings: the writer's commits wait for the WAL flush; readers cannot write. */
 static const char *session_sql(bool writer)
 {
-    return writer ? SESSION_TIMEOUTS "SET synchronous_commit = on; SET client_min_messages = warning"
+    return writer ? SESSION_TIMEOUTS
+               "SET synchronous_commit = on; SET client_min_messages = warning"
                   : SESSION_TIMEOUTS
-          "SET default_transaction_read_only = on; SET client_min_messages = warning";
+               "SET default_transaction_read_only = on; SET client_min_messages = warning";
 }
 
 static void *pgs_connect(const char *target, bool writer, struct error *err)

@@ -90,8 +90,7 @@ static enum result sq_cluster_value(void *conn, const char *key, int64_t *value)
     sq_bind_text(c, st, 1, key);
     int rc = sq_step(c, st);
     *value = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    enum result result =
-        (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "cluster_value");
+    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "cluster_value");
     sqlite3_reset(st);
     return result;
 }

@@ -25,7 +25,8 @@ enum notify_stmt {
     N_MEMBERS,
     N_LAST_SENT,
     N_ATT_INSERT,
-    N_ATT_LIST, N_CLAIM,
+    N_ATT_LIST,
+    N_CLAIM,
     N_END
 };
 
