@@ -187,10 +187,14 @@ static int conf_setup_pg(void **state)
 {
     static int n;
     struct conf *f = conf_new();
-    char sql[128], url[512];
+    char sql[256], url[512];
     f->pg = true;
     snprintf(f->dbname, sizeof f->dbname, "tocsin_conf_%d_%d", (int)getpid(), ++n);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->dbname);
+    /* a linguistic collation (ICU en-US, not the cluster's C.UTF-8): a text ORDER BY that lacks
+     * COLLATE "C" then sorts "alpha" before "Zeta", unlike SQLite, and a test of order fails */
+    snprintf(sql, sizeof sql,
+             "CREATE DATABASE %s TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'",
+             f->dbname);
     conf_pg_admin(sql);
     snprintf(url, sizeof url, "postgresql:///%s?host=%s&user=postgres", f->dbname, conf_pg_dir());
     struct error err = {0};

@@ -373,6 +373,7 @@ static void test_credentials(void **state)
     struct store_credential tb = token("tok_b", "ci", 'b', 5);
     struct store_credential ta = token("tok_a", "ops", 'a', 5);
     struct store_credential tc = token("tok_c", "old", 'c', 4);
+    struct store_credential tB = token("tok_B", "deploy", 'B', 5);
     struct store_credential k = {.kind = CRED_INTEGRATION,
                                  .id = "int_a",
                                  .name = "prom",
@@ -384,6 +385,7 @@ static void test_credentials(void **state)
     assert_int_equal(OP(credential_insert, tx, &tb), OK);
     assert_int_equal(OP(credential_insert, tx, &ta), OK);
     assert_int_equal(OP(credential_insert, tx, &tc), OK);
+    assert_int_equal(OP(credential_insert, tx, &tB), OK);
     assert_int_equal(OP(credential_insert, tx, &k), OK);
     conf_commit(f);
     struct store_conn *rd = conf_reader(f);
@@ -412,13 +414,14 @@ static void test_credentials(void **state)
     assert_int_equal(OP(credential_find_hash, rd, CRED_TOKEN, k.hash, &got), ERR_NOT_FOUND);
     assert_int_equal(OP(credential_get, rd, CRED_TOKEN, "tok_none", &got), ERR_NOT_FOUND);
 
-    /* by created_at, then id */
+    /* by created_at, then id (bytes: "tok_B" before "tok_a") */
     struct got g = {0};
     assert_int_equal(OP(credential_list, rd, CRED_TOKEN, got_cred, &g), OK);
-    assert_int_equal(g.n, 3);
+    assert_int_equal(g.n, 4);
     assert_string_equal(g.id[0], "tok_c");
-    assert_string_equal(g.id[1], "tok_a");
-    assert_string_equal(g.id[2], "tok_b");
+    assert_string_equal(g.id[1], "tok_B");
+    assert_string_equal(g.id[2], "tok_a");
+    assert_string_equal(g.id[3], "tok_b");
     g = (struct got){0};
     assert_int_equal(OP(credential_list, rd, CRED_INTEGRATION, got_cred, &g), OK);
     assert_int_equal(g.n, 1);
@@ -437,8 +440,8 @@ static void test_credentials(void **state)
     store_credential_free_fields(&got);
     g = (struct got){0};
     assert_int_equal(OP(credential_list, rd, CRED_TOKEN, got_cred, &g), OK);
-    assert_int_equal(g.n, 4); /* revoked ones are listed too */
-    assert_int_equal(g.num[1], 9);
+    assert_int_equal(g.n, 5); /* revoked ones are listed too */
+    assert_int_equal(g.num[2], 9);
 
     tx = conf_begin(f); /* a live name again: ERR_CONFLICT */
     struct store_credential same_name = token("tok_e", "ci", 'e', 9);

@@ -352,6 +352,7 @@ static void test_nodes(void **state)
     struct store_conn *tx = conf_begin(f);
     assert_int_equal(OP(node_beat, tx, "node-b", 20, "1.0", 100, 1000), OK);
     assert_int_equal(OP(node_beat, tx, "node-a", 10, "1.0", 100, 1000), OK);
+    assert_int_equal(OP(node_beat, tx, "Node-c", 30, "1.0", 100, 1000), OK);
     /* a restart under the same name takes the row over; the heartbeat never moves back */
     assert_int_equal(OP(node_beat, tx, "node-a", 11, "1.1", 200, 900), OK);
     assert_int_equal(OP(node_beat, tx, "node-b", 20, "1.0", 100, 1100), OK);
@@ -365,41 +366,46 @@ static void test_nodes(void **state)
     assert_int_equal(OP(notification_claim, tx, ids[3], "node-b", 5000, 0), OK);
     conf_commit(f);
 
-    /* by id; claims: the rows a node holds a live claim on at `now` */
+    /* by id, bytes: "Node-c" first; claims: the rows a node holds a live claim on at `now` */
+    enum { C = 0, A = 1, B = 2 };
     ns = list_nodes(f, 1000);
-    assert_int_equal(ns.n, 2);
-    assert_string_equal(ns.id[0], "node-a");
-    assert_int_equal(ns.pid[0], 11);
-    assert_string_equal(ns.version[0], "1.1");
-    assert_int_equal(ns.started_at[0], 200);
-    assert_int_equal(ns.heartbeat_at[0], 1000);
-    assert_int_equal(ns.claims[0], 2);
-    assert_string_equal(ns.id[1], "node-b");
-    assert_int_equal(ns.heartbeat_at[1], 1100);
-    assert_int_equal(ns.claims[1], 1);
+    assert_int_equal(ns.n, 3);
+    assert_string_equal(ns.id[C], "Node-c");
+    assert_int_equal(ns.claims[C], 0);
+    assert_string_equal(ns.id[A], "node-a");
+    assert_int_equal(ns.pid[A], 11);
+    assert_string_equal(ns.version[A], "1.1");
+    assert_int_equal(ns.started_at[A], 200);
+    assert_int_equal(ns.heartbeat_at[A], 1000);
+    assert_int_equal(ns.claims[A], 2);
+    assert_string_equal(ns.id[B], "node-b");
+    assert_int_equal(ns.heartbeat_at[B], 1100);
+    assert_int_equal(ns.claims[B], 1);
     ns = list_nodes(f, 200);
-    assert_int_equal(ns.claims[0], 3);
+    assert_int_equal(ns.claims[A], 3);
     ns = list_nodes(f, 5000);
-    assert_int_equal(ns.claims[0], 0);
+    assert_int_equal(ns.claims[A], 0);
 
     /* release by id: only that node's claims; the rows are free for another node at once */
     tx = conf_begin(f);
     assert_int_equal(OP(node_release, tx, "node-a"), OK);
     assert_int_equal(OP(node_release, tx, "node-none"), OK);
     assert_int_equal(OP(notification_claim, tx, ids[0], "node-b", 5000, 10), OK);
-    assert_int_equal(OP(notification_claim, tx, ids[4], "node-c", 5000, 10), OK);
+    assert_int_equal(OP(notification_claim, tx, ids[4], "Node-c", 5000, 10), OK);
     conf_commit(f);
     ns = list_nodes(f, 1000);
-    assert_int_equal(ns.claims[0], 0);
-    assert_int_equal(ns.claims[1], 2);
+    assert_int_equal(ns.claims[A], 0);
+    assert_int_equal(ns.claims[B], 2);
+    assert_int_equal(ns.claims[C], 1);
     /* release(NULL): every node's claims (SQLite: one process per file) */
     tx = conf_begin(f);
     assert_int_equal(OP(node_release, tx, NULL), OK);
     assert_int_equal(OP(notification_claim, tx, ids[4], "node-a", 5000, 10), OK);
     conf_commit(f);
     ns = list_nodes(f, 1000);
-    assert_int_equal(ns.claims[0], 1);
-    assert_int_equal(ns.claims[1], 0);
+    assert_int_equal(ns.claims[A], 1);
+    assert_int_equal(ns.claims[B], 0);
+    assert_int_equal(ns.claims[C], 0);
 }
 
 /* ---- the cluster counters and claims ---- */

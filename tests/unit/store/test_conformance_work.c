@@ -36,17 +36,19 @@ static void test_heartbeats(void **state)
     struct store_conn *tx = conf_begin(f);
     assert_int_equal(OP(heartbeat_touch, tx, "nightly", 100), OK); /* creates the row */
     assert_int_equal(OP(heartbeat_touch, tx, "backup", 50), OK);
+    assert_int_equal(OP(heartbeat_touch, tx, "Zeta", 70), OK);
     assert_int_equal(OP(heartbeat_touch, tx, "nightly", 200), OK);
     assert_int_equal(OP(heartbeat_touch, tx, "nightly", 150), OK); /* never moves back */
     conf_commit(f);
     struct store_conn *rd = conf_reader(f);
     struct got g = {0};
     assert_int_equal(OP(heartbeat_list, rd, got_heartbeat, &g), OK);
-    assert_int_equal(g.n, 2);
-    assert_string_equal(g.id[0], "backup"); /* by name */
-    assert_int_equal(g.num[0], 50);
-    assert_string_equal(g.id[1], "nightly");
-    assert_int_equal(g.num[1], 200);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.id[0], "Zeta"); /* by name, bytes: "Z" before "b" */
+    assert_string_equal(g.id[1], "backup");
+    assert_int_equal(g.num[1], 50);
+    assert_string_equal(g.id[2], "nightly");
+    assert_int_equal(g.num[2], 200);
     g = (struct got){.stop_after = 1};
     assert_int_equal(OP(heartbeat_list, rd, got_heartbeat, &g), OK);
     assert_int_equal(g.n, 1);
@@ -180,7 +182,7 @@ static void test_overrides(void **state)
     o1.reason = "swap";
     struct oncall_override o2 = ovr("ovr_2", "primary", "nights", 150, 250);
     struct oncall_override o3 = ovr("ovr_3", "primary", NULL, 50, 100);
-    struct oncall_override o4 = ovr("ovr_4", "backup", NULL, 120, 130);
+    struct oncall_override o4 = ovr("ovr_4", "Zulu", NULL, 120, 130);
     struct store_conn *tx = conf_begin(f);
     assert_int_equal(OP(override_insert, tx, &o1), OK);
     assert_int_equal(OP(override_insert, tx, &o2), OK);
@@ -217,7 +219,7 @@ static void test_overrides(void **state)
     assert_int_equal(OP(override_list, rd, "primary", 0, 1000, got_override, &g), OK);
     assert_int_equal(g.n, 3);
     assert_string_equal(g.id[0], "ovr_3");
-    g = (struct got){0}; /* every schedule: by schedule, then start */
+    g = (struct got){0}; /* every schedule: by schedule (bytes: "Zulu" first), then start */
     assert_int_equal(OP(override_list, rd, NULL, 0, 1000, got_override, &g), OK);
     assert_int_equal(g.n, 4);
     assert_string_equal(g.id[0], "ovr_4");
@@ -240,7 +242,7 @@ static void test_overrides(void **state)
                      ERR_NOT_FOUND);
     assert_int_equal(OP(override_find_overlap, rd, "primary", "days", 0, 1000, &got),
                      ERR_NOT_FOUND);
-    assert_int_equal(OP(override_find_overlap, rd, "backup", NULL, 200, 300, &got), ERR_NOT_FOUND);
+    assert_int_equal(OP(override_find_overlap, rd, "Zulu", NULL, 200, 300, &got), ERR_NOT_FOUND);
 
     /* remove: once; removed ones are left out of list and overlap, get still finds them */
     tx = conf_begin(f);
