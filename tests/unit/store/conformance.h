@@ -342,10 +342,11 @@ static const int conf_no_table_;
 static const void *const conf_tables_[STORE_BACKEND_COUNT] = {STORE_BACKENDS(CONF_ANY_TABLE_, ~)};
 static struct store_resource conf_sentinel_ = {"conformance", NULL, 0, conf_tables_, NULL};
 
-/* Every registered resource and operation is listed in CONF_RESOURCES (so has a test file). */
+/* Every registered resource and operation is listed in CONF_RESOURCES (so has a test file), and
+ * every listed operation is registered (a failpoint name, store_failpoint_arm). */
 static int conf_check_registry(void)
 {
-    int bad = 0;
+    int bad = 0, registered = 0;
     store_resource_register(&conf_sentinel_);
     for (const struct store_resource *r = conf_sentinel_.next; r; r = r->next) {
         int k = -1;
@@ -363,8 +364,14 @@ static int conf_check_registry(void)
             if (op < 0 || conf_op_resource(op) != k) {
                 printf("conformance: store operation %s (%s) is not listed\n", r->ops[i], r->name);
                 bad++;
+            } else {
+                registered++;
             }
         }
+    }
+    if (registered != CONF_OP_COUNT) {
+        printf("conformance: %d operations listed, %d registered\n", CONF_OP_COUNT, registered);
+        bad++;
     }
     return bad;
 }
