@@ -56,9 +56,9 @@ static void test_migrate_twice(void **state)
     struct pg_conn *other = store_backend_pg.connect(f->url, true, &err);
     assert_non_null(other);
     assert_int_equal(store_backend_pg.migrate(other, &err), OK);
-    assert_int_equal(scalar(other, "SELECT count(*) FROM schema_migrations"), 6);
+    assert_int_equal(scalar(other, "SELECT count(*) FROM schema_migrations"), 7);
     assert_int_equal(scalar(other, "SELECT count(*) FROM schema_migrations WHERE name LIKE 'pg/%'"),
-                     6);
+                     7);
     store_backend_pg.disconnect(other);
 }
 
