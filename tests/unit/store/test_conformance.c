@@ -633,7 +633,7 @@ static void test_silences(void **state)
                         .reason = "deploy",
                         .created_by = "alice",
                         .created_at = 1};
-    struct silence b = a, c = a;
+    struct silence b = a, c = a, z;
     snprintf(b.id, sizeof b.id, "sil_b");
     b.service = "web";
     b.matchers = "{\"env\":\"prod\"}";
@@ -642,25 +642,31 @@ static void test_silences(void **state)
     c.service = "web";
     c.matchers = b.matchers;
     c.ends_at = 50;
+    z = c;
+    snprintf(z.id, sizeof z.id, "sil_Z"); /* same start as sil_a: bytes put "sil_Z" first */
+    z.ends_at = 100;
     struct store_conn *tx = conf_begin(f);
     assert_int_equal(OP(silence_insert, tx, &a), OK);
     assert_int_equal(OP(silence_insert, tx, &b), OK);
     assert_int_equal(OP(silence_insert, tx, &c), OK);
+    assert_int_equal(OP(silence_insert, tx, &z), OK);
     conf_commit(f);
     struct store_conn *rd = conf_reader(f);
 
     /* by starts_at, then id; without expired ones: those whose end is after now */
     struct got g = {0};
     assert_int_equal(OP(silence_list, rd, false, 50, got_silence, &g), OK);
-    assert_int_equal(g.n, 2);
-    assert_string_equal(g.id[0], "sil_b");
-    assert_string_equal(g.id[1], "sil_a");
-    g = (struct got){0};
-    assert_int_equal(OP(silence_list, rd, true, 50, got_silence, &g), OK);
     assert_int_equal(g.n, 3);
     assert_string_equal(g.id[0], "sil_b");
-    assert_string_equal(g.id[1], "sil_a");
-    assert_string_equal(g.id[2], "sil_c");
+    assert_string_equal(g.id[1], "sil_Z");
+    assert_string_equal(g.id[2], "sil_a");
+    g = (struct got){0};
+    assert_int_equal(OP(silence_list, rd, true, 50, got_silence, &g), OK);
+    assert_int_equal(g.n, 4);
+    assert_string_equal(g.id[0], "sil_b");
+    assert_string_equal(g.id[1], "sil_Z");
+    assert_string_equal(g.id[2], "sil_a");
+    assert_string_equal(g.id[3], "sil_c");
     assert_int_equal(OP(silence_list, rd, true, 0, check_silence, NULL), OK);
     g = (struct got){.stop_after = 1};
     assert_int_equal(OP(silence_list, rd, true, 0, got_silence, &g), OK);
@@ -675,11 +681,12 @@ static void test_silences(void **state)
     conf_commit(f);
     g = (struct got){0};
     assert_int_equal(OP(silence_list, rd, true, 0, got_silence, &g), OK);
-    assert_int_equal(g.num[1], 60); /* sil_a ends at 60 now */
+    assert_int_equal(g.num[2], 60); /* sil_a ends at 60 now */
     g = (struct got){0};
     assert_int_equal(OP(silence_list, rd, false, 60, got_silence, &g), OK);
-    assert_int_equal(g.n, 1);
+    assert_int_equal(g.n, 2);
     assert_string_equal(g.id[0], "sil_b");
+    assert_string_equal(g.id[1], "sil_Z");
 
     tx = conf_begin(f);
     assert_int_equal(OP(silence_insert, tx, &a), ERR_CONFLICT);
