@@ -75,15 +75,22 @@ integration: $(OUT)/tocsin
 	$(if $(SEEDS_ONLY),,cd tests/integration && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS))
 	$(if $(RUN_SEEDS),cd tests/seeds && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(SEED_ARGS))
 
-# The integration suite (and test_pg_core) on PostgreSQL: a throwaway cluster (scripts/pg_cluster.sh)
-# serves every test server its own database; the cluster is stopped whatever the result.
+# The integration suite on PostgreSQL, after test_pg_core, test_pg_res1 and the store conformance
+# suite (CONFORMANCE: their PostgreSQL half): a throwaway cluster (scripts/pg_cluster.sh) serves
+# every test server its own database; the cluster is stopped whatever the result.
 PG_TEST_DIR ?= /tmp/tocsin-pg.$(shell echo $$PPID)
-integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core $(OUT)/tests/store/test_pg_res1
+CONFORMANCE := $(OUT)/tests/store/test_conformance $(OUT)/tests/store/test_conformance_work \
+               $(OUT)/tests/store/test_conformance_notify
+integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core $(OUT)/tests/store/test_pg_res1 \
+                $(CONFORMANCE)
 	@bash scripts/pg_cluster.sh stop $(PG_TEST_DIR)
 	@set -e; trap 'bash $(CURDIR)/scripts/pg_cluster.sh stop $(PG_TEST_DIR)' EXIT; \
 	  bash scripts/pg_cluster.sh start $(PG_TEST_DIR) >/dev/null; \
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_pg_core; \
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_pg_res1; \
+	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_conformance; \
+	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_conformance_work; \
+	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_conformance_notify; \
 	  $(if $(SEEDS_ONLY),,cd $(CURDIR)/tests/integration && TOCSIN_TEST_PG=$(PG_TEST_DIR) \
 	    TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider \
 	    $(PYTEST_ARGS);) \

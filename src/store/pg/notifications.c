@@ -199,6 +199,8 @@ static enum result one_int(struct pg_query *q, int64_t *out, bool *null, const c
     if (PQntuples(r) == 1) {
         *null = pg_col_is_null(r, 0, 0);
         *out = pg_col_int64(r, 0, 0);
+    } else if (q->bad_text) { /* not sent: text that is not UTF-8 matches no row (pg.c) */
+        *null = true;
     } else {
         result = ERR_UNAVAILABLE; /* an aggregate always has one row */
     }

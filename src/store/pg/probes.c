@@ -54,6 +54,9 @@ static enum result pgs_probe_uptime(void *conn, const char *service, int64_t sin
     if (PQntuples(r) == 1) {
         *ok = pg_col_int64(r, 0, 0);
         *total = pg_col_int64(r, 0, 1);
+    } else if (q.bad_text) { /* not sent: a service that is not UTF-8 has no result (pg.c) */
+        *ok = 0;
+        *total = 0;
     } else {
         result = ERR_UNAVAILABLE; /* an aggregate always has one row */
     }

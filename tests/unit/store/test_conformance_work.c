@@ -1,0 +1,403 @@
+/*
+ * test_conformance_work: the store conformance suite, part 2: heartbeats, probe results,
+ * on-call overrides, escalation state and hand-offs, the same assertions on SQLite and on
+ * PostgreSQL (conformance.h). Part 1: test_conformance.c; part 3: test_conformance_notify.c.
+ */
+#define CONF_FILE "test_conformance_work"
+#include "store/conformance.h"
+
+struct got {
+    char id[8][40];
+    int64_t num[8];
+    int n;
+    int stop_after; /* the callback returns 1 after this many (0: never) */
+};
+
+static int got_push(struct got *g, const char *id, int64_t num)
+{
+    if (g->n < 8) {
+        snprintf(g->id[g->n], sizeof g->id[0], "%s", id ? id : "(null)");
+        g->num[g->n] = num;
+    }
+    g->n++;
+    return g->stop_after && g->n >= g->stop_after;
+}
+
+/* ---- heartbeats ---- */
+
+static int got_heartbeat(const char *name, int64_t last_seen, void *ctx)
+{
+    return got_push(ctx, name, last_seen);
+}
+
+static void test_heartbeats(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(heartbeat_touch, tx, "nightly", 100), OK); /* creates the row */
+    assert_int_equal(OP(heartbeat_touch, tx, "backup", 50), OK);
+    assert_int_equal(OP(heartbeat_touch, tx, "Zeta", 70), OK);
+    assert_int_equal(OP(heartbeat_touch, tx, "nightly", 200), OK);
+    assert_int_equal(OP(heartbeat_touch, tx, "nightly", 150), OK); /* never moves back */
+    conf_commit(f);
+    struct store_conn *rd = conf_reader(f);
+    struct got g = {0};
+    assert_int_equal(OP(heartbeat_list, rd, got_heartbeat, &g), OK);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.id[0], "Zeta"); /* by name, bytes: "Z" before "b" */
+    assert_string_equal(g.id[1], "backup");
+    assert_int_equal(g.num[1], 50);
+    assert_string_equal(g.id[2], "nightly");
+    assert_int_equal(g.num[2], 200);
+    g = (struct got){.stop_after = 1};
+    assert_int_equal(OP(heartbeat_list, rd, got_heartbeat, &g), OK);
+    assert_int_equal(g.n, 1);
+
+    /* the miss of one check-in is claimed once; a later check-in's miss again */
+    tx = conf_begin(f);
+    assert_int_equal(OP(heartbeat_claim_missed, tx, "nightly", 200), OK);
+    assert_int_equal(OP(heartbeat_claim_missed, tx, "nightly", 200), ERR_NOT_FOUND);
+    assert_int_equal(OP(heartbeat_claim_missed, tx, "backup", 50), OK); /* per heartbeat */
+    assert_int_equal(OP(heartbeat_claim_missed, tx, "unknown", 200), ERR_NOT_FOUND);
+    conf_commit(f);
+    tx = conf_begin(f); /* committed: still claimed in the next transaction */
+    assert_int_equal(OP(heartbeat_claim_missed, tx, "nightly", 200), ERR_NOT_FOUND);
+    assert_int_equal(OP(heartbeat_touch, tx, "nightly", 300), OK);
+    assert_int_equal(OP(heartbeat_claim_missed, tx, "nightly", 300), OK);
+    conf_commit(f);
+    /* a rolled-back claim is not a claim */
+    tx = conf_begin(f);
+    assert_int_equal(OP(heartbeat_claim_missed, tx, "backup", 60), OK);
+    conf_rollback(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(heartbeat_claim_missed, tx, "backup", 60), OK);
+    conf_commit(f);
+}
+
+/* ---- probe results ---- */
+
+static void put_probe(struct store_conn *tx, const char *service, int64_t at, bool ok)
+{
+    struct store_probe_result r = {.at = at,
+                                   .ok = ok,
+                                   .status = ok ? 200 : 0,
+                                   .latency_ms = ok ? 12.5 : 0,
+                                   .error = ok ? NULL : "connect: refused"};
+    assert_int_equal(OP(probe_result_insert, tx, service, &r), OK);
+}
+
+static void test_probes(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *rd = conf_reader(f);
+    struct store_probe_result last = {0};
+    bool ok = true;
+    int length = -1;
+    int64_t up = -1, total = -1;
+    /* nothing stored: not found, an empty streak, 0 of 0 */
+    assert_int_equal(OP(probe_last, rd, "web", &last), ERR_NOT_FOUND);
+    assert_int_equal(OP(probe_streak, rd, "web", 5, &ok, &length), OK);
+    assert_false(ok);
+    assert_int_equal(length, 0);
+    assert_int_equal(OP(probe_uptime, rd, "web", 0, &up, &total), OK);
+    assert_int_equal(up, 0);
+    assert_int_equal(total, 0);
+
+    struct store_conn *tx = conf_begin(f);
+    put_probe(tx, "web", 10, true);
+    put_probe(tx, "web", 20, false);
+    put_probe(tx, "web", 30, true);
+    put_probe(tx, "web", 40, true);
+    put_probe(tx, "web", 40, true); /* same time: the later row is the newer */
+    put_probe(tx, "db", 50, false);
+    conf_commit(f);
+
+    assert_int_equal(OP(probe_uptime, rd, "web", 0, &up, &total), OK);
+    assert_int_equal(up, 4);
+    assert_int_equal(total, 5);
+    assert_int_equal(OP(probe_uptime, rd, "web", 20, &up, &total), OK); /* at >= since */
+    assert_int_equal(up, 3);
+    assert_int_equal(total, 4);
+    assert_int_equal(OP(probe_uptime, rd, "web", 41, &up, &total), OK);
+    assert_int_equal(total, 0);
+
+    assert_int_equal(OP(probe_last, rd, "web", &last), OK);
+    assert_int_equal(last.at, 40);
+    assert_true(last.ok);
+    assert_int_equal(last.status, 200);
+    assert_true(last.latency_ms > 12.4 && last.latency_ms < 12.6);
+    assert_null(last.error);
+    free(last.error);
+    assert_int_equal(OP(probe_last, rd, "db", &last), OK);
+    assert_false(last.ok);
+    assert_int_equal(last.status, 0); /* none: stored NULL, read 0 */
+    assert_string_equal(last.error, "connect: refused");
+    free(last.error);
+
+    /* the newest results in a row that agree, at most limit */
+    assert_int_equal(OP(probe_streak, rd, "web", 10, &ok, &length), OK);
+    assert_true(ok);
+    assert_int_equal(length, 3);
+    assert_int_equal(OP(probe_streak, rd, "web", 2, &ok, &length), OK);
+    assert_true(ok);
+    assert_int_equal(length, 2);
+    assert_int_equal(OP(probe_streak, rd, "web", 0, &ok, &length), OK);
+    assert_int_equal(length, 0);
+    assert_int_equal(OP(probe_streak, rd, "db", 10, &ok, &length), OK);
+    assert_false(ok);
+    assert_int_equal(length, 1);
+    /* read inside the write transaction too (the engine's job reads the streak it extends) */
+    tx = conf_begin(f);
+    put_probe(tx, "web", 60, false);
+    assert_int_equal(OP(probe_streak, tx, "web", 10, &ok, &length), OK);
+    assert_false(ok);
+    assert_int_equal(length, 1);
+    conf_commit(f);
+}
+
+/* ---- on-call overrides ---- */
+
+static int got_override(const struct oncall_override *o, void *ctx)
+{
+    return got_push(ctx, o->id, o->from);
+}
+
+static struct oncall_override ovr(const char *id, const char *schedule, const char *layer,
+                                  int64_t from, int64_t to)
+{
+    return (struct oncall_override){.id = (char *)id,
+                                    .schedule = (char *)schedule,
+                                    .layer = (char *)layer,
+                                    .user = "bob",
+                                    .from = from,
+                                    .to = to,
+                                    .created_at = 1,
+                                    .created_by = "alice"};
+}
+
+static void test_overrides(void **state)
+{
+    struct conf *f = *state;
+    struct oncall_override o1 = ovr("ovr_1", "primary", NULL, 100, 200);
+    o1.reason = "swap";
+    struct oncall_override o2 = ovr("ovr_2", "primary", "nights", 150, 250);
+    struct oncall_override o3 = ovr("ovr_3", "primary", NULL, 50, 100);
+    struct oncall_override o4 = ovr("ovr_4", "Zulu", NULL, 120, 130);
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(override_insert, tx, &o1), OK);
+    assert_int_equal(OP(override_insert, tx, &o2), OK);
+    assert_int_equal(OP(override_insert, tx, &o3), OK);
+    assert_int_equal(OP(override_insert, tx, &o4), OK);
+    conf_commit(f);
+    struct store_conn *rd = conf_reader(f);
+
+    struct oncall_override got;
+    assert_int_equal(OP(override_get, rd, "ovr_1", &got), OK);
+    assert_string_equal(got.schedule, "primary");
+    assert_null(got.layer);
+    assert_string_equal(got.user, "bob");
+    assert_int_equal(got.from, 100);
+    assert_int_equal(got.to, 200);
+    assert_string_equal(got.reason, "swap");
+    assert_int_equal(got.created_at, 1);
+    assert_string_equal(got.created_by, "alice");
+    assert_int_equal(got.removed_at, 0);
+    oncall_override_free_fields(&got);
+    assert_int_equal(OP(override_get, rd, "ovr_2", &got), OK);
+    assert_string_equal(got.layer, "nights");
+    assert_null(got.reason);
+    oncall_override_free_fields(&got);
+    assert_int_equal(OP(override_get, rd, "ovr_none", &got), ERR_NOT_FOUND);
+
+    /* list: those overlapping [from, to) (half-open: touching is not overlapping), by start */
+    struct got g = {0};
+    assert_int_equal(OP(override_list, rd, "primary", 100, 160, got_override, &g), OK);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.id[0], "ovr_1");
+    assert_string_equal(g.id[1], "ovr_2");
+    g = (struct got){0};
+    assert_int_equal(OP(override_list, rd, "primary", 0, 1000, got_override, &g), OK);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.id[0], "ovr_3");
+    g = (struct got){0}; /* every schedule: by schedule (bytes: "Zulu" first), then start */
+    assert_int_equal(OP(override_list, rd, NULL, 0, 1000, got_override, &g), OK);
+    assert_int_equal(g.n, 4);
+    assert_string_equal(g.id[0], "ovr_4");
+    assert_string_equal(g.id[1], "ovr_3");
+    g = (struct got){0};
+    assert_int_equal(OP(override_list, rd, "primary", 250, 300, got_override, &g), OK);
+    assert_int_equal(g.n, 0);
+    g = (struct got){.stop_after = 1};
+    assert_int_equal(OP(override_list, rd, NULL, 0, 1000, got_override, &g), OK);
+    assert_int_equal(g.n, 1);
+
+    /* find_overlap: same schedule and layer (NULL: the schedule's own layer) */
+    assert_int_equal(OP(override_find_overlap, rd, "primary", NULL, 90, 300, &got), OK);
+    assert_string_equal(got.id, "ovr_3"); /* the earliest */
+    oncall_override_free_fields(&got);
+    assert_int_equal(OP(override_find_overlap, rd, "primary", "nights", 0, 160, &got), OK);
+    assert_string_equal(got.id, "ovr_2");
+    oncall_override_free_fields(&got);
+    assert_int_equal(OP(override_find_overlap, rd, "primary", "nights", 0, 150, &got),
+                     ERR_NOT_FOUND);
+    assert_int_equal(OP(override_find_overlap, rd, "primary", "days", 0, 1000, &got),
+                     ERR_NOT_FOUND);
+    assert_int_equal(OP(override_find_overlap, rd, "Zulu", NULL, 200, 300, &got), ERR_NOT_FOUND);
+
+    /* remove: once; removed ones are left out of list and overlap, get still finds them */
+    tx = conf_begin(f);
+    assert_int_equal(OP(override_remove, tx, "ovr_3", 500), OK);
+    assert_int_equal(OP(override_remove, tx, "ovr_3", 600), ERR_NOT_FOUND);
+    assert_int_equal(OP(override_remove, tx, "ovr_none", 600), ERR_NOT_FOUND);
+    conf_commit(f);
+    assert_int_equal(OP(override_get, rd, "ovr_3", &got), OK);
+    assert_int_equal(got.removed_at, 500);
+    oncall_override_free_fields(&got);
+    assert_int_equal(OP(override_find_overlap, rd, "primary", NULL, 0, 100, &got), ERR_NOT_FOUND);
+    g = (struct got){0};
+    assert_int_equal(OP(override_list, rd, "primary", 0, 1000, got_override, &g), OK);
+    assert_int_equal(g.n, 2);
+
+    tx = conf_begin(f); /* an id again */
+    assert_int_equal(OP(override_insert, tx, &o1), ERR_CONFLICT);
+    conf_rollback(f);
+    tx = conf_begin(f); /* an empty span: the schema's CHECK */
+    struct oncall_override empty = ovr("ovr_5", "primary", NULL, 300, 300);
+    assert_int_equal(OP(override_insert, tx, &empty), ERR_CONFLICT);
+    conf_rollback(f);
+}
+
+/* ---- escalation state and hand-offs ---- */
+
+static int got_id(const char *id, void *ctx)
+{
+    return got_push(ctx, id, 0);
+}
+
+static void test_escalations(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *rd = conf_reader(f);
+    int64_t at = 0;
+    struct escalation_state st;
+    assert_int_equal(OP(escalation_next_due, rd, &at), OK);
+    assert_int_equal(at, -1); /* nothing pending */
+    assert_int_equal(OP(escalation_get, rd, "INC-1", &st), ERR_NOT_FOUND);
+
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(escalation_arm, tx, "INC-1", 10, 100), OK); /* created: round 0 */
+    assert_int_equal(OP(escalation_arm, tx, "INC-2", 20, 300), OK);
+    assert_int_equal(OP(escalation_arm, tx, "INC-3", 30, 200), OK);
+    assert_int_equal(OP(escalation_arm, tx, "INC-2", 99, 250), OK); /* earlier: moves it */
+    assert_int_equal(OP(escalation_arm, tx, "INC-3", 99, 400), OK); /* later: keeps 200 */
+    struct escalation_state none = {0};
+    assert_int_equal(OP(escalation_put, tx, "INC-none", &none, 1), ERR_NOT_FOUND);
+    conf_commit(f);
+
+    assert_int_equal(OP(escalation_get, rd, "INC-2", &st), OK);
+    assert_false(st.started);
+    assert_string_equal(st.policy, "");
+    assert_int_equal(st.round, 0);
+    assert_int_equal(st.next_step, 0);
+    assert_int_equal(st.round_start, 20); /* round_start only when the state is created */
+    assert_int_equal(st.due_at, 250);
+    assert_int_equal(OP(escalation_get, rd, "INC-3", &st), OK);
+    assert_int_equal(st.due_at, 200);
+    assert_int_equal(OP(escalation_next_due, rd, &at), OK);
+    assert_int_equal(at, 100);
+
+    /* due: due_at <= now, earliest first, at most limit (negative: no limit) */
+    struct got g = {0};
+    assert_int_equal(OP(escalation_due, rd, 250, 10, got_id, &g), OK);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.id[0], "INC-1");
+    assert_string_equal(g.id[1], "INC-3");
+    assert_string_equal(g.id[2], "INC-2");
+    g = (struct got){0};
+    assert_int_equal(OP(escalation_due, rd, 250, 1, got_id, &g), OK);
+    assert_int_equal(g.n, 1);
+    g = (struct got){0};
+    assert_int_equal(OP(escalation_due, rd, 250, -1, got_id, &g), OK);
+    assert_int_equal(g.n, 3);
+    g = (struct got){0};
+    assert_int_equal(OP(escalation_due, rd, 250, 0, got_id, &g), OK);
+    assert_int_equal(g.n, 0);
+    g = (struct got){0};
+    assert_int_equal(OP(escalation_due, rd, 99, 10, got_id, &g), OK);
+    assert_int_equal(g.n, 0);
+    g = (struct got){.stop_after = 2};
+    assert_int_equal(OP(escalation_due, rd, 250, 10, got_id, &g), OK);
+    assert_int_equal(g.n, 2);
+
+    /* put writes every field; due_at 0: nothing pending (not due, not next) */
+    struct escalation_state put = {.started = true,
+                                   .round = 2,
+                                   .next_step = 3,
+                                   .round_start = 77,
+                                   .ack_breach_done = true,
+                                   .resolve_breach_done = true,
+                                   .reminded_for = 88,
+                                   .manual_count = 4,
+                                   .due_at = 0};
+    snprintf(put.policy, sizeof put.policy, "default");
+    tx = conf_begin(f);
+    assert_int_equal(OP(escalation_put, tx, "INC-1", &put, 260), OK);
+    conf_commit(f);
+    assert_int_equal(OP(escalation_get, rd, "INC-1", &st), OK);
+    assert_true(st.started);
+    assert_string_equal(st.policy, "default");
+    assert_int_equal(st.round, 2);
+    assert_int_equal(st.next_step, 3);
+    assert_int_equal(st.round_start, 77);
+    assert_true(st.ack_breach_done);
+    assert_true(st.resolve_breach_done);
+    assert_int_equal(st.reminded_for, 88);
+    assert_int_equal(st.manual_count, 4);
+    assert_int_equal(st.due_at, 0);
+    assert_int_equal(OP(escalation_next_due, rd, &at), OK);
+    assert_int_equal(at, 200);
+    g = (struct got){0};
+    assert_int_equal(OP(escalation_due, rd, 1000, -1, got_id, &g), OK);
+    assert_int_equal(g.n, 2);
+    /* arming a state with nothing pending makes it due at now, and keeps the rest */
+    tx = conf_begin(f);
+    assert_int_equal(OP(escalation_arm, tx, "INC-1", 5, 500), OK);
+    conf_commit(f);
+    assert_int_equal(OP(escalation_get, rd, "INC-1", &st), OK);
+    assert_int_equal(st.due_at, 500);
+    assert_int_equal(st.round, 2);
+    assert_int_equal(st.round_start, 77);
+}
+
+static void test_handoffs(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(handoff_claim, tx, "primary", "main", 1000, "bob", 1), OK);
+    /* once per (schedule, layer, start); the job goes on after the refusal (no aborted
+     * transaction on PostgreSQL: the insert does nothing on conflict) */
+    assert_int_equal(OP(handoff_claim, tx, "primary", "main", 1000, "carol", 2), ERR_CONFLICT);
+    assert_int_equal(OP(handoff_claim, tx, "primary", "main", 2000, "bob", 2), OK);
+    assert_int_equal(OP(handoff_claim, tx, "primary", "nights", 1000, "bob", 2), OK);
+    assert_int_equal(OP(handoff_claim, tx, "backup", "main", 1000, "bob", 2), OK);
+    conf_commit(f);
+    tx = conf_begin(f); /* committed: refused in a later transaction too */
+    assert_int_equal(OP(handoff_claim, tx, "primary", "main", 2000, "bob", 3), ERR_CONFLICT);
+    assert_int_equal(OP(heartbeat_touch, tx, "after-refusal", 1), OK);
+    conf_commit(f);
+    tx = conf_begin(f); /* a rolled-back claim is not a claim */
+    assert_int_equal(OP(handoff_claim, tx, "primary", "main", 3000, "bob", 3), OK);
+    conf_rollback(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(handoff_claim, tx, "primary", "main", 3000, "bob", 4), OK);
+    conf_commit(f);
+}
+
+#define TESTS(X)                                                                                   \
+    X(test_heartbeats)                                                                             \
+    X(test_probes)                                                                                 \
+    X(test_overrides)                                                                              \
+    X(test_escalations)                                                                            \
+    X(test_handoffs)
+
+CONF_MAIN(TESTS);
