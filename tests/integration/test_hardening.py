@@ -112,7 +112,8 @@ def test_policy_and_schedule_ids_of_64_characters_escalate(make_server):
     cfg = (CONFIG.replace("  - id: default\n", f"  - id: {pol}\n")
            .replace("escalation: default}", f"escalation: {pol}}}")
            .replace("{id: secondary,", f"{{id: {sched},")
-           .replace("notify: [schedule:secondary]", f"notify: [schedule:{sched}]"))
+           .replace("notify: [schedule:secondary]", f"notify: [schedule:{sched}]")
+           + 'fallback: "user:erin"\n')  # no policy "default" any more: unrouted would be refused
     s = make_server(dev_clock=True, config_text=cfg)
     inc = s.create("long ids", "SEV1", service="api")
     s.advance("1s")
