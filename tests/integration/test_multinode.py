@@ -423,3 +423,103 @@ def test_each_probe_round_runs_on_one_node_and_streaks_span_nodes(tmp_path, hook
     finally:
         c.teardown()
         target.close()
+
+
+class HoldFirst:
+    """A webhook receiver whose first request is held (no answer) until release(); every later
+    request is answered 200 at once. Records (webhook-id, Idempotency-Key) of each request."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        self.seen, self.lock = [], threading.Lock()
+        self.first_in, self.release_ev = threading.Event(), threading.Event()
+        outer = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(n)
+                with outer.lock:
+                    outer.seen.append((self.headers.get("webhook-id"),
+                                       self.headers.get("Idempotency-Key")))
+                    first = len(outer.seen) == 1
+                if first:
+                    outer.first_in.set()
+                    outer.release_ev.wait(60)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the sender is gone
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.release_ev.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_dead_senders_claim_is_taken_over_after_its_lease(tmp_path):
+    """Node A claims a page and is killed (kill -9) while its request is in flight: the row stays
+    pending under A's claim; once the lease (2 s) has passed node B sends it again, with the same
+    webhook-id and Idempotency-Key, and records it sent once."""
+    hold = HoldFirst()
+
+    class Hook:
+        url = hold.url.rsplit("/", 1)[0]
+
+    c = Cluster(tmp_path, config(Hook), n=2)
+    try:
+        nodes = c.start().servers
+        iid = nodes[0].create(title="held", severity="SEV3", service="api")["id"]
+        assert hold.first_in.wait(30), "no node sent the first page"
+        con = nodes[0].db()
+        try:
+            holder = con.execute("SELECT claimed_by FROM notifications WHERE incident_id = ?",
+                                 (iid,)).fetchone()[0]
+        finally:
+            con.close()
+        a = nodes[0] if holder == "node-0" else nodes[1]  # the sender (usually the declaring node)
+        b = nodes[1] if a is nodes[0] else nodes[0]
+        a.kill9()  # A dies with the row claimed and its request unanswered
+        hold.release_ev.set()
+        for _ in range(600):  # B takes the row over once A's lease (2 s, wall clock) has passed
+            rows = page_rows(b)[(iid, "alice")]
+            if rows and rows[0][1] == "sent":
+                break
+            b.advance("0s")
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the page was never sent after node A died: {page_rows(b)}")
+        assert len(rows) == 1, rows
+        with hold.lock:
+            seen = list(hold.seen)
+        alice = [s for s in seen if s[0] == f"msg_{rows[0][0]}"]
+        assert len(alice) == 2, seen  # A's unanswered try and B's
+        assert alice[0] == alice[1] and alice[0][1] == f"tocsin-notification-{rows[0][0]}", alice
+        con = b.db()
+        try:
+            attempts = con.execute("SELECT count(*) FROM notification_attempts "
+                                   "WHERE notification_id = ?", (rows[0][0],)).fetchone()[0]
+        finally:
+            con.close()
+        assert attempts == 1, attempts  # A's attempt was never recorded: only B's
+        st, j = b.api("GET", "/api/v1/nodes")
+        ids = {n["id"]: n for n in j["nodes"]}
+        assert ids[holder]["claims"] == 0, j  # the lease is over: A holds nothing
+    finally:
+        c.teardown()
+        hold.close()
