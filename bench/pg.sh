@@ -12,6 +12,7 @@
 #   BENCH_LATENESS    1 (default) runs the escalation-lateness part, 0 skips it
 #   BENCH_INCIDENTS   open incidents for the lateness part (default 10000)
 #   BENCH_WALK        dev-clock step of the lateness walk (default 500ms)
+#   BENCH_PG_STATEMENTS  1 (default) also runs bench/pg_statements.sh (statements per request), 0 skips
 #   TOCSIN_BIN        the server binary (default build/tocsin)
 #
 # What it does:
@@ -28,7 +29,9 @@
 #   3. escalation lateness (bench/lateness.py): 10,000 incidents declared round-robin over three
 #      PostgreSQL nodes started with --dev-clock, the shared clock walked across their second
 #      step's deadline; then the same on one SQLite node;
-#   4. prints the tables and appends them to bench/results/latest.md.
+#   4. prints the tables and appends them to bench/results/latest.md;
+#   5. bench/pg_statements.sh: statements (round trips) per ingest request on PostgreSQL, a figure
+#      the machine's load cannot move (its own cluster, after this one is stopped).
 # Only 2xx answers count; any other answer or socket error is shown and makes the exit status 1.
 # Every process it starts is stopped by PID on exit, whatever the exit; the cluster is stopped and
 # removed.
@@ -416,4 +419,10 @@ EOF
 
 mkdir -p "$RESULTS"
 report | tee -a "$RESULTS/latest.md"
+bash "$REPO/scripts/pg_cluster.sh" stop "$PGDIR"
+PGDIR=
+if [ "${BENCH_PG_STATEMENTS:-1}" = 1 ]; then
+  echo
+  TOCSIN_BIN=$TOCSIN bash "$REPO/bench/pg_statements.sh" | tee -a "$RESULTS/latest.md"
+fi
 [ "$INVALID" = 0 ] || die "some runs had non-2xx answers or socket errors (shown in the table)"
