@@ -313,7 +313,7 @@ for load in $LOADS; do
 done
 
 # --- escalation lateness ----------------------------------------------------------------------------
-LATE_PG= LATE_SQ=
+LATE_PG='' LATE_SQ=''
 if [ "$DO_LATE" = 1 ]; then
   esc_cfg() {  # DEST STORAGE
     cat >"$1" <<'EOF'

@@ -21,7 +21,7 @@ PY=/usr/bin/python3
 log() { printf 'bench-pg-statements: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-PID= TMP= PGDIR=
+PID='' TMP='' PGDIR=''
 cleanup() {
   local rc=$? i
   trap - EXIT INT TERM
