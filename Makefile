@@ -122,6 +122,7 @@ format:
 bench: all
 	@bash bench/run.sh
 	@/usr/bin/python3 bench/paging.py --tocsin $(OUT)/tocsin | tee -a bench/results/latest.md
+	@TOCSIN_BIN=$(OUT)/tocsin bash bench/pg.sh
 
 clean:
 	rm -rf build
