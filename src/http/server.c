@@ -71,12 +71,30 @@ void http_defer(struct request *r, http_submit_fn submit, http_finish_fn finish,
     deferral.state = state;
 }
 
+static void request_free(struct request *r);
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct http_server *s = cls;
     struct conn_ctx *ctx = *con_cls;
     if (!ctx)
         return;
+    /* The client left while its write was being committed: the commit resumed the connection,
+     * libmicrohttpd found it closed and ends it here, with no last call of on_request. The write
+     * is done; finish it (its state freed) with nobody to answer, and count it as no longer
+     * waiting, or http_stop would wait for it until its timeout. At daemon shutdown (http_stop
+     * gave up waiting) the write may still be running: its state is then left alone. */
+    if (ctx->deferred && toe != MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN) {
+        struct request *r = ctx->deferred;
+        ctx->deferred = NULL;
+        ctx->finish(r, ctx->state);
+        log_info("http: a client left before the answer to its write (committed: %d)",
+                 r->status);
+        request_free(r);
+        free(r);
+        atomic_fetch_sub(&s->suspended, 1);
+    }
     buf_free(&ctx->body);
     free(ctx);
     *con_cls = NULL;

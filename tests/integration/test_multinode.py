@@ -523,3 +523,4 @@ def test_a_dead_senders_claim_is_taken_over_after_its_lease(tmp_path):
     finally:
         c.teardown()
         hold.close()
+
