@@ -636,11 +636,60 @@ static void test_actions(void **state)
     action_item_free_fields(&out);
 }
 
+/* ---- keys that are not UTF-8 ---- */
+
+/* An id from a URL ("%ff%fe") matches nothing on both backends and the transaction goes on (as in
+ * test_conformance_notify.c; writes of such text differ and are not tested). */
+static void test_keys_not_utf8(void **state)
+{
+    struct conf *f = *state;
+    const char *bad = "\xff\xfe";
+    char bad_hash[SHA256_HEX_LEN];
+    hash_of('a', bad_hash);
+    bad_hash[0] = '\xff';
+    struct store_conn *tx = conf_begin(f);
+    put_session(tx, 'a', "alice", 1);
+    struct store_login l;
+    struct store_session s;
+    assert_int_equal(OP(login_get, tx, bad, &l), ERR_NOT_FOUND);
+    assert_int_equal(OP(session_get, tx, bad_hash, &s), ERR_NOT_FOUND);
+    assert_int_equal(OP(session_revoke, tx, bad_hash, 5), ERR_NOT_FOUND);
+    assert_int_equal(OP(session_revoke_user, tx, bad, 5), OK);
+    struct postmortem pm = pm_of(bad, bad, 0);
+    assert_int_equal(OP(postmortem_get, tx, bad, &pm), ERR_NOT_FOUND);
+    assert_int_equal(OP(postmortem_get_by_incident, tx, bad, &pm), ERR_NOT_FOUND);
+    pm = pm_of(bad, bad, 0);
+    assert_int_equal(OP(postmortem_update, tx, &pm), ERR_NOT_FOUND);
+    struct got_items g = {0};
+    assert_int_equal(OP(checklist_items, tx, bad, got_item, &g), OK);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(OP(checklist_item_tick, tx, bad, "c", 1, 5, "alice"), ERR_NOT_FOUND);
+    assert_int_equal(OP(checklist_item_tick, tx, "INC-1", bad, 1, 5, "alice"), ERR_NOT_FOUND);
+    struct action_item a = act_of(bad, NULL, 1, 0, 0);
+    assert_int_equal(OP(action_get, tx, bad, &a), ERR_NOT_FOUND);
+    a = act_of(bad, NULL, 1, 0, 0);
+    assert_int_equal(OP(action_update, tx, &a), ERR_NOT_FOUND);
+    char ids[64];
+    struct store_action_filter flt = {.owner = bad, .status = -1};
+    list_ids(tx, &flt, ids, sizeof ids);
+    assert_string_equal(ids, "");
+    flt = (struct store_action_filter){.incident_id = bad, .status = -1};
+    list_ids(tx, &flt, ids, sizeof ids);
+    assert_string_equal(ids, "");
+    /* the transaction is still good: it commits, with the session written before */
+    conf_commit(f);
+    char h[SHA256_HEX_LEN];
+    hash_of('a', h);
+    assert_int_equal(OP(session_get, conf_reader(f), h, &s), OK);
+    assert_int_equal(s.revoked_at, 0);
+}
+
 #define TESTS(X)                                                                                   \
     X(test_logins)                                                                                 \
     X(test_sessions)                                                                               \
     X(test_postmortems)                                                                            \
     X(test_checklists)                                                                             \
-    X(test_actions)
+    X(test_actions)                                                                                \
+    X(test_keys_not_utf8)
 
 CONF_MAIN(TESTS);
