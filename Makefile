@@ -80,7 +80,8 @@ integration: $(OUT)/tocsin
 # every test server its own database; the cluster is stopped whatever the result.
 PG_TEST_DIR ?= /tmp/tocsin-pg.$(shell echo $$PPID)
 CONFORMANCE := $(OUT)/tests/store/test_conformance $(OUT)/tests/store/test_conformance_work \
-               $(OUT)/tests/store/test_conformance_notify
+               $(OUT)/tests/store/test_conformance_notify \
+               $(OUT)/tests/store/test_conformance_followup
 integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core $(OUT)/tests/store/test_pg_res1 \
                 $(CONFORMANCE)
 	@bash scripts/pg_cluster.sh stop $(PG_TEST_DIR)
@@ -91,6 +92,7 @@ integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core $(OUT)/tests/store
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_conformance; \
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_conformance_work; \
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_conformance_notify; \
+	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_conformance_followup; \
 	  $(if $(SEEDS_ONLY),,cd $(CURDIR)/tests/integration && TOCSIN_TEST_PG=$(PG_TEST_DIR) \
 	    TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider \
 	    $(PYTEST_ARGS);) \

@@ -41,7 +41,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/actions.h"
 #include "store/alerts.h"
+#include "store/checklists.h"
 #include "store/credentials.h"
 #include "store/escalations.h"
 #include "store/heartbeats.h"
@@ -49,7 +51,9 @@
 #include "store/nodes.h"
 #include "store/notifications.h"
 #include "store/overrides.h"
+#include "store/postmortems.h"
 #include "store/probes.h"
+#include "store/sessions.h"
 #include "store/silences.h"
 #include "store/store.h"
 #include "store/timeline.h"
@@ -71,7 +75,11 @@
     X(override, STORE_OVERRIDE_OPS, "test_conformance_work")                                       \
     X(escalation, STORE_ESCALATION_OPS, "test_conformance_work")                                   \
     X(notification, STORE_NOTIFICATION_OPS, "test_conformance_notify")                             \
-    X(node, STORE_NODE_OPS, "test_conformance_notify")
+    X(node, STORE_NODE_OPS, "test_conformance_notify")                                             \
+    X(session, STORE_SESSION_OPS, "test_conformance_followup")                                     \
+    X(postmortem, STORE_POSTMORTEM_OPS, "test_conformance_followup")                               \
+    X(checklist, STORE_CHECKLIST_OPS, "test_conformance_followup")                                 \
+    X(action, STORE_ACTION_OPS, "test_conformance_followup")
 
 /* One enumerator per operation: CONF_OP_<name>. */
 #define CONF_OP_ENUM_(name, flags, params, args) CONF_OP_##name,

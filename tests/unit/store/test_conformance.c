@@ -2,7 +2,8 @@
  * test_conformance: the store conformance suite (docs/internals/store.md), part 1: incidents and
  * counters, the timeline, credentials, alerts and silences, each operation through the public
  * store_* API, the same assertions on SQLite and on PostgreSQL (conformance.h runs each test on
- * both). The other resources: test_conformance_work.c, test_conformance_notify.c.
+ * both). The other resources: test_conformance_work.c, test_conformance_notify.c,
+ * test_conformance_followup.c.
  */
 #define CONF_FILE "test_conformance"
 #include "store/conformance.h"

@@ -1,8 +1,9 @@
 /*
  * test_conformance_notify: the store conformance suite, part 3: the notification outbox, its
  * attempts and claims, the nodes and the shared cluster counters, and lookups by keys that are not
- * UTF-8 (every resource), the same assertions on SQLite and on PostgreSQL (conformance.h). Parts 1
- * and 2: test_conformance.c, test_conformance_work.c.
+ * UTF-8 (every resource of parts 1 to 3; part 4, test_conformance_followup.c, tests its own), the
+ * same assertions on SQLite and on PostgreSQL (conformance.h). Parts 1 and 2: test_conformance.c,
+ * test_conformance_work.c.
  */
 #define CONF_FILE "test_conformance_notify"
 #include "store/conformance.h"

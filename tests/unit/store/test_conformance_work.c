@@ -1,7 +1,8 @@
 /*
  * test_conformance_work: the store conformance suite, part 2: heartbeats, probe results,
  * on-call overrides, escalation state and hand-offs, the same assertions on SQLite and on
- * PostgreSQL (conformance.h). Part 1: test_conformance.c; part 3: test_conformance_notify.c.
+ * PostgreSQL (conformance.h). Part 1: test_conformance.c; part 3: test_conformance_notify.c;
+ * part 4: test_conformance_followup.c.
  */
 #define CONF_FILE "test_conformance_work"
 #include "store/conformance.h"
