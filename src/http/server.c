@@ -131,7 +131,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             r->content_type ? r->content_type : "application/json");
     for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
-        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+        if (!has_header(r, security_headers[i][0])) /* a page may set a stricter one */
+            MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
     if (strncmp(r->path, "/api/", 5) == 0 && !has_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (int i = 0; i < r->nheaders; i++)
