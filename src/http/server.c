@@ -84,7 +84,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* Sent with every answer, so both web surfaces (/ui/, /status) and the API have them: scripts and
  * styles only from tocsin itself (no 'unsafe-inline': pages carry no inline script or style),
  * no framing, no MIME sniffing, no referrer to other sites (same-origin keeps the Origin header
- * of the UI's form POSTs). docs/api.md, "Security headers". */
+ * of the UI's form POSTs). A handler may send a stricter one of its own instead (ack.c).
+ * docs/api.md, "Security headers". */
 static const char *const security_headers[][2] = {
     {"Content-Security-Policy",
      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -112,7 +113,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             r->content_type ? r->content_type : "application/json");
     for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
-        MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
+        if (!has_header(r, security_headers[i][0])) /* a stricter one of the handler's wins */
+            MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
     if (strncmp(r->path, "/api/", 5) == 0 && !has_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (int i = 0; i < r->nheaders; i++)
