@@ -42,8 +42,9 @@ struct store_conn;
 enum store_backend_id { STORE_BACKENDS(STORE_BACKEND_ID_, ~) STORE_BACKEND_COUNT };
 
 /* Operation flags. REVOKES: the call may revoke a credential (store_revocations counts the batch).
- * SILENCES: the call changes the silences (store_silences_version moves). */
-enum { STORE_OP_REVOKES = 1, STORE_OP_SILENCES = 2 };
+ * SILENCES: the call changes the silences (store_silences_version moves). PUBLIC: the call may
+ * change what the public status page shows (store_public_changes counts the batch). */
+enum { STORE_OP_REVOKES = 1, STORE_OP_SILENCES = 2, STORE_OP_PUBLIC = 4 };
 
 #define STORE_UNPAREN_(...) __VA_ARGS__
 
@@ -72,6 +73,7 @@ struct store_conn_head {
     struct store *store;
     const _Atomic int *armed; /* how many failpoints the store has armed: 0 almost always */
     bool revoked;             /* writer only: this batch revoked a credential */
+    bool public_changed;      /* writer only: this batch may have changed the status page */
     uint64_t silences_version;
 };
 
@@ -101,6 +103,8 @@ void store_op_timed(const char *op, double started_ms);
             h_->revoked = true;                                                                    \
         if ((flags)&STORE_OP_SILENCES)                                                             \
             h_->silences_version++;                                                                \
+        if ((flags)&STORE_OP_PUBLIC)                                                               \
+            h_->public_changed = true;                                                             \
         if (atomic_load_explicit(h_->armed, memory_order_relaxed) &&                               \
             store_failpoint_take(h_->store, #name))                                                \
             return ERR_UNAVAILABLE;                                                                \
