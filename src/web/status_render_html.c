@@ -56,6 +56,11 @@ static void put_incident(struct html *h, const struct sp_page *p, const struct s
     html_text(h, i->title);
     html_markup(h, "</span></h3><p class=\"meta\">");
     html_text(h, i->resolved ? "Resolved" : update_label(i->status));
+    if (i->impact != SP_IMPACT_NONE) {
+        html_markup(h, " &middot; ");
+        html_text(h, sp_impact_name(i->impact));
+        html_markup(h, " impact");
+    }
     if (i->component >= 0) {
         html_markup(h, " &middot; affects ");
         html_text(h, p->components[i->component].name);
@@ -114,8 +119,9 @@ static void put_components(struct html *h, const struct sp_page *p)
         const struct sp_component *c = &p->components[k];
         html_markup(h, "<li class=\"component status-");
         html_text(h, sp_component_status_name(c->status));
+        html_markup(h, "\" id=\"component-");
+        html_text(h, c->id);
         html_markup(h, "\"");
-        html_attr(h, "id", c->id);
         html_markup(h, "><span class=\"name\">");
         html_text(h, c->name);
         html_markup(h, "</span> <span class=\"state\">");
