@@ -319,3 +319,31 @@ def test_page_follows_config_reload(sp):
     st, j = sp.api("POST", "/api/v1/config/reload")
     assert st == 200, j
     assert [c["name"] for c in summary(sp)["components"]] == ["API", "Storage"]
+
+
+def test_failing_probe_marks_component_down(make_server):
+    from test_ingest_probes import Target
+    from test_ingest_support import ingest_config
+    t = Target()
+    try:
+        t.set("/health", 200, "OK")
+        svc = (f'  - {{id: site, name: Site, component: Website, probe: {{url: "{t.url("/health")}", '
+               f'every: 30s, timeout: 2s, fail_after: 2, recover_after: 1}}}}\n')
+        s = make_server(dev_clock=True, config_text=ingest_config(services_extra=svc))
+        s.advance("0")  # the first probe round
+        assert components(s)["Website"] == "operational"
+        t.set("/health", 500, "boom")
+        s.advance("30s")
+        assert components(s)["Website"] == "operational", "fail_after 2: one failure is not down"
+        s.advance("30s")
+        assert components(s)["Website"] == "major_outage"
+        j = summary(s)
+        assert j["status"]["indicator"] == "critical" and j["incidents"] == [], \
+            "the probe's incident is not public; the component state is"
+        assert "Major outage" in page(s)
+        t.set("/health", 200, "OK")
+        s.advance("30s")
+        assert components(s)["Website"] == "operational"
+        assert summary(s)["status"]["indicator"] == "none"
+    finally:
+        t.close()
