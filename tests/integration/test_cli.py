@@ -279,7 +279,7 @@ def test_cli_odd_ids_are_refused_not_crashed(server):
 ALL_VERBS = ["serve", "check-config", "declare", "list", "show", "ack", "status", "resolve", "close",
              "reopen", "assign", "note", "severity", "timeline", "audit", "token", "integration",
              "alerts", "silence", "heartbeats", "check", "oncall", "override", "page",
-             "notifications", "escalate"]
+             "notifications", "status-page", "escalate"]
 
 
 def test_help_lists_every_verb_in_order():

@@ -347,3 +347,42 @@ def test_failing_probe_marks_component_down(make_server):
         assert summary(s)["status"]["indicator"] == "none"
     finally:
         t.close()
+
+
+EXPORTED = ["index.html", "status/index.html", "status/assets/status.css", "status.json",
+            "api/v2/summary.json", "api/v2/status.json", "api/v2/components.json",
+            "api/v2/incidents.json", "api/v2/incidents/unresolved.json",
+            "api/v2/scheduled-maintenances.json", "api/v2/scheduled-maintenances/upcoming.json",
+            "api/v2/scheduled-maintenances/active.json", "history.atom", "status/feed.atom"]
+
+
+def test_export_static_copy(sp, tmp_path):
+    import os
+    inc = sp.create(title=XSS, severity="SEV2", service="api")
+    publish(sp, inc["id"], "investigating", "Exported update")
+    out = tmp_path / "site"
+    p = sp.cli("status-page", "export", str(out), token=None)
+    assert p.returncode == 0, p.stderr
+    assert f"{len(EXPORTED)} files written" in p.stdout, p.stdout
+    for name in EXPORTED:
+        assert (out / name).is_file(), name
+    assert (out / "index.html").read_bytes() == get(sp, "/status").body
+    assert (out / "api/v2/summary.json").read_bytes() == get(sp, "/api/v2/summary.json").body
+    assert json.loads((out / "status.json").read_text())["incidents"][0]["name"] == XSS
+    ET.fromstring((out / "history.atom").read_bytes())
+    assert not [n for n in os.listdir(out) if ".tmp." in n], "no temporary files left"
+
+    # a server that is not there: exit 3, and the copy already written stays whole
+    before = (out / "index.html").read_bytes()
+    p = sp.cli("status-page", "export", str(out), token=None, url="http://127.0.0.1:1")
+    assert p.returncode == 3, (p.returncode, p.stderr)
+    assert (out / "index.html").read_bytes() == before
+
+    p = sp.cli("status-page", "export", token=None)
+    assert p.returncode == 2 and "usage" in p.stderr
+    p = sp.cli("status-page", "publish", str(out), token=None)
+    assert p.returncode == 2, p.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    p = sp.cli("status-page", "export", str(blocker / "x"), token=None)
+    assert p.returncode == 1 and "error:" in p.stderr, (p.returncode, p.stderr)
