@@ -35,10 +35,6 @@
 #include <string.h>
 #include <time.h>
 
-/* How many resolved incidents the page, the JSON and the feed keep (Statuspage's API keeps 50);
- * every unresolved public incident is always shown. */
-enum { STATUS_HISTORY_MAX = 50 };
-
 struct status_doc_cached {
     char *body;
     size_t len;
@@ -69,7 +65,9 @@ static int collect_incident(const struct incident *inc, void *arg)
     if (inc->drill || !inc->last_public_update_at)
         return 0; /* drills never; an incident is public once a public update was posted */
     bool resolved = !incident_status_is_open(inc->status);
-    if (resolved && c->resolved >= STATUS_HISTORY_MAX)
+    /* status_page.history resolved incidents (newest first: the list's order); every unresolved
+     * public incident always */
+    if (resolved && c->resolved >= (size_t)c->cfg->status_page.history)
         return 0;
     c->resolved += resolved;
     sp_page_add_incident(c->page, c->cfg, inc);
@@ -166,7 +164,10 @@ static enum result cache_fill(struct request *r, uint64_t changes, struct error 
     size_t n = strlen(url);
     while (n && url[n - 1] == '/')
         url[--n] = '\0';
-    struct status_site site = {.name = "Service status", .base_url = url, .now = now};
+    struct status_site site = {.name = r->config->status_page.title ? r->config->status_page.title
+                                                                    : "Service status",
+                               .base_url = url,
+                               .now = now};
     cache_clear();
     for (int d = 0; d < STATUS_DOC_COUNT && result == OK; d++) {
         struct status_doc_cached *doc = &cache.docs[d];

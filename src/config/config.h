@@ -219,6 +219,12 @@ struct config {
     size_t status_template_count;
     struct config_heartbeat *heartbeats;
     size_t heartbeat_count;
+    /* `status_page:` the public page (docs/config.md). */
+    struct {
+        char *title;     /* NULL: "Service status" */
+        int history;     /* resolved incidents kept on the page, the JSON and the feed; 50 */
+        int uptime_days; /* the span of the daily uptime bars; 90 */
+    } status_page;
     /* `notify:` how notifications leave (docs/config.md). Unset strings are NULL. */
     struct {
         struct {

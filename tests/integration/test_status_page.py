@@ -386,3 +386,34 @@ def test_export_static_copy(sp, tmp_path):
     blocker.write_text("not a directory")
     p = sp.cli("status-page", "export", str(blocker / "x"), token=None)
     assert p.returncode == 1 and "error:" in p.stderr, (p.returncode, p.stderr)
+
+
+def test_status_page_config(make_server):
+    text = status_config() + "status_page:\n  title: \"Acme <Status>\"\n  history: 1\n"
+    s = make_server(config_text=text)
+    for n in range(3):
+        inc = s.create(title=f"Old {n}", severity="SEV3", service="api")
+        publish(s, inc["id"], "resolved", f"done {n}")
+    html = page(s)
+    assert "<title>Acme &lt;Status&gt;</title>" in html and "<h1>Acme &lt;Status&gt;</h1>" in html
+    assert "Old 2" in html and "Old 1" not in html and "Old 0" not in html, "history: 1"
+    j = summary(s)
+    assert j["page"]["name"] == "Acme <Status>"
+    assert [i["name"] for i in get(s, "/api/v2/incidents.json").json["incidents"]] == ["Old 2"]
+    feed = ET.fromstring(get(s, "/history.atom").body)
+    assert feed.find(f"{ATOM}title").text == "Acme <Status> - incident history"
+
+
+@pytest.mark.parametrize("body,needle", [
+    ("status_page:\n  history: -1\n", "history"),
+    ("status_page:\n  uptime_days: 0\n", "uptime_days"),
+    ("status_page:\n  title: \"\"\n", "title"),
+    ("status_page:\n  colour: red\n", "colour"),
+])
+def test_status_page_config_errors(tmp_path, body, needle):
+    from tocsin_harness import run_bin
+    path = tmp_path / "c.yaml"
+    path.write_text(status_config() + body)
+    p = run_bin("check-config", str(path))
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    assert p.returncode != 0 and needle in p.stderr and "status_page" in p.stderr, p.stderr
