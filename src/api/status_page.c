@@ -7,12 +7,13 @@
  *
  * Rendered once per change, never per request nor on a timer: every document is rendered
  * together and kept in one cache keyed by store_public_changes() (moved by every committed write
- * batch that may change the page: incidents, timeline entries, probe results) and the config in
- * use. A request whose key matches is answered from the cache; the first request after a change
- * renders them all again, under the cache's lock, from reads that begin after it read the key
- * (so a write committed meanwhile moves the key again and is never missed). Each document has an
- * ETag (a hash of its bytes) and Last-Modified (the newest change it shows); If-None-Match and
- * If-Modified-Since get a 304. docs/internals/status_page.md.
+ * batch that may change the page: incidents, timeline entries, probe results), the config in
+ * use and the UTC day (the uptime bars end with today). A request whose key matches is answered
+ * from the cache; the first request after a change renders them all again, under the cache's lock,
+ * from reads that begin after it read the key (so a write committed meanwhile moves the key again
+ * and is never missed). Each document has an ETag (a hash of its bytes) and Last-Modified (the
+ * newest change it shows); If-None-Match and If-Modified-Since get a 304.
+ * docs/internals/status_page.md.
  *
  * Runs on request threads; the cache is shared behind its mutex.
  */
@@ -47,6 +48,7 @@ static struct {
     const struct app *app;
     struct config *config; /* a reference, so the pointer cannot be reused while cached */
     uint64_t changes;      /* store_public_changes() the documents were rendered at */
+    int64_t day;           /* the UTC day they were rendered on (the uptime bars move daily) */
     int64_t last_modified; /* ms */
     struct status_doc_cached docs[STATUS_DOC_COUNT];
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -57,14 +59,19 @@ struct collect {
     struct sp_page *page;
     const struct config *cfg;
     size_t resolved;
+    int64_t records_since; /* the oldest incident of any kind: tocsin was running then */
 };
 
 static int collect_incident(const struct incident *inc, void *arg)
 {
     struct collect *c = arg;
+    if (inc->created_at && inc->created_at < c->records_since)
+        c->records_since = inc->created_at;
     if (inc->drill || !inc->last_public_update_at)
         return 0; /* drills never; an incident is public once a public update was posted */
     bool resolved = !incident_status_is_open(inc->status);
+    if (!resolved || inc->resolved_at >= c->page->first_day)
+        sp_page_add_outage(c->page, c->cfg, inc); /* for the uptime bars */
     /* status_page.history resolved incidents (newest first: the list's order); every unresolved
      * public incident always */
     if (resolved && c->resolved >= (size_t)c->cfg->status_page.history)
@@ -112,10 +119,32 @@ static enum result probe_down(struct store_conn *c, const struct config_service 
     return result;
 }
 
-static enum result read_page(struct store_conn *c, const struct config *cfg, struct sp_page *page)
+/* The uptime bars of a probed service's component: results per UTC day, from the counts since
+ * each day's start (one query per day). */
+static enum result probe_days(struct store_conn *c, struct sp_page *page, const struct config *cfg,
+                              const struct config_service *s)
+{
+    int k = sp_component_of(page, cfg, s->id);
+    int64_t next_ok = 0, next_total = 0; /* since the day after: nothing yet after today */
+    for (int d = page->day_count - 1; d >= 0; d--) {
+        int64_t ok = 0, total = 0;
+        enum result result =
+            store_probe_uptime(c, s->id, page->first_day + (int64_t)d * MS_PER_DAY, &ok, &total);
+        if (result != OK)
+            return result;
+        sp_component_probe_day(page, (size_t)k, d, ok - next_ok, total - next_total);
+        next_ok = ok;
+        next_total = total;
+    }
+    return OK;
+}
+
+static enum result read_page(struct store_conn *c, const struct config *cfg, int64_t now,
+                             struct sp_page *page)
 {
     sp_page_init(page, cfg);
-    struct collect col = {.page = page, .cfg = cfg};
+    sp_page_uptime_init(page, now, cfg->status_page.uptime_days);
+    struct collect col = {.page = page, .cfg = cfg, .records_since = now};
     struct store_incident_filter all = {0};
     enum result result = store_incident_list(c, &all, collect_incident, &col);
     for (size_t k = 0; result == OK && k < page->incident_count; k++)
@@ -126,7 +155,10 @@ static enum result read_page(struct store_conn *c, const struct config *cfg, str
         int64_t since = 0;
         if (s->probe && s->component && (result = probe_down(c, s, &down, &since)) == OK && down)
             sp_page_probe_down(page, cfg, s->id, since);
+        if (result == OK && s->probe && s->component)
+            result = probe_days(c, page, cfg, s);
     }
+    sp_page_uptime_finish(page, now, col.records_since);
     sp_page_finish(page);
     return result;
 }
@@ -151,13 +183,13 @@ static enum result cache_fill(struct request *r, uint64_t changes, struct error 
     struct store_conn *c = store_reader(r->app->store, err);
     if (!c)
         return err->code;
+    int64_t now = clock_now(r->app->clock);
     struct sp_page page;
-    enum result result = read_page(c, r->config, &page);
+    enum result result = read_page(c, r->config, now, &page);
     if (result != OK) {
         sp_page_free(&page);
         return error_set(err, result, "store: cannot read the status page's incidents");
     }
-    int64_t now = clock_now(r->app->clock);
     const char *base = r->config->server.public_url ? r->config->server.public_url : "";
     char url[512];
     snprintf(url, sizeof url, "%s", base);
@@ -185,6 +217,7 @@ static enum result cache_fill(struct request *r, uint64_t changes, struct error 
         cache.app = r->app;
         cache.config = config_ref(r->config);
         cache.changes = changes;
+        cache.day = now / MS_PER_DAY;
         cache.last_modified = page.updated_at ? page.updated_at : now;
     } else {
         cache_clear();
@@ -225,7 +258,7 @@ static void serve_doc(struct request *r, enum status_doc d)
     pthread_mutex_lock(&cache.lock);
     enum result result = OK;
     if (!cache.valid || cache.app != r->app || cache.config != r->config ||
-        cache.changes != changes)
+        cache.changes != changes || cache.day != clock_now(r->app->clock) / MS_PER_DAY)
         result = cache_fill(r, changes, &err);
     if (result != OK) {
         pthread_mutex_unlock(&cache.lock);

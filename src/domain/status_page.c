@@ -1,6 +1,7 @@
 /* status_page: see status_page.h. */
 #include "domain/status_page.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,9 +241,86 @@ void sp_page_finish(struct sp_page *p)
         qsort(p->incidents, p->incident_count, sizeof *p->incidents, cmp_incident);
 }
 
-void sp_page_free(struct sp_page *p)
+void sp_page_uptime_init(struct sp_page *p, int64_t now, int days)
+{
+    p->day_count = days;
+    p->first_day = (now - now % MS_PER_DAY) - (int64_t)(days - 1) * MS_PER_DAY;
+    for (size_t k = 0; k < p->component_count; k++) {
+        p->components[k].days = xcalloc((size_t)days, sizeof *p->components[k].days);
+        for (int d = 0; d < days; d++)
+            p->components[k].days[d] = -1;
+    }
+}
+
+void sp_page_add_outage(struct sp_page *p, const struct config *c, const struct incident *inc)
+{
+    int k = sp_component_of(p, c, inc->service);
+    if (k < 0)
+        return;
+    p->outages = xrealloc(p->outages, (p->outage_count + 1) * sizeof *p->outages);
+    struct sp_outage *o = &p->outages[p->outage_count++];
+    memset(o, 0, sizeof *o);
+    o->component = k;
+    o->impact = sp_impact_for_severity(c, inc->severity);
+    o->start = inc->created_at;
+    o->end = incident_status_is_open(inc->status) ? 0 : inc->resolved_at;
+    memcpy(o->id, inc->id, sizeof o->id);
+    o->title = xstrdup(inc->title ? inc->title : "");
+}
+
+void sp_component_probe_day(struct sp_page *p, size_t k, int d, int64_t ok, int64_t total)
+{
+    if (k >= p->component_count || d < 0 || d >= p->day_count)
+        return;
+    struct sp_component *c = &p->components[k];
+    c->has_probe = true;
+    if (total > 0) {
+        double up = 100.0 * (double)ok / (double)total;
+        /* several probed services on one component: the worst of them */
+        c->days[d] = c->days[d] < 0 || up < c->days[d] ? up : c->days[d];
+    }
+}
+
+double sp_downtime_weight(enum sp_impact i)
+{
+    return i == SP_IMPACT_CRITICAL ? 1.0 : i == SP_IMPACT_MAJOR ? 0.3 : 0.0;
+}
+
+void sp_page_uptime_finish(struct sp_page *p, int64_t now, int64_t records_since)
 {
     for (size_t k = 0; k < p->component_count; k++) {
+        struct sp_component *c = &p->components[k];
+        if (c->has_probe || !c->days)
+            continue;
+        for (int d = 0; d < p->day_count; d++) {
+            int64_t from = p->first_day + (int64_t)d * MS_PER_DAY, to = from + MS_PER_DAY;
+            if (to > now)
+                to = now;
+            if (to <= records_since || to <= from)
+                continue; /* tocsin's record had not begun: no data */
+            if (from < records_since)
+                from = records_since;
+            double down = 0;
+            for (size_t o = 0; o < p->outage_count; o++) {
+                const struct sp_outage *x = &p->outages[o];
+                int64_t end = x->end ? x->end : now;
+                int64_t a = x->start > from ? x->start : from, b = end < to ? end : to;
+                if (x->component == (int)k && b > a)
+                    down += sp_downtime_weight(x->impact) * (double)(b - a);
+            }
+            double span = (double)(to - from);
+            c->days[d] = down >= span ? 0.0 : 100.0 * (span - down) / span;
+        }
+    }
+}
+
+void sp_page_free(struct sp_page *p)
+{
+    for (size_t o = 0; o < p->outage_count; o++)
+        free(p->outages[o].title);
+    free(p->outages);
+    for (size_t k = 0; k < p->component_count; k++) {
+        free(p->components[k].days);
         free(p->components[k].id);
         free(p->components[k].name);
         free(p->components[k].description);

@@ -65,6 +65,16 @@ struct sp_incident {
     size_t update_count;
 };
 
+/* A stretch of a public incident on a component, for the uptime bars (every public incident of
+ * the span, not only those the page lists). */
+struct sp_outage {
+    int component;
+    enum sp_impact impact;
+    int64_t start, end; /* end 0: still open */
+    char id[INCIDENT_ID_MAX];
+    char *title;
+};
+
 struct sp_component {
     char *id;   /* a slug of the name: "api-gateway" */
     char *name; /* as written in the config */
@@ -72,6 +82,8 @@ struct sp_component {
     enum sp_component_status status;
     bool probe_down;    /* its probe is failing */
     int64_t updated_at; /* the last change that touched it (0: none known) */
+    bool has_probe;     /* one of its services has a probe: its bars come from probe results */
+    double *days;       /* uptime_days entries, oldest first: percent up, or < 0 for no data */
 };
 
 struct sp_page {
@@ -81,6 +93,10 @@ struct sp_page {
     size_t incident_count;
     enum sp_impact indicator;
     int64_t updated_at; /* the newest change the page shows */
+    struct sp_outage *outages;
+    size_t outage_count;
+    int64_t first_day; /* ms, UTC midnight of days[0] */
+    int day_count;     /* 0: no uptime bars */
 };
 
 const char *sp_component_status_name(enum sp_component_status s);
@@ -106,6 +122,22 @@ void sp_incident_add_update(struct sp_incident *i, int64_t seq, int64_t at, cons
 void sp_page_probe_down(struct sp_page *p, const struct config *c, const char *service,
                         int64_t since);
 void sp_page_finish(struct sp_page *p);
+
+/* Uptime bars over the `days` UTC days ending with the day of `now`.
+ *   sp_page_uptime_init: allocates every component's days (all "no data"), sets first_day.
+ *   sp_page_add_outage: a public incident (any age) on service's component; takes copies.
+ *   sp_component_probe_day: day d of component k from probe results (ok of total; total 0 leaves
+ *     it "no data"); marks the component probe-backed.
+ *   sp_page_uptime_finish: the days of components without probes, time-weighted from the
+ *     outages: a critical impact (major_outage) counts fully as downtime, major (partial_outage)
+ *     as 30%, minor and none as 0 (Statuspage's weights); days that end before records_since
+ *     (when tocsin's record begins) stay "no data"; today counts up to now. */
+void sp_page_uptime_init(struct sp_page *p, int64_t now, int days);
+void sp_page_add_outage(struct sp_page *p, const struct config *c, const struct incident *inc);
+void sp_component_probe_day(struct sp_page *p, size_t k, int d, int64_t ok, int64_t total);
+void sp_page_uptime_finish(struct sp_page *p, int64_t now, int64_t records_since);
+/* The weight of an impact as downtime (1.0, 0.3, 0). */
+double sp_downtime_weight(enum sp_impact i);
 void sp_page_free(struct sp_page *p);
 /* The component a service shows as, or -1. */
 int sp_component_of(const struct sp_page *p, const struct config *c, const char *service);

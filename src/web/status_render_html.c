@@ -108,6 +108,58 @@ static void put_head(struct html *h, const struct sp_page *p, const struct statu
     html_markup(h, "</section>\n");
 }
 
+/* The class of a day's bar (short: 90 of them per component): no data, up (>= 99.95%), minor
+ * (>= 99%), major (>= 95%), down. */
+static const char *bar_class(double up)
+{
+    return up < 0 ? "n" : up >= 99.95 ? "u" : up >= 99.0 ? "m" : up >= 95.0 ? "j" : "d";
+}
+
+/* One bar per day, oldest first; its tooltip says the day, its uptime and the public incidents
+ * on the component that day. */
+static void put_bars(struct html *h, const struct sp_page *p, size_t k)
+{
+    const struct sp_component *c = &p->components[k];
+    double sum = 0;
+    int with_data = 0;
+    html_markup(h, "<ol class=\"bars\">");
+    for (int d = 0; d < p->day_count; d++) {
+        double up = c->days[d];
+        int64_t from = p->first_day + (int64_t)d * MS_PER_DAY, to = from + MS_PER_DAY;
+        char day[11];
+        time_format_day(from, day);
+        html_markup(h, "<li class=\"");
+        html_text(h, bar_class(up));
+        html_markup(h, "\" title=\"");
+        if (up < 0)
+            html_textf(h, "%s: no data", day);
+        else if (up >= 100.0)
+            html_textf(h, "%s: 100%% up", day);
+        else
+            html_textf(h, "%s: %.2f%% up", day, up);
+        for (size_t o = 0; o < p->outage_count; o++) {
+            const struct sp_outage *x = &p->outages[o];
+            if (x->component == (int)k && x->start < to && (!x->end || x->end > from)) {
+                html_markup(h, "; ");
+                html_text(h, x->title);
+            }
+        }
+        html_markup(h, "\"></li>");
+        if (up >= 0) {
+            sum += up;
+            with_data++;
+        }
+    }
+    html_markup(h, "</ol><p class=\"span\"><span>");
+    html_textf(h, "%d days ago", p->day_count);
+    html_markup(h, "</span><span>");
+    if (with_data)
+        html_textf(h, "%.2f%% uptime", sum / with_data);
+    else
+        html_markup(h, "no data yet");
+    html_markup(h, "</span><span>today</span></p>");
+}
+
 static void put_components(struct html *h, const struct sp_page *p)
 {
     html_markup(h, "<section aria-labelledby=\"components\"><h2 id=\"components\">Components</h2>");
@@ -131,6 +183,18 @@ static void put_components(struct html *h, const struct sp_page *p)
             html_markup(h, "<p class=\"about\">");
             html_text(h, c->description);
             html_markup(h, "</p>");
+        }
+        if (p->day_count && c->days) {
+            struct html bars;
+            html_init(&bars, STATUS_HTML_BUDGET);
+            put_bars(&bars, p, k);
+            /* the bars may take half the page; past that they are left out, with a word */
+            if (!html_failed(&bars) && html_len(h) + html_len(&bars) <= STATUS_HTML_BUDGET / 2)
+                html_append(h, &bars);
+            else
+                html_markup(h,
+                            "<p class=\"span\">Uptime bars left out to keep the page small.</p>");
+            html_free(&bars);
         }
         html_markup(h, "</li>");
     }

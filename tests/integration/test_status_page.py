@@ -166,7 +166,8 @@ def test_public_update_shows_at_once_and_resolve_restores(sp):
     assert components(sp)["API"] == "operational"
     html = page(sp)
     assert "All Systems Operational" in html and "Errors are back to normal." in html
-    assert html.index("Past incidents") < html.index("Checkout errors"), "now in the history"
+    assert html.index("Past incidents") < html.index(f'<article class="incident" id="{inc["id"]}"'), \
+        "now in the history"
     [i] = get(sp, "/api/v2/incidents.json").json["incidents"]
     check_incident(i)
     assert i["status"] == "resolved" and i["resolved_at"] is not None
@@ -275,11 +276,12 @@ def test_etag_and_304(sp):
         r3 = get(sp, path, headers={"If-Modified-Since": lm})
         assert r3.status == 304, path
         assert get(sp, path, headers={"If-None-Match": '"other"'}).status == 200
-    r = get(sp, "/status")
     inc = sp.create(title="Changes the page", severity="SEV2", service="api")
+    r = get(sp, "/status")
+    sp.move(inc["id"], "identified", message="private")
     assert get(sp, "/status", headers={"If-None-Match": r.headers["ETag"]}).status == 304, \
-        "a private incident does not change the bytes, so the ETag holds"
-    publish(sp, inc["id"], "investigating", "Now public")
+        "a private change re-renders the same bytes, so the ETag holds"
+    publish(sp, inc["id"], "monitoring", "Now public")
     r2 = get(sp, "/status", headers={"If-None-Match": r.headers["ETag"]})
     assert r2.status == 200 and r2.headers["ETag"] != r.headers["ETag"]
     assert b"Now public" in r2.body
@@ -345,6 +347,10 @@ def test_failing_probe_marks_component_down(make_server):
         s.advance("30s")
         assert components(s)["Website"] == "operational"
         assert summary(s)["status"]["indicator"] == "none"
+        # today's uptime bar comes from the probe results: ok, fail, fail, ok
+        today = s.now()[:10]
+        bars = website_bars(page(s))
+        assert f'class="d" title="{today}: 50.00% up"' in bars, bars[-400:]
     finally:
         t.close()
 
@@ -396,7 +402,8 @@ def test_status_page_config(make_server):
         publish(s, inc["id"], "resolved", f"done {n}")
     html = page(s)
     assert "<title>Acme &lt;Status&gt;</title>" in html and "<h1>Acme &lt;Status&gt;</h1>" in html
-    assert "Old 2" in html and "Old 1" not in html and "Old 0" not in html, "history: 1"
+    shown = [t for t in ("Old 0", "Old 1", "Old 2") if f">{t}</span></h3>" in html]
+    assert shown == ["Old 2"], f"history: 1 -> {shown}"
     j = summary(s)
     assert j["page"]["name"] == "Acme <Status>"
     assert [i["name"] for i in get(s, "/api/v2/incidents.json").json["incidents"]] == ["Old 2"]
@@ -417,3 +424,31 @@ def test_status_page_config_errors(tmp_path, body, needle):
     p = run_bin("check-config", str(path))
     assert p.returncode == 1, (p.returncode, p.stderr)
     assert p.returncode != 0 and needle in p.stderr and "status_page" in p.stderr, p.stderr
+
+
+def website_bars(html, name="Website"):
+    start = html.index(f'<span class="name">{name}</span>')
+    return html[start:html.index("</ol>", start)]
+
+
+def test_uptime_bars_from_public_incidents(make_server):
+    from tocsin_harness import PINNED_DAY
+    s = make_server(dev_clock=True, config_text=status_config())
+    s.pin_clock()  # 2099-06-15T12:00:00Z
+    s.create(title="Private, opens the record", severity="SEV4")  # tocsin's record begins
+    s.advance("1h")
+    inc = s.create(title="Hour-long outage", severity="SEV1", service="api")
+    publish(s, inc["id"], "investigating", "Down")
+    s.advance("1h")
+    publish(s, inc["id"], "resolved", "Up again")
+    s.advance("11h")  # 2099-06-16T01:00Z
+    html = page(s)
+    bars = website_bars(html, "API")
+    assert bars.count("<li ") == 90, "uptime_days: 90 bars"
+    # 12:00-24:00 recorded, 1 h of major_outage: 11/12 up; the title names the incident
+    assert f'class="d" title="{PINNED_DAY}: 91.67% up; Hour-long outage"' in bars, bars[-600:]
+    assert 'class="u" title="2099-06-16: 100% up"' in bars
+    assert 'class="n" title="2099-06-14: no data"' in bars, "before the record: no data"
+    db = website_bars(html, "Database")
+    assert f'class="u" title="{PINNED_DAY}: 100% up"' in db, "another component is not touched"
+    assert len(html.encode()) < PAGE_MAX

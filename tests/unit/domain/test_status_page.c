@@ -190,6 +190,53 @@ static void test_update_status_names(void **state)
                         "Service Under Maintenance");
 }
 
+enum { HOUR = 3600 * 1000, DAY = 24 * HOUR };
+
+static void test_uptime_weights(void **state)
+{
+    struct sp_page p;
+    int64_t day0 = (int64_t)20000 * DAY; /* a UTC midnight */
+    int64_t now = day0 + 2 * DAY + 12 * HOUR;
+    sp_page_init(&p, &cfg);
+    sp_page_uptime_init(&p, now, 4); /* days day0-1 .. day0+2 */
+    assert_int_equal(p.first_day, day0 - DAY);
+    assert_true(p.components[0].days[0] < 0);
+    struct incident inc = {.severity = "SEV1", .service = "api", .status = INC_RESOLVED};
+    snprintf(inc.id, sizeof inc.id, "INC-1");
+    inc.title = "one";
+    inc.created_at = day0 + 6 * HOUR; /* 6 h of major_outage on day0 */
+    inc.resolved_at = day0 + 12 * HOUR;
+    sp_page_add_outage(&p, &cfg, &inc);
+    inc.severity = "SEV2"; /* 10 h of partial_outage on day0+1: 30% of 10 h = 3 h down */
+    inc.created_at = day0 + DAY + 4 * HOUR;
+    inc.resolved_at = day0 + DAY + 14 * HOUR;
+    sp_page_add_outage(&p, &cfg, &inc);
+    inc.severity = "SEV3"; /* degraded: no downtime */
+    inc.service = "db";
+    inc.status = INC_INVESTIGATING; /* still open: runs to now */
+    inc.created_at = day0 + 2 * DAY;
+    sp_page_add_outage(&p, &cfg, &inc);
+    inc.service = "batch"; /* no component: not an outage of any */
+    sp_page_add_outage(&p, &cfg, &inc);
+    assert_int_equal(p.outage_count, 3);
+    sp_component_probe_day(&p, 2, 3, 3, 4); /* component "api" (index 2): from probes */
+    sp_component_probe_day(&p, 2, 2, 0, 0); /* no results that day: no data */
+    sp_page_uptime_finish(&p, now, day0);   /* tocsin's record begins at day0 */
+    const double *api = p.components[0].days, *db = p.components[1].days,
+                 *probed = p.components[2].days;
+    assert_true(api[0] < 0); /* before the record */
+    assert_float_equal(api[1], 75.0, 1e-9);
+    assert_float_equal(api[2], 87.5, 1e-9);
+    assert_float_equal(api[3], 100.0, 1e-9); /* today, up to now */
+    assert_float_equal(db[3], 100.0, 1e-9);
+    assert_true(probed[1] < 0 && probed[2] < 0);
+    assert_float_equal(probed[3], 75.0, 1e-9);
+    assert_float_equal(sp_downtime_weight(SP_IMPACT_CRITICAL), 1.0, 0);
+    assert_float_equal(sp_downtime_weight(SP_IMPACT_MAJOR), 0.3, 0);
+    assert_float_equal(sp_downtime_weight(SP_IMPACT_MINOR), 0.0, 0);
+    sp_page_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_probe_down),
         cmocka_unit_test(test_incident_status_from_updates),
         cmocka_unit_test(test_update_status_names),
+        cmocka_unit_test(test_uptime_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
