@@ -27,7 +27,7 @@ UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
 HDR      := $(sort $(shell find src tests/unit -name '*.h'))
 
-.PHONY: all deps run test unit integration integration-pg peers lint format bench clean
+.PHONY: all deps run test unit integration integration-pg peers browser lint format bench clean
 all: deps $(OUT)/tocsin
 
 deps:
@@ -63,7 +63,7 @@ test:
 	@bash scripts/deps.sh test
 	@bash scripts/lint_layout.sh
 	@bash tests/peers/setup.sh
-	$(MAKE) SAN=1 unit integration integration-pg peers
+	$(MAKE) SAN=1 unit integration integration-pg peers browser
 
 unit: $(UNIT_BIN)
 	@bash scripts/unit.sh $(UNIT_BIN)
@@ -86,6 +86,12 @@ integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core $(OUT)/tests/store
 # Real Prometheus and Alertmanager sending real alerts to tocsin (tests/peers/setup.sh installs them).
 peers: $(OUT)/tocsin
 	cd tests/peers && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The responder UI in Debian's chromium (puppeteer-core under node's test runner); setup.sh installs
+# chromium and the npm packages pinned in tests/browser/package-lock.json. Screenshots: build/browser/.
+browser: $(OUT)/tocsin
+	@bash tests/browser/setup.sh
+	cd tests/browser && TOCSIN_BIN=$(abspath $(OUT)/tocsin) node --test --test-concurrency=1 $(BROWSER_ARGS)
 
 lint:
 	@bash scripts/deps.sh lint

@@ -2,12 +2,13 @@
 # Installs the Debian packages tocsin needs, only those missing, so a machine that has
 # everything pays a few dpkg queries and nothing more.
 #   scripts/deps.sh build   what `make` needs (compiler, pkg-config, -dev libraries)
-#   scripts/deps.sh test    build + what `make test` needs (cmocka, pytest, aiosmtpd, psycopg2, sqlite3 CLI)
+#   scripts/deps.sh test    build + what `make test` needs (cmocka, pytest, aiosmtpd, psycopg2, sqlite3 CLI,
+#                           chromium for the browser tests; node and npm: tests/browser/setup.sh)
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
             libsodium-dev libyaml-dev libcurl4-openssl-dev libpq-dev libical-dev tzdata)
-test_pkgs=(libcmocka-dev python3-pytest python3-aiosmtpd python3-psycopg2 sqlite3 curl)
+test_pkgs=(libcmocka-dev python3-pytest python3-aiosmtpd python3-psycopg2 sqlite3 curl chromium)
 lint_pkgs=(clang-format cppcheck)
 
 want=("${build_pkgs[@]}")

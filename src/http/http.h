@@ -33,7 +33,12 @@ struct principal {
 
 struct request {
     struct app *app;
-    void *conn; /* struct MHD_Connection * */
+    void *conn; /* struct MHD_Connection *; NULL for a call made by router_call's caller */
+    /* router_call only: the query string the handler sees ("status=all&limit=5", not
+     * URL-encoded), instead of the connection's; its headers are then none */
+    const char *query;
+    char query_values[4][128]; /* request_query's answers from `query` (the last four) */
+    int query_next;
     const char *method;
     const char *path;
     const char *body;
@@ -83,6 +88,10 @@ const struct route *router_route(size_t i); /* i < router_route_count() */
 /* Matches path against a pattern, capturing each {x} segment into r->params (r->nparams). */
 bool router_match(const char *pattern, const char *path, struct request *r);
 void router_dispatch(struct request *r);
+/* router_dispatch for a request made on behalf of a principal already authenticated by its
+ * caller (r->who: the web UI's session, api/ui_common.c): the route's role is checked against
+ * r->who.access exactly as for a token (403 naming both roles); no bearer token is read. */
+void router_call(struct request *r);
 
 /* reply.c */
 void reply_json(struct request *r, int status, json_t *body); /* steals body */
@@ -93,6 +102,9 @@ void reply_raw(struct request *r, int status, const char *content_type, char *bo
 void reply_header(struct request *r, const char *name, const char *value);
 const char *request_query(struct request *r, const char *key);
 const char *request_header(struct request *r, const char *name);
+const char *request_cookie(struct request *r, const char *name);
+/* The client's IP address as text ("127.0.0.1", "::1"); "unknown" when it cannot be read. */
+void request_peer(struct request *r, char *out, size_t n);
 
 /* auth.c */
 bool auth_or_reply(struct request *r, enum access need);

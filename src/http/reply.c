@@ -7,7 +7,9 @@
 #include "util/log.h"
 #include "util/utf8.h"
 
+#include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,12 +78,57 @@ void reply_header(struct request *r, const char *name, const char *value)
     r->nheaders++;
 }
 
+/* A value of r->query (router_call's own query string), copied into the request's scratch
+ * space so it stays valid for the request; NULL when absent. */
+static const char *query_value(struct request *r, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = r->query; p && *p;) {
+        const char *end = strchr(p, '&');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > kl && strncmp(p, key, kl) == 0 && p[kl] == '=' &&
+            len - kl - 1 < sizeof r->query_values[0]) {
+            char *v = r->query_values[r->query_next++ % 4];
+            memcpy(v, p + kl + 1, len - kl - 1);
+            v[len - kl - 1] = '\0';
+            return v;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
 const char *request_query(struct request *r, const char *key)
 {
+    if (!r->conn)
+        return query_value(r, key);
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
 const char *request_header(struct request *r, const char *name)
 {
+    if (!r->conn)
+        return NULL;
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *request_cookie(struct request *r, const char *name)
+{
+    if (!r->conn)
+        return NULL;
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+void request_peer(struct request *r, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    const void *addr = NULL;
+    if (sa && sa->sa_family == AF_INET)
+        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    else if (sa && sa->sa_family == AF_INET6)
+        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (!addr || !inet_ntop(sa->sa_family, addr, out, (socklen_t)n))
+        snprintf(out, n, "unknown");
 }

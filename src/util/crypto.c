@@ -64,3 +64,16 @@ bool crypto_str_eq(const char *a, const char *b)
         return false;
     return sodium_memcmp(a, b, la) == 0;
 }
+
+bool crypto_password_hash(const char *password, char out[CRYPTO_PWHASH_MAX])
+{
+    _Static_assert(crypto_pwhash_STRBYTES <= CRYPTO_PWHASH_MAX, "pwhash string size");
+    return crypto_pwhash_str_alg(
+               out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+               crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) == 0;
+}
+
+bool crypto_password_verify(const char *hash, const char *password)
+{
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}

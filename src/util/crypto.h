@@ -18,6 +18,13 @@ void crypto_sha256_hex2(const char *a, const char *b, char out[SHA256_HEX_LEN]);
 void crypto_random_token(const char *prefix, size_t nbytes, char *out, size_t outlen);
 /* nbytes random bytes as lowercase hex. out must hold 2*nbytes+1. */
 void crypto_random_hex(size_t nbytes, char *out);
+/* Passwords (argon2id, libsodium's crypto_pwhash_str at its "interactive" limits): the hash is
+ * a self-describing string (algorithm, limits, salt) of at most CRYPTO_PWHASH_MAX bytes, NUL
+ * included. hash: false when out of memory. verify: whether `password` matches `hash`. Both take
+ * tens of milliseconds and 64 MiB: call them on request threads, never on the store writer. */
+enum { CRYPTO_PWHASH_MAX = 128 };
+bool crypto_password_hash(const char *password, char out[CRYPTO_PWHASH_MAX]);
+bool crypto_password_verify(const char *hash, const char *password);
 /* Constant-time equality of two NUL-terminated strings (length leaks, content does not). */
 bool crypto_str_eq(const char *a, const char *b);
 

@@ -66,8 +66,8 @@ static void grow(struct ratelimit *rl)
     rl->cap = cap;
 }
 
-bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now, int64_t per_minute,
-                    int64_t burst, int64_t cost, int64_t *retry_after_s)
+static bool take(struct ratelimit *rl, const char *key, int64_t now, int64_t per_minute,
+                 int64_t burst, int64_t cost, bool consume, int64_t *retry_after_s)
 {
     pthread_mutex_lock(&rl->lock);
     if ((rl->used + 1) * 2 > rl->cap)
@@ -88,7 +88,8 @@ bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now, int64_t 
     }
     bool ok = b->tokens >= (double)cost;
     if (ok) {
-        b->tokens -= (double)cost;
+        if (consume)
+            b->tokens -= (double)cost;
     } else if (retry_after_s) {
         /* the least whole number of seconds that is enough: ceil, not floor + 1 (which said 2 s
          * when exactly 1 s was needed); at least 1 */
@@ -101,4 +102,16 @@ bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now, int64_t 
     }
     pthread_mutex_unlock(&rl->lock);
     return ok;
+}
+
+bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now, int64_t per_minute,
+                    int64_t burst, int64_t cost, int64_t *retry_after_s)
+{
+    return take(rl, key, now, per_minute, burst, cost, true, retry_after_s);
+}
+
+bool ratelimit_check(struct ratelimit *rl, const char *key, int64_t now, int64_t per_minute,
+                     int64_t burst, int64_t cost, int64_t *retry_after_s)
+{
+    return take(rl, key, now, per_minute, burst, cost, false, retry_after_s);
 }

@@ -18,5 +18,9 @@ void ratelimit_free(struct ratelimit *rl);
  * then how long until there will be. */
 bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now, int64_t per_minute,
                     int64_t burst, int64_t cost, int64_t *retry_after_s);
+/* ratelimit_take without taking: whether `cost` tokens are there now (the web UI checks before a
+ * sign-in and takes only when it fails). */
+bool ratelimit_check(struct ratelimit *rl, const char *key, int64_t now, int64_t per_minute,
+                     int64_t burst, int64_t cost, int64_t *retry_after_s);
 
 #endif

@@ -277,7 +277,7 @@ def test_cli_odd_ids_are_refused_not_crashed(server):
 # `tocsin --help` lists every verb, in this order (the product surface: the order is the one the
 # verb table had before the verbs were declared per file; src/cli/verbs.def keeps it).
 ALL_VERBS = ["serve", "check-config", "declare", "list", "show", "ack", "status", "resolve", "close",
-             "reopen", "assign", "note", "severity", "timeline", "audit", "token", "integration",
+             "reopen", "assign", "note", "severity", "timeline", "audit", "token", "user", "integration",
              "alerts", "silence", "heartbeats", "check", "oncall", "override", "page",
              "notifications", "status-page", "escalate"]
 

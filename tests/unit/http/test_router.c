@@ -175,6 +175,26 @@ static void test_table_is_the_api(void **state)
         {"GET", "/api/v2/scheduled-maintenances.json", ACCESS_PUBLIC},
         {"GET", "/api/v2/scheduled-maintenances/upcoming.json", ACCESS_PUBLIC},
         {"GET", "/api/v2/scheduled-maintenances/active.json", ACCESS_PUBLIC},
+        /* the web UI's passwords (admin) and its pages: public in the table, each handler checks
+         * the session cookie and calls the API's routes with the session's role */
+        {"PUT", "/api/v1/users/{id}/password", ACCESS_ADMIN},
+        {"DELETE", "/api/v1/users/{id}/sessions", ACCESS_ADMIN},
+        {"GET", "/ui", ACCESS_PUBLIC},
+        {"GET", "/ui/", ACCESS_PUBLIC},
+        {"GET", "/ui/signin", ACCESS_PUBLIC},
+        {"POST", "/ui/signin", ACCESS_PUBLIC},
+        {"POST", "/ui/signout", ACCESS_PUBLIC},
+        {"GET", "/ui/incidents/{id}", ACCESS_PUBLIC},
+        {"GET", "/ui/declare", ACCESS_PUBLIC},
+        {"GET", "/ui/oncall", ACCESS_PUBLIC},
+        {"GET", "/ui/alerts", ACCESS_PUBLIC},
+        {"GET", "/ui/events", ACCESS_PUBLIC},
+        {"GET", "/ui/static/{name}", ACCESS_PUBLIC},
+        {"POST", "/ui/silences", ACCESS_PUBLIC},
+        {"POST", "/ui/silences/{id}/expire", ACCESS_PUBLIC},
+        {"POST", "/ui/declare", ACCESS_PUBLIC},
+        {"POST", "/ui/incidents/ack", ACCESS_PUBLIC},
+        {"POST", "/ui/incidents/{id}/{action}", ACCESS_PUBLIC},
     };
     size_t n = router_route_count(), nwant = sizeof want / sizeof want[0];
     assert_int_equal(n, nwant);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "embedded.h"
 #include "store/pg/pg.h"
 #include "store/store.h"
 
@@ -56,9 +57,13 @@ static void test_migrate_twice(void **state)
     struct pg_conn *other = store_backend_pg.connect(f->url, true, &err);
     assert_non_null(other);
     assert_int_equal(store_backend_pg.migrate(other, &err), OK);
-    assert_int_equal(scalar(other, "SELECT count(*) FROM schema_migrations"), 6);
+    long pg_migrations = 0; /* every pg/ migration compiled in, each applied once */
+    for (size_t i = 0; i < embedded_migrations_count; i++)
+        pg_migrations += strncmp(embedded_migrations[i].name, "pg/", 3) == 0;
+    assert_true(pg_migrations >= 6);
+    assert_int_equal(scalar(other, "SELECT count(*) FROM schema_migrations"), pg_migrations);
     assert_int_equal(scalar(other, "SELECT count(*) FROM schema_migrations WHERE name LIKE 'pg/%'"),
-                     6);
+                     pg_migrations);
     store_backend_pg.disconnect(other);
 }
 

@@ -189,13 +189,29 @@ static void test_time_going_backwards(void **state)
     ratelimit_free(rl);
 }
 
+/* check answers as take would, and takes nothing (the UI checks a sign-in before it is tried). */
+static void test_check_takes_nothing(void **state)
+{
+    (void)state;
+    struct ratelimit *rl = ratelimit_new();
+    int64_t wait = 0;
+    for (int i = 0; i < 10; i++)
+        assert_true(ratelimit_check(rl, "u", T0, 5, 2, 1, &wait));
+    assert_true(take(rl, "u", T0, 5, 2, 1));
+    assert_true(take(rl, "u", T0, 5, 2, 1));
+    assert_false(ratelimit_check(rl, "u", T0, 5, 2, 1, &wait));
+    assert_int_equal(wait, 12); /* 5 a minute: one token in 12 s */
+    assert_true(ratelimit_check(rl, "u", T0 + 12000, 5, 2, 1, &wait));
+    ratelimit_free(rl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_key_starts_full),  cmocka_unit_test(test_refill_over_now),
         cmocka_unit_test(test_burst_caps_refill),    cmocka_unit_test(test_cost_above_one),
         cmocka_unit_test(test_retry_after),          cmocka_unit_test(test_many_keys),
-        cmocka_unit_test(test_time_going_backwards),
+        cmocka_unit_test(test_time_going_backwards), cmocka_unit_test(test_check_takes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
