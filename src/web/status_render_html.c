@@ -92,6 +92,7 @@ static void put_head(struct html *h, const struct sp_page *p, const struct statu
                    "<title>");
     html_text(h, site->name);
     html_markup(h, "</title><link rel=\"stylesheet\" href=\"/status/assets/status.css\">"
+                   "<link rel=\"icon\" href=\"/status/assets/favicon.svg\" type=\"image/svg+xml\">"
                    "<link rel=\"alternate\" type=\"application/atom+xml\" "
                    "title=\"Incident history\" href=\"/history.atom\"></head>\n<body><header><h1>");
     html_text(h, site->name);
