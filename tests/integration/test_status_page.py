@@ -452,3 +452,17 @@ def test_uptime_bars_from_public_incidents(make_server):
     db = website_bars(html, "Database")
     assert f'class="u" title="{PINNED_DAY}: 100% up"' in db, "another component is not touched"
     assert len(html.encode()) < PAGE_MAX
+
+
+def test_cli_public_update_and_later_edits_show(sp):
+    inc = sp.create(title="Login failures", severity="SEV2", service="api")
+    p = sp.cli("status", inc["id"], "identified", "-m", "A bad deploy; rolling back.", "--public")
+    assert p.returncode == 0, p.stderr
+    html = page(sp)
+    assert "Login failures" in html and "A bad deploy; rolling back." in html
+    assert summary(sp)["incidents"][0]["status"] == "identified"
+    st, j = sp.api("PATCH", f"/api/v1/incidents/{inc['id']}", {"severity": "SEV1", "title": "Login down"})
+    assert st == 200, j
+    assert components(sp)["API"] == "major_outage", "a severity change re-renders the page"
+    assert summary(sp)["status"]["indicator"] == "critical"
+    assert "Login down" in page(sp) and summary(sp)["incidents"][0]["name"] == "Login down"
