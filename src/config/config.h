@@ -180,6 +180,13 @@ struct config_checklist {
     int line;
 };
 
+/* A group of status page components (`status_page.groups`): a heading with its members. */
+struct config_status_group {
+    char *name;
+    struct string_list components; /* services' component names, each in one group at most */
+    int line;
+};
+
 struct config_status_template {
     char *id, *status, *title, *body; /* status: investigating|identified|monitoring|resolved */
     int line;
@@ -224,6 +231,8 @@ struct config {
         char *title;     /* NULL: "Service status" */
         int history;     /* resolved incidents kept on the page, the JSON and the feed; 50 */
         int uptime_days; /* the span of the daily uptime bars; 90 */
+        struct config_status_group *groups;
+        size_t group_count;
     } status_page;
     /* `notify:` how notifications leave (docs/config.md). Unset strings are NULL. */
     struct {

@@ -125,6 +125,23 @@ void sp_page_init(struct sp_page *p, const struct config *c)
         comp->id = xstrdup(slug);
         comp->name = xstrdup(s->component);
         comp->description = s->description ? xstrdup(s->description) : NULL;
+        comp->group = -1;
+    }
+    size_t ng = c->status_page.group_count;
+    p->groups = ng ? xcalloc(ng, sizeof *p->groups) : NULL;
+    for (size_t g = 0; g < ng; g++) {
+        const struct config_status_group *cg = &c->status_page.groups[g];
+        char slug[INCIDENT_SLUG_MAX + 1], id[INCIDENT_SLUG_MAX + 8];
+        incident_slug(cg->name, slug);
+        snprintf(id, sizeof id, "group-%s", slug);
+        p->groups[p->group_count].id = xstrdup(id);
+        p->groups[p->group_count].name = xstrdup(cg->name);
+        for (size_t m = 0; m < cg->components.count; m++) {
+            int k = find_component(p, cg->components.items[m]);
+            if (k >= 0 && p->components[k].group < 0)
+                p->components[k].group = (int)p->group_count;
+        }
+        p->group_count++;
     }
 }
 
@@ -236,6 +253,11 @@ void sp_page_finish(struct sp_page *p)
         if (comp->updated_at > p->updated_at)
             p->updated_at = comp->updated_at;
     }
+    for (size_t k = 0; k < p->component_count; k++) {
+        const struct sp_component *comp = &p->components[k];
+        if (comp->group >= 0 && comp->status > p->groups[comp->group].status)
+            p->groups[comp->group].status = comp->status;
+    }
     p->indicator = worst;
     if (p->incident_count > 1)
         qsort(p->incidents, p->incident_count, sizeof *p->incidents, cmp_incident);
@@ -319,6 +341,11 @@ void sp_page_free(struct sp_page *p)
     for (size_t o = 0; o < p->outage_count; o++)
         free(p->outages[o].title);
     free(p->outages);
+    for (size_t g = 0; g < p->group_count; g++) {
+        free(p->groups[g].id);
+        free(p->groups[g].name);
+    }
+    free(p->groups);
     for (size_t k = 0; k < p->component_count; k++) {
         free(p->components[k].days);
         free(p->components[k].id);

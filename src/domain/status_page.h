@@ -15,7 +15,8 @@
  *   - the overall indicator is the worst of the components' statuses (degraded_performance ->
  *     minor, partial_outage -> major, major_outage -> critical) and of the unresolved public
  *     incidents' impacts; "maintenance" when nothing is worse and a component is under
- *     maintenance.
+ *     maintenance;
+ *   - a group (status_page.groups) shows the worst state of its members.
  *
  * Ownership: a struct sp_page owns everything in it (sp_page_free); strings are copies.
  */
@@ -83,10 +84,20 @@ struct sp_component {
     bool probe_down;    /* its probe is failing */
     int64_t updated_at; /* the last change that touched it (0: none known) */
     bool has_probe;     /* one of its services has a probe: its bars come from probe results */
+    int group;          /* index in sp_page.groups, -1 when in none */
     double *days;       /* uptime_days entries, oldest first: percent up, or < 0 for no data */
 };
 
+/* A group of components (status_page.groups): shows the worst state of its members. */
+struct sp_group {
+    char *id; /* "group-" + a slug of the name */
+    char *name;
+    enum sp_component_status status;
+};
+
 struct sp_page {
+    struct sp_group *groups;
+    size_t group_count;
     struct sp_component *components;
     size_t component_count;
     struct sp_incident *incidents; /* unresolved first, then the rest; each newest first */

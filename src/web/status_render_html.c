@@ -161,6 +161,56 @@ static void put_bars(struct html *h, const struct sp_page *p, size_t k)
     html_markup(h, "</span><span>today</span></p>");
 }
 
+static void put_component(struct html *h, const struct sp_page *p, size_t k)
+{
+    const struct sp_component *c = &p->components[k];
+    html_markup(h, "<li class=\"component status-");
+    html_text(h, sp_component_status_name(c->status));
+    html_markup(h, "\" id=\"component-");
+    html_text(h, c->id);
+    html_markup(h, "\"><span class=\"name\">");
+    html_text(h, c->name);
+    html_markup(h, "</span> <span class=\"state\">");
+    html_text(h, component_label(c->status));
+    html_markup(h, "</span>");
+    if (c->description) {
+        html_markup(h, "<p class=\"about\">");
+        html_text(h, c->description);
+        html_markup(h, "</p>");
+    }
+    if (p->day_count && c->days) {
+        struct html bars;
+        html_init(&bars, STATUS_HTML_BUDGET);
+        put_bars(&bars, p, k);
+        /* the bars may take half the page; past that they are left out, with a word */
+        if (!html_failed(&bars) && html_len(h) + html_len(&bars) <= STATUS_HTML_BUDGET / 2)
+            html_append(h, &bars);
+        else
+            html_markup(h, "<p class=\"span\">Uptime bars left out to keep the page small.</p>");
+        html_free(&bars);
+    }
+    html_markup(h, "</li>");
+}
+
+/* A group: its heading with the worst state of its members, then the members. */
+static void put_group(struct html *h, const struct sp_page *p, int g)
+{
+    const struct sp_group *grp = &p->groups[g];
+    html_markup(h, "<li class=\"group status-");
+    html_text(h, sp_component_status_name(grp->status));
+    html_markup(h, "\" id=\"");
+    html_text(h, grp->id);
+    html_markup(h, "\"><span class=\"name\">");
+    html_text(h, grp->name);
+    html_markup(h, "</span> <span class=\"state\">");
+    html_text(h, component_label(grp->status));
+    html_markup(h, "</span><ul class=\"members\">");
+    for (size_t k = 0; k < p->component_count; k++)
+        if (p->components[k].group == g)
+            put_component(h, p, k);
+    html_markup(h, "</ul></li>");
+}
+
 static void put_components(struct html *h, const struct sp_page *p)
 {
     html_markup(h, "<section aria-labelledby=\"components\"><h2 id=\"components\">Components</h2>");
@@ -169,35 +219,16 @@ static void put_components(struct html *h, const struct sp_page *p)
     else
         html_markup(h, "<ul class=\"components\">");
     for (size_t k = 0; k < p->component_count; k++) {
-        const struct sp_component *c = &p->components[k];
-        html_markup(h, "<li class=\"component status-");
-        html_text(h, sp_component_status_name(c->status));
-        html_markup(h, "\" id=\"component-");
-        html_text(h, c->id);
-        html_markup(h, "\"");
-        html_markup(h, "><span class=\"name\">");
-        html_text(h, c->name);
-        html_markup(h, "</span> <span class=\"state\">");
-        html_text(h, component_label(c->status));
-        html_markup(h, "</span>");
-        if (c->description) {
-            html_markup(h, "<p class=\"about\">");
-            html_text(h, c->description);
-            html_markup(h, "</p>");
+        int g = p->components[k].group;
+        if (g < 0) {
+            put_component(h, p, k);
+            continue;
         }
-        if (p->day_count && c->days) {
-            struct html bars;
-            html_init(&bars, STATUS_HTML_BUDGET);
-            put_bars(&bars, p, k);
-            /* the bars may take half the page; past that they are left out, with a word */
-            if (!html_failed(&bars) && html_len(h) + html_len(&bars) <= STATUS_HTML_BUDGET / 2)
-                html_append(h, &bars);
-            else
-                html_markup(h,
-                            "<p class=\"span\">Uptime bars left out to keep the page small.</p>");
-            html_free(&bars);
-        }
-        html_markup(h, "</li>");
+        bool first = true; /* a group is shown where its first member would be */
+        for (size_t j = 0; j < k && first; j++)
+            first = p->components[j].group != g;
+        if (first)
+            put_group(h, p, g);
     }
     if (p->component_count)
         html_markup(h, "</ul>");

@@ -29,25 +29,50 @@ static json_t *page_json(const struct sp_page *p, const struct status_site *site
                      jtime(p->updated_at ? p->updated_at : site->now));
 }
 
-static json_t *component_json(const struct sp_component *c, int position, int64_t fallback)
+static json_t *component_json(const struct sp_page *p, const struct sp_component *c, int position,
+                              int64_t fallback)
 {
     /* created_at: tocsin keeps no creation time for a config entry; the page's last change (or
      * the render time) stands in for it */
     int64_t at = c->updated_at ? c->updated_at : fallback;
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:i,s:o,s:b,s:n,s:n,s:s,s:b,s:b}", "id", c->id, "name",
+    json_t *group = c->group >= 0 ? json_string(p->groups[c->group].id) : json_null();
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:i,s:o,s:b,s:n,s:o,s:s,s:b,s:b}", "id", c->id, "name",
                      c->name, "status", sp_component_status_name(c->status), "created_at",
                      jtime(fallback), "updated_at", jtime(at), "position", position, "description",
                      c->description ? json_string(c->description) : json_null(), "showcase", true,
-                     "start_date", "group_id", "page_id", PAGE_ID, "group", false,
+                     "start_date", "group_id", group, "page_id", PAGE_ID, "group", false,
                      "only_show_if_degraded", false);
+}
+
+/* A group as Statuspage lists it: a component with "group": true and its members' ids. */
+static json_t *group_json(const struct sp_page *p, size_t g, int position, int64_t at)
+{
+    json_t *ids = json_array();
+    for (size_t k = 0; k < p->component_count; k++)
+        if (p->components[k].group == (int)g)
+            json_array_append_new(ids, json_string(p->components[k].id));
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:i,s:n,s:b,s:n,s:n,s:s,s:b,s:b,s:o}", "id",
+                     p->groups[g].id, "name", p->groups[g].name, "status",
+                     sp_component_status_name(p->groups[g].status), "created_at", jtime(at),
+                     "updated_at", jtime(at), "position", position, "description", "showcase",
+                     false, "start_date", "group_id", "page_id", PAGE_ID, "group", true,
+                     "only_show_if_degraded", false, "components", ids);
 }
 
 static json_t *components_json(const struct sp_page *p, const struct status_site *site)
 {
     int64_t fallback = p->updated_at ? p->updated_at : site->now;
     json_t *a = json_array();
-    for (size_t k = 0; k < p->component_count; k++)
-        json_array_append_new(a, component_json(&p->components[k], (int)k + 1, fallback));
+    int position = 0;
+    for (size_t k = 0; k < p->component_count; k++) {
+        int g = p->components[k].group;
+        bool first_of_group = g >= 0;
+        for (size_t j = 0; j < k && first_of_group; j++)
+            first_of_group = p->components[j].group != g;
+        if (first_of_group) /* a group comes before its first member */
+            json_array_append_new(a, group_json(p, (size_t)g, ++position, fallback));
+        json_array_append_new(a, component_json(p, &p->components[k], ++position, fallback));
+    }
     return a;
 }
 
@@ -90,8 +115,9 @@ static json_t *incident_json(const struct sp_page *p, const struct sp_incident *
     }
     json_t *comps = json_array();
     if (i->component >= 0)
-        json_array_append_new(comps, component_json(&p->components[i->component], i->component + 1,
-                                                    p->updated_at ? p->updated_at : site->now));
+        json_array_append_new(comps,
+                              component_json(p, &p->components[i->component], i->component + 1,
+                                             p->updated_at ? p->updated_at : site->now));
     char link[1024];
     snprintf(link, sizeof link, "%s/status#%s", site->base_url, i->id);
     return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:s,s:o,s:o}", "id", i->id, "name",

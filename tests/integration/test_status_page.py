@@ -466,3 +466,38 @@ def test_cli_public_update_and_later_edits_show(sp):
     assert components(sp)["API"] == "major_outage", "a severity change re-renders the page"
     assert summary(sp)["status"]["indicator"] == "critical"
     assert "Login down" in page(sp) and summary(sp)["incidents"][0]["name"] == "Login down"
+
+
+def test_component_groups(make_server):
+    text = status_config().replace(
+        "  - {id: batch, name: Batch jobs}",
+        "  - {id: batch, name: Batch jobs}\n  - {id: web, name: Website, component: Web app}")
+    text += "status_page:\n  groups:\n    - {name: Backend, components: [Database, API]}\n"
+    s = make_server(config_text=text)
+    inc = s.create(title="DB slow", severity="SEV3", service="db")
+    publish(s, inc["id"], "investigating", "Slow queries")
+    comps = summary(s)["components"]
+    names = [(c["name"], c["group"], c["group_id"]) for c in comps]
+    assert names == [("Backend", True, None), ("API", False, "group-backend"),
+                     ("Database", False, "group-backend"), ("Web app", False, None)], names
+    group = comps[0]
+    assert group["components"] == ["api", "database"] and group["status"] == "degraded_performance"
+    assert [c["position"] for c in comps] == [1, 2, 3, 4]
+    html = page(s)
+    start = html.index('id="group-backend"')
+    assert html.index('id="component-api"') > start and html.index('id="component-database"') > start
+    assert html.index('id="component-web-app"') > html.index("</ul></li>", start), "outside the group"
+
+
+@pytest.mark.parametrize("groups,needle", [
+    ("    - {name: G, components: [Nope]}\n", '"Nope" is not the component of any service'),
+    ("    - {name: G, components: [API]}\n    - {name: H, components: [API]}\n",
+     '"API" is already in group "G"'),
+    ("    - {name: G, components: []}\n", "components"),
+])
+def test_component_group_errors(tmp_path, groups, needle):
+    from tocsin_harness import run_bin
+    path = tmp_path / "c.yaml"
+    path.write_text(status_config() + "status_page:\n  groups:\n" + groups)
+    p = run_bin("check-config", str(path))
+    assert p.returncode == 1 and needle in p.stderr, p.stderr
