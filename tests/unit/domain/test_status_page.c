@@ -237,6 +237,32 @@ static void test_uptime_weights(void **state)
     sp_page_free(&p);
 }
 
+static void test_groups(void **state)
+{
+    static const char *members[] = {"Database", "API"};
+    struct config_status_group groups[] = {
+        {.name = "Back End", .components = {.items = (char **)members, .count = 2}}};
+    struct config gcfg = cfg;
+    gcfg.status_page.groups = groups;
+    gcfg.status_page.group_count = 1;
+    struct sp_page p;
+    sp_page_init(&p, &gcfg);
+    assert_int_equal(p.group_count, 1);
+    assert_string_equal(p.groups[0].id, "group-back-end");
+    assert_int_equal(p.components[0].group, 0); /* API */
+    assert_int_equal(p.components[1].group, 0); /* Database */
+    assert_int_equal(p.components[2].group, -1);
+    struct incident inc = {.severity = "SEV2", .service = "db", .status = INC_INVESTIGATING};
+    snprintf(inc.id, sizeof inc.id, "INC-1");
+    inc.title = "x";
+    inc.last_public_update_at = 1;
+    sp_page_add_incident(&p, &gcfg, &inc);
+    sp_page_finish(&p);
+    assert_int_equal(p.groups[0].status, SP_PARTIAL_OUTAGE); /* the worst member */
+    assert_int_equal(p.components[0].status, SP_OPERATIONAL);
+    sp_page_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_incident_status_from_updates),
         cmocka_unit_test(test_update_status_names),
         cmocka_unit_test(test_uptime_weights),
+        cmocka_unit_test(test_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
