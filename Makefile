@@ -125,6 +125,7 @@ bench: all
 	@bash bench/run.sh
 	@/usr/bin/python3 bench/paging.py --tocsin $(OUT)/tocsin | tee -a bench/results/latest.md
 	@TOCSIN_BIN=$(OUT)/tocsin bash bench/pg.sh
+	@TOCSIN_BIN=$(abspath $(OUT)/tocsin) bash bench/status_page.sh | tee -a bench/results/latest.md
 
 clean:
 	rm -rf build

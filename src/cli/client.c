@@ -233,8 +233,10 @@ static void report_refusal(const struct cli_ctx *ctx, CURL *c, const struct cli_
         fprintf(stderr, "hint: the server does not accept this token; check TOCSIN_TOKEN\n");
 }
 
-/* Fills resp from the collected reply; CLI_OK for a usable 2xx reply. */
-static int take_reply(const struct cli_ctx *ctx, CURL *c, struct sink *sink, struct cli_resp *resp)
+/* Fills resp from the collected reply; CLI_OK for a usable 2xx reply (any body when any_body,
+ * else JSON). */
+static int take_reply(const struct cli_ctx *ctx, CURL *c, struct sink *sink, struct cli_resp *resp,
+                      bool any_body)
 {
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
     resp->len = sink->buf.len;
@@ -246,6 +248,8 @@ static int take_reply(const struct cli_ctx *ctx, CURL *c, struct sink *sink, str
         report_refusal(ctx, c, resp);
         return CLI_REFUSED;
     }
+    if (any_body)
+        return CLI_OK;
     if (!resp->len)
         resp->body = json_object();
     if (!resp->body) {
@@ -256,8 +260,8 @@ static int take_reply(const struct cli_ctx *ctx, CURL *c, struct sink *sink, str
     return CLI_OK;
 }
 
-int cli_request(const struct cli_ctx *ctx, const char *method, const char *path, json_t *req,
-                struct cli_resp *resp)
+static int request(const struct cli_ctx *ctx, const char *method, const char *path, json_t *req,
+                   struct cli_resp *resp, bool any_body)
 {
     memset(resp, 0, sizeof(*resp));
     if (ctx->token && has_ctl(ctx->token)) {
@@ -284,7 +288,7 @@ int cli_request(const struct cli_ctx *ctx, const char *method, const char *path,
         result = report_transport(ctx, code, errbuf, sink.too_large);
         goto out;
     }
-    result = take_reply(ctx, c, &sink, resp);
+    result = take_reply(ctx, c, &sink, resp, any_body);
 out:
     curl_easy_cleanup(c);
     curl_slist_free_all(headers);
@@ -292,6 +296,17 @@ out:
     free(body);
     free(url);
     return result;
+}
+
+int cli_request(const struct cli_ctx *ctx, const char *method, const char *path, json_t *req,
+                struct cli_resp *resp)
+{
+    return request(ctx, method, path, req, resp, false);
+}
+
+int cli_fetch(const struct cli_ctx *ctx, const char *path, struct cli_resp *resp)
+{
+    return request(ctx, "GET", path, NULL, resp, true);
 }
 
 void cli_json_set_str(json_t *obj, const char *key, const char *value)

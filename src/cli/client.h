@@ -111,6 +111,9 @@ struct cli_resp {
  * consumed. `resp` is always safe to cli_resp_free(). */
 int cli_request(const struct cli_ctx *ctx, const char *method, const char *path, json_t *req,
                 struct cli_resp *resp);
+/* GET path like cli_request, but a 2xx reply may be anything (HTML, CSS, Atom): resp->raw and
+ * resp->len hold it, resp->body is its JSON when it parses, else NULL. */
+int cli_fetch(const struct cli_ctx *ctx, const char *path, struct cli_resp *resp);
 void cli_resp_free(struct cli_resp *resp);
 /* Escapes one path segment (an id or role from the command line) so that it stays one segment.
  * The result is malloc'd; free() it. */

@@ -202,6 +202,13 @@ struct config_postmortem_template {
     int line;
 };
 
+/* A group of status page components (`status_page.groups`): a heading with its members. */
+struct config_status_group {
+    char *name;
+    struct string_list components; /* services' component names, each in one group at most */
+    int line;
+};
+
 struct config_status_template {
     char *id, *status, *title, *body; /* status: investigating|identified|monitoring|resolved */
     int line;
@@ -246,6 +253,14 @@ struct config {
     size_t heartbeat_count;
     /* `fallback:` the target paged when an incident routes to nobody, or NULL (docs/config.md) */
     char *fallback;
+    /* `status_page:` the public page (docs/config.md). */
+    struct {
+        char *title;     /* NULL: "Service status" */
+        int history;     /* resolved incidents kept on the page, the JSON and the feed; 50 */
+        int uptime_days; /* the span of the daily uptime bars; 90 */
+        struct config_status_group *groups;
+        size_t group_count;
+    } status_page;
     /* `notify:` how notifications leave (docs/config.md). Unset strings are NULL. */
     struct {
         struct {

@@ -103,7 +103,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* Sent with every answer, so both web surfaces (/ui/, /status) and the API have them: scripts and
  * styles only from tocsin itself (no 'unsafe-inline': pages carry no inline script or style),
  * no framing, no MIME sniffing, no referrer to other sites (same-origin keeps the Origin header
- * of the UI's form POSTs). docs/api.md, "Security headers". */
+ * of the UI's form POSTs). A handler may send a stricter one of its own instead (ack.c).
+ * docs/api.md, "Security headers". */
 static const char *const security_headers[][2] = {
     {"Content-Security-Policy",
      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "

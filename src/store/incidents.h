@@ -22,8 +22,8 @@ typedef void (*store_count_cb)(const char *key, int64_t n, void *ctx);
 
 #define STORE_INCIDENT_OPS(X)                                                                      \
     X(counter_next, 0, (const char *key, int64_t *out), (key, out))                                \
-    X(incident_insert, 0, (const struct incident *inc), (inc))                                     \
-    X(incident_update, 0, (const struct incident *inc), (inc))                                     \
+    X(incident_insert, STORE_OP_PUBLIC, (const struct incident *inc), (inc))                       \
+    X(incident_update, STORE_OP_PUBLIC, (const struct incident *inc), (inc))                       \
     X(incident_get, 0, (const char *id, struct incident *out), (id, out))                          \
     X(incident_list, 0, (const struct store_incident_filter *f, store_incident_cb cb, void *ctx),  \
       (f, cb, ctx))                                                                                \

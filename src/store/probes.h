@@ -21,8 +21,8 @@ struct store_probe_result {
 };
 
 #define STORE_PROBE_OPS(X)                                                                         \
-    X(probe_result_insert, 0, (const char *service, const struct store_probe_result *r),           \
-      (service, r))                                                                                \
+    X(probe_result_insert, STORE_OP_PUBLIC,                                                        \
+      (const char *service, const struct store_probe_result *r), (service, r))                     \
     X(probe_uptime, 0, (const char *service, int64_t since, int64_t *ok, int64_t *total),          \
       (service, since, ok, total))                                                                 \
     X(probe_last, 0, (const char *service, struct store_probe_result *out), (service, out))        \

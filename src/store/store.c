@@ -81,8 +81,9 @@ struct store {
     pthread_mutex_t stats_lock;
     struct store_stats stats;
 
-    _Atomic uint64_t revocations;   /* batches that revoked something, counted after their end */
-    _Atomic uint64_t invalidations; /* store_invalidate_caches calls (another node's changes) */
+    _Atomic uint64_t revocations;    /* batches that revoked something, counted after their end */
+    _Atomic uint64_t invalidations;  /* store_invalidate_caches calls (another node's changes) */
+    _Atomic uint64_t public_changes; /* batches that may have changed the status page, likewise */
 
     pthread_mutex_t fp_lock;
     _Atomic int armed; /* entries of fp[] with count > 0 */
@@ -203,6 +204,11 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
         s->writer.h.revoked = false;
         atomic_fetch_add(&s->revocations, 1);
     }
+    /* Likewise: a status page rendered from a read that began before this point is stale. */
+    if (s->writer.h.public_changed) {
+        s->writer.h.public_changed = false;
+        atomic_fetch_add(&s->public_changes, 1);
+    }
 }
 
 bool store_failpoint_armed(struct store *s)
@@ -213,6 +219,11 @@ bool store_failpoint_armed(struct store *s)
 uint64_t store_revocations(struct store *s)
 {
     return atomic_load(&s->revocations);
+}
+
+uint64_t store_public_changes(struct store *s)
+{
+    return atomic_load(&s->public_changes);
 }
 
 uint64_t store_silences_version(const struct store_conn *tx)

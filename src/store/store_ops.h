@@ -42,8 +42,9 @@ struct store_conn;
 enum store_backend_id { STORE_BACKENDS(STORE_BACKEND_ID_, ~) STORE_BACKEND_COUNT };
 
 /* Operation flags. REVOKES: the call may revoke a credential (store_revocations counts the batch).
- * SILENCES: the call changes the silences (store_silences_version moves). */
-enum { STORE_OP_REVOKES = 1, STORE_OP_SILENCES = 2 };
+ * SILENCES: the call changes the silences (store_silences_version moves). PUBLIC: the call may
+ * change what the public status page shows (store_public_changes counts the batch). */
+enum { STORE_OP_REVOKES = 1, STORE_OP_SILENCES = 2, STORE_OP_PUBLIC = 4 };
 
 #define STORE_UNPAREN_(...) __VA_ARGS__
 
@@ -74,6 +75,7 @@ struct store_conn_head {
     bool revoked;             /* writer only: this batch revoked a credential */
     bool shared_changed;      /* writer only: this batch revoked or changed a silence (the other
                                  nodes' caches must drop what they hold: store_invalidate_caches) */
+    bool public_changed;      /* writer only: this batch may have changed the status page */
     uint64_t silences_version;
 };
 
@@ -105,6 +107,8 @@ void store_op_timed(const char *op, double started_ms);
             h_->silences_version++;                                                                \
         if ((flags) & (STORE_OP_REVOKES | STORE_OP_SILENCES))                                      \
             h_->shared_changed = true;                                                             \
+        if ((flags)&STORE_OP_PUBLIC)                                                               \
+            h_->public_changed = true;                                                             \
         if (atomic_load_explicit(h_->armed, memory_order_relaxed) &&                               \
             store_failpoint_take(h_->store, #name))                                                \
             return ERR_UNAVAILABLE;                                                                \

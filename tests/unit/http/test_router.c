@@ -161,6 +161,20 @@ static void test_table_is_the_api(void **state)
         {"POST", "/ack/{token}", ACCESS_PUBLIC},
         {"POST", "/api/v1/incidents/{id}/escalate", ACCESS_RESPONDER},
         {"POST", "/api/v1/debug/failpoint", ACCESS_ADMIN}, /* new: tests only, --dev-clock */
+        /* the public status page (api/status_page.c) */
+        {"GET", "/status", ACCESS_PUBLIC},
+        {"GET", "/status.json", ACCESS_PUBLIC},
+        {"GET", "/status/feed.atom", ACCESS_PUBLIC},
+        {"GET", "/history.atom", ACCESS_PUBLIC},
+        {"GET", "/status/assets/{name}", ACCESS_PUBLIC},
+        {"GET", "/api/v2/summary.json", ACCESS_PUBLIC},
+        {"GET", "/api/v2/status.json", ACCESS_PUBLIC},
+        {"GET", "/api/v2/components.json", ACCESS_PUBLIC},
+        {"GET", "/api/v2/incidents.json", ACCESS_PUBLIC},
+        {"GET", "/api/v2/incidents/unresolved.json", ACCESS_PUBLIC},
+        {"GET", "/api/v2/scheduled-maintenances.json", ACCESS_PUBLIC},
+        {"GET", "/api/v2/scheduled-maintenances/upcoming.json", ACCESS_PUBLIC},
+        {"GET", "/api/v2/scheduled-maintenances/active.json", ACCESS_PUBLIC},
         /* the web UI's passwords (admin) and its pages: public in the table, each handler checks
          * the session cookie and calls the API's routes with the session's role */
         {"PUT", "/api/v1/users/{id}/password", ACCESS_ADMIN},

@@ -1,0 +1,136 @@
+/*
+ * cli/status_page: a copy of the public status page as static files, for hosting somewhere that
+ * does not go down with tocsin.
+ *   tocsin status-page export DIR      GET /status, /api/v2/..., /history.atom, the CSS
+ *
+ * Every document is fetched first; only when all of them arrived are they written, each to a
+ * temporary file renamed over the old one, so a failed export leaves the previous copy whole.
+ * The page's links are absolute paths (/status/assets/status.css, /history.atom): host DIR at the
+ * root of a site. docs/internals/status_page.md. Main thread only.
+ */
+#include "cli/cli.h"
+#include "cli/client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What is fetched, and the files (relative to DIR) each is written to. */
+static const struct {
+    const char *path;
+    const char *files[2];
+} docs[] = {
+    {"/status", {"index.html", "status/index.html"}},
+    {"/status/assets/status.css", {"status/assets/status.css"}},
+    {"/api/v2/summary.json", {"api/v2/summary.json", "status.json"}},
+    {"/api/v2/status.json", {"api/v2/status.json"}},
+    {"/api/v2/components.json", {"api/v2/components.json"}},
+    {"/api/v2/incidents.json", {"api/v2/incidents.json"}},
+    {"/api/v2/incidents/unresolved.json", {"api/v2/incidents/unresolved.json"}},
+    {"/api/v2/scheduled-maintenances.json", {"api/v2/scheduled-maintenances.json"}},
+    {"/api/v2/scheduled-maintenances/upcoming.json",
+     {"api/v2/scheduled-maintenances/upcoming.json"}},
+    {"/api/v2/scheduled-maintenances/active.json", {"api/v2/scheduled-maintenances/active.json"}},
+    {"/history.atom", {"history.atom", "status/feed.atom"}},
+};
+enum { NDOCS = sizeof docs / sizeof docs[0] };
+
+/* mkdir -p of the directories above file (a path under dir). */
+static int make_parents(const char *path)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
+static int write_file(const char *dir, const char *name, const char *data, size_t len)
+{
+    char path[4096], tmp[4200];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+        fprintf(stderr, "error: %s/%s: path too long\n", dir, name);
+        return CLI_USAGE;
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = NULL;
+    if (make_parents(path) != 0 || !(f = fopen(tmp, "wb"))) {
+        fprintf(stderr, "error: %s: %s\n", path, strerror(errno));
+        return CLI_REFUSED;
+    }
+    bool ok = fwrite(data, 1, len, f) == len;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "error: %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return CLI_REFUSED;
+    }
+    return CLI_OK;
+}
+
+static int export_run(struct cli_ctx *ctx)
+{
+    const char *dir = ctx->pos[1];
+    if (!*dir)
+        return cli_usage_error(ctx, "export: DIR must not be empty");
+    struct cli_resp resp[NDOCS];
+    memset(resp, 0, sizeof resp);
+    int result = CLI_OK;
+    for (size_t i = 0; i < NDOCS && result == CLI_OK; i++)
+        result = cli_fetch(ctx, docs[i].path, &resp[i]);
+    if (result == CLI_OK && mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "error: %s: %s\n", dir, strerror(errno));
+        result = CLI_REFUSED;
+    }
+    size_t written = 0;
+    for (size_t i = 0; i < NDOCS && result == CLI_OK; i++)
+        for (size_t k = 0; k < 2 && docs[i].files[k] && result == CLI_OK; k++) {
+            result = write_file(dir, docs[i].files[k], resp[i].raw, resp[i].len);
+            written += result == CLI_OK;
+        }
+    if (result == CLI_OK)
+        printf("%zu files written to %s\n", written, dir);
+    for (size_t i = 0; i < NDOCS; i++)
+        cli_resp_free(&resp[i]);
+    return result;
+}
+
+static const struct cli_sub subs[] = {
+    {"export", 2, 0, export_run},
+};
+
+static int status_page_run(struct cli_ctx *ctx)
+{
+    return cli_dispatch(ctx, subs, sizeof subs / sizeof subs[0]);
+}
+
+static const struct cli_cmd status_page_cmd = {
+    "usage: tocsin status-page export DIR\n"
+    "\n"
+    "Writes the public status page as static files under DIR: index.html (and\n"
+    "status/index.html), status/assets/status.css, the Statuspage JSON under api/v2/ (and\n"
+    "status.json), history.atom (and status/feed.atom). Host DIR at the root of a site that\n"
+    "does not go down with tocsin. Nothing is written unless every document was fetched.\n",
+    NULL, 1, 2, status_page_run};
+
+static int cli_status_page(int argc, char **argv)
+{
+    return cli_run(argc, argv, &status_page_cmd);
+}
+
+static const struct cli_verb verbs[] = {
+    {"status-page", cli_status_page, "export the public status page as static files"},
+};
+CLI_VERBS(status_page, verbs);

@@ -1,0 +1,368 @@
+/* status_page: see status_page.h. */
+#include "domain/status_page.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *sp_component_status_name(enum sp_component_status s)
+{
+    static const char *const names[] = {"operational", "under_maintenance", "degraded_performance",
+                                        "partial_outage", "major_outage"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "operational";
+}
+
+const char *sp_impact_name(enum sp_impact i)
+{
+    static const char *const names[] = {"none", "maintenance", "minor", "major", "critical"};
+    return (unsigned)i < sizeof names / sizeof names[0] ? names[i] : "none";
+}
+
+const char *sp_indicator_description(enum sp_impact i)
+{
+    static const char *const text[] = {"All Systems Operational", "Service Under Maintenance",
+                                       "Partially Degraded Service", "Partial System Outage",
+                                       "Major System Outage"};
+    return (unsigned)i < sizeof text / sizeof text[0] ? text[i] : text[0];
+}
+
+enum sp_impact sp_impact_for_severity(const struct config *c, const char *severity)
+{
+    const struct config_severity *sev = severity ? config_severity_find(c, severity) : NULL;
+    if (!sev)
+        return SP_IMPACT_NONE;
+    switch (sev->rank) {
+    case 1:
+        return SP_IMPACT_CRITICAL;
+    case 2:
+        return SP_IMPACT_MAJOR;
+    case 3:
+        return SP_IMPACT_MINOR;
+    default:
+        return SP_IMPACT_NONE;
+    }
+}
+
+const char *sp_update_status(enum incident_status to, bool postmortem)
+{
+    switch (to) {
+    case INC_IDENTIFIED:
+        return "identified";
+    case INC_MONITORING:
+        return "monitoring";
+    case INC_RESOLVED:
+        return "resolved";
+    case INC_CLOSED:
+        return postmortem ? "postmortem" : "resolved";
+    default:
+        return "investigating";
+    }
+}
+
+static enum sp_component_status status_for_impact(enum sp_impact i)
+{
+    switch (i) {
+    case SP_IMPACT_CRITICAL:
+        return SP_MAJOR_OUTAGE;
+    case SP_IMPACT_MAJOR:
+        return SP_PARTIAL_OUTAGE;
+    case SP_IMPACT_MINOR:
+        return SP_DEGRADED_PERFORMANCE;
+    case SP_IMPACT_MAINTENANCE:
+        return SP_UNDER_MAINTENANCE;
+    default:
+        return SP_OPERATIONAL;
+    }
+}
+
+static enum sp_impact impact_for_status(enum sp_component_status s)
+{
+    switch (s) {
+    case SP_MAJOR_OUTAGE:
+        return SP_IMPACT_CRITICAL;
+    case SP_PARTIAL_OUTAGE:
+        return SP_IMPACT_MAJOR;
+    case SP_DEGRADED_PERFORMANCE:
+        return SP_IMPACT_MINOR;
+    case SP_UNDER_MAINTENANCE:
+        return SP_IMPACT_MAINTENANCE;
+    default:
+        return SP_IMPACT_NONE;
+    }
+}
+
+static int find_component(const struct sp_page *p, const char *name)
+{
+    for (size_t i = 0; i < p->component_count; i++)
+        if (strcmp(p->components[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+void sp_page_init(struct sp_page *p, const struct config *c)
+{
+    memset(p, 0, sizeof *p);
+    p->components = xcalloc(c->service_count ? c->service_count : 1, sizeof *p->components);
+    for (size_t i = 0; i < c->service_count; i++) {
+        const struct config_service *s = &c->services[i];
+        if (!s->component || find_component(p, s->component) >= 0)
+            continue;
+        struct sp_component *comp = &p->components[p->component_count++];
+        char slug[INCIDENT_SLUG_MAX + 1 + 8];
+        incident_slug(s->component, slug);
+        for (int n = 2; n < 1000; n++) { /* two names with one slug ("API", "api") */
+            bool taken = false;
+            for (size_t j = 0; j + 1 < p->component_count; j++)
+                taken = taken || strcmp(p->components[j].id, slug) == 0;
+            if (!taken)
+                break;
+            incident_slug(s->component, slug);
+            size_t len = strlen(slug);
+            snprintf(slug + len, sizeof slug - len, "-%d", n);
+        }
+        comp->id = xstrdup(slug);
+        comp->name = xstrdup(s->component);
+        comp->description = s->description ? xstrdup(s->description) : NULL;
+        comp->group = -1;
+    }
+    size_t ng = c->status_page.group_count;
+    p->groups = ng ? xcalloc(ng, sizeof *p->groups) : NULL;
+    for (size_t g = 0; g < ng; g++) {
+        const struct config_status_group *cg = &c->status_page.groups[g];
+        char slug[INCIDENT_SLUG_MAX + 1], id[INCIDENT_SLUG_MAX + 8];
+        incident_slug(cg->name, slug);
+        snprintf(id, sizeof id, "group-%s", slug);
+        p->groups[p->group_count].id = xstrdup(id);
+        p->groups[p->group_count].name = xstrdup(cg->name);
+        for (size_t m = 0; m < cg->components.count; m++) {
+            int k = find_component(p, cg->components.items[m]);
+            if (k >= 0 && p->components[k].group < 0)
+                p->components[k].group = (int)p->group_count;
+        }
+        p->group_count++;
+    }
+}
+
+int sp_component_of(const struct sp_page *p, const struct config *c, const char *service)
+{
+    const struct config_service *s = service ? config_service_find(c, service) : NULL;
+    return s && s->component ? find_component(p, s->component) : -1;
+}
+
+struct sp_incident *sp_page_add_incident(struct sp_page *p, const struct config *c,
+                                         const struct incident *inc)
+{
+    p->incidents = xrealloc(p->incidents, (p->incident_count + 1) * sizeof *p->incidents);
+    struct sp_incident *i = &p->incidents[p->incident_count++];
+    memset(i, 0, sizeof *i);
+    memcpy(i->id, inc->id, sizeof i->id);
+    i->title = xstrdup(inc->title ? inc->title : "");
+    i->impact = sp_impact_for_severity(c, inc->severity);
+    i->resolved = !incident_status_is_open(inc->status);
+    i->created_at = inc->created_at;
+    i->updated_at = inc->updated_at;
+    i->resolved_at = inc->resolved_at;
+    i->component = sp_component_of(p, c, inc->service);
+    return i;
+}
+
+void sp_incident_add_update(struct sp_incident *i, int64_t seq, int64_t at, const char *status,
+                            const char *body)
+{
+    i->updates = xrealloc(i->updates, (i->update_count + 1) * sizeof *i->updates);
+    struct sp_update *u = &i->updates[i->update_count++];
+    u->seq = seq;
+    u->at = at;
+    u->status = xstrdup(status);
+    u->body = xstrdup(body ? body : "");
+}
+
+void sp_page_probe_down(struct sp_page *p, const struct config *c, const char *service,
+                        int64_t since)
+{
+    int k = sp_component_of(p, c, service);
+    if (k < 0)
+        return;
+    p->components[k].probe_down = true;
+    if (since > p->components[k].updated_at)
+        p->components[k].updated_at = since;
+}
+
+static int cmp_update(const void *a, const void *b)
+{
+    const struct sp_update *x = a, *y = b;
+    return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0; /* newest first */
+}
+
+static int cmp_incident(const void *a, const void *b)
+{
+    const struct sp_incident *x = a, *y = b;
+    if (x->resolved != y->resolved)
+        return x->resolved ? 1 : -1;
+    if (x->created_at != y->created_at)
+        return x->created_at < y->created_at ? 1 : -1;
+    return strcmp(y->id, x->id);
+}
+
+/* Status, monitoring_at and updated_at of one incident from its updates (newest first). */
+static void incident_settle(struct sp_incident *i)
+{
+    if (i->update_count > 1)
+        qsort(i->updates, i->update_count, sizeof *i->updates, cmp_update);
+    const char *last = i->update_count ? i->updates[0].status : "investigating";
+    bool postmortem = strcmp(last, "postmortem") == 0;
+    i->status = xstrdup(i->resolved && !postmortem ? "resolved" : last);
+    for (size_t k = i->update_count; k-- > 0;)
+        if (strcmp(i->updates[k].status, "monitoring") == 0) {
+            i->monitoring_at = i->updates[k].at;
+            break;
+        }
+    if (i->update_count && i->updates[0].at > i->updated_at)
+        i->updated_at = i->updates[0].at;
+}
+
+void sp_page_finish(struct sp_page *p)
+{
+    enum sp_impact worst = SP_IMPACT_NONE;
+    for (size_t k = 0; k < p->incident_count; k++) {
+        struct sp_incident *i = &p->incidents[k];
+        incident_settle(i);
+        if (i->updated_at > p->updated_at)
+            p->updated_at = i->updated_at;
+        if (i->resolved)
+            continue;
+        if (i->impact > worst)
+            worst = i->impact;
+        if (i->component < 0)
+            continue;
+        struct sp_component *comp = &p->components[i->component];
+        enum sp_component_status st = status_for_impact(i->impact);
+        if (st > comp->status)
+            comp->status = st;
+        if (i->updated_at > comp->updated_at)
+            comp->updated_at = i->updated_at;
+    }
+    for (size_t k = 0; k < p->component_count; k++) {
+        struct sp_component *comp = &p->components[k];
+        if (comp->probe_down)
+            comp->status = SP_MAJOR_OUTAGE;
+        if (impact_for_status(comp->status) > worst)
+            worst = impact_for_status(comp->status);
+        if (comp->updated_at > p->updated_at)
+            p->updated_at = comp->updated_at;
+    }
+    for (size_t k = 0; k < p->component_count; k++) {
+        const struct sp_component *comp = &p->components[k];
+        if (comp->group >= 0 && comp->status > p->groups[comp->group].status)
+            p->groups[comp->group].status = comp->status;
+    }
+    p->indicator = worst;
+    if (p->incident_count > 1)
+        qsort(p->incidents, p->incident_count, sizeof *p->incidents, cmp_incident);
+}
+
+void sp_page_uptime_init(struct sp_page *p, int64_t now, int days)
+{
+    p->day_count = days;
+    p->first_day = (now - now % MS_PER_DAY) - (int64_t)(days - 1) * MS_PER_DAY;
+    for (size_t k = 0; k < p->component_count; k++) {
+        p->components[k].days = xcalloc((size_t)days, sizeof *p->components[k].days);
+        for (int d = 0; d < days; d++)
+            p->components[k].days[d] = -1;
+    }
+}
+
+void sp_page_add_outage(struct sp_page *p, const struct config *c, const struct incident *inc)
+{
+    int k = sp_component_of(p, c, inc->service);
+    if (k < 0)
+        return;
+    p->outages = xrealloc(p->outages, (p->outage_count + 1) * sizeof *p->outages);
+    struct sp_outage *o = &p->outages[p->outage_count++];
+    memset(o, 0, sizeof *o);
+    o->component = k;
+    o->impact = sp_impact_for_severity(c, inc->severity);
+    o->start = inc->created_at;
+    o->end = incident_status_is_open(inc->status) ? 0 : inc->resolved_at;
+    memcpy(o->id, inc->id, sizeof o->id);
+    o->title = xstrdup(inc->title ? inc->title : "");
+}
+
+void sp_component_probe_day(struct sp_page *p, size_t k, int d, int64_t ok, int64_t total)
+{
+    if (k >= p->component_count || d < 0 || d >= p->day_count)
+        return;
+    struct sp_component *c = &p->components[k];
+    c->has_probe = true;
+    if (total > 0) {
+        double up = 100.0 * (double)ok / (double)total;
+        /* several probed services on one component: the worst of them */
+        c->days[d] = c->days[d] < 0 || up < c->days[d] ? up : c->days[d];
+    }
+}
+
+double sp_downtime_weight(enum sp_impact i)
+{
+    return i == SP_IMPACT_CRITICAL ? 1.0 : i == SP_IMPACT_MAJOR ? 0.3 : 0.0;
+}
+
+void sp_page_uptime_finish(struct sp_page *p, int64_t now, int64_t records_since)
+{
+    for (size_t k = 0; k < p->component_count; k++) {
+        struct sp_component *c = &p->components[k];
+        if (c->has_probe || !c->days)
+            continue;
+        for (int d = 0; d < p->day_count; d++) {
+            int64_t from = p->first_day + (int64_t)d * MS_PER_DAY, to = from + MS_PER_DAY;
+            if (to > now)
+                to = now;
+            if (to <= records_since || to <= from)
+                continue; /* tocsin's record had not begun: no data */
+            if (from < records_since)
+                from = records_since;
+            double down = 0;
+            for (size_t o = 0; o < p->outage_count; o++) {
+                const struct sp_outage *x = &p->outages[o];
+                int64_t end = x->end ? x->end : now;
+                int64_t a = x->start > from ? x->start : from, b = end < to ? end : to;
+                if (x->component == (int)k && b > a)
+                    down += sp_downtime_weight(x->impact) * (double)(b - a);
+            }
+            double span = (double)(to - from);
+            c->days[d] = down >= span ? 0.0 : 100.0 * (span - down) / span;
+        }
+    }
+}
+
+void sp_page_free(struct sp_page *p)
+{
+    for (size_t o = 0; o < p->outage_count; o++)
+        free(p->outages[o].title);
+    free(p->outages);
+    for (size_t g = 0; g < p->group_count; g++) {
+        free(p->groups[g].id);
+        free(p->groups[g].name);
+    }
+    free(p->groups);
+    for (size_t k = 0; k < p->component_count; k++) {
+        free(p->components[k].days);
+        free(p->components[k].id);
+        free(p->components[k].name);
+        free(p->components[k].description);
+    }
+    for (size_t k = 0; k < p->incident_count; k++) {
+        struct sp_incident *i = &p->incidents[k];
+        for (size_t u = 0; u < i->update_count; u++) {
+            free(i->updates[u].status);
+            free(i->updates[u].body);
+        }
+        free(i->updates);
+        free(i->title);
+        free(i->status);
+    }
+    free(p->components);
+    free(p->incidents);
+    memset(p, 0, sizeof *p);
+}

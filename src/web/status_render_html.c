@@ -1,0 +1,292 @@
+/* status_render_html: the HTML status page; see status_render.h. */
+#include "web/status_render.h"
+#include "web/html.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Room kept for the end of the page (the notes after the history, the footer). */
+enum { TAIL_RESERVE = 1024 };
+
+static const char *component_label(enum sp_component_status s)
+{
+    static const char *const text[] = {"Operational", "Under maintenance", "Degraded performance",
+                                       "Partial outage", "Major outage"};
+    return (unsigned)s < sizeof text / sizeof text[0] ? text[s] : text[0];
+}
+
+static const char *update_label(const char *status)
+{
+    static const char *const map[][2] = {
+        {"investigating", "Investigating"}, {"identified", "Identified"},
+        {"monitoring", "Monitoring"},       {"resolved", "Resolved"},
+        {"postmortem", "Postmortem"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i][0], status) == 0)
+            return map[i][1];
+    return status;
+}
+
+/* <time datetime="2026-12-07T03:38:00Z">2026-12-07 03:38 UTC</time> */
+static void put_time(struct html *h, int64_t ms)
+{
+    char iso[RFC3339_LEN];
+    time_format_rfc3339(ms, iso);
+    char shown[32];
+    snprintf(shown, sizeof shown, "%.10s %.5s UTC", iso, iso + 11);
+    html_markup(h, "<time");
+    html_attr(h, "datetime", iso);
+    html_markup(h, ">");
+    html_text(h, shown);
+    html_markup(h, "</time>");
+}
+
+static void put_incident(struct html *h, const struct sp_page *p, const struct sp_incident *i)
+{
+    html_markup(h, "<article class=\"incident\"");
+    html_attr(h, "id", i->id);
+    html_markup(h, "><h3><span class=\"impact impact-");
+    html_text(h, sp_impact_name(i->impact));
+    html_markup(h, "\">");
+    html_text(h, i->title);
+    html_markup(h, "</span></h3><p class=\"meta\">");
+    html_text(h, i->resolved ? "Resolved" : update_label(i->status));
+    if (i->impact != SP_IMPACT_NONE) {
+        html_markup(h, " &middot; ");
+        html_text(h, sp_impact_name(i->impact));
+        html_markup(h, " impact");
+    }
+    if (i->component >= 0) {
+        html_markup(h, " &middot; affects ");
+        html_text(h, p->components[i->component].name);
+    }
+    html_markup(h, " &middot; started ");
+    put_time(h, i->created_at);
+    if (i->resolved && i->resolved_at) {
+        html_markup(h, " &middot; resolved ");
+        put_time(h, i->resolved_at);
+    }
+    html_markup(h, "</p><ol class=\"updates\">");
+    for (size_t k = 0; k < i->update_count; k++) {
+        const struct sp_update *u = &i->updates[k];
+        html_markup(h, "<li><strong>");
+        html_text(h, update_label(u->status));
+        html_markup(h, "</strong> ");
+        put_time(h, u->at);
+        html_markup(h, "<p>");
+        html_text(h, u->body);
+        html_markup(h, "</p></li>");
+    }
+    html_markup(h, "</ol></article>");
+}
+
+static void put_head(struct html *h, const struct sp_page *p, const struct status_site *site)
+{
+    html_markup(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                   "<title>");
+    html_text(h, site->name);
+    html_markup(h, "</title><link rel=\"stylesheet\" href=\"/status/assets/status.css\">"
+                   "<link rel=\"icon\" href=\"/status/assets/favicon.svg\" type=\"image/svg+xml\">"
+                   "<link rel=\"alternate\" type=\"application/atom+xml\" "
+                   "title=\"Incident history\" href=\"/history.atom\"></head>\n<body><header><h1>");
+    html_text(h, site->name);
+    html_markup(h, "</h1></header>\n<main><section class=\"overall indicator-");
+    html_text(h, sp_impact_name(p->indicator));
+    html_markup(h, "\" aria-label=\"Overall status\"><p class=\"description\">");
+    html_text(h, sp_indicator_description(p->indicator));
+    html_markup(h, "</p>");
+    if (p->updated_at) {
+        html_markup(h, "<p class=\"updated\">Last change ");
+        put_time(h, p->updated_at);
+        html_markup(h, "</p>");
+    }
+    html_markup(h, "</section>\n");
+}
+
+/* The class of a day's bar (short: 90 of them per component): no data, up (>= 99.95%), minor
+ * (>= 99%), major (>= 95%), down. */
+static const char *bar_class(double up)
+{
+    return up < 0 ? "n" : up >= 99.95 ? "u" : up >= 99.0 ? "m" : up >= 95.0 ? "j" : "d";
+}
+
+/* One bar per day, oldest first; its tooltip says the day, its uptime and the public incidents
+ * on the component that day. */
+static void put_bars(struct html *h, const struct sp_page *p, size_t k)
+{
+    const struct sp_component *c = &p->components[k];
+    double sum = 0;
+    int with_data = 0;
+    html_markup(h, "<ol class=\"bars\">");
+    for (int d = 0; d < p->day_count; d++) {
+        double up = c->days[d];
+        int64_t from = p->first_day + (int64_t)d * MS_PER_DAY, to = from + MS_PER_DAY;
+        char day[11];
+        time_format_day(from, day);
+        html_markup(h, "<li class=\"");
+        html_text(h, bar_class(up));
+        html_markup(h, "\" title=\"");
+        if (up < 0)
+            html_textf(h, "%s: no data", day);
+        else if (up >= 100.0)
+            html_textf(h, "%s: 100%% up", day);
+        else
+            html_textf(h, "%s: %.2f%% up", day, up);
+        for (size_t o = 0; o < p->outage_count; o++) {
+            const struct sp_outage *x = &p->outages[o];
+            if (x->component == (int)k && x->start < to && (!x->end || x->end > from)) {
+                html_markup(h, "; ");
+                html_text(h, x->title);
+            }
+        }
+        html_markup(h, "\"></li>");
+        if (up >= 0) {
+            sum += up;
+            with_data++;
+        }
+    }
+    html_markup(h, "</ol><p class=\"span\"><span>");
+    html_textf(h, "%d days ago", p->day_count);
+    html_markup(h, "</span><span>");
+    if (with_data)
+        html_textf(h, "%.2f%% uptime", sum / with_data);
+    else
+        html_markup(h, "no data yet");
+    html_markup(h, "</span><span>today</span></p>");
+}
+
+static void put_component(struct html *h, const struct sp_page *p, size_t k)
+{
+    const struct sp_component *c = &p->components[k];
+    html_markup(h, "<li class=\"component status-");
+    html_text(h, sp_component_status_name(c->status));
+    html_markup(h, "\" id=\"component-");
+    html_text(h, c->id);
+    html_markup(h, "\"><span class=\"name\">");
+    html_text(h, c->name);
+    html_markup(h, "</span> <span class=\"state\">");
+    html_text(h, component_label(c->status));
+    html_markup(h, "</span>");
+    if (c->description) {
+        html_markup(h, "<p class=\"about\">");
+        html_text(h, c->description);
+        html_markup(h, "</p>");
+    }
+    if (p->day_count && c->days) {
+        struct html bars;
+        html_init(&bars, STATUS_HTML_BUDGET);
+        put_bars(&bars, p, k);
+        /* the bars may take half the page; past that they are left out, with a word */
+        if (!html_failed(&bars) && html_len(h) + html_len(&bars) <= STATUS_HTML_BUDGET / 2)
+            html_append(h, &bars);
+        else
+            html_markup(h, "<p class=\"span\">Uptime bars left out to keep the page small.</p>");
+        html_free(&bars);
+    }
+    html_markup(h, "</li>");
+}
+
+/* A group: its heading with the worst state of its members, then the members. */
+static void put_group(struct html *h, const struct sp_page *p, int g)
+{
+    const struct sp_group *grp = &p->groups[g];
+    html_markup(h, "<li class=\"group status-");
+    html_text(h, sp_component_status_name(grp->status));
+    html_markup(h, "\" id=\"");
+    html_text(h, grp->id);
+    html_markup(h, "\"><span class=\"name\">");
+    html_text(h, grp->name);
+    html_markup(h, "</span> <span class=\"state\">");
+    html_text(h, component_label(grp->status));
+    html_markup(h, "</span><ul class=\"members\">");
+    for (size_t k = 0; k < p->component_count; k++)
+        if (p->components[k].group == g)
+            put_component(h, p, k);
+    html_markup(h, "</ul></li>");
+}
+
+static void put_components(struct html *h, const struct sp_page *p)
+{
+    html_markup(h, "<section aria-labelledby=\"components\"><h2 id=\"components\">Components</h2>");
+    if (!p->component_count)
+        html_markup(h, "<p>No components are listed.</p>");
+    else
+        html_markup(h, "<ul class=\"components\">");
+    for (size_t k = 0; k < p->component_count; k++) {
+        int g = p->components[k].group;
+        if (g < 0) {
+            put_component(h, p, k);
+            continue;
+        }
+        bool first = true; /* a group is shown where its first member would be */
+        for (size_t j = 0; j < k && first; j++)
+            first = p->components[j].group != g;
+        if (first)
+            put_group(h, p, g);
+    }
+    if (p->component_count)
+        html_markup(h, "</ul>");
+    html_markup(h, "</section>\n");
+}
+
+/* Appends each incident of one kind (active or past) while the page stays within the budget;
+ * returns how many were left out. */
+static size_t put_incidents(struct html *h, const struct sp_page *p, bool resolved)
+{
+    size_t left = 0;
+    for (size_t k = 0; k < p->incident_count; k++) {
+        const struct sp_incident *i = &p->incidents[k];
+        if (i->resolved != resolved)
+            continue;
+        struct html one;
+        html_init(&one, STATUS_HTML_BUDGET);
+        put_incident(&one, p, i);
+        if (!left && !html_failed(&one) &&
+            html_len(h) + html_len(&one) + TAIL_RESERVE <= STATUS_HTML_BUDGET)
+            html_append(h, &one);
+        else
+            left++;
+        html_free(&one);
+    }
+    return left;
+}
+
+char *status_render_html(const struct sp_page *p, const struct status_site *site, size_t *len)
+{
+    struct html h;
+    html_init(&h, STATUS_HTML_BUDGET);
+    put_head(&h, p, site);
+    put_components(&h, p);
+    bool any_active = false, any_past = false;
+    for (size_t k = 0; k < p->incident_count; k++) {
+        any_active = any_active || !p->incidents[k].resolved;
+        any_past = any_past || p->incidents[k].resolved;
+    }
+    html_markup(&h, "<section aria-labelledby=\"active\"><h2 id=\"active\">Active incidents</h2>");
+    if (!any_active)
+        html_markup(&h, "<p>No incidents are open.</p>");
+    size_t left = put_incidents(&h, p, false);
+    html_markup(&h, "</section>\n<section aria-labelledby=\"past\"><h2 id=\"past\">Past "
+                    "incidents</h2>");
+    if (!any_past)
+        html_markup(&h, "<p>No past incidents.</p>");
+    left += put_incidents(&h, p, true);
+    if (left) {
+        html_markup(&h, "<p class=\"note\">");
+        html_textf(&h, "%zu more incident%s in the feed and the JSON.", left, left == 1 ? "" : "s");
+        html_markup(&h, "</p>");
+    }
+    html_markup(&h, "</section></main>\n<footer><a href=\"/history.atom\">Incident history "
+                    "(Atom)</a> &middot; <a href=\"/api/v2/summary.json\">JSON</a></footer>"
+                    "</body></html>\n");
+    char *out = html_steal(&h, len);
+    if (!out)
+        log_error("status page: the HTML page passed its %d-byte budget", STATUS_HTML_BUDGET);
+    return out;
+}
