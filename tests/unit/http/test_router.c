@@ -212,6 +212,8 @@ static void test_table_is_the_api(void **state)
         {"GET", "/api/v1/runbooks/{id}", ACCESS_VIEWER},
         {"GET", "/api/v1/incidents/{id}/runbooks", ACCESS_VIEWER},
         {"POST", "/api/v1/incidents/{id}/runbooks/{runbook}/steps/{n}/done", ACCESS_RESPONDER},
+        /* issue 13: the nodes sharing the store */
+        {"GET", "/api/v1/nodes", ACCESS_VIEWER},
     };
     size_t n = router_route_count(), nwant = sizeof want / sizeof want[0];
     assert_int_equal(n, nwant);
