@@ -23,8 +23,8 @@ struct cluster {
     struct app *app;
     pthread_t thread;
     struct pacer pacer; /* one worker: cluster_main */
-    bool seen;          /* `caches` was read once */
-    int64_t caches;
+    bool seen;          /* `caches` and `public` were read once */
+    int64_t caches, public_gen;
     double beat_at; /* CLOCK_MONOTONIC ms of the last heartbeat written */
 };
 
@@ -89,14 +89,18 @@ static void watch(struct cluster *c)
     struct app *app = c->app;
     struct error err = {0};
     struct store_conn *rd = store_reader(app->store, &err);
-    int64_t caches = 0, config = 0, dev = 0;
+    int64_t caches = 0, config = 0, dev = 0, public_gen = 0;
     if (!rd || store_cluster_value(rd, CLUSTER_KEY_CACHES, &caches) != OK ||
+        store_cluster_value(rd, CLUSTER_KEY_PUBLIC, &public_gen) != OK ||
         store_cluster_value(rd, CLUSTER_KEY_CONFIG, &config) != OK ||
         (app->dev_clock && store_cluster_value(rd, CLUSTER_KEY_DEV_CLOCK, &dev) != OK))
         return; /* the store is down: /healthz says so; try again next time */
     if (c->seen && caches != c->caches)
         store_invalidate_caches(app->store);
+    if (c->seen && public_gen != c->public_gen)
+        store_note_public_change(app->store); /* the status page is rendered again */
     c->caches = caches;
+    c->public_gen = public_gen;
     c->seen = true;
     int64_t mine = atomic_load(&app->config_gen);
     if (config > mine) {

@@ -179,6 +179,11 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
         store_cluster_bump(&s->writer, CLUSTER_KEY_CACHES) != OK)
         ok = false;
     s->writer.h.shared_changed = false;
+    /* Several nodes (PostgreSQL): the others' status page caches learn of a public change
+     * through this counter (runtime/cluster.c); one SQLite file has one node, nothing to tell. */
+    if (ok && !failed_alone && s->writer.h.public_changed && be->id == STORE_PG &&
+        store_cluster_bump(&s->writer, CLUSTER_KEY_PUBLIC) != OK)
+        ok = false;
     if (ok && !failed_alone && store_failpoint_take(s, "commit")) {
         ok = false;
         be->rollback(c);
@@ -219,6 +224,11 @@ bool store_failpoint_armed(struct store *s)
 uint64_t store_revocations(struct store *s)
 {
     return atomic_load(&s->revocations);
+}
+
+void store_note_public_change(struct store *s)
+{
+    atomic_fetch_add(&s->public_changes, 1);
 }
 
 uint64_t store_public_changes(struct store *s)

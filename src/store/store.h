@@ -123,6 +123,9 @@ uint64_t store_revocations(struct store *s);
  * Counts this process's writes only (another tocsin node on the same PostgreSQL database does not
  * move it; docs/internals/status_page.md). */
 uint64_t store_public_changes(struct store *s);
+/* Another node changed what the status page shows (runtime/cluster.c saw CLUSTER_KEY_PUBLIC
+ * move): moves store_public_changes. Any thread. */
+void store_note_public_change(struct store *s);
 /* Writer connection only (inside a job): a number that changes whenever a silence is inserted or
  * expired through it, or a job or batch on it is rolled back. A cache of the silences read
  * through tx is current while this number is unchanged (ingest.c keeps one). */
@@ -136,6 +139,7 @@ void store_invalidate_caches(struct store *s);
 #define CLUSTER_KEY_CONFIG "config"
 #define CLUSTER_KEY_DEV_CLOCK "dev_clock_offset"
 #define CLUSTER_KEY_ACK_KEY "ack_key_fingerprint"
+#define CLUSTER_KEY_PUBLIC "public"
 
 /* store_write without waiting: queues fn and returns at once. done(done_arg, result) is called
  * once, on the writer thread after the batch's commit (or at once on this thread when the store is

@@ -524,3 +524,18 @@ def test_a_dead_senders_claim_is_taken_over_after_its_lease(tmp_path):
         c.teardown()
         hold.close()
 
+
+
+def test_a_public_update_on_one_node_is_on_every_nodes_status_page(cluster):
+    a, b, c = cluster.servers
+    for s in (b, c):  # each renders and caches its page first
+        assert http("GET", s.url + "/status").status == 200
+    iid = a.create(title="Checkout is slow", severity="SEV3", service="api")["id"]
+    st, j = a.api("POST", f"/api/v1/incidents/{iid}/status",
+                  {"status": "investigating", "message": "We are looking into slow checkouts",
+                   "public": True})
+    assert st == 200, (st, j)
+    for s in (b, c):
+        s.advance("0s")  # a watch pass since the update committed on a
+        page = http("GET", s.url + "/status").body.decode()
+        assert "We are looking into slow checkouts" in page, page[:2000]
