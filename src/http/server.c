@@ -89,8 +89,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         struct request *r = ctx->deferred;
         ctx->deferred = NULL;
         ctx->finish(r, ctx->state);
-        log_info("http: a client left before the answer to its write (committed: %d)",
-                 r->status);
+        log_info("http: a client left before the answer to its write (committed: %d)", r->status);
         request_free(r);
         free(r);
         atomic_fetch_sub(&s->suspended, 1);

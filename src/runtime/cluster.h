@@ -4,9 +4,9 @@
  *   - reads the shared counters (store/nodes.h cluster_state) and acts on the ones that moved:
  *     `caches` (another node revoked a credential or changed a silence): drops this node's
  *     caches (store_invalidate_caches); `public` (another node changed what the status page
- *     shows): this node renders its page again (store_note_public_change); `config` (another node reloaded): reloads this node's own
- *     config file (app_reload_follow); `dev_clock_offset` (--dev-clock only: another node's dev
- *     clock was moved): moves this node's dev clock as far;
+ *     shows): this node renders its page again (store_note_public_change); `config` (another node
+ * reloaded): reloads this node's own config file (app_reload_follow); `dev_clock_offset`
+ * (--dev-clock only: another node's dev clock was moved): moves this node's dev clock as far;
  *   - every CLUSTER_BEAT_MS, records this node alive (nodes.heartbeat_at, wall clock).
  * So a change made on one node holds on every node within CLUSTER_WATCH_MS plus one read.
  * On SQLite (one node) the same runs and finds nothing moved but its own changes.
