@@ -368,9 +368,11 @@ def test_database_loss_is_unhealthy_and_refuses_alerts_then_recovers(tmp_path, h
             check=True, capture_output=True, text=True, timeout=60).stdout.split()
         assert con_rows == ["after", "before"], con_rows
     finally:
-        if s is not None:
-            s.teardown()
-        subprocess.run(["bash", script, "stop", cdir], capture_output=True, timeout=120)
+        try:
+            if s is not None:
+                s.teardown()
+        finally:  # the cluster is stopped even when the server's teardown found a problem
+            subprocess.run(["bash", script, "stop", cdir], capture_output=True, timeout=120)
 
 
 def test_table_locked_by_another_session_is_503_and_changes_nothing(make_server):
