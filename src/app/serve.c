@@ -210,6 +210,8 @@ static int serve_main(int argc, char **argv)
     cluster_adopt_dev_clock(&app); /* before anything reads the clock to act on it */
     app.node_id = node_name(o.node, listen);
     app.started_at = clock_now(clock_real());
+    if (cluster_join(&app, &err) != OK) /* before anything claims work under this node's name */
+        fatal("serve: %s", err.message);
     /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */
     app.notifier = notifier_start(&app);
     app.engine = engine_start(&app);
@@ -231,6 +233,7 @@ static int serve_main(int argc, char **argv)
     cluster_stop(app.cluster);
     engine_stop(app.engine);
     notifier_stop(app.notifier);
+    cluster_leave(&app); /* what the notifier skipped while stopping goes to another node now */
     store_close(app.store);
     config_unref(app.config);
     metrics_free(app.metrics);

@@ -605,18 +605,32 @@ static void isolate(struct app *app, const struct config *cfg, struct store_conn
     struct id_list l = {.n = 0};
     if (store_escalation_due(rd, now, DUE_BATCH, collect_id, &l) != OK)
         return;
+    enum result results[DUE_BATCH];
+    bool any_ok = false;
     for (size_t i = 0; i < l.n; i++) {
         struct error err = {0};
         struct one_job j = {.x = {.app = app, .cfg = cfg, .now = now, .actor = "tocsin"},
                             .id = l.ids[i]};
-        if (store_write(app->store, one_due_job, &j, &err) == OK) {
+        results[i] = store_write(app->store, one_due_job, &j, &err);
+        if (results[i] == OK) {
+            any_ok = true;
             *queued += j.x.queued;
             metrics_count_unrouted(app->metrics, j.x.unrouted);
         } else {
-            log_error("escalate: incident %s: %s; tried again in %lld s, the others go on",
-                      l.ids[i], err.message, (long long)(POISON_RETRY_MS / 1000));
+            log_error("escalate: incident %s: %s", l.ids[i], err.message);
+        }
+    }
+    /* Deferred: what failed on its own while the store worked (another incident's write
+     * committed, or the failure was not the store's). When every write failed for want of the
+     * store, nothing is deferred: all of it is tried again in a second. */
+    for (size_t i = 0; i < l.n; i++) {
+        if (results[i] != OK && (any_ok || results[i] != ERR_UNAVAILABLE)) {
+            struct error err = {0};
             struct defer_job d = {.id = l.ids[i], .now = now};
-            if (store_write(app->store, defer_job, &d, &err) != OK)
+            if (store_write(app->store, defer_job, &d, &err) == OK)
+                log_error("escalate: incident %s tried again in %lld s; the others went on",
+                          l.ids[i], (long long)(POISON_RETRY_MS / 1000));
+            else
                 log_error("escalate: %s", err.message);
         }
         free(l.ids[i]);

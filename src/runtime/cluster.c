@@ -4,6 +4,7 @@
 #include "runtime/cluster.h"
 #include "runtime/engine.h"
 #include "runtime/notifier.h"
+#include "runtime/ack_key.h"
 #include "app/version.h"
 #include "util/log.h"
 #include "util/pacer.h"
@@ -110,6 +111,7 @@ static void watch(struct cluster *c)
                       err.message);
         else
             log_info("cluster: config reloaded after another node's reload");
+        engine_kick(app->engine); /* deadlines may have moved, as after SIGHUP */
     }
     if (app->dev_clock) {
         int64_t ahead = dev - dev_offset(app);
@@ -152,10 +154,11 @@ static void *cluster_main(void *arg)
  * its key (the first 62 bits of its BLAKE2b hash); a node with another key refuses to start. */
 static enum result check_ack_key(struct app *app, struct error *err)
 {
-    if (!app->notifier)
-        return OK;
-    unsigned char h[16];
-    crypto_generichash(h, sizeof h, notifier_ack_key(app->notifier), ACKLINK_KEY_LEN, NULL, 0);
+    unsigned char key[ACKLINK_KEY_LEN], h[16];
+    if (ack_key_load(app->data_dir, key, err) != OK) /* the notifier loads the same file */
+        return err->code;
+    crypto_generichash(h, sizeof h, key, sizeof key, NULL, 0);
+    sodium_memzero(key, sizeof key);
     uint64_t bits = 0;
     for (int i = 0; i < 8; i++)
         bits = (bits << 8) | h[i];
@@ -179,11 +182,39 @@ static enum result check_ack_key(struct app *app, struct error *err)
     return OK;
 }
 
-struct cluster *cluster_start(struct app *app, struct error *err)
+enum result cluster_join(struct app *app, struct error *err)
 {
+    if (app->config->storage.claim_lease < 30 * 1000)
+        log_warn("cluster: storage.claim_lease is under 30 s: a delivery may take 10 s and the "
+                 "write lock 5 s more, so a slow receiver may be sent the same page twice "
+                 "(under one idempotency key)");
     struct beat_job j = {.app = app, .release = true};
     if (check_ack_key(app, err) != OK || store_write(app->store, beat_job, &j, err) != OK)
-        return NULL;
+        return err->code ? err->code : ERR_UNAVAILABLE;
+    return OK;
+}
+
+struct release_job {
+    const struct app *app;
+};
+
+static enum result release_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    const struct app *app = ((struct release_job *)arg)->app;
+    enum result result = store_node_release(tx, app->node_id);
+    return result == OK ? OK : error_set(err, result, "store: cannot release the claims");
+}
+
+void cluster_leave(struct app *app)
+{
+    struct release_job j = {.app = app};
+    struct error err = {0};
+    if (store_write(app->store, release_job, &j, &err) != OK)
+        log_warn("cluster: %s (they end with their lease)", err.message);
+}
+
+struct cluster *cluster_start(struct app *app, struct error *err)
+{
     struct cluster *c = xcalloc(1, sizeof *c);
     c->app = app;
     c->beat_at = clock_mono_ms();

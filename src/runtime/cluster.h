@@ -19,9 +19,15 @@
 
 enum { CLUSTER_WATCH_MS = 250, CLUSTER_BEAT_MS = 5000 };
 
-/* Records the node (releasing any notification claims a previous run under the same name left)
- * and starts the thread. NULL with err set when the store refuses the first write. */
+/* Before the notifier and the engine start: checks this node's ack-link key against the other
+ * nodes' (refusing another), records the node and releases the notification claims a previous
+ * run under the same name left (so nothing this run claims is released under it). */
+enum result cluster_join(struct app *app, struct error *err);
+/* Starts the watch thread (after the engine and the notifier: it kicks them). */
 struct cluster *cluster_start(struct app *app, struct error *err);
+/* At a clean stop, after the notifier stopped: releases the claims this node still holds (rows
+ * it skipped while stopping), so another node sends them now, not after the lease. */
+void cluster_leave(struct app *app);
 void cluster_stop(struct cluster *c);
 /* Runs a watch pass now and waits for it (bounded): what other nodes changed so far holds here
  * when it returns. */

@@ -15,6 +15,7 @@
 #include "util/pacer.h"
 #include "store/heartbeats.h"
 #include "store/probes.h"
+#include "store/alerts.h"
 #include "store/nodes.h"
 
 #include <pthread.h>
@@ -109,16 +110,19 @@ static enum result first_seen_job(struct store_conn *tx, void *arg, struct error
     return result == OK ? OK : error_set(err, result, "store: cannot record heartbeat %s", f->name);
 }
 
-static void raise_alert(struct engine *e, const struct config *cfg, struct ingest_source *src,
+static bool raise_alert(struct engine *e, const struct config *cfg, struct ingest_source *src,
                         struct ingest_event *ev)
 {
     struct error err = {0};
-    if (ingest_run(e->app, cfg, src, ev, 1, &err) != OK)
-        log_error("engine: %s alert on %s not stored: %s", src->source_kind, src->service,
-                  err.message);
+    if (ingest_run(e->app, cfg, src, ev, 1, &err) == OK)
+        return true;
+    log_error("engine: %s alert on %s not stored: %s", src->source_kind, src->service, err.message);
+    return false;
 }
 
-static void heartbeat_missed(struct engine *e, const struct config *cfg,
+/* Raises the miss of check-in last_seen; false when the alert could not be stored (tried again
+ * at the next pass). Another node's raise of the same miss (claim_lost) counts as done. */
+static bool heartbeat_missed(struct engine *e, const struct config *cfg,
                              const struct config_heartbeat *hb, int64_t last_seen)
 {
     char scope[160], actor[160];
@@ -141,11 +145,12 @@ static void heartbeat_missed(struct engine *e, const struct config *cfg,
                               .severity = hb->severity,
                               .labels = labels,
                               .details = details};
-    raise_alert(e, cfg, &src, &ev);
-    if (!src.claim_lost)
+    bool done = raise_alert(e, cfg, &src, &ev);
+    if (done && !src.claim_lost)
         log_warn("engine: heartbeat %s missed (service %s)", hb->name, hb->service);
     json_decref(labels);
     json_decref(details);
+    return done;
 }
 
 static int64_t heartbeats_pass(struct engine *e, const struct config *cfg, int64_t now)
@@ -171,8 +176,10 @@ static int64_t heartbeats_pass(struct engine *e, const struct config *cfg, int64
         int64_t due = last[i] + hb->interval + hb->grace;
         struct hb_state *st = hb_state(e, hb->name);
         if (now >= due && st->fired_for != last[i]) {
-            heartbeat_missed(e, cfg, hb, last[i]);
-            st->fired_for = last[i];
+            if (heartbeat_missed(e, cfg, hb, last[i]))
+                st->fired_for = last[i];
+            else if (now + ENGINE_MAX_SLEEP_MS < next)
+                next = now + ENGINE_MAX_SLEEP_MS; /* try again soon */
         } else if (now < due && due < next) {
             next = due;
         }
@@ -186,9 +193,11 @@ static int64_t heartbeats_pass(struct engine *e, const struct config *cfg, int64
 struct probe_write {
     const char *service;
     const struct store_probe_result *res;
+    const char *scope; /* of the probe's alert (its dedup key too) */
     int limit;
     bool streak_ok; /* out: the streak this result is part of, from the stored results */
     int streak;
+    bool alert_open; /* out: the probe's alert is open (firing or acknowledged) */
 };
 
 /* Stores the result and reads the streak it extends in the same transaction: several nodes may
@@ -199,6 +208,14 @@ static enum result probe_write_job(struct store_conn *tx, void *arg, struct erro
     enum result result = store_probe_result_insert(tx, w->service, w->res);
     if (result == OK)
         result = store_probe_streak(tx, w->service, w->limit, &w->streak_ok, &w->streak);
+    if (result == OK) {
+        struct alert a = {0};
+        result = store_alert_find_open(tx, w->scope, w->scope, &a);
+        w->alert_open = result == OK;
+        alert_free_fields(&a);
+        if (result == ERR_NOT_FOUND)
+            result = OK;
+    }
     return result == OK ? OK : error_set(err, result, "store: cannot keep the probe result");
 }
 
@@ -257,16 +274,18 @@ static void probe_record(struct engine *e, const struct config *cfg,
     int fail_after = svc->probe->fail_after, recover_after = svc->probe->recover_after;
     struct probe_write w = {.service = svc->id,
                             .res = &res,
+                            .scope = scope,
                             .limit = (fail_after > recover_after ? fail_after : recover_after) + 1};
     if (store_write(e->app->store, probe_write_job, &w, &err) != OK) {
         log_error("engine: probe result for %s not stored: %s", svc->id, err.message);
         return;
     }
-    /* Once per streak, when it reaches the threshold: a repeat trigger is counted, a resolve of
-     * no open alert is dropped, so nothing here needs to remember whether an alert is open (a
-     * restart loses nothing). */
-    bool fire = !o->ok && !w.streak_ok && w.streak == fail_after;
-    bool recover = o->ok && w.streak_ok && w.streak == recover_after;
+    /* From what the store says, read with the result: raise while the failure streak has reached
+     * fail_after and no alert is open, resolve while the success streak has reached recover_after
+     * and one is. So a raise that failed (the store away, the node killed between the two writes)
+     * is made by the next round, on whichever node runs it. */
+    bool fire = !o->ok && !w.streak_ok && w.streak >= fail_after && !w.alert_open;
+    bool recover = o->ok && w.streak_ok && w.streak >= recover_after && w.alert_open;
     if (!fire && !recover)
         return;
     char summary[512];

@@ -183,11 +183,24 @@ static enum result claim_job(struct store_conn *tx, void *arg, struct error *err
 {
     struct claim_job *j = arg;
     for (size_t i = 0; i < j->p->nrows; i++) {
-        enum result result =
-            store_notification_claim(tx, j->p->rows[i].id, j->node, j->until, j->p->wall);
+        const struct store_notification *row = &j->p->rows[i];
+        enum result result = store_notification_claim(tx, row->id, j->node, j->until, j->p->wall);
+        if (result == OK) { /* free now, but was it handled since this pass read it? */
+            struct store_notification cur = {0};
+            result = store_notification_get(tx, row->id, &cur);
+            bool moved = result == OK &&
+                         (strcmp(cur.status, "pending") != 0 || cur.attempts != row->attempts ||
+                          cur.next_attempt_at != row->next_attempt_at);
+            store_notification_free_fields(&cur);
+            if (result == OK && moved) { /* another node sent or deferred it: not due for us */
+                result = store_notification_claim(tx, row->id, j->node, 0, j->p->wall);
+                if (result == OK)
+                    result = ERR_NOT_FOUND;
+            }
+        }
         if (result != OK && result != ERR_NOT_FOUND)
             return error_set(err, result, "store: cannot claim notification %lld",
-                             (long long)j->p->rows[i].id);
+                             (long long)row->id);
         j->claimed[i] = result == OK;
     }
     return OK;

@@ -1,7 +1,8 @@
 /*
  * store/heartbeats: the last time each heartbeat was seen (migration 002); touch never moves it
  * back. claim_missed: records that the miss of check-in `last_seen` was raised (migration 007):
- * OK the first time, ERR_NOT_FOUND when it already was (or the heartbeat has no row).
+ * OK the first time, ERR_NOT_FOUND when it already was, or a newer check-in came meanwhile (another
+ * node's), or the heartbeat has no row.
  */
 #ifndef TOCSIN_STORE_HEARTBEATS_H
 #define TOCSIN_STORE_HEARTBEATS_H

@@ -161,6 +161,15 @@ static void *pgc_open(const char *target, struct error *err)
         goto fail;
     PQclear(res);
     s->in_tx = true;
+    /* the server's session timeouts (pg.c) are for requests: a big table's COPY may take longer */
+    static const char *const untimed[] = {"SET LOCAL lock_timeout = 0",
+                                          "SET LOCAL statement_timeout = 0",
+                                          "SET LOCAL idle_in_transaction_session_timeout = 0"};
+    for (size_t i = 0; i < sizeof untimed / sizeof untimed[0]; i++) {
+        if (!(res = run(s, untimed[i], 0, NULL, err)))
+            goto fail;
+        PQclear(res);
+    }
     res = run(s, COPY_LOCK, 0, NULL, err);
     if (!res)
         goto fail;

@@ -18,7 +18,7 @@ static struct pg_stmt hb_list = {
 
 static struct pg_stmt hb_missed = {
     .sql = "UPDATE heartbeats SET missed_for = $2::bigint WHERE name = $1 "
-           "AND (missed_for IS NULL OR missed_for <> $2::bigint)"};
+           "AND last_seen = $2::bigint AND (missed_for IS NULL OR missed_for <> $2::bigint)"};
 
 static enum result pgs_heartbeat_touch(void *conn, const char *name, int64_t at)
 {

@@ -28,7 +28,9 @@
 #include <strings.h>
 
 /* The advisory lock that serialises migrations ("tocsin" in ASCII). */
-#define MIGRATE_LOCK "SELECT pg_advisory_xact_lock(127978830768494)"
+#define MIGRATE_LOCK                                                                               \
+    "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; "                                \
+    "SELECT pg_advisory_xact_lock(127978830768494)"
 /* The chain-head lock: every write transaction of every node takes it first (pgs_begin), so the
  * nodes' writers run one after another, as one node's jobs do: the timeline stays one chain,
  * due work read inside a write transaction is claimed by it, and no two writers can deadlock
@@ -36,7 +38,9 @@
 #define WRITE_LOCK "SELECT pg_advisory_xact_lock(127978830768495)"
 /* How long a statement may wait for a lock, and run, before it fails (ERR_UNAVAILABLE, a 503):
  * a session elsewhere holding a table lock must not hang the server's writer for ever. */
-#define SESSION_TIMEOUTS "SET lock_timeout = '5s'; SET statement_timeout = '30s'; "
+#define SESSION_TIMEOUTS                                                                           \
+    "SET lock_timeout = '5s'; SET statement_timeout = '30s'; "                                     \
+    "SET idle_in_transaction_session_timeout = '30s'; "
 /* Seconds a connection attempt (at start, or a reset) may take unless the URL says otherwise
  * (connect_timeout): an unreachable server must not hold the writer for ever. */
 #define CONNECT_TIMEOUT_S "5"
@@ -344,8 +348,13 @@ static void *pgs_connect(const char *target, bool writer, struct error *err)
     PQconninfoFree(opts);
     struct pg_conn *c = xcalloc(1, sizeof *c);
     /* connect_timeout first: a value in the URL (expanded from dbname) overrides it */
-    static const char *const keys[] = {"connect_timeout", "dbname", NULL};
-    const char *vals[] = {CONNECT_TIMEOUT_S, target, NULL};
+    /* A host that dies or is cut off with the write lock held must not keep it for the kernel's
+     * two-hour keepalive: TCP keepalives every few seconds and tcp_user_timeout end that session
+     * within half a minute on PostgreSQL's side too (idle_in_transaction_session_timeout). */
+    static const char *const keys[] = {
+        "connect_timeout",  "keepalives",       "keepalives_idle", "keepalives_interval",
+        "keepalives_count", "tcp_user_timeout", "dbname",          NULL};
+    const char *vals[] = {CONNECT_TIMEOUT_S, "1", "10", "5", "3", "30000", target, NULL};
     c->db = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(c->db) != CONNECTION_OK) {
         char msg[512];

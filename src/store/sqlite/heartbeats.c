@@ -15,7 +15,7 @@ static struct sq_stmt stmts[] = {
                     "ON CONFLICT(name) DO UPDATE SET last_seen = "
                     "max(last_seen, excluded.last_seen)"},
     [A_HB_LIST] = {"SELECT name, last_seen FROM heartbeats ORDER BY name"},
-    [A_HB_MISSED] = {"UPDATE heartbeats SET missed_for = ?2 WHERE name = ?1 "
+    [A_HB_MISSED] = {"UPDATE heartbeats SET missed_for = ?2 WHERE name = ?1 AND last_seen = ?2 "
                      "AND (missed_for IS NULL OR missed_for <> ?2)"},
 };
 
