@@ -11,6 +11,7 @@
 #include "store/incidents.h"
 #include "store/alerts.h"
 #include "store/silences.h"
+#include "store/nodes.h"
 #include "store/heartbeats.h"
 #include "util/utf8.h"
 
@@ -37,6 +38,7 @@ struct prepared {
 struct silence_cache {
     bool loaded;
     uint64_t version;
+    int64_t shared_gen; /* several nodes: the store's `caches` counter when it was read */
     int64_t loaded_at;
     struct silence *items;
     json_t **matchers;
@@ -114,13 +116,19 @@ static struct silence_cache *silence_cache(void)
 }
 
 /* The silences ending after `now`, from this thread's cache or read again. */
-static const struct silence_cache *silences_current(struct store_conn *tx, int64_t now,
+static const struct silence_cache *silences_current(struct store_conn *tx, int64_t now, bool shared,
                                                     enum result *result)
 {
     struct silence_cache *c = silence_cache();
     uint64_t version = store_silences_version(tx);
-    *result = OK;
-    if (c->loaded && c->version == version && now >= c->loaded_at)
+    int64_t gen = 0;
+    /* Several nodes (PostgreSQL): a silence another node added is seen at once, not after this
+     * node's next watch pass: its batch bumped `caches`, read here under the write lock (one
+     * indexed read per batch; docs/internals/multinode.md). */
+    *result = shared ? store_cluster_value(tx, CLUSTER_KEY_CACHES, &gen) : OK;
+    if (*result != OK)
+        return c;
+    if (c->loaded && c->version == version && c->shared_gen == gen && now >= c->loaded_at)
         return c;
     silence_cache_clear(c);
     *result = store_silence_list(tx, false, now, collect_silence, c);
@@ -130,6 +138,7 @@ static const struct silence_cache *silences_current(struct store_conn *tx, int64
     }
     c->loaded = true;
     c->version = version;
+    c->shared_gen = gen;
     c->loaded_at = now;
     return c;
 }
@@ -358,7 +367,8 @@ static enum result ingest_job(struct store_conn *tx, void *arg, struct error *er
     struct ingest_job *j = arg;
     j->now = clock_now(j->app->clock);
     enum result result;
-    j->silences = silences_current(tx, j->now, &result);
+    j->silences =
+        silences_current(tx, j->now, strcmp(store_driver(j->app->store), "postgres") == 0, &result);
     if (result == OK && j->src->touch_heartbeat) {
         result = store_heartbeat_touch(tx, j->src->touch_heartbeat, j->now);
         j->src->touched_at = j->now;

@@ -201,7 +201,8 @@ def test_revocation_and_silence_reach_every_node(cluster):
     st, sil = a.api("POST", "/api/v1/silences",
                     {"service": "api", "duration": "1h", "reason": "maintenance"})
     assert st == 201, (st, sil)
-    c.advance("0s")
+    # no barrier: c's ingest reads the shared counter under the write lock, so the silence
+    # committed on a holds for c's very next alert
     r = v2(c, v2_event(key2, dedup_key="silenced-1", source="db-9"))
     assert r.status == 202, r
     con = c.db()
