@@ -66,6 +66,11 @@ static void test_heartbeats(void **state)
     assert_int_equal(OP(heartbeat_touch, tx, "nightly", 300), OK);
     assert_int_equal(OP(heartbeat_claim_missed, tx, "nightly", 300), OK);
     conf_commit(f);
+    /* the miss of a check-in that is no longer the last (a newer one came) is not claimed */
+    tx = conf_begin(f);
+    assert_int_equal(OP(heartbeat_touch, tx, "backup", 60), OK);
+    assert_int_equal(OP(heartbeat_claim_missed, tx, "backup", 55), ERR_NOT_FOUND);
+    conf_commit(f);
     /* a rolled-back claim is not a claim */
     tx = conf_begin(f);
     assert_int_equal(OP(heartbeat_claim_missed, tx, "backup", 60), OK);
