@@ -51,7 +51,10 @@ static bool form_decode(const char *s, size_t n, char *out)
 enum result ui_form_parse(const char *body, size_t len, struct ui_form *f, struct error *err)
 {
     memset(f, 0, sizeof *f);
-    f->mem = xmalloc(len + 1);
+    /* Decoding never grows a string; each field takes its key and value, each with its NUL: at
+     * most len + 1 bytes of text and separators, plus one NUL more per field without '='
+     * ("a&b" is 3 bytes and needs "a\0\0b\0\0"), so twice len + 2 is always enough. */
+    f->mem = xmalloc(2 * len + 2);
     size_t used = 0;
     const char *p = body, *end = body + len;
     while (p < end) {

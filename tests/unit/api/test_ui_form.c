@@ -37,6 +37,18 @@ static void test_decodes(void **state)
     assert_int_equal(parse("", &f, &err), OK);
     assert_int_equal(f.n, 0);
     ui_form_free(&f);
+    /* keys without '=' and nothing between them: each needs its empty value (ASan caught a
+     * one-byte overflow here) */
+    assert_int_equal(parse("{", &f, &err), OK);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.key[0], "{");
+    assert_string_equal(f.val[0], "");
+    ui_form_free(&f);
+    assert_int_equal(parse("a&b&c", &f, &err), OK);
+    assert_int_equal(f.n, 3);
+    assert_string_equal(f.key[2], "c");
+    assert_string_equal(f.val[2], "");
+    ui_form_free(&f);
     assert_int_equal(parse("name=%C3%A9t%C3%A9", &f, &err), OK);
     assert_string_equal(ui_form_get(&f, "name"), "\xc3\xa9t\xc3\xa9");
     ui_form_free(&f);
