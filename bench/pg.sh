@@ -55,33 +55,14 @@ READY_TRIES=300
 STOP_TRIES=100
 
 log() { printf 'bench-pg: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shared helpers: die, stop_pid, forget_pid, free_port, ms, ratio
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
 # --- process control --------------------------------------------------------------------------------
 PIDS=()
 TMP=
 PGDIR=
-
-stop_pid() {  # SIGTERM, bounded wait, then SIGKILL; always reaps
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < STOP_TRIES; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid ignored SIGTERM for $((STOP_TRIES / 10))s; SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-forget_pid() {
-  local pid=$1 keep=() p
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
 
 cleanup() {
   local rc=$? p
@@ -94,10 +75,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 wait_ready() {  # URL NAME PID LOG
   local url=$1 name=$2 pid=$3 logf=$4 i
@@ -239,9 +216,6 @@ run_wrks() {
   [ "$bad" -eq 0 ] || INVALID=1
   log "$k: ${R[$k,alerts_s]} alerts/s (2xx only), p50 $(ms "$p50"), p99 $(ms "$p99"), errors $bad"
 }
-
-ms() { awk -v u="$1" 'BEGIN { if (u < 10000) printf "%.2f ms", u / 1000; else printf "%.1f ms", u / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # split CONNS over N URLs: prints URL:C for each URL with C > 0 (16 over 3 -> 6 5 5; 2 -> 1 1)
 split_conns() {

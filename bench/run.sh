@@ -43,7 +43,9 @@ READY_TRIES=300       # x 0.1 s: readiness polling bound
 STOP_TRIES=100        # x 0.1 s: wait this long for SIGTERM before SIGKILL
 
 log() { printf 'bench: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shared helpers: die, stop_pid, forget_pid, free_port, ms, ratio
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
 # --- 1. dependencies ------------------------------------------------------------------------------
 install_missing() {
@@ -78,27 +80,6 @@ install_missing() {
 PIDS=()
 TMP=
 
-stop_pid() {  # SIGTERM, bounded wait, then SIGKILL; always reaps
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < STOP_TRIES; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid ignored SIGTERM for $((STOP_TRIES / 10))s; SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-forget_pid() {
-  local pid=$1 keep=() p
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
 cleanup() {
   local rc=$? p
   trap - EXIT INT TERM
@@ -109,10 +90,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 wait_ready() {  # URL NAME PID LOG: poll until URL answers 2xx, the process dies, or the bound
   local url=$1 name=$2 pid=$3 logf=$4 i
@@ -249,9 +226,6 @@ run_wrk() {  # TARGET(am|tocsin) BATCH CONNS
   fi
   log "run $RUN: ${R[$k,alerts_s]} alerts/s, p50 $(ms "${f[p50_us]}"), p99 $(ms "${f[p99_us]}")"
 }
-
-ms() { awk -v u="$1" 'BEGIN { if (u < 10000) printf "%.2f ms", u / 1000; else printf "%.1f ms", u / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # --- 3. memory ------------------------------------------------------------------------------------
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }

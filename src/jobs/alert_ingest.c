@@ -367,8 +367,7 @@ static enum result ingest_job(struct store_conn *tx, void *arg, struct error *er
     struct ingest_job *j = arg;
     j->now = clock_now(j->app->clock);
     enum result result;
-    j->silences =
-        silences_current(tx, j->now, strcmp(store_driver(j->app->store), "postgres") == 0, &result);
+    j->silences = silences_current(tx, j->now, store_shared(j->app->store), &result);
     if (result == OK && j->src->touch_heartbeat) {
         result = store_heartbeat_touch(tx, j->src->touch_heartbeat, j->now);
         j->src->touched_at = j->now;

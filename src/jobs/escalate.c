@@ -499,13 +499,24 @@ out:
 
 /* ---- jobs ---- */
 
-struct due_job {
-    struct esc_ctx x;
+/* Incident ids read from the due rows (owned; the reader frees them). */
+struct id_list {
     char *ids[DUE_BATCH];
     size_t n;
 };
 
-static int collect_due(const char *id, void *arg);
+static int collect_id(const char *id, void *arg)
+{
+    struct id_list *l = arg;
+    if (l->n < DUE_BATCH)
+        l->ids[l->n++] = xstrdup(id);
+    return 0;
+}
+
+struct due_job {
+    struct esc_ctx x;
+    struct id_list due; /* filled by the job */
+};
 
 /* Reads the due rows inside the write transaction: on PostgreSQL every node's write transaction
  * holds the write lock (store/pg/pg.c), so the rows read here are this node's alone until the
@@ -516,27 +527,16 @@ static enum result due_job(struct store_conn *tx, void *arg, struct error *err)
     struct due_job *j = arg;
     j->x.queued = 0;
     j->x.unrouted = 0;
-    for (size_t i = 0; i < j->n; i++)
-        free(j->ids[i]);
-    j->n = 0;
-    enum result result = store_escalation_due(tx, j->x.now, DUE_BATCH, collect_due, j);
+    enum result result = store_escalation_due(tx, j->x.now, DUE_BATCH, collect_id, &j->due);
     if (result != OK)
         return error_set(err, result, "store: cannot read the due escalations");
-    if (!j->n)
+    if (!j->due.n)
         return OK;
     result = escalate_overrides_load(tx, j->x.now, j->x.now + 1, &j->x.ov, err);
-    for (size_t i = 0; i < j->n && result == OK; i++)
-        result = process_one(tx, &j->x, j->ids[i], false, err);
+    for (size_t i = 0; i < j->due.n && result == OK; i++)
+        result = process_one(tx, &j->x, j->due.ids[i], false, err);
     oncall_overrides_free(&j->x.ov);
     return result;
-}
-
-static int collect_due(const char *id, void *arg)
-{
-    struct due_job *j = arg;
-    if (j->n < DUE_BATCH)
-        j->ids[j->n++] = xstrdup(id);
-    return 0;
 }
 
 /* One due incident in its own transaction (after a batch failed): skipped when it is no longer
@@ -581,19 +581,6 @@ static enum result defer_job(struct store_conn *tx, void *arg, struct error *err
         result = store_escalation_put(tx, j->id, &st, j->now);
     }
     return result == OK ? OK : error_set(err, result, "store: cannot defer %s", j->id);
-}
-
-struct id_list {
-    char *ids[DUE_BATCH];
-    size_t n;
-};
-
-static int collect_id(const char *id, void *arg)
-{
-    struct id_list *l = arg;
-    if (l->n < DUE_BATCH)
-        l->ids[l->n++] = xstrdup(id);
-    return 0;
 }
 
 /* A batch failed: each due incident on its own, so one that fails every time (a poison row: its
@@ -649,9 +636,9 @@ int64_t escalate_pass(struct app *app, const struct config *cfg, int64_t now, in
     for (int b = 0; at >= 0 && at <= now && b < MAX_BATCHES; b++) {
         struct due_job j = {.x = {.app = app, .cfg = cfg, .now = now, .actor = "tocsin"}};
         enum result result = store_write(app->store, due_job, &j, &err);
-        size_t n = j.n;
+        size_t n = j.due.n;
         for (size_t i = 0; i < n; i++)
-            free(j.ids[i]);
+            free(j.due.ids[i]);
         if (result != OK) {
             log_error("escalate: %s", err.message[0] ? err.message : "cannot read due escalations");
             isolate(app, cfg, c, now, queued);

@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 enum { CLUSTER_SYNC_TIMEOUT_MS = 10000 };
@@ -43,8 +42,7 @@ static enum result beat_job(struct store_conn *tx, void *arg, struct error *err)
     enum result result = store_node_beat(tx, app->node_id, (int64_t)getpid(), TOCSIN_VERSION,
                                          app->started_at, clock_now(clock_real()));
     if (result == OK && j->release) /* SQLite: one process per file, so every claim is stale */
-        result = store_node_release(
-            tx, strcmp(store_driver(app->store), "sqlite") == 0 ? NULL : app->node_id);
+        result = store_node_release(tx, store_shared(app->store) ? app->node_id : NULL);
     return result == OK ? OK : error_set(err, result, "store: cannot record node %s", app->node_id);
 }
 

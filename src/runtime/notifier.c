@@ -3,7 +3,9 @@
  * every attempt. See docs/internals/notify.md for the row states as a diagram.
  *
  * A pass (at the next due time, at least every second, or at once when kicked):
- *   1. reads the due rows (pending, next_attempt_at <= now on the app clock) and plans each one:
+ *   1. reads the due rows (pending, next_attempt_at <= now on the app clock, no live claim of
+ *      another node), claims them for storage.claim_lease in one store job (claim_rows: rows
+ *      another node claimed or handled meanwhile leave the pass), and plans each one:
  *      - cancel: a page whose incident was acknowledged, resolved or closed since it was queued;
  *      - defer: a fresh row whose user+method had a message sent less than notify.throttle ago
  *        waits until that window ends;
@@ -18,8 +20,9 @@
  * Retry-After; after max_attempts, or a Retry-After beyond an hour, the row fails for good.
  *
  * Crash safety: a row is pending until the job that records its delivery commits. Killed in
- * between, the row is simply due again after the restart: at-least-once, and the receiver can
- * drop the repeat by webhook-id / Message-ID (stable per row). Nothing is kept only in memory.
+ * between, the row is due again when this node restarts (it releases its old claims first) or,
+ * for another node, when the claim ends: at-least-once, and the receiver can drop the repeat by
+ * webhook-id / Idempotency-Key / Message-ID (stable per row). Nothing is kept only in memory.
  * Threads: its own; notifier_kick/notifier_sync from any thread. The pass's job runs on the store
  * writer thread and only reads what the pass prepared (no reader connection there).
  */

@@ -181,7 +181,7 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
     s->writer.h.shared_changed = false;
     /* Several nodes (PostgreSQL): the others' status page caches learn of a public change
      * through this counter (runtime/cluster.c); one SQLite file has one node, nothing to tell. */
-    if (ok && !failed_alone && s->writer.h.public_changed && be->id == STORE_PG &&
+    if (ok && !failed_alone && s->writer.h.public_changed && store_shared(s) &&
         store_cluster_bump(&s->writer, CLUSTER_KEY_PUBLIC) != OK)
         ok = false;
     if (ok && !failed_alone && store_failpoint_take(s, "commit")) {
@@ -531,6 +531,11 @@ void store_check_close(struct store_conn *c)
     if (be)
         be->disconnect(c->h.conn);
     free(c);
+}
+
+bool store_shared(const struct store *s)
+{
+    return s->be->id == STORE_PG;
 }
 
 const char *store_driver(const struct store *s)

@@ -92,6 +92,8 @@ int store_stmt_slot(_Atomic int *slot);
 struct store *store_open(const char *driver, const char *target, struct error *err);
 void store_close(struct store *s);
 const char *store_driver(const struct store *s);
+/* May other tocsin nodes share this store? PostgreSQL: yes; a SQLite file has one process. */
+bool store_shared(const struct store *s);
 
 /* `tocsin store check`: a connection of its own to the store at target (a reader: no writer
  * thread, no migrations, nothing written, so it is safe beside a running server; a missing SQLite

@@ -32,8 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The advisory lock pg.c's migrations take (its MIGRATE_LOCK): "tocsin" in ASCII. */
-#define COPY_LOCK "SELECT pg_advisory_xact_lock(127978830768494)"
+#define COPY_LOCK "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK_KEY ")"
 
 enum { ROW_CAP = 1 << 30 };
 
@@ -48,14 +47,6 @@ struct pg_sink {
     struct buf line;
 };
 
-static void one_line(const char *msg, char *out, size_t n)
-{
-    snprintf(out, n, "%s", msg ? msg : "");
-    size_t len = strlen(out);
-    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' '))
-        out[--len] = '\0';
-}
-
 /* Runs sql (params: n texts); its result, or NULL with err set from PostgreSQL's message. */
 static PGresult *run(struct pg_sink *s, const char *sql, int n, const char *const *params,
                      struct error *err)
@@ -65,7 +56,7 @@ static PGresult *run(struct pg_sink *s, const char *sql, int n, const char *cons
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;
     char msg[512];
-    one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(s->c->db), msg, sizeof msg);
+    pg_one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(s->c->db), msg, sizeof msg);
     error_set(err, ERR_UNAVAILABLE, "storage: PostgreSQL: %s", msg);
     PQclear(res);
     return NULL;
@@ -244,7 +235,7 @@ static enum result pgc_table_begin(void *dst, const struct copy_table *t, struct
         s->copying = true;
     } else {
         char msg[512];
-        one_line(PQresultErrorMessage(res), msg, sizeof msg);
+        pg_one_line(PQresultErrorMessage(res), msg, sizeof msg);
         result = error_set(err, ERR_UNAVAILABLE, "storage: table %s: %s; nothing was written",
                            t->name, msg);
     }
@@ -336,7 +327,7 @@ static enum result pgc_row(void *dst, int64_t row, const struct copy_value *v, s
     }
     if (PQputCopyData(s->c->db, s->line.data, (int)s->line.len) != 1) {
         char msg[256];
-        one_line(PQerrorMessage(s->c->db), msg, sizeof msg);
+        pg_one_line(PQerrorMessage(s->c->db), msg, sizeof msg);
         snprintf(s->failed, sizeof s->failed, "table %s, row %lld: %s", s->t->name, (long long)row,
                  msg);
         return error_set(err, ERR_UNAVAILABLE, "storage: %s; nothing was written", s->failed);
@@ -350,12 +341,12 @@ static enum result pgc_row(void *dst, int64_t row, const struct copy_value *v, s
 static enum result copy_failed(struct pg_sink *s, const PGresult *res, struct error *err)
 {
     char msg[256], detail[256] = "", where[160] = "";
-    one_line(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY), msg, sizeof msg);
+    pg_one_line(PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY), msg, sizeof msg);
     const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
     const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
     const char *line = ctx ? strstr(ctx, ", line ") : NULL;
     if (d) {
-        one_line(d, detail, sizeof detail);
+        pg_one_line(d, detail, sizeof detail);
         size_t n = strlen(detail);
         if (n > 0 && detail[n - 1] == '.')
             detail[n - 1] = '\0';

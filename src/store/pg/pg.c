@@ -30,7 +30,7 @@
 /* The advisory lock that serialises migrations ("tocsin" in ASCII). */
 #define MIGRATE_LOCK                                                                               \
     "SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0; "                                \
-    "SELECT pg_advisory_xact_lock(127978830768494)"
+    "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK_KEY ")"
 /* The chain-head lock: every write transaction of every node takes it first (pgs_begin), so the
  * nodes' writers run one after another, as one node's jobs do: the timeline stays one chain,
  * due work read inside a write transaction is claimed by it, and no two writers can deadlock
@@ -50,7 +50,7 @@ static enum result exec_simple(struct pg_conn *c, const char *sql, struct error 
 static const char *session_sql(bool writer);
 
 /* PostgreSQL's messages end with a newline; logs and errors want one line. */
-static void one_line(const char *msg, char *out, size_t n)
+void pg_one_line(const char *msg, char *out, size_t n)
 {
     snprintf(out, n, "%s", msg ? msg : "");
     size_t len = strlen(out);
@@ -67,7 +67,7 @@ static enum result pg_fail(struct pg_conn *c, const PGresult *res, const char *w
     if (state && strncmp(state, "23", 2) == 0)
         return ERR_CONFLICT;
     char msg[512];
-    one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(c->db), msg, sizeof msg);
+    pg_one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(c->db), msg, sizeof msg);
     log_error("pg: %s: %s (%s)", what, msg[0] ? msg : PQerrorMessage(c->db), state ? state : "-");
     return ERR_UNAVAILABLE;
 }
@@ -89,7 +89,7 @@ static bool ensure_prepared(struct pg_conn *c, struct pg_stmt *s, char *name, si
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok) {
         char msg[512];
-        one_line(PQresultErrorMessage(res), msg, sizeof msg);
+        pg_one_line(PQresultErrorMessage(res), msg, sizeof msg);
         log_error("pg: prepare \"%.60s\": %s", s->sql, msg);
     }
     PQclear(res);
@@ -191,7 +191,7 @@ bool pg_usable(struct pg_conn *c)
         PQreset(c->db);
         if (PQstatus(c->db) != CONNECTION_OK) {
             char msg[512];
-            one_line(PQerrorMessage(c->db), msg, sizeof msg);
+            pg_one_line(PQerrorMessage(c->db), msg, sizeof msg);
             log_error("pg: the connection to PostgreSQL is lost: %s", msg);
             return false;
         }
@@ -318,7 +318,7 @@ static enum result exec_simple(struct pg_conn *c, const char *sql, struct error 
     enum result result = OK;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         char msg[512];
-        one_line(PQresultErrorMessage(res), msg, sizeof msg);
+        pg_one_line(PQresultErrorMessage(res), msg, sizeof msg);
         result = error_set(err, ERR_UNAVAILABLE, "storage: %s", msg);
     }
     PQclear(res);
@@ -340,7 +340,7 @@ static void *pgs_connect(const char *target, bool writer, struct error *err)
     PQconninfoOption *opts = PQconninfoParse(target ? target : "", &perr);
     if (!opts) {
         char msg[512];
-        one_line(perr ? perr : "out of memory", msg, sizeof msg);
+        pg_one_line(perr ? perr : "out of memory", msg, sizeof msg);
         error_set(err, ERR_UNAVAILABLE, "storage.url: not a PostgreSQL connection URL: %s", msg);
         PQfreemem(perr);
         return NULL;
@@ -358,7 +358,7 @@ static void *pgs_connect(const char *target, bool writer, struct error *err)
     c->db = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(c->db) != CONNECTION_OK) {
         char msg[512];
-        one_line(c->db ? PQerrorMessage(c->db) : "out of memory", msg, sizeof msg);
+        pg_one_line(c->db ? PQerrorMessage(c->db) : "out of memory", msg, sizeof msg);
         error_set(err, ERR_UNAVAILABLE, "storage: cannot connect to PostgreSQL: %s", msg);
         goto fail;
     }
@@ -405,7 +405,7 @@ static PGresult *exec_param(struct pg_conn *c, const char *sql, const char *para
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;
     char msg[512];
-    one_line(PQresultErrorMessage(res), msg, sizeof msg);
+    pg_one_line(PQresultErrorMessage(res), msg, sizeof msg);
     error_set(err, ERR_UNAVAILABLE, "storage: %s", msg);
     PQclear(res);
     return NULL;
@@ -591,7 +591,7 @@ static enum result pgs_check(void *conn, bool full, struct error *err)
     enum result result = OK;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         char msg[512];
-        one_line(PQresultErrorMessage(res), msg, sizeof msg);
+        pg_one_line(PQresultErrorMessage(res), msg, sizeof msg);
         result = error_set(err, ERR_UNAVAILABLE, "storage: PostgreSQL check failed: %s", msg);
     } else if (full && PQntuples(res) > 0) {
         char problems[400] = "";

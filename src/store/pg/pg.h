@@ -62,6 +62,12 @@ struct pg_conn {
     bool in_tx;      /* between BEGIN and COMMIT/ROLLBACK: never reset then */
     bool session_ok; /* its session settings are in place */
 };
+/* The advisory lock key that serialises migrations ("tocsin" in ASCII); `tocsin store copy`
+ * takes it too, so a server cannot migrate the target while it is being filled. */
+#define PG_MIGRATE_LOCK_KEY "127978830768494"
+
+/* msg on one line (PostgreSQL's messages end with a newline), cut to n bytes. */
+void pg_one_line(const char *msg, char *out, size_t n);
 /* Is c connected (resetting a lost connection outside a transaction)? */
 bool pg_usable(struct pg_conn *c);
 
