@@ -71,9 +71,15 @@ unit: $(UNIT_BIN)
 # tests/seeds (the seed replay suite, issue 16) runs after tests/integration when PYTEST_ARGS is
 # empty; SEEDS_ONLY=1 runs only it, SEED_ARGS passes it pytest arguments.
 RUN_SEEDS := $(or $(SEEDS_ONLY),$(if $(PYTEST_ARGS),,1))
+# The pytest suites run on PYTEST_JOBS workers (pytest-xdist), whole files per worker so that a
+# module's shared server stays in one process. Each test server has its own port, data directory
+# and (on PostgreSQL) database, so workers share nothing. PYTEST_JOBS=1 runs them in one process.
+PYTEST_JOBS ?= 3
+XDIST := $(if $(filter-out 0 1,$(PYTEST_JOBS)),-n $(PYTEST_JOBS) --dist loadfile)
+PYTEST := /usr/bin/python3 -m pytest -q -p no:cacheprovider $(XDIST)
 integration: $(OUT)/tocsin
-	$(if $(SEEDS_ONLY),,cd tests/integration && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(PYTEST_ARGS))
-	$(if $(RUN_SEEDS),cd tests/seeds && TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(SEED_ARGS))
+	$(if $(SEEDS_ONLY),,cd tests/integration && TOCSIN_BIN=$(abspath $(OUT)/tocsin) $(PYTEST) $(PYTEST_ARGS))
+	$(if $(RUN_SEEDS),cd tests/seeds && TOCSIN_BIN=$(abspath $(OUT)/tocsin) $(PYTEST) $(SEED_ARGS))
 
 # The integration suite on PostgreSQL, after test_pg_core, test_pg_res1 and the store conformance
 # suite (CONFORMANCE: their PostgreSQL half): a throwaway cluster (scripts/pg_cluster.sh) serves
@@ -94,11 +100,9 @@ integration-pg: $(OUT)/tocsin $(OUT)/tests/store/test_pg_core $(OUT)/tests/store
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_conformance_notify; \
 	  TOCSIN_TEST_PG=$(PG_TEST_DIR) $(OUT)/tests/store/test_conformance_followup; \
 	  $(if $(SEEDS_ONLY),,cd $(CURDIR)/tests/integration && TOCSIN_TEST_PG=$(PG_TEST_DIR) \
-	    TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider \
-	    $(PYTEST_ARGS);) \
+	    TOCSIN_BIN=$(abspath $(OUT)/tocsin) $(PYTEST) $(PYTEST_ARGS);) \
 	  $(if $(RUN_SEEDS),cd $(CURDIR)/tests/seeds && TOCSIN_TEST_PG=$(PG_TEST_DIR) \
-	    TOCSIN_BIN=$(abspath $(OUT)/tocsin) /usr/bin/python3 -m pytest -q -p no:cacheprovider \
-	    $(SEED_ARGS);) true
+	    TOCSIN_BIN=$(abspath $(OUT)/tocsin) $(PYTEST) $(SEED_ARGS);) true
 
 # Real Prometheus and Alertmanager sending real alerts to tocsin (tests/peers/setup.sh installs them).
 peers: $(OUT)/tocsin

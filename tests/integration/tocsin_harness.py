@@ -466,6 +466,11 @@ class Server:
                     return self.start(_tries - 1)
                 pytest.fail(f"server exited with {code} before it was ready:\n"
                             f"stdout: {self._read(out_path)[-2000:]}\nstderr: {self._read(err_path)[-4000:]}")
+            # A 200 alone could come from another test's server that took the port this one
+            # failed to bind (parallel workers): ready means our own process said it listens.
+            if f"http: listening on 127.0.0.1:{self.port} " not in self._read(err_path):
+                time.sleep(0.05)
+                continue
             try:
                 r = http("GET", self.url + "/healthz", timeout=2)
                 if r.status == 200:
