@@ -7,6 +7,7 @@ What is asserted is the timeline (escalation.step entries name every target and 
 the escalation state on the incident; delivery itself is tested in test_notify*.py and the whole
 walk in test_paging_walk.py."""
 import json
+import time
 
 import pytest
 
@@ -306,9 +307,13 @@ def test_ten_thousand_open_incidents_fire_on_time(esc):
     now_ms = int(parse_time(esc.now()).timestamp() * 1000)
     esc.advance(f"{(first + 15 * 60 * 1000 - 1000 - now_ms) // 1000}s")
     # half-second steps: each pass's clock is at most 0.5 s (plus the real time the previous pass
-    # took) after the one before, so a step is late only if a pass skipped it
+    # took) after the one before, so a step is late only if a pass skipped it. On a loaded machine
+    # the real time between two passes adds to the half second: that gap is measured, not assumed.
+    gap_ms, before = 0, time.monotonic()
     for _ in range((last - first) // 500 + 6):
         esc.advance("500ms")
+        after = time.monotonic()
+        gap_ms, before = max(gap_ms, int((after - before) * 1000)), after
     con = esc.db()
     try:
         rows = con.execute(
@@ -318,8 +323,9 @@ def test_ten_thousand_open_incidents_fire_on_time(esc):
     finally:
         con.close()
     assert len(rows) == groups * per
-    late = [(iid, at - c - 15 * 60 * 1000) for iid, at, c in rows if not 0 <= at - c - 15 * 60 * 1000 < 1000]
-    assert late == [], late[:10]
+    bound = max(1000, 500 + gap_ms + 100)
+    late = [(iid, at - c - 15 * 60 * 1000) for iid, at, c in rows if not 0 <= at - c - 15 * 60 * 1000 < bound]
+    assert late == [], (bound, late[:10])
 
 
 HANDOFF_CONFIG = """
