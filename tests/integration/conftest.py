@@ -18,6 +18,28 @@ import pytest
 from tocsin_harness import Server, on_pg, require_bin
 
 
+# Under pytest-xdist (make test runs PYTEST_JOBS workers, whole files per worker), the tests that
+# load the machine for a minute or more run one after another on one worker: run side by side on
+# two cores they starve each other and the servers of every other worker.
+HEAVY_TESTS = (
+    "test_ingest_durability.py::test_kill9_storm_loses_no_acknowledged_alert",
+    "test_ingest_storm.py::test_storm_of_10000_alerts_is_one_incident",
+    "test_escalation.py::test_ten_thousand_open_incidents_fire_on_time",
+)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadFileScheduling
+
+    class HeavyTestsTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            if nodeid.split("[", 1)[0] in HEAVY_TESTS:
+                return "heavy"
+            return super()._split_scope(nodeid)
+
+    return HeavyTestsTogether(config, log)
+
+
 def pytest_runtest_setup(item):
     """sqlite_only tests are about SQLite itself (e.g. its file lock): skipped on PostgreSQL."""
     if on_pg() and item.get_closest_marker("sqlite_only"):
