@@ -247,6 +247,11 @@ void store_note_public_change(struct store *s)
     atomic_fetch_add(&s->public_changes, 1);
 }
 
+void store_tx_public_change(struct store_conn *tx)
+{
+    tx->h.public_changed = true;
+}
+
 uint64_t store_public_changes(struct store *s)
 {
     return atomic_load(&s->public_changes);
