@@ -208,6 +208,13 @@ ctx_switches() {  # voluntary + involuntary, summed over the process's threads
     awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { n += $2 } END { print n + 0 }'
 }
 CLK_TCK=$(getconf CLK_TCK)
+store_metrics() {  # tocsin's commits: "duration_sum count jobs" from /metrics
+  curl -fsS --max-time 10 "$T_URL/metrics" | awk '
+    $1 == "tocsin_store_commit_duration_seconds_sum" { d = $2 }
+    $1 == "tocsin_store_commit_duration_seconds_count" { c = $2 }
+    $1 == "tocsin_store_commit_batch_size_sum" { j = $2 }
+    END { print d + 0, c + 0, j + 0 }'
+}
 
 run_wrk() {  # TARGET(am|webhook|ev2) BATCH CONNS PID
   local target=$1 batch=$2 conns=$3 spid=$4 url fmt key out line pid cpu0 cpu1 cs0 cs1
@@ -219,6 +226,8 @@ run_wrk() {  # TARGET(am|webhook|ev2) BATCH CONNS PID
   esac
   out=$TMP/wrk-$RUN-$target-$batch-$conns.out
   log "run $RUN: $target, $batch alert(s)/POST, $conns connections, $DURATION"
+  local m0=(0 0 0) m1=(0 0 0)
+  [ "$target" = am ] || read -r -a m0 <<<"$(store_metrics)"
   cpu0=$(cpu_ticks "$spid") cs0=$(ctx_switches "$spid")
   wrk -t2 -c"$conns" -d"$DURATION" --timeout 30s --latency -s "$LUA" "$url" -- \
     "$fmt" "$batch" "$RUN" "$key" >"$out" 2>&1 </dev/null &
@@ -227,6 +236,7 @@ run_wrk() {  # TARGET(am|webhook|ev2) BATCH CONNS PID
   wait "$pid" || { cat "$out" >&2; die "wrk failed"; }
   forget_pid "$pid"
   cpu1=$(cpu_ticks "$spid") cs1=$(ctx_switches "$spid")
+  [ "$target" = am ] || read -r -a m1 <<<"$(store_metrics)"
   line=$(grep '^BENCHRESULT ' "$out") || { cat "$out" >&2; die "no BENCHRESULT from wrk"; }
   # requests=.. duration_us=.. p50_us=.. p99_us=.. connect=.. read=.. write=.. status=.. timeout=..
   local -A f
@@ -242,6 +252,17 @@ run_wrk() {  # TARGET(am|webhook|ev2) BATCH CONNS PID
   R[$k,cpu_us]=$(awk -v t="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="$ok_alerts" \
     'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "n/a" }')
   R[$k,cs]=$(awk -v c="$((cs1 - cs0))" -v n="$ok_alerts" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }')
+  # tocsin's writer: jobs per commit, mean commit (the transaction, its fsync included) and the
+  # share of the run it spent committing: what bounds durable ingest when it is near 100%
+  if [ "$target" != am ]; then
+    R[$k,batch]=$(awk -v j="$(awk -v a="${m1[2]}" -v b="${m0[2]}" 'BEGIN { print a - b }')" \
+      -v c="$(awk -v a="${m1[1]}" -v b="${m0[1]}" 'BEGIN { print a - b }')" \
+      'BEGIN { if (c > 0) printf "%.1f", j / c; else print "n/a" }')
+    R[$k,commit_ms]=$(awk -v s="${m1[0]}" -v s0="${m0[0]}" -v c="${m1[1]}" -v c0="${m0[1]}" \
+      'BEGIN { if (c > c0) printf "%.2f", (s - s0) * 1000 / (c - c0); else print "n/a" }')
+    R[$k,busy]=$(awk -v s="${m1[0]}" -v s0="${m0[0]}" -v d="${f[duration_us]}" \
+      'BEGIN { printf "%.0f%%", 100 * (s - s0) / (d / 1e6) }')
+  fi
   R[$k,p50]=${f[p50_us]}
   R[$k,p99]=${f[p99_us]}
   R[$k,errors]=$errors
@@ -249,7 +270,7 @@ run_wrk() {  # TARGET(am|webhook|ev2) BATCH CONNS PID
     INVALID=1
     log "run $RUN: $errors errors (connect ${f[connect]}, read ${f[read]}, write ${f[write]}, non-2xx ${f[status]}, timeout ${f[timeout]})"
   fi
-  log "run $RUN: ${R[$k,alerts_s]} alerts/s, p50 $(ms "${f[p50_us]}"), p99 $(ms "${f[p99_us]}"), CPU ${R[$k,cpu_us]} us/alert, ${R[$k,cs]} context switches/alert"
+  log "run $RUN: ${R[$k,alerts_s]} alerts/s, p50 $(ms "${f[p50_us]}"), p99 $(ms "${f[p99_us]}"), CPU ${R[$k,cpu_us]} us/alert, ${R[$k,cs]} context switches/alert${R[$k,batch]:+, ${R[$k,batch]} jobs/commit, commit ${R[$k,commit_ms]} ms, writer committing ${R[$k,busy]} of the run}"
 }
 
 # --- the durable-commit ceiling (budget 2) ----------------------------------------------------------
@@ -355,21 +376,24 @@ report() {
   echo "wrk -t2 -cN -d$DURATION, every alert distinct, alerts/s counts 2xx answers only; tocsin answers"
   echo "after an fsync'd SQLite commit (synchronous=FULL), Alertmanager keeps alerts in memory."
   echo "Latency is per request. CPU = the server's utime+stime over the run (/proc/PID/stat, all"
-  echo "threads, kernel work included) per alert answered; cs = its context switches per alert."
+  echo "threads, kernel work included) per alert answered; cs = its context switches per alert;"
+  echo "tocsin's writer (from /metrics over the run): jobs per commit, mean commit time (the"
+  echo "transaction and its fsync) and the share of the run it spent committing."
   echo
-  echo "| load | conns | server | alerts/s | p50 | p99 | CPU us/alert | cs/alert | x AM alerts/s | AM CPU / this CPU |"
-  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| load | conns | server | alerts/s | p50 | p99 | CPU us/alert | cs/alert | jobs/commit | commit | writer busy | x AM alerts/s | AM CPU / this CPU |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for load in $LOADS; do
     batch=${load%x*} conns=${load#*x}
     a=$batch-$conns-am
     for route in am $ROUTES; do
       t=$batch-$conns-$route
       [ -n "${R[$t,alerts_s]:-}" ] || continue
-      printf '| %s | %s | %s | %s%s | %s | %s | %s | %s | %s | %s |\n' \
+      printf '| %s | %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
         "$([ "$batch" = 1 ] && echo "1 alert/POST" || echo "$batch alerts/POST")" "$conns" \
         "$(route_name "$route")" \
         "${R[$t,alerts_s]}" "$([ "${R[$t,errors]}" = 0 ] || echo " (${R[$t,errors]} errors)")" \
         "$(ms "${R[$t,p50]}")" "$(ms "${R[$t,p99]}")" "${R[$t,cpu_us]}" "${R[$t,cs]}" \
+        "${R[$t,batch]:-}" "${R[$t,commit_ms]:+${R[$t,commit_ms]} ms}" "${R[$t,busy]:-}" \
         "$([ "$route" = am ] && echo "" || echo "**$(ratio "${R[$t,alerts_s]}" "${R[$a,alerts_s]}")**")" \
         "$([ "$route" = am ] && echo "" || ratio "${R[$a,cpu_us]}" "${R[$t,cpu_us]}")"
     done
@@ -396,7 +420,7 @@ report() {
       t=1-$conns-$route a=1-$conns-am
       [ -n "${R[$t,alerts_s]:-}" ] || continue
       r=$(ratio "${R[$t,alerts_s]}" "${R[$a,alerts_s]}")
-      echo "- 1. $(route_name "$route"), 1 alert/POST, $conns connections: ${R[$t,alerts_s]} vs Alertmanager ${R[$a,alerts_s]} alerts/s = ${r}x, budget >= 2x ($(verdict "$r" '>=' 2))"
+      echo "- 1. $(route_name "$route"), 1 alert/POST, $conns connections: ${R[$t,alerts_s]} vs Alertmanager ${R[$a,alerts_s]} alerts/s = ${r}x, budget >= 2x ($(verdict "$r" '>=' 2)); writer committing ${R[$t,busy]:-?} of the run, ${R[$t,batch]:-?} jobs per ${R[$t,commit_ms]:-?} ms commit; CPU ${R[$t,cpu_us]} vs AM's ${R[$a,cpu_us]} us/alert"
     done
   done
   if [ ${#FSYNC_RUNS[@]} -gt 0 ]; then
