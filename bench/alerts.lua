@@ -5,6 +5,8 @@
 -- FORMAT  am      Alertmanager's own API: POST /api/v2/alerts, a JSON array of postable alerts
 --         webhook tocsin: POST /api/v1/ingest/alertmanager, an Alertmanager webhook body
 --                 (version 4), KEY as the bearer token
+--         ev2     tocsin: POST /v2/enqueue, a PagerDuty Events API v2 trigger, KEY as its
+--                 routing_key (one event per request: BATCH must be 1)
 -- BATCH   alerts per request (1 or 100 in the bench)
 -- RUN     a small number unique per wrk run, so that no two requests of the whole bench carry the
 --         same alert: the `instance` label is RUN-THREAD-N and N counts per thread
@@ -31,14 +33,17 @@ function init(args)
   batch = tonumber(args[2])
   run = tonumber(args[3])
   key = args[4]
-  if (format ~= "am" and format ~= "webhook") or not batch or batch < 1 or not run then
-    io.stderr:write("usage: alerts.lua am|webhook BATCH RUN [KEY]\n")
+  if (format ~= "am" and format ~= "webhook" and format ~= "ev2") or not batch or batch < 1 or
+    not run or (format == "ev2" and batch ~= 1) then
+    io.stderr:write("usage: alerts.lua am|webhook|ev2 BATCH RUN [KEY] (ev2: BATCH 1)\n")
     os.exit(2)
   end
   starts_at = os.date("!%Y-%m-%dT%H:%M:%SZ")
   headers = {["Content-Type"] = "application/json"}
   if format == "am" then
     path = "/api/v2/alerts"
+  elseif format == "ev2" then
+    path = "/v2/enqueue"
   else
     path = "/api/v1/ingest/alertmanager"
     headers["Authorization"] = "Bearer " .. key
@@ -69,7 +74,20 @@ local function one_alert()
     string.format("%02x%02x%012x", run, tid, counter) .. '"}'
 end
 
+-- the same alert as a PagerDuty Events API v2 trigger: dedup_key distinct, labels as custom_details
+local function one_event()
+  counter = counter + 1
+  local inst = run .. "-" .. tid .. "-" .. counter
+  return '{"routing_key":"' .. key .. '","event_action":"trigger","dedup_key":"' ..
+    string.format("%02x%02x%012x", run, tid, counter) .. '","payload":{"summary":"bench alert ' ..
+    inst .. '","source":"' .. inst .. '","severity":"warning","custom_details":' ..
+    labels_json(inst) .. '},"client":"bench"}'
+end
+
 function request()
+  if format == "ev2" then
+    return wrk.format("POST", path, headers, one_event())
+  end
   local parts = {}
   for i = 1, batch do
     parts[i] = one_alert()

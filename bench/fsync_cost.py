@@ -33,10 +33,14 @@ def timed(fn, n):
     return out
 
 
-def report(name, us):
+MEANS = {}  # short name -> mean microseconds, for the FSYNCRESULT line bench/run.sh reads
+
+
+def report(name, us, short):
     med = statistics.median(us)
     p99 = us[int(len(us) * 0.99) - 1]
     mean = statistics.fmean(us)
+    MEANS[short] = mean
     print(f"| {name} | {len(us)} | {med:.0f} | {p99:.0f} | {mean:.0f} | {1e6 / mean:.0f} |")
 
 
@@ -51,11 +55,11 @@ def main():
             print("| write | n | median us | p99 us | mean us | per second, one thread |")
             print("|---|---:|---:|---:|---:|---:|")
             report("4 KiB append + fdatasync (file grows)",
-                   timed(lambda i: (os.pwrite(fd, block, i * 4096), os.fdatasync(fd)), n))
+                   timed(lambda i: (os.pwrite(fd, block, i * 4096), os.fdatasync(fd)), n), "append4k")
             report("4 KiB overwrite + fdatasync (same size)",
-                   timed(lambda i: (os.pwrite(fd, block, (i % 64) * 4096), os.fdatasync(fd)), n))
+                   timed(lambda i: (os.pwrite(fd, block, (i % 64) * 4096), os.fdatasync(fd)), n), "overwrite4k")
             report("4 KiB overwrite + fsync (same size)",
-                   timed(lambda i: (os.pwrite(fd, block, (i % 64) * 4096), os.fsync(fd)), n))
+                   timed(lambda i: (os.pwrite(fd, block, (i % 64) * 4096), os.fsync(fd)), n), "overwrite4k_fsync")
             # what one SQLite WAL commit of 9 pages looks like: 9 frames, each a 24-byte header
             # and a 4 KiB page (two pwrites), then one fdatasync
             hdr, frame = b"h" * 24, 4096 + 24
@@ -72,9 +76,9 @@ def main():
             os.ftruncate(fd, 0)
             os.fdatasync(fd)
             report("9-frame WAL commit, file grows",
-                   timed(wal_commit(lambda i: i * 9 * frame), n))
+                   timed(wal_commit(lambda i: i * 9 * frame), n), "wal9_grow")
             report("9-frame WAL commit, over written blocks",
-                   timed(wal_commit(lambda i: (i % 64) * 9 * frame), n))
+                   timed(wal_commit(lambda i: (i % 64) * 9 * frame), n), "wal9")
         finally:
             os.close(fd)
         db = sqlite3.connect(os.path.join(tmp, "t.db"), isolation_level=None)
@@ -87,9 +91,10 @@ def main():
             db.execute("INSERT INTO t(v) VALUES (?)", (f"row {i}",))
             db.execute("COMMIT")
 
-        report("SQLite WAL commit of one row, synchronous=FULL", timed(commit, n))
+        report("SQLite WAL commit of one row, synchronous=FULL", timed(commit, n), "sqlite1")
         db.close()
     print(f"\n(dir {d}; SQLite {sqlite3.sqlite_version})")
+    print("FSYNCRESULT " + " ".join(f"{k}_mean_us={v:.1f}" for k, v in MEANS.items()))
     return 0
 
 

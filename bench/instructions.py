@@ -87,18 +87,22 @@ def run(binary, n, tmp):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-n", type=int, default=1000)
+    ap.add_argument("--keep", help="keep the callgrind output files in this directory "
+                    "(callgrind_annotate them for a profile)")
     ap.add_argument("binaries", nargs="+")
     a = ap.parse_args()
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
-    tmp = tempfile.mkdtemp(prefix="tocsin-instr.")
+    tmp = a.keep or tempfile.mkdtemp(prefix="tocsin-instr.")
+    os.makedirs(tmp, exist_ok=True)
     try:
         print("| binary | instructions per alert (callgrind) |\n|---|---:|")
         for b in a.binaries:
             base, loaded = run(b, 0, tmp), run(b, a.n, tmp)
             print(f"| {b} | {(loaded - base) / a.n:,.0f} |")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not a.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

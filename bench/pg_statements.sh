@@ -6,7 +6,7 @@
 # log_statement = 'all' (ALTER SYSTEM + pg_reload_conf()), then sends N single-alert POSTs and N
 # 100-alert POSTs, one at a time, every alert distinct (the same webhook body as bench/alerts.lua),
 # and counts the statements the server log shows during each series: all of them (the node's
-# background passes included) and those of the busiest backend (the node's writer connection,
+# background passes included) and those of the writer backend (the one that takes the write lock: the node's writer connection,
 # which runs the ingest transactions). Prints a markdown table.
 #
 # Environment: TOCSIN_BIN (default build/tocsin), BENCH_STMT_POSTS (default 20).
@@ -68,7 +68,7 @@ psql -X -q -v ON_ERROR_STOP=1 "$PG" -c "ALTER SYSTEM SET log_statement = 'all'" 
   -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] '" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
 
-# series BATCH: N POSTs of BATCH distinct alerts, one at a time; prints "total busiest seconds"
+# series BATCH: N POSTs of BATCH distinct alerts, one at a time; prints "total writer seconds"
 series() {
   local batch=$1 start end
   start=$(stat -c %s "$PGLOG")
@@ -95,8 +95,10 @@ EOF
   tail -c +"$((start + 1))" "$PGLOG" | head -c "$((end - start))" |
     awk 'match($0, /\[[0-9]+\] LOG:  (statement|execute)/) {
            total++; pid = substr($0, RSTART + 1); sub(/\].*/, "", pid); by[pid]++
+           if ($0 ~ /pg_advisory_xact_lock\(127978830768495\)/) locks[pid]++
          }
-         END { m = 0; for (p in by) if (by[p] > m) m = by[p]; print total + 0, m }'
+         END { w = ""; m = 0; for (p in locks) if (locks[p] > m) { m = locks[p]; w = p }
+               print total + 0, (w == "" ? 0 : by[w]) }'
 }
 
 IDLE_START=$(stat -c %s "$PGLOG"); sleep 2
@@ -106,7 +108,7 @@ read -r T100 B100 < <(series 100)
 
 echo "### Statements per ingest request on PostgreSQL (one node, $N POSTs each, one at a time)"
 echo
-echo "| request | statements per POST (all backends) | per POST on the busiest backend (writer) | per alert (writer) |"
+echo "| request | statements per POST (all backends) | per POST on the writer's backend (the one taking the write lock) | per alert (writer) |"
 echo "|---|---:|---:|---:|"
 awk -v t="$T1" -v b="$B1" -v n="$N" 'BEGIN { printf "| 1 alert/POST | %.1f | %.1f | %.1f |\n", t / n, b / n, b / n }'
 awk -v t="$T100" -v b="$B100" -v n="$N" 'BEGIN { printf "| 100 alerts/POST | %.1f | %.1f | %.2f |\n", t / n, b / n, b / n / 100 }'

@@ -9,21 +9,26 @@
 #   BENCH_RSS_ALERTS  distinct firing alerts loaded before reading RSS (default 100000)
 #   TOCSIN_BIN        the server binary (default build/tocsin)
 #   BENCH_LOADS       which throughput loads to run, BATCHxCONNS separated by spaces
-#                     (default "1x2 1x16 100x2 100x16"; e.g. "1x2 1x16" for a quick
-#                     single-alert comparison)
+#                     (default "1x2 1x16 1x64", the loads of the budgets; 100x2 100x16 add batches)
+#   BENCH_ROUTES      which tocsin routes take each load (default "webhook ev2": the Alertmanager
+#                     webhook and the PagerDuty Events API v2 /v2/enqueue; ev2 only at 1 alert/POST)
 #   BENCH_RSS         1 (default) runs the memory comparison, 0 skips it
+#   BENCH_FSYNC_N     writes per kind in bench/fsync_cost.py (default 300), run before and after
+#                     the 2-connection loads for the durable-commit ceiling
 #
 # What it does:
 #   1. installs what is missing (prometheus-alertmanager, wrk, procps, curl, python3);
-#   2. for 1 and 100 alerts per POST, at 2 and 16 connections: starts a fresh Alertmanager (a
-#      route to a null receiver, no clustering, temp storage), checks it takes one alert, runs
-#      wrk against it (bench/alerts.lua: every alert distinct), stops it; then the same with a
-#      fresh tocsin (bench/tocsin-bench.yaml, temp data dir, two integrations created with the
-#      admin token): alerts/s, p50, p99 of each, one server running at a time, all on 127.0.0.1;
+#   2. for each load: starts a fresh Alertmanager (a route to a null receiver, no clustering, temp
+#      storage), checks it takes one alert, runs wrk against it (bench/alerts.lua: every alert
+#      distinct), stops it; then the same with a fresh tocsin for each route (bench/tocsin-bench.yaml,
+#      temp data dir, two integrations created with the admin token): alerts/s (2xx answers only),
+#      p50, p99, and the server's CPU time (utime+stime from /proc/PID/stat, i.e. getrusage) and
+#      context switches (all its threads) per alert, one server running at a time, all on 127.0.0.1;
+#      the 2-connection loads are bracketed by bench/fsync_cost.py (the durable-commit ceiling);
 #   3. sends a fresh Alertmanager, then a fresh tocsin, the same 100k distinct firing alerts
 #      (100 per POST, bench/preload.py), reads VmRSS/VmHWM from /proc/PID/status, and checks
 #      that each holds them all;
-#   4. prints the table and writes it to bench/results/latest.md.
+#   4. prints the table and the four budgets (met / NOT met) and writes it to bench/results/latest.md.
 # Every process it starts is stopped by PID on exit, whatever the exit.
 set -euo pipefail
 
@@ -31,7 +36,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
 DURATION=${BENCH_DURATION:-10s}
 RSS_ALERTS=${BENCH_RSS_ALERTS:-100000}
-LOADS=${BENCH_LOADS:-1x2 1x16 100x2 100x16}
+LOADS=${BENCH_LOADS:-1x2 1x16 1x64}
+ROUTES=${BENCH_ROUTES:-webhook ev2}
+FSYNC_N=${BENCH_FSYNC_N:-300}
 DO_RSS=${BENCH_RSS:-1}
 TOCSIN=${TOCSIN_BIN:-$REPO/build/tocsin}
 AM=/usr/bin/prometheus-alertmanager
@@ -195,28 +202,67 @@ declare -A R   # R[key,field]: key = batch-conns-target; fields alerts_s p50 p99
 RUN=0
 INVALID=0
 
-run_wrk() {  # TARGET(am|tocsin) BATCH CONNS
-  local target=$1 batch=$2 conns=$3 url fmt key out line pid
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # utime + stime, all threads
+ctx_switches() {  # voluntary + involuntary, summed over the process's threads
+  cat /proc/"$1"/task/*/status 2>/dev/null |
+    awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+CLK_TCK=$(getconf CLK_TCK)
+store_metrics() {  # tocsin's commits: "duration_sum count jobs" from /metrics
+  curl -fsS --max-time 10 "$T_URL/metrics" | awk '
+    $1 == "tocsin_store_commit_duration_seconds_sum" { d = $2 }
+    $1 == "tocsin_store_commit_duration_seconds_count" { c = $2 }
+    $1 == "tocsin_store_commit_batch_size_sum" { j = $2 }
+    END { print d + 0, c + 0, j + 0 }'
+}
+
+run_wrk() {  # TARGET(am|webhook|ev2) BATCH CONNS PID
+  local target=$1 batch=$2 conns=$3 spid=$4 url fmt key out line pid cpu0 cpu1 cs0 cs1
   RUN=$((RUN + 1))
-  if [ "$target" = am ]; then url=$A_URL fmt=am key=-; else url=$T_URL fmt=webhook key=$T_KEY; fi
+  case $target in
+    am) url=$A_URL fmt=am key=- ;;
+    webhook) url=$T_URL fmt=webhook key=$T_KEY ;;
+    ev2) url=$T_URL fmt=ev2 key=$T_EV2 ;;
+  esac
   out=$TMP/wrk-$RUN-$target-$batch-$conns.out
   log "run $RUN: $target, $batch alert(s)/POST, $conns connections, $DURATION"
+  local m0=(0 0 0) m1=(0 0 0)
+  [ "$target" = am ] || read -r -a m0 <<<"$(store_metrics)"
+  cpu0=$(cpu_ticks "$spid") cs0=$(ctx_switches "$spid")
   wrk -t2 -c"$conns" -d"$DURATION" --timeout 30s --latency -s "$LUA" "$url" -- \
     "$fmt" "$batch" "$RUN" "$key" >"$out" 2>&1 </dev/null &
   pid=$!
   PIDS+=("$pid")
   wait "$pid" || { cat "$out" >&2; die "wrk failed"; }
   forget_pid "$pid"
+  cpu1=$(cpu_ticks "$spid") cs1=$(ctx_switches "$spid")
+  [ "$target" = am ] || read -r -a m1 <<<"$(store_metrics)"
   line=$(grep '^BENCHRESULT ' "$out") || { cat "$out" >&2; die "no BENCHRESULT from wrk"; }
   # requests=.. duration_us=.. p50_us=.. p99_us=.. connect=.. read=.. write=.. status=.. timeout=..
   local -A f
   local kv
   for kv in ${line#BENCHRESULT }; do f[${kv%%=*}]=${kv#*=}; done
-  local k=$batch-$conns-$target errors
+  local k=$batch-$conns-$target errors ok_alerts
   errors=$((f[connect] + f[read] + f[write] + f[status] + f[timeout]))
+  ok_alerts=$(((f[requests] - f[status]) * batch))
   R[$k,requests]=${f[requests]}
-  R[$k,alerts_s]=$(awk -v n="${f[requests]}" -v s="${f[status]}" -v b="$batch" -v d="${f[duration_us]}" \
-    'BEGIN { printf "%.0f", (n - s) * b / (d / 1e6) }')
+  R[$k,alerts_s]=$(awk -v n="$ok_alerts" -v d="${f[duration_us]}" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+  # CPU per alert: the server's user+system time over the run (all its threads; the kernel work of
+  # its sockets and fsyncs included), divided by the alerts answered 2xx
+  R[$k,cpu_us]=$(awk -v t="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="$ok_alerts" \
+    'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "n/a" }')
+  R[$k,cs]=$(awk -v c="$((cs1 - cs0))" -v n="$ok_alerts" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }')
+  # tocsin's writer: jobs per commit, mean commit (the transaction, its fsync included) and the
+  # share of the run it spent committing: what bounds durable ingest when it is near 100%
+  if [ "$target" != am ]; then
+    R[$k,batch]=$(awk -v j="$(awk -v a="${m1[2]}" -v b="${m0[2]}" 'BEGIN { print a - b }')" \
+      -v c="$(awk -v a="${m1[1]}" -v b="${m0[1]}" 'BEGIN { print a - b }')" \
+      'BEGIN { if (c > 0) printf "%.1f", j / c; else print "n/a" }')
+    R[$k,commit_ms]=$(awk -v s="${m1[0]}" -v s0="${m0[0]}" -v c="${m1[1]}" -v c0="${m0[1]}" \
+      'BEGIN { if (c > c0) printf "%.2f", (s - s0) * 1000 / (c - c0); else print "n/a" }')
+    R[$k,busy]=$(awk -v s="${m1[0]}" -v s0="${m0[0]}" -v d="${f[duration_us]}" \
+      'BEGIN { printf "%.0f%%", 100 * (s - s0) / (d / 1e6) }')
+  fi
   R[$k,p50]=${f[p50_us]}
   R[$k,p99]=${f[p99_us]}
   R[$k,errors]=$errors
@@ -224,7 +270,29 @@ run_wrk() {  # TARGET(am|tocsin) BATCH CONNS
     INVALID=1
     log "run $RUN: $errors errors (connect ${f[connect]}, read ${f[read]}, write ${f[write]}, non-2xx ${f[status]}, timeout ${f[timeout]})"
   fi
-  log "run $RUN: ${R[$k,alerts_s]} alerts/s, p50 $(ms "${f[p50_us]}"), p99 $(ms "${f[p99_us]}")"
+  log "run $RUN: ${R[$k,alerts_s]} alerts/s, p50 $(ms "${f[p50_us]}"), p99 $(ms "${f[p99_us]}"), CPU ${R[$k,cpu_us]} us/alert, ${R[$k,cs]} context switches/alert${R[$k,batch]:+, ${R[$k,batch]} jobs/commit, commit ${R[$k,commit_ms]} ms, writer committing ${R[$k,busy]} of the run}"
+}
+
+# --- the durable-commit ceiling (budget 2) ----------------------------------------------------------
+# bench/fsync_cost.py on the data dirs' file system: the mean cost of a 9-frame WAL commit over
+# written blocks (what a tocsin commit of one or two single-alert requests writes: its WAL is
+# zero-filled, so it is reused in place) and of a one-row SQLite commit, synchronous=FULL.
+FSYNC_RUNS=()
+fsync_cost() {
+  local out=$TMP/fsync-$((${#FSYNC_RUNS[@]} + 1)).out
+  "$PY" "$REPO/bench/fsync_cost.py" "$TMP" "$FSYNC_N" >"$out" || die "bench/fsync_cost.py failed"
+  FSYNC_RUNS+=("$(grep '^FSYNCRESULT ' "$out" | sed 's/^FSYNCRESULT //')")
+  log "fsync cost: ${FSYNC_RUNS[-1]}"
+}
+fsync_field() {  # NAME: the mean over the fsync_cost runs of NAME_mean_us
+  local r kv sum=0 n=0
+  for r in "${FSYNC_RUNS[@]}"; do
+    for kv in $r; do
+      [ "${kv%%=*}" = "$1_mean_us" ] || continue
+      sum=$(awk -v a="$sum" -v b="${kv#*=}" 'BEGIN { print a + b }') n=$((n + 1))
+    done
+  done
+  awk -v s="$sum" -v n="$n" 'BEGIN { if (n > 0) printf "%.0f", s / n; else print 0 }'
 }
 
 # --- 3. memory ------------------------------------------------------------------------------------
@@ -259,14 +327,19 @@ DIRTY=$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null || tr
 for load in $LOADS; do
   batch=${load%x*} conns=${load#*x}
   [[ "$batch" =~ ^[0-9]+$ && "$conns" =~ ^[0-9]+$ ]] || die "BENCH_LOADS: \"$load\" is not BATCHxCONNS"
+  [ "$conns" = 2 ] && fsync_cost
   start_am "tp-$batch-$conns"
   smoke_am
-  run_wrk am "$batch" "$conns"
+  run_wrk am "$batch" "$conns" "$A_PID"
   stop_am
-  start_tocsin "tp-$batch-$conns"
-  smoke_tocsin
-  run_wrk tocsin "$batch" "$conns"
-  stop_tocsin
+  for route in $ROUTES; do
+    [ "$route" = ev2 ] && [ "$batch" != 1 ] && continue
+    start_tocsin "tp-$batch-$conns-$route"
+    smoke_tocsin
+    run_wrk "$route" "$batch" "$conns" "$T_PID"
+    stop_tocsin
+  done
+  [ "$conns" = 2 ] && fsync_cost
 done
 
 A_RSS= T_RSS=
@@ -293,27 +366,45 @@ EOF
 fi
 
 # --- 4. report ------------------------------------------------------------------------------------
+route_name() { case $1 in am) echo "Alertmanager /api/v2/alerts" ;; webhook) echo "tocsin webhook" ;; ev2) echo "tocsin /v2/enqueue" ;; esac; }
+verdict() { awk -v x="$1" -v op="$2" -v lim="$3" 'BEGIN { ok = (op == ">=") ? (x >= lim) : (x <= lim); print ok ? "met" : "NOT met" }'; }
+
 report() {
-  local batch conns a t load
+  local batch conns a t load route
   echo "## tocsin vs Alertmanager: alert ingest ($STARTED)"
   echo
-  echo "wrk -t2 -cN -d$DURATION, every alert distinct; tocsin answers after an fsync'd SQLite commit,"
-  echo "Alertmanager keeps alerts in memory. Latency is per request."
+  echo "wrk -t2 -cN -d$DURATION, every alert distinct, alerts/s counts 2xx answers only; tocsin answers"
+  echo "after an fsync'd SQLite commit (synchronous=FULL), Alertmanager keeps alerts in memory."
+  echo "Latency is per request. CPU = the server's utime+stime over the run (/proc/PID/stat, all"
+  echo "threads, kernel work included) per alert answered; cs = its context switches per alert;"
+  echo "tocsin's writer (from /metrics over the run): jobs per commit, mean commit time (the"
+  echo "transaction and its fsync) and the share of the run it spent committing."
   echo
-  echo "| load | conns | Alertmanager alerts/s | AM p50 | AM p99 | tocsin alerts/s | tocsin p50 | tocsin p99 | tocsin/AM alerts/s |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| load | conns | server | alerts/s | p50 | p99 | CPU us/alert | cs/alert | jobs/commit | commit | writer busy | x AM alerts/s | AM CPU / this CPU |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for load in $LOADS; do
-      batch=${load%x*} conns=${load#*x}
-      a=$batch-$conns-am t=$batch-$conns-tocsin
-      printf '| %s | %s | %s%s | %s | %s | %s%s | %s | %s | **%s** |\n' \
+    batch=${load%x*} conns=${load#*x}
+    a=$batch-$conns-am
+    for route in am $ROUTES; do
+      t=$batch-$conns-$route
+      [ -n "${R[$t,alerts_s]:-}" ] || continue
+      printf '| %s | %s | %s | %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
         "$([ "$batch" = 1 ] && echo "1 alert/POST" || echo "$batch alerts/POST")" "$conns" \
-        "${R[$a,alerts_s]}" "$([ "${R[$a,errors]}" = 0 ] || echo " (${R[$a,errors]} errors)")" \
-        "$(ms "${R[$a,p50]}")" "$(ms "${R[$a,p99]}")" \
+        "$(route_name "$route")" \
         "${R[$t,alerts_s]}" "$([ "${R[$t,errors]}" = 0 ] || echo " (${R[$t,errors]} errors)")" \
-        "$(ms "${R[$t,p50]}")" "$(ms "${R[$t,p99]}")" \
-        "$(ratio "${R[$t,alerts_s]}" "${R[$a,alerts_s]}")"
+        "$(ms "${R[$t,p50]}")" "$(ms "${R[$t,p99]}")" "${R[$t,cpu_us]}" "${R[$t,cs]}" \
+        "${R[$t,batch]:-}" "${R[$t,commit_ms]:+${R[$t,commit_ms]} ms}" "${R[$t,busy]:-}" \
+        "$([ "$route" = am ] && echo "" || echo "**$(ratio "${R[$t,alerts_s]}" "${R[$a,alerts_s]}")**")" \
+        "$([ "$route" = am ] && echo "" || ratio "${R[$a,cpu_us]}" "${R[$t,cpu_us]}")"
+    done
   done
   echo
+  if [ ${#FSYNC_RUNS[@]} -gt 0 ]; then
+    echo "Durable-commit cost (bench/fsync_cost.py $FSYNC_N writes each, before and after the 2-connection loads, mean us):"
+    local r
+    for r in "${FSYNC_RUNS[@]}"; do echo "- $r"; done
+    echo
+  fi
   if [ "$DO_RSS" = 1 ]; then
   echo "| after $RSS_ALERTS distinct firing alerts (100/POST) | Alertmanager | tocsin | tocsin/AM |"
   echo "|---|---:|---:|---:|"
@@ -322,18 +413,41 @@ report() {
   echo "| alerts held afterwards | $A_HELD | $T_HELD | |"
   echo
   fi
-  echo "Budgets (DESIGN.md §6):"
-  local r pct
-  verdict() { awk -v x="$1" -v op="$2" -v lim="$3" 'BEGIN { ok = (op == ">=") ? (x >= lim) : (x <= lim); print ok ? "met" : "NOT met" }'; }
-  for conns in 2 16; do
-    [ -n "${R[1-$conns-tocsin,alerts_s]:-}" ] || continue
-    r=$(ratio "${R[1-$conns-tocsin,alerts_s]}" "${R[1-$conns-am,alerts_s]}")
-    echo "- durable single-alert ingest >= 2x Alertmanager at $conns connections: ${r}x ($(verdict "$r" '>=' 2))"
+  echo "Budgets (issue 15; DESIGN.md §6):"
+  local r pct ceil_us ceil
+  for conns in 16 64; do
+    for route in $ROUTES; do
+      t=1-$conns-$route a=1-$conns-am
+      [ -n "${R[$t,alerts_s]:-}" ] || continue
+      r=$(ratio "${R[$t,alerts_s]}" "${R[$a,alerts_s]}")
+      echo "- 1. $(route_name "$route"), 1 alert/POST, $conns connections: ${R[$t,alerts_s]} vs Alertmanager ${R[$a,alerts_s]} alerts/s = ${r}x, budget >= 2x ($(verdict "$r" '>=' 2)); writer committing ${R[$t,busy]:-?} of the run, ${R[$t,batch]:-?} jobs per ${R[$t,commit_ms]:-?} ms commit; CPU ${R[$t,cpu_us]} vs AM's ${R[$a,cpu_us]} us/alert"
+    done
   done
+  if [ ${#FSYNC_RUNS[@]} -gt 0 ]; then
+    ceil_us=$(fsync_field wal9)
+    ceil=$(awk -v u="$ceil_us" 'BEGIN { if (u > 0) printf "%.0f", 2 * 1e6 / u; else print 0 }')
+    for route in $ROUTES; do
+      t=1-2-$route
+      [ -n "${R[$t,alerts_s]:-}" ] || continue
+      pct=$(awk -v x="${R[$t,alerts_s]}" -v c="$ceil" 'BEGIN { if (c > 0) printf "%.0f", 100 * x / c; else print 0 }')
+      echo "- 2. $(route_name "$route"), 1 alert/POST, 2 connections: ${R[$t,alerts_s]} alerts/s = ${pct}% of the durable-commit ceiling 2 / ${ceil_us} us = ${ceil}/s (9-frame WAL commit + fdatasync, mean of the fsync_cost runs), budget >= 80% ($(verdict "$pct" '>=' 80))"
+    done
+  fi
   if [ "$DO_RSS" = 1 ]; then
     pct=$(awk -v t="$T_RSS" -v a="$A_RSS" 'BEGIN { printf "%.1f", 100 * t / a }')
-    echo "- RSS with $RSS_ALERTS firing alerts <= 10% of Alertmanager's (budget: 100k): ${pct}% ($(verdict "$pct" '<=' 10))"
+    echo "- 3. RSS with $RSS_ALERTS firing alerts: $(mib "$T_RSS") vs Alertmanager $(mib "$A_RSS") = ${pct}%, budget <= 10% ($(verdict "$pct" '<=' 10))"
   fi
+  for load in $LOADS; do
+    batch=${load%x*} conns=${load#*x}
+    [ "$batch" = 1 ] || continue
+    local line="- 4. CPU per alert, 1 alert/POST, $conns connections: Alertmanager ${R[1-$conns-am,cpu_us]} us"
+    for route in $ROUTES; do
+      [ -n "${R[1-$conns-$route,cpu_us]:-}" ] && line+=", $(route_name "$route") ${R[1-$conns-$route,cpu_us]} us ($(ratio "${R[1-$conns-$route,cpu_us]}" "${R[1-$conns-am,cpu_us]}")x AM's)"
+    done
+    echo "$line (reported)"
+  done
+  echo "  Instructions per alert: this VM has no hardware counters (perf stat -e instructions: not supported);"
+  echo "  bench/instructions.py counts tocsin's with callgrind (docs/BENCHMARKS.md)."
   [ "$INVALID" = 0 ] || echo "- WARNING: some runs had errors (see the table); their numbers count only 2xx answers"
   echo
   echo "Versions:"

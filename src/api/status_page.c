@@ -7,7 +7,7 @@
  *
  * Rendered once per change, never per request nor on a timer: every document is rendered
  * together and kept in one cache keyed by store_public_changes() (moved by every committed write
- * batch that may change the page: incidents, timeline entries, probe results), the config in
+ * batch that may change the page: incidents, public timeline entries, probe results), the config in
  * use and the UTC day (the uptime bars end with today). A request whose key matches is answered
  * from the cache; the first request after a change renders them all again, under the cache's lock,
  * from reads that begin after it read the key (so a write committed meanwhile moves the key again

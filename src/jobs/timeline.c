@@ -44,6 +44,11 @@ enum result timeline_append(struct store_conn *tx, int64_t now, const char *acto
         error_set(err, result, "timeline: cannot append");
         goto out;
     }
+    /* The status page shows the entries marked public (api/status_page.c collect_update) and
+     * nothing else of the timeline: only those move store_public_changes (and, on PostgreSQL, the
+     * other nodes' CLUSTER_KEY_PUBLIC: a statement per batch, and their pages rendered again). */
+    if (json_is_true(json_object_get(data, "public")))
+        store_tx_public_change(tx);
     if (out) {
         *out = e;
         out->actor = xstrdup(actor);

@@ -25,8 +25,17 @@
 #include <time.h>
 
 /* STORE_GATHER_US: how long the writer waits, at most, for requests still being prepared before
- * it starts a batch without them (group commit; docs/internals/store.md). */
-enum { STORE_MAX_BATCH = 1024, STORE_SLOW_MS = 250, STORE_GATHER_US = 300 };
+ * it starts a batch without them (group commit; docs/internals/store.md). The wait for the
+ * callers of the last batch to come back is at most a STORE_RETURN_SHARE-th of that batch's
+ * duration and at most STORE_RETURN_MAX_US, so it costs a queued job at most a quarter of the
+ * commit it waits for anyway. */
+enum {
+    STORE_MAX_BATCH = 1024,
+    STORE_SLOW_MS = 250,
+    STORE_GATHER_US = 300,
+    STORE_RETURN_SHARE = 4,
+    STORE_RETURN_MAX_US = 2000
+};
 
 enum { STORE_FAILPOINTS = 8, STORE_FAILPOINT_NAME = 48 };
 
@@ -56,6 +65,7 @@ struct store_job {
     pthread_cond_t done_cv; /* store_write: its caller sleeps on it (a batch wakes only its own) */
     store_done_fn on_done;  /* store_submit: called instead, and the job (heap) freed */
     void *done_arg;
+    bool announced; /* its caller had announced it (store_expect): it may write again soon */
     struct store_job *next;
 };
 
@@ -73,6 +83,12 @@ struct store {
     bool writer_idle;      /* waiting on work_cv: only then does a new job need to signal it */
     bool writer_gathering; /* waiting, with jobs queued, for expected ones to join the batch */
     _Atomic int expected;  /* requests being prepared that will probably write (store_expect) */
+    /* Callers of the last batch that announced their write and have not announced another since
+     * (store_expect counts them down); queued_while_busy: a job now queued found the writer
+     * busy, i.e. it waits for a commit anyway; last_batch_us: how long the last batch took. */
+    _Atomic int returning;
+    bool queued_while_busy;
+    long last_batch_us;
 
     pthread_key_t reader_key;
     pthread_mutex_t readers_lock;
@@ -231,6 +247,11 @@ void store_note_public_change(struct store *s)
     atomic_fetch_add(&s->public_changes, 1);
 }
 
+void store_tx_public_change(struct store_conn *tx)
+{
+    tx->h.public_changed = true;
+}
+
 uint64_t store_public_changes(struct store *s)
 {
     return atomic_load(&s->public_changes);
@@ -255,6 +276,8 @@ void store_expect(struct store *s)
         store_expect_end(expecting);
     expecting = s;
     atomic_fetch_add(&s->expected, 1);
+    if (atomic_load(&s->returning) > 0)
+        atomic_fetch_sub(&s->returning, 1); /* a racing undercount only ends a wait sooner */
 }
 
 /* Caller holds s->lock. */
@@ -276,20 +299,36 @@ void store_expect_end(struct store *s)
 
 /* With jobs queued: while requests that announced a write are still being prepared on other
  * threads, wait for them to queue theirs (at most STORE_GATHER_US), so that they share this
- * commit instead of each paying for the next one. Caller holds s->lock. */
+ * commit instead of each paying for the next one. And when the queued jobs found the writer busy
+ * (they waited for the last commit anyway) while callers of that commit have not come back yet,
+ * wait for those too, at most a STORE_RETURN_SHARE-th of that commit's duration (and
+ * STORE_RETURN_MAX_US): with N clients
+ * that each wait for their answer, batches otherwise settle into two halves taking turns, each
+ * commit carrying N/2 of them. A job that found the writer idle and nothing else in flight is
+ * never held: it starts its commit at once. Caller holds s->lock. */
 static void gather(struct store *s)
 {
-    if (atomic_load(&s->expected) <= 0)
+    long wait_us = 0;
+    if (atomic_load(&s->expected) > 0)
+        wait_us = STORE_GATHER_US;
+    bool company = s->queued_while_busy && atomic_load(&s->returning) > 0;
+    if (company) {
+        long share = s->last_batch_us / STORE_RETURN_SHARE;
+        if (share > wait_us)
+            wait_us = share < STORE_RETURN_MAX_US ? share : STORE_RETURN_MAX_US;
+    }
+    if (wait_us <= 0)
         return;
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_nsec += STORE_GATHER_US * 1000L;
+    until.tv_nsec += wait_us * 1000L;
     if (until.tv_nsec >= 1000000000L) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
     s->writer_gathering = true;
-    while (atomic_load(&s->expected) > 0 && !s->stopping)
+    while (!s->stopping &&
+           (atomic_load(&s->expected) > 0 || (company && atomic_load(&s->returning) > 0)))
         if (pthread_cond_timedwait(&s->work_cv, &s->lock, &until) != 0)
             break;
     s->writer_gathering = false;
@@ -317,10 +356,18 @@ static void *writer_main(void *arg)
         s->head = last->next;
         if (!s->head)
             s->tail = NULL;
+        s->queued_while_busy = s->head != NULL;
         last->next = NULL;
         pthread_mutex_unlock(&s->lock);
 
+        double t0 = clock_mono_ms();
         run_batch(s, batch, n);
+        int announced = 0;
+        for (const struct store_job *j = batch; j; j = j->next)
+            announced += j->announced;
+        /* before any caller is woken: each counts itself off when it announces its next write */
+        atomic_store(&s->returning, announced);
+        s->last_batch_us = (long)((clock_mono_ms() - t0) * 1000.0);
 
         /* store_submit's jobs first, outside the lock: their callbacks hand the result on */
         struct store_job *waiting = NULL, **tail = &waiting;
@@ -356,8 +403,12 @@ static void enqueue_locked(struct store *s, struct store_job *job)
     else
         s->head = job;
     s->tail = job;
-    if (expecting == s)
+    if (!s->writer_idle)
+        s->queued_while_busy = true;
+    if (expecting == s) {
+        job->announced = true;
         expect_done_locked(s); /* signals a gathering writer when this was the last one */
+    }
     if (s->writer_idle)
         pthread_cond_signal(&s->work_cv);
 }

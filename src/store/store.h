@@ -119,7 +119,8 @@ void store_expect_end(struct store *s);
  * read from the store is valid only while this has not moved since before the read began. */
 uint64_t store_revocations(struct store *s);
 /* How many write batches so far may have changed what the public status page shows (an incident
- * inserted or updated, a timeline entry, a probe result: the operations flagged STORE_OP_PUBLIC),
+ * inserted or updated, a probe result: the operations flagged STORE_OP_PUBLIC; a public timeline
+ * entry: store_tx_public_change),
  * counted the same way as store_revocations: after the batch's end, before its callers are woken.
  * A page rendered from reads that began while this number was N is current while it is still N.
  * Counts this process's writes only (another tocsin node on the same PostgreSQL database does not
@@ -128,6 +129,9 @@ uint64_t store_public_changes(struct store *s);
 /* Another node changed what the status page shows (runtime/cluster.c saw CLUSTER_KEY_PUBLIC
  * move): moves store_public_changes. Any thread. */
 void store_note_public_change(struct store *s);
+/* Writer connection only (inside a job): this transaction changed what the status page shows
+ * without an operation flagged STORE_OP_PUBLIC (a public timeline entry: jobs/timeline.c). */
+void store_tx_public_change(struct store_conn *tx);
 /* Writer connection only (inside a job): a number that changes whenever a silence is inserted or
  * expired through it, or a job or batch on it is rolled back. A cache of the silences read
  * through tx is current while this number is unchanged (ingest.c keeps one). */

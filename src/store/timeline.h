@@ -15,7 +15,7 @@
 typedef int (*store_timeline_cb)(const struct timeline_entry *e, void *ctx);
 
 #define STORE_TIMELINE_OPS(X)                                                                      \
-    X(timeline_insert, STORE_OP_PUBLIC, (const struct timeline_entry *e), (e))                     \
+    X(timeline_insert, 0, (const struct timeline_entry *e), (e))                                   \
     X(timeline_last, 0, (int64_t * seq, char hash[SHA256_HEX_LEN]), (seq, hash))                   \
     X(timeline_scan, 0, (const char *incident_id, store_timeline_cb cb, void *ctx),                \
       (incident_id, cb, ctx))

@@ -523,38 +523,51 @@ static enum result exec_control(struct pg_conn *c, const char *sql, const char *
     return result;
 }
 
+/* BEGIN and the write lock in one round trip: a simple query may carry several statements, and
+ * its answer is the last one's (or the first failure's). A transaction left open by a failed lock
+ * is rolled back. */
+static enum result begin_locked(struct pg_conn *c)
+{
+    PGresult *res = PQexec(c->db, "BEGIN; " WRITE_LOCK);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+        PQclear(res);
+        return OK;
+    }
+    pg_fail(c, res, "BEGIN and the write lock");
+    PQclear(res);
+    PGTransactionStatusType st = PQtransactionStatus(c->db);
+    if (st == PQTRANS_INERROR || st == PQTRANS_INTRANS)
+        exec_control(c, "ROLLBACK", "ROLLBACK");
+    return ERR_UNAVAILABLE;
+}
+
 static enum result pgs_begin(void *conn)
 {
     struct pg_conn *c = conn;
     if (!pg_usable(c))
         return ERR_UNAVAILABLE;
-    enum result result = exec_control(c, "BEGIN", "BEGIN");
+    enum result result = begin_locked(c);
     if (result != OK && lost(c)) /* the server went away and came back since the last batch */
-        result = exec_control(c, "BEGIN", "BEGIN");
+        result = begin_locked(c);
     if (result != OK)
         return result;
     c->in_tx = true;
-    PGresult *res = PQexec(c->db, WRITE_LOCK);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        result = pg_fail(c, res, "the write lock");
-        PQclear(res);
-        exec_control(c, "ROLLBACK", "ROLLBACK");
-        c->in_tx = false;
-        return ERR_UNAVAILABLE;
-    }
-    PQclear(res);
+    c->locked_tx = true;
+    c->head_known = false;
     return OK;
 }
 static enum result pgs_commit(void *conn)
 {
     struct pg_conn *c = conn;
     c->in_tx = false;
+    c->locked_tx = c->head_known = false;
     return exec_control(c, "COMMIT", "COMMIT");
 }
 static void pgs_rollback(void *conn)
 {
     struct pg_conn *c = conn;
     c->in_tx = false;
+    c->locked_tx = c->head_known = false;
     exec_control(c, "ROLLBACK", "ROLLBACK");
 }
 static enum result pgs_savepoint(void *c)
@@ -565,8 +578,10 @@ static enum result pgs_release(void *c)
 {
     return exec_control(c, "RELEASE SAVEPOINT job", "RELEASE");
 }
-static void pgs_rollback_to(void *c)
+static void pgs_rollback_to(void *conn)
 {
+    struct pg_conn *c = conn;
+    c->head_known = false; /* the job's entries are undone */
     exec_control(c, "ROLLBACK TO SAVEPOINT job", "ROLLBACK");
 }
 

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "util/crypto.h"
 
 /* The backend's functions for an operation are named pgs_<op> (store_ops.h, STORE_OPS_TABLE). */
 #define STORE_BACKEND_FN(name) pgs_##name
@@ -61,6 +62,13 @@ struct pg_conn {
     bool writer;     /* the writer's session settings (pg.c session_sql) */
     bool in_tx;      /* between BEGIN and COMMIT/ROLLBACK: never reset then */
     bool session_ok; /* its session settings are in place */
+    /* The timeline's head (last seq and hash) as this transaction last read or wrote it, kept
+     * only between pgs_begin (which takes the write lock every node's writer takes: nobody else
+     * appends meanwhile) and the transaction's end or a rollback to a savepoint (timeline.c) */
+    bool locked_tx;
+    bool head_known;
+    int64_t head_seq;
+    char head_hash[SHA256_HEX_LEN];
 };
 /* The advisory lock key that serialises migrations ("tocsin" in ASCII); `tocsin store copy`
  * takes it too, so a server cannot migrate the target while it is being filled. */

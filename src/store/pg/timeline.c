@@ -2,9 +2,14 @@
  * store/pg/timeline: the PostgreSQL backend's timeline rows (migration 001). Mirrors
  * store/sqlite/timeline.c. The chain stays linear because only the writer thread appends (it reads
  * the head with timeline_last and inserts the next seq in the same transaction); a second writer
- * would collide on the seq primary key (ERR_CONFLICT), never fork the chain. Single node only:
- * several nodes would need a lock on the chain head (issue 13, later).
+ * would collide on the seq primary key (ERR_CONFLICT), never fork the chain; several nodes take
+ * the write lock first (pg.c), so their appends never interleave.
  * An incident id that is not valid UTF-8 (from a URL) has no entries: OK, no rows, no query.
+ * The head is read once per write transaction: between pgs_begin (the write lock, which every
+ * node's writer takes before it writes) and the transaction's end nobody else appends, so after
+ * the first read or insert this connection knows it (pg.h head_*); the transaction's end and a
+ * rollback to a savepoint (a failed job's entries undone) forget it. A batch of 100 alerts reads
+ * it once instead of 100 times.
  * Threads: as pg.c, one connection, one thread at a time.
  */
 #include "store/pg/pg.h"
@@ -36,11 +41,25 @@ static enum result pgs_timeline_insert(void *conn, const struct timeline_entry *
     pg_param_text(&q, e->data);
     pg_param_text(&q, e->prev_hash);
     pg_param_text(&q, e->hash);
-    return pg_query_run(&q, false, "timeline_insert");
+    struct pg_conn *c = conn;
+    c->head_known = false;
+    enum result result = pg_query_run(&q, false, "timeline_insert");
+    if (result == OK && c->locked_tx) {
+        c->head_known = true;
+        c->head_seq = e->seq;
+        memcpy(c->head_hash, e->hash, SHA256_HEX_LEN);
+    }
+    return result;
 }
 
 static enum result pgs_timeline_last(void *conn, int64_t *seq, char hash[SHA256_HEX_LEN])
 {
+    struct pg_conn *c = conn;
+    if (c->locked_tx && c->head_known) {
+        *seq = c->head_seq;
+        memcpy(hash, c->head_hash, SHA256_HEX_LEN);
+        return OK;
+    }
     struct pg_query q;
     enum result result;
     pg_query_init(&q, conn, &stmts[S_TL_LAST]);
@@ -53,6 +72,11 @@ static enum result pgs_timeline_last(void *conn, int64_t *seq, char hash[SHA256_
     } else {
         *seq = 0;
         memcpy(hash, timeline_genesis, SHA256_HEX_LEN);
+    }
+    if (c->locked_tx) {
+        c->head_known = true;
+        c->head_seq = *seq;
+        memcpy(c->head_hash, hash, SHA256_HEX_LEN);
     }
 out:
     PQclear(r);

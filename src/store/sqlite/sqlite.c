@@ -144,10 +144,11 @@ void sq_copy_col(sqlite3_stmt *st, int i, char *out, size_t n)
  * (stale frames after a restart): recovery stops at the first frame whose salt or checksum does
  * not match. Only the writer does this, before any other connection is open. */
 /* The writer's page cache. Ingest touches few pages per alert (the right edge of the alerts and
- * timeline tables and of their indexes, the dedup index leaf), so 2 MiB holds the working set;
- * 8 MiB made the writer's cache the largest part of the process's memory with 100k alerts stored
- * (docs/BENCHMARKS.md). Pages it misses come from the OS page cache. */
-enum { WRITER_CACHE_KIB = 2048 };
+ * timeline tables and of their indexes, the dedup index leaf), so 1 MiB holds the working set;
+ * 8 MiB made the writer's cache the largest part of the process's memory with 100k alerts stored,
+ * and 2 MiB was still 1.1 MiB of the 21 MiB RSS with 100k alerts against Alertmanager's ~200 MiB
+ * (issue 15, docs/BENCHMARKS.md). Pages it misses come from the OS page cache (a pread). */
+enum { WRITER_CACHE_KIB = 1024 };
 
 enum {
     WAL_AUTOCHECKPOINT = 1000,
