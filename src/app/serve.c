@@ -3,6 +3,8 @@
  * bootstrap the admin token, start HTTP, then wait for signals on the main thread (SIGHUP
  * reloads, SIGINT/SIGTERM stop cleanly).
  * Signals are blocked before any thread starts, so only the main thread (sigwait) sees them.
+ * At start the open-files limit is raised to its hard limit; SIGTERM's stop is bounded by
+ * server.shutdown_grace (and a watchdog past it: docs/security.md, "Shutdown").
  */
 #include "cli/cli.h"
 #include "app/app.h"
@@ -24,7 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct serve_opts {
@@ -143,6 +148,55 @@ static char *db_target(const struct config *c, const char *data)
     return out;
 }
 
+/* RLIMIT_NOFILE soft limit up to the hard one: each connection is a descriptor, and running out
+ * makes accept fail (http/server.c sizes its connection limit from this). */
+static void raise_open_files_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        log_warn("serve: cannot read the open-files limit: %s", strerror(errno));
+        return;
+    }
+    rlim_t was = rl.rlim_cur;
+    if (rl.rlim_cur == rl.rlim_max) {
+        log_info("serve: open-files limit %llu (already the hard limit)",
+                 (unsigned long long)rl.rlim_cur);
+        return;
+    }
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        log_warn("serve: cannot raise the open-files limit from %llu to %llu: %s",
+                 (unsigned long long)was, (unsigned long long)rl.rlim_max, strerror(errno));
+        return;
+    }
+    log_info("serve: open-files limit raised from %llu to %llu (the hard limit)",
+             (unsigned long long)was, (unsigned long long)rl.rlim_max);
+}
+
+/* After SIGTERM: if the stop has not ended server.shutdown_grace + WATCHDOG_EXTRA_MS later (a
+ * thread stuck on the store, a slow delivery), the process exits anyway: what was committed is
+ * in the store, and whatever was not committed was not answered 2xx. */
+enum { WATCHDOG_EXTRA_MS = 5000 };
+
+static void *shutdown_watchdog(void *arg)
+{
+    int64_t ms = *(int64_t *)arg + WATCHDOG_EXTRA_MS;
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+    log_error("serve: stopping took more than %lld ms (server.shutdown_grace + %d ms): exiting now",
+              (long long)ms - WATCHDOG_EXTRA_MS, WATCHDOG_EXTRA_MS);
+    _exit(1);
+    return NULL;
+}
+
+static void start_shutdown_watchdog(const int64_t *grace_ms)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, shutdown_watchdog, (void *)grace_ms) == 0)
+        pthread_detach(t);
+}
+
 static int wait_for_signals(struct app *app)
 {
     sigset_t set;
@@ -180,6 +234,7 @@ static int serve_main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     umask(077); /* the data directory, the database, its WAL and the secrets: the owner's only */
+    raise_open_files_limit();
     crypto_init();
 
     struct app app = {.dev_clock = o.dev_clock};
@@ -228,7 +283,12 @@ static int serve_main(int argc, char **argv)
     fflush(stdout);
 
     rc = wait_for_signals(&app);
-    http_stop(http); /* first: a suspended verify is answered by the auditor */
+    int64_t grace = app.config->server.shutdown_grace; /* read at start, like the listener */
+    start_shutdown_watchdog(&grace);
+    if (!http_stop(http)) { /* first: a suspended verify is answered by the auditor */
+        log_error("serve: exiting without closing the store (committed writes are kept)");
+        _exit(1);
+    }
     auditor_stop(app.auditor);
     cluster_stop(app.cluster);
     engine_stop(app.engine);

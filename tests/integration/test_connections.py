@@ -1,0 +1,266 @@
+"""Connections under attack and at shutdown (issue 14 items 1 and 2, docs/security.md
+"Connections", "Open files", "Shutdown"). Raw sockets: slow clients (slowloris) that send a byte now
+and then are cut at the header and body deadlines, and one address cannot take every connection;
+the open-files limit is raised at start; SIGTERM under an ingest load ends within
+server.shutdown_grace and every alert answered 2xx is in the store after the restart.
+
+Deadlines are on the monotonic clock (the dev clock does not move them): the servers here set them
+to a second or two, so the waits below are real but short."""
+import http.client
+import json
+import resource
+import signal
+import socket
+import threading
+import time
+
+import pytest
+
+from tocsin_harness import Server, free_port, require_bin  # noqa: F401
+from conftest import _teardown_all
+from test_ingest_support import alerts, integration
+
+HEADER_S, BODY_S, IDLE_S, PER_ADDRESS = 1.0, 2.0, 2.0, 40
+
+
+def config_with(server_yaml):
+    with open(Server.__init__.__globals__["FIXTURE_CONFIG"]) as f:
+        text = f.read()
+    lines = [server_yaml if ln.startswith("server:") else ln for ln in text.splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+SLOW_SERVER = ("server: {listen: \"127.0.0.1:8080\", header_timeout: 1s, body_timeout: 2s, "
+               f"idle_timeout: 2s, max_connections_per_address: {PER_ADDRESS}, "
+               "max_connections: 150}")
+
+
+@pytest.fixture(scope="module")
+def slow(tmp_path_factory):
+    require_bin()
+    s = Server(tmp_path_factory.mktemp("slow"), config_text=config_with(SLOW_SERVER))
+    s.start()
+    yield s
+    _teardown_all([s])
+
+
+def connect(port, source="127.0.0.1"):
+    return socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+
+
+def closed_by_server(sock):
+    """True when the server has closed the socket (EOF or reset), without blocking."""
+    sock.setblocking(False)
+    try:
+        data = sock.recv(4096)
+        return data == b"" or data.startswith(b"HTTP/")  # an answer then a close also ends it
+    except BlockingIOError:
+        return False
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    finally:
+        sock.setblocking(True)
+
+
+def trickle(socks, byte=b"X"):
+    for s in socks:
+        try:
+            s.send(byte)
+        except OSError:
+            pass
+
+
+def timed_get(port, path, source):
+    t0 = time.monotonic()
+    s = connect(port, source)
+    try:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while True:
+            part = s.recv(65536)
+            if not part:
+                break
+            data += part
+    finally:
+        s.close()
+    return data, time.monotonic() - t0
+
+
+def test_slow_headers_from_one_address_do_not_starve_others_and_are_cut_at_the_deadline(slow):
+    """Item 1: 200 half-sent headers from 127.0.0.1, more than the connection limit (150), each
+    trickling a byte every 200 ms (libmicrohttpd's idle timeout never fires). Only
+    max_connections_per_address of them are kept; /healthz and ingest from 127.0.0.2 answer at
+    once; each slow one is closed at the header deadline (1 s), not before."""
+    key = integration(slow, "api", "generic")["key"]
+    opened, socks = time.monotonic(), []
+    try:
+        for _ in range(200):
+            s = connect(slow.port)
+            s.sendall(b"POST /api/v1/ingest/generic HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+            socks.append(s)
+        time.sleep(0.2)
+        trickle(socks)
+        alive = [s for s in socks if not closed_by_server(s)]
+        assert len(alive) <= PER_ADDRESS, f"{len(alive)} slow connections from one address kept"
+        assert len(alive) >= PER_ADDRESS - 5, "the per-address limit should keep about that many"
+        data, took = timed_get(slow.port, "/healthz", "127.0.0.2")
+        assert data.startswith(b"HTTP/1.1 200"), data[:200]
+        assert took < 1.0, f"/healthz from another address took {took:.2f} s"
+        body = json.dumps({"summary": "while slowloris", "dedup_key": "slow-1"}).encode()
+        c = http.client.HTTPConnection("127.0.0.1", slow.port, timeout=5,
+                                       source_address=("127.0.0.3", 0))
+        t0 = time.monotonic()
+        c.request("POST", "/api/v1/ingest/generic", body,
+                  {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        assert r.status == 202 and time.monotonic() - t0 < 1.0, (r.status, time.monotonic() - t0)
+        # keep trickling: each is cut at its header deadline (1 s after accept), not before
+        while alive and time.monotonic() - opened < HEADER_S + 2.0:
+            time.sleep(0.2)
+            trickle(alive)
+            still = [s for s in alive if not closed_by_server(s)]
+            if len(still) < len(alive):
+                assert time.monotonic() - opened >= HEADER_S - 0.05, "cut before the deadline"
+            alive = still
+        assert not alive, f"{len(alive)} trickling connections outlived the 1 s header deadline"
+        data, _ = timed_get(slow.port, "/healthz", "127.0.0.1")  # the address is free again
+        assert data.startswith(b"HTTP/1.1 200"), data[:200]
+    finally:
+        for s in socks:
+            s.close()
+    assert "connections past their deadline (header" in slow.stderr_text()
+
+
+def test_slow_body_is_cut_at_the_body_deadline_and_an_idle_keepalive_at_the_idle_one(slow):
+    """A complete header then a body trickled a byte every 200 ms: closed at body_timeout (2 s)
+    after the header. A kept-alive connection after its answer: closed at idle_timeout (2 s)."""
+    s = connect(slow.port)
+    k = connect(slow.port)
+    try:
+        s.sendall(b"POST /api/v1/incidents HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 1000\r\n\r\n{")
+        k.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert k.recv(65536).startswith(b"HTTP/1.1 200")
+        t0 = time.monotonic()
+        body_cut = idle_cut = None
+        while time.monotonic() - t0 < BODY_S + 2.0 and (body_cut is None or idle_cut is None):
+            time.sleep(0.2)
+            trickle([s], b" ")
+            if body_cut is None and closed_by_server(s):
+                body_cut = time.monotonic() - t0
+            if idle_cut is None and closed_by_server(k):
+                idle_cut = time.monotonic() - t0
+        assert body_cut is not None, "a body trickled a byte at a time was never cut"
+        assert BODY_S - 0.3 <= body_cut <= BODY_S + 1.0, body_cut
+        assert idle_cut is not None and IDLE_S - 0.3 <= idle_cut <= IDLE_S + 1.0, idle_cut
+    finally:
+        s.close()
+        k.close()
+
+
+def test_open_files_limit_is_raised_to_the_hard_limit_and_sizes_the_connection_limit(tmp_path):
+    """Item 2: started with a soft limit of 256, the server raises it to the hard limit, logs it,
+    and sizes its connection limit from it (server.max_connections unset: hard - reserve)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard <= 256:
+        pytest.skip(f"hard open-files limit {hard}: nothing to raise")
+    srv = Server(tmp_path / "nofile")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+    try:
+        srv.start()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    try:
+        err = ""
+        for _ in range(100):  # the log line may come just after the first answer
+            err = srv.stderr_text()
+            if "http: listening on" in err:
+                break
+            time.sleep(0.02)
+        assert f"open-files limit raised from 256 to {hard}" in err, err[-2000:]
+        reserve = min(max(hard // 8, 256), 4096)
+        want = min(hard - reserve, 16384)
+        assert f"at most {want} connections" in err, err[-2000:]
+        with open(f"/proc/{srv.pid}/limits") as f:
+            line = next(ln for ln in f if ln.startswith("Max open files"))
+        assert line.split()[3] == str(hard), line
+    finally:
+        _teardown_all([srv])
+
+
+# --- shutdown under load (item 2) ----------------------------------------------------------------
+
+GRACE_S = 3.0
+
+
+def test_sigterm_under_ingest_load_ends_within_the_grace_and_keeps_every_2xx(tmp_path):
+    """16 keep-alive clients post alerts without pause; SIGTERM once 300 were answered. The
+    server exits within shutdown_grace (+1 s); every answer is 202 or 503 with Retry-After (a
+    request not yet handled); after a restart every alert answered 202 is in the store."""
+    conf = config_with("server: {listen: \"127.0.0.1:8080\", shutdown_grace: 3s}")
+    srv = Server(tmp_path / "shut", config_text=conf)
+    srv.start()
+    try:
+        key = integration(srv, "api", "generic")["key"]
+        lock = threading.Lock()
+        accepted, statuses, errors = [], {}, []
+        stop_at = [None]
+
+        def client(n):
+            c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=20)
+            for i in range(60):
+                dk = f"load-{n}-{i}"
+                body = json.dumps({"summary": dk, "dedup_key": dk}).encode()
+                try:
+                    c.request("POST", "/api/v1/ingest/generic", body,
+                              {"Authorization": f"Bearer {key}",
+                               "Content-Type": "application/json"})
+                    r = c.getresponse()
+                    r.read()
+                except (OSError, http.client.HTTPException) as e:
+                    with lock:
+                        errors.append((stop_at[0] is not None, repr(e)))
+                    return
+                with lock:
+                    statuses[r.status] = statuses.get(r.status, 0) + 1
+                    if r.status == 202:
+                        accepted.append(dk)
+                    elif r.status == 503:
+                        assert r.getheader("Retry-After"), "503 without Retry-After"
+                if r.status != 202 or r.getheader("Connection", "").lower() == "close":
+                    return
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+        for t in threads:
+            t.start()
+        while True:
+            with lock:
+                if len(accepted) >= 300 or not any(t.is_alive() for t in threads):
+                    break
+            time.sleep(0.01)
+        t0 = time.monotonic()
+        stop_at[0] = t0
+        srv.signal(signal.SIGTERM)
+        proc = srv.proc
+        while proc.poll() is None and time.monotonic() - t0 < GRACE_S + 10:
+            time.sleep(0.02)
+        took = time.monotonic() - t0
+        for t in threads:
+            t.join(30)
+        assert proc.poll() is not None, "server still running 13 s after SIGTERM"
+        assert took < GRACE_S + 1.0, f"SIGTERM under load took {took:.2f} s (grace {GRACE_S} s)"
+        assert proc.poll() == 0, f"exit {proc.poll()}: {srv.stderr_text()[-2000:]}"
+        assert set(statuses) <= {202, 503}, statuses
+        assert not [e for after, e in errors if not after], errors
+        srv.proc = None
+        srv.exit_codes.append(0)
+        srv.check_sanitizers()
+        srv.start()
+        stored = {a["dedup_key"] for a in alerts(srv, limit=1000)}
+        missing = [k for k in accepted if k not in stored]
+        assert not missing, f"{len(missing)} alerts answered 202 are not stored: {missing[:5]}"
+        assert len(accepted) >= 300
+    finally:
+        _teardown_all([srv])
