@@ -197,7 +197,7 @@ static void start_shutdown_watchdog(const int64_t *grace_ms)
         pthread_detach(t);
 }
 
-static int wait_for_signals(struct app *app)
+static int wait_for_signals(struct app *app, struct http_server *http)
 {
     sigset_t set;
     sigemptyset(&set);
@@ -213,6 +213,9 @@ static int wait_for_signals(struct app *app)
             log_info("config: SIGHUP, reloading %s", app->config_path);
             if (app_reload(app, "system", NULL, &err) == OK)
                 engine_kick(app->engine);
+            struct config *c = app_config(app); /* the new config, or the old one kept */
+            http_reload_tls(http, c);
+            config_unref(c);
             continue;
         }
         log_info("serve: %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -278,11 +281,12 @@ static int serve_main(int argc, char **argv)
         fatal("serve: %s", err.message);
     if (o.dev_clock)
         log_warn("serve: --dev-clock is on: admins can move this server's clock");
-    printf("tocsin %s serving on http://%s (data in %s, store %s)\n", TOCSIN_VERSION, listen,
-           o.data, app.config->storage.driver);
+    bool https = app.config->server.tls.cert_file && app.config->server.tls.key_file;
+    printf("tocsin %s serving on %s://%s (data in %s, store %s)\n", TOCSIN_VERSION,
+           https ? "https" : "http", listen, o.data, app.config->storage.driver);
     fflush(stdout);
 
-    rc = wait_for_signals(&app);
+    rc = wait_for_signals(&app, http);
     int64_t grace = app.config->server.shutdown_grace; /* read at start, like the listener */
     start_shutdown_watchdog(&grace);
     if (!http_stop(http)) { /* first: a suspended verify is answered by the auditor */

@@ -132,5 +132,8 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
 /* false: requests were still waiting for the store after server.shutdown_grace (the caller
  * should exit at once: the daemon still runs) */
 bool http_stop(struct http_server *s);
+/* SIGHUP: HTTPS reads server.tls's files again (new connections use them); logs a failure and
+ * keeps the served pair. A no-op without TLS. */
+void http_reload_tls(struct http_server *s, const struct config *c);
 
 #endif

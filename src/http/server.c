@@ -20,6 +20,7 @@
 #include "http/conn_guard.h"
 #include "http/defer.h"
 #include "http/http.h"
+#include "http/tls.h"
 #include "app/metrics.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -58,7 +59,6 @@ struct http_server {
     /* connections, TLS and shutdown (http_start, http_stop) */
     struct conn_guard *guard;
     bool tls;
-    char *tls_cert, *tls_key; /* PEM, kept while the daemon runs */
     int64_t grace_ms;
     _Atomic bool draining;    /* SIGTERM: requests not yet handled get 503 */
     _Atomic unsigned drained; /* how many */
@@ -462,29 +462,6 @@ static bool resolve_listen(const char *listen, struct sockaddr_storage *ss, sock
     return true;
 }
 
-/* A PEM file whole, NUL-terminated (libmicrohttpd takes the certificate and key as strings). */
-static char *read_pem(const char *what, const char *path, struct error *err)
-{
-    enum { PEM_MAX = 1024 * 1024 };
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        error_set(err, ERR_BAD_REQUEST, "server.tls.%s: cannot open %s", what, path);
-        return NULL;
-    }
-    char *out = xmalloc(PEM_MAX + 1);
-    size_t n = fread(out, 1, PEM_MAX + 1, f);
-    bool bad = ferror(f) || n == 0 || n > PEM_MAX || memchr(out, '\0', n);
-    fclose(f);
-    if (bad) {
-        error_set(err, ERR_BAD_REQUEST, "server.tls.%s: %s is empty, unreadable or not PEM text",
-                  what, path);
-        free(out);
-        return NULL;
-    }
-    out[n] = '\0';
-    return out;
-}
-
 /* server.max_connections against the descriptor limit (serve raised it to the hard limit). */
 static unsigned connection_limit(const struct config *c)
 {
@@ -522,8 +499,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, const struct confi
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)conn_guard_notify, s->guard},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_keep_nul, NULL},
-        {s->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert},
-        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key},
+        {s->tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, 0, tls_certificate_callback()},
         {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)tls_priorities},
         {MHD_OPTION_END, 0, NULL},
     };
@@ -544,16 +520,12 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
     s->max_body = c->server.max_body > 0 ? (size_t)c->server.max_body : 1024 * 1024;
     s->grace_ms = c->server.shutdown_grace;
     s->tls = c->server.tls.cert_file && c->server.tls.key_file;
-    if (s->tls && (!(s->tls_cert = read_pem("cert_file", c->server.tls.cert_file, err)) ||
-                   !(s->tls_key = read_pem("key_file", c->server.tls.key_file, err)))) {
-        free(s->tls_cert);
+    if (s->tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        error_set(err, ERR_UNAVAILABLE, "server.tls: this libmicrohttpd has no TLS support");
         free(s);
         return NULL;
     }
-    if (s->tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-        error_set(err, ERR_UNAVAILABLE, "server.tls: this libmicrohttpd has no TLS support");
-        free(s->tls_cert);
-        free(s->tls_key);
+    if (s->tls && !tls_load(c->server.tls.cert_file, c->server.tls.key_file, err)) {
         free(s);
         return NULL;
     }
@@ -569,15 +541,14 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
     if (!s->daemon) {
         if (s->tls)
             error_set(err, ERR_UNAVAILABLE,
-                      "listen: cannot serve HTTPS on %s (in use, not allowed, or the certificate "
-                      "and key in server.tls are not a valid pair: see the log above)",
+                      "listen: cannot serve HTTPS on %s (in use, or not allowed; see the log "
+                      "above)",
                       listen);
         else
             error_set(err, ERR_UNAVAILABLE, "listen: cannot listen on %s (in use, or not allowed)",
                       listen);
         conn_guard_stop(s->guard);
-        free(s->tls_cert);
-        free(s->tls_key);
+        tls_unload();
         free(s);
         return NULL;
     }
@@ -621,8 +592,24 @@ bool http_stop(struct http_server *s)
     log_info("http: stopped (%llu connections closed at a deadline since start)",
              (unsigned long long)conn_guard_cut_count(s->guard));
     conn_guard_stop(s->guard);
-    free(s->tls_cert);
-    free(s->tls_key);
+    tls_unload();
     free(s);
     return true;
+}
+
+/* SIGHUP: the files of server.tls read again (a renewed certificate), for new connections. TLS
+ * on or off, and other server.* keys, take a restart. */
+void http_reload_tls(struct http_server *s, const struct config *c)
+{
+    if (!s || !s->tls)
+        return;
+    if (!c->server.tls.cert_file || !c->server.tls.key_file) {
+        log_warn("http: TLS: server.tls was removed from the config; still serving HTTPS until "
+                 "a restart");
+        return;
+    }
+    struct error err = {0};
+    if (!tls_load(c->server.tls.cert_file, c->server.tls.key_file, &err))
+        log_error("http: TLS: cannot load the new certificate, the served one is kept: %s",
+                  err.message);
 }
