@@ -277,6 +277,7 @@ static int serve_main(int argc, char **argv)
     if (!(app.cluster = cluster_start(&app, &err)))
         fatal("serve: %s", err.message);
     struct http_server *http = http_start(&app, listen, &err);
+    int64_t grace = app.config->server.shutdown_grace; /* read at start, like the listener */
     if (!http)
         fatal("serve: %s", err.message);
     if (o.dev_clock)
@@ -287,7 +288,6 @@ static int serve_main(int argc, char **argv)
     fflush(stdout);
 
     rc = wait_for_signals(&app, http);
-    int64_t grace = app.config->server.shutdown_grace; /* read at start, like the listener */
     start_shutdown_watchdog(&grace);
     if (!http_stop(http)) { /* first: a suspended verify is answered by the auditor */
         log_error("serve: exiting without closing the store (committed writes are kept)");

@@ -139,10 +139,13 @@ def test_sighup_loads_a_new_certificate_for_new_connections(tls):
     new_cert, new_key = make_cert(tls.root, "two")
     shutil.copyfile(new_cert, tls.live_cert)
     shutil.copyfile(new_key, tls.live_key)
+    loads = tls.stderr_text().count("http: TLS certificate loaded")
     tls.signal(signal.SIGHUP)
     deadline = time.monotonic() + 10
-    while "http: TLS certificate loaded" not in tls.stderr_text() and time.monotonic() < deadline:
+    while (tls.stderr_text().count("http: TLS certificate loaded") == loads
+           and time.monotonic() < deadline):
         time.sleep(0.05)
+    assert tls.stderr_text().count("http: TLS certificate loaded") == loads + 1
     r, _ = get(tls.port, "/healthz", client_ctx(new_cert))
     assert r.status == 200
     with pytest.raises(ssl.SSLCertVerificationError):
