@@ -53,8 +53,10 @@ void conn_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_con
         const union MHD_ConnectionInfo *fi =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         struct guarded *e = calloc(1, sizeof *e);
-        if (!e || !fi)
-            return free(e); /* unguarded: the idle timeout still applies */
+        if (!e || !fi) {
+            free(e); /* unguarded: the idle timeout still applies */
+            return;
+        }
         e->g = g;
         e->fd = fi->connect_fd;
         set_phase(e, PHASE_HEADER);
