@@ -6,11 +6,13 @@
 #include "util/clock.h"
 #include "util/log.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -25,6 +27,7 @@ struct guarded {
     enum phase phase;
     double deadline; /* monotonic ms; unused while busy */
     bool cut;        /* shut down by the reaper */
+    bool left;       /* its client had left (hung up, nothing unread) at the last pass */
 };
 
 struct conn_guard {
@@ -42,6 +45,7 @@ static void set_phase(struct guarded *e, enum phase p)
     const struct conn_guard_limits *lim = &e->g->lim;
     int64_t ms = p == PHASE_HEADER ? lim->header_ms : p == PHASE_BODY ? lim->body_ms : lim->idle_ms;
     e->phase = p;
+    e->left = false;
     e->deadline = clock_mono_ms() + (double)ms;
 }
 
@@ -117,7 +121,49 @@ uint64_t conn_guard_cut_count(struct conn_guard *g)
     return atomic_load(&g->cuts);
 }
 
-/* One pass: every connection past its deadline is shut down (once), counted by phase. */
+/* A connection waiting for a request header (a first one or the next) whose client has left
+ * (hung up with nothing unread, at two passes in a row: a client that half-closes after a
+ * complete request is not cut while libmicrohttpd parses it): shut down now. libmicrohttpd alone
+ * may not notice it while its accept is suspended at the descriptor limit (it then waits for the
+ * idle timeout), and each such connection holds a descriptor the server needs back
+ * (docs/security.md, "Open files"). */
+static void reap_departed(struct conn_guard *g)
+{
+    size_t n = 0;
+    for (struct guarded *e = g->head.next; e != &g->head; e = e->next)
+        n += !e->cut && (e->phase == PHASE_HEADER || e->phase == PHASE_IDLE);
+    if (!n)
+        return;
+    struct pollfd *pf = calloc(n, sizeof *pf);
+    struct guarded **of = calloc(n, sizeof *of);
+    if (pf && of) {
+        size_t i = 0;
+        for (struct guarded *e = g->head.next; e != &g->head && i < n; e = e->next) {
+            if (e->cut || (e->phase != PHASE_HEADER && e->phase != PHASE_IDLE))
+                continue;
+            pf[i] = (struct pollfd){.fd = e->fd, .events = POLLRDHUP};
+            of[i++] = e;
+        }
+        if (poll(pf, (nfds_t)i, 0) > 0)
+            for (size_t k = 0; k < i; k++)
+                if (pf[k].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+                    int unread = 0;
+                    bool gone = !(pf[k].revents & POLLRDHUP) ||
+                                (ioctl(pf[k].fd, FIONREAD, &unread) == 0 && unread == 0);
+                    if (gone && of[k]->left) {
+                        shutdown(of[k]->fd, SHUT_RDWR);
+                        of[k]->cut = true;
+                    }
+                    of[k]->left = gone;
+                }
+    }
+    free(pf);
+    free(of);
+}
+
+/* One pass: every connection past its deadline is shut down (once), counted by phase; then the
+ * ones whose client left. The list's lock is held: an entry leaves it (in the CLOSED
+ * notification) before libmicrohttpd closes its descriptor, so each fd here is still its own. */
 static void reap(struct conn_guard *g, unsigned counts[4])
 {
     double now = clock_mono_ms();
@@ -129,6 +175,7 @@ static void reap(struct conn_guard *g, unsigned counts[4])
         counts[e->phase]++;
         atomic_fetch_add(&g->cuts, 1);
     }
+    reap_departed(g);
 }
 
 static void *reaper_main(void *arg)
