@@ -133,6 +133,74 @@ def test_slow_headers_from_one_address_do_not_starve_others_and_are_cut_at_the_d
     assert "connections past their deadline (header" in slow.stderr_text()
 
 
+MANY = 4200
+
+
+@pytest.fixture
+def more_open_files():
+    """This process holds 4,200 sockets at once: its soft open-files limit up to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = MANY + 500
+    if hard != resource.RLIM_INFINITY and hard < want:
+        pytest.skip(f"hard open-files limit {hard} < {want}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_4200_half_open_connections_from_one_address_leave_room_for_another(tmp_path,
+                                                                           more_open_files):
+    """Item 1 as reported: 4,200 connections from 127.0.0.1, each with half a request header,
+    against the old global limit of 4,096 (and a header deadline long enough not to help). Only
+    max_connections_per_address of them are kept, a new one from 127.0.0.1 is refused, and
+    /healthz and ingest from 127.0.0.2 are answered in under a second."""
+    conf = config_with("server: {listen: \"127.0.0.1:8080\", header_timeout: 60s, "
+                       f"max_connections_per_address: {PER_ADDRESS}, max_connections: 4096}}")
+    srv = Server(tmp_path / "many", config_text=conf)
+    srv.start()
+    socks = []
+    try:
+        key = integration(srv, "api", "generic")["key"]
+        for _ in range(MANY):
+            s = connect(srv.port)
+            socks.append(s)
+            try:
+                s.sendall(b"POST /api/v1/ingest/generic HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+            except OSError:  # closed by the server (over the limit) before the send
+                pass
+        deadline, alive = time.monotonic() + 20, socks
+        while time.monotonic() < deadline:  # the server refuses the extra ones as it accepts
+            alive = [s for s in alive if not closed_by_server(s)]
+            if len(alive) <= PER_ADDRESS:
+                break
+            time.sleep(0.1)
+        assert len(alive) <= PER_ADDRESS, f"{len(alive)} of {MANY} kept from one address"
+        assert len(alive) >= PER_ADDRESS - 5, f"only {len(alive)} kept: the limit should keep more"
+        data, took = timed_get(srv.port, "/healthz", "127.0.0.2")
+        assert data.startswith(b"HTTP/1.1 200"), data[:200]
+        assert took < 1.0, f"/healthz from another address took {took:.2f} s"
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5,
+                                       source_address=("127.0.0.2", 0))
+        t0 = time.monotonic()
+        c.request("POST", "/api/v1/ingest/generic",
+                  json.dumps({"summary": "during the flood", "dedup_key": "flood-1"}).encode(),
+                  {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        took = time.monotonic() - t0
+        assert r.status == 202 and took < 1.0, (r.status, took)
+        try:  # the offending address is limited: a new connection from it gets no answer
+            data, _ = timed_get(srv.port, "/healthz", "127.0.0.1")
+        except OSError:
+            data = b""
+        assert not data.startswith(b"HTTP/1.1 200"), data[:200]
+    finally:
+        for s in socks:
+            s.close()
+        _teardown_all([srv])
+
+
 def test_slow_body_is_cut_at_the_body_deadline_and_an_idle_keepalive_at_the_idle_one(slow):
     """A complete header then a body trickled a byte every 200 ms: closed at body_timeout (2 s)
     after the header. A kept-alive connection after its answer: closed at idle_timeout (2 s)."""
