@@ -38,11 +38,21 @@ struct conn_guard {
     pthread_t thread;
     struct guarded head; /* the list's sentinel */
     _Atomic uint64_t cuts;
+    unsigned active;    /* connections reading a body or handling a request */
+    double last_change; /* monotonic ms of the last phase change, connection or close */
 };
 
+static bool is_active(enum phase p)
+{
+    return p == PHASE_BODY || p == PHASE_BUSY;
+}
+
+/* Under the lock (or before the entry is in the list). */
 static void set_phase(struct guarded *e, enum phase p)
 {
     const struct conn_guard_limits *lim = &e->g->lim;
+    e->g->active += (unsigned)is_active(p) - (unsigned)is_active(e->phase);
+    e->g->last_change = clock_mono_ms();
     int64_t ms = p == PHASE_HEADER ? lim->header_ms : p == PHASE_BODY ? lim->body_ms : lim->idle_ms;
     e->phase = p;
     e->left = false;
@@ -63,8 +73,8 @@ void conn_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_con
         }
         e->g = g;
         e->fd = fi->connect_fd;
-        set_phase(e, PHASE_HEADER);
         pthread_mutex_lock(&g->lock);
+        set_phase(e, PHASE_HEADER);
         e->next = g->head.next;
         e->prev = &g->head;
         g->head.next->prev = e;
@@ -79,6 +89,8 @@ void conn_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_con
     pthread_mutex_lock(&g->lock);
     e->prev->next = e->next;
     e->next->prev = e->prev;
+    g->active -= (unsigned)is_active(e->phase);
+    g->last_change = clock_mono_ms();
     pthread_mutex_unlock(&g->lock);
     free(e);
     *socket_context = NULL;
@@ -114,6 +126,14 @@ void conn_guard_body_done(struct MHD_Connection *conn)
 void conn_guard_request_done(struct MHD_Connection *conn)
 {
     move_to(conn, PHASE_IDLE);
+}
+
+bool conn_guard_quiet(struct conn_guard *g, double quiet_ms)
+{
+    pthread_mutex_lock(&g->lock);
+    bool quiet = g->active == 0 && clock_mono_ms() - g->last_change >= quiet_ms;
+    pthread_mutex_unlock(&g->lock);
+    return quiet;
 }
 
 uint64_t conn_guard_cut_count(struct conn_guard *g)

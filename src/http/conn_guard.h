@@ -44,6 +44,9 @@ void conn_guard_header_done(struct MHD_Connection *conn);
 void conn_guard_body_done(struct MHD_Connection *conn);
 /* Its answer was sent (or the request ended): a kept-alive connection waits for the next one. */
 void conn_guard_request_done(struct MHD_Connection *conn);
+/* No connection is reading a body or handling a request, and none has started, changed phase
+ * or closed for quiet_ms (shutdown: the clients still sending have had their answers). */
+bool conn_guard_quiet(struct conn_guard *g, double quiet_ms);
 /* Connections closed at a deadline since start (for tests and the log). */
 uint64_t conn_guard_cut_count(struct conn_guard *g);
 

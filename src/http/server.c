@@ -43,7 +43,8 @@ enum {
     POOL_MIN_THREADS = 8,
     POOL_THREADS_PER_CPU = 4,
     POOL_MAX_THREADS = 64,
-    DRAIN_RETRY_AFTER_S = 5
+    DRAIN_RETRY_AFTER_S = 5,
+    DRAIN_QUIET_MS = 100 /* stopping: no connection busy or changing for this long */
 };
 
 /* GnuTLS priorities: its defaults without TLS 1.0, 1.1 and SSL 3.0. */
@@ -143,7 +144,8 @@ static bool has_header(const struct request *r, const char *name)
     return false;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r, bool tls)
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r, bool tls,
+                                  bool closing)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
@@ -161,6 +163,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
         MHD_add_response_header(resp, "Strict-Transport-Security", hsts_value);
     for (int i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    if (closing && !has_header(r, MHD_HTTP_HEADER_CONNECTION)) /* stopping: no next request */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -253,7 +257,7 @@ static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
 static enum MHD_Result finish_request(struct http_server *s, struct MHD_Connection *conn,
                                       struct conn_ctx *ctx, struct request *r)
 {
-    enum MHD_Result ret = send_reply(conn, r, s->tls);
+    enum MHD_Result ret = send_reply(conn, r, s->tls, atomic_load(&s->draining));
     double ms = clock_mono_ms() - ctx->t0;
     metrics_observe(s->app->metrics, r->route, r->status, ms);
     log_info("http: %s %s %d %.1fms %s", r->method, r->path, r->status, ms,
@@ -564,7 +568,9 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
  * stops, as libmicrohttpd requires: connections in its backlog are then reset), and requests not
  * yet handled are answered 503 (reply_draining). libmicrohttpd must not be stopped with a
  * connection suspended: from now on a deferred write is waited for on its thread, and the ones
- * already suspended (each waits for one commit) are let finish, up to server.shutdown_grace.
+ * already suspended (each waits for one commit) are let finish, and every answer closes its
+ * connection; the daemon stops once no connection is busy or changing for DRAIN_QUIET_MS, at
+ * most server.shutdown_grace after SIGTERM.
  * Returns false when some are still waiting then: the daemon is left running (stopping it would
  * abort the process) and the caller exits without closing the store. */
 bool http_stop(struct http_server *s)
@@ -575,7 +581,10 @@ bool http_stop(struct http_server *s)
     MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
     atomic_store(&s->stopping, true);
     double until = clock_mono_ms() + (double)s->grace_ms;
-    while (atomic_load(&s->suspended) > 0 && clock_mono_ms() < until)
+    /* every client still sending gets its answer (Connection: close from now on) before the
+     * connections are closed: no request read and left unanswered */
+    while ((atomic_load(&s->suspended) > 0 || !conn_guard_quiet(s->guard, DRAIN_QUIET_MS)) &&
+           clock_mono_ms() < until)
         nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
     unsigned drained = atomic_load(&s->drained);
     if (drained)

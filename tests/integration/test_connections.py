@@ -1,24 +1,22 @@
-"""Connections under attack and at shutdown (issue 14 items 1 and 2, docs/security.md
-"Connections", "Open files", "Shutdown"). Raw sockets: slow clients (slowloris) that send a byte now
-and then are cut at the header and body deadlines, and one address cannot take every connection;
-the open-files limit is raised at start; SIGTERM under an ingest load ends within
-server.shutdown_grace and every alert answered 2xx is in the store after the restart.
+"""Connections under attack (issue 14 items 1 and 2, docs/security.md "Connections", "Open
+files"). Raw sockets: slow clients (slowloris) that send a byte now and then are cut at the header
+and body deadlines, and one address (4,200 half-open connections) cannot take every connection;
+the open-files limit is raised at start. Shutdown under load: test_shutdown.py; descriptors running
+out: test_open_files.py.
 
 Deadlines are on the monotonic clock (the dev clock does not move them): the servers here set them
 to a second or two, so the waits below are real but short."""
 import http.client
 import json
 import resource
-import signal
 import socket
-import threading
 import time
 
 import pytest
 
-from tocsin_harness import Server, free_port, require_bin  # noqa: F401
+from tocsin_harness import Server, require_bin
 from conftest import _teardown_all
-from test_ingest_support import alerts, integration
+from test_ingest_support import integration
 
 HEADER_S, BODY_S, IDLE_S, PER_ADDRESS = 1.0, 2.0, 2.0, 40
 
@@ -254,81 +252,5 @@ def test_open_files_limit_is_raised_to_the_hard_limit_and_sizes_the_connection_l
         with open(f"/proc/{srv.pid}/limits") as f:
             line = next(ln for ln in f if ln.startswith("Max open files"))
         assert line.split()[3] == str(hard), line
-    finally:
-        _teardown_all([srv])
-
-
-# --- shutdown under load (item 2) ----------------------------------------------------------------
-
-GRACE_S = 3.0
-
-
-def test_sigterm_under_ingest_load_ends_within_the_grace_and_keeps_every_2xx(tmp_path):
-    """16 keep-alive clients post alerts without pause; SIGTERM once 300 were answered. The
-    server exits within shutdown_grace (+1 s); every answer is 202 or 503 with Retry-After (a
-    request not yet handled); after a restart every alert answered 202 is in the store."""
-    conf = config_with("server: {listen: \"127.0.0.1:8080\", shutdown_grace: 3s}")
-    srv = Server(tmp_path / "shut", config_text=conf)
-    srv.start()
-    try:
-        key = integration(srv, "api", "generic")["key"]
-        lock = threading.Lock()
-        accepted, statuses, errors = [], {}, []
-        stop_at = [None]
-
-        def client(n):
-            c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=20)
-            for i in range(60):
-                dk = f"load-{n}-{i}"
-                body = json.dumps({"summary": dk, "dedup_key": dk}).encode()
-                try:
-                    c.request("POST", "/api/v1/ingest/generic", body,
-                              {"Authorization": f"Bearer {key}",
-                               "Content-Type": "application/json"})
-                    r = c.getresponse()
-                    r.read()
-                except (OSError, http.client.HTTPException) as e:
-                    with lock:
-                        errors.append((stop_at[0] is not None, repr(e)))
-                    return
-                with lock:
-                    statuses[r.status] = statuses.get(r.status, 0) + 1
-                    if r.status == 202:
-                        accepted.append(dk)
-                    elif r.status == 503:
-                        assert r.getheader("Retry-After"), "503 without Retry-After"
-                if r.status != 202 or r.getheader("Connection", "").lower() == "close":
-                    return
-
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
-        for t in threads:
-            t.start()
-        while True:
-            with lock:
-                if len(accepted) >= 300 or not any(t.is_alive() for t in threads):
-                    break
-            time.sleep(0.01)
-        t0 = time.monotonic()
-        stop_at[0] = t0
-        srv.signal(signal.SIGTERM)
-        proc = srv.proc
-        while proc.poll() is None and time.monotonic() - t0 < GRACE_S + 10:
-            time.sleep(0.02)
-        took = time.monotonic() - t0
-        for t in threads:
-            t.join(30)
-        assert proc.poll() is not None, "server still running 13 s after SIGTERM"
-        assert took < GRACE_S + 1.0, f"SIGTERM under load took {took:.2f} s (grace {GRACE_S} s)"
-        assert proc.poll() == 0, f"exit {proc.poll()}: {srv.stderr_text()[-2000:]}"
-        assert set(statuses) <= {202, 503}, statuses
-        assert not [e for after, e in errors if not after], errors
-        srv.proc = None
-        srv.exit_codes.append(0)
-        srv.check_sanitizers()
-        srv.start()
-        stored = {a["dedup_key"] for a in alerts(srv, limit=1000)}
-        missing = [k for k in accepted if k not in stored]
-        assert not missing, f"{len(missing)} alerts answered 202 are not stored: {missing[:5]}"
-        assert len(accepted) >= 300
     finally:
         _teardown_all([srv])
