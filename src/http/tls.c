@@ -69,21 +69,9 @@ static void pair_free(struct tls_pair *p)
 static struct tls_pair *pair_parse(const gnutls_datum_t *cert, const gnutls_datum_t *key,
                                    const char *cert_file, const char *key_file, struct error *err)
 {
-    gnutls_certificate_credentials_t check;
-    if (gnutls_certificate_allocate_credentials(&check) < 0) {
-        error_set(err, ERR_INTERNAL, "server.tls: GnuTLS cannot allocate credentials");
-        return NULL;
-    }
-    int rc = gnutls_certificate_set_x509_key_mem2(check, cert, key, GNUTLS_X509_FMT_PEM, NULL, 0);
-    gnutls_certificate_free_credentials(check);
-    if (rc < 0) {
-        error_set(err, ERR_BAD_REQUEST, "server.tls: %s and %s are not a usable pair: %s",
-                  cert_file, key_file, gnutls_strerror(rc));
-        return NULL;
-    }
     struct tls_pair *p = xcalloc(1, sizeof *p);
     p->n = CHAIN_MAX;
-    rc = gnutls_pcert_list_import_x509_raw(p->pcert, &p->n, cert, GNUTLS_X509_FMT_PEM, 0);
+    int rc = gnutls_pcert_list_import_x509_raw(p->pcert, &p->n, cert, GNUTLS_X509_FMT_PEM, 0);
     if (rc < 0) {
         p->n = 0;
         pair_free(p);
@@ -96,6 +84,21 @@ static struct tls_pair *pair_parse(const gnutls_datum_t *cert, const gnutls_datu
         pair_free(p);
         error_set(err, ERR_BAD_REQUEST, "server.tls.key_file: %s: %s", key_file,
                   gnutls_strerror(rc));
+        return NULL;
+    }
+    /* the match check last: GnuTLS leaks in it on a certificate it cannot parse */
+    gnutls_certificate_credentials_t check;
+    if (gnutls_certificate_allocate_credentials(&check) < 0) {
+        pair_free(p);
+        error_set(err, ERR_INTERNAL, "server.tls: GnuTLS cannot allocate credentials");
+        return NULL;
+    }
+    rc = gnutls_certificate_set_x509_key_mem2(check, cert, key, GNUTLS_X509_FMT_PEM, NULL, 0);
+    gnutls_certificate_free_credentials(check);
+    if (rc < 0) {
+        pair_free(p);
+        error_set(err, ERR_BAD_REQUEST, "server.tls: %s and %s are not a usable pair: %s",
+                  cert_file, key_file, gnutls_strerror(rc));
         return NULL;
     }
     return p;

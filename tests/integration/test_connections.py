@@ -254,3 +254,12 @@ def test_open_files_limit_is_raised_to_the_hard_limit_and_sizes_the_connection_l
         assert line.split()[3] == str(hard), line
     finally:
         _teardown_all([srv])
+
+
+def test_plain_http_sends_no_hsts(slow):
+    """Strict-Transport-Security only when server.tls is on (test_tls.py): over plain HTTP it
+    would be ignored by browsers at best, and wrong."""
+    data, _ = timed_get(slow.port, "/healthz", "127.0.0.1")
+    head = data.split(b"\r\n\r\n", 1)[0].lower()
+    assert head.startswith(b"http/1.1 200"), data[:200]
+    assert b"strict-transport-security" not in head, head

@@ -166,6 +166,19 @@ def test_sighup_loads_a_new_certificate_for_new_connections(tls):
     assert "do not match" in tls.stderr_text()
     r, _ = get(tls.port, "/healthz", client_ctx(new_cert))
     assert r.status == 200
+    # a certificate file that is not one (a truncated copy): refused loudly, the served one kept
+    with open(new_cert) as f:
+        pem = f.read()
+    with open(tls.live_cert, "w") as f:
+        f.write(pem[: len(pem) // 2])
+    shutil.copyfile(new_key, tls.live_key)
+    tls.signal(signal.SIGHUP)
+    assert wait_for_log(tls, refused, 1) == 2, tls.stderr_text()[-2000:]
+    lines = [ln for ln in tls.stderr_text().splitlines() if refused in ln]
+    assert all(" ERROR " in ln for ln in lines), lines
+    r, body = get(tls.port, "/healthz", client_ctx(new_cert))
+    assert r.status == 200, body
+    assert r.getheader("Strict-Transport-Security") == "max-age=31536000"
 
 
 def test_a_key_that_does_not_match_the_certificate_refuses_to_start(tmp_path):
