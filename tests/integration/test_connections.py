@@ -263,3 +263,28 @@ def test_plain_http_sends_no_hsts(slow):
     head = data.split(b"\r\n\r\n", 1)[0].lower()
     assert head.startswith(b"http/1.1 200"), data[:200]
     assert b"strict-transport-security" not in head, head
+
+
+def test_a_client_that_half_closes_after_a_complete_request_gets_its_answer(slow):
+    """The guard shuts down a connection waiting for a header whose client hung up (test_open_
+    files.py), but only with nothing unread at two passes in a row: a client that sends a whole
+    request and then shuts down its side (printf ... | nc -N) is answered."""
+    key = integration(slow, "api", "generic")["key"]
+    body = json.dumps({"summary": "half-closed", "dedup_key": "half-1"}).encode()
+    for req in (b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                b"POST /api/v1/ingest/generic HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                + f"Authorization: Bearer {key}\r\nContent-Type: application/json\r\n"
+                  f"Content-Length: {len(body)}\r\n\r\n".encode() + body):
+        s = connect(slow.port, "127.0.0.4")
+        try:
+            s.sendall(req)
+            s.shutdown(socket.SHUT_WR)
+            data = b""
+            while True:
+                part = s.recv(65536)
+                if not part:
+                    break
+                data += part
+        finally:
+            s.close()
+        assert data.startswith(b"HTTP/1.1 20"), (req[:30], data[:200])
