@@ -42,6 +42,17 @@ static enum result reload_job(struct store_conn *tx, void *arg, struct error *er
     return result;
 }
 
+/* The server.* keys http_start reads once (docs/security.md, "Connections"). */
+static bool server_limits_changed(const struct config *a, const struct config *b)
+{
+    return a->server.max_connections != b->server.max_connections ||
+           a->server.max_connections_per_address != b->server.max_connections_per_address ||
+           a->server.header_timeout != b->server.header_timeout ||
+           a->server.body_timeout != b->server.body_timeout ||
+           a->server.idle_timeout != b->server.idle_timeout ||
+           a->server.shutdown_grace != b->server.shutdown_grace;
+}
+
 static void warn_restart_only(const struct config *old, const struct config *next)
 {
     if (strcmp(old->server.listen, next->server.listen) != 0)
@@ -52,6 +63,13 @@ static void warn_restart_only(const struct config *old, const struct config *nex
         log_warn("config: storage changed; restart to apply");
     if (old->server.max_body != next->server.max_body)
         log_warn("config: server.max_body changed; restart to apply");
+    if (server_limits_changed(old, next))
+        log_warn("config: server connection limits, deadlines or shutdown_grace changed; restart "
+                 "to apply");
+    if (!old->server.tls.cert_file != !next->server.tls.cert_file)
+        log_warn("config: server.tls %s; restart to apply (a changed certificate or key file is "
+                 "read on SIGHUP)",
+                 next->server.tls.cert_file ? "added" : "removed");
 }
 
 static enum result reload(struct app *app, const char *actor, bool announce,

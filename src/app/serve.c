@@ -3,6 +3,8 @@
  * bootstrap the admin token, start HTTP, then wait for signals on the main thread (SIGHUP
  * reloads, SIGINT/SIGTERM stop cleanly).
  * Signals are blocked before any thread starts, so only the main thread (sigwait) sees them.
+ * At start the open-files limit is raised to its hard limit; SIGTERM's stop is bounded by
+ * server.shutdown_grace (and a watchdog past it: docs/security.md, "Shutdown").
  */
 #include "cli/cli.h"
 #include "app/app.h"
@@ -24,7 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct serve_opts {
@@ -143,7 +148,56 @@ static char *db_target(const struct config *c, const char *data)
     return out;
 }
 
-static int wait_for_signals(struct app *app)
+/* RLIMIT_NOFILE soft limit up to the hard one: each connection is a descriptor, and running out
+ * makes accept fail (http/server.c sizes its connection limit from this). */
+static void raise_open_files_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        log_warn("serve: cannot read the open-files limit: %s", strerror(errno));
+        return;
+    }
+    rlim_t was = rl.rlim_cur;
+    if (rl.rlim_cur == rl.rlim_max) {
+        log_info("serve: open-files limit %llu (already the hard limit)",
+                 (unsigned long long)rl.rlim_cur);
+        return;
+    }
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        log_warn("serve: cannot raise the open-files limit from %llu to %llu: %s",
+                 (unsigned long long)was, (unsigned long long)rl.rlim_max, strerror(errno));
+        return;
+    }
+    log_info("serve: open-files limit raised from %llu to %llu (the hard limit)",
+             (unsigned long long)was, (unsigned long long)rl.rlim_max);
+}
+
+/* After SIGTERM: if the stop has not ended server.shutdown_grace + WATCHDOG_EXTRA_MS later (a
+ * thread stuck on the store, a slow delivery), the process exits anyway: what was committed is
+ * in the store, and whatever was not committed was not answered 2xx. */
+enum { WATCHDOG_EXTRA_MS = 5000 };
+
+static void *shutdown_watchdog(void *arg)
+{
+    int64_t ms = *(int64_t *)arg + WATCHDOG_EXTRA_MS;
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+    log_error("serve: stopping took more than %lld ms (server.shutdown_grace + %d ms): exiting now",
+              (long long)ms - WATCHDOG_EXTRA_MS, WATCHDOG_EXTRA_MS);
+    _exit(1);
+    return NULL;
+}
+
+static void start_shutdown_watchdog(const int64_t *grace_ms)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, shutdown_watchdog, (void *)grace_ms) == 0)
+        pthread_detach(t);
+}
+
+static int wait_for_signals(struct app *app, struct http_server *http)
 {
     sigset_t set;
     sigemptyset(&set);
@@ -159,6 +213,9 @@ static int wait_for_signals(struct app *app)
             log_info("config: SIGHUP, reloading %s", app->config_path);
             if (app_reload(app, "system", NULL, &err) == OK)
                 engine_kick(app->engine);
+            struct config *c = app_config(app); /* the new config, or the old one kept */
+            http_reload_tls(http, c);
+            config_unref(c);
             continue;
         }
         log_info("serve: %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -180,6 +237,7 @@ static int serve_main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     umask(077); /* the data directory, the database, its WAL and the secrets: the owner's only */
+    raise_open_files_limit();
     crypto_init();
 
     struct app app = {.dev_clock = o.dev_clock};
@@ -219,16 +277,22 @@ static int serve_main(int argc, char **argv)
     if (!(app.cluster = cluster_start(&app, &err)))
         fatal("serve: %s", err.message);
     struct http_server *http = http_start(&app, listen, &err);
+    int64_t grace = app.config->server.shutdown_grace; /* read at start, like the listener */
     if (!http)
         fatal("serve: %s", err.message);
     if (o.dev_clock)
         log_warn("serve: --dev-clock is on: admins can move this server's clock");
-    printf("tocsin %s serving on http://%s (data in %s, store %s)\n", TOCSIN_VERSION, listen,
-           o.data, app.config->storage.driver);
+    bool https = app.config->server.tls.cert_file && app.config->server.tls.key_file;
+    printf("tocsin %s serving on %s://%s (data in %s, store %s)\n", TOCSIN_VERSION,
+           https ? "https" : "http", listen, o.data, app.config->storage.driver);
     fflush(stdout);
 
-    rc = wait_for_signals(&app);
-    http_stop(http); /* first: a suspended verify is answered by the auditor */
+    rc = wait_for_signals(&app, http);
+    start_shutdown_watchdog(&grace);
+    if (!http_stop(http)) { /* first: a suspended verify is answered by the auditor */
+        log_error("serve: exiting without closing the store (committed writes are kept)");
+        _exit(1);
+    }
     auditor_stop(app.auditor);
     cluster_stop(app.cluster);
     engine_stop(app.engine);

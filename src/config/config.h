@@ -220,6 +220,16 @@ struct config {
         char *listen;     /* "127.0.0.1:8080" */
         char *public_url; /* "http://127.0.0.1:8080" */
         int64_t max_body; /* bytes, default 1 MiB */
+        /* connection limits and deadlines (docs/security.md, "Connections"); read at start */
+        int64_t max_connections;             /* 0: sized from the file-descriptor limit */
+        int64_t max_connections_per_address; /* default 64; 0: no per-address limit */
+        int64_t header_timeout;              /* ms from accept to the end of the header (10 s) */
+        int64_t body_timeout;                /* ms from the header to the end of the body (60 s) */
+        int64_t idle_timeout;                /* ms of silence on a connection (30 s) */
+        int64_t shutdown_grace;              /* ms SIGTERM waits for committed writes (5 s) */
+        struct {
+            char *cert_file, *key_file; /* PEM; both or neither; HTTPS when set */
+        } tls;
     } server;
     struct {
         char *driver;        /* "sqlite" or "postgres" */

@@ -1,6 +1,8 @@
 /*
- * config_server: the `server:` section (listen address, public URL, request body cap) and its
- * defaults: listen 127.0.0.1:8080, public_url http:// + listen, max_body 1 MiB.
+ * config_server: the `server:` section (listen address, public URL, request body cap, connection
+ * limits and deadlines, TLS) and its defaults: listen 127.0.0.1:8080, public_url http:// (https://
+ * with TLS) + listen, max_body 1 MiB, 64 connections per address, header 10 s, body 60 s, idle
+ * 30 s, shutdown grace 5 s (docs/config.md, docs/security.md).
  * Invariants: after loading, listen and public_url are never NULL. Ownership: the strings belong
  * to the config. Threads: none (tables and hooks run inside one config_load).
  */
@@ -13,7 +15,15 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { DEFAULT_MAX_BODY = 1024 * 1024 };
+enum {
+    DEFAULT_MAX_BODY = 1024 * 1024,
+    DEFAULT_PER_ADDRESS = 64,
+    DEFAULT_HEADER_TIMEOUT_MS = 10000,
+    DEFAULT_BODY_TIMEOUT_MS = 60000,
+    DEFAULT_IDLE_TIMEOUT_MS = 30000,
+    DEFAULT_SHUTDOWN_GRACE_MS = 5000,
+    MAX_TIMEOUT_MS = 3600 * 1000
+};
 
 static const char *check_listen(const char *s)
 {
@@ -34,12 +44,32 @@ static const char *check_listen(const char *s)
     return NULL;
 }
 
+static const struct cfg_field tls_fields[] = {
+    FLD(struct config, "cert_file", server.tls.cert_file, CFG_STR),
+    FLD(struct config, "key_file", server.tls.key_file, CFG_STR),
+};
+static const struct cfg_spec tls_spec = {
+    .line_off = NO_OFF, FIELDS(tls_fields), .uniq_off = NO_OFF};
+
 static const struct cfg_field server_fields[] = {
     FLD(struct config, "listen", server.listen, CFG_STR, .check = check_listen),
     FLD(struct config, "public_url", server.public_url, CFG_STR,
         .check = config_parse_check_http_url),
     FLD(struct config, "max_body", server.max_body, CFG_SIZE, .min = 1,
         .max = 1024LL * 1024 * 1024),
+    FLD(struct config, "max_connections", server.max_connections, CFG_INT64, .min = 0,
+        .max = 1000000),
+    FLD(struct config, "max_connections_per_address", server.max_connections_per_address, CFG_INT64,
+        .min = 0, .max = 1000000),
+    FLD(struct config, "header_timeout", server.header_timeout, CFG_DURATION, .min = 100,
+        .max = MAX_TIMEOUT_MS),
+    FLD(struct config, "body_timeout", server.body_timeout, CFG_DURATION, .min = 100,
+        .max = MAX_TIMEOUT_MS),
+    FLD(struct config, "idle_timeout", server.idle_timeout, CFG_DURATION, .min = 1000,
+        .max = MAX_TIMEOUT_MS),
+    FLD(struct config, "shutdown_grace", server.shutdown_grace, CFG_DURATION, .min = 0,
+        .max = 300000),
+    {.key = "tls", .type = CFG_MAP, .off = 0, .sub = &tls_spec},
 };
 static const struct cfg_spec server_spec = {
     .line_off = NO_OFF, FIELDS(server_fields), .uniq_off = NO_OFF};
@@ -47,16 +77,27 @@ static const struct cfg_spec server_spec = {
 static void server_defaults(struct config *c)
 {
     c->server.max_body = DEFAULT_MAX_BODY;
+    c->server.max_connections_per_address = DEFAULT_PER_ADDRESS;
+    c->server.header_timeout = DEFAULT_HEADER_TIMEOUT_MS;
+    c->server.body_timeout = DEFAULT_BODY_TIMEOUT_MS;
+    c->server.idle_timeout = DEFAULT_IDLE_TIMEOUT_MS;
+    c->server.shutdown_grace = DEFAULT_SHUTDOWN_GRACE_MS;
 }
 
 static void server_finish(struct cfg_ctx *ctx, const struct yaml_tree_node *root, struct config *c)
 {
     if (!c->server.listen)
         c->server.listen = xstrdup("127.0.0.1:8080");
+    bool tls = c->server.tls.cert_file || c->server.tls.key_file;
+    if (tls && !(c->server.tls.cert_file && c->server.tls.key_file)) {
+        const struct yaml_tree_node *srv = root ? yaml_tree_map_get(root, "server") : NULL;
+        config_parse_error(ctx, srv ? srv->line : 0,
+                           "server.tls: give both cert_file and key_file (or neither)");
+    }
     if (!c->server.public_url) {
-        size_t len = strlen(c->server.listen) + sizeof "http://";
+        size_t len = strlen(c->server.listen) + sizeof "https://";
         c->server.public_url = xmalloc(len);
-        snprintf(c->server.public_url, len, "http://%s", c->server.listen);
+        snprintf(c->server.public_url, len, "%s://%s", tls ? "https" : "http", c->server.listen);
     }
 }
 

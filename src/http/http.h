@@ -129,6 +129,11 @@ enum result auth_bootstrap(struct app *app, struct error *err);
 /* server.c */
 struct http_server;
 struct http_server *http_start(struct app *app, const char *listen, struct error *err);
-void http_stop(struct http_server *s);
+/* false: requests were still waiting for the store after server.shutdown_grace (the caller
+ * should exit at once: the daemon still runs) */
+bool http_stop(struct http_server *s);
+/* SIGHUP: HTTPS reads server.tls's files again (new connections use them); logs a failure and
+ * keeps the served pair. A no-op without TLS. */
+void http_reload_tls(struct http_server *s, const struct config *c);
 
 #endif

@@ -9,9 +9,18 @@
  * and the store writer resumes it (http/defer.h), so any number of such requests share one
  * group commit. Other writes (store_write) still hold their thread until the commit; the pool
  * (4 threads per CPU, at least 8) is sized for those.
+ *
+ * Connections (docs/security.md "Connections"): at most server.max_connections (sized from the
+ * descriptor limit), server.max_connections_per_address from one address (libmicrohttpd's own
+ * count), and a deadline per phase (http/conn_guard.h). TLS when server.tls is set (GnuTLS
+ * through libmicrohttpd; TLS 1.2 or later; HSTS on every answer). Shutdown (http_stop): stop
+ * accepting, answer 503 to requests not yet handled, wait for committed writes up to
+ * server.shutdown_grace.
  */
+#include "http/conn_guard.h"
 #include "http/defer.h"
 #include "http/http.h"
+#include "http/tls.h"
 #include "app/metrics.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -25,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,8 +43,13 @@ enum {
     POOL_MIN_THREADS = 8,
     POOL_THREADS_PER_CPU = 4,
     POOL_MAX_THREADS = 64,
-    STOP_WAIT_MS = 30000
+    DRAIN_RETRY_AFTER_S = 5,
+    DRAIN_QUIET_MS = 100 /* stopping: no connection busy or changing for this long */
 };
+
+/* GnuTLS priorities: its defaults without TLS 1.0, 1.1 and SSL 3.0. */
+static const char tls_priorities[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+static const char hsts_value[] = "max-age=31536000";
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -42,6 +57,12 @@ struct http_server {
     size_t max_body;
     _Atomic bool stopping; /* http_stop has begun: no new suspension */
     _Atomic int suspended; /* connections suspended for a deferred write */
+    /* connections, TLS and shutdown (http_start, http_stop) */
+    struct conn_guard *guard;
+    bool tls;
+    int64_t grace_ms;
+    _Atomic bool draining;    /* SIGTERM: requests not yet handled get 503 */
+    _Atomic unsigned drained; /* how many */
 };
 
 struct conn_ctx {
@@ -78,6 +99,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     struct http_server *s = cls;
     struct conn_ctx *ctx = *con_cls;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        conn_guard_request_done(conn);
     if (!ctx)
         return;
     /* The client left while its write was being committed: the commit resumed the connection,
@@ -121,7 +144,8 @@ static bool has_header(const struct request *r, const char *name)
     return false;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r)
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r, bool tls,
+                                  bool closing)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(r->resp_len, r->resp, MHD_RESPMEM_MUST_FREE);
@@ -135,8 +159,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct request *r
             MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
     if (strncmp(r->path, "/api/", 5) == 0 && !has_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (tls && !has_header(r, "Strict-Transport-Security"))
+        MHD_add_response_header(resp, "Strict-Transport-Security", hsts_value);
     for (int i = 0; i < r->nheaders; i++)
         MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    if (closing && !has_header(r, MHD_HTTP_HEADER_CONNECTION)) /* stopping: no next request */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -229,7 +257,7 @@ static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
 static enum MHD_Result finish_request(struct http_server *s, struct MHD_Connection *conn,
                                       struct conn_ctx *ctx, struct request *r)
 {
-    enum MHD_Result ret = send_reply(conn, r);
+    enum MHD_Result ret = send_reply(conn, r, s->tls, atomic_load(&s->draining));
     double ms = clock_mono_ms() - ctx->t0;
     metrics_observe(s->app->metrics, r->route, r->status, ms);
     log_info("http: %s %s %d %.1fms %s", r->method, r->path, r->status, ms,
@@ -314,6 +342,20 @@ static bool defer_or_finish(struct http_server *s, struct MHD_Connection *conn,
     return true;
 }
 
+/* A request not yet handled when SIGTERM came: 503, try again (another node, or this one after
+ * its restart), and the connection closed after it. Counted, logged once at stop. */
+static void reply_draining(struct http_server *s, struct request *r)
+{
+    atomic_fetch_add(&s->drained, 1);
+    reply_json(r, 503,
+               json_pack("{s:{s:s,s:s}}", "error", "code", result_name(ERR_UNAVAILABLE), "message",
+                         "server: shutting down; retry shortly"));
+    char after[16];
+    snprintf(after, sizeof after, "%d", DRAIN_RETRY_AFTER_S);
+    reply_header(r, "Retry-After", after);
+    reply_header(r, "Connection", "close");
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -326,6 +368,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         ctx->t0 = clock_mono_ms();
         ctx->too_large = declared_too_large(conn, s->max_body);
         *con_cls = ctx;
+        conn_guard_header_done(conn);
         const char *framing = framing_error(conn);
         if (framing)
             return reply_early(s, conn, ctx, method, url, ERR_BAD_REQUEST, framing);
@@ -358,6 +401,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         atomic_fetch_sub(&s->suspended, 1);
         return ret;
     }
+    conn_guard_body_done(conn);
     struct request r = {.app = s->app,
                         .conn = conn,
                         .method = method,
@@ -365,7 +409,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                         .body = ctx->body.data ? ctx->body.data : "",
                         .body_len = ctx->body.len,
                         .route = -1};
-    if (ctx->too_large) {
+    if (atomic_load(&s->draining)) {
+        reply_draining(s, &r);
+    } else if (ctx->too_large) {
         reply_error(&r, ERR_TOO_LARGE, "body: larger than the %zu-byte limit (server.max_body)",
                     s->max_body);
     } else {
@@ -420,6 +466,51 @@ static bool resolve_listen(const char *listen, struct sockaddr_storage *ss, sock
     return true;
 }
 
+/* server.max_connections against the descriptor limit (serve raised it to the hard limit). */
+static unsigned connection_limit(const struct config *c)
+{
+    struct rlimit rl;
+    uint64_t nofile = 1024;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        nofile = rl.rlim_cur;
+    else if (rl.rlim_cur == RLIM_INFINITY)
+        nofile = 1u << 20;
+    bool clamped;
+    unsigned limit = conn_guard_connection_limit(c->server.max_connections, nofile, &clamped);
+    if (clamped)
+        log_warn("http: server.max_connections %lld does not fit the open-files limit %llu with "
+                 "its reserve: %u connections",
+                 (long long)c->server.max_connections, (unsigned long long)nofile, limit);
+    return limit;
+}
+
+/* The daemon's options, TLS ones only when it is on. */
+static struct MHD_Daemon *start_daemon(struct http_server *s, const struct config *c, bool v6,
+                                       const struct sockaddr *addr, unsigned threads,
+                                       unsigned limit)
+{
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0) | (s->tls ? MHD_USE_TLS : 0);
+    unsigned idle_s = (unsigned)((c->server.idle_timeout + 999) / 1000);
+    struct MHD_OptionItem o[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)conn_guard_mhd_log, NULL}, /* first: all of it */
+        {MHD_OPTION_SOCK_ADDR, 0, (void *)addr},
+        {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, idle_s, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, limit, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)c->server.max_connections_per_address, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)conn_guard_notify, s->guard},
+        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_keep_nul, NULL},
+        {s->tls ? MHD_OPTION_HTTPS_CERT_CALLBACK : MHD_OPTION_END, 0, tls_certificate_callback()},
+        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)tls_priorities},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, o,
+                            MHD_OPTION_END);
+}
+
 struct http_server *http_start(struct app *app, const char *listen, struct error *err)
 {
     struct sockaddr_storage ss;
@@ -427,45 +518,107 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
     bool v6;
     if (!resolve_listen(listen, &ss, &sslen, &v6, err))
         return NULL;
+    const struct config *c = app->config;
     struct http_server *s = xcalloc(1, sizeof *s);
     s->app = app;
-    s->max_body =
-        app->config->server.max_body > 0 ? (size_t)app->config->server.max_body : 1024 * 1024;
+    s->max_body = c->server.max_body > 0 ? (size_t)c->server.max_body : 1024 * 1024;
+    s->grace_ms = c->server.shutdown_grace;
+    s->tls = c->server.tls.cert_file && c->server.tls.key_file;
+    if (s->tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        error_set(err, ERR_UNAVAILABLE, "server.tls: this libmicrohttpd has no TLS support");
+        free(s);
+        return NULL;
+    }
+    if (s->tls && !tls_load(c->server.tls.cert_file, c->server.tls.key_file, err)) {
+        free(s);
+        return NULL;
+    }
+    s->guard = conn_guard_start((struct conn_guard_limits){.header_ms = c->server.header_timeout,
+                                                           .body_ms = c->server.body_timeout,
+                                                           .idle_ms = c->server.idle_timeout});
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = (unsigned)(cpus > 0 ? cpus : 1) * POOL_THREADS_PER_CPU;
     threads = threads < POOL_MIN_THREADS ? POOL_MIN_THREADS : threads;
     threads = threads > POOL_MAX_THREADS ? POOL_MAX_THREADS : threads;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
-                     (v6 ? MHD_USE_IPv6 : 0);
-    s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK,
-        unescape_keep_nul, NULL, MHD_OPTION_END);
+    unsigned limit = connection_limit(c);
+    s->daemon = s->guard ? start_daemon(s, c, v6, (struct sockaddr *)&ss, threads, limit) : NULL;
     if (!s->daemon) {
-        error_set(err, ERR_UNAVAILABLE, "listen: cannot listen on %s (in use, or not allowed)",
-                  listen);
+        if (s->tls)
+            error_set(err, ERR_UNAVAILABLE,
+                      "listen: cannot serve HTTPS on %s (in use, or not allowed; see the log "
+                      "above)",
+                      listen);
+        else
+            error_set(err, ERR_UNAVAILABLE, "listen: cannot listen on %s (in use, or not allowed)",
+                      listen);
+        conn_guard_stop(s->guard);
+        tls_unload();
         free(s);
         return NULL;
     }
-    log_info("http: listening on %s with %u threads", listen, threads);
+    log_info("http: listening on %s (%s) with %u threads; at most %u connections, %lld per "
+             "address; deadlines: header %lld ms, body %lld ms, idle %lld ms",
+             listen, s->tls ? "HTTPS, TLS 1.2+" : "HTTP", threads, limit,
+             (long long)c->server.max_connections_per_address, (long long)c->server.header_timeout,
+             (long long)c->server.body_timeout, (long long)c->server.idle_timeout);
     return s;
 }
 
-/* libmicrohttpd must not be stopped with a connection suspended: from now on a deferred write
- * is waited for on its thread, and the ones already suspended (each waits for one commit) are
- * let finish first. */
-void http_stop(struct http_server *s)
+/* SIGTERM: libmicrohttpd stops accepting (the listening socket stays open until the daemon
+ * stops, as libmicrohttpd requires: connections in its backlog are then reset), and requests not
+ * yet handled are answered 503 (reply_draining). libmicrohttpd must not be stopped with a
+ * connection suspended: from now on a deferred write is waited for on its thread, and the ones
+ * already suspended (each waits for one commit) are let finish, and every answer closes its
+ * connection; the daemon stops once no connection is busy or changing for DRAIN_QUIET_MS, at
+ * most server.shutdown_grace after SIGTERM.
+ * Returns false when some are still waiting then: the daemon is left running (stopping it would
+ * abort the process) and the caller exits without closing the store. */
+bool http_stop(struct http_server *s)
 {
     if (!s)
-        return;
+        return true;
+    atomic_store(&s->draining, true);
+    MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
     atomic_store(&s->stopping, true);
-    for (int i = 0; i < STOP_WAIT_MS && atomic_load(&s->suspended) > 0; i++)
+    double until = clock_mono_ms() + (double)s->grace_ms;
+    /* every client still sending gets its answer (Connection: close from now on) before the
+     * connections are closed: no request read and left unanswered */
+    while ((atomic_load(&s->suspended) > 0 || !conn_guard_quiet(s->guard, DRAIN_QUIET_MS)) &&
+           clock_mono_ms() < until)
         nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
-    if (atomic_load(&s->suspended) > 0)
-        log_warn("http: %d requests still waiting for the store at shutdown",
-                 atomic_load(&s->suspended));
+    unsigned drained = atomic_load(&s->drained);
+    if (drained)
+        log_info("http: %u requests answered 503 while stopping", drained);
+    if (atomic_load(&s->suspended) > 0) {
+        log_error("http: %d requests still waiting for the store after server.shutdown_grace "
+                  "(%lld ms): stopping without their answers",
+                  atomic_load(&s->suspended), (long long)s->grace_ms);
+        return false;
+    }
     MHD_stop_daemon(s->daemon);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    log_info("http: stopped (%llu connections closed at a deadline since start)",
+             (unsigned long long)conn_guard_cut_count(s->guard));
+    conn_guard_stop(s->guard);
+    tls_unload();
     free(s);
+    return true;
+}
+
+/* SIGHUP: the files of server.tls read again (a renewed certificate), for new connections. TLS
+ * on or off, and other server.* keys, take a restart. */
+void http_reload_tls(struct http_server *s, const struct config *c)
+{
+    if (!s || !s->tls)
+        return;
+    if (!c->server.tls.cert_file || !c->server.tls.key_file) {
+        log_warn("http: TLS: server.tls was removed from the config; still serving HTTPS until "
+                 "a restart");
+        return;
+    }
+    struct error err = {0};
+    if (!tls_load(c->server.tls.cert_file, c->server.tls.key_file, &err))
+        log_error("http: TLS: cannot load the new certificate, the served one is kept: %s",
+                  err.message);
 }

@@ -288,8 +288,10 @@ static void test_unknown_key(void **state)
                   "      due: 2d\n"
                   "      owner: alice\n",
                   "7: severities[0].postmortem: unknown key \"owner\"\n");
+    assert_errors(SEV "server: {listen: \"127.0.0.1:80\", https: true}\n",
+                  "2: server: unknown key \"https\"\n");
     assert_errors(SEV "server: {listen: \"127.0.0.1:80\", tls: true}\n",
-                  "2: server: unknown key \"tls\"\n");
+                  "2: server.tls: expected a map, got a string\n");
     assert_errors(SEV "services:\n"
                       "  - id: api\n"
                       "    probe:\n"
