@@ -20,6 +20,7 @@
 #include "api/api.h"
 #include "domain/status_page.h"
 #include "store/incidents.h"
+#include "store/maintenances.h"
 #include "store/probes.h"
 #include "store/timeline.h"
 #include "util/crypto.h"
@@ -36,6 +37,8 @@
 #include <string.h>
 #include <time.h>
 
+enum { MAINT_LIST_MAX = 500 }; /* windows read per render: the newest by scheduled_for */
+
 struct status_doc_cached {
     char *body;
     size_t len;
@@ -50,6 +53,7 @@ static struct {
     uint64_t changes;      /* store_public_changes() the documents were rendered at */
     int64_t day;           /* the UTC day they were rendered on (the uptime bars move daily) */
     int64_t last_modified; /* ms */
+    int64_t next_change;   /* when a maintenance starts or ends by the clock (0: none) */
     struct status_doc_cached docs[STATUS_DOC_COUNT];
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -139,6 +143,23 @@ static enum result probe_days(struct store_conn *c, struct sp_page *page, const 
     return OK;
 }
 
+/* Maintenance windows: every one not completed, and the newest completed ones (as many as
+ * status_page.history allows resolved incidents). */
+struct collect_maint {
+    struct sp_page *page;
+    int64_t now;
+    int completed, history;
+};
+
+static int collect_maintenance(const struct maintenance *m, void *arg)
+{
+    struct collect_maint *c = arg;
+    if (maint_effective(m, c->now) == MAINT_COMPLETED && c->completed++ >= c->history)
+        return 0;
+    sp_page_add_maintenance(c->page, m, c->now);
+    return 0;
+}
+
 static enum result read_page(struct store_conn *c, const struct config *cfg, int64_t now,
                              struct sp_page *page)
 {
@@ -158,6 +179,9 @@ static enum result read_page(struct store_conn *c, const struct config *cfg, int
         if (result == OK && s->probe && s->component)
             result = probe_days(c, page, cfg, s);
     }
+    struct collect_maint cm = {.page = page, .now = now, .history = cfg->status_page.history};
+    if (result == OK)
+        result = store_maintenance_list(c, MAINT_LIST_MAX, collect_maintenance, &cm);
     sp_page_uptime_finish(page, now, col.records_since);
     sp_page_finish(page);
     return result;
@@ -219,6 +243,7 @@ static enum result cache_fill(struct request *r, uint64_t changes, struct error 
         cache.changes = changes;
         cache.day = now / MS_PER_DAY;
         cache.last_modified = page.updated_at ? page.updated_at : now;
+        cache.next_change = page.next_change;
     } else {
         cache_clear();
     }
@@ -258,7 +283,8 @@ static void serve_doc(struct request *r, enum status_doc d)
     pthread_mutex_lock(&cache.lock);
     enum result result = OK;
     if (!cache.valid || cache.app != r->app || cache.config != r->config ||
-        cache.changes != changes || cache.day != clock_now(r->app->clock) / MS_PER_DAY)
+        cache.changes != changes || cache.day != clock_now(r->app->clock) / MS_PER_DAY ||
+        (cache.next_change && clock_now(r->app->clock) >= cache.next_change))
         result = cache_fill(r, changes, &err);
     if (result != OK) {
         pthread_mutex_unlock(&cache.lock);

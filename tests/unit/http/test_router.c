@@ -214,6 +214,11 @@ static void test_table_is_the_api(void **state)
         {"POST", "/api/v1/incidents/{id}/runbooks/{runbook}/steps/{n}/done", ACCESS_RESPONDER},
         /* issue 13: the nodes sharing the store */
         {"GET", "/api/v1/nodes", ACCESS_VIEWER},
+        /* issue 11: scheduled maintenance */
+        {"POST", "/api/v1/maintenances", ACCESS_RESPONDER},
+        {"GET", "/api/v1/maintenances", ACCESS_VIEWER},
+        {"GET", "/api/v1/maintenances/{id}", ACCESS_VIEWER},
+        {"PATCH", "/api/v1/maintenances/{id}", ACCESS_RESPONDER},
     };
     size_t n = router_route_count(), nwant = sizeof want / sizeof want[0];
     assert_int_equal(n, nwant);
