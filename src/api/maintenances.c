@@ -8,8 +8,11 @@
  */
 #include "api/api.h"
 #include "domain/maintenance.h"
+#include "jobs/subscribers.h"
 #include "jobs/timeline.h"
+#include "runtime/notifier.h"
 #include "store/maintenances.h"
+#include "store/silences.h"
 #include "util/crypto.h"
 #include "util/jsonv.h"
 #include "util/log.h"
@@ -112,6 +115,8 @@ static enum result parse_time(json_t *body, const char *key, int64_t *out, struc
 
 struct maint_job {
     struct tclock *clock;
+    const struct config *cfg;
+    const unsigned char *link_key;
     const char *actor;
     const char *id;
     /* what the request asks (NULL / 0 / -1: unchanged) */
@@ -138,6 +143,81 @@ static void append_update(struct maintenance *m, const char *status, const char 
     free(m->updates);
     m->updates = json_dumps(a, JSON_COMPACT);
     json_decref(a);
+}
+
+/* ---- the alerts of its services silenced while it runs ----
+ * One silence per service whose component the window takes down, named "<id>.<random>.<k>" (k:
+ * the service's place in the config; the random part keeps a rewrite from reusing a name). Every
+ * write re-syncs: the window's silences still pending or active end now, and new ones cover the
+ * rest of the window (from now when people started it early, from scheduled_for otherwise) unless
+ * it is completed or past its end. */
+
+struct prefix_ids {
+    char prefix[MAINT_ID_MAX + 2];
+    char (*ids)[32];
+    size_t n;
+};
+
+static int collect_prefixed(const struct silence *s, void *arg)
+{
+    struct prefix_ids *p = arg;
+    if (strncmp(s->id, p->prefix, strlen(p->prefix)) == 0) {
+        p->ids = xrealloc(p->ids, (p->n + 1) * sizeof *p->ids);
+        memcpy(p->ids[p->n++], s->id, sizeof s->id);
+    }
+    return 0;
+}
+
+static bool component_listed(const char *components, const char *name)
+{
+    json_t *a = json_loads(components ? components : "[]", 0, NULL);
+    bool found = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v) found =
+        found || (json_is_string(v) && !strcmp(json_string_value(v), name));
+    json_decref(a);
+    return found;
+}
+
+static enum result sync_silences(struct store_conn *tx, const struct config *cfg,
+                                 const struct maintenance *m, int64_t now, int *count,
+                                 struct error *err)
+{
+    struct prefix_ids old = {0};
+    snprintf(old.prefix, sizeof old.prefix, "%s.", m->id);
+    enum result result = store_silence_list(tx, false, now, collect_prefixed, &old);
+    for (size_t i = 0; result == OK && i < old.n; i++) {
+        result = store_silence_expire(tx, old.ids[i], now);
+        if (result == ERR_NOT_FOUND)
+            result = OK;
+    }
+    free(old.ids);
+    if (result != OK)
+        return error_set(err, result, "store: cannot end the maintenance's silences");
+    enum maint_status shown = maint_effective(m, now);
+    int64_t from = shown == MAINT_SCHEDULED ? m->scheduled_for : now;
+    if (shown == MAINT_COMPLETED || m->scheduled_until <= from)
+        return OK;
+    char gen[9];
+    crypto_random_hex(4, gen);
+    for (size_t k = 0; k < cfg->service_count; k++) {
+        const struct config_service *svc = &cfg->services[k];
+        if (!svc->component || !component_listed(m->components, svc->component))
+            continue;
+        struct silence sil = {.service = svc->id,
+                              .matchers = "{}",
+                              .starts_at = from,
+                              .ends_at = m->scheduled_until,
+                              .reason = m->name,
+                              .created_by = m->created_by,
+                              .created_at = now};
+        snprintf(sil.id, sizeof sil.id, "%s.%s.%zu", m->id, gen, k);
+        if ((result = store_silence_insert(tx, &sil)) != OK)
+            return error_set(err, result, "store: cannot silence the maintenance's services");
+        ++*count;
+    }
+    return OK;
 }
 
 static enum result maint_job(struct store_conn *tx, void *arg, struct error *err)
@@ -189,15 +269,23 @@ static enum result maint_job(struct store_conn *tx, void *arg, struct error *err
     }
     /* the window the clock would close anew: a status set by people, a window moved */
     enum maint_status shown = maint_effective(m, j->now);
-    if (j->create || j->message || j->status >= 0)
-        append_update(m, maint_status_name(shown), j->message ? j->message : default_body(shown),
-                      j->now);
+    bool posted = j->create || j->message || j->status >= 0;
+    const char *text = j->message ? j->message : default_body(shown);
+    if (posted)
+        append_update(m, maint_status_name(shown), text, j->now);
     m->updated_at = j->now;
     result = j->create ? store_maintenance_insert(tx, m) : store_maintenance_update(tx, m);
     if (result != OK)
         return error_set(err, result, "store: cannot store the maintenance");
-    json_t *data = json_pack("{s:s,s:s,s:s}", "id", m->id, "name", m->name, "status",
-                             maint_status_name(shown));
+    int silenced = 0;
+    if ((result = sync_silences(tx, j->cfg, m, j->now, &silenced, err)) != OK)
+        return result;
+    if (posted &&
+        (result = subscribers_maintenance_update(
+             tx, j->cfg, j->link_key, m, maint_status_name(shown), text, j->now, err)) != OK)
+        return result;
+    json_t *data = json_pack("{s:s,s:s,s:s,s:i}", "id", m->id, "name", m->name, "status",
+                             maint_status_name(shown), "silences", silenced);
     return timeline_append(tx, j->now, j->actor,
                            j->create ? "maintenance.created" : "maintenance.updated", NULL, data,
                            NULL, err);
@@ -211,6 +299,8 @@ static void api_maintenance_write(struct request *r, bool create)
     json_t *body = NULL;
     const char *status = NULL;
     struct maint_job j = {.clock = r->app->clock,
+                          .cfg = r->config,
+                          .link_key = notifier_ack_key(r->app->notifier),
                           .actor = r->who.actor,
                           .status = -1,
                           .create = create,
@@ -259,6 +349,8 @@ static void api_maintenance_write(struct request *r, bool create)
         reply_from_error(r, &err);
     else
         reply_json(r, create ? 201 : 200, api_maintenance_json(&j.m, j.now));
+    if (result == OK)
+        notifier_kick(r->app->notifier); /* subscribers' mail */
     free(j.components);
     maintenance_free_fields(&j.m);
     json_decref(body);

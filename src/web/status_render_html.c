@@ -9,8 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-/* Room kept for the end of the page (the notes after the history, the footer). */
-enum { TAIL_RESERVE = 1024 };
+/* Room kept for the end of the page (the notes after the history, the subscribe form, the
+ * footer). */
+enum { TAIL_RESERVE = 4096 }; /* the subscribe form (at most 30 components ticked), the footer */
 
 static const char *component_label(enum sp_component_status s)
 {
@@ -328,6 +329,30 @@ static size_t put_incidents(struct html *h, const struct sp_page *p, bool resolv
     return left;
 }
 
+/* The subscribe form (POST /status/subscribe, api/subscribers.c): an address and, optionally,
+ * the components to hear about (none ticked: every one). */
+static void put_subscribe(struct html *h, const struct sp_page *p)
+{
+    html_markup(h, "<section aria-labelledby=\"subscribe\"><h2 id=\"subscribe\">Get updates by "
+                   "email</h2><form method=\"post\" action=\"/status/subscribe\" "
+                   "class=\"subscribe\"><label for=\"sub-email\">Email address</label> "
+                   "<input id=\"sub-email\" type=\"email\" name=\"email\" required "
+                   "autocomplete=\"email\"> <button type=\"submit\">Subscribe</button>");
+    if (p->component_count > 1 && p->component_count <= 30) {
+        html_markup(h, "<details><summary>Only some components</summary>");
+        for (size_t k = 0; k < p->component_count; k++) {
+            html_markup(h, "<label><input type=\"checkbox\" name=\"component\"");
+            html_attr(h, "value", p->components[k].name);
+            html_markup(h, "> ");
+            html_text(h, p->components[k].name);
+            html_markup(h, "</label> ");
+        }
+        html_markup(h, "</details>");
+    }
+    html_markup(h, "<p class=\"note\">We send a confirmation link first; every mail has an "
+                   "unsubscribe link.</p></form></section>\n");
+}
+
 char *status_render_html(const struct sp_page *p, const struct status_site *site, size_t *len)
 {
     struct html h;
@@ -376,7 +401,9 @@ char *status_render_html(const struct sp_page *p, const struct status_site *site
         html_textf(&h, "%zu more incident%s in the feed and the JSON.", left, left == 1 ? "" : "s");
         html_markup(&h, "</p>");
     }
-    html_markup(&h, "</section></main>\n<footer><a href=\"/history.atom\">Incident history "
+    html_markup(&h, "</section>\n");
+    put_subscribe(&h, p);
+    html_markup(&h, "</main>\n<footer><a href=\"/history.atom\">Incident history "
                     "(Atom)</a> &middot; <a href=\"/api/v2/summary.json\">JSON</a></footer>"
                     "</body></html>\n");
     char *out = html_steal(&h, len);

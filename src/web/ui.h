@@ -9,7 +9,8 @@
  * that tick and live updates (docs/internals/ui.md). No inline script or style (the
  * Content-Security-Policy has no 'unsafe-inline'): styling is by class, from web/ui/ui.css.
  * Files: ui_layout.c (frame, sign-in, messages, shared bits), ui_incidents.c (the list and the
- * declare form), ui_incident.c (one incident), ui_oncall.c (on call, alerts, silences).
+ * declare form), ui_incident.c (one incident), ui_oncall.c (on call, alerts, silences),
+ * ui_maintenance.c (scheduled maintenance).
  */
 #ifndef TOCSIN_WEB_UI_H
 #define TOCSIN_WEB_UI_H
@@ -75,5 +76,10 @@ void ui_render_oncall(struct html *h, const struct ui_view *v, const json_t *now
 /* alerts: GET /api/v1/alerts; silences: GET /api/v1/silences. */
 void ui_render_alerts(struct html *h, const struct ui_view *v, const json_t *alerts,
                       const json_t *silences, const struct config *cfg);
+
+/* ---- ui_maintenance.c ---- */
+/* list: GET /api/v1/maintenances. */
+void ui_render_maintenances(struct html *h, const struct ui_view *v, const json_t *list,
+                            const struct config *cfg);
 
 #endif

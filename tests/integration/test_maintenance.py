@@ -48,6 +48,12 @@ def comp(s, name):
     return {c["name"]: c["status"] for c in doc(s, "/api/v2/components.json")["components"]}[name]
 
 
+def silences_of(s, mid):
+    st, j = s.api("GET", "/api/v1/silences")
+    assert st == 200, j
+    return [(x["service"], x["state"]) for x in j["silences"] if x["id"].startswith(mid + ".")]
+
+
 def create(s, **kw):
     body = {"name": "Database upgrade", "components": ["Database"],
             "scheduled_for": at(s, 60), "scheduled_until": at(s, 180)}
@@ -64,6 +70,7 @@ def test_lifecycle_on_page_json_and_feed(ms):
     assert m["status"] == "scheduled" and m["components"] == ["Database"], m
     # upcoming: listed, component untouched
     assert mid in maint_list(ms, "upcoming") and mid not in maint_list(ms, "active")
+    assert silences_of(ms, mid) == [("db", "pending")]
     summ = doc(ms, "/api/v2/summary.json")
     [sm] = [x for x in summ["scheduled_maintenances"] if x["id"] == mid]
     for k in MAINT_KEYS:
@@ -86,6 +93,8 @@ def test_lifecycle_on_page_json_and_feed(ms):
     r = ms.request("GET", "/status", token=None, headers={"If-None-Match": etag})
     assert r.status == 200 and r.headers["ETag"] != etag
     assert "Maintenance in progress</h2>" in r.body.decode()
+    # its services' alerts are silenced while it runs (one silence per service of the component)
+    assert silences_of(ms, mid) == [("db", "active")]
 
     # people move it on: verifying (with a message), then completed
     st_, j = ms.api("PATCH", f"/api/v1/maintenances/{mid}",
@@ -97,6 +106,7 @@ def test_lifecycle_on_page_json_and_feed(ms):
     assert a["incident_updates"][0]["body"] == "Checking replication."
     st_, j = ms.api("PATCH", f"/api/v1/maintenances/{mid}", {"status": "completed"})
     assert st_ == 200 and j["status"] == "completed" and j["completed_at"], j
+    assert silences_of(ms, mid) == []
     assert comp(ms, "Database") == "operational"
     assert doc(ms, "/api/v2/status.json")["status"]["indicator"] == "none"
     assert mid not in [x["id"] for x in doc(ms, "/api/v2/summary.json")["scheduled_maintenances"]]
@@ -185,3 +195,36 @@ def test_patch_refuses_bad_moves_and_roles(ms):
     st, j = ms.api("POST", "/api/v1/maintenances", {}, token=None)
     assert st == 401, j
     ms.api("PATCH", f"/api/v1/maintenances/{mid}", {"status": "completed"})
+
+
+def test_ui_schedules_and_moves_a_window(ms):
+    from test_ui import Browser, set_password
+    set_password(ms, "alice")
+    b = Browser(ms)
+    assert b.signin("alice")[0].status == 303
+    r, text = b.send("GET", "/ui/maintenance")
+    assert r.status == 200 and 'id="add-maintenance"' in text and 'value="Database"' in text
+    start = at(ms, 120)[:16]  # what a datetime-local field sends: no seconds, no zone
+    end = at(ms, 240)[:16]
+    form = {"name": "UI <b>window</b>", "component": ["Database", "API"], "scheduled_for": start,
+            "scheduled_until": end, "message": "From the UI"}
+    r, _ = b.post("/ui/maintenance", form, csrf="0" * 64)
+    assert r.status == 403
+    r, text = b.post("/ui/maintenance", form)
+    assert r.status == 303 and r.getheader("Location") == "/ui/maintenance", (r.status, text[:300])
+    st, j = ms.api("GET", "/api/v1/maintenances")
+    [m] = [x for x in j["maintenances"] if x["name"] == "UI <b>window</b>"]
+    assert m["components"] == ["Database", "API"] and m["scheduled_for"] == start + ":00Z", m
+    assert m["created_by"] == "user:alice"
+    r, text = b.send("GET", "/ui/maintenance")
+    assert "UI &lt;b&gt;window&lt;/b&gt;" in text and "<b>window" not in text
+    r, text = b.post(f"/ui/maintenance/{m['id']}", {"status": "in_progress", "message": "Go"})
+    assert r.status == 303, text[:300]
+    assert comp(ms, "API") == "under_maintenance" and comp(ms, "Database") == "under_maintenance"
+    r, text = b.post(f"/ui/maintenance/{m['id']}", {"status": "scheduled"})
+    assert r.status == 409 and "forward" in text
+    r, text = b.post(f"/ui/maintenance/{m['id']}", {"status": "completed"})
+    assert r.status == 303
+    assert comp(ms, "API") == "operational"
+    r, text = b.post("/ui/maintenance", dict(form, scheduled_for="soon"))
+    assert r.status == 400 and "scheduled_for" in text

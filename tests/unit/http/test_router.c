@@ -219,6 +219,16 @@ static void test_table_is_the_api(void **state)
         {"GET", "/api/v1/maintenances", ACCESS_VIEWER},
         {"GET", "/api/v1/maintenances/{id}", ACCESS_VIEWER},
         {"PATCH", "/api/v1/maintenances/{id}", ACCESS_RESPONDER},
+        {"GET", "/ui/maintenance", ACCESS_PUBLIC},
+        {"POST", "/ui/maintenance", ACCESS_PUBLIC},
+        {"POST", "/ui/maintenance/{id}", ACCESS_PUBLIC},
+        {"POST", "/status/subscribe", ACCESS_PUBLIC},
+        {"GET", "/status/subscribers/{id}/confirm/{token}", ACCESS_PUBLIC},
+        {"POST", "/status/subscribers/{id}/confirm/{token}", ACCESS_PUBLIC},
+        {"GET", "/status/subscribers/{id}/unsubscribe/{token}", ACCESS_PUBLIC},
+        {"POST", "/status/subscribers/{id}/unsubscribe/{token}", ACCESS_PUBLIC},
+        {"GET", "/api/v1/subscribers", ACCESS_ADMIN},
+        {"GET", "/api/v1/subscribers.csv", ACCESS_ADMIN},
     };
     size_t n = router_route_count(), nwant = sizeof want / sizeof want[0];
     assert_int_equal(n, nwant);

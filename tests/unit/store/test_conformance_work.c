@@ -482,12 +482,81 @@ static void test_maintenances(void **state)
     maintenance_free_fields(&out);
 }
 
+/* ---- status page subscribers ---- */
+
+static int got_subscriber(const struct subscriber *s, void *ctx)
+{
+    return got_push(ctx, s->id, s->created_at);
+}
+
+static void test_subscribers(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *rd = conf_reader(f);
+    struct subscriber out = {0};
+    assert_int_equal(OP(subscriber_get, rd, "sub_a", &out), ERR_NOT_FOUND);
+    assert_int_equal(OP(subscriber_get_by_address, rd, "email", "a@example.com", &out),
+                     ERR_NOT_FOUND);
+    struct subscriber a = {.id = "sub_a",
+                           .kind = "email",
+                           .address = "a@example.com",
+                           .components = "[]",
+                           .state = SUB_PENDING,
+                           .created_at = 20};
+    struct subscriber b = a;
+    memcpy(b.id, "sub_b", 6);
+    b.address = "b@example.com";
+    b.components = "[\"API\"]";
+    b.created_at = 10;
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(subscriber_insert, tx, &a), OK);
+    assert_int_equal(OP(subscriber_insert, tx, &b), OK);
+    conf_commit(f);
+    struct subscriber dup = a; /* another id, the same address */
+    memcpy(dup.id, "sub_c", 6);
+    tx = conf_begin(f);
+    assert_int_equal(OP(subscriber_insert, tx, &dup), ERR_CONFLICT);
+    conf_rollback(f);
+    assert_int_equal(OP(subscriber_get_by_address, rd, "email", "b@example.com", &out), OK);
+    assert_string_equal(out.id, "sub_b");
+    assert_string_equal(out.components, "[\"API\"]");
+    assert_int_equal(out.state, SUB_PENDING);
+    assert_int_equal(out.confirmed_at, 0);
+    subscriber_free_fields(&out);
+    a.state = SUB_CONFIRMED;
+    a.confirmed_at = 30;
+    a.components = "[\"Database\"]";
+    tx = conf_begin(f);
+    assert_int_equal(OP(subscriber_update, tx, &a), OK);
+    assert_int_equal(OP(subscriber_update, tx, &dup), ERR_NOT_FOUND);
+    conf_commit(f);
+    assert_int_equal(OP(subscriber_get, rd, "sub_a", &out), OK);
+    assert_int_equal(out.state, SUB_CONFIRMED);
+    assert_int_equal(out.confirmed_at, 30);
+    assert_string_equal(out.components, "[\"Database\"]");
+    assert_string_equal(out.address, "a@example.com");
+    subscriber_free_fields(&out);
+    struct got all = {0}, confirmed = {0}, none = {0}, stop = {.stop_after = 1};
+    assert_int_equal(OP(subscriber_list, rd, NULL, got_subscriber, &all), OK);
+    assert_int_equal(all.n, 2); /* oldest first */
+    assert_string_equal(all.id[0], "sub_b");
+    assert_string_equal(all.id[1], "sub_a");
+    assert_int_equal(OP(subscriber_list, rd, "confirmed", got_subscriber, &confirmed), OK);
+    assert_int_equal(confirmed.n, 1);
+    assert_string_equal(confirmed.id[0], "sub_a");
+    assert_int_equal(OP(subscriber_list, rd, "unsubscribed", got_subscriber, &none), OK);
+    assert_int_equal(none.n, 0);
+    assert_int_equal(OP(subscriber_list, rd, NULL, got_subscriber, &stop), OK);
+    assert_int_equal(stop.n, 1);
+}
+
 #define TESTS(X)                                                                                   \
     X(test_heartbeats)                                                                             \
     X(test_probes)                                                                                 \
     X(test_overrides)                                                                              \
     X(test_escalations)                                                                            \
     X(test_handoffs)                                                                               \
-    X(test_maintenances)
+    X(test_maintenances)                                                                           \
+    X(test_subscribers)
 
 CONF_MAIN(TESTS);
