@@ -229,6 +229,12 @@ static void test_table_is_the_api(void **state)
         {"POST", "/status/subscribers/{id}/unsubscribe/{token}", ACCESS_PUBLIC},
         {"GET", "/api/v1/subscribers", ACCESS_ADMIN},
         {"GET", "/api/v1/subscribers.csv", ACCESS_ADMIN},
+        {"POST", "/ui/incidents/{id}/checklists/{checklist}/items/{n}/tick", ACCESS_PUBLIC},
+        {"POST", "/ui/incidents/{id}/runbooks/{runbook}/steps/{n}/done", ACCESS_PUBLIC},
+        {"POST", "/ui/incidents/{id}/postmortem", ACCESS_PUBLIC},
+        {"GET", "/ui/actions", ACCESS_PUBLIC},
+        {"POST", "/ui/actions", ACCESS_PUBLIC},
+        {"POST", "/ui/actions/{id}/done", ACCESS_PUBLIC},
     };
     size_t n = router_route_count(), nwant = sizeof want / sizeof want[0];
     assert_int_equal(n, nwant);
