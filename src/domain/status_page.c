@@ -398,30 +398,69 @@ double sp_downtime_weight(enum sp_impact i)
     return i == SP_IMPACT_CRITICAL ? 1.0 : i == SP_IMPACT_MAJOR ? 0.3 : 0.0;
 }
 
-void sp_page_uptime_finish(struct sp_page *p, int64_t now, int64_t records_since)
+static int span_cmp(const void *a, const void *b)
 {
+    const struct sp_span *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Merges the runs in place (sorted, overlaps joined, end 0 = now, empty ones dropped): the count
+ * left. */
+static size_t merge_runs(struct sp_span *runs, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!runs[i].end || runs[i].end > now)
+            runs[i].end = now;
+    if (n)
+        qsort(runs, n, sizeof *runs, span_cmp);
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (runs[i].end <= runs[i].start)
+            continue;
+        if (out && runs[i].start <= runs[out - 1].end) {
+            if (runs[i].end > runs[out - 1].end)
+                runs[out - 1].end = runs[i].end;
+        } else {
+            runs[out++] = runs[i];
+        }
+    }
+    return out;
+}
+
+/* The weighted downtime of component k within [a, b). */
+static double downtime(const struct sp_page *p, size_t k, int64_t a, int64_t b, int64_t now)
+{
+    double down = 0;
+    for (size_t o = 0; o < p->outage_count; o++) {
+        const struct sp_outage *x = &p->outages[o];
+        int64_t end = x->end ? x->end : now;
+        int64_t s = x->start > a ? x->start : a, e = end < b ? end : b;
+        if (x->component == (int)k && e > s)
+            down += sp_downtime_weight(x->impact) * (double)(e - s);
+    }
+    return down;
+}
+
+void sp_page_uptime_finish(struct sp_page *p, int64_t now, struct sp_span *runs, size_t nruns)
+{
+    nruns = merge_runs(runs, nruns, now);
     for (size_t k = 0; k < p->component_count; k++) {
         struct sp_component *c = &p->components[k];
         if (c->has_probe || !c->days)
             continue;
         for (int d = 0; d < p->day_count; d++) {
             int64_t from = p->first_day + (int64_t)d * MS_PER_DAY, to = from + MS_PER_DAY;
-            if (to > now)
-                to = now;
-            if (to <= records_since || to <= from)
-                continue; /* tocsin's record had not begun: no data */
-            if (from < records_since)
-                from = records_since;
-            double down = 0;
-            for (size_t o = 0; o < p->outage_count; o++) {
-                const struct sp_outage *x = &p->outages[o];
-                int64_t end = x->end ? x->end : now;
-                int64_t a = x->start > from ? x->start : from, b = end < to ? end : to;
-                if (x->component == (int)k && b > a)
-                    down += sp_downtime_weight(x->impact) * (double)(b - a);
+            double span = 0, down = 0;
+            for (size_t r = 0; r < nruns; r++) {
+                int64_t a = runs[r].start > from ? runs[r].start : from;
+                int64_t b = runs[r].end < to ? runs[r].end : to;
+                if (b > a) {
+                    span += (double)(b - a);
+                    down += downtime(p, k, a, b, now);
+                }
             }
-            double span = (double)(to - from);
-            c->days[d] = down >= span ? 0.0 : 100.0 * (span - down) / span;
+            if (span > 0) /* else tocsin was not running that day: no data */
+                c->days[d] = down >= span ? 0.0 : 100.0 * (span - down) / span;
         }
     }
 }

@@ -163,13 +163,18 @@ bool sp_maintenance_active(const struct sp_maintenance *m);
  *   sp_component_probe_day: day d of component k from probe results (ok of total; total 0 leaves
  *     it "no data"); marks the component probe-backed.
  *   sp_page_uptime_finish: the days of components without probes, time-weighted from the
- *     outages: a critical impact (major_outage) counts fully as downtime, major (partial_outage)
- *     as 30%, minor and none as 0 (Statuspage's weights); days that end before records_since
- *     (when tocsin's record begins) stay "no data"; today counts up to now. */
+ *     outages over the time tocsin was running (`runs`: its record, in any order, overlapping
+ *     allowed; a run's end 0 is now): a critical impact (major_outage) counts fully as downtime,
+ *     major (partial_outage) as 30%, minor and none as 0 (Statuspage's weights), and a day's
+ *     percentage is of its recorded time only. A day no run covers stays "no data"; today counts
+ *     up to now. Sorts `runs`. */
+struct sp_span {
+    int64_t start, end;
+};
 void sp_page_uptime_init(struct sp_page *p, int64_t now, int days);
 void sp_page_add_outage(struct sp_page *p, const struct config *c, const struct incident *inc);
 void sp_component_probe_day(struct sp_page *p, size_t k, int d, int64_t ok, int64_t total);
-void sp_page_uptime_finish(struct sp_page *p, int64_t now, int64_t records_since);
+void sp_page_uptime_finish(struct sp_page *p, int64_t now, struct sp_span *runs, size_t nruns);
 /* The weight of an impact as downtime (1.0, 0.3, 0). */
 double sp_downtime_weight(enum sp_impact i);
 void sp_page_free(struct sp_page *p);

@@ -18,3 +18,14 @@ CREATE TABLE maintenances (
   updated_at      INTEGER NOT NULL
 );
 CREATE INDEX maintenances_for ON maintenances(scheduled_for);
+
+-- tocsin's own record of when it was running (docs/internals/status_page.md "Uptime bars"): one
+-- row per run of a node (started_at, app clock ms), seen_at moved forward by its heartbeat. Time
+-- no run covers is "no data" on the status page's uptime bars.
+CREATE TABLE runs (
+  node       TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  seen_at    INTEGER NOT NULL,
+  PRIMARY KEY (node, started_at)
+);
+CREATE INDEX runs_seen ON runs(seen_at);
