@@ -208,6 +208,7 @@ static void test_table_is_the_api(void **state)
         {"POST", "/api/v1/actions/{id}/done", ACCESS_RESPONDER},
         {"GET", "/api/v1/incidents/{id}/checklists", ACCESS_VIEWER},
         {"POST", "/api/v1/incidents/{id}/checklists/{checklist}/items/{n}/tick", ACCESS_RESPONDER},
+        {"POST", "/api/v1/incidents/{id}/notices", ACCESS_RESPONDER},
         {"GET", "/api/v1/runbooks", ACCESS_VIEWER},
         {"GET", "/api/v1/runbooks/{id}", ACCESS_VIEWER},
         {"GET", "/api/v1/incidents/{id}/runbooks", ACCESS_VIEWER},
