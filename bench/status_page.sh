@@ -94,6 +94,18 @@ curl -fsS -o /dev/null "${auth[@]}" "$T/api/v1/incidents/$id/status" \
   -d '{"status":"investigating","message":"We are looking into elevated error rates.","public":true}'
 curl -fsS -o "$TMP/www/status.html" "$T/status"
 bytes=$(stat -c %s "$TMP/www/status.html")
+# page weights: the responder UI's incident page (signed in as alice) and the stylesheets
+curl -fsS -o /dev/null "${auth[@]}" -X PUT "$T/api/v1/users/alice/password" \
+  -d '{"password":"bench password 1","role":"responder"}'
+cookie=$(curl -sS -o /dev/null -D - --data-urlencode user=alice \
+  --data-urlencode 'password=bench password 1' "$T/ui/signin" |
+  sed -n 's/^[Ss]et-[Cc]ookie: \(tocsin_session=[^;]*\).*/\1/p')
+[ -n "$cookie" ] || die "cannot sign in to the UI"
+weight() { curl -fsS -o /dev/null -w '%{size_download}' "$@"; }
+inc_bytes=$(weight -H "Cookie: $cookie" "$T/ui/incidents/$id")
+status_css=$(weight "$T/status/assets/status.css")
+ui_css=$(weight "$T/ui/static/ui.css")
+ui_js=$(weight "$T/ui/static/ui.js")
 
 # nginx: the same bytes as a static file (sendfile, no access log), its defaults otherwise
 nport=$(free_port)
@@ -133,4 +145,8 @@ cat <<OUT
 | nginx $(/usr/sbin/nginx -v 2>&1 | sed 's/.*nginx\///') (static file) | $n_rps | $bytes |
 | tocsin (rendered once, cached) | $t_rps | $bytes |
 | tocsin / nginx | **$ratio** (budget >= 0.50) | |
+
+Page weights (bytes, uncompressed): /status $bytes + status.css $status_css (no script);
+/ui/incidents/$id (one incident, one public update) $inc_bytes + ui.css $ui_css + ui.js $ui_js.
+Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores.
 OUT

@@ -5,7 +5,9 @@
  *     forward and answers after an engine pass and a notifier pass, so whatever fell due has
  *     fired and gone out. The clock is shared through the store: this node first takes the
  *     furthest any node's clock was moved, then publishes its own; {"advance":"0s"} on a node
- *     only catches it up (and waits for its passes).
+ *     only catches it up (and waits for its passes). {"advance":"2d","down":true}: the time
+ *     jumped over counts as time tocsin was not running (a new run begins at the new now: the
+ *     status page's uptime bars show "no data" for it).
  *   POST /api/v1/debug/failpoint {"point": "commit" | a store operation, "count": N}: the next N
  *     calls of that store operation (or the next N COMMITs) fail as if the database had failed
  *     (store_failpoint_arm), so tests can drive the failure paths of store jobs; count 0
@@ -44,7 +46,7 @@ static void api_clock_get(struct request *r)
 
 static void api_clock_post(struct request *r)
 {
-    static const char *const fields[] = {"advance", NULL};
+    static const char *const fields[] = {"advance", "down", NULL};
     if (!dev_clock_or_reply(r))
         return;
     struct error err = {0};
@@ -59,6 +61,9 @@ static void api_clock_post(struct request *r)
     if (result == OK && time_parse_duration(adv, &ms) != 0)
         result = error_set(&err, ERR_BAD_REQUEST,
                            "advance: \"%s\" is not a duration (use 30s, 15m, 1h, 2d)", adv);
+    bool down = false;
+    if (result == OK)
+        result = jsonv_bool(body, "down", &down, NULL, &err);
     int64_t to = 0;
     if (result == OK && time_add_in_range(clock_now(r->app->clock), ms, &to) != 0)
         result = error_set(&err, ERR_UNPROCESSABLE,
@@ -69,6 +74,10 @@ static void api_clock_post(struct request *r)
         /* Several nodes: first catch up with the clock the other nodes were moved to, then move,
          * then tell them (they follow within CLUSTER_WATCH_MS; docs/internals/multinode.md). */
         cluster_sync(r->app->cluster);
+        if (down) { /* the old run ends now; a heartbeat during the move never stretches it */
+            cluster_record_run(r->app);
+            atomic_store(&r->app->run_started, clock_now(r->app->clock) + ms);
+        }
         clock_advance(r->app->clock, ms);
         if (cluster_publish_dev_clock(r->app, &err) != OK)
             log_error("debug: %s", err.message);

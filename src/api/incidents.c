@@ -14,6 +14,9 @@
 #include "jobs/incident_ops.h"
 #include "jobs/postmortem.h"
 #include "jobs/checklists.h"
+#include "jobs/subscribers.h"
+#include "domain/status_page.h"
+#include "runtime/notifier.h"
 #include "jobs/timeline.h"
 #include "util/jsonv.h"
 #include "util/log.h"
@@ -148,6 +151,7 @@ struct incident_op {
     int role;
     const char *user;
     const char *text;
+    const unsigned char *link_key; /* status updates: the subscribers' link key */
     /* outputs */
     bool rearmed; /* its escalation must be looked at now: kick the engine after the commit */
     struct incident result;
@@ -465,6 +469,10 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
                              NULL, err);
     if (result == OK && op->public_update && incident_status_is_open(from))
         result = checklist_observe(tx, inc->id, CHECK_AUTO_PUBLIC_UPDATE, now, err);
+    if (result == OK && op->public_update && incident_status_is_open(from)) /* status page mail */
+        result = subscribers_incident_update(tx, op->cfg, op->link_key, inc,
+                                             sp_update_status(to, op->postmortem != NULL),
+                                             op->message, now, err);
     return result;
 }
 
@@ -531,14 +539,19 @@ static void status_common(struct request *r, bool status_required, int fixed_sta
 {
     struct error err = {0};
     json_t *body = NULL;
-    struct incident_op op = {.apply = apply_status, .status = fixed_status};
+    struct incident_op op = {.apply = apply_status,
+                             .status = fixed_status,
+                             .link_key = notifier_ack_key(r->app->notifier)};
     enum result result = jsonv_parse_object(r->body, r->body_len, !status_required, &body, &err);
     if (result == OK)
         result = parse_status_body(r, body, &op, status_required, &err);
-    if (result != OK)
+    if (result != OK) {
         reply_from_error(r, &err);
-    else
+    } else {
         run_incident_op(r, &op, 200);
+        if (op.public_update)
+            notifier_kick(r->app->notifier); /* subscribers' mail (jobs/subscribers.h) */
+    }
     json_decref(body);
 }
 

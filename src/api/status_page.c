@@ -20,6 +20,8 @@
 #include "api/api.h"
 #include "domain/status_page.h"
 #include "store/incidents.h"
+#include "store/maintenances.h"
+#include "store/nodes.h"
 #include "store/probes.h"
 #include "store/timeline.h"
 #include "util/crypto.h"
@@ -36,6 +38,8 @@
 #include <string.h>
 #include <time.h>
 
+enum { MAINT_LIST_MAX = 500 }; /* windows read per render: the newest by scheduled_for */
+
 struct status_doc_cached {
     char *body;
     size_t len;
@@ -50,6 +54,7 @@ static struct {
     uint64_t changes;      /* store_public_changes() the documents were rendered at */
     int64_t day;           /* the UTC day they were rendered on (the uptime bars move daily) */
     int64_t last_modified; /* ms */
+    int64_t next_change;   /* when a maintenance starts or ends by the clock (0: none) */
     struct status_doc_cached docs[STATUS_DOC_COUNT];
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -59,14 +64,14 @@ struct collect {
     struct sp_page *page;
     const struct config *cfg;
     size_t resolved;
-    int64_t records_since; /* the oldest incident of any kind: tocsin was running then */
+    int64_t oldest; /* the oldest incident of any kind: tocsin was running then */
 };
 
 static int collect_incident(const struct incident *inc, void *arg)
 {
     struct collect *c = arg;
-    if (inc->created_at && inc->created_at < c->records_since)
-        c->records_since = inc->created_at;
+    if (inc->created_at && inc->created_at < c->oldest)
+        c->oldest = inc->created_at;
     if (inc->drill || !inc->last_public_update_at)
         return 0; /* drills never; an incident is public once a public update was posted */
     bool resolved = !incident_status_is_open(inc->status);
@@ -139,12 +144,72 @@ static enum result probe_days(struct store_conn *c, struct sp_page *page, const 
     return OK;
 }
 
+/* Maintenance windows: every one not completed, and the newest completed ones (as many as
+ * status_page.history allows resolved incidents). */
+struct collect_maint {
+    struct sp_page *page;
+    int64_t now;
+    int completed, history;
+};
+
+static int collect_maintenance(const struct maintenance *m, void *arg)
+{
+    struct collect_maint *c = arg;
+    if (maint_effective(m, c->now) == MAINT_COMPLETED && c->completed++ >= c->history)
+        return 0;
+    sp_page_add_maintenance(c->page, m, c->now);
+    return 0;
+}
+
+struct collect_runs {
+    struct sp_span *runs;
+    size_t n, cap;
+};
+
+static void add_run(struct collect_runs *c, int64_t start, int64_t end)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->runs = xrealloc(c->runs, c->cap * sizeof *c->runs);
+    }
+    c->runs[c->n++] = (struct sp_span){start, end};
+}
+
+static int collect_run(const char *node, int64_t started_at, int64_t seen_at, void *arg)
+{
+    add_run(arg, started_at, seen_at);
+    return 0;
+}
+
+/* The uptime bars over tocsin's record of when it ran (every node's runs, and this run up to now:
+ * its last heartbeat may be seconds old). A store older than that record (migration 013) has
+ * none before its first run: from its oldest incident on, it counts as running. */
+static enum result uptime_finish(struct store_conn *c, struct sp_page *page, int64_t now,
+                                 int64_t run_started, int64_t oldest)
+{
+    struct collect_runs cr = {0};
+    enum result result = store_run_list(c, page->first_day, now, collect_run, &cr);
+    add_run(&cr, run_started, now);
+    int64_t first = run_started;
+    for (size_t i = 0; i < cr.n; i++)
+        first = cr.runs[i].start < first ? cr.runs[i].start : first;
+    if (result == OK && (result = store_run_list(c, 0, first, collect_run, &cr)) == OK) {
+        for (size_t i = 0; i < cr.n; i++)
+            first = cr.runs[i].start < first ? cr.runs[i].start : first;
+        if (oldest < first)
+            add_run(&cr, oldest, first);
+    }
+    sp_page_uptime_finish(page, now, cr.runs, cr.n);
+    free(cr.runs);
+    return result;
+}
+
 static enum result read_page(struct store_conn *c, const struct config *cfg, int64_t now,
-                             struct sp_page *page)
+                             int64_t run_started, struct sp_page *page)
 {
     sp_page_init(page, cfg);
     sp_page_uptime_init(page, now, cfg->status_page.uptime_days);
-    struct collect col = {.page = page, .cfg = cfg, .records_since = now};
+    struct collect col = {.page = page, .cfg = cfg, .oldest = now};
     struct store_incident_filter all = {0};
     enum result result = store_incident_list(c, &all, collect_incident, &col);
     for (size_t k = 0; result == OK && k < page->incident_count; k++)
@@ -158,7 +223,11 @@ static enum result read_page(struct store_conn *c, const struct config *cfg, int
         if (result == OK && s->probe && s->component)
             result = probe_days(c, page, cfg, s);
     }
-    sp_page_uptime_finish(page, now, col.records_since);
+    struct collect_maint cm = {.page = page, .now = now, .history = cfg->status_page.history};
+    if (result == OK)
+        result = store_maintenance_list(c, MAINT_LIST_MAX, collect_maintenance, &cm);
+    if (result == OK)
+        result = uptime_finish(c, page, now, run_started, col.oldest);
     sp_page_finish(page);
     return result;
 }
@@ -185,7 +254,7 @@ static enum result cache_fill(struct request *r, uint64_t changes, struct error 
         return err->code;
     int64_t now = clock_now(r->app->clock);
     struct sp_page page;
-    enum result result = read_page(c, r->config, now, &page);
+    enum result result = read_page(c, r->config, now, atomic_load(&r->app->run_started), &page);
     if (result != OK) {
         sp_page_free(&page);
         return error_set(err, result, "store: cannot read the status page's incidents");
@@ -219,6 +288,7 @@ static enum result cache_fill(struct request *r, uint64_t changes, struct error 
         cache.changes = changes;
         cache.day = now / MS_PER_DAY;
         cache.last_modified = page.updated_at ? page.updated_at : now;
+        cache.next_change = page.next_change;
     } else {
         cache_clear();
     }
@@ -258,7 +328,8 @@ static void serve_doc(struct request *r, enum status_doc d)
     pthread_mutex_lock(&cache.lock);
     enum result result = OK;
     if (!cache.valid || cache.app != r->app || cache.config != r->config ||
-        cache.changes != changes || cache.day != clock_now(r->app->clock) / MS_PER_DAY)
+        cache.changes != changes || cache.day != clock_now(r->app->clock) / MS_PER_DAY ||
+        (cache.next_change && clock_now(r->app->clock) >= cache.next_change))
         result = cache_fill(r, changes, &err);
     if (result != OK) {
         pthread_mutex_unlock(&cache.lock);

@@ -265,10 +265,21 @@ static void ui_incident(struct request *r)
         json_decref(inc);
         return;
     }
+    char apath[HTTP_PARAM_MAX + 64];
+    snprintf(apath, sizeof apath, "/api/v1/actions?incident=%s&status=all", r->params[0]);
+    json_t *acts = NULL;
+    if (ui_api(r, "GET", apath, NULL, &acts) != 200) {
+        json_decref(acts);
+        acts = NULL;
+    }
     struct ui_incident_data d = {.incident = inc,
                                  .timeline = incident_part(r, "/timeline", NULL),
                                  .alerts = incident_part(r, "/alerts", NULL),
-                                 .notifications = incident_part(r, "/notifications", NULL)};
+                                 .notifications = incident_part(r, "/notifications", NULL),
+                                 .checklists = incident_part(r, "/checklists", NULL),
+                                 .runbooks = incident_part(r, "/runbooks", NULL),
+                                 .postmortem = incident_part(r, "/postmortem", NULL),
+                                 .actions = acts};
     struct ui_view v;
     view_of(r, &ses, &v, "incidents");
     struct html h;
@@ -279,6 +290,10 @@ static void ui_incident(struct request *r)
     json_decref((json_t *)d.timeline);
     json_decref((json_t *)d.alerts);
     json_decref((json_t *)d.notifications);
+    json_decref((json_t *)d.checklists);
+    json_decref((json_t *)d.runbooks);
+    json_decref((json_t *)d.postmortem);
+    json_decref(acts);
 }
 
 static void ui_declare_page(struct request *r)

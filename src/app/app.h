@@ -32,10 +32,11 @@ struct app {
     bool dev_clock;
     char *config_path;
     char *data_dir;
-    char *node_id;              /* this node's name among those sharing the store (serve --node) */
-    int64_t started_at;         /* wall-clock ms */
-    _Atomic int64_t config_gen; /* CLUSTER_KEY_CONFIG as of this node's last reload */
-    struct cluster *cluster;    /* NULL until started */
+    char *node_id;               /* this node's name among those sharing the store (serve --node) */
+    int64_t started_at;          /* wall-clock ms */
+    _Atomic int64_t run_started; /* app-clock ms this run of tocsin began (store runs) */
+    _Atomic int64_t config_gen;  /* CLUSTER_KEY_CONFIG as of this node's last reload */
+    struct cluster *cluster;     /* NULL until started */
     pthread_mutex_t config_lock;
     pthread_mutex_t reload_lock;
     struct config *config;

@@ -268,6 +268,7 @@ static int serve_main(int argc, char **argv)
     cluster_adopt_dev_clock(&app); /* before anything reads the clock to act on it */
     app.node_id = node_name(o.node, listen);
     app.started_at = clock_now(clock_real());
+    atomic_store(&app.run_started, clock_now(app.clock)); /* after the dev clock was adopted */
     if (cluster_join(&app, &err) != OK) /* before anything claims work under this node's name */
         fatal("serve: %s", err.message);
     /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */

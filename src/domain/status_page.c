@@ -3,6 +3,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,9 +224,98 @@ static void incident_settle(struct sp_incident *i)
         i->updated_at = i->updates[0].at;
 }
 
+bool sp_maintenance_active(const struct sp_maintenance *m)
+{
+    return m->status == MAINT_IN_PROGRESS || m->status == MAINT_VERIFYING;
+}
+
+void sp_page_add_maintenance(struct sp_page *p, const struct maintenance *m, int64_t now)
+{
+    p->maintenances =
+        xrealloc(p->maintenances, (p->maintenance_count + 1) * sizeof *p->maintenances);
+    struct sp_maintenance *o = &p->maintenances[p->maintenance_count++];
+    memset(o, 0, sizeof *o);
+    struct maintenance settled = *m;
+    maint_settle(&settled, now);
+    memcpy(o->id, m->id, sizeof o->id);
+    o->name = xstrdup(m->name ? m->name : "");
+    o->status = settled.status;
+    o->scheduled_for = m->scheduled_for;
+    o->scheduled_until = m->scheduled_until;
+    o->started_at = settled.started_at;
+    o->completed_at = settled.completed_at;
+    o->created_at = m->created_at;
+    o->updated_at = m->updated_at;
+    json_t *comps = json_loads(m->components ? m->components : "[]", 0, NULL);
+    o->components = xcalloc(json_array_size(comps) + 1, sizeof *o->components);
+    size_t i;
+    json_t *v;
+    json_array_foreach(comps, i, v)
+    {
+        for (size_t k = 0; k < p->component_count; k++)
+            if (json_is_string(v) && strcmp(p->components[k].name, json_string_value(v)) == 0) {
+                o->components[o->component_count++] = (int)k;
+                break;
+            }
+    }
+    json_decref(comps);
+    json_t *ups = json_loads(m->updates ? m->updates : "[]", 0, NULL);
+    o->updates = xcalloc(json_array_size(ups) + 1, sizeof *o->updates);
+    for (size_t u = json_array_size(ups); u-- > 0;) { /* stored oldest first */
+        json_t *e = json_array_get(ups, u);
+        struct sp_update *d = &o->updates[o->update_count++];
+        d->seq = (int64_t)(u + 1);
+        d->at = json_integer_value(json_object_get(e, "at"));
+        const char *st = json_string_value(json_object_get(e, "status"));
+        const char *body = json_string_value(json_object_get(e, "body"));
+        d->status = xstrdup(st ? st : "scheduled");
+        d->body = xstrdup(body ? body : "");
+    }
+    json_decref(ups);
+    int64_t next = maint_next_change(m, now);
+    if (next && (!p->next_change || next < p->next_change))
+        p->next_change = next;
+}
+
+/* Active first, then upcoming (soonest first), then completed (newest first). */
+static int maint_rank(const struct sp_maintenance *m)
+{
+    return sp_maintenance_active(m) ? 0 : m->status == MAINT_SCHEDULED ? 1 : 2;
+}
+
+static int cmp_maintenance(const void *a, const void *b)
+{
+    const struct sp_maintenance *x = a, *y = b;
+    int rx = maint_rank(x), ry = maint_rank(y);
+    if (rx != ry)
+        return rx - ry;
+    int64_t kx = rx == 2 ? -x->scheduled_for : x->scheduled_for;
+    int64_t ky = ry == 2 ? -y->scheduled_for : y->scheduled_for;
+    return kx < ky ? -1 : kx > ky ? 1 : strcmp(x->id, y->id);
+}
+
 void sp_page_finish(struct sp_page *p)
 {
     enum sp_impact worst = SP_IMPACT_NONE;
+    for (size_t k = 0; k < p->maintenance_count; k++) {
+        const struct sp_maintenance *m = &p->maintenances[k];
+        int64_t at = m->updated_at; /* or when the clock started or ended it */
+        if (m->started_at > at)
+            at = m->started_at;
+        if (m->completed_at > at)
+            at = m->completed_at;
+        if (at > p->updated_at)
+            p->updated_at = at;
+        for (size_t c = 0; sp_maintenance_active(m) && c < m->component_count; c++) {
+            struct sp_component *comp = &p->components[m->components[c]];
+            if (comp->status < SP_UNDER_MAINTENANCE)
+                comp->status = SP_UNDER_MAINTENANCE;
+            if (at > comp->updated_at)
+                comp->updated_at = at;
+        }
+    }
+    if (p->maintenance_count > 1)
+        qsort(p->maintenances, p->maintenance_count, sizeof *p->maintenances, cmp_maintenance);
     for (size_t k = 0; k < p->incident_count; k++) {
         struct sp_incident *i = &p->incidents[k];
         incident_settle(i);
@@ -308,30 +398,69 @@ double sp_downtime_weight(enum sp_impact i)
     return i == SP_IMPACT_CRITICAL ? 1.0 : i == SP_IMPACT_MAJOR ? 0.3 : 0.0;
 }
 
-void sp_page_uptime_finish(struct sp_page *p, int64_t now, int64_t records_since)
+static int span_cmp(const void *a, const void *b)
 {
+    const struct sp_span *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Merges the runs in place (sorted, overlaps joined, end 0 = now, empty ones dropped): the count
+ * left. */
+static size_t merge_runs(struct sp_span *runs, size_t n, int64_t now)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!runs[i].end || runs[i].end > now)
+            runs[i].end = now;
+    if (n)
+        qsort(runs, n, sizeof *runs, span_cmp);
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (runs[i].end <= runs[i].start)
+            continue;
+        if (out && runs[i].start <= runs[out - 1].end) {
+            if (runs[i].end > runs[out - 1].end)
+                runs[out - 1].end = runs[i].end;
+        } else {
+            runs[out++] = runs[i];
+        }
+    }
+    return out;
+}
+
+/* The weighted downtime of component k within [a, b). */
+static double downtime(const struct sp_page *p, size_t k, int64_t a, int64_t b, int64_t now)
+{
+    double down = 0;
+    for (size_t o = 0; o < p->outage_count; o++) {
+        const struct sp_outage *x = &p->outages[o];
+        int64_t end = x->end ? x->end : now;
+        int64_t s = x->start > a ? x->start : a, e = end < b ? end : b;
+        if (x->component == (int)k && e > s)
+            down += sp_downtime_weight(x->impact) * (double)(e - s);
+    }
+    return down;
+}
+
+void sp_page_uptime_finish(struct sp_page *p, int64_t now, struct sp_span *runs, size_t nruns)
+{
+    nruns = merge_runs(runs, nruns, now);
     for (size_t k = 0; k < p->component_count; k++) {
         struct sp_component *c = &p->components[k];
         if (c->has_probe || !c->days)
             continue;
         for (int d = 0; d < p->day_count; d++) {
             int64_t from = p->first_day + (int64_t)d * MS_PER_DAY, to = from + MS_PER_DAY;
-            if (to > now)
-                to = now;
-            if (to <= records_since || to <= from)
-                continue; /* tocsin's record had not begun: no data */
-            if (from < records_since)
-                from = records_since;
-            double down = 0;
-            for (size_t o = 0; o < p->outage_count; o++) {
-                const struct sp_outage *x = &p->outages[o];
-                int64_t end = x->end ? x->end : now;
-                int64_t a = x->start > from ? x->start : from, b = end < to ? end : to;
-                if (x->component == (int)k && b > a)
-                    down += sp_downtime_weight(x->impact) * (double)(b - a);
+            double span = 0, down = 0;
+            for (size_t r = 0; r < nruns; r++) {
+                int64_t a = runs[r].start > from ? runs[r].start : from;
+                int64_t b = runs[r].end < to ? runs[r].end : to;
+                if (b > a) {
+                    span += (double)(b - a);
+                    down += downtime(p, k, a, b, now);
+                }
             }
-            double span = (double)(to - from);
-            c->days[d] = down >= span ? 0.0 : 100.0 * (span - down) / span;
+            if (span > 0) /* else tocsin was not running that day: no data */
+                c->days[d] = down >= span ? 0.0 : 100.0 * (span - down) / span;
         }
     }
 }
@@ -362,6 +491,17 @@ void sp_page_free(struct sp_page *p)
         free(i->title);
         free(i->status);
     }
+    for (size_t k = 0; k < p->maintenance_count; k++) {
+        struct sp_maintenance *m = &p->maintenances[k];
+        for (size_t u = 0; u < m->update_count; u++) {
+            free(m->updates[u].status);
+            free(m->updates[u].body);
+        }
+        free(m->updates);
+        free(m->components);
+        free(m->name);
+    }
+    free(p->maintenances);
     free(p->components);
     free(p->incidents);
     memset(p, 0, sizeof *p);

@@ -29,6 +29,7 @@
 
 #include "config/config.h"
 #include "domain/incident.h"
+#include "domain/maintenance.h"
 
 /* In order of badness; the names are Statuspage's. */
 enum sp_component_status {
@@ -95,6 +96,18 @@ struct sp_group {
     enum sp_component_status status;
 };
 
+/* A scheduled maintenance window as the page shows it (sp_page_add_maintenance). */
+struct sp_maintenance {
+    char id[MAINT_ID_MAX];
+    char *name;
+    enum maint_status status; /* effective at the render time */
+    int64_t scheduled_for, scheduled_until, started_at, completed_at, created_at, updated_at;
+    int *components; /* indexes into sp_page.components */
+    size_t component_count;
+    struct sp_update *updates; /* newest first */
+    size_t update_count;
+};
+
 struct sp_page {
     struct sp_group *groups;
     size_t group_count;
@@ -106,8 +119,12 @@ struct sp_page {
     int64_t updated_at; /* the newest change the page shows */
     struct sp_outage *outages;
     size_t outage_count;
-    int64_t first_day; /* ms, UTC midnight of days[0] */
-    int day_count;     /* 0: no uptime bars */
+    int64_t first_day;                   /* ms, UTC midnight of days[0] */
+    int day_count;                       /* 0: no uptime bars */
+    struct sp_maintenance *maintenances; /* in progress, then upcoming (soonest first), then
+                                            completed (newest first) */
+    size_t maintenance_count;
+    int64_t next_change; /* when a maintenance next starts or ends by the clock (0: none) */
 };
 
 const char *sp_component_status_name(enum sp_component_status s);
@@ -133,6 +150,12 @@ void sp_incident_add_update(struct sp_incident *i, int64_t seq, int64_t at, cons
 void sp_page_probe_down(struct sp_page *p, const struct config *c, const char *service,
                         int64_t since);
 void sp_page_finish(struct sp_page *p);
+/* A maintenance window (before sp_page_finish; takes copies): its effective status at now, its
+ * components by name (unknown names are left out), its updates. In progress or verifying, its
+ * components are under_maintenance (unless something worse holds them). */
+void sp_page_add_maintenance(struct sp_page *p, const struct maintenance *m, int64_t now);
+/* Whether a maintenance shows as active (in_progress or verifying). */
+bool sp_maintenance_active(const struct sp_maintenance *m);
 
 /* Uptime bars over the `days` UTC days ending with the day of `now`.
  *   sp_page_uptime_init: allocates every component's days (all "no data"), sets first_day.
@@ -140,13 +163,18 @@ void sp_page_finish(struct sp_page *p);
  *   sp_component_probe_day: day d of component k from probe results (ok of total; total 0 leaves
  *     it "no data"); marks the component probe-backed.
  *   sp_page_uptime_finish: the days of components without probes, time-weighted from the
- *     outages: a critical impact (major_outage) counts fully as downtime, major (partial_outage)
- *     as 30%, minor and none as 0 (Statuspage's weights); days that end before records_since
- *     (when tocsin's record begins) stay "no data"; today counts up to now. */
+ *     outages over the time tocsin was running (`runs`: its record, in any order, overlapping
+ *     allowed; a run's end 0 is now): a critical impact (major_outage) counts fully as downtime,
+ *     major (partial_outage) as 30%, minor and none as 0 (Statuspage's weights), and a day's
+ *     percentage is of its recorded time only. A day no run covers stays "no data"; today counts
+ *     up to now. Sorts `runs`. */
+struct sp_span {
+    int64_t start, end;
+};
 void sp_page_uptime_init(struct sp_page *p, int64_t now, int days);
 void sp_page_add_outage(struct sp_page *p, const struct config *c, const struct incident *inc);
 void sp_component_probe_day(struct sp_page *p, size_t k, int d, int64_t ok, int64_t total);
-void sp_page_uptime_finish(struct sp_page *p, int64_t now, int64_t records_since);
+void sp_page_uptime_finish(struct sp_page *p, int64_t now, struct sp_span *runs, size_t nruns);
 /* The weight of an impact as downtime (1.0, 0.3, 0). */
 double sp_downtime_weight(enum sp_impact i);
 void sp_page_free(struct sp_page *p);

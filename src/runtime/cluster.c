@@ -41,6 +41,9 @@ static enum result beat_job(struct store_conn *tx, void *arg, struct error *err)
     const struct app *app = j->app;
     enum result result = store_node_beat(tx, app->node_id, (int64_t)getpid(), TOCSIN_VERSION,
                                          app->started_at, clock_now(clock_real()));
+    if (result == OK) /* the record of when tocsin ran: the status page's "no data" */
+        result = store_run_touch(tx, app->node_id, atomic_load(&app->run_started),
+                                 clock_now(app->clock));
     if (result == OK && j->release) /* SQLite: one process per file, so every claim is stale */
         result = store_node_release(tx, store_shared(app->store) ? app->node_id : NULL);
     return result == OK ? OK : error_set(err, result, "store: cannot record node %s", app->node_id);
@@ -200,7 +203,25 @@ static enum result release_job(struct store_conn *tx, void *arg, struct error *e
 {
     const struct app *app = ((struct release_job *)arg)->app;
     enum result result = store_node_release(tx, app->node_id);
+    if (result == OK) /* the run's last instant: its record ends now, not at the last beat */
+        result = store_run_touch(tx, app->node_id, atomic_load(&app->run_started),
+                                 clock_now(app->clock));
     return result == OK ? OK : error_set(err, result, "store: cannot release the claims");
+}
+
+static enum result run_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    const struct app *app = arg;
+    enum result result =
+        store_run_touch(tx, app->node_id, atomic_load(&app->run_started), clock_now(app->clock));
+    return result == OK ? OK : error_set(err, result, "store: cannot record this run");
+}
+
+void cluster_record_run(struct app *app)
+{
+    struct error err = {0};
+    if (store_write(app->store, run_job, app, &err) != OK)
+        log_warn("cluster: %s", err.message);
 }
 
 void cluster_leave(struct app *app)

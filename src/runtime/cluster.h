@@ -28,6 +28,8 @@ struct cluster *cluster_start(struct app *app, struct error *err);
 /* At a clean stop, after the notifier stopped: releases the claims this node still holds (rows
  * it skipped while stopping), so another node sends them now, not after the lease. */
 void cluster_leave(struct app *app);
+/* Records this run of tocsin alive now (store runs), at once rather than at the next beat. */
+void cluster_record_run(struct app *app);
 void cluster_stop(struct cluster *c);
 /* Runs a watch pass now and waits for it (bounded): what other nodes changed so far holds here
  * when it returns. */

@@ -10,6 +10,10 @@
  * larger. cluster_claim: a claim held until a time (app clock): sets `key` to `until` when it is
  * unset or its time has come (<= now): OK; ERR_NOT_FOUND when another claim still runs (a probe
  * round: "probe:<service>").
+ * run_touch: records that node `node`'s run begun at `started_at` (app clock) was alive at
+ * `seen_at`, creating its row; seen_at never moves back. run_list: the runs that overlap
+ * [from, to] (seen_at >= from and started_at <= to), by started_at then node: the record of when
+ * tocsin was running, for the status page's "no data" (migration 013).
  */
 #ifndef TOCSIN_STORE_NODES_H
 #define TOCSIN_STORE_NODES_H
@@ -25,6 +29,7 @@ struct store_node {
 };
 
 typedef int (*store_node_cb)(const struct store_node *n, void *ctx); /* non-0 stops */
+typedef int (*store_run_cb)(const char *node, int64_t started_at, int64_t seen_at, void *ctx);
 
 #define STORE_NODE_OPS(X)                                                                          \
     X(node_beat, 0,                                                                                \
@@ -35,7 +40,10 @@ typedef int (*store_node_cb)(const struct store_node *n, void *ctx); /* non-0 st
     X(cluster_value, 0, (const char *key, int64_t *value), (key, value))                           \
     X(cluster_bump, 0, (const char *key), (key))                                                   \
     X(cluster_raise, 0, (const char *key, int64_t value), (key, value))                            \
-    X(cluster_claim, 0, (const char *key, int64_t now, int64_t until), (key, now, until))
+    X(cluster_claim, 0, (const char *key, int64_t now, int64_t until), (key, now, until))          \
+    X(run_touch, 0, (const char *node, int64_t started_at, int64_t seen_at),                       \
+      (node, started_at, seen_at))                                                                 \
+    X(run_list, 0, (int64_t from, int64_t to, store_run_cb cb, void *ctx), (from, to, cb, ctx))
 
 STORE_OPS_DECLARE(node, STORE_NODE_OPS)
 

@@ -9,8 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-/* Room kept for the end of the page (the notes after the history, the footer). */
-enum { TAIL_RESERVE = 1024 };
+/* Room kept for the end of the page (the notes after the history, the subscribe form, the
+ * footer). */
+enum { TAIL_RESERVE = 4096 }; /* the subscribe form (at most 30 components ticked), the footer */
 
 static const char *component_label(enum sp_component_status s)
 {
@@ -83,6 +84,77 @@ static void put_incident(struct html *h, const struct sp_page *p, const struct s
         html_markup(h, "</p></li>");
     }
     html_markup(h, "</ol></article>");
+}
+
+static const char *maint_label(enum maint_status s)
+{
+    static const char *const text[] = {"Scheduled", "In progress", "Verifying", "Completed"};
+    return (unsigned)s < sizeof text / sizeof text[0] ? text[s] : text[0];
+}
+
+static const char *maint_update_label(const char *status)
+{
+    int s = maint_status_parse(status);
+    return s < 0 ? status : maint_label((enum maint_status)s);
+}
+
+static void put_maintenance(struct html *h, const struct sp_page *p, const struct sp_maintenance *m)
+{
+    html_markup(h, "<article class=\"incident maintenance maint-");
+    html_text(h, maint_status_name(m->status));
+    html_markup(h, "\"");
+    html_attr(h, "id", m->id);
+    html_markup(h, "><h3>");
+    html_text(h, m->name);
+    html_markup(h, "</h3><p class=\"meta\"><strong>");
+    html_text(h, maint_label(m->status));
+    html_markup(h, "</strong> &middot; scheduled ");
+    put_time(h, m->scheduled_for);
+    html_markup(h, " to ");
+    put_time(h, m->scheduled_until);
+    if (m->component_count) {
+        html_markup(h, " &middot; affects ");
+        for (size_t c = 0; c < m->component_count; c++) {
+            if (c)
+                html_markup(h, ", ");
+            html_text(h, p->components[m->components[c]].name);
+        }
+    }
+    html_markup(h, "</p><ol class=\"updates\">");
+    for (size_t k = 0; k < m->update_count; k++) {
+        const struct sp_update *u = &m->updates[k];
+        html_markup(h, "<li><strong>");
+        html_text(h, maint_update_label(u->status));
+        html_markup(h, "</strong> ");
+        put_time(h, u->at);
+        html_markup(h, "<p>");
+        html_text(h, u->body);
+        html_markup(h, "</p></li>");
+    }
+    html_markup(h, "</ol></article>");
+}
+
+/* Appends the maintenances of one kind (0 active, 1 upcoming, 2 completed) within the budget;
+ * returns how many were left out. */
+static size_t put_maintenances(struct html *h, const struct sp_page *p, int kind)
+{
+    size_t left = 0;
+    for (size_t k = 0; k < p->maintenance_count; k++) {
+        const struct sp_maintenance *m = &p->maintenances[k];
+        int mk = sp_maintenance_active(m) ? 0 : m->status == MAINT_SCHEDULED ? 1 : 2;
+        if (mk != kind)
+            continue;
+        struct html one;
+        html_init(&one, STATUS_HTML_BUDGET);
+        put_maintenance(&one, p, m);
+        if (!left && !html_failed(&one) &&
+            html_len(h) + html_len(&one) + TAIL_RESERVE <= STATUS_HTML_BUDGET)
+            html_append(h, &one);
+        else
+            left++;
+        html_free(&one);
+    }
+    return left;
 }
 
 static void put_head(struct html *h, const struct sp_page *p, const struct status_site *site)
@@ -257,11 +329,47 @@ static size_t put_incidents(struct html *h, const struct sp_page *p, bool resolv
     return left;
 }
 
+/* The subscribe form (POST /status/subscribe, api/subscribers.c): an address and, optionally,
+ * the components to hear about (none ticked: every one). */
+static void put_subscribe(struct html *h, const struct sp_page *p)
+{
+    html_markup(h, "<section aria-labelledby=\"subscribe\"><h2 id=\"subscribe\">Get updates by "
+                   "email</h2><form method=\"post\" action=\"/status/subscribe\" "
+                   "class=\"subscribe\"><label for=\"sub-email\">Email address</label> "
+                   "<input id=\"sub-email\" type=\"email\" name=\"email\" required "
+                   "autocomplete=\"email\"> <button type=\"submit\">Subscribe</button>");
+    if (p->component_count > 1 && p->component_count <= 30) {
+        html_markup(h, "<details><summary>Only some components</summary>");
+        for (size_t k = 0; k < p->component_count; k++) {
+            html_markup(h, "<label><input type=\"checkbox\" name=\"component\"");
+            html_attr(h, "value", p->components[k].name);
+            html_markup(h, "> ");
+            html_text(h, p->components[k].name);
+            html_markup(h, "</label> ");
+        }
+        html_markup(h, "</details>");
+    }
+    html_markup(h, "<p class=\"note\">We send a confirmation link first; every mail has an "
+                   "unsubscribe link.</p></form></section>\n");
+}
+
 char *status_render_html(const struct sp_page *p, const struct status_site *site, size_t *len)
 {
     struct html h;
     html_init(&h, STATUS_HTML_BUDGET);
     put_head(&h, p, site);
+    size_t left = 0;
+    int kinds[3] = {0};
+    for (size_t k = 0; k < p->maintenance_count; k++) {
+        const struct sp_maintenance *m = &p->maintenances[k];
+        kinds[sp_maintenance_active(m) ? 0 : m->status == MAINT_SCHEDULED ? 1 : 2]++;
+    }
+    if (kinds[0]) {
+        html_markup(&h, "<section aria-labelledby=\"maint-active\"><h2 id=\"maint-active\">"
+                        "Maintenance in progress</h2>");
+        left += put_maintenances(&h, p, 0);
+        html_markup(&h, "</section>\n");
+    }
     put_components(&h, p);
     bool any_active = false, any_past = false;
     for (size_t k = 0; k < p->incident_count; k++) {
@@ -271,18 +379,31 @@ char *status_render_html(const struct sp_page *p, const struct status_site *site
     html_markup(&h, "<section aria-labelledby=\"active\"><h2 id=\"active\">Active incidents</h2>");
     if (!any_active)
         html_markup(&h, "<p>No incidents are open.</p>");
-    size_t left = put_incidents(&h, p, false);
-    html_markup(&h, "</section>\n<section aria-labelledby=\"past\"><h2 id=\"past\">Past "
+    left += put_incidents(&h, p, false);
+    html_markup(&h, "</section>\n");
+    if (kinds[1]) {
+        html_markup(&h, "<section aria-labelledby=\"maint-upcoming\"><h2 id=\"maint-upcoming\">"
+                        "Scheduled maintenance</h2>");
+        left += put_maintenances(&h, p, 1);
+        html_markup(&h, "</section>\n");
+    }
+    html_markup(&h, "<section aria-labelledby=\"past\"><h2 id=\"past\">Past "
                     "incidents</h2>");
     if (!any_past)
         html_markup(&h, "<p>No past incidents.</p>");
     left += put_incidents(&h, p, true);
+    if (kinds[2]) {
+        html_markup(&h, "<h3 class=\"sub\">Completed maintenance</h3>");
+        left += put_maintenances(&h, p, 2);
+    }
     if (left) {
         html_markup(&h, "<p class=\"note\">");
         html_textf(&h, "%zu more incident%s in the feed and the JSON.", left, left == 1 ? "" : "s");
         html_markup(&h, "</p>");
     }
-    html_markup(&h, "</section></main>\n<footer><a href=\"/history.atom\">Incident history "
+    html_markup(&h, "</section>\n");
+    put_subscribe(&h, p);
+    html_markup(&h, "</main>\n<footer><a href=\"/history.atom\">Incident history "
                     "(Atom)</a> &middot; <a href=\"/api/v2/summary.json\">JSON</a></footer>"
                     "</body></html>\n");
     char *out = html_steal(&h, len);

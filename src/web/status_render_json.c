@@ -139,6 +139,69 @@ static json_t *incidents_json(const struct sp_page *p, const struct status_site 
     return a;
 }
 
+/* A maintenance as Statuspage lists it: an incident with impact "maintenance" and its window. */
+static json_t *maintenance_json(const struct sp_page *p, const struct sp_maintenance *m,
+                                const struct status_site *site)
+{
+    int64_t fallback = p->updated_at ? p->updated_at : site->now;
+    json_t *comps = json_array();
+    for (size_t c = 0; c < m->component_count; c++)
+        json_array_append_new(comps, component_json(p, &p->components[m->components[c]],
+                                                    m->components[c] + 1, fallback));
+    json_t *updates = json_array();
+    for (size_t k = 0; k < m->update_count; k++) {
+        const struct sp_update *u = &m->updates[k];
+        char id[MAINT_ID_MAX + 24];
+        snprintf(id, sizeof id, "%s-%lld", m->id, (long long)u->seq);
+        json_t *affected = json_array();
+        for (size_t c = 0; c < m->component_count; c++) {
+            const struct sp_component *comp = &p->components[m->components[c]];
+            bool on = strcmp(u->status, "in_progress") == 0 || strcmp(u->status, "verifying") == 0;
+            if (on || strcmp(u->status, "completed") == 0)
+                json_array_append_new(
+                    affected,
+                    json_pack(
+                        "{s:s,s:s,s:s,s:s}", "code", comp->id, "name", comp->name, "old_status",
+                        sp_component_status_name(on ? SP_OPERATIONAL : SP_UNDER_MAINTENANCE),
+                        "new_status",
+                        sp_component_status_name(on ? SP_UNDER_MAINTENANCE : SP_OPERATIONAL)));
+        }
+        json_array_append_new(updates,
+                              json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:n,s:n}", "id", id,
+                                        "status", u->status, "body", u->body, "incident_id", m->id,
+                                        "created_at", jtime(u->at), "updated_at", jtime(u->at),
+                                        "display_at", jtime(u->at), "affected_components", affected,
+                                        "deliver_notifications", true, "custom_tweet", "tweet_id"));
+    }
+    char link[1024];
+    snprintf(link, sizeof link, "%s/status#%s", site->base_url, m->id);
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:n,s:o,s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o}", "id", m->id,
+                     "name", m->name, "status", maint_status_name(m->status), "created_at",
+                     jtime(m->created_at), "updated_at", jtime(m->updated_at), "monitoring_at",
+                     "resolved_at", jtime(m->completed_at), "impact", "maintenance", "shortlink",
+                     link, "started_at", jtime(m->started_at), "page_id", PAGE_ID,
+                     "incident_updates", updates, "components", comps, "scheduled_for",
+                     jtime(m->scheduled_for), "scheduled_until", jtime(m->scheduled_until));
+}
+
+/* which: 0 every one (the 50 newest), 1 upcoming (scheduled), 2 active (in progress, verifying),
+ * 3 upcoming and active (summary.json). */
+static json_t *maintenances_json(const struct sp_page *p, const struct status_site *site, int which)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; k < p->maintenance_count; k++) {
+        const struct sp_maintenance *m = &p->maintenances[k];
+        bool active = sp_maintenance_active(m), upcoming = m->status == MAINT_SCHEDULED;
+        bool take = which == 0   ? json_array_size(a) < 50
+                    : which == 1 ? upcoming
+                    : which == 2 ? active
+                                 : upcoming || active;
+        if (take)
+            json_array_append_new(a, maintenance_json(p, m, site));
+    }
+    return a;
+}
+
 static json_t *status_json(const struct sp_page *p)
 {
     return json_pack("{s:s,s:s}", "indicator", sp_impact_name(p->indicator), "description",
@@ -153,7 +216,7 @@ char *status_render_json(enum status_doc d, const struct sp_page *p, const struc
     case STATUS_DOC_SUMMARY:
         json_object_set_new(o, "components", components_json(p, site));
         json_object_set_new(o, "incidents", incidents_json(p, site, true));
-        json_object_set_new(o, "scheduled_maintenances", json_array());
+        json_object_set_new(o, "scheduled_maintenances", maintenances_json(p, site, 3));
         json_object_set_new(o, "status", status_json(p));
         break;
     case STATUS_DOC_STATUS:
@@ -166,8 +229,14 @@ char *status_render_json(enum status_doc d, const struct sp_page *p, const struc
     case STATUS_DOC_UNRESOLVED:
         json_object_set_new(o, "incidents", incidents_json(p, site, d == STATUS_DOC_UNRESOLVED));
         break;
-    default: /* the three maintenance lists: none until maintenances exist */
-        json_object_set_new(o, "scheduled_maintenances", json_array());
+    case STATUS_DOC_MAINT_UPCOMING:
+        json_object_set_new(o, "scheduled_maintenances", maintenances_json(p, site, 1));
+        break;
+    case STATUS_DOC_MAINT_ACTIVE:
+        json_object_set_new(o, "scheduled_maintenances", maintenances_json(p, site, 2));
+        break;
+    default: /* scheduled-maintenances.json */
+        json_object_set_new(o, "scheduled_maintenances", maintenances_json(p, site, 0));
         break;
     }
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -230,6 +299,45 @@ static void atom_entry(struct html *h, const struct sp_incident *i, const struct
     html_free(&body);
 }
 
+/* A maintenance window: "Scheduled maintenance: NAME", its window and updates in the content. */
+static void atom_maintenance(struct html *h, const struct sp_maintenance *m,
+                             const struct status_site *site)
+{
+    struct html body;
+    html_init(&body, STATUS_FEED_CAP);
+    html_markup(&body, "<p>Scheduled for ");
+    atom_time(&body, m->scheduled_for);
+    html_markup(&body, " until ");
+    atom_time(&body, m->scheduled_until);
+    html_markup(&body, "</p>");
+    for (size_t k = 0; k < m->update_count; k++) {
+        html_markup(&body, "<p><small>");
+        atom_time(&body, m->updates[k].at);
+        html_markup(&body, "</small><br><strong>");
+        html_text(&body, m->updates[k].status);
+        html_markup(&body, "</strong> - ");
+        html_text(&body, m->updates[k].body);
+        html_markup(&body, "</p>");
+    }
+    html_markup(h, "<entry><id>");
+    atom_link(h, site, m->id);
+    html_markup(h, "</id><title>Scheduled maintenance: ");
+    html_text(h, m->name);
+    html_markup(h, "</title><published>");
+    atom_time(h, m->created_at);
+    html_markup(h, "</published><updated>");
+    atom_time(h, m->updated_at ? m->updated_at : m->created_at);
+    html_markup(h, "</updated><link rel=\"alternate\" type=\"text/html\" href=\"");
+    atom_link(h, site, m->id);
+    html_markup(h, "\"/><content type=\"html\">");
+    if (html_failed(&body))
+        html_markup(h, "(too long to show)");
+    else
+        html_textn(h, html_data(&body), html_len(&body));
+    html_markup(h, "</content></entry>\n");
+    html_free(&body);
+}
+
 char *status_render_atom(const struct sp_page *p, const struct status_site *site, size_t *len)
 {
     struct html h;
@@ -250,6 +358,8 @@ char *status_render_atom(const struct sp_page *p, const struct status_site *site
     html_markup(&h, "/status\"/>\n");
     for (size_t k = 0; k < p->incident_count; k++)
         atom_entry(&h, &p->incidents[k], site);
+    for (size_t k = 0; k < p->maintenance_count; k++)
+        atom_maintenance(&h, &p->maintenances[k], site);
     html_markup(&h, "</feed>\n");
     char *out = html_steal(&h, len);
     if (!out)

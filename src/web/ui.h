@@ -9,7 +9,8 @@
  * that tick and live updates (docs/internals/ui.md). No inline script or style (the
  * Content-Security-Policy has no 'unsafe-inline'): styling is by class, from web/ui/ui.css.
  * Files: ui_layout.c (frame, sign-in, messages, shared bits), ui_incidents.c (the list and the
- * declare form), ui_incident.c (one incident), ui_oncall.c (on call, alerts, silences).
+ * declare form), ui_incident.c (one incident), ui_oncall.c (on call, alerts, silences),
+ * ui_maintenance.c (scheduled maintenance).
  */
 #ifndef TOCSIN_WEB_UI_H
 #define TOCSIN_WEB_UI_H
@@ -63,6 +64,10 @@ struct ui_incident_data {
     const json_t *timeline;      /* .../timeline: {"entries":[...]} */
     const json_t *alerts;        /* .../alerts, or NULL */
     const json_t *notifications; /* .../notifications, or NULL */
+    const json_t *checklists;    /* .../checklists, or NULL */
+    const json_t *runbooks;      /* .../runbooks, or NULL */
+    const json_t *postmortem;    /* .../postmortem, or NULL (none yet) */
+    const json_t *actions;       /* GET /api/v1/actions?incident=ID&status=all, or NULL */
 };
 void ui_render_incident(struct html *h, const struct ui_view *v, const struct ui_incident_data *d,
                         const struct config *cfg);
@@ -75,5 +80,17 @@ void ui_render_oncall(struct html *h, const struct ui_view *v, const json_t *now
 /* alerts: GET /api/v1/alerts; silences: GET /api/v1/silences. */
 void ui_render_alerts(struct html *h, const struct ui_view *v, const json_t *alerts,
                       const json_t *silences, const struct config *cfg);
+
+/* ---- ui_followup.c: the incident page's checklists, runbooks, post-mortem and action items
+ * panels (forms to tick an item, mark a step done, start the post-mortem, add and close action
+ * items), and the action items page (/ui/actions; list: GET /api/v1/actions). ---- */
+void ui_render_followup(struct html *h, const struct ui_view *v, const struct ui_incident_data *d);
+void ui_render_actions(struct html *h, const struct ui_view *v, const json_t *list,
+                       const struct config *cfg);
+
+/* ---- ui_maintenance.c ---- */
+/* list: GET /api/v1/maintenances. */
+void ui_render_maintenances(struct html *h, const struct ui_view *v, const json_t *list,
+                            const struct config *cfg);
 
 #endif

@@ -437,6 +437,7 @@ void ui_render_incident(struct html *h, const struct ui_view *v, const struct ui
                        "<button type=\"submit\" id=\"add-note\">Add note</button></form>"
                        "</section>");
     }
+    ui_render_followup(h, v, d);
     timeline(h, d->timeline);
     html_markup(h, "</div><div>");
     roles(h, v, inc, cfg, can);

@@ -113,3 +113,61 @@ for (const w of widths) {
     });
   });
 }
+
+// Scheduled maintenance: a window in progress shows above the components, its component is
+// "Under maintenance" and the indicator says so; completed, the component is operational again.
+describe('maintenance notice', { concurrency: false }, () => {
+  let ctx;
+  let page;
+  let mnt;
+  const problems = [];
+
+  before(async () => {
+    ctx = await browser.createBrowserContext();
+    page = await ctx.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()}: ${r.url()}`); });
+    page.setDefaultTimeout(20000);
+    const clock = await server.api('GET', '/api/v1/debug/clock');
+    assert.equal(clock.status, 200, JSON.stringify(clock.json));
+    const now = Date.parse(clock.json.now);
+    const r = await server.api('POST', '/api/v1/maintenances', {
+      name: 'Database <b>upgrade</b>', components: ['Database'],
+      scheduled_for: new Date(now - 60000).toISOString(),
+      scheduled_until: new Date(now + 2 * 3600000).toISOString(),
+      message: 'Writes pause for a few minutes.',
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    mnt = r.json.id;
+  });
+  after(async () => { if (ctx) await ctx.close(); });
+
+  for (const w of widths) {
+    test(`in progress at ${w.name} width`, async () => {
+      await page.setViewport(w.viewport);
+      const resp = await page.goto(`${server.url}/status`, { waitUntil: 'load' });
+      // the second width reloads the same page: its cached copy revalidated (304) is as good
+      assert.ok([200, 304].includes(resp.status()), `status ${resp.status()}`);
+      assert.equal(await text(page, '#maint-active'), 'Maintenance in progress');
+      assert.equal(await text(page, `#${mnt} h3`), 'Database <b>upgrade</b>', 'the name as text');
+      assert.match(await text(page, `#${mnt} .updates`), /Writes pause for a few minutes\./);
+      assert.equal(await componentState(page, 'database'), 'Under maintenance');
+      assert.match(await text(page, '.overall .description'), /Service Under Maintenance/);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no horizontal scrolling (${overflow} px too wide)`);
+      assert.deepEqual(problems, []);
+      await shot(page, `status-${w.name}-maintenance`);
+    });
+  }
+
+  test('completed: operational again, listed as completed', async () => {
+    const r = await server.api('PATCH', `/api/v1/maintenances/${mnt}`,
+      { status: 'completed', message: 'Done.' });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    await page.reload({ waitUntil: 'load' });
+    assert.equal(await componentState(page, 'database'), 'Operational');
+    assert.equal(await page.$('#maint-active'), null);
+    assert.match(await text(page, `#${mnt} .meta`), /Completed/);
+    assert.deepEqual(problems, []);
+  });
+});

@@ -645,8 +645,10 @@ class Server:
         assert st == 201, f"token create: {st} {j}"
         return j["token"]
 
-    def advance(self, dur):
-        st, j = self.api("POST", "/api/v1/debug/clock", {"advance": dur})
+    def advance(self, dur, down=False):
+        """Moves the dev clock forward by `dur`; down=True: as though tocsin was not running over
+        that time (a new run begins: the status page's uptime bars show "no data" for it)."""
+        st, j = self.api("POST", "/api/v1/debug/clock", {"advance": dur, **({"down": True} if down else {})})
         assert st == 200, f"advance {dur}: {st} {j}"
         parse_time(j["now"])
         return j["now"]
@@ -656,7 +658,7 @@ class Server:
         assert st == 200, (st, j)
         return j["now"]
 
-    def pin_clock(self, at=PINNED_AT):
+    def pin_clock(self, at=PINNED_AT, down=False):
         """Moves the dev clock forward to the instant `at` (RFC 3339 UTC), so what depends on the
         UTC day (incident ids, channel names, the per-day counter) does not depend on the wall
         clock. The dev clock only moves forward, and it is kept in the store: a restarted server
@@ -665,7 +667,7 @@ class Server:
         target = parse_time(at)
         ms = int((target - parse_time(self.now())).total_seconds() * 1000)
         assert ms > 0, f"the dev clock is already past {at}; it only moves forward"
-        now = self.advance(f"{ms}ms")
+        now = self.advance(f"{ms}ms", down=down)
         lag = (parse_time(now) - target).total_seconds()
         assert 0 <= lag < 60, f"pinned to {at}, the server says {now}"
         return now

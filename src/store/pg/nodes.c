@@ -31,6 +31,14 @@ static struct pg_stmt n_claim = {
     .sql = "INSERT INTO cluster_state(key, value) VALUES ($1, $3::bigint) ON CONFLICT(key) DO "
            "UPDATE SET value = excluded.value WHERE cluster_state.value <= $2::bigint"};
 
+static struct pg_stmt n_run_touch = {
+    .sql = "INSERT INTO runs(node, started_at, seen_at) VALUES ($1, $2::bigint, $3::bigint) "
+           "ON CONFLICT(node, started_at) DO UPDATE SET "
+           "seen_at = GREATEST(runs.seen_at, excluded.seen_at)"};
+static struct pg_stmt n_run_list = {
+    .sql = "SELECT node, started_at, seen_at FROM runs WHERE seen_at >= $1::bigint AND "
+           "started_at <= $2::bigint ORDER BY started_at, node COLLATE \"C\""};
+
 static enum result pgs_node_beat(void *conn, const char *id, int64_t pid, const char *version,
                                  int64_t started_at, int64_t at)
 {
@@ -116,6 +124,33 @@ static enum result pgs_cluster_claim(void *conn, const char *key, int64_t now, i
     pg_param_int64(&q, now);
     pg_param_int64(&q, until);
     return pg_query_run(&q, true, "cluster_claim");
+}
+
+static enum result pgs_run_touch(void *conn, const char *node, int64_t started_at, int64_t seen_at)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &n_run_touch);
+    pg_param_text(&q, node);
+    pg_param_int64(&q, started_at);
+    pg_param_int64(&q, seen_at);
+    return pg_query_run(&q, false, "run_touch");
+}
+
+static enum result pgs_run_list(void *conn, int64_t from, int64_t to, store_run_cb cb, void *ctx)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &n_run_list);
+    pg_param_int64(&q, from);
+    pg_param_int64(&q, to);
+    enum result result;
+    PGresult *r = pg_query_exec(&q, &result, "run_list");
+    if (!r)
+        return result;
+    for (int i = 0, n = PQntuples(r); i < n; i++)
+        if (cb(pg_text_or_empty(r, i, 0), pg_col_int64(r, i, 1), pg_col_int64(r, i, 2), ctx))
+            break;
+    PQclear(r);
+    return OK;
 }
 
 STORE_OPS_TABLE(pg, node, STORE_NODE_OPS);

@@ -6,7 +6,18 @@
 #include "store/sqlite/sqlite.h"
 #include "store/nodes.h"
 
-enum stmt_id { N_BEAT, N_RELEASE, N_LIST, N_VALUE, N_BUMP, N_RAISE, N_CLAIM, N_COUNT };
+enum stmt_id {
+    N_BEAT,
+    N_RELEASE,
+    N_LIST,
+    N_VALUE,
+    N_BUMP,
+    N_RAISE,
+    N_CLAIM,
+    N_RUN_TOUCH,
+    N_RUN_LIST,
+    N_COUNT
+};
 
 static struct sq_stmt stmts[] = {
     [N_BEAT] = {"INSERT INTO nodes(id, pid, version, started_at, heartbeat_at) "
@@ -26,6 +37,11 @@ static struct sq_stmt stmts[] = {
                  "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)"},
     [N_CLAIM] = {"INSERT INTO cluster_state(key, value) VALUES (?1, ?3) "
                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value <= ?2"},
+    [N_RUN_TOUCH] = {"INSERT INTO runs(node, started_at, seen_at) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT(node, started_at) DO UPDATE SET "
+                     "seen_at = max(seen_at, excluded.seen_at)"},
+    [N_RUN_LIST] = {"SELECT node, started_at, seen_at FROM runs WHERE seen_at >= ?1 AND "
+                    "started_at <= ?2 ORDER BY started_at, node"},
 };
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
@@ -126,6 +142,36 @@ static enum result sq_cluster_claim(void *conn, const char *key, int64_t now, in
     sq_bind_int64(c, st, 2, now);
     sq_bind_int64(c, st, 3, until);
     return sq_run(c, st, true, "cluster_claim");
+}
+
+static enum result sq_run_touch(void *conn, const char *node, int64_t started_at, int64_t seen_at)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, N_RUN_TOUCH);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sq_bind_text(c, st, 1, node);
+    sq_bind_int64(c, st, 2, started_at);
+    sq_bind_int64(c, st, 3, seen_at);
+    return sq_run(c, st, false, "run_touch");
+}
+
+static enum result sq_run_list(void *conn, int64_t from, int64_t to, store_run_cb cb, void *ctx)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, N_RUN_LIST);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sq_bind_int64(c, st, 1, from);
+    sq_bind_int64(c, st, 2, to);
+    int rc;
+    while ((rc = sq_step(c, st)) == SQLITE_ROW)
+        if (cb(sq_text_or_empty(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+               ctx))
+            break;
+    enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "runs");
+    sqlite3_reset(st);
+    return result;
 }
 
 STORE_OPS_TABLE(sqlite, node, STORE_NODE_OPS);

@@ -219,15 +219,26 @@ static void test_uptime_weights(void **state)
     inc.service = "batch"; /* no component: not an outage of any */
     sp_page_add_outage(&p, &cfg, &inc);
     assert_int_equal(p.outage_count, 3);
+    inc.severity = "SEV1"; /* 3 h of major_outage on day0+2, 2 of them while tocsin was down */
+    inc.service = "api";
+    inc.status = INC_RESOLVED;
+    inc.created_at = day0 + 2 * DAY + HOUR;
+    inc.resolved_at = day0 + 2 * DAY + 4 * HOUR;
+    sp_page_add_outage(&p, &cfg, &inc);
     sp_component_probe_day(&p, 2, 3, 3, 4); /* component "api" (index 2): from probes */
     sp_component_probe_day(&p, 2, 2, 0, 0); /* no results that day: no data */
-    sp_page_uptime_finish(&p, now, day0);   /* tocsin's record begins at day0 */
+    /* tocsin's record: from day0, a gap of 6 h on day0+2 (02:00-08:00), running now (end 0) */
+    struct sp_span runs[] = {{day0 + 2 * DAY + 8 * HOUR, 0},
+                             {day0, day0 + 2 * DAY + 2 * HOUR},
+                             {day0 + HOUR, day0 + 2 * HOUR}};
+    sp_page_uptime_finish(&p, now, runs, 3);
     const double *api = p.components[0].days, *db = p.components[1].days,
                  *probed = p.components[2].days;
     assert_true(api[0] < 0); /* before the record */
     assert_float_equal(api[1], 75.0, 1e-9);
     assert_float_equal(api[2], 87.5, 1e-9);
-    assert_float_equal(api[3], 100.0, 1e-9); /* today, up to now */
+    /* today, up to now: 6 h recorded (00-02, 08-12), 1 h of it down */
+    assert_float_equal(api[3], 500.0 / 6, 1e-9);
     assert_float_equal(db[3], 100.0, 1e-9);
     assert_true(probed[1] < 0 && probed[2] < 0);
     assert_float_equal(probed[3], 75.0, 1e-9);

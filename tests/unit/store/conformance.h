@@ -48,6 +48,7 @@
 #include "store/escalations.h"
 #include "store/heartbeats.h"
 #include "store/incidents.h"
+#include "store/maintenances.h"
 #include "store/nodes.h"
 #include "store/notifications.h"
 #include "store/overrides.h"
@@ -55,6 +56,7 @@
 #include "store/probes.h"
 #include "store/sessions.h"
 #include "store/silences.h"
+#include "store/subscribers.h"
 #include "store/store.h"
 #include "store/timeline.h"
 #include "util/log.h"
@@ -73,6 +75,8 @@
     X(heartbeat, STORE_HEARTBEAT_OPS, "test_conformance_work")                                     \
     X(probe, STORE_PROBE_OPS, "test_conformance_work")                                             \
     X(override, STORE_OVERRIDE_OPS, "test_conformance_work")                                       \
+    X(maintenance, STORE_MAINTENANCE_OPS, "test_conformance_work")                                 \
+    X(subscriber, STORE_SUBSCRIBER_OPS, "test_conformance_work")                                   \
     X(escalation, STORE_ESCALATION_OPS, "test_conformance_work")                                   \
     X(notification, STORE_NOTIFICATION_OPS, "test_conformance_notify")                             \
     X(node, STORE_NODE_OPS, "test_conformance_notify")                                             \

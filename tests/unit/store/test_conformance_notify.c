@@ -410,6 +410,64 @@ static void test_nodes(void **state)
     assert_int_equal(ns.claims[C], 0);
 }
 
+/* ---- tocsin's own running record ---- */
+
+struct runs {
+    int n;
+    char node[4][16];
+    int64_t started_at[4], seen_at[4];
+};
+
+static int got_run(const char *node, int64_t started_at, int64_t seen_at, void *ctx)
+{
+    struct runs *rs = ctx;
+    if (rs->n < 4) {
+        snprintf(rs->node[rs->n], sizeof rs->node[0], "%s", node);
+        rs->started_at[rs->n] = started_at;
+        rs->seen_at[rs->n] = seen_at;
+    }
+    rs->n++;
+    return 0;
+}
+
+static struct runs list_runs(struct conf *f, int64_t from, int64_t to)
+{
+    struct runs rs = {0};
+    assert_int_equal(OP(run_list, conf_reader(f), from, to, got_run, &rs), OK);
+    return rs;
+}
+
+static void test_runs(void **state)
+{
+    struct conf *f = *state;
+    assert_int_equal(list_runs(f, 0, 1000000).n, 0);
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(run_touch, tx, "node-b", 500, 500), OK);
+    assert_int_equal(OP(run_touch, tx, "node-a", 100, 100), OK);
+    assert_int_equal(OP(run_touch, tx, "node-a", 100, 300), OK);
+    assert_int_equal(OP(run_touch, tx, "node-a", 100, 200), OK);   /* never moves back */
+    assert_int_equal(OP(run_touch, tx, "node-a", 1000, 1500), OK); /* a second run */
+    assert_int_equal(OP(run_touch, tx, "node-b", 500, 900), OK);
+    conf_commit(f);
+    /* by started_at; the runs that overlap [from, to] only */
+    struct runs rs = list_runs(f, 0, 1000000);
+    assert_int_equal(rs.n, 3);
+    assert_string_equal(rs.node[0], "node-a");
+    assert_int_equal(rs.started_at[0], 100);
+    assert_int_equal(rs.seen_at[0], 300);
+    assert_string_equal(rs.node[1], "node-b");
+    assert_int_equal(rs.seen_at[1], 900);
+    assert_int_equal(rs.started_at[2], 1000);
+    assert_int_equal(rs.seen_at[2], 1500);
+    rs = list_runs(f, 301, 999);
+    assert_int_equal(rs.n, 1);
+    assert_string_equal(rs.node[0], "node-b");
+    rs = list_runs(f, 300, 1000);
+    assert_int_equal(rs.n, 3);
+    assert_int_equal(list_runs(f, 1501, 2000).n, 0);
+    assert_int_equal(list_runs(f, 0, 99).n, 0);
+}
+
 /* ---- the cluster counters and claims ---- */
 
 static void test_cluster_state(void **state)
@@ -560,6 +618,7 @@ static void test_keys_not_utf8(void **state)
     X(test_notification_attempts)                                                                  \
     X(test_notification_claims)                                                                    \
     X(test_nodes)                                                                                  \
+    X(test_runs)                                                                                   \
     X(test_cluster_state)                                                                          \
     X(test_keys_not_utf8)
 

@@ -399,11 +399,164 @@ static void test_handoffs(void **state)
     conf_commit(f);
 }
 
+/* ---- maintenance windows ---- */
+
+static int got_maintenance(const struct maintenance *m, void *ctx)
+{
+    return got_push(ctx, m->id, m->scheduled_for);
+}
+
+static void test_maintenances(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *rd = conf_reader(f);
+    struct maintenance out = {0};
+    assert_int_equal(OP(maintenance_get, rd, "mnt_a", &out), ERR_NOT_FOUND);
+    struct maintenance m = {.id = "mnt_a",
+                            .name = "DB upgrade \xc3\xa9",
+                            .status = MAINT_SCHEDULED,
+                            .components = "[\"Database\"]",
+                            .updates = "[]",
+                            .scheduled_for = 1000,
+                            .scheduled_until = 5000,
+                            .created_by = "token:admin",
+                            .created_at = 10,
+                            .updated_at = 10};
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(maintenance_insert, tx, &m), OK);
+    assert_int_equal(OP(maintenance_insert, tx, &m), ERR_CONFLICT);
+    conf_rollback(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(maintenance_insert, tx, &m), OK);
+    struct maintenance b = m;
+    memcpy(b.id, "mnt_b", 6);
+    b.scheduled_for = 3000;
+    assert_int_equal(OP(maintenance_insert, tx, &b), OK);
+    memcpy(b.id, "mnt_c", 6);
+    b.scheduled_for = 3000; /* a tie: id order */
+    assert_int_equal(OP(maintenance_insert, tx, &b), OK);
+    conf_commit(f);
+    assert_int_equal(OP(maintenance_get, rd, "mnt_a", &out), OK);
+    assert_string_equal(out.name, "DB upgrade \xc3\xa9");
+    assert_string_equal(out.components, "[\"Database\"]");
+    assert_int_equal(out.status, MAINT_SCHEDULED);
+    assert_int_equal(out.scheduled_until, 5000);
+    assert_int_equal(out.started_at, 0);
+    assert_string_equal(out.created_by, "token:admin");
+    maintenance_free_fields(&out);
+    struct got g = {0};
+    assert_int_equal(OP(maintenance_list, rd, 10, got_maintenance, &g), OK);
+    assert_int_equal(g.n, 3); /* latest scheduled_for first, ties by id */
+    assert_string_equal(g.id[0], "mnt_b");
+    assert_string_equal(g.id[1], "mnt_c");
+    assert_string_equal(g.id[2], "mnt_a");
+    struct got lim = {0}, stop = {.stop_after = 1};
+    assert_int_equal(OP(maintenance_list, rd, 2, got_maintenance, &lim), OK);
+    assert_int_equal(lim.n, 2);
+    assert_int_equal(OP(maintenance_list, rd, 10, got_maintenance, &stop), OK);
+    assert_int_equal(stop.n, 1);
+    /* update writes the fields people change; created_* stay */
+    m.status = MAINT_COMPLETED;
+    m.name = "Renamed";
+    m.updates = "[{\"status\":\"completed\"}]";
+    m.started_at = 1100;
+    m.completed_at = 2000;
+    m.updated_at = 2000;
+    m.created_by = "someone else";
+    m.created_at = 99;
+    tx = conf_begin(f);
+    assert_int_equal(OP(maintenance_update, tx, &m), OK);
+    struct maintenance ghost = m;
+    memcpy(ghost.id, "mnt_x", 6);
+    assert_int_equal(OP(maintenance_update, tx, &ghost), ERR_NOT_FOUND);
+    conf_commit(f);
+    assert_int_equal(OP(maintenance_get, rd, "mnt_a", &out), OK);
+    assert_int_equal(out.status, MAINT_COMPLETED);
+    assert_string_equal(out.name, "Renamed");
+    assert_string_equal(out.updates, "[{\"status\":\"completed\"}]");
+    assert_int_equal(out.started_at, 1100);
+    assert_int_equal(out.completed_at, 2000);
+    assert_int_equal(out.updated_at, 2000);
+    assert_string_equal(out.created_by, "token:admin");
+    assert_int_equal(out.created_at, 10);
+    maintenance_free_fields(&out);
+}
+
+/* ---- status page subscribers ---- */
+
+static int got_subscriber(const struct subscriber *s, void *ctx)
+{
+    return got_push(ctx, s->id, s->created_at);
+}
+
+static void test_subscribers(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *rd = conf_reader(f);
+    struct subscriber out = {0};
+    assert_int_equal(OP(subscriber_get, rd, "sub_a", &out), ERR_NOT_FOUND);
+    assert_int_equal(OP(subscriber_get_by_address, rd, "email", "a@example.com", &out),
+                     ERR_NOT_FOUND);
+    struct subscriber a = {.id = "sub_a",
+                           .kind = "email",
+                           .address = "a@example.com",
+                           .components = "[]",
+                           .state = SUB_PENDING,
+                           .created_at = 20};
+    struct subscriber b = a;
+    memcpy(b.id, "sub_b", 6);
+    b.address = "b@example.com";
+    b.components = "[\"API\"]";
+    b.created_at = 10;
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(subscriber_insert, tx, &a), OK);
+    assert_int_equal(OP(subscriber_insert, tx, &b), OK);
+    conf_commit(f);
+    struct subscriber dup = a; /* another id, the same address */
+    memcpy(dup.id, "sub_c", 6);
+    tx = conf_begin(f);
+    assert_int_equal(OP(subscriber_insert, tx, &dup), ERR_CONFLICT);
+    conf_rollback(f);
+    assert_int_equal(OP(subscriber_get_by_address, rd, "email", "b@example.com", &out), OK);
+    assert_string_equal(out.id, "sub_b");
+    assert_string_equal(out.components, "[\"API\"]");
+    assert_int_equal(out.state, SUB_PENDING);
+    assert_int_equal(out.confirmed_at, 0);
+    subscriber_free_fields(&out);
+    a.state = SUB_CONFIRMED;
+    a.confirmed_at = 30;
+    a.components = "[\"Database\"]";
+    tx = conf_begin(f);
+    assert_int_equal(OP(subscriber_update, tx, &a), OK);
+    assert_int_equal(OP(subscriber_update, tx, &dup), ERR_NOT_FOUND);
+    conf_commit(f);
+    assert_int_equal(OP(subscriber_get, rd, "sub_a", &out), OK);
+    assert_int_equal(out.state, SUB_CONFIRMED);
+    assert_int_equal(out.confirmed_at, 30);
+    assert_string_equal(out.components, "[\"Database\"]");
+    assert_string_equal(out.address, "a@example.com");
+    subscriber_free_fields(&out);
+    struct got all = {0}, confirmed = {0}, none = {0}, stop = {.stop_after = 1};
+    assert_int_equal(OP(subscriber_list, rd, NULL, got_subscriber, &all), OK);
+    assert_int_equal(all.n, 2); /* oldest first */
+    assert_string_equal(all.id[0], "sub_b");
+    assert_string_equal(all.id[1], "sub_a");
+    assert_int_equal(OP(subscriber_list, rd, "confirmed", got_subscriber, &confirmed), OK);
+    assert_int_equal(confirmed.n, 1);
+    assert_string_equal(confirmed.id[0], "sub_a");
+    assert_int_equal(OP(subscriber_list, rd, "unsubscribed", got_subscriber, &none), OK);
+    assert_int_equal(none.n, 0);
+    assert_int_equal(OP(subscriber_list, rd, NULL, got_subscriber, &stop), OK);
+    assert_int_equal(stop.n, 1);
+}
+
 #define TESTS(X)                                                                                   \
     X(test_heartbeats)                                                                             \
     X(test_probes)                                                                                 \
     X(test_overrides)                                                                              \
     X(test_escalations)                                                                            \
-    X(test_handoffs)
+    X(test_handoffs)                                                                               \
+    X(test_maintenances)                                                                           \
+    X(test_subscribers)
 
 CONF_MAIN(TESTS);

@@ -1,0 +1,289 @@
+/*
+ * api/notices: a one-off notice to a list of affected customers (docs/api.md "Customer notices").
+ *   POST /api/v1/incidents/{id}/notices   responder
+ *     {"recipients": CSV text, "template": a status_templates id | "subject" + "body"}
+ * The CSV (RFC 4180: a header row naming an `email` column, any other columns ignored, quoted
+ * fields, CRLF or LF) is checked whole before anything is queued: one bad line refuses the
+ * notice, naming the line. Each distinct address (compared in lower case) gets one outbox row
+ * (method email, kind info, user `customer:ADDRESS`), queued with the incident's timeline entry
+ * `notice.sent` {id, template, subject, recipients} (no addresses) in one transaction; the
+ * notifier delivers them with its retries. Runs on request threads; the write on the writer.
+ */
+#include "api/api.h"
+#include "domain/subscriber.h"
+#include "jobs/timeline.h"
+#include "store/incidents.h"
+#include "store/notifications.h"
+#include "util/buf.h"
+#include "util/crypto.h"
+#include "util/jsonv.h"
+#include "util/log.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { NOTICE_MAX_RECIPIENTS = 10000, NOTICE_SUBJECT_MAX = 200, NOTICE_BODY_MAX = 20000 };
+
+struct recipients {
+    char **v;
+    size_t n;
+};
+
+static void recipients_free(struct recipients *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->v[i]);
+    free(r->v);
+}
+
+/* One CSV record from *p (advanced past it) into fields (each malloc'd); false at the end of the
+ * text. A quote left open is an error (*bad). */
+static bool csv_record(const char **p, char ***fields, size_t *nf, bool *bad)
+{
+    const char *s = *p;
+    *fields = NULL;
+    *nf = 0;
+    if (!*s)
+        return false;
+    for (;;) {
+        struct buf f;
+        buf_init(&f, 64);
+        if (*s == '"') {
+            s++;
+            for (;;) {
+                if (!*s) {
+                    *bad = true;
+                    break;
+                }
+                if (*s == '"' && s[1] == '"') {
+                    buf_append(&f, "\"", 1);
+                    s += 2;
+                } else if (*s == '"') {
+                    s++;
+                    break;
+                } else {
+                    buf_append(&f, s++, 1);
+                }
+            }
+        }
+        while (*s && *s != ',' && *s != '\n' && *s != '\r')
+            buf_append(&f, s++, 1);
+        *fields = xrealloc(*fields, (*nf + 1) * sizeof **fields);
+        (*fields)[(*nf)++] = f.data ? f.data : xstrdup("");
+        if (*s == ',') {
+            s++;
+            continue;
+        }
+        if (*s == '\r')
+            s++;
+        if (*s == '\n')
+            s++;
+        break;
+    }
+    *p = s;
+    return true;
+}
+
+static void fields_free(char **f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(f[i]);
+    free(f);
+}
+
+static char *trimmed_lower(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    char *out = xmalloc(n + 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    for (char *c = out; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    return out;
+}
+
+/* The distinct addresses of the `email` column, or a 400 naming the line. */
+static enum result parse_recipients(const char *csv, struct recipients *out, struct error *err)
+{
+    const char *p = strncmp(csv, "\xEF\xBB\xBF", 3) == 0 ? csv + 3 : csv; /* a spreadsheet's BOM */
+    char **f;
+    size_t nf;
+    bool bad = false;
+    int line = 1;
+    long col = -1;
+    if (!csv_record(&p, &f, &nf, &bad))
+        return error_set(err, ERR_BAD_REQUEST,
+                         "recipients: empty: a header row with an `email` "
+                         "column, then one customer per line");
+    for (size_t i = 0; i < nf; i++) {
+        char *h = trimmed_lower(f[i]);
+        if (strcmp(h, "email") == 0 && col < 0)
+            col = (long)i;
+        free(h);
+    }
+    fields_free(f, nf);
+    if (col < 0)
+        return error_set(err, ERR_BAD_REQUEST,
+                         "recipients: line 1: no `email` column in the header");
+    while (csv_record(&p, &f, &nf, &bad)) {
+        line++;
+        if (bad) {
+            fields_free(f, nf);
+            return error_set(err, ERR_BAD_REQUEST, "recipients: line %d: a quote is never closed",
+                             line);
+        }
+        if (nf == 1 && !f[0][0]) { /* a blank line */
+            fields_free(f, nf);
+            continue;
+        }
+        char *a = (size_t)col < nf ? trimmed_lower(f[col]) : xstrdup("");
+        fields_free(f, nf);
+        if (!sub_email_ok(a)) {
+            enum result r =
+                error_set(err, ERR_BAD_REQUEST,
+                          "recipients: line %d: \"%.80s\" is not a mail address", line, a);
+            free(a);
+            return r;
+        }
+        bool seen = false;
+        for (size_t i = 0; i < out->n && !seen; i++)
+            seen = strcmp(out->v[i], a) == 0;
+        if (seen) {
+            free(a);
+            continue;
+        }
+        if (out->n >= NOTICE_MAX_RECIPIENTS) {
+            free(a);
+            return error_set(err, ERR_BAD_REQUEST, "recipients: more than %d addresses",
+                             NOTICE_MAX_RECIPIENTS);
+        }
+        out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+        out->v[out->n++] = a;
+    }
+    if (!out->n)
+        return error_set(err, ERR_BAD_REQUEST, "recipients: no address under the header");
+    return OK;
+}
+
+struct notice_job {
+    struct tclock *clock;
+    const char *incident_id, *actor, *template_id, *subject, *body;
+    const struct recipients *to;
+    char id[32];
+};
+
+static enum result notice_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct notice_job *j = arg;
+    int64_t now = clock_now(j->clock);
+    struct incident inc = {0};
+    enum result result = store_incident_get(tx, j->incident_id, &inc);
+    if (result != OK)
+        return error_set(err, result,
+                         result == ERR_NOT_FOUND ? "id: no incident %.64s"
+                                                 : "store: cannot read %.64s",
+                         j->incident_id);
+    incident_free_fields(&inc);
+    for (size_t i = 0; result == OK && i < j->to->n; i++) {
+        char user[300], key[340];
+        snprintf(user, sizeof user, "customer:%s", j->to->v[i]);
+        snprintf(key, sizeof key, "notice:%s:%s", j->id, j->to->v[i]);
+        struct store_notification row = {.incident_id = "",
+                                         .kind = "info",
+                                         .dkey = key,
+                                         .user_id = user,
+                                         .method = "email",
+                                         .address = j->to->v[i],
+                                         .subject = (char *)j->subject,
+                                         .body = (char *)j->body,
+                                         .due_at = now,
+                                         .next_attempt_at = now,
+                                         .created_at = now,
+                                         .reason = "customer notice"};
+        int64_t rid = 0;
+        if ((result = store_notification_insert(tx, &row, &rid)) != OK)
+            error_set(err, result, "store: cannot queue the notice to %s", j->to->v[i]);
+    }
+    if (result == OK)
+        result =
+            timeline_append(tx, now, j->actor, "notice.sent", j->incident_id,
+                            json_pack("{s:s,s:o,s:s,s:I}", "id", j->id, "template",
+                                      j->template_id ? json_string(j->template_id) : json_null(),
+                                      "subject", j->subject, "recipients", (json_int_t)j->to->n),
+                            NULL, err);
+    return result;
+}
+
+static void api_notice_post(struct request *r)
+{
+    static const char *const fields[] = {"recipients", "template", "subject", "body", NULL};
+    struct error err = {0};
+    json_t *body = NULL;
+    const char *csv = NULL, *tmpl = NULL, *subject = NULL, *text = NULL;
+    struct recipients to = {0};
+    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    if (result == OK)
+        result = jsonv_only(body, fields, &err);
+    if (result == OK)
+        result = jsonv_string(body, "recipients", true, 1, 4 * 1024 * 1024, &csv, &err);
+    if (result == OK)
+        result = jsonv_string(body, "template", false, 1, 64, &tmpl, &err);
+    if (result == OK)
+        result = jsonv_string(body, "subject", false, 1, NOTICE_SUBJECT_MAX, &subject, &err);
+    if (result == OK)
+        result = jsonv_string(body, "body", false, 1, NOTICE_BODY_MAX, &text, &err);
+    if (result == OK && tmpl && (subject || text))
+        result = error_set(&err, ERR_BAD_REQUEST,
+                           "template: give a template or a subject and a body, not both");
+    if (result == OK && tmpl) {
+        const struct config_status_template *t = NULL;
+        for (size_t i = 0; i < r->config->status_template_count; i++)
+            if (strcmp(r->config->status_templates[i].id, tmpl) == 0)
+                t = &r->config->status_templates[i];
+        if (!t)
+            result = error_set(&err, ERR_UNPROCESSABLE,
+                               "template: no status_templates entry \"%.64s\"", tmpl);
+        else {
+            subject = t->title;
+            text = t->body;
+        }
+    }
+    if (result == OK && !tmpl && (!subject || !text))
+        result = error_set(&err, ERR_BAD_REQUEST, "%s: required (or a template)",
+                           subject ? "body" : "subject");
+    if (result == OK)
+        result = parse_recipients(csv, &to, &err);
+    struct notice_job j = {.clock = r->app->clock,
+                           .incident_id = r->params[0],
+                           .actor = r->who.actor,
+                           .template_id = tmpl,
+                           .subject = subject,
+                           .body = text,
+                           .to = &to};
+    if (result == OK) {
+        char hex[13];
+        crypto_random_hex(6, hex);
+        snprintf(j.id, sizeof j.id, "ntc_%s", hex);
+        result = store_write(r->app->store, notice_job, &j, &err);
+    }
+    if (result == OK)
+        reply_json(r, 201,
+                   json_pack("{s:s,s:s,s:s,s:I}", "id", j.id, "incident_id", r->params[0],
+                             "subject", subject, "recipients", (json_int_t)to.n));
+    else
+        reply_from_error(r, &err);
+    recipients_free(&to);
+    json_decref(body);
+}
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/incidents/{id}/notices", api_notice_post, ACCESS_RESPONDER, "notice_post"},
+};
+HTTP_ROUTES(notices, routes);

@@ -1,0 +1,88 @@
+/* subscriber: the rules of status page subscriptions; see subscriber.h. */
+#include "domain/subscriber.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const names[] = {"pending", "confirmed", "unsubscribed"};
+
+const char *sub_state_name(enum sub_state s)
+{
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "pending";
+}
+
+int sub_state_parse(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool sub_email_ok(const char *a)
+{
+    size_t n = a ? strlen(a) : 0;
+    const char *at = a ? strchr(a, '@') : NULL;
+    if (!n || n > SUB_ADDRESS_MAX || !at || at == a || strchr(at + 1, '@'))
+        return false;
+    const char *dot = strrchr(at + 1, '.');
+    if (!dot || dot == at + 1 || !dot[1])
+        return false;
+    for (const unsigned char *p = (const unsigned char *)a; *p; p++)
+        if (*p <= ' ' || *p == 0x7f || strchr("\"<>(),;:\\[]", *p))
+            return false;
+    return true;
+}
+
+void sub_token(const unsigned char key[SUB_KEY_LEN], const char *purpose, const char *id,
+               char out[SUB_TOKEN_LEN + 1])
+{
+    char payload[128];
+    int len = snprintf(payload, sizeof payload, "v1|%s|%s", purpose, id);
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, SUB_KEY_LEN);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)payload,
+                                  len > 0 && (size_t)len < sizeof payload ? (size_t)len : 0);
+    crypto_auth_hmacsha256_final(&st, mac);
+    char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    memcpy(out, hex, SUB_TOKEN_LEN);
+    out[SUB_TOKEN_LEN] = '\0';
+}
+
+bool sub_token_ok(const unsigned char key[SUB_KEY_LEN], const char *purpose, const char *id,
+                  const char *token)
+{
+    if (!token || strlen(token) != SUB_TOKEN_LEN)
+        return false;
+    char want[SUB_TOKEN_LEN + 1];
+    sub_token(key, purpose, id, want);
+    return sodium_memcmp(want, token, SUB_TOKEN_LEN) == 0;
+}
+
+bool sub_wants(const char *components, const char *component)
+{
+    json_t *a = json_loads(components ? components : "[]", 0, NULL);
+    bool all = !json_is_array(a) || json_array_size(a) == 0, found = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v)
+    {
+        if (component && json_is_string(v) && strcmp(json_string_value(v), component) == 0)
+            found = true;
+    }
+    json_decref(a);
+    return all || !component || found;
+}
+
+void subscriber_free_fields(struct subscriber *s)
+{
+    free(s->kind);
+    free(s->address);
+    free(s->components);
+    s->kind = s->address = s->components = NULL;
+}
