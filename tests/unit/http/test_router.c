@@ -212,6 +212,9 @@ static void test_table_is_the_api(void **state)
         {"GET", "/api/v1/runbooks/{id}", ACCESS_VIEWER},
         {"GET", "/api/v1/incidents/{id}/runbooks", ACCESS_VIEWER},
         {"POST", "/api/v1/incidents/{id}/runbooks/{runbook}/steps/{n}/done", ACCESS_RESPONDER},
+        {"GET", "/api/v1/drills", ACCESS_VIEWER},
+        {"POST", "/api/v1/drills", ACCESS_RESPONDER},
+        {"GET", "/api/v1/drills/{id}/report", ACCESS_VIEWER},
         /* issue 13: the nodes sharing the store */
         {"GET", "/api/v1/nodes", ACCESS_VIEWER},
     };
