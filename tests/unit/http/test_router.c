@@ -215,6 +215,7 @@ static void test_table_is_the_api(void **state)
         {"GET", "/api/v1/drills", ACCESS_VIEWER},
         {"POST", "/api/v1/drills", ACCESS_RESPONDER},
         {"GET", "/api/v1/drills/{id}/report", ACCESS_VIEWER},
+        {"GET", "/api/v1/reports/monthly", ACCESS_VIEWER},
         /* issue 13: the nodes sharing the store */
         {"GET", "/api/v1/nodes", ACCESS_VIEWER},
     };
