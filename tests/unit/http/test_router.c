@@ -216,6 +216,7 @@ static void test_table_is_the_api(void **state)
         {"POST", "/api/v1/drills", ACCESS_RESPONDER},
         {"GET", "/api/v1/drills/{id}/report", ACCESS_VIEWER},
         {"GET", "/api/v1/reports/monthly", ACCESS_VIEWER},
+        {"GET", "/api/v1/playbook", ACCESS_VIEWER},
         /* issue 13: the nodes sharing the store */
         {"GET", "/api/v1/nodes", ACCESS_VIEWER},
     };
