@@ -166,6 +166,7 @@ def test_route_markdown_html_json(srv):
     assert r.status == 200 and r.headers["Content-Type"].startswith("text/html")
     html = r.body.decode()
     assert html.startswith("<!DOCTYPE html>") and "<h2>Severity Levels</h2>" in html
+    assert "<table>" in html and "<td>15m</td>" in html, "tables by libcmark-gfm's extension"
     assert "<script>" not in html, "raw HTML off (libcmark safe mode)"
     st, j = srv.api("GET", "/api/v1/playbook?format=json")
     assert st == 200 and j["markdown"].startswith("# Incident") and "<h1>" in j["html"]
