@@ -190,6 +190,11 @@ struct config_checklist {
     struct config_condition when;
     char *phase; /* "triage", "mitigate", "resolve", "postmortem", or NULL for any */
     struct string_list items;
+    /* The items' deadline: `within` after the incident event `from` (declared, acknowledged,
+     * resolved; default declared); within -1: none. owner: a role or a users id reminded when
+     * an item is past due (NULL: the commander). */
+    int64_t within;
+    char *from, *owner;
     int line;
 };
 

@@ -283,7 +283,9 @@ static void md_counts(struct buf *out, const char *title, const char *col, const
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)obj, k, v)
+    {
         buf_printf(out, "| %s | %lld |\n", k, (long long)json_integer_value(v));
+    }
 }
 
 void report_markdown(const json_t *rep, struct buf *out)

@@ -1,5 +1,6 @@
 /*
- * jobs/followup: reminders for overdue post-mortems and action items (jobs/postmortem.h). The
+ * jobs/followup: reminders for overdue post-mortems, action items and checklist items past their
+ * deadline (jobs/postmortem.h, docs/internals/checklists.md: one reminder per item). The
  * engine calls followup_pass on every pass: a read finds whether anything is due (the rows with
  * a reminder, earliest first); only then one store job, in one transaction, re-reads them,
  * queues one reminder per owner through the outbox (notify_enqueue, keyed by the reminder's time
@@ -13,6 +14,7 @@
 #include "jobs/postmortem.h"
 #include "jobs/timeline.h"
 #include "store/actions.h"
+#include "store/checklists.h"
 #include "store/incidents.h"
 #include "store/postmortems.h"
 #include "util/log.h"
@@ -178,6 +180,8 @@ static enum result remind_action(struct store_conn *tx, struct fu_job *j, struct
     return result;
 }
 
+static enum result dl_job(struct store_conn *tx, struct fu_job *j, struct error *err);
+
 static enum result fu_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct fu_job *j = arg;
@@ -200,9 +204,108 @@ static enum result fu_job(struct store_conn *tx, void *arg, struct error *err)
             result = remind_action(tx, j, &s->acts[i], err);
         action_item_free_fields(&s->acts[i]);
     }
+    if (result == OK)
+        result = dl_job(tx, j, err);
 out:
     if (result != OK && !err->message[0])
         error_set(err, result, "store: cannot read the due reminders");
+    free(s);
+    return result;
+}
+
+/* ---- checklist deadlines (migration 012) ---- */
+
+/* The items with a deadline, not done, not reminded: those due at now (copied with their
+ * incident when collecting), and the first deadline after now (*next). */
+struct dl_scan {
+    struct store_conn *c;
+    int64_t now, next;
+    size_t n;
+    bool collect;
+    enum result failed;
+    struct checklist_item items[FOLLOWUP_BATCH];
+    struct incident incs[FOLLOWUP_BATCH];
+};
+
+static int dl_due(const struct checklist_item *it, void *arg)
+{
+    struct dl_scan *s = arg;
+    struct incident inc = {0};
+    enum result result = store_incident_get(s->c, it->incident_id, &inc);
+    if (result != OK) {
+        s->failed = result;
+        return 1;
+    }
+    int64_t due = checklist_item_due_at(it, &inc);
+    int stop = 0;
+    if (due && due > s->now) {
+        if (due < s->next)
+            s->next = due;
+    } else if (due && s->n >= FOLLOWUP_BATCH) {
+        stop = 1;
+    } else if (due) {
+        if (s->collect) {
+            checklist_item_copy(&s->items[s->n], it);
+            s->incs[s->n] = inc;
+            memset(&inc, 0, sizeof inc);
+        }
+        s->n++;
+    }
+    incident_free_fields(&inc);
+    return stop;
+}
+
+static enum result dl_scan_run(struct store_conn *c, struct dl_scan *s)
+{
+    enum result result = store_checklist_deadline_items(c, dl_due, s);
+    return result == OK ? s->failed : result;
+}
+
+static enum result remind_item(struct store_conn *tx, struct fu_job *j, struct checklist_item *it,
+                               struct incident *inc, struct error *err)
+{
+    const char *user = checklist_item_remindee(it, inc);
+    char key[160], due[RFC3339_LEN], within[32], subject[256], text[1024];
+    snprintf(key, sizeof key, "cl-reminder:%s:%d", it->checklist_id, it->n);
+    time_format_rfc3339(checklist_item_due_at(it, inc), due);
+    time_format_duration(it->due_within, within, sizeof within);
+    snprintf(subject, sizeof subject, "Checklist item overdue: %s %s", inc->id, it->text);
+    snprintf(text, sizeof text,
+             "%s (%s), checklist \"%s\" item %d: \"%s\" was due at %s (%s after %s) and is "
+             "not done.\nDone? tocsin tick %s %s %d\n",
+             inc->id, inc->title, it->title, it->n, it->text, due, within, it->due_from, inc->id,
+             it->checklist_id, it->n);
+    bool notified = false;
+    enum result result = remind_user(tx, j, user, inc, key, subject, text, &notified, err);
+    if (result == OK && (result = store_checklist_item_reminded(
+                             tx, it->incident_id, it->checklist_id, it->n, j->now)) != OK)
+        error_set(err, result, "store: cannot update checklist %s item %d", it->checklist_id,
+                  it->n);
+    if (result == OK)
+        result = timeline_append(tx, j->now, "tocsin", "checklist.overdue", inc->id,
+                                 json_pack("{s:s,s:i,s:s,s:s,s:s?,s:b}", "checklist",
+                                           it->checklist_id, "item", it->n, "text", it->text,
+                                           "due_at", due, "owner", user, "notified", notified),
+                                 NULL, err);
+    return result;
+}
+
+static enum result dl_job(struct store_conn *tx, struct fu_job *j, struct error *err)
+{
+    struct dl_scan *s = xcalloc(1, sizeof *s);
+    s->c = tx;
+    s->now = j->now;
+    s->next = INT64_MAX;
+    s->collect = true;
+    enum result result = dl_scan_run(tx, s);
+    for (size_t i = 0; i < s->n; i++) {
+        if (result == OK)
+            result = remind_item(tx, j, &s->items[i], &s->incs[i], err);
+        checklist_item_free_fields(&s->items[i]);
+        incident_free_fields(&s->incs[i]);
+    }
+    if (result != OK && !err->message[0])
+        error_set(err, result, "store: cannot read the checklist deadlines");
     free(s);
     return result;
 }
@@ -216,8 +319,15 @@ static enum result scan(struct store_conn *c, int64_t now, int64_t *next, size_t
     enum result result = store_postmortem_remind_due(c, pm_due, s);
     if (result == OK)
         result = store_action_remind_due(c, act_due, s);
-    *next = s->next;
-    *due = s->n;
+    struct dl_scan *d = xcalloc(1, sizeof *d);
+    d->c = c;
+    d->now = now;
+    d->next = INT64_MAX;
+    if (result == OK)
+        result = dl_scan_run(c, d);
+    *next = s->next < d->next ? s->next : d->next;
+    *due = s->n + d->n;
+    free(d);
     free(s);
     return result;
 }
