@@ -52,6 +52,7 @@ static int pm_due(const struct postmortem *pm, void *arg)
         c->template_id = xstrdup(pm->template_id);
         c->owner = pm->owner ? xstrdup(pm->owner) : NULL;
         c->created_by = xstrdup(pm->created_by);
+        c->review_attendees = pm->review_attendees ? xstrdup(pm->review_attendees) : NULL;
         for (int f = 0; f < PM_FIELD_COUNT; f++)
             c->fields[f] = pm->fields[f] ? xstrdup(pm->fields[f]) : NULL;
     }

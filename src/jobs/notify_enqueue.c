@@ -127,8 +127,19 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     const char *methods[NOTIFY_METHODS];
     int64_t after = 0;
     char why[200];
-    size_t n = notify_choose_methods(cfg, u, m->inc ? m->inc->severity : NULL, methods, &after, why,
-                                     sizeof why);
+    size_t n = 0;
+    if (m->only_method) {
+        snprintf(why, sizeof why, "%s only", m->only_method);
+        const char *addr = notify_user_address(u, m->only_method);
+        if (addr && addr[0])
+            methods[n++] = m->only_method;
+        else
+            return error_set(err, ERR_UNPROCESSABLE, "user: %s has no %s address", u->id,
+                             m->only_method);
+    } else {
+        n = notify_choose_methods(cfg, u, m->inc ? m->inc->severity : NULL, methods, &after, why,
+                                  sizeof why);
+    }
     if (n == 0)
         return error_set(err, ERR_UNPROCESSABLE,
                          "user: %s has no contact method (email, phone, slack or webhook)", u->id);

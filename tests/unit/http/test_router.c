@@ -201,6 +201,8 @@ static void test_table_is_the_api(void **state)
         {"GET", "/api/v1/postmortems/{id}", ACCESS_VIEWER},
         {"PATCH", "/api/v1/postmortems/{id}", ACCESS_RESPONDER},
         {"GET", "/api/v1/postmortems/{id}/export", ACCESS_VIEWER},
+        {"PUT", "/api/v1/postmortems/{id}/review", ACCESS_RESPONDER},
+        {"GET", "/api/v1/postmortems/{id}/review.ics", ACCESS_VIEWER},
         {"POST", "/api/v1/actions", ACCESS_RESPONDER},
         {"GET", "/api/v1/actions", ACCESS_VIEWER},
         {"GET", "/api/v1/actions/{id}", ACCESS_VIEWER},

@@ -247,6 +247,9 @@ static void test_postmortems(void **state)
     assert_int_equal(out.published_at, 0);
     assert_string_equal(out.created_by, "alice");
     assert_int_equal(out.remind_at, 0);
+    assert_int_equal(out.review_at, 0); /* no review meeting until one is scheduled */
+    assert_null(out.review_attendees);
+    assert_int_equal(out.review_seq, 0);
     postmortem_free_fields(&out);
     assert_int_equal(OP(postmortem_get_by_incident, rd, "INC-2", &out), OK);
     assert_string_equal(out.id, "PM-INC-2");
@@ -285,6 +288,10 @@ static void test_postmortems(void **state)
     out.updated_at = 50;
     out.published_at = 60;
     out.remind_at = 100;
+    out.review_at = 9000; /* the review meeting (migration 012) */
+    out.review_minutes = 45;
+    out.review_seq = 2;
+    out.review_attendees = xstrdup("alice,bob");
     snprintf(out.incident_id, sizeof out.incident_id, "INC-other");
     char *template = out.template_id, *by = out.created_by;
     out.template_id = "other";
@@ -318,6 +325,10 @@ static void test_postmortems(void **state)
     assert_int_equal(out.updated_at, 50);
     assert_int_equal(out.published_at, 60);
     assert_int_equal(out.remind_at, 100);
+    assert_int_equal(out.review_at, 9000);
+    assert_int_equal(out.review_minutes, 45);
+    assert_int_equal(out.review_seq, 2);
+    assert_string_equal(out.review_attendees, "alice,bob");
     assert_string_equal(out.template_id, "default");
     assert_string_equal(out.created_by, "alice");
     assert_true(out.required);
