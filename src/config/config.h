@@ -180,6 +180,8 @@ struct config_runbook {
     char *rollback;                  /* Markdown, or NULL */
     char *estimate;                  /* as written ("5-30 minutes"), or NULL */
     char *owner;                     /* a users id, or NULL */
+    char *review_by;                 /* "YYYY-MM-DD": reviewed by then (needs owner), or NULL */
+    int64_t review_by_ms;            /* the end of that day (UTC); 0 when none */
     struct string_list services;     /* services ids it applies to (beside services[].runbooks) */
     struct string_list alert_labels; /* "label=value": applies to incidents with such an alert */
     int line;

@@ -182,6 +182,7 @@ static enum result remind_action(struct store_conn *tx, struct fu_job *j, struct
 }
 
 static enum result dl_job(struct store_conn *tx, struct fu_job *j, struct error *err);
+static enum result rb_job(struct store_conn *tx, struct fu_job *j, struct error *err);
 
 static enum result fu_job(struct store_conn *tx, void *arg, struct error *err)
 {
@@ -207,6 +208,8 @@ static enum result fu_job(struct store_conn *tx, void *arg, struct error *err)
     }
     if (result == OK)
         result = dl_job(tx, j, err);
+    if (result == OK)
+        result = rb_job(tx, j, err);
 out:
     if (result != OK && !err->message[0])
         error_set(err, result, "store: cannot read the due reminders");
@@ -311,6 +314,82 @@ static enum result dl_job(struct store_conn *tx, struct fu_job *j, struct error 
     return result;
 }
 
+/* ---- runbook reviews (runbooks[].review_by, owner) ---- */
+
+/* A runbook not reviewed by its review_by date reminds its owner then, and again each week while
+ * the date stays (the config names a later date once it is reviewed). The key names the week, so
+ * the outbox holds one reminder per runbook, date and week whatever the nodes and restarts; the
+ * engine thread remembers the keys it saw queued to not start a job for them each pass. */
+enum { RB_SEEN_MAX = 256 };
+#define RB_WEEK (7LL * 24 * 3600 * 1000)
+
+static char rb_seen[RB_SEEN_MAX][160]; /* engine thread only */
+static size_t rb_nseen;
+
+static bool rb_overdue(const struct config_runbook *rb, int64_t now, char *key, size_t n)
+{
+    if (!rb->review_by_ms || !rb->owner || now < rb->review_by_ms)
+        return false;
+    snprintf(key, n, "rb-review:%s:%s:w%lld", rb->id, rb->review_by,
+             (long long)((now - rb->review_by_ms) / RB_WEEK));
+    return true;
+}
+
+static bool rb_was_seen(const char *key)
+{
+    for (size_t i = 0; i < rb_nseen; i++)
+        if (strcmp(rb_seen[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* The runbook reviews due at now and not seen yet; *next: the earliest later one. */
+static size_t rb_scan(const struct config *cfg, int64_t now, int64_t *next, bool mark)
+{
+    size_t due = 0;
+    for (size_t i = 0; i < cfg->runbook_count; i++) {
+        const struct config_runbook *rb = &cfg->runbooks[i];
+        char key[160];
+        if (!rb->review_by_ms || !rb->owner)
+            continue;
+        int64_t at = rb->review_by_ms;
+        if (rb_overdue(rb, now, key, sizeof key)) {
+            at += ((now - rb->review_by_ms) / RB_WEEK + 1) * RB_WEEK;
+            if (mark && !rb_was_seen(key)) {
+                rb_nseen = rb_nseen < RB_SEEN_MAX ? rb_nseen : 0;
+                snprintf(rb_seen[rb_nseen++], sizeof rb_seen[0], "%s", key);
+            }
+            due += !rb_was_seen(key);
+        }
+        if (at < *next)
+            *next = at;
+    }
+    return due;
+}
+
+static enum result rb_job(struct store_conn *tx, struct fu_job *j, struct error *err)
+{
+    enum result result = OK;
+    for (size_t i = 0; i < j->cfg->runbook_count && result == OK; i++) {
+        const struct config_runbook *rb = &j->cfg->runbooks[i];
+        char key[160], subject[300], text[1024];
+        if (!rb_overdue(rb, j->now, key, sizeof key))
+            continue;
+        snprintf(subject, sizeof subject, "Runbook review overdue: %s %s", rb->id, rb->title);
+        snprintf(text, sizeof text,
+                 "The runbook %s (%s) was to be reviewed by %s. Review it, then set a later "
+                 "runbooks[].review_by in the config.\nRead it: tocsin runbook show %s\n",
+                 rb->id, rb->title, rb->review_by, rb->id);
+        bool notified = false;
+        int before = j->queued;
+        result = remind_user(tx, j, rb->owner, NULL, key, subject, text, &notified, err);
+        if (result == OK && j->queued > before)
+            log_info("followup: runbook %s review overdue (by %s): reminded %s", rb->id,
+                     rb->review_by, rb->owner);
+    }
+    return result;
+}
+
 /* Whether anything is due at now, and the next reminder's time (*next). */
 static enum result scan(struct store_conn *c, int64_t now, int64_t *next, size_t *due)
 {
@@ -341,10 +420,13 @@ int64_t followup_pass(struct app *app, const struct config *cfg, int64_t now, in
     int64_t at = INT64_MAX;
     size_t due = 0;
     enum result result = c ? scan(c, now, &at, &due) : err.code;
-    if (result == OK && due) {
+    size_t rb_due = rb_scan(cfg, now, &at, false);
+    if (result == OK && (due || rb_due)) {
         struct fu_job j = {cfg, now, 0};
         result = store_write(app->store, fu_job, &j, &err);
         *queued += j.queued;
+        if (result == OK)
+            rb_scan(cfg, now, &at, true);
         if (result == OK)
             result = scan(c, now, &at, &due);
     }

@@ -10,6 +10,7 @@
  * Threads: the store writer thread (inside a job).
  */
 #include "jobs/notify_enqueue.h"
+#include "domain/runbook.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -94,6 +95,15 @@ static void make_text(const struct config *cfg, const struct notify_message *m, 
         buf_printf(out, "Summary: %s\n", inc->summary);
     if (m->reason)
         buf_printf(out, "Why you: %s\n", m->reason);
+    /* A page links the runbooks that apply to the incident by its service or type (those matched
+     * by alert labels need the incident's alerts: shown with the incident, not here). */
+    for (size_t i = 0, n = 0; m->kind == NOTIFY_PAGE && i < cfg->runbook_count && n < 5; i++) {
+        const struct config_runbook *rb = &cfg->runbooks[i];
+        if (!runbook_static_match(cfg, rb, inc))
+            continue;
+        buf_printf(out, "%s  %s: %s (%s%s)\n", n++ ? "" : "Runbooks:\n", rb->id, rb->title,
+                   rb->url ? rb->url : "tocsin runbook show ", rb->url ? "" : rb->id);
+    }
 }
 
 /* notify.queued {user, methods, key, reason, choice, kind, after?} */
