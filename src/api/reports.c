@@ -1,6 +1,6 @@
 /*
  * api/reports: the monthly incident review (docs/reports.md).
- *   GET /api/v1/reports/monthly?month=YYYY-MM&format=json|markdown     viewer
+ *   GET /api/v1/reports/monthly?month=YYYY-MM&format=json|markdown|csv     viewer
  * month: a calendar month in the config's reports.timezone (default: the month before the
  * current one); a malformed month is a 400, a month that has not started a 422, both naming
  * `month`. The figures are computed by domain/report.c from the incidents declared in the month
@@ -68,12 +68,31 @@ static int action_one(const struct action_item *a, void *arg)
     return 0;
 }
 
+/* The report of one month, read through c (*out: a new reference on OK). */
+static enum result month_json(struct request *r, struct store_conn *c, const struct tz *tz,
+                              int year, int mon, int64_t now, json_t **out)
+{
+    struct gather g = {report_new(r->config, tz, year, mon, now), c, r->config, OK};
+    struct store_incident_filter f = {0};
+    struct store_action_filter af = {.status = -1};
+    enum result result = store_incident_list(c, &f, incident_one, &g);
+    if (result == OK)
+        result = g.failed;
+    if (result == OK)
+        result = store_action_list(c, &af, action_one, &g);
+    *out = result == OK ? report_json(g.rep) : NULL;
+    report_free(g.rep);
+    return result;
+}
+
 static void api_report_monthly(struct request *r)
 {
     const char *month = request_query(r, "month"), *format = request_query(r, "format");
     bool md = format && (strcmp(format, "markdown") == 0 || strcmp(format, "md") == 0);
-    if (format && !md && strcmp(format, "json") != 0) {
-        reply_error(r, ERR_BAD_REQUEST, "format: must be json or markdown, not \"%.32s\"", format);
+    bool csv = format && strcmp(format, "csv") == 0;
+    if (format && !md && !csv && strcmp(format, "json") != 0) {
+        reply_error(r, ERR_BAD_REQUEST, "format: must be json, markdown or csv, not \"%.32s\"",
+                    format);
         return;
     }
     const struct tz *tz = r->config->reports.timezone ? tz_get(r->config->reports.timezone) : NULL;
@@ -100,31 +119,34 @@ static void api_report_monthly(struct request *r)
         reply_from_error(r, &err);
         return;
     }
-    struct gather g = {report_new(r->config, tz, year, mon, now), c, r->config, OK};
-    struct store_incident_filter f = {0};
-    struct store_action_filter af = {.status = -1};
-    enum result result = store_incident_list(c, &f, incident_one, &g);
+    /* this month, and the one before for month over month */
+    int py = mon == 1 ? year - 1 : year, pmon = mon == 1 ? 12 : mon - 1;
+    json_t *rep = NULL, *prev = NULL;
+    enum result result = month_json(r, c, tz, year, mon, now, &rep);
     if (result == OK)
-        result = g.failed;
-    if (result == OK)
-        result = store_action_list(c, &af, action_one, &g);
+        result = month_json(r, c, tz, py, pmon, now, &prev);
     if (result != OK) {
-        report_free(g.rep);
+        json_decref(rep);
         reply_error(r, result, "store: cannot read the month's incidents");
         return;
     }
-    json_t *rep = report_json(g.rep);
-    report_free(g.rep);
-    if (!md) {
+    report_add_previous(rep, prev);
+    json_decref(prev);
+    if (!md && !csv) {
         reply_json(r, 200, rep);
         return;
     }
     struct buf out;
     buf_init(&out, REPORT_DOC_MAX);
-    report_markdown(rep, &out);
+    if (csv)
+        report_csv(rep, &out);
+    else
+        report_markdown(rep, &out);
     json_decref(rep);
     size_t n = out.len;
-    reply_raw(r, 200, "text/markdown; charset=utf-8", buf_steal(&out), n);
+    reply_raw(r, 200,
+              csv ? "text/csv; charset=utf-8; header=present" : "text/markdown; charset=utf-8",
+              buf_steal(&out), n);
     buf_free(&out);
 }
 

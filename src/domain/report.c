@@ -335,4 +335,5 @@ void report_markdown(const json_t *rep, struct buf *out)
                geti(pm, "not_published"));
     buf_printf(out, "\nAction items: %lld opened, %lld closed, %lld overdue at the month's end.\n",
                geti(act, "opened"), geti(act, "closed"), geti(act, "overdue"));
+    report_markdown_trend(rep, out);
 }

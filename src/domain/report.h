@@ -48,7 +48,16 @@ void report_add_action(struct report *r, const struct action_item *a);
 json_t *report_json(const struct report *r);
 void report_free(struct report *r);
 
-/* The report JSON as a Markdown document. */
+/* The report JSON as a Markdown document (with the month over month table when present). */
 void report_markdown(const json_t *rep, struct buf *out);
+
+/* report_formats.c: month over month: adds previous_month (the headline figures of prev: month,
+ * incidents, mtta_median_ms, mttr_median_ms, sla_breaches, pages, postmortems_late) and
+ * month_over_month (this minus previous, null when either is null) to rep. */
+void report_add_previous(json_t *rep, const json_t *prev);
+/* The "Month over month" Markdown table (nothing when rep has no previous_month). */
+void report_markdown_trend(const json_t *rep, struct buf *out);
+/* The report as CSV (RFC 4180, CRLF): header month,metric,value; one row per figure. */
+void report_csv(const json_t *rep, struct buf *out);
 
 #endif

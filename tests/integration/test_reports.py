@@ -141,3 +141,27 @@ def test_bad_month(srv, month, status):
 def test_bad_format(srv):
     r = monthly(srv, "2099-06", "pdf")
     assert r.status == 400 and "format" in r.json["error"]["message"]
+
+
+def test_month_over_month_and_csv(srv):
+    j = monthly(srv, "2099-06").json
+    prev = j["previous_month"]
+    assert prev["month"] == "2099-05" and prev["incidents"] == 1
+    assert j["month_over_month"]["incidents"] == 1 and j["month_over_month"]["pages"] >= 1
+    assert j["previous_month"]["sla_breaches"] + j["month_over_month"]["sla_breaches"] == 2
+    md = monthly(srv, "2099-06", "markdown").body.decode()
+    assert "## Month over month" in md and "| Incidents | 2 | 1 | +1 |" in md
+    r = monthly(srv, "2099-06", "csv")
+    assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv")
+    text = r.body.decode()
+    rows = text.split("\r\n")
+    assert rows[0] == "month,metric,value" and rows[-1] == ""
+    assert {"2099-06,incidents,2", "2099-06,by_severity.SEV1,2", "2099-06,by_service.db,1",
+            "2099-06,mtta.median,5m", "2099-06,sla.ack_breaches,1",
+            "2099-06,previous_month.incidents,1", "2099-06,month_over_month.incidents,1",
+            "2099-06,actions.overdue,1"} <= set(rows), rows
+    assert any(r.startswith("2099-06,pages.alice.night,") for r in rows)
+    p = srv.cli("report", "monthly", "--month", "2099-06", "--format", "csv")
+    assert p.returncode == 0 and p.stdout == text.replace("\r\n", "\n")  # text mode
+    p = srv.cli("report", "monthly", "--month", "2099-06", "--format", "pdf")
+    assert p.returncode == 2 and "--format" in p.stderr
