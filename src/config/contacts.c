@@ -1,7 +1,7 @@
 /*
  * config_contacts: the `contacts:` directory (docs/config.md): people outside the rotations that
- * an incident may need (vendors, executives, legal), with phone and email. Shown with incidents
- * (GET /api/v1/contacts, and in the incident's JSON) and usable as a page target `contact:ID`.
+ * an incident may need (vendors, executives, legal), with phone and email. In the rendered
+ * playbook, and a page target `contact:ID` (POST /api/v1/incidents/{id}/page, notify_enqueue).
  * Threads: none.
  */
 #include "config/config.h"

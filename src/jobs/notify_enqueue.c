@@ -132,6 +132,15 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     if (!m || !m->key || !m->key[0] || !m->user)
         return error_set(err, ERR_INTERNAL, "notify: a message needs a key and a user");
     const struct config_user *u = config_user_find(cfg, m->user);
+    struct config_user as_user;
+    if (!u && strncmp(m->user, "contact:", 8) == 0) { /* a contacts directory entry */
+        const struct config_contact *ct = config_contact_find(cfg, m->user + 8);
+        if (ct) {
+            as_user = (struct config_user){
+                .id = (char *)m->user, .name = ct->name, .email = ct->email, .phone = ct->phone};
+            u = &as_user;
+        }
+    }
     if (!u)
         return error_set(err, ERR_UNPROCESSABLE, "user: unknown user \"%.64s\"", m->user);
     const char *methods[NOTIFY_METHODS];
