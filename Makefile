@@ -1,7 +1,7 @@
 # tocsin build. `make` builds build/tocsin; `make test` builds build/asan/tocsin with ASan+UBSan
 # and runs the unit and integration tests; `make run` starts a dev server on examples/.
 CC      ?= gcc
-PKGS    := libmicrohttpd gnutls jansson sqlite3 libsodium yaml-0.1 libcurl libpq libical libcmark
+PKGS    := libmicrohttpd gnutls jansson sqlite3 libsodium yaml-0.1 libcurl libpq libical libcmark-gfm
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

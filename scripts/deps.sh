@@ -7,7 +7,8 @@
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libmicrohttpd-dev libgnutls28-dev libjansson-dev libsqlite3-dev
-            libsodium-dev libyaml-dev libcurl4-openssl-dev libpq-dev libical-dev libcmark-dev tzdata)
+            libsodium-dev libyaml-dev libcurl4-openssl-dev libpq-dev libical-dev libcmark-gfm-dev
+            libcmark-gfm-extensions-dev tzdata)
 test_pkgs=(libcmocka-dev python3-pytest python3-pytest-xdist python3-aiosmtpd python3-psycopg2 sqlite3 curl
            chromium openssl)
 lint_pkgs=(clang-format cppcheck)

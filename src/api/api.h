@@ -13,6 +13,7 @@
 #include "http/http.h"
 #include "domain/alert.h"
 #include "domain/incident.h"
+#include "domain/postmortem.h"
 #include "store/credentials.h"
 
 /* JSON of the shared objects: incidents.c, integrations.c, alerts.c */
@@ -23,6 +24,9 @@ json_t *api_alert_json(const struct alert *a);
 /* helpers shared by handlers (incidents.c) */
 json_t *api_time(int64_t ms);           /* RFC 3339 string, or null for 0 */
 json_t *api_str_or_null(const char *s); /* the string, or null for NULL */
+/* A post-mortem's review meeting {at, minutes, attendees, sequence}, or null (postmortem_review.c)
+ */
+json_t *postmortem_review_json(const struct postmortem *pm);
 /* catalog.c: a config string list as a JSON array */
 json_t *api_strings(const struct string_list *l);
 /* The incident named by the path ({id}, params[0]) into *inc (caller frees its fields); false

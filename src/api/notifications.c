@@ -193,6 +193,15 @@ static enum result check_user(const struct config *cfg, const char *user, struct
 {
     if (config_user_find(cfg, user))
         return OK;
+    if (strncmp(user, "contact:", 8) == 0) { /* the contacts directory (config contacts:) */
+        const struct config_contact *ct = config_contact_find(cfg, user + 8);
+        if (ct && (ct->email || ct->phone))
+            return OK;
+        return error_set(err, ERR_UNPROCESSABLE,
+                         ct ? "user: contact %.64s has no email or phone"
+                            : "user: no contact \"%.64s\" in the contacts directory",
+                         user + 8);
+    }
     char known[300] = "";
     size_t used = 0;
     for (size_t i = 0; i < cfg->user_count && used + 70 < sizeof known; i++)

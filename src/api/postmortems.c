@@ -37,6 +37,7 @@ static json_t *postmortem_json(const struct postmortem *pm, int64_t now)
     json_object_set_new(o, "created_by", json_string(pm->created_by));
     json_object_set_new(o, "updated_at", api_time(pm->updated_at));
     json_object_set_new(o, "published_at", api_time(pm->published_at));
+    json_object_set_new(o, "review", postmortem_review_json(pm));
     return o;
 }
 

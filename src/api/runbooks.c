@@ -21,6 +21,15 @@
 
 enum { RB_DOC_MAX = 1 << 20 };
 
+/* review_by (the date, or null) and review_overdue (past the end of that day). */
+static json_t *with_review(json_t *o, const struct config_runbook *rb, int64_t now)
+{
+    json_object_set_new(o, "review_by", api_str_or_null(rb->review_by));
+    json_object_set_new(o, "review_overdue",
+                        json_boolean(rb->review_by_ms && now >= rb->review_by_ms));
+    return o;
+}
+
 static json_t *runbook_json(const struct config_runbook *rb, bool full, const struct config *cfg)
 {
     json_t *o = json_pack("{s:s,s:s,s:o,s:o,s:o,s:i}", "id", rb->id, "title", rb->title, "url",
@@ -48,7 +57,9 @@ static void api_runbook_list(struct request *r)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < r->config->runbook_count; i++)
-        json_array_append_new(arr, runbook_json(&r->config->runbooks[i], false, r->config));
+        json_array_append_new(arr,
+                              with_review(runbook_json(&r->config->runbooks[i], false, r->config),
+                                          &r->config->runbooks[i], clock_now(r->app->clock)));
     reply_json(r, 200, json_pack("{s:o}", "runbooks", arr));
 }
 
@@ -59,7 +70,8 @@ static void api_runbook_get(struct request *r)
         reply_error(r, ERR_NOT_FOUND, "runbook: no runbook %.64s", r->params[0]);
         return;
     }
-    reply_json(r, 200, runbook_json(rb, true, r->config));
+    reply_json(r, 200,
+               with_review(runbook_json(rb, true, r->config), rb, clock_now(r->app->clock)));
 }
 
 struct label_ctx {

@@ -144,6 +144,16 @@ static void put_message(const struct notify_render *r, const char *from, struct 
                "Content-Transfer-Encoding: base64\r\n\r\n",
                boundary);
     put_base64(out, html.data ? html.data : "", html.len);
+    /* An invite (jobs/postmortem_review.c): the iCalendar text that ends the lead row's body
+     * also goes as a text/calendar part (RFC 6047, iMIP), which mail clients show as an invite. */
+    const char *cal = lead->body ? strstr(lead->body, "BEGIN:VCALENDAR") : NULL;
+    if (cal && r->nitems == 1) {
+        buf_printf(out,
+                   "--%s\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n"
+                   "Content-Transfer-Encoding: base64\r\n\r\n",
+                   boundary);
+        put_base64(out, cal, strlen(cal));
+    }
     buf_printf(out, "--%s--\r\n", boundary);
     buf_free(&subject);
     buf_free(&text);

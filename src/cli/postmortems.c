@@ -4,6 +4,8 @@
  *   tocsin postmortem show|review|publish ID      GET / PATCH /api/v1/postmortems/{id}
  *   tocsin postmortem set ID FIELD TEXT           PATCH {FIELD: TEXT} ("-": read stdin)
  *   tocsin postmortem export ID [--format md|html]
+ *   tocsin postmortem meeting ID AT USER[,USER...] [--duration D]
+ *                                                 PUT /api/v1/postmortems/{id}/review
  * ID is the post-mortem's id (PM-INC-...) or its incident's id. Creating prints the id alone on
  * line 1. Server strings go through cli_put()/cli_clean(). Main thread only.
  */
@@ -16,12 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PO_OWNER, PO_FORMAT };
+enum { PO_OWNER, PO_FORMAT, PO_DURATION };
 enum { STDIN_MAX = 1 << 20 };
 
 static const struct cli_opt pm_opts[] = {
     {"--owner", NULL, CLI_OPT_STR, PO_OWNER},
     {"--format", NULL, CLI_OPT_STR, PO_FORMAT},
+    {"--duration", NULL, CLI_OPT_STR, PO_DURATION},
     {NULL, NULL, CLI_OPT_FLAG, 0},
 };
 
@@ -177,7 +180,39 @@ static int pm_export(struct cli_ctx *ctx)
     return result;
 }
 
+/* The review meeting: each attendee gets the iCalendar invite by email. */
+static int pm_meeting(struct cli_ctx *ctx)
+{
+    json_t *who = json_array();
+    char *list = xstrdup(ctx->pos[3]);
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        json_array_append_new(who, json_string(t));
+    free(list);
+    json_t *req = json_pack("{s:s,s:o}", "at", ctx->pos[2], "attendees", who);
+    cli_json_set_str(req, "duration", ctx->str[PO_DURATION]);
+    char *path = pm_path(ctx->pos[1], "/review");
+    struct cli_resp resp;
+    int result = cli_request(ctx, "PUT", path, req, &resp);
+    if (result == CLI_OK && ctx->json) {
+        cli_print_raw(&resp);
+    } else if (result == CLI_OK) {
+        const json_t *rv = json_object_get(resp.body, "review");
+        char at[CLI_TIME_LEN];
+        cli_fmt_time(cli_jstr(rv, "at"), at, sizeof at);
+        printf("review meeting of ");
+        cli_put(stdout, cli_jstr(resp.body, "id"));
+        printf(": %s, %lld min, invite #%lld sent by email to %s\n", at,
+               (long long)json_integer_value(json_object_get(rv, "minutes")),
+               (long long)json_integer_value(json_object_get(rv, "sequence")), ctx->pos[3]);
+    }
+    cli_resp_free(&resp);
+    free(path);
+    json_decref(req);
+    return result;
+}
+
 static const struct cli_sub pm_subs[] = {
+    {"meeting", 4, CLI_SUB_STR(PO_DURATION), pm_meeting},
     {"show", 2, 0, pm_show},
     {"review", 2, 0, pm_review},
     {"publish", 2, 0, pm_publish},
@@ -201,6 +236,7 @@ static const struct cli_cmd pm_cmd = {
     "       tocsin postmortem review ID\n"
     "       tocsin postmortem publish ID\n"
     "       tocsin postmortem export ID [--format md|html]\n"
+    "       tocsin postmortem meeting ID AT USER[,USER...] [--duration 1h]\n"
     "\n"
     "Post-mortems (responder to change, viewer to read). `tocsin postmortem INCIDENT` makes the\n"
     "incident's post-mortem from the config's template, pre-filled with its summary, numbers,\n"
@@ -209,7 +245,10 @@ static const struct cli_cmd pm_cmd = {
     "impact, root_cause, contributing_factors, went_well, went_badly, lessons, owner.\n"
     "States: draft -> review (in_review) -> publish (published); a published one is final.\n"
     "  --owner USER           who finishes it (default: the incident commander)\n"
-    "  --format md|html       export: Markdown (default) or HTML\n",
+    "meeting schedules (or moves) the review meeting at AT (RFC 3339); each USER gets an\n"
+    "iCalendar invite by email.\n"
+    "  --format md|html       export: Markdown (default) or HTML\n"
+    "  --duration D           meeting: its length, 15m to 8h (default 1h)\n",
     pm_opts, 1, 4, pm_run};
 
 static int cli_postmortem(int argc, char **argv)
@@ -218,6 +257,6 @@ static int cli_postmortem(int argc, char **argv)
 }
 
 static const struct cli_verb verbs[] = {
-    {"postmortem", cli_postmortem, "postmortem INCIDENT|show|set|review|publish|export"},
+    {"postmortem", cli_postmortem, "postmortem INCIDENT|show|set|review|publish|export|meeting"},
 };
 CLI_VERBS(postmortems, verbs);

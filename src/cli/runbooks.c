@@ -29,16 +29,20 @@ static void print_list(const json_t *body)
         puts("no runbooks in the config");
         return;
     }
-    static const char *const headers[] = {"ID", "STEPS", "ESTIMATE", "OWNER", "TITLE"};
-    struct cli_table *t = cli_table_new(5, headers);
-    cli_table_set_max(t, 4, cli_last_col(60, 50));
+    static const char *const headers[] = {"ID", "STEPS", "ESTIMATE", "OWNER", "REVIEW BY", "TITLE"};
+    struct cli_table *t = cli_table_new(6, headers);
+    cli_table_set_max(t, 5, cli_last_col(60, 50));
     for (size_t i = 0; i < n; i++) {
         const json_t *rb = json_array_get(list, i);
         char steps[24];
         snprintf(steps, sizeof steps, "%lld",
                  (long long)json_integer_value(json_object_get(rb, "step_count")));
-        const char *cells[] = {cli_jstr(rb, "id"), steps, cli_jstr(rb, "estimate"),
-                               cli_jstr(rb, "owner"), cli_jstr(rb, "title")};
+        char review[40];
+        snprintf(review, sizeof review, "%.12s%s",
+                 cli_jstr(rb, "review_by") ? cli_jstr(rb, "review_by") : "",
+                 cli_jbool(rb, "review_overdue") ? " (overdue)" : "");
+        const char *cells[] = {cli_jstr(rb, "id"),    steps,  cli_jstr(rb, "estimate"),
+                               cli_jstr(rb, "owner"), review, cli_jstr(rb, "title")};
         cli_table_add(t, cells);
     }
     cli_table_print(t, stdout);

@@ -180,6 +180,8 @@ struct config_runbook {
     char *rollback;                  /* Markdown, or NULL */
     char *estimate;                  /* as written ("5-30 minutes"), or NULL */
     char *owner;                     /* a users id, or NULL */
+    char *review_by;                 /* "YYYY-MM-DD": reviewed by then (needs owner), or NULL */
+    int64_t review_by_ms;            /* the end of that day (UTC); 0 when none */
     struct string_list services;     /* services ids it applies to (beside services[].runbooks) */
     struct string_list alert_labels; /* "label=value": applies to incidents with such an alert */
     int line;
@@ -190,6 +192,11 @@ struct config_checklist {
     struct config_condition when;
     char *phase; /* "triage", "mitigate", "resolve", "postmortem", or NULL for any */
     struct string_list items;
+    /* The items' deadline: `within` after the incident event `from` (declared, acknowledged,
+     * resolved; default declared); within -1: none. owner: a role or a users id reminded when
+     * an item is past due (NULL: the commander). */
+    int64_t within;
+    char *from, *owner;
     int line;
 };
 
@@ -206,6 +213,25 @@ struct config_postmortem_template {
 struct config_status_group {
     char *name;
     struct string_list components; /* services' component names, each in one group at most */
+    int line;
+};
+
+/* A fire-drill scenario (drills.c, docs/drills.md). */
+struct config_drill {
+    char *id, *title, *severity; /* severity: a severities id */
+    char *service, *type;        /* ids, or NULL */
+    char *summary;               /* or NULL */
+    char *runbook;               /* the runbook the responders are expected to open, or NULL */
+    int line;
+};
+
+/* An entry of the contacts directory (contacts.c): vendors, executives, legal. */
+struct config_contact {
+    char *id, *name;
+    char *kind;          /* vendor|executive|legal|internal|other, or NULL */
+    char *role;          /* free text ("Database vendor support"), or NULL */
+    char *phone, *email; /* either may be NULL */
+    char *notes;         /* or NULL */
     int line;
 };
 
@@ -261,6 +287,13 @@ struct config {
     size_t postmortem_template_count;
     struct config_heartbeat *heartbeats;
     size_t heartbeat_count;
+    struct config_drill *drills; /* `drills:` (docs/drills.md) */
+    size_t drill_count;
+    struct config_contact *contacts; /* `contacts:` */
+    size_t contact_count;
+    struct {
+        char *timezone; /* the months of the monthly review; NULL: UTC */
+    } reports;
     /* `fallback:` the target paged when an incident routes to nobody, or NULL (docs/config.md) */
     char *fallback;
     /* `status_page:` the public page (docs/config.md). */
@@ -325,6 +358,8 @@ const struct config_incident_type *config_type_find(const struct config *c, cons
 const struct config_schedule *config_schedule_find(const struct config *c, const char *id);
 const struct config_escalation_policy *config_policy_find(const struct config *c, const char *id);
 const struct config_heartbeat *config_heartbeat_find(const struct config *c, const char *name);
+const struct config_drill *config_drill_find(const struct config *c, const char *id);
+const struct config_contact *config_contact_find(const struct config *c, const char *id);
 
 /* The incident severity id for an alert on service s whose raw severity is raw (either may be
  * NULL): the first s->alerts.severity_map entry whose `from` equals raw ignoring case; else

@@ -6,7 +6,10 @@
 #include "config/config.h"
 #include "config/section.h"
 
+#include "util/timeutil.h"
+
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 /* "label=value": a label name of letters, digits and '_' (Prometheus), a non-empty value. */
@@ -21,6 +24,17 @@ static const char *check_label(const char *s)
     return NULL;
 }
 
+/* review_by: a calendar date, YYYY-MM-DD. */
+static const char *check_date(const char *s)
+{
+    char buf[40];
+    int64_t ms = 0;
+    if (strlen(s) != 10)
+        return "is not a date (YYYY-MM-DD)";
+    snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+    return time_parse_rfc3339(buf, &ms) == 0 ? NULL : "is not a date (YYYY-MM-DD)";
+}
+
 static const struct cfg_field runbook_fields[] = {
     ID_FIELD(struct config_runbook),
     FLD(struct config_runbook, "title", title, CFG_STR, .required = true),
@@ -30,6 +44,7 @@ static const struct cfg_field runbook_fields[] = {
     FLD(struct config_runbook, "rollback", rollback, CFG_STR),
     FLD(struct config_runbook, "estimate", estimate, CFG_STR),
     FLD(struct config_runbook, "owner", owner, CFG_STR, .ref = &config_section_users),
+    FLD(struct config_runbook, "review_by", review_by, CFG_STR, .check = check_date),
     FLD(struct config_runbook, "services", services, CFG_STRLIST, .unique = true,
         .ref = &config_section_services),
     FLD(struct config_runbook, "alert_labels", alert_labels, CFG_STRLIST, .unique = true,
@@ -41,8 +56,27 @@ static const struct cfg_spec runbook_spec = {.size = sizeof(struct config_runboo
                                              .uniq_off = offsetof(struct config_runbook, id),
                                              .uniq_key = "id"};
 
+/* review_by needs an owner (who is reminded); review_by_ms: the end of that day, UTC. */
+static void runbooks_finish(struct cfg_ctx *ctx, const struct yaml_tree_node *root,
+                            struct config *c)
+{
+    for (size_t i = 0; i < c->runbook_count; i++) {
+        struct config_runbook *rb = &c->runbooks[i];
+        char buf[40];
+        if (!rb->review_by)
+            continue;
+        if (!rb->owner)
+            config_parse_error(ctx, rb->line,
+                               "runbooks: %s: review_by needs an owner (who is reminded)", rb->id);
+        snprintf(buf, sizeof buf, "%sT00:00:00Z", rb->review_by);
+        if (time_parse_rfc3339(buf, &rb->review_by_ms) == 0)
+            rb->review_by_ms += 24LL * 3600 * 1000;
+    }
+}
+
 const struct cfg_section config_section_runbooks = {
     .field = CFG_SECTION_LIST("runbooks", runbooks, runbook_count, runbook_spec),
+    .finish = runbooks_finish,
     .noun = "runbook",
     .id_off = offsetof(struct config_runbook, id),
 };

@@ -3,6 +3,7 @@
  * Threads: any; pure.
  */
 #include "domain/checklist.h"
+#include "util/log.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -92,5 +93,49 @@ void checklist_item_free_fields(struct checklist_item *it)
     free(it->phase);
     free(it->text);
     free(it->done_by);
+    free(it->due_from);
+    free(it->owner);
     it->incident_id = it->checklist_id = it->title = it->phase = it->text = it->done_by = NULL;
+    it->due_from = it->owner = NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void checklist_item_copy(struct checklist_item *dst, const struct checklist_item *src)
+{
+    *dst = *src;
+    dst->incident_id = dup_or_null(src->incident_id);
+    dst->checklist_id = dup_or_null(src->checklist_id);
+    dst->title = dup_or_null(src->title);
+    dst->phase = dup_or_null(src->phase);
+    dst->text = dup_or_null(src->text);
+    dst->done_by = dup_or_null(src->done_by);
+    dst->due_from = dup_or_null(src->due_from);
+    dst->owner = dup_or_null(src->owner);
+}
+
+int64_t checklist_item_due_at(const struct checklist_item *it, const struct incident *inc)
+{
+    if (!it->due_from)
+        return 0;
+    int64_t at = 0;
+    if (strcmp(it->due_from, "declared") == 0)
+        at = inc->created_at;
+    else if (strcmp(it->due_from, "acknowledged") == 0)
+        at = inc->acknowledged_at;
+    else if (strcmp(it->due_from, "resolved") == 0)
+        at = inc->resolved_at;
+    return at ? at + it->due_within : 0;
+}
+
+const char *checklist_item_remindee(const struct checklist_item *it, const struct incident *inc)
+{
+    if (it->owner) {
+        int role = incident_role_parse(it->owner);
+        return role >= 0 ? inc->roles[role] : it->owner;
+    }
+    return inc->roles[ROLE_COMMANDER];
 }

@@ -34,6 +34,14 @@ struct checklist_item {
     enum checklist_auto auto_kind;
     int64_t attached_at, done_at; /* done_at 0: not done */
     char *done_by;                /* NULL when not done */
+    /* The deadline (migration 012): due_within ms after the incident event due_from
+     * ("declared", "acknowledged", "resolved"); due_from NULL: no deadline. owner: who is
+     * reminded when it passes (a role name or a user id; NULL: the commander). reminded_at 0:
+     * not reminded yet (one reminder per item). */
+    char *due_from;
+    int64_t due_within;
+    char *owner;
+    int64_t reminded_at;
 };
 
 const char *checklist_auto_name(enum checklist_auto a); /* NULL for NONE */
@@ -47,5 +55,12 @@ enum checklist_auto checklist_item_auto(const char *text);
 bool checklist_applies(const struct config *cfg, const struct config_checklist *cl,
                        const struct incident *inc);
 void checklist_item_free_fields(struct checklist_item *it);
+/* A deep copy of src (free with checklist_item_free_fields). */
+void checklist_item_copy(struct checklist_item *dst, const struct checklist_item *src);
+/* The item's deadline given the incident (0: none, or its event has not happened). */
+int64_t checklist_item_due_at(const struct checklist_item *it, const struct incident *inc);
+/* The user an overdue item reminds: its owner (a role of inc, or a user id), else the
+ * commander; NULL when that role is empty. Borrowed from it or inc. */
+const char *checklist_item_remindee(const struct checklist_item *it, const struct incident *inc);
 
 #endif

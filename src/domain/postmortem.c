@@ -68,9 +68,10 @@ void postmortem_free_fields(struct postmortem *pm)
     free(pm->template_id);
     free(pm->owner);
     free(pm->created_by);
+    free(pm->review_attendees);
     for (int i = 0; i < PM_FIELD_COUNT; i++)
         free(pm->fields[i]);
-    pm->template_id = pm->owner = pm->created_by = NULL;
+    pm->template_id = pm->owner = pm->created_by = pm->review_attendees = NULL;
     memset(pm->fields, 0, sizeof pm->fields);
 }
 

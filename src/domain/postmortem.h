@@ -65,6 +65,11 @@ struct postmortem {
     int64_t created_at, updated_at, published_at;
     char *created_by;
     int64_t remind_at; /* 0: no reminder due */
+    /* The review meeting (migration 012): review_at 0 when none is scheduled; attendees: config
+     * user ids, comma separated (NULL: none); review_seq: the invite's iCalendar SEQUENCE. */
+    int64_t review_at;
+    int review_minutes, review_seq;
+    char *review_attendees;
 };
 
 enum action_status { ACTION_OPEN, ACTION_DONE };

@@ -62,6 +62,8 @@ void runbook_render_md(const struct config *cfg, const struct config_runbook *rb
     const struct config_user *u = rb->owner ? config_user_find(cfg, rb->owner) : NULL;
     if (rb->owner)
         buf_printf(out, "*Owner:* %s  \n", u && u->name ? u->name : rb->owner);
+    if (rb->review_by)
+        buf_printf(out, "*Review by:* %s  \n", rb->review_by);
     if (rb->estimate)
         buf_printf(out, "*Time estimate:* %s  \n", rb->estimate);
     if (rb->url)

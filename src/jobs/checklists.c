@@ -27,14 +27,7 @@ static int collect(const struct checklist_item *it, void *arg)
     if (l->n >= ITEMS_MAX)
         return 1;
     l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-    struct checklist_item *c = &l->v[l->n++];
-    *c = *it;
-    c->incident_id = xstrdup(it->incident_id);
-    c->checklist_id = xstrdup(it->checklist_id);
-    c->title = xstrdup(it->title);
-    c->phase = it->phase ? xstrdup(it->phase) : NULL;
-    c->text = xstrdup(it->text);
-    c->done_by = it->done_by ? xstrdup(it->done_by) : NULL;
+    checklist_item_copy(&l->v[l->n++], it);
     return 0;
 }
 
@@ -97,7 +90,12 @@ static enum result attach_one(struct store_conn *tx, const struct config_checkli
                                     .phase = cl->phase,
                                     .text = cl->items.items[i],
                                     .auto_kind = checklist_item_auto(cl->items.items[i]),
-                                    .attached_at = now};
+                                    .attached_at = now,
+                                    .due_from = cl->within < 0 ? NULL
+                                                : cl->from     ? cl->from
+                                                               : (char *)"declared",
+                                    .due_within = cl->within,
+                                    .owner = cl->owner};
         bool inserted = false;
         result = store_checklist_item_insert(tx, &it, &inserted);
         if (result != OK)

@@ -1,5 +1,6 @@
 /*
- * jobs/followup: reminders for overdue post-mortems and action items (jobs/postmortem.h). The
+ * jobs/followup: reminders for overdue post-mortems, action items and checklist items past their
+ * deadline (jobs/postmortem.h, docs/internals/checklists.md: one reminder per item). The
  * engine calls followup_pass on every pass: a read finds whether anything is due (the rows with
  * a reminder, earliest first); only then one store job, in one transaction, re-reads them,
  * queues one reminder per owner through the outbox (notify_enqueue, keyed by the reminder's time
@@ -13,6 +14,7 @@
 #include "jobs/postmortem.h"
 #include "jobs/timeline.h"
 #include "store/actions.h"
+#include "store/checklists.h"
 #include "store/incidents.h"
 #include "store/postmortems.h"
 #include "util/log.h"
@@ -50,6 +52,7 @@ static int pm_due(const struct postmortem *pm, void *arg)
         c->template_id = xstrdup(pm->template_id);
         c->owner = pm->owner ? xstrdup(pm->owner) : NULL;
         c->created_by = xstrdup(pm->created_by);
+        c->review_attendees = pm->review_attendees ? xstrdup(pm->review_attendees) : NULL;
         for (int f = 0; f < PM_FIELD_COUNT; f++)
             c->fields[f] = pm->fields[f] ? xstrdup(pm->fields[f]) : NULL;
     }
@@ -178,6 +181,9 @@ static enum result remind_action(struct store_conn *tx, struct fu_job *j, struct
     return result;
 }
 
+static enum result dl_job(struct store_conn *tx, struct fu_job *j, struct error *err);
+static enum result rb_job(struct store_conn *tx, struct fu_job *j, struct error *err);
+
 static enum result fu_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct fu_job *j = arg;
@@ -200,10 +206,187 @@ static enum result fu_job(struct store_conn *tx, void *arg, struct error *err)
             result = remind_action(tx, j, &s->acts[i], err);
         action_item_free_fields(&s->acts[i]);
     }
+    if (result == OK)
+        result = dl_job(tx, j, err);
+    if (result == OK)
+        result = rb_job(tx, j, err);
 out:
     if (result != OK && !err->message[0])
         error_set(err, result, "store: cannot read the due reminders");
     free(s);
+    return result;
+}
+
+/* ---- checklist deadlines (migration 012) ---- */
+
+/* The items with a deadline, not done, not reminded: those due at now (copied with their
+ * incident when collecting), and the first deadline after now (*next). */
+struct dl_scan {
+    struct store_conn *c;
+    int64_t now, next;
+    size_t n;
+    bool collect;
+    enum result failed;
+    struct checklist_item items[FOLLOWUP_BATCH];
+    struct incident incs[FOLLOWUP_BATCH];
+};
+
+static int dl_due(const struct checklist_item *it, void *arg)
+{
+    struct dl_scan *s = arg;
+    struct incident inc = {0};
+    enum result result = store_incident_get(s->c, it->incident_id, &inc);
+    if (result != OK) {
+        s->failed = result;
+        return 1;
+    }
+    int64_t due = checklist_item_due_at(it, &inc);
+    int stop = 0;
+    if (due && due > s->now) {
+        if (due < s->next)
+            s->next = due;
+    } else if (due && s->n >= FOLLOWUP_BATCH) {
+        stop = 1;
+    } else if (due) {
+        if (s->collect) {
+            checklist_item_copy(&s->items[s->n], it);
+            s->incs[s->n] = inc;
+            memset(&inc, 0, sizeof inc);
+        }
+        s->n++;
+    }
+    incident_free_fields(&inc);
+    return stop;
+}
+
+static enum result dl_scan_run(struct store_conn *c, struct dl_scan *s)
+{
+    enum result result = store_checklist_deadline_items(c, dl_due, s);
+    return result == OK ? s->failed : result;
+}
+
+static enum result remind_item(struct store_conn *tx, struct fu_job *j, struct checklist_item *it,
+                               struct incident *inc, struct error *err)
+{
+    const char *user = checklist_item_remindee(it, inc);
+    char key[160], due[RFC3339_LEN], within[32], subject[256], text[1024];
+    snprintf(key, sizeof key, "cl-reminder:%s:%d", it->checklist_id, it->n);
+    time_format_rfc3339(checklist_item_due_at(it, inc), due);
+    time_format_duration(it->due_within, within, sizeof within);
+    snprintf(subject, sizeof subject, "Checklist item overdue: %s %s", inc->id, it->text);
+    snprintf(text, sizeof text,
+             "%s (%s), checklist \"%s\" item %d: \"%s\" was due at %s (%s after %s) and is "
+             "not done.\nDone? tocsin tick %s %s %d\n",
+             inc->id, inc->title, it->title, it->n, it->text, due, within, it->due_from, inc->id,
+             it->checklist_id, it->n);
+    bool notified = false;
+    enum result result = remind_user(tx, j, user, inc, key, subject, text, &notified, err);
+    if (result == OK && (result = store_checklist_item_reminded(
+                             tx, it->incident_id, it->checklist_id, it->n, j->now)) != OK)
+        error_set(err, result, "store: cannot update checklist %s item %d", it->checklist_id,
+                  it->n);
+    if (result == OK)
+        result = timeline_append(tx, j->now, "tocsin", "checklist.overdue", inc->id,
+                                 json_pack("{s:s,s:i,s:s,s:s,s:s?,s:b}", "checklist",
+                                           it->checklist_id, "item", it->n, "text", it->text,
+                                           "due_at", due, "owner", user, "notified", notified),
+                                 NULL, err);
+    return result;
+}
+
+static enum result dl_job(struct store_conn *tx, struct fu_job *j, struct error *err)
+{
+    struct dl_scan *s = xcalloc(1, sizeof *s);
+    s->c = tx;
+    s->now = j->now;
+    s->next = INT64_MAX;
+    s->collect = true;
+    enum result result = dl_scan_run(tx, s);
+    for (size_t i = 0; i < s->n; i++) {
+        if (result == OK)
+            result = remind_item(tx, j, &s->items[i], &s->incs[i], err);
+        checklist_item_free_fields(&s->items[i]);
+        incident_free_fields(&s->incs[i]);
+    }
+    if (result != OK && !err->message[0])
+        error_set(err, result, "store: cannot read the checklist deadlines");
+    free(s);
+    return result;
+}
+
+/* ---- runbook reviews (runbooks[].review_by, owner) ---- */
+
+/* A runbook not reviewed by its review_by date reminds its owner then, and again each week while
+ * the date stays (the config names a later date once it is reviewed). The key names the week, so
+ * the outbox holds one reminder per runbook, date and week whatever the nodes and restarts; the
+ * engine thread remembers the keys it saw queued to not start a job for them each pass. */
+enum { RB_SEEN_MAX = 256 };
+#define RB_WEEK (7LL * 24 * 3600 * 1000)
+
+static char rb_seen[RB_SEEN_MAX][160]; /* engine thread only */
+static size_t rb_nseen;
+
+static bool rb_overdue(const struct config_runbook *rb, int64_t now, char *key, size_t n)
+{
+    if (!rb->review_by_ms || !rb->owner || now < rb->review_by_ms)
+        return false;
+    snprintf(key, n, "rb-review:%s:%s:w%lld", rb->id, rb->review_by,
+             (long long)((now - rb->review_by_ms) / RB_WEEK));
+    return true;
+}
+
+static bool rb_was_seen(const char *key)
+{
+    for (size_t i = 0; i < rb_nseen; i++)
+        if (strcmp(rb_seen[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* The runbook reviews due at now and not seen yet; *next: the earliest later one. */
+static size_t rb_scan(const struct config *cfg, int64_t now, int64_t *next, bool mark)
+{
+    size_t due = 0;
+    for (size_t i = 0; i < cfg->runbook_count; i++) {
+        const struct config_runbook *rb = &cfg->runbooks[i];
+        char key[160];
+        if (!rb->review_by_ms || !rb->owner)
+            continue;
+        int64_t at = rb->review_by_ms;
+        if (rb_overdue(rb, now, key, sizeof key)) {
+            at += ((now - rb->review_by_ms) / RB_WEEK + 1) * RB_WEEK;
+            if (mark && !rb_was_seen(key)) {
+                rb_nseen = rb_nseen < RB_SEEN_MAX ? rb_nseen : 0;
+                snprintf(rb_seen[rb_nseen++], sizeof rb_seen[0], "%s", key);
+            }
+            due += !rb_was_seen(key);
+        }
+        if (at < *next)
+            *next = at;
+    }
+    return due;
+}
+
+static enum result rb_job(struct store_conn *tx, struct fu_job *j, struct error *err)
+{
+    enum result result = OK;
+    for (size_t i = 0; i < j->cfg->runbook_count && result == OK; i++) {
+        const struct config_runbook *rb = &j->cfg->runbooks[i];
+        char key[160], subject[300], text[1024];
+        if (!rb_overdue(rb, j->now, key, sizeof key))
+            continue;
+        snprintf(subject, sizeof subject, "Runbook review overdue: %s %s", rb->id, rb->title);
+        snprintf(text, sizeof text,
+                 "The runbook %s (%s) was to be reviewed by %s. Review it, then set a later "
+                 "runbooks[].review_by in the config.\nRead it: tocsin runbook show %s\n",
+                 rb->id, rb->title, rb->review_by, rb->id);
+        bool notified = false;
+        int before = j->queued;
+        result = remind_user(tx, j, rb->owner, NULL, key, subject, text, &notified, err);
+        if (result == OK && j->queued > before)
+            log_info("followup: runbook %s review overdue (by %s): reminded %s", rb->id,
+                     rb->review_by, rb->owner);
+    }
     return result;
 }
 
@@ -216,8 +399,15 @@ static enum result scan(struct store_conn *c, int64_t now, int64_t *next, size_t
     enum result result = store_postmortem_remind_due(c, pm_due, s);
     if (result == OK)
         result = store_action_remind_due(c, act_due, s);
-    *next = s->next;
-    *due = s->n;
+    struct dl_scan *d = xcalloc(1, sizeof *d);
+    d->c = c;
+    d->now = now;
+    d->next = INT64_MAX;
+    if (result == OK)
+        result = dl_scan_run(c, d);
+    *next = s->next < d->next ? s->next : d->next;
+    *due = s->n + d->n;
+    free(d);
     free(s);
     return result;
 }
@@ -230,10 +420,13 @@ int64_t followup_pass(struct app *app, const struct config *cfg, int64_t now, in
     int64_t at = INT64_MAX;
     size_t due = 0;
     enum result result = c ? scan(c, now, &at, &due) : err.code;
-    if (result == OK && due) {
+    size_t rb_due = rb_scan(cfg, now, &at, false);
+    if (result == OK && (due || rb_due)) {
         struct fu_job j = {cfg, now, 0};
         result = store_write(app->store, fu_job, &j, &err);
         *queued += j.queued;
+        if (result == OK)
+            rb_scan(cfg, now, &at, true);
         if (result == OK)
             result = scan(c, now, &at, &due);
     }

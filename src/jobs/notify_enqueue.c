@@ -10,6 +10,7 @@
  * Threads: the store writer thread (inside a job).
  */
 #include "jobs/notify_enqueue.h"
+#include "domain/runbook.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -94,6 +95,15 @@ static void make_text(const struct config *cfg, const struct notify_message *m, 
         buf_printf(out, "Summary: %s\n", inc->summary);
     if (m->reason)
         buf_printf(out, "Why you: %s\n", m->reason);
+    /* A page links the runbooks that apply to the incident by its service or type (those matched
+     * by alert labels need the incident's alerts: shown with the incident, not here). */
+    for (size_t i = 0, n = 0; m->kind == NOTIFY_PAGE && i < cfg->runbook_count && n < 5; i++) {
+        const struct config_runbook *rb = &cfg->runbooks[i];
+        if (!runbook_static_match(cfg, rb, inc))
+            continue;
+        buf_printf(out, "%s  %s: %s (%s%s)\n", n++ ? "" : "Runbooks:\n", rb->id, rb->title,
+                   rb->url ? rb->url : "tocsin runbook show ", rb->url ? "" : rb->id);
+    }
 }
 
 /* notify.queued {user, methods, key, reason, choice, kind, after?} */
@@ -122,13 +132,33 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     if (!m || !m->key || !m->key[0] || !m->user)
         return error_set(err, ERR_INTERNAL, "notify: a message needs a key and a user");
     const struct config_user *u = config_user_find(cfg, m->user);
+    struct config_user as_user;
+    if (!u && strncmp(m->user, "contact:", 8) == 0) { /* a contacts directory entry */
+        const struct config_contact *ct = config_contact_find(cfg, m->user + 8);
+        if (ct) {
+            as_user = (struct config_user){
+                .id = (char *)m->user, .name = ct->name, .email = ct->email, .phone = ct->phone};
+            u = &as_user;
+        }
+    }
     if (!u)
         return error_set(err, ERR_UNPROCESSABLE, "user: unknown user \"%.64s\"", m->user);
     const char *methods[NOTIFY_METHODS];
     int64_t after = 0;
     char why[200];
-    size_t n = notify_choose_methods(cfg, u, m->inc ? m->inc->severity : NULL, methods, &after, why,
-                                     sizeof why);
+    size_t n = 0;
+    if (m->only_method) {
+        snprintf(why, sizeof why, "%s only", m->only_method);
+        const char *addr = notify_user_address(u, m->only_method);
+        if (addr && addr[0])
+            methods[n++] = m->only_method;
+        else
+            return error_set(err, ERR_UNPROCESSABLE, "user: %s has no %s address", u->id,
+                             m->only_method);
+    } else {
+        n = notify_choose_methods(cfg, u, m->inc ? m->inc->severity : NULL, methods, &after, why,
+                                  sizeof why);
+    }
     if (n == 0)
         return error_set(err, ERR_UNPROCESSABLE,
                          "user: %s has no contact method (email, phone, slack or webhook)", u->id);

@@ -31,6 +31,8 @@ struct notify_message {
     const char *reason;         /* why (for the timeline), e.g. "escalation step 2" */
     const char *actor;          /* who queues it, for the timeline; NULL: "system" */
     const char *note;           /* a line put first in the text made from the incident, or NULL */
+    const char *only_method;    /* NULL: the user's rules choose; else this method only
+                                   (ERR_UNPROCESSABLE when the user has no address for it) */
 };
 
 /* Queues m for its user: one outbox row per method chosen by the user's notify rules for the

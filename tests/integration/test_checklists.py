@@ -145,3 +145,77 @@ def test_cli_checklist_and_tick(srv):
     assert p.returncode == 1 and "item" in p.stderr
     p = srv.cli("tick", iid, "sev1")
     assert p.returncode == 2
+
+
+DEADLINES = """
+checklists:
+  - id: first-5
+    title: First 5 minutes
+    within: 5m
+    items: ["Acknowledge the page", "Open a bridge"]
+  - id: after
+    title: After resolution
+    within: 1h
+    from: resolved
+    owner: scribe
+    items: ["Write the customer note"]
+"""
+
+
+def test_deadlines_remind_the_owner_once(make_server):
+    """Alfred's "first 5 minutes" and "within 1 hour of resolution": an item past its deadline
+    reminds its owner (the commander by default, or the named role) once, through the outbox,
+    with checklist.overdue on the timeline; a ticked item is not reminded."""
+    from tocsin_harness import FIXTURE_CONFIG
+    with open(FIXTURE_CONFIG) as f:
+        srv = make_server(dev_clock=True, config_text=f.read() + DEADLINES)
+    inc = srv.create("api down", "SEV2")
+    iid = inc["id"]
+    srv.api("PUT", f"/api/v1/incidents/{iid}/roles/commander", {"user": "alice"})
+    srv.api("PUT", f"/api/v1/incidents/{iid}/roles/scribe", {"user": "bob"})
+    got = lists(srv, iid)
+    dl = got["first-5"]["items"][0]["deadline"]
+    assert dl["from"] == "declared" and dl["within"] == "5m" and dl["owner"] == "commander"
+    assert dl["due_at"] is not None and dl["reminded_at"] is None
+    after = got["after"]["items"][0]["deadline"]
+    assert after["from"] == "resolved" and after["owner"] == "scribe"
+    assert after["due_at"] is None, "not resolved yet: no due time"
+    st, _ = srv.api("POST", f"/api/v1/incidents/{iid}/checklists/first-5/items/1/tick")
+    assert st == 200
+
+    def reminders():
+        st, j = srv.api("GET", f"/api/v1/incidents/{iid}/notifications")
+        return [n for n in j["notifications"] if n["key"].startswith("cl-reminder:")]
+
+    srv.advance("4m")
+    assert reminders() == []
+    srv.advance("2m")
+    got = reminders()
+    assert [n["user"] for n in got if "first-5:2" in n["key"]] and \
+        {n["user"] for n in got} == {"alice"}, got
+    assert not [n for n in got if "first-5:1" in n["key"]], "ticked: not reminded"
+    over = [e for e in srv.timeline(iid) if e["kind"] == "checklist.overdue"]
+    assert [(e["data"]["checklist"], e["data"]["item"]) for e in over] == [("first-5", 2)]
+    assert lists(srv, iid)["first-5"]["items"][1]["deadline"]["reminded_at"] is not None
+    srv.advance("1h")
+    assert len(reminders()) == len(got), "one reminder per item"
+    srv.move(iid, "resolved")
+    srv.advance("59m")
+    assert not [n for n in reminders() if "after:" in n["key"]]
+    srv.advance("2m")
+    assert {n["user"] for n in reminders() if "after:1" in n["key"]} == {"bob"}
+
+
+@pytest.mark.parametrize("line,msg", [
+    ("{id: a, title: A, from: resolved, items: [x]}", "a: `from` and `owner` need `within`"),
+    ("{id: b, title: B, within: 1h, owner: nobody, items: [x]}", 'owner "nobody" is neither'),
+    ("{id: c, title: C, within: 1h, from: mitigated, items: [x]}", '"mitigated" is not one of'),
+])
+def test_deadline_config_errors(tmp_path, line, msg):
+    from tocsin_harness import FIXTURE_CONFIG, run_bin
+    with open(FIXTURE_CONFIG) as f:
+        base = f.read()
+    path = tmp_path / "bad.yaml"
+    path.write_text(base + "checklists:\n  - " + line + "\n")
+    p = run_bin("check-config", str(path))
+    assert p.returncode == 1 and msg in p.stderr, p.stderr

@@ -144,3 +144,72 @@ runbooks:
     assert p.returncode == 1
     assert "alert_labels" in p.stderr and "label=value" in p.stderr
     assert "nobody" in p.stderr and "nowhere" in p.stderr
+
+
+REVIEW_RUNBOOKS = """
+runbooks:
+  - {id: RB-OLD, title: Old runbook, owner: alice, review_by: "YESTERDAY", services: [api],
+     steps: [x], url: "https://wiki.example.com/rb-old"}
+  - {id: RB-NEW, title: Fresh runbook, owner: alice, review_by: "2099-12-31", steps: [y]}
+  - {id: RB-NONE, title: No date, owner: alice, services: [api], steps: [z]}
+"""
+
+
+def test_review_by_reminds_owner_weekly_and_pages_link_runbooks(make_server, tmp_path):
+    """A runbook past its review_by date reminds its owner by the outbox, once a week; a page
+    about an incident links the runbooks of its service."""
+    import datetime
+    from notify_receivers import SmtpSink, notify_config, parts
+    # due at the end of yesterday (UTC): the dev clock starts at the wall clock, so the first
+    # weekly reminder is 0 to 2 days old, and the next one 7 days after the date
+    yesterday = (datetime.datetime.now(datetime.timezone.utc).date()
+                 - datetime.timedelta(days=1)).isoformat()
+    smtp = SmtpSink(tmp_path / "mail")
+    try:
+        srv = make_server(dev_clock=True, config_text=notify_config(
+            ["{id: alice, name: Alice, email: alice@example.com}"], smtp=smtp,
+            throttle="1s") + REVIEW_RUNBOOKS.replace("YESTERDAY", yesterday))
+        srv.advance("1s")
+        msgs = smtp.wait_for(1)
+        rem = [m for m in msgs if "Runbook review overdue" in m[2]["Subject"]]
+        assert len(rem) == 1 and "RB-OLD" in rem[0][2]["Subject"], [m[2]["Subject"] for m in msgs]
+        assert yesterday in parts(rem[0][2])[0]
+        srv.advance("1d")
+        inc = srv.create("api down", "SEV3", service="api")
+        st, j = srv.api("POST", f"/api/v1/incidents/{inc['id']}/page", {"user": "alice"})
+        assert st == 201, j
+        msgs = smtp.wait_for(2)
+        assert len([m for m in msgs if "Runbook review" in m[2]["Subject"]]) == 1, "not daily"
+        pg = [m for m in msgs if inc["id"] in m[2]["Subject"]]
+        text = parts(pg[0][2])[0]
+        assert "Runbooks:" in text and "RB-OLD: Old runbook (https://wiki.example.com/rb-old)" in text
+        assert "RB-NONE: No date (tocsin runbook show RB-NONE)" in text and "RB-NEW" not in text
+        srv.advance("7d")
+        msgs = smtp.wait_for(3)
+        assert len([m for m in msgs if "Runbook review" in m[2]["Subject"]]) == 2, "a week later"
+        st, j = srv.api("GET", "/api/v1/runbooks")
+        got = {rb["id"]: rb for rb in j["runbooks"]}
+        assert got["RB-OLD"]["review_by"] == yesterday and got["RB-OLD"]["review_overdue"]
+        assert got["RB-NEW"]["review_overdue"] is False and got["RB-NONE"]["review_by"] is None
+    finally:
+        smtp.close()
+
+
+def test_review_by_needs_owner_and_a_date(tmp_path):
+    for bad, word in [("{id: RB-1, title: x, review_by: '2026-01-01'}", "needs an owner"),
+                      ("{id: RB-1, title: x, owner: alice, review_by: 'soon'}", "YYYY-MM-DD"),
+                      ("{id: RB-1, title: x, owner: alice, review_by: '2026-02-30'}", "YYYY-MM-DD")]:
+        path = os.path.join(tmp_path, "c.yaml")
+        with open(path, "w") as f:
+            f.write(ingest_config("runbooks:\n  - " + bad + "\n"))
+        p = run_bin("check-config", path)
+        assert p.returncode == 1 and word in p.stderr, (bad, p.stderr)
+
+
+def test_cli_list_shows_review_by(make_server):
+    srv = make_server(config_text=ingest_config(
+        "runbooks:\n  - {id: RB-OLD, title: Old, owner: alice, review_by: '2000-01-31'}\n"))
+    p = srv.cli("runbook", "list")
+    assert p.returncode == 0 and "REVIEW BY" in p.stdout and "2000-01-31 (overdue)" in p.stdout
+    p = srv.cli("runbook", "show", "RB-OLD")
+    assert p.returncode == 0 and "*Review by:* 2000-01-31" in p.stdout

@@ -14,20 +14,23 @@
     "id, incident_id, template, state, owner, required, due_at, summary, impact, root_cause, "     \
     "contributing_factors, went_well, went_badly, lessons, created_at, created_by, updated_at, "   \
     "published_at, remind_at"
+#define PM_READ PM_COLS ", review_at, review_minutes, review_attendees, review_seq"
 
 static struct pg_stmt pm_insert = {
     .sql = "INSERT INTO postmortems(" PM_COLS ") VALUES ($1, $2, $3, $4, $5, $6::integer, "
            "$7::bigint, $8, $9, $10, $11, $12, $13, $14, $15::bigint, $16, $17::bigint, "
            "$18::bigint, $19::bigint)"};
-static struct pg_stmt pm_get = {.sql = "SELECT " PM_COLS " FROM postmortems WHERE id = $1"};
-static struct pg_stmt pm_get_inc = {.sql = "SELECT " PM_COLS
+static struct pg_stmt pm_get = {.sql = "SELECT " PM_READ " FROM postmortems WHERE id = $1"};
+static struct pg_stmt pm_get_inc = {.sql = "SELECT " PM_READ
                                            " FROM postmortems WHERE incident_id = $1"};
 static struct pg_stmt pm_update = {
     .sql = "UPDATE postmortems SET state = $2, owner = $3, due_at = $4::bigint, summary = $5, "
            "impact = $6, root_cause = $7, contributing_factors = $8, went_well = $9, "
            "went_badly = $10, lessons = $11, updated_at = $12::bigint, "
-           "published_at = $13::bigint, remind_at = $14::bigint WHERE id = $1"};
-static struct pg_stmt pm_remind = {.sql = "SELECT " PM_COLS " FROM postmortems WHERE remind_at "
+           "published_at = $13::bigint, remind_at = $14::bigint, review_at = $15::bigint, "
+           "review_minutes = $16::integer, review_attendees = $17, review_seq = $18::integer "
+           "WHERE id = $1"};
+static struct pg_stmt pm_remind = {.sql = "SELECT " PM_READ " FROM postmortems WHERE remind_at "
                                           "IS NOT NULL ORDER BY remind_at, id COLLATE \"C\""};
 
 static void read_pm(const PGresult *r, int row, struct postmortem *pm)
@@ -48,6 +51,10 @@ static void read_pm(const PGresult *r, int row, struct postmortem *pm)
     pm->updated_at = pg_col_int64(r, row, 16);
     pm->published_at = pg_col_int64(r, row, 17);
     pm->remind_at = pg_col_int64(r, row, 18);
+    pm->review_at = pg_col_int64(r, row, 19);
+    pm->review_minutes = (int)pg_col_int64(r, row, 20);
+    pm->review_attendees = pg_col_text(r, row, 21);
+    pm->review_seq = (int)pg_col_int64(r, row, 22);
 }
 
 static enum result one_row(struct pg_query *q, struct postmortem *out, const char *what)
@@ -116,6 +123,10 @@ static enum result pgs_postmortem_update(void *conn, const struct postmortem *pm
     pg_param_int64(&q, pm->updated_at);
     pg_param_int64(&q, pm->published_at);
     pg_param_time(&q, pm->remind_at);
+    pg_param_int64(&q, pm->review_at);
+    pg_param_int64(&q, pm->review_minutes);
+    pg_param_text(&q, pm->review_attendees);
+    pg_param_int64(&q, pm->review_seq);
     return pg_query_run(&q, true, "postmortem_update");
 }
 

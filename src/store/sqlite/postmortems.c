@@ -16,17 +16,19 @@ enum pm_stmt { P_INSERT, P_GET, P_GET_INC, P_UPDATE, P_REMIND, P_END };
     "id, incident_id, template, state, owner, required, due_at, summary, impact, root_cause, "     \
     "contributing_factors, went_well, went_badly, lessons, created_at, created_by, updated_at, "   \
     "published_at, remind_at"
+#define PM_READ PM_COLS ", review_at, review_minutes, review_attendees, review_seq"
 
 static struct sq_stmt stmts[] = {
     [P_INSERT] = {"INSERT INTO postmortems(" PM_COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
                   "?11,?12,?13,?14,?15,?16,?17,?18,?19)"},
-    [P_GET] = {"SELECT " PM_COLS " FROM postmortems WHERE id = ?1"},
-    [P_GET_INC] = {"SELECT " PM_COLS " FROM postmortems WHERE incident_id = ?1"},
+    [P_GET] = {"SELECT " PM_READ " FROM postmortems WHERE id = ?1"},
+    [P_GET_INC] = {"SELECT " PM_READ " FROM postmortems WHERE incident_id = ?1"},
     [P_UPDATE] = {"UPDATE postmortems SET state = ?2, owner = ?3, due_at = ?4, summary = ?5, "
                   "impact = ?6, root_cause = ?7, contributing_factors = ?8, went_well = ?9, "
                   "went_badly = ?10, lessons = ?11, updated_at = ?12, published_at = ?13, "
-                  "remind_at = ?14 WHERE id = ?1"},
-    [P_REMIND] = {"SELECT " PM_COLS " FROM postmortems WHERE remind_at IS NOT NULL "
+                  "remind_at = ?14, review_at = ?15, review_minutes = ?16, review_attendees = ?17, "
+                  "review_seq = ?18 WHERE id = ?1"},
+    [P_REMIND] = {"SELECT " PM_READ " FROM postmortems WHERE remind_at IS NOT NULL "
                   "ORDER BY remind_at, id"},
 };
 
@@ -53,6 +55,10 @@ static void read_pm(sqlite3_stmt *st, struct postmortem *pm)
     pm->updated_at = sqlite3_column_int64(st, 16);
     pm->published_at = sqlite3_column_int64(st, 17);
     pm->remind_at = sqlite3_column_int64(st, 18);
+    pm->review_at = sqlite3_column_int64(st, 19);
+    pm->review_minutes = sqlite3_column_int(st, 20);
+    pm->review_attendees = sq_col_text(st, 21);
+    pm->review_seq = sqlite3_column_int(st, 22);
 }
 
 static enum result one_row(struct sqlite_conn *c, sqlite3_stmt *st, struct postmortem *out,
@@ -136,6 +142,10 @@ static enum result sq_postmortem_update(void *conn, const struct postmortem *pm)
     sq_bind_int64(c, st, 12, pm->updated_at);
     sq_bind_int64(c, st, 13, pm->published_at);
     sq_bind_time(c, st, 14, pm->remind_at);
+    sq_bind_int64(c, st, 15, pm->review_at);
+    sq_bind_int64(c, st, 16, pm->review_minutes);
+    sq_bind_text(c, st, 17, pm->review_attendees);
+    sq_bind_int64(c, st, 18, pm->review_seq);
     int rc = sq_step(c, st);
     enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "postmortem_update");
     if (result == OK && sqlite3_changes(c->db) == 0)

@@ -201,6 +201,8 @@ static void test_table_is_the_api(void **state)
         {"GET", "/api/v1/postmortems/{id}", ACCESS_VIEWER},
         {"PATCH", "/api/v1/postmortems/{id}", ACCESS_RESPONDER},
         {"GET", "/api/v1/postmortems/{id}/export", ACCESS_VIEWER},
+        {"PUT", "/api/v1/postmortems/{id}/review", ACCESS_RESPONDER},
+        {"GET", "/api/v1/postmortems/{id}/review.ics", ACCESS_VIEWER},
         {"POST", "/api/v1/actions", ACCESS_RESPONDER},
         {"GET", "/api/v1/actions", ACCESS_VIEWER},
         {"GET", "/api/v1/actions/{id}", ACCESS_VIEWER},
@@ -213,6 +215,11 @@ static void test_table_is_the_api(void **state)
         {"GET", "/api/v1/runbooks/{id}", ACCESS_VIEWER},
         {"GET", "/api/v1/incidents/{id}/runbooks", ACCESS_VIEWER},
         {"POST", "/api/v1/incidents/{id}/runbooks/{runbook}/steps/{n}/done", ACCESS_RESPONDER},
+        {"GET", "/api/v1/drills", ACCESS_VIEWER},
+        {"POST", "/api/v1/drills", ACCESS_RESPONDER},
+        {"GET", "/api/v1/drills/{id}/report", ACCESS_VIEWER},
+        {"GET", "/api/v1/reports/monthly", ACCESS_VIEWER},
+        {"GET", "/api/v1/playbook", ACCESS_VIEWER},
         /* issue 13: the nodes sharing the store */
         {"GET", "/api/v1/nodes", ACCESS_VIEWER},
         /* issue 11: scheduled maintenance */

@@ -247,6 +247,9 @@ static void test_postmortems(void **state)
     assert_int_equal(out.published_at, 0);
     assert_string_equal(out.created_by, "alice");
     assert_int_equal(out.remind_at, 0);
+    assert_int_equal(out.review_at, 0); /* no review meeting until one is scheduled */
+    assert_null(out.review_attendees);
+    assert_int_equal(out.review_seq, 0);
     postmortem_free_fields(&out);
     assert_int_equal(OP(postmortem_get_by_incident, rd, "INC-2", &out), OK);
     assert_string_equal(out.id, "PM-INC-2");
@@ -285,6 +288,10 @@ static void test_postmortems(void **state)
     out.updated_at = 50;
     out.published_at = 60;
     out.remind_at = 100;
+    out.review_at = 9000; /* the review meeting (migration 012) */
+    out.review_minutes = 45;
+    out.review_seq = 2;
+    out.review_attendees = xstrdup("alice,bob");
     snprintf(out.incident_id, sizeof out.incident_id, "INC-other");
     char *template = out.template_id, *by = out.created_by;
     out.template_id = "other";
@@ -318,6 +325,10 @@ static void test_postmortems(void **state)
     assert_int_equal(out.updated_at, 50);
     assert_int_equal(out.published_at, 60);
     assert_int_equal(out.remind_at, 100);
+    assert_int_equal(out.review_at, 9000);
+    assert_int_equal(out.review_minutes, 45);
+    assert_int_equal(out.review_seq, 2);
+    assert_string_equal(out.review_attendees, "alice,bob");
     assert_string_equal(out.template_id, "default");
     assert_string_equal(out.created_by, "alice");
     assert_true(out.required);
@@ -446,6 +457,98 @@ static void test_checklists(void **state)
     assert_int_equal(g.n, 1);
     assert_string_equal(g.key[0], "INC-2/triage/1");
     assert_int_equal(g.done[0], 0);
+}
+
+/* ---- checklist deadlines (migration 012) ---- */
+
+static void dl_incident(struct store_conn *tx, const char *id, enum incident_status st)
+{
+    struct incident inc = {.title = "t", .severity = "SEV1", .channel = "c", .status = st};
+    snprintf(inc.id, sizeof inc.id, "%s", id);
+    assert_int_equal(OP(incident_insert, tx, &inc), OK);
+}
+
+static void dl_item(struct store_conn *tx, const char *incident, const char *checklist, int n,
+                    const char *from, int64_t within, const char *owner)
+{
+    struct checklist_item it = {.incident_id = (char *)incident,
+                                .checklist_id = (char *)checklist,
+                                .n = n,
+                                .title = "T",
+                                .text = "do it",
+                                .attached_at = 1,
+                                .due_from = (char *)from,
+                                .due_within = within,
+                                .owner = (char *)owner};
+    bool inserted = false;
+    assert_int_equal(OP(checklist_item_insert, tx, &it, &inserted), OK);
+    assert_true(inserted);
+}
+
+struct got_dl {
+    char key[8][64];
+    int n;
+};
+
+static int got_deadline(const struct checklist_item *it, void *ctx)
+{
+    struct got_dl *g = ctx;
+    if (g->n < 8)
+        snprintf(g->key[g->n], sizeof g->key[0], "%s/%s/%d/%s/%lld/%s/%lld", it->incident_id,
+                 it->checklist_id, it->n, it->due_from ? it->due_from : "-",
+                 (long long)it->due_within, it->owner ? it->owner : "-",
+                 (long long)it->reminded_at);
+    g->n++;
+    return 0;
+}
+
+static void test_checklist_deadlines(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *tx = conf_begin(f);
+    dl_incident(tx, "DL-B", INC_RESOLVED);
+    dl_incident(tx, "DL-A", INC_TRIGGERED);
+    dl_incident(tx, "DL-C", INC_CLOSED);
+    dl_item(tx, "DL-B", "post", 1, "resolved", 3600000, "scribe");
+    dl_item(tx, "DL-A", "first", 2, "declared", 300000, NULL);
+    dl_item(tx, "DL-A", "first", 1, "declared", 300000, NULL);
+    dl_item(tx, "DL-A", "none", 1, NULL, 0, NULL);           /* no deadline */
+    dl_item(tx, "DL-C", "first", 1, "declared", 1000, NULL); /* closed incident */
+    conf_commit(f);
+
+    /* the deadline fields read back, through both reads */
+    struct got_dl g = {0};
+    assert_int_equal(OP(checklist_items, conf_reader(f), "DL-B", got_deadline, &g), OK);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.key[0], "DL-B/post/1/resolved/3600000/scribe/0");
+    g = (struct got_dl){0};
+    assert_int_equal(OP(checklist_deadline_items, conf_reader(f), got_deadline, &g), OK);
+    assert_int_equal(g.n, 3); /* by incident, checklist, n; none without a deadline or closed */
+    assert_string_equal(g.key[0], "DL-A/first/1/declared/300000/-/0");
+    assert_string_equal(g.key[1], "DL-A/first/2/declared/300000/-/0");
+    assert_string_equal(g.key[2], "DL-B/post/1/resolved/3600000/scribe/0");
+
+    /* reminded, or done: no longer listed; no such item: not found */
+    tx = conf_begin(f);
+    assert_int_equal(OP(checklist_item_reminded, tx, "DL-A", "first", 1, 77), OK);
+    assert_int_equal(OP(checklist_item_tick, tx, "DL-B", "post", 1, 78, "bob"), OK);
+    assert_int_equal(OP(checklist_item_reminded, tx, "DL-A", "first", 9, 77), ERR_NOT_FOUND);
+    assert_int_equal(OP(checklist_item_reminded, tx, "DL-X", "first", 1, 77), ERR_NOT_FOUND);
+    conf_commit(f);
+    g = (struct got_dl){0};
+    assert_int_equal(OP(checklist_deadline_items, conf_reader(f), got_deadline, &g), OK);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.key[0], "DL-A/first/2/declared/300000/-/0");
+    g = (struct got_dl){0};
+    assert_int_equal(OP(checklist_items, conf_reader(f), "DL-A", got_deadline, &g), OK);
+    assert_string_equal(g.key[0], "DL-A/first/1/declared/300000/-/77");
+    /* rolled back: not reminded */
+    tx = conf_begin(f);
+    assert_int_equal(OP(checklist_item_reminded, tx, "DL-A", "first", 2, 79), OK);
+    conf_rollback(f);
+    g = (struct got_dl){0};
+    assert_int_equal(OP(checklist_deadline_items, conf_reader(f), got_deadline, &g), OK);
+    assert_int_equal(g.n, 1);
 }
 
 /* ---- action items ---- */
@@ -689,6 +792,7 @@ static void test_keys_not_utf8(void **state)
     X(test_sessions)                                                                               \
     X(test_postmortems)                                                                            \
     X(test_checklists)                                                                             \
+    X(test_checklist_deadlines)                                                                    \
     X(test_actions)                                                                                \
     X(test_keys_not_utf8)
 

@@ -1,0 +1,230 @@
+/*
+ * api/drills: fire drills (docs/drills.md, docs/internals/drills.md).
+ *   GET  /api/v1/drills                         scenarios and the drills run     viewer
+ *   POST /api/v1/drills   {scenario}            declares the drill incident      responder
+ *   GET  /api/v1/drills/{id}/report             the drill's score                viewer
+ * A drill is an incident with drill = true, declared from a scenario of the config's `drills:`
+ * with `drill.started` {scenario, runbook} on its timeline; it pages like any incident, every
+ * message marked [DRILL] (jobs/notify_enqueue.c), and stays out of the status page and the
+ * monthly review. The report is scored from the incident, its timeline and its checklist items
+ * (domain/drill.c).
+ */
+#include "api/api.h"
+#include "domain/drill.h"
+#include "jobs/incident_ops.h"
+#include "jobs/timeline.h"
+#include "runtime/engine.h"
+#include "store/checklists.h"
+#include "store/incidents.h"
+#include "store/timeline.h"
+#include "util/jsonv.h"
+#include "util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { DRILL_LIST_MAX = 200 };
+
+static json_t *scenario_json(const struct config_drill *d)
+{
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", d->id, "title", d->title, "severity",
+                     d->severity, "service", api_str_or_null(d->service), "type",
+                     api_str_or_null(d->type), "summary", api_str_or_null(d->summary), "runbook",
+                     api_str_or_null(d->runbook));
+}
+
+/* ---- the facts of one drill ---- */
+
+struct facts_ctx {
+    struct drill_facts f;
+    char *scenario; /* owned */
+    const struct config *cfg;
+    const char *runbook; /* borrowed from cfg once the scenario is known */
+};
+
+static int facts_entry(const struct timeline_entry *e, void *arg)
+{
+    struct facts_ctx *x = arg;
+    if (strcmp(e->kind, "drill.started") == 0 && !x->scenario) {
+        json_t *d = json_loads(e->data ? e->data : "{}", 0, NULL);
+        const char *s = json_string_value(json_object_get(d, "scenario"));
+        x->scenario = s ? xstrdup(s) : NULL;
+        const struct config_drill *sc = config_drill_find(x->cfg, x->scenario);
+        x->runbook = sc ? sc->runbook : NULL;
+        json_decref(d);
+    }
+    drill_facts_add(&x->f, e->kind, e->data, e->at, x->runbook);
+    return 0;
+}
+
+static int facts_item(const struct checklist_item *it, void *arg)
+{
+    struct facts_ctx *x = arg;
+    x->f.checklist_items++;
+    if (it->done_at) {
+        x->f.checklist_done++;
+        if (it->done_at > x->f.checklist_done_at)
+            x->f.checklist_done_at = it->done_at;
+    }
+    return 0;
+}
+
+/* The score report of drill incident inc, read on c; NULL on a store error. */
+static json_t *drill_report(struct store_conn *c, const struct config *cfg,
+                            const struct incident *inc, int64_t now)
+{
+    struct facts_ctx x = {.cfg = cfg};
+    enum result result = store_timeline_scan(c, inc->id, facts_entry, &x);
+    if (result == OK)
+        result = store_checklist_items(c, inc->id, facts_item, &x);
+    json_t *o = NULL;
+    if (result == OK) {
+        x.f.scenario = x.scenario;
+        o = drill_score(inc, config_severity_find(cfg, inc->severity),
+                        config_drill_find(cfg, x.scenario), &x.f, now);
+        json_object_set_new(o, "status", json_string(incident_status_name(inc->status)));
+        json_object_set_new(o, "declared_at", api_time(inc->created_at));
+        json_object_set_new(o, "resolved_at", api_time(inc->resolved_at));
+    }
+    free(x.scenario);
+    return o;
+}
+
+/* ---- list ---- */
+
+struct list_ctx {
+    struct store_conn *c;
+    const struct config *cfg;
+    int64_t now;
+    json_t *arr;
+    bool failed;
+};
+
+static int list_one(const struct incident *inc, void *arg)
+{
+    struct list_ctx *l = arg;
+    if (!inc->drill || json_array_size(l->arr) >= DRILL_LIST_MAX)
+        return 0;
+    json_t *rep = drill_report(l->c, l->cfg, inc, l->now);
+    if (!rep) {
+        l->failed = true;
+        return 1;
+    }
+    json_object_del(rep, "checks");
+    json_array_append_new(l->arr, rep);
+    return 0;
+}
+
+static void api_drill_list(struct request *r)
+{
+    struct error err = {0};
+    json_t *scenarios = json_array();
+    for (size_t i = 0; i < r->config->drill_count; i++)
+        json_array_append_new(scenarios, scenario_json(&r->config->drills[i]));
+    struct store_conn *c = store_reader(r->app->store, &err);
+    struct list_ctx l = {c, r->config, clock_now(r->app->clock), json_array(), false};
+    struct store_incident_filter f = {0};
+    enum result result = c ? store_incident_list(c, &f, list_one, &l) : err.code;
+    if (result != OK || l.failed) {
+        json_decref(scenarios);
+        json_decref(l.arr);
+        reply_error(r, result != OK ? result : ERR_UNAVAILABLE, "store: cannot list the drills");
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o,s:o}", "scenarios", scenarios, "drills", l.arr));
+}
+
+/* ---- start ---- */
+
+struct start_job {
+    struct tclock *clock;
+    const struct config *cfg;
+    const struct config_drill *sc;
+    const char *actor;
+    struct incident result;
+    int64_t now;
+};
+
+static enum result start_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct start_job *s = arg;
+    s->now = clock_now(s->clock);
+    char title[512];
+    snprintf(title, sizeof title, "%s", s->sc->title);
+    struct incident_new n = {.title = title,
+                             .severity = s->sc->severity,
+                             .service = s->sc->service,
+                             .type = s->sc->type,
+                             .summary = s->sc->summary,
+                             .drill = true,
+                             .cfg = s->cfg};
+    enum result result = incident_ops_declare(tx, s->now, s->actor, &n, &s->result, err);
+    if (result == OK)
+        result = timeline_append(
+            tx, s->now, s->actor, "drill.started", s->result.id,
+            json_pack("{s:s,s:s?}", "scenario", s->sc->id, "runbook", s->sc->runbook), NULL, err);
+    return result;
+}
+
+static void api_drill_start(struct request *r)
+{
+    static const char *const fields[] = {"scenario", NULL};
+    struct error err = {0};
+    json_t *body = NULL;
+    const char *id = NULL;
+    struct start_job s = {.clock = r->app->clock, .cfg = r->config, .actor = r->who.actor};
+    enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
+    if (result == OK)
+        result = jsonv_only(body, fields, &err);
+    if (result == OK)
+        result = jsonv_string(body, "scenario", true, 1, 64, &id, &err);
+    if (result == OK && !(s.sc = config_drill_find(r->config, id)))
+        result = error_set(&err, ERR_UNPROCESSABLE,
+                           "scenario: no drill scenario \"%.64s\" in the config", id);
+    if (result == OK)
+        result = store_write(r->app->store, start_job, &s, &err);
+    if (result != OK) {
+        reply_from_error(r, &err);
+        goto out;
+    }
+    engine_kick(r->app->engine); /* paging starts, marked [DRILL] */
+    log_info("drill %s started as %s by %s", s.sc->id, s.result.id, r->who.actor);
+    json_t *j = api_incident_json(&s.result, r->config, s.now);
+    json_object_set_new(j, "scenario", json_string(s.sc->id));
+    char location[128];
+    snprintf(location, sizeof location, "/api/v1/drills/%s/report", s.result.id);
+    reply_header(r, "Location", location);
+    reply_json(r, 201, j);
+out:
+    incident_free_fields(&s.result);
+    json_decref(body);
+}
+
+/* ---- report ---- */
+
+static void api_drill_report(struct request *r)
+{
+    struct incident inc;
+    if (!api_incident_load_or_reply(r, &inc))
+        return;
+    struct error err = {0};
+    if (!inc.drill) {
+        reply_error(r, ERR_NOT_FOUND, "id: incident %.64s is not a drill", inc.id);
+        incident_free_fields(&inc);
+        return;
+    }
+    struct store_conn *c = store_reader(r->app->store, &err);
+    json_t *rep = c ? drill_report(c, r->config, &inc, clock_now(r->app->clock)) : NULL;
+    if (!rep)
+        reply_error(r, ERR_UNAVAILABLE, "store: cannot read the drill's timeline");
+    else
+        reply_json(r, 200, rep);
+    incident_free_fields(&inc);
+}
+
+static const struct route routes[] = {
+    {"GET", "/api/v1/drills", api_drill_list, ACCESS_VIEWER, "drills_list"},
+    {"POST", "/api/v1/drills", api_drill_start, ACCESS_RESPONDER, "drill_start"},
+    {"GET", "/api/v1/drills/{id}/report", api_drill_report, ACCESS_VIEWER, "drill_report"},
+};
+HTTP_ROUTES(drills, routes);
