@@ -122,6 +122,11 @@ static int serve_check_config(int argc, char **argv)
     struct config *c = config_load_reporting(argv[1]);
     if (!c)
         return 1;
+    struct config_errors warn = {0};
+    config_delivery_warnings(c, &warn);
+    for (size_t i = 0; i < warn.count; i++)
+        fprintf(stderr, "%s\n", warn.items[i]);
+    config_errors_free(&warn);
     printf("%s: ok (%zu severities, %zu users, %zu services, %zu schedules, %zu escalation "
            "policies)\n",
            argv[1], c->severity_count, c->user_count, c->service_count, c->schedule_count,

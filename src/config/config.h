@@ -280,6 +280,18 @@ struct config {
             char *body;           /* template: {{to}} {{from}} {{message}}; escaped per type */
             char *inbound_secret; /* bearer for POST /api/v1/sms/inbound; NULL: replies off */
         } sms;
+        struct {
+            char *url;      /* Twilio-style Calls endpoint (POST form To, From, Twiml); NULL: no
+                               voice calls */
+            char *from;     /* the calling number */
+            char *username; /* HTTP basic auth (Twilio: account SID and token), or NULL */
+            char *password;
+            char *auth_header; /* full Authorization header value instead of basic, or NULL */
+        } voice;
+        struct {
+            char *url;         /* the ticket system's webhook (POST JSON); NULL: no tickets */
+            char *auth_header; /* full Authorization header value, or NULL */
+        } ticket;
         int64_t throttle;     /* per user+method bundling window; default 1m */
         int max_attempts;     /* per message before it fails permanently; default 8 */
         int64_t backoff;      /* first retry delay; doubles, with jitter; default 5s */
@@ -305,6 +317,10 @@ struct config *config_load(const char *path, struct config_errors *errs);
 void config_errors_free(struct config_errors *errs);
 /* config_load that prints every error, one "FILE:LINE: message" per line, to stderr. */
 struct config *config_load_reporting(const char *path);
+/* Warnings about methods that cannot deliver (config/delivery_check.c), appended to *out as
+ * "FILE:LINE: warning: message": a severity's channel no user can receive or that `notify:` does
+ * not configure, a user lacking a method their severities name. A valid config may have some. */
+void config_delivery_warnings(const struct config *c, struct config_errors *out);
 struct config *config_ref(struct config *c);
 void config_unref(struct config *c);
 

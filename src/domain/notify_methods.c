@@ -1,20 +1,21 @@
 /*
  * notify_methods: a user's addresses and the choice of methods for a message (see
  * notify_render.h): the first matching notify rule, else the severity's channels the user has,
- * else every method the user has; fallback order email, sms, slack, webhook. Pure; any thread.
+ * else every method the user has; fallback order email, sms, slack, webhook (voice only when
+ * named). Pure; any thread.
  */
 #include "domain/notify_render.h"
 
 #include <stdio.h>
 #include <string.h>
 
-const char *const notify_methods[NOTIFY_METHODS] = {"email", "sms", "slack", "webhook"};
+const char *const notify_methods[NOTIFY_METHODS] = {"email", "sms", "slack", "webhook", "voice"};
 
 const char *notify_user_address(const struct config_user *u, const char *method)
 {
     if (!u || !method)
         return NULL;
-    const char *const have[NOTIFY_METHODS] = {u->email, u->phone, u->slack, u->webhook};
+    const char *const have[NOTIFY_METHODS] = {u->email, u->phone, u->slack, u->webhook, u->phone};
     for (size_t i = 0; i < NOTIFY_METHODS; i++)
         if (strcmp(method, notify_methods[i]) == 0)
             return have[i];
@@ -42,7 +43,7 @@ size_t notify_user_methods(const struct config_user *u, const char *out[NOTIFY_M
     for (size_t i = 0; i < u->rule_count; i++)
         for (size_t j = 0; j < u->rules[i].methods.count; j++)
             add_method(u, u->rules[i].methods.items[j], out, &n);
-    for (size_t i = 0; i < NOTIFY_METHODS; i++)
+    for (size_t i = 0; i < NOTIFY_DEFAULT_METHODS; i++)
         add_method(u, notify_methods[i], out, &n);
     return n;
 }
@@ -75,17 +76,55 @@ size_t notify_choose_methods(const struct config *cfg, const struct config_user 
     }
     const struct config_severity *sev = severity ? config_severity_find(cfg, severity) : NULL;
     for (size_t i = 0; sev && i < sev->notify.count; i++)
-        add_method(u, sev->notify.items[i], out, &n); /* voice and ticket: no address, skipped */
+        add_method(u, sev->notify.items[i], out, &n); /* ticket: no user's address, skipped */
     if (n) {
         snprintf(why, why_n, "channels of severity %s", sev->id);
         return n;
     }
-    for (size_t i = 0; i < NOTIFY_METHODS; i++)
+    for (size_t i = 0; i < NOTIFY_DEFAULT_METHODS; i++)
         add_method(u, notify_methods[i], out, &n);
     if (sev && sev->notify.count)
         snprintf(why, why_n, "every method of user %s (none of severity %s's channels applies)",
                  u->id, sev->id);
     else
         snprintf(why, why_n, "every method of user %s (no rule or severity channel)", u->id);
+    return n;
+}
+
+/* Why the config cannot send method m to user u, or NULL when it can. */
+static const char *cannot_send(const struct config *cfg, const struct config_user *u,
+                               const char *m)
+{
+    if (strcmp(m, "ticket") == 0)
+        return NULL; /* not a user's method: one ticket per incident (notify.ticket) */
+    if (!notify_user_address(u, m))
+        return strcmp(m, "sms") == 0 || strcmp(m, "voice") == 0 ? "the user has no phone"
+                                                                 : "the user has no address for it";
+    if (strcmp(m, "email") == 0 && !cfg->notify.email.url)
+        return "notify.email is not configured";
+    if (strcmp(m, "sms") == 0 && !cfg->notify.sms.url)
+        return "notify.sms is not configured";
+    if (strcmp(m, "voice") == 0 && !cfg->notify.voice.url)
+        return "notify.voice is not configured";
+    return NULL;
+}
+
+size_t notify_dropped_methods(const struct config *cfg, const struct config_user *u,
+                              const char *severity, const char *const *chosen, size_t nchosen,
+                              struct notify_dropped out[NOTIFY_METHODS])
+{
+    size_t n = 0;
+    const struct config_severity *sev = severity ? config_severity_find(cfg, severity) : NULL;
+    for (size_t i = 0; sev && i < sev->notify.count && n < NOTIFY_METHODS; i++) {
+        const char *m = sev->notify.items[i], *why = cannot_send(cfg, u, m);
+        if (has(chosen, nchosen, m) || !why)
+            continue;
+        out[n++] = (struct notify_dropped){.method = m, .why = why};
+    }
+    for (size_t i = 0; i < nchosen && n < NOTIFY_METHODS; i++) {
+        const char *why = cannot_send(cfg, u, chosen[i]);
+        if (why)
+            out[n++] = (struct notify_dropped){.method = chosen[i], .why = why};
+    }
     return n;
 }

@@ -26,7 +26,8 @@
 
 enum {
     NOTIFY_URL_MAX = 512,
-    NOTIFY_METHODS = 4,          /* email, sms, slack, webhook */
+    NOTIFY_METHODS = 5,          /* email, sms, slack, webhook, voice */
+    NOTIFY_DEFAULT_METHODS = 4,  /* the first four: "every method the user has" (not voice) */
     NOTIFY_BUNDLE_LISTED = 10,   /* bundled rows listed one by one; the rest are counted */
     NOTIFY_SMS_MAX = 480,        /* characters of an SMS text */
     NOTIFY_BODY_CAP = 256 * 1024 /* any request body */
@@ -39,7 +40,9 @@ enum notify_kind {
     NOTIFY_INFO,     /* anything else worth telling a person */
 };
 
-/* The methods in fallback order: "email", "sms", "slack", "webhook". */
+/* The methods in fallback order: "email", "sms", "slack", "webhook", then "voice", which is used
+ * only where a user's rule or the severity's channels name it (a phone call is the loudest page;
+ * it is never chosen as "every method the user has"). */
 extern const char *const notify_methods[NOTIFY_METHODS];
 
 /* The fields of an outbox row a message is made of (borrowed from the row). */
@@ -99,7 +102,7 @@ int notify_webhook_signature(const char *secret, const char *id, int64_t timesta
 /* The user's address for a method (email, phone, slack URL, webhook URL), or NULL. */
 const char *notify_user_address(const struct config_user *u, const char *method);
 /* The user's methods in order of preference: those named by the rules (file order), then the
- * others the user has, as email, sms, slack, webhook. Returns the count. */
+ * others the user has, as email, sms, slack, webhook (voice only when a rule names it). */
 size_t notify_user_methods(const struct config_user *u, const char *out[NOTIFY_METHODS]);
 /* The methods for a message about an incident of `severity` (NULL: no incident): the first
  * matching rule's (its after into *after), else the severity's channels the user has, else every
@@ -108,5 +111,17 @@ size_t notify_user_methods(const struct config_user *u, const char *out[NOTIFY_M
 size_t notify_choose_methods(const struct config *cfg, const struct config_user *u,
                              const char *severity, const char *out[NOTIFY_METHODS], int64_t *after,
                              char *why, size_t why_n);
+
+/* A method named for a message that cannot reach the user, and why (static text). */
+struct notify_dropped {
+    const char *method;
+    const char *why; /* "the user has no phone", "notify.voice is not configured", ... */
+};
+/* The severity's channels that the message to u will not use because u or the config cannot
+ * (the user lacks the address, the channel is not configured; `ticket` is never one: it is the
+ * incident's, not a user's), and the chosen methods the config cannot send. Returns the count. */
+size_t notify_dropped_methods(const struct config *cfg, const struct config_user *u,
+                              const char *severity, const char *const *chosen, size_t nchosen,
+                              struct notify_dropped out[NOTIFY_METHODS]);
 
 #endif

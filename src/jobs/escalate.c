@@ -167,6 +167,7 @@ struct esc_ctx {
     struct oncall_overrides ov;
     int queued;
     unsigned unrouted;  /* incidents that reached no one in this job (the metric, after commit) */
+    unsigned dropped;   /* methods named for a page that could not reach the user (the metric) */
     const char *actor;  /* "tocsin" for timed steps, the person for manual ones */
     const char *reason; /* manual: the person's reason, or NULL */
     json_t *step_out;   /* manual: the last escalation.step data */
@@ -178,6 +179,7 @@ static enum result page_user(struct store_conn *tx, struct esc_ctx *x, const str
 {
     int q = 0;
     struct error e = {0};
+    m.dropped = &x->dropped;
     enum result result = notify_enqueue(tx, x->cfg, &m, x->now, &q, &e);
     if (result == ERR_UNPROCESSABLE || result == ERR_NOT_FOUND) {
         json_t *data = json_pack("{s:s,s:s,s:s}", "user", m.user, "key", m.key, "error", e.message);
@@ -453,6 +455,10 @@ static enum result process_one(struct store_conn *tx, struct esc_ctx *x, const c
     const struct config_escalation_policy *p = state_policy(tx, x, &inc, &st, &result, err);
     if (result == OK && first && inc.status == INC_TRIGGERED)
         result = unrouted(tx, x, p, &inc, &pg, err);
+    int ticket = 0;
+    if (result == OK && incident_status_is_open(inc.status))
+        result = notify_enqueue_ticket(tx, x->cfg, &inc, x->now, &ticket, err);
+    x->queued += ticket;
     if (result != OK)
         goto out;
     if (manual && !incident_status_is_open(inc.status)) {
@@ -527,6 +533,7 @@ static enum result due_job(struct store_conn *tx, void *arg, struct error *err)
     struct due_job *j = arg;
     j->x.queued = 0;
     j->x.unrouted = 0;
+    j->x.dropped = 0;
     enum result result = store_escalation_due(tx, j->x.now, DUE_BATCH, collect_id, &j->due);
     if (result != OK)
         return error_set(err, result, "store: cannot read the due escalations");
@@ -551,6 +558,7 @@ static enum result one_due_job(struct store_conn *tx, void *arg, struct error *e
     struct one_job *j = arg;
     j->x.queued = 0;
     j->x.unrouted = 0;
+    j->x.dropped = 0;
     struct escalation_state st;
     enum result result = store_escalation_get(tx, j->id, &st);
     if (result == OK && st.due_at > j->x.now)
@@ -603,6 +611,7 @@ static void isolate(struct app *app, const struct config *cfg, struct store_conn
             any_ok = true;
             *queued += j.x.queued;
             metrics_count_unrouted(app->metrics, j.x.unrouted);
+            metrics_count_dropped(app->metrics, j.x.dropped);
         } else {
             log_error("escalate: incident %s: %s", l.ids[i], err.message);
         }
@@ -646,6 +655,7 @@ int64_t escalate_pass(struct app *app, const struct config *cfg, int64_t now, in
         }
         *queued += j.x.queued;
         metrics_count_unrouted(app->metrics, j.x.unrouted);
+        metrics_count_dropped(app->metrics, j.x.dropped);
         if (n < DUE_BATCH)
             break;
     }
@@ -680,6 +690,8 @@ enum result escalate_now(struct app *app, const struct config *cfg, const char *
                               .reason = reason},
                         .id = incident_id};
     enum result result = store_write(app->store, now_job, &j, err);
+    if (result == OK)
+        metrics_count_dropped(app->metrics, j.x.dropped);
     if (result == OK && j.x.queued && app->notifier)
         notifier_kick(app->notifier);
     if (result == OK && app->engine)

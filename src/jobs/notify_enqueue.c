@@ -96,10 +96,10 @@ static void make_text(const struct config *cfg, const struct notify_message *m, 
         buf_printf(out, "Why you: %s\n", m->reason);
 }
 
-/* notify.queued {user, methods, key, reason, choice, kind, after?} */
+/* notify.queued {user, methods, key, reason, choice, kind, after?, dropped?} */
 static enum result note_queued(struct store_conn *tx, const struct notify_message *m,
-                               json_t *methods, const char *why, int64_t after, int64_t now,
-                               struct error *err)
+                               json_t *methods, const char *why, int64_t after, json_t *dropped,
+                               int64_t now, struct error *err)
 {
     json_t *data =
         json_pack("{s:s,s:O,s:s,s:s?,s:s,s:s}", "user", m->user, "methods", methods, "key", m->key,
@@ -109,6 +109,8 @@ static enum result note_queued(struct store_conn *tx, const struct notify_messag
         time_format_duration(after, d, sizeof d);
         json_object_set_new(data, "after", json_string(d));
     }
+    if (json_array_size(dropped))
+        json_object_set(data, "dropped", dropped);
     return timeline_append(tx, now, m->actor ? m->actor : "system", "notify.queued", m->inc->id,
                            data, NULL, err);
 }
@@ -132,6 +134,20 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     if (n == 0)
         return error_set(err, ERR_UNPROCESSABLE,
                          "user: %s has no contact method (email, phone, slack or webhook)", u->id);
+    /* the methods named that cannot reach the user: on the timeline and counted, never silent */
+    struct notify_dropped dr[NOTIFY_METHODS];
+    bool by_rule = strncmp(why, "rule ", 5) == 0; /* a rule overrides the severity's channels */
+    size_t ndr = notify_dropped_methods(cfg, u, by_rule || !m->inc ? NULL : m->inc->severity,
+                                        methods, n, dr);
+    json_t *dropped = json_array();
+    for (size_t i = 0; i < ndr; i++)
+        json_array_append_new(dropped, json_pack("{s:s,s:s}", "method", dr[i].method, "why",
+                                                 dr[i].why));
+    if (ndr)
+        log_warn("notify: %s for %s: %zu method(s) cannot reach them (first: %s, %s)", m->key,
+                 u->id, ndr, dr[0].method, dr[0].why);
+    if (m->dropped)
+        *m->dropped += (unsigned)ndr;
     struct buf subject, text;
     buf_init(&subject, 1024);
     buf_init(&text, NOTIFY_BODY_CAP);
@@ -166,10 +182,67 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
             error_set(err, result, "store: cannot queue the notification for %s", u->id);
     }
     if (result == OK && m->inc && json_array_size(added) > 0)
-        result = note_queued(tx, m, added, why, after, now, err);
+        result = note_queued(tx, m, added, why, after, dropped, now, err);
     if (result == OK && queued)
         *queued = (int)json_array_size(added);
     json_decref(added);
+    json_decref(dropped);
+    buf_free(&subject);
+    buf_free(&text);
+    return result;
+}
+
+enum result notify_enqueue_ticket(struct store_conn *tx, const struct config *cfg,
+                                  const struct incident *inc, int64_t now, int *queued,
+                                  struct error *err)
+{
+    *queued = 0;
+    const struct config_severity *sev = config_severity_find(cfg, inc->severity);
+    bool wants = false;
+    for (size_t i = 0; sev && i < sev->notify.count; i++)
+        wants = wants || strcmp(sev->notify.items[i], "ticket") == 0;
+    if (!wants)
+        return OK;
+    char user[INCIDENT_ID_MAX + 8];
+    snprintf(user, sizeof user, "ticket:%s", inc->id); /* its own "user": never bundled */
+    struct notify_message m = {.kind = NOTIFY_INFO, .key = "ticket", .user = user, .inc = inc};
+    struct buf subject, text;
+    buf_init(&subject, 1024);
+    buf_init(&text, NOTIFY_BODY_CAP);
+    make_subject(&m, &subject);
+    make_text(cfg, &m, &text);
+    utf8_repair(subject.data);
+    utf8_repair(text.data);
+    struct store_notification row = {
+        .incident_id = (char *)inc->id,
+        .kind = (char *)notify_kind_name(NOTIFY_INFO),
+        .dkey = "ticket",
+        .user_id = user,
+        .method = "ticket",
+        .address = cfg->notify.ticket.url ? cfg->notify.ticket.url : "",
+        .subject = subject.data ? subject.data : "",
+        .body = text.data ? text.data : "",
+        .due_at = now,
+        .next_attempt_at = now,
+        .created_at = now,
+        .reason = "the severity's channels name ticket",
+    };
+    int64_t id = 0;
+    enum result result = store_notification_insert(tx, &row, &id);
+    if (result == ERR_CONFLICT) {
+        result = OK; /* queued before: one ticket per incident */
+    } else if (result != OK) {
+        error_set(err, result, "store: cannot queue the ticket of %s", inc->id);
+    } else {
+        *queued = 1;
+        json_t *data = json_pack("{s:s,s:s?}", "severity", inc->severity, "url",
+                                 cfg->notify.ticket.url);
+        if (!cfg->notify.ticket.url)
+            json_object_set_new(data, "warning",
+                                json_string("notify.ticket is not configured: the ticket will "
+                                            "fail"));
+        result = timeline_append(tx, now, "tocsin", "ticket.queued", inc->id, data, NULL, err);
+    }
     buf_free(&subject);
     buf_free(&text);
     return result;
