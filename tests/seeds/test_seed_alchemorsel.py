@@ -6,8 +6,8 @@ CTO, CEO, Board and "External" of an acknowledged SEV1; the backup contacts afte
 
 On call on Wednesday 2099-06-17 10:00 Los Angeles: incident commander sre-lead (backup
 eng-mgr), technical lead backend-lead (backup frontend-lead), communications lead pm (backup
-csm), business hours (SEV4) sre-lead. Methods: SEV1 `[voice, sms, slack]` and SEV2 reach sms only
-(voice and Slack: issue 16 item 5, later); SEV3 `[slack, email]` and SEV4 `[email]` email.
+csm), business hours (SEV4) sre-lead. Methods: SEV1 `[voice, sms, slack]` reaches voice and sms, SEV2
+sms (no Slack URL: a `dropped` entry on the timeline); SEV3 `[slack, email]` and SEV4 `[email]` email.
 """
 from replay import check, rows
 
@@ -19,20 +19,20 @@ ACK = "response time breached (%s, line %s): re-page the current step (on_ack_br
 RES = "resolution target breached (%s, line %s): re-page the current step, merged with it"
 
 MATRIX = {
-    ("SEV1", "never"): rows(0, "sre-lead backend-lead pm", "sms", TEAM)
-    + rows(0, "cto ceo", "sms", T0)
-    + rows(10, "eng-mgr frontend-lead csm", "sms", BACKUP)
-    + rows(15, "eng-mgr frontend-lead csm", "sms", ACK % ("15 minutes", "34"))
-    + rows(30, "cto", "sms", S + "247 Sev 1, 30 min: CTO")
-    + rows(60, "ceo", "sms", S + "247 Sev 1, 1 hour: CEO; " + RES % ("1 hour", "35"))
-    + rows(120, "board-chair", "sms", S + "247 Sev 1, 2 hours: Board")
-    + rows(240, "aws-tam", "sms", S + "247 Sev 1, 4 hours: External (326 External Vendors)"),
-    ("SEV1", "ack3"): rows(0, "sre-lead backend-lead pm", "sms", TEAM)
-    + rows(0, "cto ceo", "sms", T0)
-    + rows(30, "cto", "sms", S + "247 Sev 1, 30 min: CTO (until resolved)")
-    + rows(60, "ceo", "sms", S + "247 Sev 1, 1 hour: CEO (until resolved); " + RES % ("1 hour", "35"))
-    + rows(120, "board-chair", "sms", S + "247 Sev 1, 2 hours: Board (until resolved)")
-    + rows(240, "aws-tam", "sms", S + "247 Sev 1, 4 hours: External (until resolved)"),
+    ("SEV1", "never"): rows(0, "sre-lead backend-lead pm", "sms voice", TEAM)
+    + rows(0, "cto ceo", "sms voice", T0)
+    + rows(10, "eng-mgr frontend-lead csm", "sms voice", BACKUP)
+    + rows(15, "eng-mgr frontend-lead csm", "sms voice", ACK % ("15 minutes", "34"))
+    + rows(30, "cto", "sms voice", S + "247 Sev 1, 30 min: CTO")
+    + rows(60, "ceo", "sms voice", S + "247 Sev 1, 1 hour: CEO; " + RES % ("1 hour", "35"))
+    + rows(120, "board-chair", "sms voice", S + "247 Sev 1, 2 hours: Board")
+    + rows(240, "aws-tam", "sms voice", S + "247 Sev 1, 4 hours: External (326 External Vendors)"),
+    ("SEV1", "ack3"): rows(0, "sre-lead backend-lead pm", "sms voice", TEAM)
+    + rows(0, "cto ceo", "sms voice", T0)
+    + rows(30, "cto", "sms voice", S + "247 Sev 1, 30 min: CTO (until resolved)")
+    + rows(60, "ceo", "sms voice", S + "247 Sev 1, 1 hour: CEO (until resolved); " + RES % ("1 hour", "35"))
+    + rows(120, "board-chair", "sms voice", S + "247 Sev 1, 2 hours: Board (until resolved)")
+    + rows(240, "aws-tam", "sms voice", S + "247 Sev 1, 4 hours: External (until resolved)"),
     ("SEV2", "never"): rows(0, "sre-lead backend-lead pm", "sms", TEAM)
     + rows(10, "eng-mgr frontend-lead csm", "sms", BACKUP)
     + rows(30, "eng-mgr", "sms", S + "248 Sev 2, 30 min: Eng Mgr; " + ACK % ("30 minutes", "45")

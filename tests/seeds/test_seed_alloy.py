@@ -4,8 +4,8 @@
 the CTO hears of a P0 acknowledged at +3 and still open at 1 h (before: nobody did).
 
 On call on Wednesday 2099-06-17 13:00 New York: primary ben, secondary chloe (schedule
-oncall). Methods: P0 `[sms, voice, slack]` and P1 `[sms, slack]` reach sms (voice and Slack later:
-issue 16 item 5), P2 `[slack, email]` email, P3 `[ticket]` every method the user has.
+oncall). Methods: P0 `[sms, voice, slack]` reaches sms and voice, P1 `[sms, slack]` sms (no Slack URL:
+a `dropped` entry on the timeline), P2 `[slack, email]` email, P3 `[ticket]` every method the user has.
 """
 from replay import check, rows
 
@@ -18,13 +18,13 @@ ROUND = "round 2 (repeat: 1, not in the playbook; a %s round: the steps that app
 ACK = "response time breached (%s, line %s): re-page the current step, merged with it"
 
 MATRIX = {
-    ("P0", "never"): rows(0, "ben", "sms", L1) + rows(15, "chloe", "sms", L2 + "; "
+    ("P0", "never"): rows(0, "ben", "sms voice", L1) + rows(15, "chloe", "sms voice", L2 + "; "
                                                      + ACK % ("< 15 minutes", "11"))
-    + rows(30, "eng-lead", "sms", L3) + rows(60, "cto", "sms", L4)
-    + rows(90, "ben", "sms", ROUND % ("90m", "P0")) + rows(105, "chloe", "sms", ROUND % ("90m", "P0"))
-    + rows(120, "eng-lead", "sms", ROUND % ("90m", "P0"))
-    + rows(150, "cto", "sms", ROUND % ("90m", "P0")),
-    ("P0", "ack3"): rows(0, "ben", "sms", L1) + rows(60, "cto", "sms", L4 + " (until: resolved)"),
+    + rows(30, "eng-lead", "sms voice", L3) + rows(60, "cto", "sms voice", L4)
+    + rows(90, "ben", "sms voice", ROUND % ("90m", "P0")) + rows(105, "chloe", "sms voice", ROUND % ("90m", "P0"))
+    + rows(120, "eng-lead", "sms voice", ROUND % ("90m", "P0"))
+    + rows(150, "cto", "sms voice", ROUND % ("90m", "P0")),
+    ("P0", "ack3"): rows(0, "ben", "sms voice", L1) + rows(60, "cto", "sms voice", L4 + " (until: resolved)"),
     ("P1", "never"): rows(0, "ben", "sms", L1) + rows(15, "chloe", "sms", L2)
     + rows(30, "eng-lead", "sms", L3)
     + rows(45, "ben", "sms", ROUND % ("45m", "P1"))
