@@ -191,6 +191,11 @@ static int serve_main(int argc, char **argv)
     app.config = config_load_reporting(o.config);
     if (!app.config)
         fatal("serve: %s is not a valid config (see the errors above)", o.config);
+    struct config_errors warn = {0};
+    config_delivery_warnings(app.config, &warn); /* methods that cannot deliver: said at start */
+    for (size_t i = 0; i < warn.count; i++)
+        log_warn("config: %s", warn.items[i]);
+    config_errors_free(&warn);
     app.config_path = xstrdup(o.config);
     app.data_dir = xstrdup(o.data);
     app.clock = o.dev_clock ? clock_dev_new() : clock_real();

@@ -39,6 +39,20 @@ struct config_severity {
     /* What a breach of ack_within / resolve_within does for this severity, overriding the
      * policy's: "repage", "next", "flag" or a target ("user:ID"...); NULL: the policy's. */
     char *on_ack_breach, *on_resolve_breach;
+    char *business_hours; /* a `calendars` id: pages wait for its next opening; NULL: any time */
+    int line;
+};
+
+/* A business-hours calendar (`calendars:`, config/calendars.c): the days and hours, in its time
+ * zone, when pages of a severity that names it (`business_hours:`) may go; holidays closed. */
+struct config_calendar {
+    char *id, *name;
+    char *timezone;              /* an IANA zone */
+    struct string_list days;     /* mon..sun; default mon..fri */
+    char *hours;                 /* "HH:MM-HH:MM"; default "09:00-17:00" */
+    struct string_list holidays; /* "YYYY-MM-DD", closed all day */
+    int open_min, close_min;     /* parsed hours: minutes after local midnight, open < close */
+    unsigned day_mask;           /* bit 0 = Monday .. bit 6 = Sunday */
     int line;
 };
 
@@ -52,11 +66,11 @@ struct config_incident_type {
 };
 
 /* One notification rule of a user: for incidents of these severities, page by these methods,
- * `after` the page is due (0 = at once). Rules are tried in file order; the first whose severity
- * list contains the incident's severity (or is empty) decides. */
+ * `after` the page is due (0 = at once). Every rule whose severity list contains the incident's
+ * severity (or is empty) applies, each with its delay (domain/notify_methods.c, notify_choose). */
 struct config_notify_rule {
     struct string_list severity; /* severity ids; empty: any */
-    struct string_list methods;  /* contact method names: email, sms, slack, webhook */
+    struct string_list methods;  /* contact method names: email, sms, slack, webhook, voice */
     int64_t after;               /* default 0 */
     int line;
 };
@@ -235,6 +249,8 @@ struct config {
     size_t user_count;
     struct config_team *teams;
     size_t team_count;
+    struct config_calendar *calendars; /* `calendars:` business hours */
+    size_t calendar_count;
     struct config_service *services;
     size_t service_count;
     struct config_schedule *schedules;
@@ -328,6 +344,7 @@ const struct config_severity *config_severity_find(const struct config *c, const
 const struct config_user *config_user_find(const struct config *c, const char *id);
 const struct config_service *config_service_find(const struct config *c, const char *id);
 const struct config_incident_type *config_type_find(const struct config *c, const char *id);
+const struct config_calendar *config_calendar_find(const struct config *c, const char *id);
 const struct config_schedule *config_schedule_find(const struct config *c, const char *id);
 const struct config_escalation_policy *config_policy_find(const struct config *c, const char *id);
 const struct config_heartbeat *config_heartbeat_find(const struct config *c, const char *name);

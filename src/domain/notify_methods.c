@@ -1,6 +1,6 @@
 /*
  * notify_methods: a user's addresses and the choice of methods for a message (see
- * notify_render.h): the first matching notify rule, else the severity's channels the user has,
+ * notify_render.h): every matching notify rule (each with its delay), else the severity's channels the user has,
  * else every method the user has; fallback order email, sms, slack, webhook (voice only when
  * named). Pure; any thread.
  */
@@ -56,33 +56,49 @@ static bool list_has(const struct string_list *l, const char *s)
     return false;
 }
 
-size_t notify_choose_methods(const struct config *cfg, const struct config_user *u,
-                             const char *severity, const char *out[NOTIFY_METHODS], int64_t *after,
-                             char *why, size_t why_n)
+/* Adds (m, after, rule) to out unless the user lacks m or it is there with the same delay. */
+static void add_choice(const struct config_user *u, const char *m, int64_t after, int rule,
+                       struct notify_choice *out, size_t *n)
 {
-    size_t n = 0;
-    *after = 0;
-    for (size_t i = 0; i < u->rule_count; i++) {
+    if (*n >= NOTIFY_CHOICES_MAX || !notify_user_address(u, m))
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(out[i].method, m) == 0 && out[i].after == after)
+            return;
+    out[(*n)++] = (struct notify_choice){.method = m, .after = after, .rule = rule};
+}
+
+size_t notify_choose(const struct config *cfg, const struct config_user *u, const char *severity,
+                     struct notify_choice out[NOTIFY_CHOICES_MAX], char *why, size_t why_n)
+{
+    size_t n = 0, len = 0;
+    why[0] = '\0';
+    for (size_t i = 0; i < u->rule_count; i++) { /* every matching rule, each with its delay */
         const struct config_notify_rule *r = &u->rules[i];
         if (r->severity.count && !list_has(&r->severity, severity))
             continue;
+        size_t before = n;
         for (size_t j = 0; j < r->methods.count; j++)
-            add_method(u, r->methods.items[j], out, &n);
-        if (n) {
-            *after = r->after > 0 ? r->after : 0;
-            snprintf(why, why_n, "rule %zu of user %s", i + 1, u->id);
-            return n;
-        }
+            add_choice(u, r->methods.items[j], r->after > 0 ? r->after : 0, (int)i + 1, out, &n);
+        if (n > before && len < why_n)
+            len += (size_t)snprintf(why + len, why_n - len, "%s%zu", len ? ", " : "", i + 1);
+    }
+    if (n) {
+        char rules[120];
+        snprintf(rules, sizeof rules, "%s", why);
+        snprintf(why, why_n, "%s %s of user %s", strchr(rules, ',') ? "rules" : "rule", rules,
+                 u->id);
+        return n;
     }
     const struct config_severity *sev = severity ? config_severity_find(cfg, severity) : NULL;
     for (size_t i = 0; sev && i < sev->notify.count; i++)
-        add_method(u, sev->notify.items[i], out, &n); /* ticket: no user's address, skipped */
+        add_choice(u, sev->notify.items[i], 0, 0, out, &n); /* ticket: no user's address */
     if (n) {
         snprintf(why, why_n, "channels of severity %s", sev->id);
         return n;
     }
     for (size_t i = 0; i < NOTIFY_DEFAULT_METHODS; i++)
-        add_method(u, notify_methods[i], out, &n);
+        add_choice(u, notify_methods[i], 0, 0, out, &n);
     if (sev && sev->notify.count)
         snprintf(why, why_n, "every method of user %s (none of severity %s's channels applies)",
                  u->id, sev->id);

@@ -104,13 +104,23 @@ const char *notify_user_address(const struct config_user *u, const char *method)
 /* The user's methods in order of preference: those named by the rules (file order), then the
  * others the user has, as email, sms, slack, webhook (voice only when a rule names it). */
 size_t notify_user_methods(const struct config_user *u, const char *out[NOTIFY_METHODS]);
-/* The methods for a message about an incident of `severity` (NULL: no incident): the first
- * matching rule's (its after into *after), else the severity's channels the user has, else every
- * method the user has. *why describes the choice (static text). Returns the count (0: the user
- * has no method). */
-size_t notify_choose_methods(const struct config *cfg, const struct config_user *u,
-                             const char *severity, const char *out[NOTIFY_METHODS], int64_t *after,
-                             char *why, size_t why_n);
+/* One method of a message and when it goes: `after` the page is due, from user rule `rule`
+ * (1-based; 0 when the severity's channels or every method decided). */
+struct notify_choice {
+    const char *method;
+    int64_t after;
+    int rule;
+};
+enum { NOTIFY_CHOICES_MAX = 16 };
+/* The methods for a message about an incident of `severity` (NULL: no incident): EVERY matching
+ * rule of the user, each method with its rule's `after` (PagerDuty's notification rules: SMS at
+ * 0, a call at +5 min, mail at +10; the notifier cancels the later ones once the incident is
+ * acknowledged); with no matching rule, the severity's channels the user has; else every method
+ * the user has (not voice). A method named by two rules with different delays is there twice.
+ * *why describes the choice ("rule 1 of user X", "rules 1, 3 of user X", "channels of severity
+ * S", "every method of user X ..."). Returns the count (0: the user has no method). */
+size_t notify_choose(const struct config *cfg, const struct config_user *u, const char *severity,
+                     struct notify_choice out[NOTIFY_CHOICES_MAX], char *why, size_t why_n);
 
 /* A method named for a message that cannot reach the user, and why (static text). */
 struct notify_dropped {

@@ -3,6 +3,7 @@
  */
 #include "jobs/escalate.h"
 #include "runtime/engine.h"
+#include "domain/business_hours.h"
 #include "domain/escalation_policy.h"
 #include "jobs/notify_enqueue.h"
 #include "runtime/notifier.h"
@@ -210,6 +211,20 @@ static enum result pages_send(struct store_conn *tx, struct esc_ctx *x,
 {
     enum result result = OK;
     const struct config_severity *sev = config_severity_find(x->cfg, inc->severity);
+    const struct config_calendar *cal =
+        sev && sev->business_hours ? config_calendar_find(x->cfg, sev->business_hours) : NULL;
+    int64_t hold = cal && pg->n ? business_next_open(cal, x->now) : 0;
+    if (hold > x->now) { /* outside business hours: the pages wait for the next opening */
+        char at[RFC3339_LEN];
+        time_format_rfc3339(hold, at);
+        json_t *users = json_array();
+        for (size_t i = 0; i < pg->n; i++)
+            json_array_append_new(users, json_string(pg->items[i].user));
+        result = timeline_append(tx, x->now, "tocsin", "escalation.held", inc->id,
+                                 json_pack("{s:s,s:s,s:s,s:o}", "calendar", cal->id, "timezone",
+                                           cal->timezone, "until", at, "users", users),
+                                 NULL, err);
+    }
     for (size_t i = 0; i < pg->n && result == OK; i++) {
         const struct page *it = &pg->items[i];
         struct buf via;
@@ -226,7 +241,8 @@ static enum result pages_send(struct store_conn *tx, struct esc_ctx *x,
                                    .user = it->user,
                                    .inc = inc,
                                    .reason = why,
-                                   .note = note};
+                                   .note = note,
+                                   .hold_until = hold > x->now ? hold : 0};
         if (!it->page) { /* a flagged breach: a notice, not a page */
             char within[32] = "?";
             if (sev && sev->ack_within >= 0)

@@ -96,10 +96,12 @@ static void make_text(const struct config *cfg, const struct notify_message *m, 
         buf_printf(out, "Why you: %s\n", m->reason);
 }
 
-/* notify.queued {user, methods, key, reason, choice, kind, after?, dropped?} */
+/* notify.queued {user, methods, key, reason, choice, kind, after?, timing?, dropped?,
+ * held_until?}: timing
+ * [{method, after, rule}] when the user's rules give the methods different delays. */
 static enum result note_queued(struct store_conn *tx, const struct notify_message *m,
-                               json_t *methods, const char *why, int64_t after, json_t *dropped,
-                               int64_t now, struct error *err)
+                               json_t *methods, const char *why, int64_t after, json_t *timing,
+                               json_t *dropped, int64_t now, struct error *err)
 {
     json_t *data =
         json_pack("{s:s,s:O,s:s,s:s?,s:s,s:s}", "user", m->user, "methods", methods, "key", m->key,
@@ -111,6 +113,13 @@ static enum result note_queued(struct store_conn *tx, const struct notify_messag
     }
     if (json_array_size(dropped))
         json_object_set(data, "dropped", dropped);
+    if (json_array_size(timing))
+        json_object_set(data, "timing", timing);
+    if (m->hold_until > now) {
+        char at[RFC3339_LEN];
+        time_format_rfc3339(m->hold_until, at);
+        json_object_set_new(data, "held_until", json_string(at));
+    }
     return timeline_append(tx, now, m->actor ? m->actor : "system", "notify.queued", m->inc->id,
                            data, NULL, err);
 }
@@ -126,16 +135,22 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     const struct config_user *u = config_user_find(cfg, m->user);
     if (!u)
         return error_set(err, ERR_UNPROCESSABLE, "user: unknown user \"%.64s\"", m->user);
-    const char *methods[NOTIFY_METHODS];
-    int64_t after = 0;
+    struct notify_choice ch[NOTIFY_CHOICES_MAX];
+    const char *methods[NOTIFY_CHOICES_MAX];
     char why[200];
-    size_t n = notify_choose_methods(cfg, u, m->inc ? m->inc->severity : NULL, methods, &after, why,
-                                     sizeof why);
+    size_t n = notify_choose(cfg, u, m->inc ? m->inc->severity : NULL, ch, why, sizeof why);
+    int64_t after = n ? ch[0].after : 0; /* the earliest delay (for the timeline) */
+    bool timed = false;                  /* rules with different delays */
+    for (size_t i = 0; i < n; i++) {
+        methods[i] = ch[i].method;
+        timed = timed || ch[i].after != ch[0].after;
+        after = ch[i].after < after ? ch[i].after : after;
+    }
     if (n == 0)
         return error_set(err, ERR_UNPROCESSABLE,
                          "user: %s has no contact method (email, phone, slack or webhook)", u->id);
     /* the methods named that cannot reach the user: on the timeline and counted, never silent */
-    struct notify_dropped dr[NOTIFY_METHODS];
+    struct notify_dropped dr[NOTIFY_METHODS + NOTIFY_CHOICES_MAX];
     bool by_rule = strncmp(why, "rule ", 5) == 0; /* a rule overrides the severity's channels */
     size_t ndr = notify_dropped_methods(cfg, u, by_rule || !m->inc ? NULL : m->inc->severity,
                                         methods, n, dr);
@@ -162,30 +177,42 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
         .user_id = u->id,
         .subject = subject.data ? subject.data : "",
         .body = text.data ? text.data : "",
-        .due_at = now + after,
-        .next_attempt_at = now + after,
         .created_at = now,
         .reason = why,
     };
-    json_t *added = json_array();
+    json_t *added = json_array(), *timing = json_array();
     enum result result = OK;
     for (size_t i = 0; i < n && result == OK; i++) {
         int64_t id = 0;
-        row.method = (char *)methods[i];
-        row.address = (char *)notify_user_address(u, methods[i]);
+        char key[200], d[32];
+        bool again = false; /* the method already has a row of this message (another delay) */
+        for (size_t k = 0; k < i; k++)
+            again = again || strcmp(ch[k].method, ch[i].method) == 0;
+        time_format_duration(ch[i].after, d, sizeof d);
+        snprintf(key, sizeof key, "%.150s@%s", m->key, d);
+        row.dkey = again ? key : (char *)m->key;
+        row.due_at = row.next_attempt_at = now + ch[i].after;
+        if (m->hold_until > row.due_at) /* held for business hours */
+            row.due_at = row.next_attempt_at = m->hold_until;
+        row.method = (char *)ch[i].method;
+        row.address = (char *)notify_user_address(u, ch[i].method);
         result = store_notification_insert(tx, &row, &id);
-        if (result == OK)
-            json_array_append_new(added, json_string(methods[i]));
-        else if (result == ERR_CONFLICT)
+        if (result == OK) {
+            if (!again)
+                json_array_append_new(added, json_string(ch[i].method));
+            json_array_append_new(timing, json_pack("{s:s,s:s,s:i}", "method", ch[i].method,
+                                                    "after", d, "rule", ch[i].rule));
+        } else if (result == ERR_CONFLICT)
             result = OK; /* queued before: nothing to add */
         else
             error_set(err, result, "store: cannot queue the notification for %s", u->id);
     }
     if (result == OK && m->inc && json_array_size(added) > 0)
-        result = note_queued(tx, m, added, why, after, dropped, now, err);
+        result = note_queued(tx, m, added, why, after, timed ? timing : NULL, dropped, now, err);
     if (result == OK && queued)
-        *queued = (int)json_array_size(added);
+        *queued = (int)json_array_size(timing);
     json_decref(added);
+    json_decref(timing);
     json_decref(dropped);
     buf_free(&subject);
     buf_free(&text);

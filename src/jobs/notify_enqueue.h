@@ -31,13 +31,14 @@ struct notify_message {
     const char *reason;         /* why (for the timeline), e.g. "escalation step 2" */
     const char *actor;          /* who queues it, for the timeline; NULL: "system" */
     const char *note;           /* a line put first in the text made from the incident, or NULL */
+    int64_t hold_until;         /* business hours: no row due before this (0: none) */
     unsigned *dropped;          /* optional out: += the methods named for the message that cannot
                                    reach the user (notify_dropped_methods), for the metric */
 };
 
-/* Queues m for its user: one outbox row per method chosen by the user's notify rules for the
- * incident's severity (else the severity's channels, else every method the user has), due at
- * now + the rule's delay. Appends notify.queued (user, methods, and `dropped`: the methods named
+/* Queues m for its user: one outbox row per method chosen by every matching notify rule of the
+ * user for the incident's severity (else the severity's channels, else every method the user
+ * has), each due at now + its rule's delay. Appends notify.queued (user, methods, and `dropped`: the methods named
  * for it that cannot reach the user, each with why) to the timeline when inc is set.
  * *queued: rows added (0 when all existed). ERR_UNPROCESSABLE when the user has no method. */
 enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,

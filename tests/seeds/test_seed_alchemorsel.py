@@ -9,7 +9,7 @@ eng-mgr), technical lead backend-lead (backup frontend-lead), communications lea
 csm), business hours (SEV4) sre-lead. Methods: SEV1 `[voice, sms, slack]` reaches voice and sms, SEV2
 sms (no Slack URL: a `dropped` entry on the timeline); SEV3 `[slack, email]` and SEV4 `[email]` email.
 """
-from replay import check, rows
+from replay import check, example, rows
 
 S = "003:"
 T0 = S + "36 SEV1 escalation immediate to CTO and CEO; roles paged at 0m not in the playbook"
@@ -70,3 +70,35 @@ MATRIX = {
 def test_alchemorsel_matrix(make_server):
     check(make_server, "alchemorsel", ["SEV1", "SEV2", "SEV3", "SEV4"], MATRIX,
           {"service": "alchemorsel-api"})
+
+
+def test_alchemorsel_sev4_waits_for_business_hours(make_server):
+    """SEV4 "Escalation: Standard business hours" (line 67): declared at 07:30 in Los Angeles
+    (calendar `office`, 09:00-17:00 Monday to Friday, not in the playbook), the first step's page
+    is held until 09:00 (+90 min), on the timeline; acknowledged before the opening, the held
+    page is cancelled. Declared at 10:00 (the matrix above) nothing is held."""
+    from tocsin_harness import parse_time
+    s = make_server(dev_clock=True, config_text=example("alchemorsel"))
+    s.pin_clock("2099-06-17T14:30:00Z")  # Wednesday 07:30 in Los Angeles (PDT, UTC-7)
+    never = s.create("alchemorsel SEV4 early", "SEV4", service="alchemorsel-api")
+    acked = s.create("alchemorsel SEV4 early, acked", "SEV4", service="alchemorsel-api")
+    s.advance("0s")
+    for inc in (never, acked):
+        held = [e for e in s.timeline(inc["id"]) if e["kind"] == "escalation.held"]
+        assert len(held) == 1, s.timeline(inc["id"])
+        assert held[0]["data"]["calendar"] == "office" and held[0]["data"]["users"] == ["sre-lead"]
+        assert held[0]["data"]["until"] == "2099-06-17T16:00:00Z"
+        q = [e for e in s.timeline(inc["id"]) if e["kind"] == "notify.queued"]
+        assert q[0]["data"]["held_until"] == "2099-06-17T16:00:00Z", q
+        st, j = s.api("GET", f"/api/v1/incidents/{inc['id']}/notifications")
+        assert st == 200 and {n["due_at"] for n in j["notifications"]} == {"2099-06-17T16:00:00Z"}
+    st, _ = s.api("POST", f"/api/v1/incidents/{acked['id']}/ack")
+    assert st == 200
+    s.advance("89m")
+    st, j = s.api("GET", f"/api/v1/incidents/{never['id']}/notifications")
+    assert [(n["status"], n["attempts"]) for n in j["notifications"]] == [("pending", [])], j
+    s.advance("2m")  # 09:01: the opening has come
+    st, j = s.api("GET", f"/api/v1/incidents/{acked['id']}/notifications")
+    assert [n["status"] for n in j["notifications"]] == ["cancelled"], j
+    st, j = s.api("GET", f"/api/v1/incidents/{never['id']}/notifications")
+    assert j["notifications"][0]["attempts"], j  # tried at the opening (sent or retrying)

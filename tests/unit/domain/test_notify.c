@@ -387,6 +387,9 @@ static void test_ack_tokens(void **state)
     "    notify:\n"                                                                                \
     "      - {severity: [SEV1], methods: [webhook, sms], after: 2m}\n"                             \
     "      - {severity: [SEV2], methods: [sms]}\n"                                                 \
+    "      - {severity: [SEV1], methods: [voice], after: 5m}\n"                                    \
+    "      - {severity: [SEV1], methods: [email], after: 10m}\n"                                   \
+    "      - {severity: [SEV2], methods: [sms], after: 10m}\n"                                     \
     "  - {id: bob, email: bob@example.com, phone: \"+15550102\"}\n"                                \
     "  - {id: carol, slack: \"https://hooks.example/x\"}\n"                                        \
     "  - {id: dave}\n"
@@ -402,36 +405,57 @@ static void test_choose_methods(void **state)
     const struct config_user *bob = config_user_find(c, "bob");
     const struct config_user *carol = config_user_find(c, "carol");
     const struct config_user *dave = config_user_find(c, "dave");
+    struct notify_choice ch[NOTIFY_CHOICES_MAX];
     const char *m[NOTIFY_METHODS];
-    int64_t after = -1;
     char why[200];
-    /* the first matching rule, with its delay */
-    assert_int_equal(notify_choose_methods(c, alice, "SEV1", m, &after, why, sizeof why), 2);
-    assert_string_equal(m[0], "webhook");
-    assert_string_equal(m[1], "sms");
-    assert_int_equal(after, 2 * MS_PER_MIN);
-    assert_string_equal(why, "rule 1 of user alice");
-    assert_int_equal(notify_choose_methods(c, alice, "SEV2", m, &after, why, sizeof why), 1);
-    assert_string_equal(m[0], "sms");
-    assert_int_equal(after, 0);
-    /* no rule matches: the severity's channels she has (voice is not a method) */
-    assert_int_equal(notify_choose_methods(c, alice, "SEV3", m, &after, why, sizeof why), 3);
-    assert_string_equal(m[0], "email");
-    assert_string_equal(m[1], "sms");
-    assert_string_equal(m[2], "webhook");
+    /* every matching rule, each with its delay: SEV1 matches rules 1, 3 and 4 */
+    assert_int_equal(notify_choose(c, alice, "SEV1", ch, why, sizeof why), 4);
+    assert_string_equal(ch[0].method, "webhook");
+    assert_string_equal(ch[1].method, "sms");
+    assert_int_equal(ch[0].after, 2 * MS_PER_MIN);
+    assert_int_equal(ch[1].rule, 1);
+    assert_string_equal(ch[2].method, "voice"); /* rule 3: a call at +5, mail at +10 */
+    assert_int_equal(ch[2].after, 5 * MS_PER_MIN);
+    assert_string_equal(ch[3].method, "email");
+    assert_int_equal(ch[3].after, 10 * MS_PER_MIN);
+    assert_int_equal(ch[3].rule, 4);
+    assert_string_equal(why, "rules 1, 3, 4 of user alice");
+    assert_int_equal(notify_choose(c, alice, "SEV2", ch, why, sizeof why), 2);
+    assert_string_equal(ch[0].method, "sms");
+    assert_int_equal(ch[0].after, 0);
+    assert_string_equal(ch[1].method, "sms"); /* the same method again, later */
+    assert_int_equal(ch[1].after, 10 * MS_PER_MIN);
+    assert_string_equal(why, "rules 2, 5 of user alice");
+    /* no rule matches: every method she has (ticket is no user's method; voice never by
+     * default) */
+    assert_int_equal(notify_choose(c, alice, "SEV3", ch, why, sizeof why), 3);
+    assert_string_equal(ch[0].method, "email");
+    assert_string_equal(ch[1].method, "sms");
+    assert_string_equal(ch[2].method, "webhook");
     assert_non_null(strstr(why, "every method"));
-    assert_int_equal(notify_choose_methods(c, bob, "SEV1", m, &after, why, sizeof why), 2);
-    assert_string_equal(m[0], "sms");
-    assert_string_equal(m[1], "email");
+    /* the severity's channels bob has, voice among them (named by the severity) */
+    assert_int_equal(notify_choose(c, bob, "SEV1", ch, why, sizeof why), 3);
+    assert_string_equal(ch[0].method, "voice");
+    assert_string_equal(ch[1].method, "sms");
+    assert_string_equal(ch[2].method, "email");
+    assert_int_equal(ch[0].rule, 0);
     assert_string_equal(why, "channels of severity SEV1");
-    assert_int_equal(notify_choose_methods(c, bob, "SEV2", m, &after, why, sizeof why), 1);
-    assert_string_equal(m[0], "email");
+    assert_int_equal(notify_choose(c, bob, "SEV2", ch, why, sizeof why), 1);
+    assert_string_equal(ch[0].method, "email");
     /* ticket only, or no incident: every method the user has */
-    assert_int_equal(notify_choose_methods(c, bob, "SEV3", m, &after, why, sizeof why), 2);
-    assert_int_equal(notify_choose_methods(c, bob, NULL, m, &after, why, sizeof why), 2);
-    assert_int_equal(notify_choose_methods(c, carol, "SEV2", m, &after, why, sizeof why), 1);
-    assert_string_equal(m[0], "slack");
-    assert_int_equal(notify_choose_methods(c, dave, "SEV1", m, &after, why, sizeof why), 0);
+    assert_int_equal(notify_choose(c, bob, "SEV3", ch, why, sizeof why), 2);
+    assert_int_equal(notify_choose(c, bob, NULL, ch, why, sizeof why), 2);
+    assert_int_equal(notify_choose(c, carol, "SEV2", ch, why, sizeof why), 1);
+    assert_string_equal(ch[0].method, "slack");
+    assert_int_equal(notify_choose(c, dave, "SEV1", ch, why, sizeof why), 0);
+    /* what bob cannot take of SEV1's channels: slack (no URL); voice is not configured */
+    struct notify_dropped dr[NOTIFY_METHODS];
+    const char *chosen[] = {"voice", "sms", "email"};
+    assert_int_equal(notify_dropped_methods(c, bob, "SEV1", chosen, 3, dr), 4);
+    assert_string_equal(dr[0].method, "slack");
+    assert_string_equal(dr[0].why, "the user has no address for it");
+    assert_string_equal(dr[1].method, "voice");
+    assert_string_equal(dr[1].why, "notify.voice is not configured");
     /* fallback order: rule methods first (file order), then the rest as email, sms, slack,
      * webhook */
     assert_int_equal(notify_user_methods(alice, m), 3);
