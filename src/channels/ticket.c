@@ -26,10 +26,10 @@ static enum result ticket_build(const struct notify_render *r, struct notify_req
                          "ticket: no ticket webhook is configured (notify.ticket.url)");
     char key[INCIDENT_ID_MAX + 32], hdr[1200];
     snprintf(key, sizeof key, "tocsin-ticket-%s", lead->row.incident_id);
-    json_t *body = json_pack("{s:s,s:s,s:b,s:s,s:s,s:o}", "type", "incident.ticket",
-                             "idempotency_key", key, "drill", lead->inc && lead->inc->drill,
-                             "subject", lead->row.subject, "message", lead->row.body, "incident",
-                             notify_incident_json(lead));
+    json_t *body =
+        json_pack("{s:s,s:s,s:b,s:s,s:s,s:o}", "type", "incident.ticket", "idempotency_key", key,
+                  "drill", lead->inc && lead->inc->drill, "subject", lead->row.subject, "message",
+                  lead->row.body, "incident", notify_incident_json(lead));
     out->body = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!out->body)

@@ -72,13 +72,15 @@ static bool named(const struct string_list *l, const char *s)
 
 void config_delivery_warnings(const struct config *c, struct config_errors *out)
 {
+    if (!c)
+        return;
     for (size_t i = 0; i < c->severity_count; i++) {
         const struct config_severity *s = &c->severities[i];
         for (size_t k = 0; k < s->notify.count; k++) {
             const char *m = s->notify.items[k], *key = unconfigured(c, m);
             if (key) {
-                add(out, c, s->line,
-                    "severity %s names %s, but %s is not configured: %s", s->id, m, key,
+                add(out, c, s->line, "severity %s names %s, but %s is not configured: %s", s->id, m,
+                    key,
                     strcmp(m, "ticket") == 0 ? "its tickets will fail"
                                              : "no page of it goes out that way");
                 continue;

@@ -65,8 +65,8 @@ static bool user_has_method(const struct config_user *u, const char *m)
 static void user_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                       const char *path, size_t index)
 {
-    static const char *const needs[] = {"email", "email", "sms",     "phone",   "voice",
-                                        "phone", "slack", "slack",   "webhook", "webhook"};
+    static const char *const needs[] = {"email", "email", "sms",   "phone",   "voice",
+                                        "phone", "slack", "slack", "webhook", "webhook"};
     const struct config_user *u = obj;
     config_parse_default_name(ctx, n, obj, path, index);
     if (u->webhook && !u->webhook_secret)

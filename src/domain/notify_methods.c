@@ -1,8 +1,8 @@
 /*
  * notify_methods: a user's addresses and the choice of methods for a message (see
- * notify_render.h): every matching notify rule (each with its delay), else the severity's channels the user has,
- * else every method the user has; fallback order email, sms, slack, webhook (voice only when
- * named). Pure; any thread.
+ * notify_render.h): every matching notify rule (each with its delay), else the severity's channels
+ * the user has, else every method the user has; fallback order email, sms, slack, webhook (voice
+ * only when named). Pure; any thread.
  */
 #include "domain/notify_render.h"
 
@@ -108,14 +108,13 @@ size_t notify_choose(const struct config *cfg, const struct config_user *u, cons
 }
 
 /* Why the config cannot send method m to user u, or NULL when it can. */
-static const char *cannot_send(const struct config *cfg, const struct config_user *u,
-                               const char *m)
+static const char *cannot_send(const struct config *cfg, const struct config_user *u, const char *m)
 {
     if (strcmp(m, "ticket") == 0)
         return NULL; /* not a user's method: one ticket per incident (notify.ticket) */
     if (!notify_user_address(u, m))
         return strcmp(m, "sms") == 0 || strcmp(m, "voice") == 0 ? "the user has no phone"
-                                                                 : "the user has no address for it";
+                                                                : "the user has no address for it";
     if (strcmp(m, "email") == 0 && !cfg->notify.email.url)
         return "notify.email is not configured";
     if (strcmp(m, "sms") == 0 && !cfg->notify.sms.url)

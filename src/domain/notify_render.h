@@ -76,7 +76,9 @@ int notify_kind_parse(const char *name);          /* -1 when unknown */
 /* The Standard Webhooks event type of a kind: incident.page, incident.reminder, oncall.handoff,
  * notification.info. */
 const char *notify_event_type(const char *kind);
-/* The message's subject: the lead's own, or "N notifications: ..." for a bundle. */
+/* The message's subject: the lead's own, or "N notifications: ..." for a bundle ("[DRILL] N
+ * notifications: ..." when every row is about a drill, "N notifications (M of them drills): ..."
+ * when some are). */
 void notify_render_subject(const struct notify_render *r, struct buf *out);
 /* The plain-text body: each row's text, its ack link and its incident link; a bundle starts with
  * "N notifications:" and lists each row. */

@@ -272,6 +272,9 @@ static json_t *reach(struct esc_ctx *x, const char *target, const char *key, boo
     return j;
 }
 
+static json_t *fallback(struct esc_ctx *x, const struct incident *inc, const char *key,
+                        struct pages *pg);
+
 /* The step of a fire: its targets' users go into pg; a step (timed, manual, or fired by a breach
  * with `next`) is on the timeline as escalation.step; a breach's re-page or target adds its
  * targets to *breach_targets instead. */
@@ -306,8 +309,11 @@ static enum result fire_step(struct store_conn *tx, struct esc_ctx *x,
                   "step", f->step + 1, "reason", escalation_reason_name(f->reason), "key", f->key,
                   "targets", targets, "users", users_json(&all), "message", x->reason);
     json_decref(targets);
-    if (!all.n)
-        log_warn("escalate: %s step %d of %s reaches nobody", inc->id, f->step + 1, p->id);
+    if (!all.n && page) { /* nobody on call in its schedule (or an empty team): the fallback */
+        log_warn("escalate: %s step %d of %s reaches nobody; paging the fallback", inc->id,
+                 f->step + 1, p->id);
+        json_object_set_new(data, "fallback", fallback(x, inc, f->key, pg));
+    }
     if (f->reason == ESC_MANUAL) {
         json_decref(x->step_out);
         x->step_out = json_incref(data);

@@ -156,8 +156,8 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
                                         methods, n, dr);
     json_t *dropped = json_array();
     for (size_t i = 0; i < ndr; i++)
-        json_array_append_new(dropped, json_pack("{s:s,s:s}", "method", dr[i].method, "why",
-                                                 dr[i].why));
+        json_array_append_new(dropped,
+                              json_pack("{s:s,s:s}", "method", dr[i].method, "why", dr[i].why));
     if (ndr)
         log_warn("notify: %s for %s: %zu method(s) cannot reach them (first: %s, %s)", m->key,
                  u->id, ndr, dr[0].method, dr[0].why);
@@ -262,8 +262,8 @@ enum result notify_enqueue_ticket(struct store_conn *tx, const struct config *cf
         error_set(err, result, "store: cannot queue the ticket of %s", inc->id);
     } else {
         *queued = 1;
-        json_t *data = json_pack("{s:s,s:s?}", "severity", inc->severity, "url",
-                                 cfg->notify.ticket.url);
+        json_t *data =
+            json_pack("{s:s,s:s?}", "severity", inc->severity, "url", cfg->notify.ticket.url);
         if (!cfg->notify.ticket.url)
             json_object_set_new(data, "warning",
                                 json_string("notify.ticket is not configured: the ticket will "

@@ -38,9 +38,9 @@ struct notify_message {
 
 /* Queues m for its user: one outbox row per method chosen by every matching notify rule of the
  * user for the incident's severity (else the severity's channels, else every method the user
- * has), each due at now + its rule's delay. Appends notify.queued (user, methods, and `dropped`: the methods named
- * for it that cannot reach the user, each with why) to the timeline when inc is set.
- * *queued: rows added (0 when all existed). ERR_UNPROCESSABLE when the user has no method. */
+ * has), each due at now + its rule's delay. Appends notify.queued (user, methods, and `dropped`:
+ * the methods named for it that cannot reach the user, each with why) to the timeline when inc is
+ * set. *queued: rows added (0 when all existed). ERR_UNPROCESSABLE when the user has no method. */
 enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
                            const struct notify_message *m, int64_t now, int *queued,
                            struct error *err);

@@ -9,6 +9,7 @@ gateway, an SMS gateway and a ticket system:
   tocsin_notify_methods_dropped_total counts it;
 - a SEV4 (`notify: [ticket]`) incident gets exactly one ticket, with a stable Idempotency-Key,
   however often its escalation runs, and pages nobody;
+- a step whose schedule has nobody on call pages the config's fallback target;
 - check-config prints a warning for each method that cannot deliver, and still exits 0.
 """
 import re
@@ -24,16 +25,26 @@ def config(voice, sms, ticket):
     return f"""\
 severities:
   - {{id: SEV1, name: Critical, ack_within: 15m, notify: [voice, sms, slack]}}
+  - {{id: SEV2, name: Major, notify: [sms]}}
   - {{id: SEV4, name: Low, notify: [ticket]}}
 services:
   - {{id: api, name: API Gateway}}
 users:
   - {{id: alice, email: alice@example.com, phone: "+15550101", slack: "{sms.url}/slack"}}
   - {{id: bob, email: bob@example.com, phone: "+15550102"}}
+schedules:
+  - id: weekend-night
+    timezone: UTC
+    layers:
+      - name: only
+        rotation: {{every: 1w, handoff: "mon 09:00", users: [bob]}}
+        restrictions: ["sat 03:00-03:01"]
+fallback: "user:alice"
 escalation_policies:
   - id: default
     steps:
       - {{after: 0m, notify: [user:alice, user:bob], when: {{severity: [SEV1]}}}}
+      - {{after: 0m, notify: ["schedule:weekend-night"], when: {{severity: [SEV2]}}}}
 notify:
   sms: {{url: "{sms.url}/sms", from: "+15550000"}}
   voice: {{url: "{voice.url}/Calls.json", from: "+15550009", username: AC123, password: tok}}
@@ -133,3 +144,15 @@ notify:
     assert f"{p}:3: warning: severity SEV4 names ticket, but notify.ticket is not configured" in err
     assert f"{p}:5: warning: user alice lacks slack" in err
     assert "names sms" not in err  # configured, and alice has a phone
+
+
+def test_step_whose_schedule_has_nobody_on_call_pages_the_fallback(env):
+    s, _ = env
+    inc = s.create(severity="SEV2", title="Replica lag", service="api")
+    s.advance("0s")
+    tl = s.timeline(inc["id"])
+    step = [e for e in tl if e["kind"] == "escalation.step"]
+    assert len(step) == 1 and step[0]["data"]["users"] == [], step
+    assert step[0]["data"]["fallback"] == ["alice"], step
+    queued = [e["data"] for e in tl if e["kind"] == "notify.queued"]
+    assert [(q["user"], q["methods"]) for q in queued] == [("alice", ["sms"])], queued
