@@ -7,7 +7,8 @@ CTO, CEO, Board and "External" of an acknowledged SEV1; the backup contacts afte
 On call on Wednesday 2099-06-17 10:00 Los Angeles: incident commander sre-lead (backup
 eng-mgr), technical lead backend-lead (backup frontend-lead), communications lead pm (backup
 csm), business hours (SEV4) sre-lead. Methods: SEV1 `[voice, sms, slack]` reaches voice and sms, SEV2
-sms (no Slack URL: a `dropped` entry on the timeline); SEV3 `[slack, email]` and SEV4 `[email]` email.
+sms (no Slack URL: a `dropped` entry on the timeline); the CTO and CEO by their own contact
+rules (SEV1 call + text, SEV2 text, then email at +10 min unless acknowledged); SEV3 `[slack, email]` and SEV4 `[email]` email.
 """
 from replay import check, example, rows
 
@@ -15,6 +16,8 @@ S = "003:"
 T0 = S + "36 SEV1 escalation immediate to CTO and CEO; roles paged at 0m not in the playbook"
 TEAM = S + "70-95 response team (IC, technical lead, comms lead primary)"
 BACKUP = S + "254 no response in 10 minutes: backup contact"
+EXEC = S + "252-254 Executive Contact Protocol: no response in 10 minutes, the backup contact " \
+    "(contact rule: email at +10 min unless acknowledged; which contact is not in the playbook)"
 ACK = "response time breached (%s, line %s): re-page the current step (on_ack_breach default)"
 RES = "resolution target breached (%s, line %s): re-page the current step, merged with it"
 
@@ -26,25 +29,32 @@ MATRIX = {
     + rows(30, "cto", "sms voice", S + "247 Sev 1, 30 min: CTO")
     + rows(60, "ceo", "sms voice", S + "247 Sev 1, 1 hour: CEO; " + RES % ("1 hour", "35"))
     + rows(120, "board-chair", "sms voice", S + "247 Sev 1, 2 hours: Board")
-    + rows(240, "aws-tam", "sms voice", S + "247 Sev 1, 4 hours: External (326 External Vendors)"),
+    + rows(240, "aws-tam", "sms voice", S + "247 Sev 1, 4 hours: External (326 External Vendors)")
+    + rows(10, "cto ceo", "email", EXEC) + rows(40, "cto", "email", EXEC)
+    + rows(70, "ceo", "email", EXEC),
     ("SEV1", "ack3"): rows(0, "sre-lead backend-lead pm", "sms voice", TEAM)
     + rows(0, "cto ceo", "sms voice", T0)
     + rows(30, "cto", "sms voice", S + "247 Sev 1, 30 min: CTO (until resolved)")
     + rows(60, "ceo", "sms voice", S + "247 Sev 1, 1 hour: CEO (until resolved); " + RES % ("1 hour", "35"))
     + rows(120, "board-chair", "sms voice", S + "247 Sev 1, 2 hours: Board (until resolved)")
-    + rows(240, "aws-tam", "sms voice", S + "247 Sev 1, 4 hours: External (until resolved)"),
+    + rows(240, "aws-tam", "sms voice", S + "247 Sev 1, 4 hours: External (until resolved)")
+    # the mails of the 0m pages are cancelled by the ack at +3; those of the later pages
+    # (queued after it: the step climbs until resolved) go
+    + rows(40, "cto", "email", EXEC) + rows(70, "ceo", "email", EXEC),
     ("SEV2", "never"): rows(0, "sre-lead backend-lead pm", "sms", TEAM)
     + rows(10, "eng-mgr frontend-lead csm", "sms", BACKUP)
     + rows(30, "eng-mgr", "sms", S + "248 Sev 2, 30 min: Eng Mgr; " + ACK % ("30 minutes", "45")
            + ", merged")
     + rows(60, "cto", "sms", S + "248 Sev 2, 1 hour: CTO")
     + rows(120, "ceo", "sms", S + "248 Sev 2, 2 hours: CEO")
-    + rows(240, "ceo", "sms", RES % ("4 hours", "46")),
+    + rows(240, "ceo", "sms", RES % ("4 hours", "46"))
+    + rows(70, "cto", "email", EXEC) + rows(130, "ceo", "email", EXEC),  # 250: beyond the replay
     ("SEV2", "ack3"): rows(0, "sre-lead backend-lead pm", "sms", TEAM)
     + rows(30, "eng-mgr", "sms", S + "248 Sev 2, 30 min: Eng Mgr (until resolved)")
     + rows(60, "cto", "sms", S + "248 Sev 2, 1 hour: CTO (until resolved)")
     + rows(120, "ceo", "sms", S + "248 Sev 2, 2 hours: CEO (until resolved)")
-    + rows(240, "ceo", "sms", RES % ("4 hours", "46")),
+    + rows(240, "ceo", "sms", RES % ("4 hours", "46"))
+    + rows(70, "cto", "email", EXEC) + rows(130, "ceo", "email", EXEC),
     ("SEV3", "never"): rows(0, "sre-lead backend-lead", "email", TEAM)
     + rows(10, "eng-mgr frontend-lead", "email", BACKUP)
     + rows(30, "team-lead", "email", S + "249 Sev 3, 30 min: Team Lead")
