@@ -45,3 +45,31 @@ MATRIX = {
 
 def test_alloy_matrix(make_server):
     check(make_server, "alloy", ["P0", "P1", "P2", "P3"], MATRIX, {"service": "alloy-api"})
+
+
+def test_alloy_alert_rules_open_incidents_at_their_mapped_severity(make_server):
+    """The playbook's Prometheus rules (lines 346-385) sent by Alertmanager: HighErrorRate and
+    DatabaseDown (`severity: critical`) open P1 incidents, HighLatency and HighMemoryUsage
+    (`warning`) P2 (severity_map; before, every alert opened the config's second severity, P1,
+    whatever its label); the P1 pages the primary at once like a declared P1."""
+    from replay import REPLAY_AT, example
+    from test_ingest_support import am_alert, am_ok, integration
+    s = make_server(dev_clock=True, config_text=example("alloy"))
+    s.pin_clock(REPLAY_AT)
+    # one service each: alerts of one service share its open incident (no group_by)
+    rules = [("alloy-api", "HighErrorRate", "critical", "P1"),
+             ("auth", "HighLatency", "warning", "P2"),
+             ("postgres", "DatabaseDown", "critical", "P1"),
+             ("redis", "HighMemoryUsage", "warning", "P2")]
+    for service, name, label, _ in rules:
+        key = integration(s, service, "alertmanager", name)["key"]
+        am_ok(s, key, [am_alert({"alertname": name, "severity": label}, summary=name)])
+    s.advance("0s")
+    st, j = s.api("GET", "/api/v1/incidents?status=open&limit=100")
+    assert st == 200
+    got = sorted((i["service"], i["title"], i["severity"]) for i in j["incidents"])
+    assert got == sorted((sv, n, sev) for sv, n, _, sev in rules), got
+    p1 = [i["id"] for i in j["incidents"] if i["title"] == "HighErrorRate"][0]
+    q = [(e["data"]["user"], e["data"]["methods"]) for e in s.timeline(p1)
+         if e["kind"] == "notify.queued"]
+    assert q == [("ben", ["sms"])], q
