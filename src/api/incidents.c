@@ -13,6 +13,7 @@
 #include "domain/incident.h"
 #include "jobs/incident_ops.h"
 #include "jobs/postmortem.h"
+#include "jobs/stakeholders.h"
 #include "jobs/checklists.h"
 #include "jobs/timeline.h"
 #include "util/jsonv.h"
@@ -465,6 +466,8 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
                              NULL, err);
     if (result == OK && op->public_update && incident_status_is_open(from))
         result = checklist_observe(tx, inc->id, CHECK_AUTO_PUBLIC_UPDATE, now, err);
+    if (result == OK && op->public_update && incident_status_is_open(from))
+        result = stakeholders_brief(tx, op->cfg, inc, op->message, op->actor, now, err);
     return result;
 }
 

@@ -40,6 +40,7 @@ struct config_severity {
      * policy's: "repage", "next", "flag" or a target ("user:ID"...); NULL: the policy's. */
     char *on_ack_breach, *on_resolve_breach;
     char *business_hours; /* a `calendars` id: pages wait for its next opening; NULL: any time */
+    struct string_list stakeholders; /* user ids mailed each public update, never paged */
     int line;
 };
 

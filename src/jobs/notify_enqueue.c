@@ -139,6 +139,15 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     const char *methods[NOTIFY_CHOICES_MAX];
     char why[200];
     size_t n = notify_choose(cfg, u, m->inc ? m->inc->severity : NULL, ch, why, sizeof why);
+    if (m->only_method) { /* one method, at once: the user's rules do not apply */
+        n = notify_user_address(u, m->only_method) ? 1 : 0;
+        ch[0] = (struct notify_choice){.method = m->only_method};
+        snprintf(why, sizeof why, "%s only (%.100s)", m->only_method,
+                 m->reason ? m->reason : "the producer's choice");
+        if (n == 0)
+            return error_set(err, ERR_UNPROCESSABLE, "user: %s has no %s address", u->id,
+                             m->only_method);
+    }
     int64_t after = n ? ch[0].after : 0; /* the earliest delay (for the timeline) */
     bool timed = false;                  /* rules with different delays */
     for (size_t i = 0; i < n; i++) {
@@ -152,8 +161,8 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     /* the methods named that cannot reach the user: on the timeline and counted, never silent */
     struct notify_dropped dr[NOTIFY_METHODS + NOTIFY_CHOICES_MAX];
     bool by_rule = strncmp(why, "rule ", 5) == 0; /* a rule overrides the severity's channels */
-    size_t ndr = notify_dropped_methods(cfg, u, by_rule || !m->inc ? NULL : m->inc->severity,
-                                        methods, n, dr);
+    size_t ndr = notify_dropped_methods(
+        cfg, u, by_rule || m->only_method || !m->inc ? NULL : m->inc->severity, methods, n, dr);
     json_t *dropped = json_array();
     for (size_t i = 0; i < ndr; i++)
         json_array_append_new(dropped,

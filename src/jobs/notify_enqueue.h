@@ -32,6 +32,8 @@ struct notify_message {
     const char *actor;          /* who queues it, for the timeline; NULL: "system" */
     const char *note;           /* a line put first in the text made from the incident, or NULL */
     int64_t hold_until;         /* business hours: no row due before this (0: none) */
+    const char *only_method;    /* this method alone, whatever the rules (a stakeholder's mail);
+                                   ERR_UNPROCESSABLE when the user lacks it; NULL: the rules */
     unsigned *dropped;          /* optional out: += the methods named for the message that cannot
                                    reach the user (notify_dropped_methods), for the metric */
 };
