@@ -93,11 +93,16 @@ struct config_team {
 };
 
 struct config_probe {
-    char *url;
+    char *
+        url; /* http(s)://...; tcp://HOST:PORT (connect); tls://HOST:PORT (handshake); dns://NAME */
     int64_t every, timeout, max_latency; /* max_latency -1 when not set */
-    int expect_status;                   /* default 200 */
-    char *expect_body;                   /* substring, or NULL */
-    int fail_after, recover_after;       /* defaults 3 and 1 */
+    int cert_expiry_days;                /* tls:// and https://: fail when the certificate
+                                            expires within this many days; 0: not checked */
+    char *ca_file;     /* tls:// and https://: the CA bundle (PEM) to verify with, instead of the
+                          system's */
+    int expect_status; /* default 200 */
+    char *expect_body; /* substring, or NULL */
+    int fail_after, recover_after; /* defaults 3 and 1 */
     int line;
 };
 
