@@ -8,7 +8,8 @@ set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libmicrohttpd-dev libgnutls28-dev libjansson-dev libsqlite3-dev
             libsodium-dev libyaml-dev libcurl4-openssl-dev libpq-dev libical-dev libcmark-gfm-dev
-            libcmark-gfm-extensions-dev tzdata)
+            libcmark-gfm-extensions-dev tzdata
+            python3 python3-aiosmtpd)  # python3-aiosmtpd: the mail sink of `make run`
 test_pkgs=(libcmocka-dev python3-pytest python3-pytest-xdist python3-aiosmtpd python3-psycopg2 sqlite3 curl
            chromium openssl)
 lint_pkgs=(clang-format cppcheck)

@@ -4,6 +4,10 @@
 # web UI: on the first run it sets a random password for the dev config's user alice (role
 # admin) through the admin API (`tocsin user passwd`), prints it once and keeps it in
 # DATA/ui.password (mode 0600), as the server does with DATA/admin.token.
+# It also starts the local sinks the dev config pages through (scripts/dev_sinks.py: SMTP on
+# 127.0.0.1:2525, HTTP on 127.0.0.1:9099 for SMS, voice, Slack, webhooks and tickets), printing
+# what they receive and keeping it in DATA/sinks/; TOCSIN_SINKS=0 skips them. Both processes
+# are stopped by their PIDs when tocsin stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config=${TOCSIN_CONFIG:-examples/dev.yaml}
@@ -14,9 +18,17 @@ mkdir -p -m 0700 "$data" # the database and the secrets: the owner's only (docs/
 echo "tocsin: config $config, data dir $data"
 echo "tocsin: API      http://$listen/api/v1/   (health: http://$listen/healthz)"
 echo "tocsin: web UI   http://$listen/ui/"
+sinks_pid=
+if [ "${TOCSIN_SINKS:-1}" != 0 ]; then
+  /usr/bin/python3 scripts/dev_sinks.py "$data/sinks" &
+  sinks_pid=$!
+  echo "tocsin: pages    mail in $data/sinks/mail.log, SMS/voice/Slack/webhook/ticket in $data/sinks/http.log (also printed here)"
+fi
+stop_sinks() { [ -n "$sinks_pid" ] && kill -TERM "$sinks_pid" 2>/dev/null && wait "$sinks_pid" 2>/dev/null; sinks_pid=; }
 build/tocsin serve --config "$config" --data "$data" --listen "$listen" &
 pid=$!
-trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid"' INT TERM
+trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid"; stop_sinks' INT TERM
+trap 'stop_sinks' EXIT
 for _ in $(seq 1 100); do
   curl -fsS "http://$listen/healthz" >/dev/null 2>&1 && break
   kill -0 "$pid" 2>/dev/null || { wait "$pid"; exit $?; }

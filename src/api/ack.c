@@ -8,10 +8,13 @@
  *   POST /ack/{token}  acknowledges as the token's user (actor "user:ID (ack link)"), in one store
  *                      job with its timeline entry. Already acknowledged or later: a page saying
  *                      so (200). Expired: 410. Bad signature: 403. Unknown incident: 404.
+ *   POST /ack/{token}?voice=1  the voice gateway's callback (channels/voice.c): form field Digits;
+ *                      only "1" acknowledges; the answer is TwiML the call speaks.
  * Everything put in the HTML is escaped. Responses are not cached and send no Referer (the token
  * is in the URL).
  */
 #include "api/api.h"
+#include "api/ui.h"
 #include "jobs/incident_ops.h"
 #include "domain/ack_link.h"
 #include "domain/notify_render.h"
@@ -177,15 +180,52 @@ static enum result ack_job(struct store_conn *tx, void *arg, struct error *err)
     return result == ERR_NOT_FOUND ? OK : result;
 }
 
+/* A TwiML answer to the voice gateway: the call says `text` and hangs up. */
+static void twiml_send(struct request *r, const char *text)
+{
+    struct buf b;
+    buf_init(&b, 4096);
+    buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>");
+    notify_html_escape(&b, text);
+    buf_puts(&b, "</Say><Hangup/></Response>");
+    size_t len = b.len;
+    reply_header(r, "Cache-Control", "no-store");
+    reply_raw(r, 200, "application/xml", buf_steal(&b), len);
+}
+
+/* The voice callback: whether the key pressed (form field Digits) is 1; answered when not. */
+static bool voice_pressed_one(struct request *r)
+{
+    struct ui_form f;
+    struct error err = {0};
+    bool one = false;
+    if (ui_form_parse(r->body ? r->body : "", r->body_len, &f, &err) == OK) {
+        const char *d = ui_form_get(&f, "Digits");
+        one = d && strcmp(d, "1") == 0;
+    }
+    ui_form_free(&f);
+    if (!one)
+        twiml_send(r, "Not acknowledged. Press 1 to acknowledge. Goodbye.");
+    return one;
+}
+
 static void api_ack_confirm(struct request *r)
 {
     struct acklink link;
     if (!token_or_reply(r, &link))
         return;
+    bool voice = request_query(r, "voice") != NULL;
+    if (voice && !voice_pressed_one(r))
+        return;
     struct error err = {0};
     struct ack_job j = {.link = &link, .clock = r->app->clock};
     enum result result = store_write(r->app->store, ack_job, &j, &err);
-    if (result != OK) {
+    if (result == OK && j.found && voice) {
+        char text[INCIDENT_ID_MAX + 80];
+        snprintf(text, sizeof text, "%s %s. Thank you.",
+                 j.acked ? "Acknowledged" : "Nothing changed, already handled:", j.inc.id);
+        twiml_send(r, text);
+    } else if (result != OK) {
         log_error("ack: %s by %s failed: %s", link.incident, link.user, err.message);
         page_error(r, 503, "Not acknowledged", "tocsin could not record it; please try again.");
     } else if (!j.found) {

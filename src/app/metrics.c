@@ -21,6 +21,7 @@ struct metrics {
     size_t nroutes; /* plus one slot for unmatched requests */
     struct route_metrics *routes;
     _Atomic unsigned long long unrouted;
+    _Atomic unsigned long long dropped;
 };
 
 struct metrics *metrics_new(size_t nroutes)
@@ -60,6 +61,12 @@ void metrics_count_unrouted(struct metrics *m, unsigned n)
         atomic_fetch_add(&m->unrouted, n);
 }
 
+void metrics_count_dropped(struct metrics *m, unsigned n)
+{
+    if (m && n)
+        atomic_fetch_add(&m->dropped, n);
+}
+
 void metrics_render(struct metrics *m, const char *(*route_name)(size_t i), struct buf *out)
 {
     buf_printf(out,
@@ -68,6 +75,12 @@ void metrics_render(struct metrics *m, const char *(*route_name)(size_t i), stru
                "# TYPE tocsin_incidents_unrouted_total counter\n"
                "tocsin_incidents_unrouted_total %llu\n",
                atomic_load(&m->unrouted));
+    buf_printf(out,
+               "# HELP tocsin_notify_methods_dropped_total Methods named for a page that could not "
+               "reach the user (no address, channel not configured; on the incident's timeline).\n"
+               "# TYPE tocsin_notify_methods_dropped_total counter\n"
+               "tocsin_notify_methods_dropped_total %llu\n",
+               atomic_load(&m->dropped));
     buf_puts(out, "# HELP tocsin_http_requests_total HTTP requests by route and status code.\n"
                   "# TYPE tocsin_http_requests_total counter\n");
     for (size_t i = 0; i <= m->nroutes; i++) {

@@ -18,6 +18,9 @@ void metrics_free(struct metrics *m);
 void metrics_observe(struct metrics *m, int route, int status, double ms);
 /* Counts an incident that routed to no one (tocsin_incidents_unrouted_total). */
 void metrics_count_unrouted(struct metrics *m, unsigned n);
+/* Counts methods named for a page that could not reach the user (the user lacks the address or
+ * the channel is not configured): tocsin_notify_methods_dropped_total. */
+void metrics_count_dropped(struct metrics *m, unsigned n);
 /* Appends the request metrics; route_name(i) labels route i. */
 void metrics_render(struct metrics *m, const char *(*route_name)(size_t i), struct buf *out);
 

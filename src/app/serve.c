@@ -127,6 +127,11 @@ static int serve_check_config(int argc, char **argv)
     struct config *c = config_load_reporting(argv[1]);
     if (!c)
         return 1;
+    struct config_errors warn = {0};
+    config_delivery_warnings(c, &warn);
+    for (size_t i = 0; i < warn.count; i++)
+        fprintf(stderr, "%s\n", warn.items[i]);
+    config_errors_free(&warn);
     printf("%s: ok (%zu severities, %zu users, %zu services, %zu schedules, %zu escalation "
            "policies)\n",
            argv[1], c->severity_count, c->user_count, c->service_count, c->schedule_count,
@@ -244,6 +249,11 @@ static int serve_main(int argc, char **argv)
     app.config = config_load_reporting(o.config);
     if (!app.config)
         fatal("serve: %s is not a valid config (see the errors above)", o.config);
+    struct config_errors warn = {0};
+    config_delivery_warnings(app.config, &warn); /* methods that cannot deliver: said at start */
+    for (size_t i = 0; i < warn.count; i++)
+        log_warn("config: %s", warn.items[i]);
+    config_errors_free(&warn);
     app.config_path = xstrdup(o.config);
     app.data_dir = xstrdup(o.data);
     app.clock = o.dev_clock ? clock_dev_new() : clock_real();

@@ -13,6 +13,7 @@
 #include "cli/client.h"
 #include "config/config.h"
 #include "runtime/prober.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #include <math.h>
@@ -118,7 +119,7 @@ static int check_run(struct cli_ctx *ctx)
         puts(ctx->json ? "[]" : "no probes configured");
     } else {
         struct probe_outcome *out = xcalloc(set.n, sizeof(*out));
-        probe_run(set.probes, set.n, out);
+        probe_run(set.probes, set.n, clock_now(clock_real()), out);
         if (ctx->json)
             print_json(&set, out);
         else

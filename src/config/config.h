@@ -39,6 +39,21 @@ struct config_severity {
     /* What a breach of ack_within / resolve_within does for this severity, overriding the
      * policy's: "repage", "next", "flag" or a target ("user:ID"...); NULL: the policy's. */
     char *on_ack_breach, *on_resolve_breach;
+    char *business_hours; /* a `calendars` id: pages wait for its next opening; NULL: any time */
+    struct string_list stakeholders; /* user ids mailed each public update, never paged */
+    int line;
+};
+
+/* A business-hours calendar (`calendars:`, config/calendars.c): the days and hours, in its time
+ * zone, when pages of a severity that names it (`business_hours:`) may go; holidays closed. */
+struct config_calendar {
+    char *id, *name;
+    char *timezone;              /* an IANA zone */
+    struct string_list days;     /* mon..sun; default mon..fri */
+    char *hours;                 /* "HH:MM-HH:MM"; default "09:00-17:00" */
+    struct string_list holidays; /* "YYYY-MM-DD", closed all day */
+    int open_min, close_min;     /* parsed hours: minutes after local midnight, open < close */
+    unsigned day_mask;           /* bit 0 = Monday .. bit 6 = Sunday */
     int line;
 };
 
@@ -52,11 +67,11 @@ struct config_incident_type {
 };
 
 /* One notification rule of a user: for incidents of these severities, page by these methods,
- * `after` the page is due (0 = at once). Rules are tried in file order; the first whose severity
- * list contains the incident's severity (or is empty) decides. */
+ * `after` the page is due (0 = at once). Every rule whose severity list contains the incident's
+ * severity (or is empty) applies, each with its delay (domain/notify_methods.c, notify_choose). */
 struct config_notify_rule {
     struct string_list severity; /* severity ids; empty: any */
-    struct string_list methods;  /* contact method names: email, sms, slack, webhook */
+    struct string_list methods;  /* contact method names: email, sms, slack, webhook, voice */
     int64_t after;               /* default 0 */
     int line;
 };
@@ -78,11 +93,16 @@ struct config_team {
 };
 
 struct config_probe {
-    char *url;
+    char *
+        url; /* http(s)://...; tcp://HOST:PORT (connect); tls://HOST:PORT (handshake); dns://NAME */
     int64_t every, timeout, max_latency; /* max_latency -1 when not set */
-    int expect_status;                   /* default 200 */
-    char *expect_body;                   /* substring, or NULL */
-    int fail_after, recover_after;       /* defaults 3 and 1 */
+    int cert_expiry_days;                /* tls:// and https://: fail when the certificate
+                                            expires within this many days; 0: not checked */
+    char *ca_file;     /* tls:// and https://: the CA bundle (PEM) to verify with, instead of the
+                          system's */
+    int expect_status; /* default 200 */
+    char *expect_body; /* substring, or NULL */
+    int fail_after, recover_after; /* defaults 3 and 1 */
     int line;
 };
 
@@ -271,6 +291,8 @@ struct config {
     size_t user_count;
     struct config_team *teams;
     size_t team_count;
+    struct config_calendar *calendars; /* `calendars:` business hours */
+    size_t calendar_count;
     struct config_service *services;
     size_t service_count;
     struct config_schedule *schedules;
@@ -323,6 +345,18 @@ struct config {
             char *body;           /* template: {{to}} {{from}} {{message}}; escaped per type */
             char *inbound_secret; /* bearer for POST /api/v1/sms/inbound; NULL: replies off */
         } sms;
+        struct {
+            char *url;      /* Twilio-style Calls endpoint (POST form To, From, Twiml); NULL: no
+                               voice calls */
+            char *from;     /* the calling number */
+            char *username; /* HTTP basic auth (Twilio: account SID and token), or NULL */
+            char *password;
+            char *auth_header; /* full Authorization header value instead of basic, or NULL */
+        } voice;
+        struct {
+            char *url;         /* the ticket system's webhook (POST JSON); NULL: no tickets */
+            char *auth_header; /* full Authorization header value, or NULL */
+        } ticket;
         int64_t throttle;     /* per user+method bundling window; default 1m */
         int max_attempts;     /* per message before it fails permanently; default 8 */
         int64_t backoff;      /* first retry delay; doubles, with jitter; default 5s */
@@ -348,6 +382,10 @@ struct config *config_load(const char *path, struct config_errors *errs);
 void config_errors_free(struct config_errors *errs);
 /* config_load that prints every error, one "FILE:LINE: message" per line, to stderr. */
 struct config *config_load_reporting(const char *path);
+/* Warnings about methods that cannot deliver (config/delivery_check.c), appended to *out as
+ * "FILE:LINE: warning: message": a severity's channel no user can receive or that `notify:` does
+ * not configure, a user lacking a method their severities name. A valid config may have some. */
+void config_delivery_warnings(const struct config *c, struct config_errors *out);
 struct config *config_ref(struct config *c);
 void config_unref(struct config *c);
 
@@ -355,6 +393,7 @@ const struct config_severity *config_severity_find(const struct config *c, const
 const struct config_user *config_user_find(const struct config *c, const char *id);
 const struct config_service *config_service_find(const struct config *c, const char *id);
 const struct config_incident_type *config_type_find(const struct config *c, const char *id);
+const struct config_calendar *config_calendar_find(const struct config *c, const char *id);
 const struct config_schedule *config_schedule_find(const struct config *c, const char *id);
 const struct config_escalation_policy *config_policy_find(const struct config *c, const char *id);
 const struct config_heartbeat *config_heartbeat_find(const struct config *c, const char *name);

@@ -1,6 +1,7 @@
 /*
  * config_notify: the `notify:` section, how notifications leave: SMTP (`email:`), the SMS gateway
- * (`sms:`: URL, auth, body template, inbound secret), the throttle window, retries and backoff,
+ * (`sms:`: URL, auth, body template, inbound secret), the voice gateway (`voice:`, a Twilio-style
+ * Calls API), the ticket webhook (`ticket:`), the throttle window, retries and backoff,
  * and how long ack links work. Owns the formats only it uses (SMTP URLs, header values, SMS body
  * templates, shared secrets). Defaults: throttle 1m, max_attempts 8, backoff 5s, max_backoff 5m,
  * ack_link_ttl 24h, the SMS content type and body by type. Rules that span keys: see notify_post.
@@ -95,12 +96,35 @@ static const struct cfg_field sms_fields[] = {
 static const struct cfg_spec sms_spec = {
     .line_off = NO_OFF, FIELDS(sms_fields), .uniq_off = NO_OFF};
 
+static const struct cfg_field voice_fields[] = {
+    FLD(struct config, "url", notify.voice.url, CFG_STR, .required = true,
+        .check = config_parse_check_http_url),
+    FLD(struct config, "from", notify.voice.from, CFG_STR, .required = true),
+    FLD(struct config, "username", notify.voice.username, CFG_STR),
+    FLD(struct config, "password", notify.voice.password, CFG_STR),
+    FLD(struct config, "auth_header", notify.voice.auth_header, CFG_STR,
+        .check = check_header_value),
+};
+static const struct cfg_spec voice_spec = {
+    .line_off = NO_OFF, FIELDS(voice_fields), .uniq_off = NO_OFF};
+
+static const struct cfg_field ticket_fields[] = {
+    FLD(struct config, "url", notify.ticket.url, CFG_STR, .required = true,
+        .check = config_parse_check_http_url),
+    FLD(struct config, "auth_header", notify.ticket.auth_header, CFG_STR,
+        .check = check_header_value),
+};
+static const struct cfg_spec ticket_spec = {
+    .line_off = NO_OFF, FIELDS(ticket_fields), .uniq_off = NO_OFF};
+
 static void notify_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                         const char *path, size_t index);
 
 static const struct cfg_field notify_fields[] = {
     {.key = "email", .type = CFG_MAP, .off = 0, .sub = &email_spec},
     {.key = "sms", .type = CFG_MAP, .off = 0, .sub = &sms_spec},
+    {.key = "voice", .type = CFG_MAP, .off = 0, .sub = &voice_spec},
+    {.key = "ticket", .type = CFG_MAP, .off = 0, .sub = &ticket_spec},
     FLD(struct config, "throttle", notify.throttle, CFG_DURATION, .min = 0),
     FLD(struct config, "max_attempts", notify.max_attempts, CFG_INT, .min = 1, .max = 100),
     FLD(struct config, "backoff", notify.backoff, CFG_DURATION, .min = 100),
@@ -126,6 +150,14 @@ static void notify_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, voi
     if (c->notify.sms.username && c->notify.sms.auth_header)
         config_parse_error(ctx, config_parse_key_line(sms, "auth_header", sline),
                            "notify.sms.auth_header: use either username/password (basic auth) "
+                           "or auth_header, not both");
+    const struct yaml_tree_node *voice = yaml_tree_map_get(n, "voice");
+    int vline = voice ? voice->line : n->line;
+    if (!c->notify.voice.username != !c->notify.voice.password)
+        config_parse_error(ctx, vline, "notify.voice: username and password go together");
+    if (c->notify.voice.username && c->notify.voice.auth_header)
+        config_parse_error(ctx, config_parse_key_line(voice, "auth_header", vline),
+                           "notify.voice.auth_header: use either username/password (basic auth) "
                            "or auth_header, not both");
     if (c->notify.sms.url && !c->notify.sms.content_type)
         c->notify.sms.content_type = xstrdup(sms_types[0]);

@@ -14,6 +14,7 @@
 #include "util/timeutil.h"
 #include "util/yaml_tree.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -42,6 +43,17 @@ static void probe_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void
 {
     const struct config_probe *p = obj;
     char t[32], e[32];
+    bool http = p->url && strncmp(p->url, "http", 4) == 0,
+         tls = p->url && (strncmp(p->url, "tls://", 6) == 0 || strncmp(p->url, "https://", 8) == 0);
+    if (p->url && !http && p->expect_body)
+        config_parse_error(ctx, config_parse_key_line(n, "expect_body", n->line),
+                           "%s.expect_body: only an http(s):// probe has a body (url %s)", path,
+                           p->url);
+    if (p->url && !tls && (p->cert_expiry_days || p->ca_file))
+        config_parse_error(
+            ctx, config_parse_key_line(n, p->ca_file ? "ca_file" : "cert_expiry_days", n->line),
+            "%s.%s: only a tls:// or https:// probe has a certificate (url %s)", path,
+            p->ca_file ? "ca_file" : "cert_expiry_days", p->url);
     if (p->every < 0 || p->timeout < 0 || p->timeout < p->every)
         return;
     time_format_duration(p->timeout, t, sizeof t);
@@ -86,9 +98,36 @@ static void alert_policy_post(struct cfg_ctx *ctx, const struct yaml_tree_node *
     }
 }
 
+/* A probe's target: http(s):// as a URL; tcp://HOST:PORT, tls://HOST:PORT, dns://NAME. */
+static const char *check_probe_url(const char *s)
+{
+    const char *rest = NULL;
+    bool port = false;
+    if (strncmp(s, "tcp://", 6) == 0 || strncmp(s, "tls://", 6) == 0) {
+        rest = s + 6;
+        port = true;
+    } else if (strncmp(s, "dns://", 6) == 0)
+        rest = s + 6;
+    else
+        return config_parse_check_http_url(s);
+    const char *colon = strrchr(rest, ':');
+    if (!*rest || strpbrk(rest, "/ \t?#@"))
+        return "is not a probe target (tcp://HOST:PORT, tls://HOST:PORT, dns://NAME, or an "
+               "http(s):// URL)";
+    if (port) {
+        char *end = NULL;
+        long p = colon ? strtol(colon + 1, &end, 10) : 0;
+        if (!colon || colon == rest || !end || *end || p < 1 || p > 65535)
+            return "needs HOST:PORT with a port from 1 to 65535 (tcp://HOST:PORT, tls://HOST:PORT)";
+    } else if (colon)
+        return "is a name to resolve: dns://NAME, without a port";
+    return NULL;
+}
+
 static const struct cfg_field probe_fields[] = {
-    FLD(struct config_probe, "url", url, CFG_STR, .required = true,
-        .check = config_parse_check_http_url),
+    FLD(struct config_probe, "url", url, CFG_STR, .required = true, .check = check_probe_url),
+    FLD(struct config_probe, "cert_expiry_days", cert_expiry_days, CFG_INT, .min = 1, .max = 3650),
+    FLD(struct config_probe, "ca_file", ca_file, CFG_STR),
     FLD(struct config_probe, "every", every, CFG_DURATION, .required = true, .min = MS_PER_SEC),
     FLD(struct config_probe, "timeout", timeout, CFG_DURATION, .required = true, .min = 1),
     FLD(struct config_probe, "expect_status", expect_status, CFG_INT, .min = 100, .max = 599),

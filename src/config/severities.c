@@ -41,6 +41,10 @@ static const struct cfg_field severity_fields[] = {
         .ref = &config_breach_action_ref),
     FLD(struct config_severity, "on_resolve_breach", on_resolve_breach, CFG_STR,
         .ref = &config_breach_action_ref),
+    FLD(struct config_severity, "business_hours", business_hours, CFG_STR,
+        .ref = &config_section_calendars),
+    FLD(struct config_severity, "stakeholders", stakeholders, CFG_STRLIST, .unique = true,
+        .ref = &config_section_users),
     {.key = "postmortem", .type = CFG_MAP, .off = 0, .sub = &postmortem_spec},
 };
 static const struct cfg_spec severity_spec = {.size = sizeof(struct config_severity),

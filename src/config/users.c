@@ -15,7 +15,7 @@
 CFG_ASSERT_ID_NAME(struct config_user);
 
 /* A user's notification rules (`notify:`) and contact methods (docs/config.md, users). */
-static const char *const contact_methods[] = {"email", "sms", "slack", "webhook", NULL};
+static const char *const contact_methods[] = {"email", "sms", "slack", "webhook", "voice", NULL};
 
 static const struct cfg_field rule_fields[] = {
     FLD(struct config_notify_rule, "severity", severity, CFG_STRLIST, .unique = true,
@@ -49,11 +49,12 @@ static const char *check_webhook_secret(const char *s)
     return len >= 24 && len <= 64 ? NULL : reason;
 }
 
-/* Whether user u has the contact method named m (email, sms = phone, slack, webhook). */
+/* Whether user u has the contact method named m (email, sms and voice = phone, slack, webhook). */
 static bool user_has_method(const struct config_user *u, const char *m)
 {
     const char *have = strcmp(m, "email") == 0     ? u->email
                        : strcmp(m, "sms") == 0     ? u->phone
+                       : strcmp(m, "voice") == 0   ? u->phone
                        : strcmp(m, "slack") == 0   ? u->slack
                        : strcmp(m, "webhook") == 0 ? u->webhook
                                                    : NULL;
@@ -64,8 +65,8 @@ static bool user_has_method(const struct config_user *u, const char *m)
 static void user_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                       const char *path, size_t index)
 {
-    static const char *const needs[] = {"email", "email", "sms",     "phone",
-                                        "slack", "slack", "webhook", "webhook"};
+    static const char *const needs[] = {"email", "email", "sms",   "phone",   "voice",
+                                        "phone", "slack", "slack", "webhook", "webhook"};
     const struct config_user *u = obj;
     config_parse_default_name(ctx, n, obj, path, index);
     if (u->webhook && !u->webhook_secret)

@@ -50,7 +50,15 @@ void notify_render_subject(const struct notify_render *r, struct buf *out)
         buf_puts(out, lead->subject);
         return;
     }
-    buf_printf(out, "%zu notifications: ", r->nitems);
+    size_t drills = 0; /* a bundle of drills says so first, like each of its messages */
+    for (size_t i = 0; i < r->nitems; i++)
+        drills += r->items[i].inc && r->items[i].inc->drill;
+    if (drills == r->nitems)
+        buf_puts(out, "[DRILL] ");
+    buf_printf(out, "%zu notifications", r->nitems);
+    if (drills && drills < r->nitems)
+        buf_printf(out, " (%zu of them drills)", drills);
+    buf_puts(out, ": ");
     put_cut(out, lead->subject, 120);
     if (r->nitems > 1)
         buf_printf(out, " (+%zu more)", r->nitems - 1);

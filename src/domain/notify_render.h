@@ -26,7 +26,8 @@
 
 enum {
     NOTIFY_URL_MAX = 512,
-    NOTIFY_METHODS = 4,          /* email, sms, slack, webhook */
+    NOTIFY_METHODS = 5,          /* email, sms, slack, webhook, voice */
+    NOTIFY_DEFAULT_METHODS = 4,  /* the first four: "every method the user has" (not voice) */
     NOTIFY_BUNDLE_LISTED = 10,   /* bundled rows listed one by one; the rest are counted */
     NOTIFY_SMS_MAX = 480,        /* characters of an SMS text */
     NOTIFY_BODY_CAP = 256 * 1024 /* any request body */
@@ -39,7 +40,9 @@ enum notify_kind {
     NOTIFY_INFO,     /* anything else worth telling a person */
 };
 
-/* The methods in fallback order: "email", "sms", "slack", "webhook". */
+/* The methods in fallback order: "email", "sms", "slack", "webhook", then "voice", which is used
+ * only where a user's rule or the severity's channels name it (a phone call is the loudest page;
+ * it is never chosen as "every method the user has"). */
 extern const char *const notify_methods[NOTIFY_METHODS];
 
 /* The fields of an outbox row a message is made of (borrowed from the row). */
@@ -73,7 +76,9 @@ int notify_kind_parse(const char *name);          /* -1 when unknown */
 /* The Standard Webhooks event type of a kind: incident.page, incident.reminder, oncall.handoff,
  * notification.info. */
 const char *notify_event_type(const char *kind);
-/* The message's subject: the lead's own, or "N notifications: ..." for a bundle. */
+/* The message's subject: the lead's own, or "N notifications: ..." for a bundle ("[DRILL] N
+ * notifications: ..." when every row is about a drill, "N notifications (M of them drills): ..."
+ * when some are). */
 void notify_render_subject(const struct notify_render *r, struct buf *out);
 /* The plain-text body: each row's text, its ack link and its incident link; a bundle starts with
  * "N notifications:" and lists each row. */
@@ -99,14 +104,36 @@ int notify_webhook_signature(const char *secret, const char *id, int64_t timesta
 /* The user's address for a method (email, phone, slack URL, webhook URL), or NULL. */
 const char *notify_user_address(const struct config_user *u, const char *method);
 /* The user's methods in order of preference: those named by the rules (file order), then the
- * others the user has, as email, sms, slack, webhook. Returns the count. */
+ * others the user has, as email, sms, slack, webhook (voice only when a rule names it). */
 size_t notify_user_methods(const struct config_user *u, const char *out[NOTIFY_METHODS]);
-/* The methods for a message about an incident of `severity` (NULL: no incident): the first
- * matching rule's (its after into *after), else the severity's channels the user has, else every
- * method the user has. *why describes the choice (static text). Returns the count (0: the user
- * has no method). */
-size_t notify_choose_methods(const struct config *cfg, const struct config_user *u,
-                             const char *severity, const char *out[NOTIFY_METHODS], int64_t *after,
-                             char *why, size_t why_n);
+/* One method of a message and when it goes: `after` the page is due, from user rule `rule`
+ * (1-based; 0 when the severity's channels or every method decided). */
+struct notify_choice {
+    const char *method;
+    int64_t after;
+    int rule;
+};
+enum { NOTIFY_CHOICES_MAX = 16 };
+/* The methods for a message about an incident of `severity` (NULL: no incident): EVERY matching
+ * rule of the user, each method with its rule's `after` (PagerDuty's notification rules: SMS at
+ * 0, a call at +5 min, mail at +10; the notifier cancels the later ones once the incident is
+ * acknowledged); with no matching rule, the severity's channels the user has; else every method
+ * the user has (not voice). A method named by two rules with different delays is there twice.
+ * *why describes the choice ("rule 1 of user X", "rules 1, 3 of user X", "channels of severity
+ * S", "every method of user X ..."). Returns the count (0: the user has no method). */
+size_t notify_choose(const struct config *cfg, const struct config_user *u, const char *severity,
+                     struct notify_choice out[NOTIFY_CHOICES_MAX], char *why, size_t why_n);
+
+/* A method named for a message that cannot reach the user, and why (static text). */
+struct notify_dropped {
+    const char *method;
+    const char *why; /* "the user has no phone", "notify.voice is not configured", ... */
+};
+/* The severity's channels that the message to u will not use because u or the config cannot
+ * (the user lacks the address, the channel is not configured; `ticket` is never one: it is the
+ * incident's, not a user's), and the chosen methods the config cannot send. Returns the count. */
+size_t notify_dropped_methods(const struct config *cfg, const struct config_user *u,
+                              const char *severity, const char *const *chosen, size_t nchosen,
+                              struct notify_dropped out[NOTIFY_METHODS]);
 
 #endif

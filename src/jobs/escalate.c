@@ -3,6 +3,7 @@
  */
 #include "jobs/escalate.h"
 #include "runtime/engine.h"
+#include "domain/business_hours.h"
 #include "domain/escalation_policy.h"
 #include "jobs/notify_enqueue.h"
 #include "runtime/notifier.h"
@@ -167,6 +168,7 @@ struct esc_ctx {
     struct oncall_overrides ov;
     int queued;
     unsigned unrouted;  /* incidents that reached no one in this job (the metric, after commit) */
+    unsigned dropped;   /* methods named for a page that could not reach the user (the metric) */
     const char *actor;  /* "tocsin" for timed steps, the person for manual ones */
     const char *reason; /* manual: the person's reason, or NULL */
     json_t *step_out;   /* manual: the last escalation.step data */
@@ -178,6 +180,7 @@ static enum result page_user(struct store_conn *tx, struct esc_ctx *x, const str
 {
     int q = 0;
     struct error e = {0};
+    m.dropped = &x->dropped;
     enum result result = notify_enqueue(tx, x->cfg, &m, x->now, &q, &e);
     if (result == ERR_UNPROCESSABLE || result == ERR_NOT_FOUND) {
         json_t *data = json_pack("{s:s,s:s,s:s}", "user", m.user, "key", m.key, "error", e.message);
@@ -208,6 +211,20 @@ static enum result pages_send(struct store_conn *tx, struct esc_ctx *x,
 {
     enum result result = OK;
     const struct config_severity *sev = config_severity_find(x->cfg, inc->severity);
+    const struct config_calendar *cal =
+        sev && sev->business_hours ? config_calendar_find(x->cfg, sev->business_hours) : NULL;
+    int64_t hold = cal && pg->n ? business_next_open(cal, x->now) : 0;
+    if (hold > x->now) { /* outside business hours: the pages wait for the next opening */
+        char at[RFC3339_LEN];
+        time_format_rfc3339(hold, at);
+        json_t *users = json_array();
+        for (size_t i = 0; i < pg->n; i++)
+            json_array_append_new(users, json_string(pg->items[i].user));
+        result = timeline_append(tx, x->now, "tocsin", "escalation.held", inc->id,
+                                 json_pack("{s:s,s:s,s:s,s:o}", "calendar", cal->id, "timezone",
+                                           cal->timezone, "until", at, "users", users),
+                                 NULL, err);
+    }
     for (size_t i = 0; i < pg->n && result == OK; i++) {
         const struct page *it = &pg->items[i];
         struct buf via;
@@ -224,7 +241,8 @@ static enum result pages_send(struct store_conn *tx, struct esc_ctx *x,
                                    .user = it->user,
                                    .inc = inc,
                                    .reason = why,
-                                   .note = note};
+                                   .note = note,
+                                   .hold_until = hold > x->now ? hold : 0};
         if (!it->page) { /* a flagged breach: a notice, not a page */
             char within[32] = "?";
             if (sev && sev->ack_within >= 0)
@@ -253,6 +271,9 @@ static json_t *reach(struct esc_ctx *x, const char *target, const char *key, boo
     users_free(&u);
     return j;
 }
+
+static json_t *fallback(struct esc_ctx *x, const struct incident *inc, const char *key,
+                        struct pages *pg);
 
 /* The step of a fire: its targets' users go into pg; a step (timed, manual, or fired by a breach
  * with `next`) is on the timeline as escalation.step; a breach's re-page or target adds its
@@ -288,8 +309,11 @@ static enum result fire_step(struct store_conn *tx, struct esc_ctx *x,
                   "step", f->step + 1, "reason", escalation_reason_name(f->reason), "key", f->key,
                   "targets", targets, "users", users_json(&all), "message", x->reason);
     json_decref(targets);
-    if (!all.n)
-        log_warn("escalate: %s step %d of %s reaches nobody", inc->id, f->step + 1, p->id);
+    if (!all.n && page) { /* nobody on call in its schedule (or an empty team): the fallback */
+        log_warn("escalate: %s step %d of %s reaches nobody; paging the fallback", inc->id,
+                 f->step + 1, p->id);
+        json_object_set_new(data, "fallback", fallback(x, inc, f->key, pg));
+    }
     if (f->reason == ESC_MANUAL) {
         json_decref(x->step_out);
         x->step_out = json_incref(data);
@@ -453,6 +477,10 @@ static enum result process_one(struct store_conn *tx, struct esc_ctx *x, const c
     const struct config_escalation_policy *p = state_policy(tx, x, &inc, &st, &result, err);
     if (result == OK && first && inc.status == INC_TRIGGERED)
         result = unrouted(tx, x, p, &inc, &pg, err);
+    int ticket = 0;
+    if (result == OK && incident_status_is_open(inc.status))
+        result = notify_enqueue_ticket(tx, x->cfg, &inc, x->now, &ticket, err);
+    x->queued += ticket;
     if (result != OK)
         goto out;
     if (manual && !incident_status_is_open(inc.status)) {
@@ -527,6 +555,7 @@ static enum result due_job(struct store_conn *tx, void *arg, struct error *err)
     struct due_job *j = arg;
     j->x.queued = 0;
     j->x.unrouted = 0;
+    j->x.dropped = 0;
     enum result result = store_escalation_due(tx, j->x.now, DUE_BATCH, collect_id, &j->due);
     if (result != OK)
         return error_set(err, result, "store: cannot read the due escalations");
@@ -551,6 +580,7 @@ static enum result one_due_job(struct store_conn *tx, void *arg, struct error *e
     struct one_job *j = arg;
     j->x.queued = 0;
     j->x.unrouted = 0;
+    j->x.dropped = 0;
     struct escalation_state st;
     enum result result = store_escalation_get(tx, j->id, &st);
     if (result == OK && st.due_at > j->x.now)
@@ -603,6 +633,7 @@ static void isolate(struct app *app, const struct config *cfg, struct store_conn
             any_ok = true;
             *queued += j.x.queued;
             metrics_count_unrouted(app->metrics, j.x.unrouted);
+            metrics_count_dropped(app->metrics, j.x.dropped);
         } else {
             log_error("escalate: incident %s: %s", l.ids[i], err.message);
         }
@@ -646,6 +677,7 @@ int64_t escalate_pass(struct app *app, const struct config *cfg, int64_t now, in
         }
         *queued += j.x.queued;
         metrics_count_unrouted(app->metrics, j.x.unrouted);
+        metrics_count_dropped(app->metrics, j.x.dropped);
         if (n < DUE_BATCH)
             break;
     }
@@ -680,6 +712,8 @@ enum result escalate_now(struct app *app, const struct config *cfg, const char *
                               .reason = reason},
                         .id = incident_id};
     enum result result = store_write(app->store, now_job, &j, err);
+    if (result == OK)
+        metrics_count_dropped(app->metrics, j.x.dropped);
     if (result == OK && j.x.queued && app->notifier)
         notifier_kick(app->notifier);
     if (result == OK && app->engine)

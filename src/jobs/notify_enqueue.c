@@ -106,10 +106,12 @@ static void make_text(const struct config *cfg, const struct notify_message *m, 
     }
 }
 
-/* notify.queued {user, methods, key, reason, choice, kind, after?} */
+/* notify.queued {user, methods, key, reason, choice, kind, after?, timing?, dropped?,
+ * held_until?}: timing
+ * [{method, after, rule}] when the user's rules give the methods different delays. */
 static enum result note_queued(struct store_conn *tx, const struct notify_message *m,
-                               json_t *methods, const char *why, int64_t after, int64_t now,
-                               struct error *err)
+                               json_t *methods, const char *why, int64_t after, json_t *timing,
+                               json_t *dropped, int64_t now, struct error *err)
 {
     json_t *data =
         json_pack("{s:s,s:O,s:s,s:s?,s:s,s:s}", "user", m->user, "methods", methods, "key", m->key,
@@ -118,6 +120,15 @@ static enum result note_queued(struct store_conn *tx, const struct notify_messag
         char d[32];
         time_format_duration(after, d, sizeof d);
         json_object_set_new(data, "after", json_string(d));
+    }
+    if (json_array_size(dropped))
+        json_object_set(data, "dropped", dropped);
+    if (json_array_size(timing))
+        json_object_set(data, "timing", timing);
+    if (m->hold_until > now) {
+        char at[RFC3339_LEN];
+        time_format_rfc3339(m->hold_until, at);
+        json_object_set_new(data, "held_until", json_string(at));
     }
     return timeline_append(tx, now, m->actor ? m->actor : "system", "notify.queued", m->inc->id,
                            data, NULL, err);
@@ -143,25 +154,44 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     }
     if (!u)
         return error_set(err, ERR_UNPROCESSABLE, "user: unknown user \"%.64s\"", m->user);
-    const char *methods[NOTIFY_METHODS];
-    int64_t after = 0;
+    struct notify_choice ch[NOTIFY_CHOICES_MAX];
+    const char *methods[NOTIFY_CHOICES_MAX];
     char why[200];
-    size_t n = 0;
-    if (m->only_method) {
-        snprintf(why, sizeof why, "%s only", m->only_method);
+    size_t n = notify_choose(cfg, u, m->inc ? m->inc->severity : NULL, ch, why, sizeof why);
+    if (m->only_method) { /* one method, at once: the user's rules do not apply */
         const char *addr = notify_user_address(u, m->only_method);
-        if (addr && addr[0])
-            methods[n++] = m->only_method;
-        else
+        n = addr && addr[0] ? 1 : 0;
+        ch[0] = (struct notify_choice){.method = m->only_method};
+        snprintf(why, sizeof why, "%s only (%.100s)", m->only_method,
+                 m->reason ? m->reason : "the producer's choice");
+        if (n == 0)
             return error_set(err, ERR_UNPROCESSABLE, "user: %s has no %s address", u->id,
                              m->only_method);
-    } else {
-        n = notify_choose_methods(cfg, u, m->inc ? m->inc->severity : NULL, methods, &after, why,
-                                  sizeof why);
+    }
+    int64_t after = n ? ch[0].after : 0; /* the earliest delay (for the timeline) */
+    bool timed = false;                  /* rules with different delays */
+    for (size_t i = 0; i < n; i++) {
+        methods[i] = ch[i].method;
+        timed = timed || ch[i].after != ch[0].after;
+        after = ch[i].after < after ? ch[i].after : after;
     }
     if (n == 0)
         return error_set(err, ERR_UNPROCESSABLE,
                          "user: %s has no contact method (email, phone, slack or webhook)", u->id);
+    /* the methods named that cannot reach the user: on the timeline and counted, never silent */
+    struct notify_dropped dr[NOTIFY_METHODS + NOTIFY_CHOICES_MAX];
+    bool by_rule = strncmp(why, "rule ", 5) == 0; /* a rule overrides the severity's channels */
+    size_t ndr = notify_dropped_methods(
+        cfg, u, by_rule || m->only_method || !m->inc ? NULL : m->inc->severity, methods, n, dr);
+    json_t *dropped = json_array();
+    for (size_t i = 0; i < ndr; i++)
+        json_array_append_new(dropped,
+                              json_pack("{s:s,s:s}", "method", dr[i].method, "why", dr[i].why));
+    if (ndr)
+        log_warn("notify: %s for %s: %zu method(s) cannot reach them (first: %s, %s)", m->key,
+                 u->id, ndr, dr[0].method, dr[0].why);
+    if (m->dropped)
+        *m->dropped += (unsigned)ndr;
     struct buf subject, text;
     buf_init(&subject, 1024);
     buf_init(&text, NOTIFY_BODY_CAP);
@@ -176,30 +206,99 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
         .user_id = u->id,
         .subject = subject.data ? subject.data : "",
         .body = text.data ? text.data : "",
-        .due_at = now + after,
-        .next_attempt_at = now + after,
         .created_at = now,
         .reason = why,
     };
-    json_t *added = json_array();
+    json_t *added = json_array(), *timing = json_array();
     enum result result = OK;
     for (size_t i = 0; i < n && result == OK; i++) {
         int64_t id = 0;
-        row.method = (char *)methods[i];
-        row.address = (char *)notify_user_address(u, methods[i]);
+        char key[200], d[32];
+        bool again = false; /* the method already has a row of this message (another delay) */
+        for (size_t k = 0; k < i; k++)
+            again = again || strcmp(ch[k].method, ch[i].method) == 0;
+        time_format_duration(ch[i].after, d, sizeof d);
+        snprintf(key, sizeof key, "%.150s@%s", m->key, d);
+        row.dkey = again ? key : (char *)m->key;
+        row.due_at = row.next_attempt_at = now + ch[i].after;
+        if (m->hold_until > row.due_at) /* held for business hours */
+            row.due_at = row.next_attempt_at = m->hold_until;
+        row.method = (char *)ch[i].method;
+        row.address = (char *)notify_user_address(u, ch[i].method);
         result = store_notification_insert(tx, &row, &id);
-        if (result == OK)
-            json_array_append_new(added, json_string(methods[i]));
-        else if (result == ERR_CONFLICT)
+        if (result == OK) {
+            if (!again)
+                json_array_append_new(added, json_string(ch[i].method));
+            json_array_append_new(timing, json_pack("{s:s,s:s,s:i}", "method", ch[i].method,
+                                                    "after", d, "rule", ch[i].rule));
+        } else if (result == ERR_CONFLICT)
             result = OK; /* queued before: nothing to add */
         else
             error_set(err, result, "store: cannot queue the notification for %s", u->id);
     }
     if (result == OK && m->inc && json_array_size(added) > 0)
-        result = note_queued(tx, m, added, why, after, now, err);
+        result = note_queued(tx, m, added, why, after, timed ? timing : NULL, dropped, now, err);
     if (result == OK && queued)
-        *queued = (int)json_array_size(added);
+        *queued = (int)json_array_size(timing);
     json_decref(added);
+    json_decref(timing);
+    json_decref(dropped);
+    buf_free(&subject);
+    buf_free(&text);
+    return result;
+}
+
+enum result notify_enqueue_ticket(struct store_conn *tx, const struct config *cfg,
+                                  const struct incident *inc, int64_t now, int *queued,
+                                  struct error *err)
+{
+    *queued = 0;
+    const struct config_severity *sev = config_severity_find(cfg, inc->severity);
+    bool wants = false;
+    for (size_t i = 0; sev && i < sev->notify.count; i++)
+        wants = wants || strcmp(sev->notify.items[i], "ticket") == 0;
+    if (!wants)
+        return OK;
+    char user[INCIDENT_ID_MAX + 8];
+    snprintf(user, sizeof user, "ticket:%s", inc->id); /* its own "user": never bundled */
+    struct notify_message m = {.kind = NOTIFY_INFO, .key = "ticket", .user = user, .inc = inc};
+    struct buf subject, text;
+    buf_init(&subject, 1024);
+    buf_init(&text, NOTIFY_BODY_CAP);
+    make_subject(&m, &subject);
+    make_text(cfg, &m, &text);
+    utf8_repair(subject.data);
+    utf8_repair(text.data);
+    struct store_notification row = {
+        .incident_id = (char *)inc->id,
+        .kind = (char *)notify_kind_name(NOTIFY_INFO),
+        .dkey = "ticket",
+        .user_id = user,
+        .method = "ticket",
+        .address = cfg->notify.ticket.url ? cfg->notify.ticket.url : "",
+        .subject = subject.data ? subject.data : "",
+        .body = text.data ? text.data : "",
+        .due_at = now,
+        .next_attempt_at = now,
+        .created_at = now,
+        .reason = "the severity's channels name ticket",
+    };
+    int64_t id = 0;
+    enum result result = store_notification_insert(tx, &row, &id);
+    if (result == ERR_CONFLICT) {
+        result = OK; /* queued before: one ticket per incident */
+    } else if (result != OK) {
+        error_set(err, result, "store: cannot queue the ticket of %s", inc->id);
+    } else {
+        *queued = 1;
+        json_t *data =
+            json_pack("{s:s,s:s?}", "severity", inc->severity, "url", cfg->notify.ticket.url);
+        if (!cfg->notify.ticket.url)
+            json_object_set_new(data, "warning",
+                                json_string("notify.ticket is not configured: the ticket will "
+                                            "fail"));
+        result = timeline_append(tx, now, "tocsin", "ticket.queued", inc->id, data, NULL, err);
+    }
     buf_free(&subject);
     buf_free(&text);
     return result;

@@ -328,7 +328,7 @@ static int64_t probes_pass(struct engine *e, const struct config *cfg, int64_t n
     }
     if (n) {
         struct probe_outcome *out = xcalloc(n, sizeof *out);
-        probe_run(due, n, out);
+        probe_run(due, n, now, out);
         for (size_t i = 0; i < n; i++)
             probe_record(e, cfg, svcs[i], &out[i], now);
         free(out);

@@ -7,11 +7,13 @@ does not show on its own.
 - on_ack_breach: flag sends the current step's users a notice, not a page.
 - Bad input is refused by check-config with the file and line, and by a reload, which keeps the
   old config: an `until` that does not exist, a step `after` beyond the round, an unknown method,
-  an on_ack_breach target that resolves to nobody, a combination that routes to no one."""
+  an on_ack_breach target that resolves to nobody, a calendar with an unknown time zone, a
+  combination that routes to no one; the server refuses to start with any of them."""
 import os
+import subprocess
 
 from notify_receivers import WEBHOOK_SECRET, Receiver, notify_config
-from tocsin_harness import run_bin
+from tocsin_harness import clean_env, require_bin, run_bin
 
 POLICY = """
 escalation_policies:
@@ -93,6 +95,9 @@ BAD = [
     ("breach target", "      - {after: 10m, notify: [user:bob]}\n    on_ack_breach: team:nobody",
      'on_ack_breach: unknown team "nobody"'),
     ("unknown method", None, 'is not one of email, sms, slack, webhook, voice, ticket'),
+    ("calendar zone", "      - {after: 10m, notify: [user:bob]}\ncalendars:\n"
+     "  - {id: office, timezone: Mars/Olympus_Mons}",
+     'calendars[0].timezone: "Mars/Olympus_Mons" is not a known time zone'),
 ]
 
 
@@ -106,6 +111,13 @@ def bad_config(line):
 
 def test_check_config_names_file_and_line_of_bad_paging_input(tmp_path):
     for name, line, want in BAD:
+        if name == "calendar zone":  # its line: the calendar's own
+            path = os.path.join(tmp_path, "zone.yaml")
+            with open(path, "w") as f:
+                f.write(bad_config(line))
+            p = run_bin("check-config", path)
+            at = bad_config(line).split("\n").index("  - {id: office, timezone: Mars/Olympus_Mons}")
+            assert f"{path}:{at + 1}:" in p.stderr, p.stderr
         path = os.path.join(tmp_path, f"{name.replace(' ', '_').replace(':', '')}.yaml")
         with open(path, "w") as f:
             f.write(bad_config(line))
@@ -114,6 +126,19 @@ def test_check_config_names_file_and_line_of_bad_paging_input(tmp_path):
         assert f"{path}:" in p.stderr and want in p.stderr, (name, p.stderr)
         lineno = int(p.stderr.split(f"{path}:")[1].split(":")[0])
         assert lineno > 0, (name, p.stderr)
+
+
+def test_serve_refuses_to_start_with_bad_paging_input(tmp_path):
+    for name, line, want in BAD:
+        path = os.path.join(tmp_path, "start.yaml")
+        with open(path, "w") as f:
+            f.write(bad_config(line))
+        data = os.path.join(tmp_path, f"data-{BAD.index((name, line, want))}")
+        os.mkdir(data)
+        p = subprocess.run([require_bin(), "serve", "--config", path, "--data", data, "--listen",
+                            "127.0.0.1:0"], capture_output=True, text=True, env=clean_env(),
+                           timeout=60, stdin=subprocess.DEVNULL)
+        assert p.returncode != 0 and f"{path}:" in p.stderr and want in p.stderr, (name, p.stderr)
 
 
 def test_check_config_names_a_combination_that_routes_to_no_one(tmp_path):

@@ -14,7 +14,7 @@ is stamped at the engine's look: a page due at minute m is stamped at m), nobody
 paged twice at one moment."""
 import os
 
-from tocsin_harness import parse_time
+from tocsin_harness import parse_duration, parse_time
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 EXAMPLES = os.environ.get("TOCSIN_EXAMPLES", os.path.join(ROOT, "examples"))
@@ -27,18 +27,39 @@ def example(name):
         return f.read()
 
 
+def minute_of(at, looks):
+    """The first look k whose stamp is at or after `at` (None: beyond the replay)."""
+    return next((k for k, t in enumerate(looks) if at <= t), None)
+
+
 def pages_of(server, iid, looks):
     """looks[k]: the server's now after the look of minute k (the dev clock is the wall clock
     plus the offset the test adds, so the stamps also carry the test's own running time; the
-    minute of a page is the look that made it: the first k with stamp <= looks[k])."""
+    minute of a page is the look that made it: the first k with stamp <= looks[k]). A user's
+    contact rule with a delay (notify.queued `timing`/`after`) counts at the minute its method is
+    due; a delayed method cancelled before it was tried (the incident acknowledged meanwhile)
+    is not a page (a page tried and cancelled later still counts: the replay's gateways do not
+    listen, so pages are retried until the ack), and one due beyond the replay is not counted."""
     out = []
     for e in server.timeline(iid):
         if e["kind"] != "notify.queued" or e["data"].get("kind") != "page":
             continue
-        at = parse_time(e["at"])
-        minute = next(k for k, t in enumerate(looks) if at <= t)
-        for m in e["data"]["methods"]:
-            out.append((minute, e["data"]["user"], m))
+        minute = minute_of(parse_time(e["at"]), looks)
+        d = e["data"]
+        timing = d.get("timing") or [{"method": m, "after": d.get("after", "0s")}
+                                     for m in d["methods"]]
+        for t in timing:
+            late = minute + int(parse_duration(t["after"]) // 60)
+            if late < len(looks):
+                out.append((late, d["user"], t["method"]))
+    st, j = server.api("GET", f"/api/v1/incidents/{iid}/notifications")
+    assert st == 200, (st, j)
+    for n in j["notifications"]:
+        delayed = parse_time(n["due_at"]) > parse_time(n["created_at"])
+        if n["kind"] == "page" and n["status"] == "cancelled" and delayed and not n["attempts"]:
+            at = minute_of(parse_time(n["due_at"]), looks)
+            if (at, n["user"], n["method"]) in out:
+                out.remove((at, n["user"], n["method"]))
     return sorted(out)
 
 
@@ -99,6 +120,9 @@ def check(make_server, name, severities, matrix, declare=None):
     """Replays and compares with the matrix (asserts); returns the server for further checks."""
     s, got = replay(make_server, name, severities, declare=declare)
     what = f"{name} {declare or ''}"
+    if os.environ.get("TOCSIN_REPLAY_TABLES"):  # the report's tables (see the note's command)
+        with open(os.environ["TOCSIN_REPLAY_TABLES"], "a") as f:
+            f.write(f"## {what}\n{table(got)}\n\n")
     want = expected(matrix)
     problems = diff(got, want)
     assert not problems, f"{what}: the pages differ from the playbook's matrix:\n{problems}\n\n" \

@@ -38,8 +38,19 @@ MATRIX = {
 
 
 def test_agentfoundry_matrix(make_server):
-    check(make_server, "agentfoundry", ["P1", "P2", "P3", "P4"], MATRIX,
-          {"service": "api-gateway"})
+    s = check(make_server, "agentfoundry", ["P1", "P2", "P3", "P4"], MATRIX,
+              {"service": "api-gateway"})
+    # "Ticket only" (line 13): each P4 incident opens exactly one ticket in 4 hours (notify.ticket
+    # on loopback), pages nobody, and is not "unrouted"
+    incs = s.api("GET", "/api/v1/incidents?limit=100")[1]["incidents"]
+    p4 = [i["id"] for i in incs if i["severity"] == "P4"]
+    assert len(p4) == 2, incs
+    for iid in p4:
+        kinds = [e["kind"] for e in s.timeline(iid)]
+        assert kinds.count("ticket.queued") == 1, kinds
+        assert "notify.queued" not in kinds and "escalation.unrouted" not in kinds, kinds
+        st, j = s.api("GET", f"/api/v1/incidents/{iid}/notifications")
+        assert [n["method"] for n in j["notifications"]] == ["ticket"], j
 
 
 def test_agentfoundry_incident_without_service_pages_the_fallback(make_server):

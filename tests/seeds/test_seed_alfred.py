@@ -6,8 +6,8 @@ within 2 minutes" (First 5 Minutes).
 
 On call on Wednesday 2099-06-17: tomas-novak (schedule sre-oncall); team sre is maya-chen,
 tomas-novak, priya-raman. The on-call engineer is in the SRE team: one page each (steps due
-together are merged; before, tomas-novak got two). Methods: sms (SEV-1 `[sms, voice, slack]`,
-voice and Slack later: issue 16 item 5).
+together are merged; before, tomas-novak got two). Methods: sms, and voice for SEV-1
+(`[sms, voice, slack]`; no Slack URL: a `dropped` entry on the timeline).
 """
 from replay import check, rows
 
@@ -17,14 +17,14 @@ REPEAT = "(repeat: 2, not in the playbook; every step at 0m, so a round is the 5
 ACK = "not acknowledged within %s: re-page the current step (on_ack_breach default)"
 
 MATRIX = {
-    ("SEV-1", "never"): rows(0, SRE, "sms", S + "SEV-1 escalation: IC + Sergey Bar + SRE")
-    + rows(0, "sergey-bar", "sms", S + "SEV-1 escalation: IC + Sergey Bar + SRE")
+    ("SEV-1", "never"): rows(0, SRE, "sms voice", S + "SEV-1 escalation: IC + Sergey Bar + SRE")
+    + rows(0, "sergey-bar", "sms voice", S + "SEV-1 escalation: IC + Sergey Bar + SRE")
     # before: at +2 nobody was paged and ack_breach_escalated read true (issue 16 item 2)
-    + rows(2, SRE + " sergey-bar", "sms", ACK % "2 minutes (First 5 Minutes: acknowledge within 2")
-    + rows(5, SRE + " sergey-bar", "sms", "round 2 " + REPEAT)
-    + rows(10, SRE + " sergey-bar", "sms", "round 3 " + REPEAT),
-    ("SEV-1", "ack3"): rows(0, SRE + " sergey-bar", "sms", S + "SEV-1 escalation")
-    + rows(2, SRE + " sergey-bar", "sms", ACK % "2 minutes, before the ack at +3"),
+    + rows(2, SRE + " sergey-bar", "sms voice", ACK % "2 minutes (First 5 Minutes: acknowledge within 2")
+    + rows(5, SRE + " sergey-bar", "sms voice", "round 2 " + REPEAT)
+    + rows(10, SRE + " sergey-bar", "sms voice", "round 3 " + REPEAT),
+    ("SEV-1", "ack3"): rows(0, SRE + " sergey-bar", "sms voice", S + "SEV-1 escalation")
+    + rows(2, SRE + " sergey-bar", "sms voice", ACK % "2 minutes, before the ack at +3"),
     ("SEV-2", "never"): rows(0, SRE, "sms", S + "SEV-2 escalation: IC + SRE")
     + rows(5, SRE, "sms", "round 2 " + REPEAT)
     + rows(10, SRE, "sms", "round 3 " + REPEAT)
@@ -54,10 +54,10 @@ def test_alfred_matrix(make_server):
 LEDGER = S + "INC-08 'ESCALATE TO SERGEY BAR - all ledger issues require owner review' (policy ledger)"
 EVERYONE = SRE + " sergey-bar"
 MATRIX_LEDGER = {
-    ("SEV-1", "never"): rows(0, EVERYONE, "sms", LEDGER)
-    + rows(2, EVERYONE, "sms", ACK % "2 minutes")
-    + rows(5, EVERYONE, "sms", "round 2 " + REPEAT) + rows(10, EVERYONE, "sms", "round 3 " + REPEAT),
-    ("SEV-1", "ack3"): rows(0, EVERYONE, "sms", LEDGER) + rows(2, EVERYONE, "sms", ACK % "2 minutes"),
+    ("SEV-1", "never"): rows(0, EVERYONE, "sms voice", LEDGER)
+    + rows(2, EVERYONE, "sms voice", ACK % "2 minutes")
+    + rows(5, EVERYONE, "sms voice", "round 2 " + REPEAT) + rows(10, EVERYONE, "sms voice", "round 3 " + REPEAT),
+    ("SEV-1", "ack3"): rows(0, EVERYONE, "sms voice", LEDGER) + rows(2, EVERYONE, "sms voice", ACK % "2 minutes"),
     ("SEV-2", "never"): rows(0, EVERYONE, "sms", LEDGER)
     + rows(5, EVERYONE, "sms", "round 2 " + REPEAT) + rows(10, EVERYONE, "sms", "round 3 " + REPEAT)
     + rows(15, EVERYONE, "sms", ACK % "15 min"),

@@ -2,9 +2,9 @@
 section 6 (lines 369-377), SEV1 declared on service budapp (policy `default`).
 
 Who is on call: schedule `oncall` (weekly, Monday 09:00 UTC) has bella on Wednesday 2099-06-17.
-Methods: the severity's channels the user can receive: SEV1/SEV2 `[sms, voice, slack]` and
-`[sms, slack]` reach sms only (no voice channel yet, no user has a Slack URL: issue 16 item 5,
-later); SEV3 `[slack]` and SEV4 `[ticket]` fall back to every method the user has (email, sms).
+Methods: the severity's channels the user can receive: SEV1 `[sms, voice, slack]` reaches sms and
+voice, SEV2 `[sms, slack]` sms (no user has a Slack URL: each gap is a `dropped` entry on the
+timeline and a check-config warning); SEV3 `[slack]` and SEV4 `[ticket]` fall back to every method the user has (email, sms).
 """
 from replay import check, rows
 
@@ -19,13 +19,13 @@ REPEAT = "round 2 (repeat: 1, not in the playbook; the round is %s: the steps th
 RENO = "(repeat: 1 and a 5-minute round: the config's, not in the playbook)"
 
 MATRIX = {
-    ("SEV1", "never"): rows(0, "bella", "sms", L1) + rows(0, "team-lead", "sms", L2_SEV1)
-    + rows(15, "bella team-lead", "sms", ACK % ("15 min", "16"))
-    + rows(30, "eng-manager", "sms", L3) + rows(60, "vp-eng", "sms", L4)
-    + rows(90, "bella team-lead", "sms", REPEAT % ("90m", "SEV1") + ": L1, L2")
-    + rows(120, "eng-manager", "sms", REPEAT % ("90m", "SEV1") + ": L3")
-    + rows(150, "vp-eng", "sms", REPEAT % ("90m", "SEV1") + ": L4"),
-    ("SEV1", "ack3"): rows(0, "bella", "sms", L1) + rows(0, "team-lead", "sms", L2_SEV1),
+    ("SEV1", "never"): rows(0, "bella", "sms voice", L1) + rows(0, "team-lead", "sms voice", L2_SEV1)
+    + rows(15, "bella team-lead", "sms voice", ACK % ("15 min", "16"))
+    + rows(30, "eng-manager", "sms voice", L3) + rows(60, "vp-eng", "sms voice", L4)
+    + rows(90, "bella team-lead", "sms voice", REPEAT % ("90m", "SEV1") + ": L1, L2")
+    + rows(120, "eng-manager", "sms voice", REPEAT % ("90m", "SEV1") + ": L3")
+    + rows(150, "vp-eng", "sms voice", REPEAT % ("90m", "SEV1") + ": L4"),
+    ("SEV1", "ack3"): rows(0, "bella", "sms voice", L1) + rows(0, "team-lead", "sms voice", L2_SEV1),
     ("SEV2", "never"): rows(0, "bella", "sms", L1) + rows(15, "team-lead", "sms", L2_SEV2)
     + rows(30, "bella", "sms", REPEAT % ("30m", "SEV2") + ", and the 30 min ack breach (line 17) "
            "re-pages it: one page")
@@ -57,12 +57,12 @@ ALL4 = "bella security-eng team-lead vp-eng"
 BREACH = S + "376 L4 VP Engineering: data breach (policy data-breach, with L1, L2 and 5.5 " \
     "'Notify: ... security')"
 MATRIX_DATA_BREACH = {
-    ("SEV1", "never"): rows(0, ALL4, "sms", BREACH)
-    + rows(15, ALL4, "sms", ACK % ("15 min", "16"))
-    + rows(30, "eng-manager", "sms", L3)
-    + rows(60, ALL4, "sms", REPEAT % ("60m", "SEV1 in data-breach") + ": the 0m step")
-    + rows(90, "eng-manager", "sms", REPEAT % ("60m", "SEV1 in data-breach") + ": L3"),
-    ("SEV1", "ack3"): rows(0, ALL4, "sms", BREACH),
+    ("SEV1", "never"): rows(0, ALL4, "sms voice", BREACH)
+    + rows(15, ALL4, "sms voice", ACK % ("15 min", "16"))
+    + rows(30, "eng-manager", "sms voice", L3)
+    + rows(60, ALL4, "sms voice", REPEAT % ("60m", "SEV1 in data-breach") + ": the 0m step")
+    + rows(90, "eng-manager", "sms voice", REPEAT % ("60m", "SEV1 in data-breach") + ": L3"),
+    ("SEV1", "ack3"): rows(0, ALL4, "sms voice", BREACH),
 }
 
 

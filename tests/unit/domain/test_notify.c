@@ -187,8 +187,9 @@ static void test_classify_http(void **state)
     /* the table assembled from channels.def: one entry per method, in the fallback order */
     size_t nch = 0;
     const struct notify_channel *const *all = notify_channel_all(&nch);
-    assert_int_equal(nch, NOTIFY_METHODS);
-    for (size_t i = 0; i < nch; i++) {
+    assert_int_equal(nch, NOTIFY_METHODS + 1); /* the user methods, then ticket (no user's) */
+    assert_string_equal(all[NOTIFY_METHODS]->name, "ticket");
+    for (size_t i = 0; i < NOTIFY_METHODS; i++) {
         assert_string_equal(all[i]->name, notify_methods[i]);
         assert_ptr_equal(notify_channel_find(notify_methods[i]), all[i]);
     }
@@ -311,6 +312,17 @@ static void test_render_bundle_and_sms(void **state)
     buf_reset(&b);
     notify_render_subject(&r, &b);
     assert_string_equal(b.data, "3 notifications: [SEV1] INC-2026-11-23-001: Down (+2 more)");
+    inc.drill = true; /* two of the three rows are about a drill, then all three */
+    buf_reset(&b);
+    notify_render_subject(&r, &b);
+    assert_string_equal(b.data, "3 notifications (2 of them drills): [SEV1] INC-2026-11-23-001: "
+                                "Down (+2 more)");
+    items[2].inc = &inc;
+    buf_reset(&b);
+    notify_render_subject(&r, &b);
+    assert_true(strncmp(b.data, "[DRILL] 3 notifications: ", 25) == 0);
+    items[2].inc = NULL;
+    inc.drill = false;
     buf_reset(&b);
     notify_render_text(&r, &b);
     assert_true(strncmp(b.data, "3 notifications:\n", 17) == 0);
@@ -387,6 +399,9 @@ static void test_ack_tokens(void **state)
     "    notify:\n"                                                                                \
     "      - {severity: [SEV1], methods: [webhook, sms], after: 2m}\n"                             \
     "      - {severity: [SEV2], methods: [sms]}\n"                                                 \
+    "      - {severity: [SEV1], methods: [voice], after: 5m}\n"                                    \
+    "      - {severity: [SEV1], methods: [email], after: 10m}\n"                                   \
+    "      - {severity: [SEV2], methods: [sms], after: 10m}\n"                                     \
     "  - {id: bob, email: bob@example.com, phone: \"+15550102\"}\n"                                \
     "  - {id: carol, slack: \"https://hooks.example/x\"}\n"                                        \
     "  - {id: dave}\n"
@@ -402,46 +417,68 @@ static void test_choose_methods(void **state)
     const struct config_user *bob = config_user_find(c, "bob");
     const struct config_user *carol = config_user_find(c, "carol");
     const struct config_user *dave = config_user_find(c, "dave");
+    struct notify_choice ch[NOTIFY_CHOICES_MAX];
     const char *m[NOTIFY_METHODS];
-    int64_t after = -1;
     char why[200];
-    /* the first matching rule, with its delay */
-    assert_int_equal(notify_choose_methods(c, alice, "SEV1", m, &after, why, sizeof why), 2);
-    assert_string_equal(m[0], "webhook");
-    assert_string_equal(m[1], "sms");
-    assert_int_equal(after, 2 * MS_PER_MIN);
-    assert_string_equal(why, "rule 1 of user alice");
-    assert_int_equal(notify_choose_methods(c, alice, "SEV2", m, &after, why, sizeof why), 1);
-    assert_string_equal(m[0], "sms");
-    assert_int_equal(after, 0);
-    /* no rule matches: the severity's channels she has (voice is not a method) */
-    assert_int_equal(notify_choose_methods(c, alice, "SEV3", m, &after, why, sizeof why), 3);
-    assert_string_equal(m[0], "email");
-    assert_string_equal(m[1], "sms");
-    assert_string_equal(m[2], "webhook");
+    /* every matching rule, each with its delay: SEV1 matches rules 1, 3 and 4 */
+    assert_int_equal(notify_choose(c, alice, "SEV1", ch, why, sizeof why), 4);
+    assert_string_equal(ch[0].method, "webhook");
+    assert_string_equal(ch[1].method, "sms");
+    assert_int_equal(ch[0].after, 2 * MS_PER_MIN);
+    assert_int_equal(ch[1].rule, 1);
+    assert_string_equal(ch[2].method, "voice"); /* rule 3: a call at +5, mail at +10 */
+    assert_int_equal(ch[2].after, 5 * MS_PER_MIN);
+    assert_string_equal(ch[3].method, "email");
+    assert_int_equal(ch[3].after, 10 * MS_PER_MIN);
+    assert_int_equal(ch[3].rule, 4);
+    assert_string_equal(why, "rules 1, 3, 4 of user alice");
+    assert_int_equal(notify_choose(c, alice, "SEV2", ch, why, sizeof why), 2);
+    assert_string_equal(ch[0].method, "sms");
+    assert_int_equal(ch[0].after, 0);
+    assert_string_equal(ch[1].method, "sms"); /* the same method again, later */
+    assert_int_equal(ch[1].after, 10 * MS_PER_MIN);
+    assert_string_equal(why, "rules 2, 5 of user alice");
+    /* no rule matches: every method she has (ticket is no user's method; voice never by
+     * default) */
+    assert_int_equal(notify_choose(c, alice, "SEV3", ch, why, sizeof why), 3);
+    assert_string_equal(ch[0].method, "email");
+    assert_string_equal(ch[1].method, "sms");
+    assert_string_equal(ch[2].method, "webhook");
     assert_non_null(strstr(why, "every method"));
-    assert_int_equal(notify_choose_methods(c, bob, "SEV1", m, &after, why, sizeof why), 2);
-    assert_string_equal(m[0], "sms");
-    assert_string_equal(m[1], "email");
+    /* the severity's channels bob has, voice among them (named by the severity) */
+    assert_int_equal(notify_choose(c, bob, "SEV1", ch, why, sizeof why), 3);
+    assert_string_equal(ch[0].method, "voice");
+    assert_string_equal(ch[1].method, "sms");
+    assert_string_equal(ch[2].method, "email");
+    assert_int_equal(ch[0].rule, 0);
     assert_string_equal(why, "channels of severity SEV1");
-    assert_int_equal(notify_choose_methods(c, bob, "SEV2", m, &after, why, sizeof why), 1);
-    assert_string_equal(m[0], "email");
+    assert_int_equal(notify_choose(c, bob, "SEV2", ch, why, sizeof why), 1);
+    assert_string_equal(ch[0].method, "email");
     /* ticket only, or no incident: every method the user has */
-    assert_int_equal(notify_choose_methods(c, bob, "SEV3", m, &after, why, sizeof why), 2);
-    assert_int_equal(notify_choose_methods(c, bob, NULL, m, &after, why, sizeof why), 2);
-    assert_int_equal(notify_choose_methods(c, carol, "SEV2", m, &after, why, sizeof why), 1);
-    assert_string_equal(m[0], "slack");
-    assert_int_equal(notify_choose_methods(c, dave, "SEV1", m, &after, why, sizeof why), 0);
+    assert_int_equal(notify_choose(c, bob, "SEV3", ch, why, sizeof why), 2);
+    assert_int_equal(notify_choose(c, bob, NULL, ch, why, sizeof why), 2);
+    assert_int_equal(notify_choose(c, carol, "SEV2", ch, why, sizeof why), 1);
+    assert_string_equal(ch[0].method, "slack");
+    assert_int_equal(notify_choose(c, dave, "SEV1", ch, why, sizeof why), 0);
+    /* what bob cannot take of SEV1's channels: slack (no URL); voice is not configured */
+    struct notify_dropped dr[NOTIFY_METHODS];
+    const char *chosen[] = {"voice", "sms", "email"};
+    assert_int_equal(notify_dropped_methods(c, bob, "SEV1", chosen, 3, dr), 4);
+    assert_string_equal(dr[0].method, "slack");
+    assert_string_equal(dr[0].why, "the user has no address for it");
+    assert_string_equal(dr[1].method, "voice");
+    assert_string_equal(dr[1].why, "notify.voice is not configured");
     /* fallback order: rule methods first (file order), then the rest as email, sms, slack,
      * webhook */
-    assert_int_equal(notify_user_methods(alice, m), 3);
+    assert_int_equal(notify_user_methods(alice, m), 4);
     assert_string_equal(m[0], "webhook");
     assert_string_equal(m[1], "sms");
-    assert_string_equal(m[2], "email");
+    assert_string_equal(m[2], "voice"); /* named by her rule 3 */
+    assert_string_equal(m[3], "email");
     assert_int_equal(notify_user_methods(dave, m), 0);
     assert_string_equal(notify_user_address(alice, "sms"), "+15550101");
     assert_null(notify_user_address(carol, "email"));
-    assert_null(notify_user_address(alice, "voice"));
+    assert_string_equal(notify_user_address(alice, "voice"), "+15550101"); /* a call: her phone */
     config_unref(c);
 }
 
@@ -509,7 +546,9 @@ static int count_rows(const struct store_notification *n, void *arg)
     (*c)++;
     assert_string_equal(n->status, "pending");
     assert_string_equal(n->dkey, "step:0:1");
-    assert_int_equal(n->due_at, T1 + 2 * MS_PER_MIN);
+    /* webhook and sms at +2 (rule 1), voice at +5 (rule 3), email at +10 (rule 4) */
+    int64_t want = strcmp(n->method, "voice") == 0 ? 5 : strcmp(n->method, "email") == 0 ? 10 : 2;
+    assert_int_equal(n->due_at, T1 + want * MS_PER_MIN);
     assert_non_null(strstr(n->subject, "[SEV1] INC-2026-11-23-001: DB down"));
     assert_non_null(strstr(n->body, "Why you: escalation step 1"));
     return 0;
@@ -541,13 +580,13 @@ static void test_enqueue_once(void **state)
                                .reason = "escalation step 1"};
     struct enq e = {.cfg = c, .m = &m, .now = T1};
     assert_int_equal(store_write(s, enq_job, &e, &err), OK);
-    assert_int_equal(e.queued, 2);
+    assert_int_equal(e.queued, 4);
     assert_int_equal(store_write(s, enq_job, &e, &err), OK); /* again: nothing new */
     assert_int_equal(e.queued, 0);
     int rows = 0, queued = 0;
     struct store_conn *rd = store_reader(s, &err);
     assert_int_equal(store_notification_list(rd, inc.id, count_rows, &rows), OK);
-    assert_int_equal(rows, 2);
+    assert_int_equal(rows, 4);
     assert_int_equal(store_timeline_scan(rd, inc.id, count_queued, &queued), OK);
     assert_int_equal(queued, 1);
     int64_t due = 0;
