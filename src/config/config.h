@@ -290,6 +290,9 @@ struct config {
         int64_t rate_limit; /* events per minute per integration key; default 60000 */
         int64_t burst;      /* events accepted at once above that pace; default 10000 */
     } ingest;
+    /* Per list section, its items sorted by id (config.c builds it at load; NULL in a config
+     * made by hand, which config_section_find then scans). */
+    struct config_index *index;
     int refs; /* managed by config_ref/config_unref */
 };
 
