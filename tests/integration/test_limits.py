@@ -1,0 +1,73 @@
+"""Bounded inputs and answers (issue 14 item 3, docs/security.md "Limits", docs/api.md "Lists"):
+labels, annotations and details per alert are capped (422 naming the field; nothing stored), so
+the probe's 60 alerts x 60,000 labels is refused at the door; every list pages with `limit` and an
+opaque `next_cursor` that reaches every item once."""
+import pytest
+
+from test_ingest_support import am_alert, am_send, generic, ingest_config, integration
+from tocsin_harness import Server, require_bin
+
+
+@pytest.fixture(scope="module")
+def lim(tmp_path_factory):
+    require_bin()
+    s = Server(tmp_path_factory.mktemp("limits"), dev_clock=True, config_text=ingest_config())
+    s.start()
+    yield s
+    s.teardown()
+
+
+def alert_count(s):
+    st, j = s.api("GET", "/api/v1/alerts?status=all&limit=1000")
+    assert st == 200, (st, j)
+    return len(j["alerts"])
+
+
+def test_labels_over_128_refused_422_naming_the_field(lim):
+    key = integration(lim, "api", "alertmanager")["key"]
+    before = alert_count(lim)
+    many = {f"l{i}": "v" for i in range(129)}
+    many["alertname"] = "Many"
+    r = am_send(lim, key, [am_alert({"alertname": "Ok"}, "ok"), am_alert(many, "many")], check=False)
+    assert r.status == 422, r
+    msg = r.json["error"]["message"]
+    assert msg.startswith("alerts[1].labels:") and "128" in msg, msg
+    assert alert_count(lim) == before, "nothing of the refused request was stored"
+    # exactly 128 is accepted
+    ok = {f"l{i}": "v" for i in range(127)}
+    ok["alertname"] = "Edge"
+    assert am_send(lim, key, [am_alert(ok, "edge")], check=False).status == 200
+
+
+def test_probe_60_alerts_of_60000_labels_refused_at_the_door(lim):
+    """The probe's alert of 60,000 labels (sent one per request to stay near the 1 MiB body
+    limit): refused with 413 or 422 before anything is stored."""
+    key = integration(lim, "api", "alertmanager")["key"]
+    before = alert_count(lim)
+    labels = {f"k{i}": "" for i in range(60000)}
+    labels["alertname"] = "Probe"
+    r = am_send(lim, key, [am_alert(labels, "probe")], check=False)
+    assert r.status in (413, 422), r
+    assert alert_count(lim) == before
+
+
+def test_label_bytes_annotations_and_details_capped(lim):
+    key = integration(lim, "api", "alertmanager")["key"]
+    before = alert_count(lim)
+    r = am_send(lim, key, [am_alert({"alertname": "Big", "blob": "x" * 17000}, "big")], check=False)
+    assert r.status == 422 and "alerts[0].labels" in r.json["error"]["message"], r
+    assert "16384" in r.json["error"]["message"], r.json
+    ann = {f"a{i}": "v" for i in range(129)}
+    r = am_send(lim, key, [am_alert({"alertname": "Ann"}, "ann", annotations=ann)], check=False)
+    assert r.status == 422 and "alerts[0].annotations" in r.json["error"]["message"], r
+    r = am_send(lim, key, [am_alert({"alertname": "Ann"}, "ann",
+                                    annotations={"description": "d" * 70000})], check=False)
+    assert r.status == 422 and "alerts[0].annotations" in r.json["error"]["message"], r
+    gkey = integration(lim, "api", "generic")["key"]
+    r = generic(lim, gkey, {"summary": "s", "details": {"log": "z" * 70000}})
+    assert r.status == 422 and r.json["error"]["message"].startswith("details:"), r
+    r = generic(lim, gkey, {"summary": "s", "labels": {f"l{i}": "v" for i in range(200)}})
+    assert r.status == 422 and r.json["error"]["message"].startswith("labels:"), r
+    assert alert_count(lim) == before
+    r = generic(lim, gkey, {"summary": "s", "details": {"log": "z" * 60000}})
+    assert r.status == 202, r
