@@ -16,6 +16,7 @@ struct store_alert_filter {
     const char *service;     /* NULL = any */
     const char *incident_id; /* NULL = any */
     int limit;               /* 0 = no limit */
+    int64_t before_id;       /* keyset paging: only ids below it (the list is id DESC); 0 = all */
 };
 
 typedef int (*store_alert_cb)(const struct alert *a, void *ctx);

@@ -45,6 +45,7 @@ static struct pg_stmt stmts[] = {
                       "THEN 1 ELSE 2 END)) & 1) = 1) "
                       "AND ($2::text IS NULL OR service = $2::text) "
                       "AND ($3::text IS NULL OR incident_id = $3::text) "
+                      "AND ($5::bigint = 0 OR id < $5::bigint) "
                       "ORDER BY id DESC LIMIT $4::bigint"},
     [A_ALERT_COUNT_OPEN] = {"SELECT count(*) FROM alerts WHERE incident_id = $1 "
                             "AND status IN ('firing', 'acknowledged')"},
@@ -165,6 +166,7 @@ static enum result pgs_alert_list(void *conn, const struct store_alert_filter *f
         pg_param_int64(&q, f->limit);
     else
         pg_param_text(&q, NULL); /* LIMIT NULL: no limit */
+    pg_param_int64(&q, f->before_id);
     PGresult *r = pg_query_exec(&q, &result, "alert_list");
     if (!r)
         goto out;

@@ -36,7 +36,7 @@ static struct sq_stmt stmts[] = {
     [A_ALERT_LIST] = {"SELECT " ALERT_COLS " FROM alerts WHERE (?1 = 0 OR ((?1 >> (CASE status "
                       "WHEN 'firing' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END)) & 1) = 1) "
                       "AND (?2 IS NULL OR service = ?2) AND (?3 IS NULL OR incident_id = ?3) "
-                      "ORDER BY id DESC LIMIT ?4"},
+                      "AND (?5 = 0 OR id < ?5) ORDER BY id DESC LIMIT ?4"},
     [A_ALERT_COUNT_OPEN] = {"SELECT count(*) FROM alerts WHERE incident_id = ?1 "
                             "AND status IN ('firing', 'acknowledged')"},
 };
@@ -147,6 +147,7 @@ static enum result sq_alert_list(void *conn, const struct store_alert_filter *f,
     sq_bind_text(c, st, 2, f->service);
     sq_bind_text(c, st, 3, f->incident_id);
     sq_bind_int64(c, st, 4, f->limit > 0 ? f->limit : -1);
+    sq_bind_int64(c, st, 5, f->before_id);
     int rc;
     while ((rc = sq_step(c, st)) == SQLITE_ROW) {
         struct alert a;
