@@ -136,3 +136,34 @@ def test_bad_limit_and_cursor_are_400_naming_the_field(lim):
     st, j = lim.api("GET", "/api/v1/incidents?status=all&limit=1")
     r = lim.request("GET", f"/api/v1/alerts?cursor={j['next_cursor']}", check=False)
     assert r.status == 400 and r.json["error"]["message"].startswith("cursor:"), r
+
+
+def test_cli_list_verbs_follow_cursors(lim):
+    """The CLI reads a list page by page (TOCSIN_CLI_PAGE=2 makes the pages small): `list`
+    reaches --limit across pages, `timeline`, `token list` and `silence list` read every page."""
+    env = {"TOCSIN_CLI_PAGE": "2"}
+    for i in range(5):
+        lim.create(f"cli paged {i}")
+    p = lim.cli("list", "--all", "--limit", "5", "--json", env=env)
+    assert p.returncode == 0, p.stderr
+    import json
+    body = json.loads(p.stdout)
+    assert len(body["incidents"]) == 5 and len({i["id"] for i in body["incidents"]}) == 5, body
+    st, j = lim.api("GET", "/api/v1/incidents?status=all&limit=1000")
+    every = len(j["incidents"])
+    p = lim.cli("list", "--all", "--limit", "1000000", "--json", env=env)
+    assert p.returncode == 0 and len(json.loads(p.stdout)["incidents"]) == every, p.stderr
+    iid = j["incidents"][0]["id"]
+    for i in range(3):
+        lim.api("POST", f"/api/v1/incidents/{iid}/notes", {"text": f"cli note {i}"})
+    p = lim.cli("timeline", iid, "--json", env=env)
+    assert p.returncode == 0, p.stderr
+    assert len(json.loads(p.stdout)["entries"]) == len(lim.timeline(iid)) >= 4
+    for i in range(3):
+        lim.make_token("viewer", name=f"paged-{i}")
+    p = lim.cli("token", "list", "--json", env=env)
+    assert p.returncode == 0, p.stderr
+    names = [t["name"] for t in json.loads(p.stdout)["tokens"]]
+    assert {"paged-0", "paged-1", "paged-2"} <= set(names) and len(names) == len(set(names))
+    st, j = lim.api("GET", "/api/v1/tokens?limit=1000")
+    assert len(j["tokens"]) == len(names)

@@ -238,6 +238,23 @@ static void test_incident_list_and_counts(void **state)
     g = (struct got){.stop_after = 1}; /* a callback's non-0 stops the walk */
     assert_int_equal(OP(incident_list, rd, &all, got_incident, &g), OK);
     assert_int_equal(g.n, 1);
+    /* keyset paging: after (created_at, id) in the list's order, across a created_at change */
+    g = (struct got){0};
+    struct store_incident_filter after = {.limit = 2, .after_created_at = 5,
+                                          .after_id = "INC-1-999"};
+    assert_int_equal(OP(incident_list, rd, &after, got_incident, &g), OK);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.id[0], "INC-1-998");
+    assert_string_equal(g.id[1], "INC-1-997");
+    g = (struct got){0};
+    after = (struct store_incident_filter){.after_created_at = 5, .after_id = "INC-1-1000"};
+    assert_int_equal(OP(incident_list, rd, &after, got_incident, &g), OK);
+    assert_int_equal(g.n, 4); /* a longer id of the same time comes first */
+    assert_string_equal(g.id[0], "INC-1-999");
+    g = (struct got){0};
+    after = (struct store_incident_filter){.after_created_at = 2, .after_id = "INC-1-996"};
+    assert_int_equal(OP(incident_list, rd, &after, got_incident, &g), OK);
+    assert_int_equal(g.n, 0);
 
     /* open incidents by severity: resolved and closed ones are not counted (order unspecified) */
     g = (struct got){0};
@@ -594,6 +611,16 @@ static void test_alerts(void **state)
     g = (struct got){.stop_after = 3};
     assert_int_equal(OP(alert_list, rd, &all, got_alert, &g), OK);
     assert_int_equal(g.n, 3);
+    /* keyset paging: only ids below before_id, still newest first */
+    g = (struct got){0};
+    struct store_alert_filter before = {.before_id = id4, .limit = 2};
+    assert_int_equal(OP(alert_list, rd, &before, got_alert, &g), OK);
+    assert_int_equal(g.n, 2);
+    assert_true(g.num[0] < id4 && g.num[1] < g.num[0]);
+    g = (struct got){0};
+    before = (struct store_alert_filter){.before_id = id1};
+    assert_int_equal(OP(alert_list, rd, &before, got_alert, &g), OK);
+    assert_int_equal(g.n, 0);
 
     /* one open alert per (scope, dedup key) */
     tx = conf_begin(f);
