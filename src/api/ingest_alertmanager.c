@@ -68,8 +68,8 @@ static enum result parse_alert(json_t *a, size_t i, const char *severity_label,
         return error_set(err, ERR_BAD_REQUEST, "%s: is required and must be an object", lpath);
     if (ann && !json_is_object(ann))
         return error_set(err, ERR_BAD_REQUEST, "%s: must be an object", apath);
-    result = api_ingest_check_strings(labels, lpath, INGEST_LABELS_MAX, INGEST_LABELS_BYTES_MAX,
-                                      err);
+    result =
+        api_ingest_check_strings(labels, lpath, INGEST_LABELS_MAX, INGEST_LABELS_BYTES_MAX, err);
     if (result == OK && ann)
         result = api_ingest_check_strings(ann, apath, INGEST_ANNOTATIONS_MAX,
                                           INGEST_ANNOTATIONS_BYTES_MAX, err);

@@ -35,8 +35,8 @@ static bool cursor_decode(struct page *p, const char *text)
     return true;
 }
 
-bool page_parse_or_reply(struct request *r, struct page *p, const char *kind,
-                         enum page_order order, int def, int max)
+bool page_parse_or_reply(struct request *r, struct page *p, const char *kind, enum page_order order,
+                         int def, int max)
 {
     memset(p, 0, sizeof *p);
     p->kind = kind;

@@ -23,9 +23,9 @@ enum { PAGE_ID_MAX = 256 };
 
 /* How a list is ordered by its key (num, id). */
 enum page_order {
-    PAGE_ASC,          /* num, then id (strcmp) ascending */
-    PAGE_DESC,         /* num, then id descending */
-    PAGE_DESC_BY_LEN,  /* num, then length(id), then id, descending (incident ids) */
+    PAGE_ASC,         /* num, then id (strcmp) ascending */
+    PAGE_DESC,        /* num, then id descending */
+    PAGE_DESC_BY_LEN, /* num, then length(id), then id, descending (incident ids) */
 };
 
 struct page {
@@ -42,8 +42,8 @@ struct page {
 };
 
 /* Reads ?limit (default def, 1..max) and ?cursor into p; false when it answered 400. */
-bool page_parse_or_reply(struct request *r, struct page *p, const char *kind,
-                         enum page_order order, int def, int max);
+bool page_parse_or_reply(struct request *r, struct page *p, const char *kind, enum page_order order,
+                         int def, int max);
 /* For each item of the list, in its order: PAGE_SKIP when it is at or before the cursor,
  * PAGE_TAKE (answer it: its key is remembered), PAGE_STOP once `limit` items were taken (the
  * list has more; stop reading). */

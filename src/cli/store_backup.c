@@ -4,15 +4,15 @@
  *
  * backup: a consistent copy of the SQLite store into FILE, taken while the server runs (SQLite's
  * online backup API in one step on a reader connection of its own: one read transaction, the
- * database as of one commit; the server's writer is not blocked), then checked like `tocsin store check` (integrity_check and
- * the timeline's hash chain) on the copy. FILE must not exist; it is created 0600.
- * restore: FILE checked first (a damaged file or a broken chain is refused and nothing changes),
- * then, holding the data directory's lock (so never under a running server, which holds it), the
- * current database is moved aside to DB.before-restore and FILE copied in its place (a temporary
- * file, fsync, rename), the old WAL and shared-memory files removed (a WAL must never be replayed
- * over another database). PostgreSQL: pg_dump and pg_restore are the tools (refused here with
- * that message). Exit codes: 0 done and checked, 1 refused or failed, 2 usage or bad config.
- * Main thread of a short-lived process.
+ * database as of one commit; the server's writer is not blocked), then checked like `tocsin store
+ * check` (integrity_check and the timeline's hash chain) on the copy. FILE must not exist; it is
+ * created 0600. restore: FILE checked first (a damaged file or a broken chain is refused and
+ * nothing changes), then, holding the data directory's lock (so never under a running server, which
+ * holds it), the current database is moved aside to DB.before-restore and FILE copied in its place
+ * (a temporary file, fsync, rename), the old WAL and shared-memory files removed (a WAL must never
+ * be replayed over another database). PostgreSQL: pg_dump and pg_restore are the tools (refused
+ * here with that message). Exit codes: 0 done and checked, 1 refused or failed, 2 usage or bad
+ * config. Main thread of a short-lived process.
  */
 #include "app/datadir.h"
 #include "cli/cli.h"
@@ -37,9 +37,10 @@ static void usage(FILE *f, const char *sub)
                    "  a consistent copy of the SQLite store into FILE (new, 0600), safe while the\n"
                    "  server runs, then checked (integrity_check and the timeline's hash chain)\n");
     else
-        fprintf(f, "usage: tocsin store restore FILE [--config FILE] [--data DIR]\n"
-                   "  checks FILE, then replaces the store with it; the server must be stopped\n"
-                   "  (the data directory's lock); the old database is kept as DB.before-restore\n");
+        fprintf(f,
+                "usage: tocsin store restore FILE [--config FILE] [--data DIR]\n"
+                "  checks FILE, then replaces the store with it; the server must be stopped\n"
+                "  (the data directory's lock); the old database is kept as DB.before-restore\n");
     fprintf(f, "  --config FILE  YAML config (default tocsin.yaml)\n"
                "  --data DIR     data directory (default ./data)\n"
                "exit codes: 0 done and checked, 1 refused or failed, 2 usage error\n");
@@ -70,8 +71,8 @@ static int check_file(const char *path, const char *sub)
         fprintf(stderr, "store %s: %s: the timeline's hash chain is broken at seq %lld\n", sub,
                 path, (long long)v.first_break_at);
     } else {
-        printf("store %s: %s: ok (integrity_check; timeline %lld entries, head %.64s)\n", sub,
-               path, (long long)v.entries, v.head);
+        printf("store %s: %s: ok (integrity_check; timeline %lld entries, head %.64s)\n", sub, path,
+               (long long)v.entries, v.head);
         rc = CLI_OK;
     }
     store_check_close(c);

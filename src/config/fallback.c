@@ -61,8 +61,8 @@ struct route_check {
 
 /* Reports that (s, t, v) reaches nobody through policy pid, unless it pages nobody on purpose. */
 static void report_unrouted(struct route_check *rc, const struct config_severity *s,
-                            const struct config_incident_type *t,
-                            const struct config_service *v, const char *pid)
+                            const struct config_incident_type *t, const struct config_service *v,
+                            const char *pid)
 {
     if (ticket_only(s) && s->ack_within < 0)
         return;

@@ -385,8 +385,8 @@ static size_t *first_equal(const char *const *keys, size_t n)
                 first[j] = SIZE_MAX;
         }
         /* k[i - 1] is either the run's first or already points at it */
-        first[k[i].index] = first[k[i - 1].index] == SIZE_MAX ? k[i - 1].index
-                                                                : first[k[i - 1].index];
+        first[k[i].index] =
+            first[k[i - 1].index] == SIZE_MAX ? k[i - 1].index : first[k[i - 1].index];
     }
     free(k);
     return first;

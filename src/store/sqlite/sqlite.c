@@ -263,9 +263,10 @@ static enum result sq_backup(void *conn, const char *dest, struct error *err)
         result = error_set(err, ERR_UNAVAILABLE, "storage: backup of %s into %s failed: %s",
                            sqlite3_db_filename(c->db, "main"), dest,
                            out ? sqlite3_errmsg(out) : "cannot open it");
-    if (result == OK && sqlite3_exec(out, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
-        result = error_set(err, ERR_UNAVAILABLE, "storage: backup: %s: %s", dest,
-                           sqlite3_errmsg(out));
+    if (result == OK &&
+        sqlite3_exec(out, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
+        result =
+            error_set(err, ERR_UNAVAILABLE, "storage: backup: %s: %s", dest, sqlite3_errmsg(out));
     sqlite3_close(out);
     if (result != OK)
         unlink(dest);

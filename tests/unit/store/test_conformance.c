@@ -240,8 +240,8 @@ static void test_incident_list_and_counts(void **state)
     assert_int_equal(g.n, 1);
     /* keyset paging: after (created_at, id) in the list's order, across a created_at change */
     g = (struct got){0};
-    struct store_incident_filter after = {.limit = 2, .after_created_at = 5,
-                                          .after_id = "INC-1-999"};
+    struct store_incident_filter after = {
+        .limit = 2, .after_created_at = 5, .after_id = "INC-1-999"};
     assert_int_equal(OP(incident_list, rd, &after, got_incident, &g), OK);
     assert_int_equal(g.n, 2);
     assert_string_equal(g.id[0], "INC-1-998");
