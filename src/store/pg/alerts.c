@@ -20,6 +20,7 @@ enum stmt_id {
     A_ALERT_UPDATE,
     A_ALERT_LIST,
     A_ALERT_COUNT_OPEN,
+    A_ALERT_PRUNE,
     A_COUNT
 };
 
@@ -49,6 +50,9 @@ static struct pg_stmt stmts[] = {
                       "ORDER BY id DESC LIMIT $4::bigint"},
     [A_ALERT_COUNT_OPEN] = {"SELECT count(*) FROM alerts WHERE incident_id = $1 "
                             "AND status IN ('firing', 'acknowledged')"},
+    [A_ALERT_PRUNE] = {"WITH d AS (DELETE FROM alerts WHERE id IN (SELECT id FROM alerts "
+                       "WHERE status = 'resolved' AND resolved_at < $1::bigint ORDER BY id "
+                       "LIMIT $2::bigint) RETURNING 1) SELECT count(*) FROM d"},
 };
 
 static void read_alert(const PGresult *r, int row, struct alert *a)
@@ -196,6 +200,21 @@ static enum result pgs_alert_count_open(void *conn, const char *incident_id, int
      * UTF-8 matches no alert) */
     *n = PQntuples(r) ? pg_col_int64(r, 0, 0) : 0;
 out:
+    PQclear(r);
+    return result;
+}
+
+static enum result pgs_alert_prune(void *conn, int64_t before, int limit, int64_t *n)
+{
+    struct pg_query q;
+    enum result result;
+    *n = 0;
+    pg_query_init(&q, conn, &stmts[A_ALERT_PRUNE]);
+    pg_param_int64(&q, before);
+    pg_param_int64(&q, limit);
+    PGresult *r = pg_query_exec(&q, &result, "alert_prune");
+    if (r && PQntuples(r))
+        *n = pg_col_int64(r, 0, 0);
     PQclear(r);
     return result;
 }

@@ -13,6 +13,7 @@ enum stmt_id {
     A_ALERT_UPDATE,
     A_ALERT_LIST,
     A_ALERT_COUNT_OPEN,
+    A_ALERT_PRUNE,
     A_COUNT
 };
 
@@ -39,6 +40,8 @@ static struct sq_stmt stmts[] = {
                       "AND (?5 = 0 OR id < ?5) ORDER BY id DESC LIMIT ?4"},
     [A_ALERT_COUNT_OPEN] = {"SELECT count(*) FROM alerts WHERE incident_id = ?1 "
                             "AND status IN ('firing', 'acknowledged')"},
+    [A_ALERT_PRUNE] = {"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE status = "
+                       "'resolved' AND resolved_at < ?1 ORDER BY id LIMIT ?2)"},
 };
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
@@ -175,6 +178,21 @@ static enum result sq_alert_count_open(void *conn, const char *incident_id, int6
     else
         result = sq_fail(c, "alert_count_open");
     sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_alert_prune(void *conn, int64_t before, int limit, int64_t *n)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, A_ALERT_PRUNE);
+    *n = 0;
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sq_bind_int64(c, st, 1, before);
+    sq_bind_int64(c, st, 2, limit);
+    enum result result = sq_run(c, st, false, "alert_prune");
+    if (result == OK)
+        *n = sqlite3_changes(c->db);
     return result;
 }
 

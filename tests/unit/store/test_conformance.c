@@ -629,6 +629,66 @@ static void test_alerts(void **state)
     conf_rollback(f);
 }
 
+/* retention: only resolved alerts resolved before the cut go, oldest first, at most limit */
+static void test_alert_prune(void **state)
+{
+    struct conf *f = *state;
+    struct alert p1 = alert_of("pr", "p1", NULL), p2 = alert_of("pr", "p2", NULL);
+    struct alert p3 = alert_of("pr", "p3", NULL);
+    p1.scope = p2.scope = p3.scope = "int_p";
+    p1.status = p2.status = ALERT_RESOLVED;
+    p1.resolved_at = 100;
+    p2.resolved_at = 200;
+    int64_t id = 0, n = -1;
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(alert_insert, tx, &p1, &id), OK);
+    assert_int_equal(OP(alert_insert, tx, &p2, &id), OK);
+    assert_int_equal(OP(alert_insert, tx, &p3, &id), OK); /* open, first seen at 10 */
+    conf_commit(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_prune, tx, 150, 1000, &n), OK);
+    assert_true(n >= 1); /* p1 (and any earlier test's alert resolved before 150) */
+    conf_commit(f);
+    struct got g = {0};
+    struct store_alert_filter pr = {.service = "pr"};
+    assert_int_equal(OP(alert_list, conf_reader(f), &pr, got_alert, &g), OK);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.id[0], "p3");
+    assert_string_equal(g.id[1], "p2");
+    /* limit: the oldest id first; a rolled-back prune removed nothing */
+    struct alert p4 = p1, p5 = p1;
+    p4.dedup_key = "p4";
+    p5.dedup_key = "p5";
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_insert, tx, &p4, &id), OK);
+    assert_int_equal(OP(alert_insert, tx, &p5, &id), OK);
+    conf_commit(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_prune, tx, 150, 2, &n), OK);
+    assert_int_equal(n, 2);
+    conf_rollback(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_prune, tx, 150, 1, &n), OK);
+    assert_int_equal(n, 1);
+    conf_commit(f);
+    g = (struct got){0};
+    assert_int_equal(OP(alert_list, conf_reader(f), &pr, got_alert, &g), OK);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.id[0], "p5");
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_prune, tx, 150, 10, &n), OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(OP(alert_prune, tx, 150, 10, &n), OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(OP(alert_prune, tx, 201, 10, &n), OK);
+    assert_int_equal(n, 1); /* p2; p3 is open and stays */
+    conf_commit(f);
+    g = (struct got){0};
+    assert_int_equal(OP(alert_list, conf_reader(f), &pr, got_alert, &g), OK);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.id[0], "p3");
+}
+
 /* ---- silences ---- */
 
 static int got_silence(const struct silence *s, void *ctx)
@@ -729,6 +789,7 @@ static void test_silences(void **state)
     X(test_timeline)                                                                               \
     X(test_credentials)                                                                            \
     X(test_alerts)                                                                                 \
+    X(test_alert_prune)                                                                            \
     X(test_silences)
 
 CONF_MAIN(TESTS);
