@@ -27,7 +27,7 @@ UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
 HDR      := $(sort $(shell find src tests/unit -name '*.h'))
 
-.PHONY: all deps run test unit integration integration-pg peers browser lint format bench clean fuzz
+.PHONY: all deps run test unit integration integration-pg peers browser lint format bench clean fuzz fuzz-smoke
 all: deps $(OUT)/tocsin
 
 deps:
@@ -63,7 +63,7 @@ test:
 	@bash scripts/deps.sh test
 	@bash scripts/lint_layout.sh
 	@bash tests/peers/setup.sh
-	$(MAKE) SAN=1 unit integration integration-pg peers browser
+	$(MAKE) SAN=1 unit fuzz-smoke integration integration-pg peers browser
 
 unit: $(UNIT_BIN)
 	@bash scripts/unit.sh $(UNIT_BIN)
@@ -158,6 +158,11 @@ $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ) $(FUZZ_OUT
 	@echo "CLANG $@"
 	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FUZZ_OBJ) \
 	  $(FUZZ_OUT)/obj/embedded.o $(LDLIBS)
+
+# `make test` runs every target FUZZ_SMOKE_TIME seconds over its corpus (a smoke, not a campaign).
+FUZZ_SMOKE_TIME ?= 2
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_SMOKE_TIME)
 
 fuzz:
 	@bash scripts/deps.sh fuzz

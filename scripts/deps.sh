@@ -2,7 +2,7 @@
 # Installs the Debian packages tocsin needs, only those missing, so a machine that has
 # everything pays a few dpkg queries and nothing more.
 #   scripts/deps.sh build   what `make` needs (compiler, pkg-config, -dev libraries)
-#   scripts/deps.sh fuzz    build + clang (libFuzzer) for `make fuzz` only (docs/security.md "Fuzzing")
+#   scripts/deps.sh fuzz    build + clang (libFuzzer) for `make fuzz` and `make test`s fuzz-smoke (docs/security.md "Fuzzing")
 #   scripts/deps.sh test    build + what `make test` needs (cmocka, pytest, aiosmtpd, psycopg2, sqlite3 CLI,
 #                           chromium for the browser tests; node and npm: tests/browser/setup.sh)
 set -euo pipefail

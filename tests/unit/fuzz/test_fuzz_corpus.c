@@ -19,6 +19,8 @@
 #include "../../fuzz/fuzz_form.c"
 #include "../../fuzz/fuzz_http_date.c"
 #include "../../fuzz/fuzz_json.c"
+#include "../../fuzz/fuzz_template.c"
+#include "../../fuzz/fuzz_times.c"
 #include "../../fuzz/fuzz_yaml.c"
 
 #ifndef TOCSIN_ROOT
@@ -76,6 +78,16 @@ static void test_http_date_corpus(void **state)
     assert_true(replay("http_date", fuzz_http_date) > 0);
 }
 
+static void test_times_corpus(void **state)
+{
+    assert_true(replay("times", fuzz_times) > 0);
+}
+
+static void test_template_corpus(void **state)
+{
+    assert_true(replay("template", fuzz_template) > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -83,6 +95,8 @@ int main(void)
         cmocka_unit_test(test_yaml_corpus),
         cmocka_unit_test(test_form_corpus),
         cmocka_unit_test(test_http_date_corpus),
+        cmocka_unit_test(test_times_corpus),
+        cmocka_unit_test(test_template_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
