@@ -91,12 +91,9 @@ static void test_template_corpus(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_corpus),
-        cmocka_unit_test(test_yaml_corpus),
-        cmocka_unit_test(test_form_corpus),
-        cmocka_unit_test(test_http_date_corpus),
-        cmocka_unit_test(test_times_corpus),
-        cmocka_unit_test(test_template_corpus),
+        cmocka_unit_test(test_json_corpus),  cmocka_unit_test(test_yaml_corpus),
+        cmocka_unit_test(test_form_corpus),  cmocka_unit_test(test_http_date_corpus),
+        cmocka_unit_test(test_times_corpus), cmocka_unit_test(test_template_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
