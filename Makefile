@@ -27,7 +27,7 @@ UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
 HDR      := $(sort $(shell find src tests/unit -name '*.h'))
 
-.PHONY: all deps run test unit integration integration-pg peers browser lint format bench clean
+.PHONY: all deps run test unit integration integration-pg peers browser lint format bench clean fuzz fuzz-smoke
 all: deps $(OUT)/tocsin
 
 deps:
@@ -63,7 +63,7 @@ test:
 	@bash scripts/deps.sh test
 	@bash scripts/lint_layout.sh
 	@bash tests/peers/setup.sh
-	$(MAKE) SAN=1 unit integration integration-pg peers browser
+	$(MAKE) SAN=1 unit fuzz-smoke integration integration-pg peers browser
 
 unit: $(UNIT_BIN)
 	@bash scripts/unit.sh $(UNIT_BIN)
@@ -135,3 +135,45 @@ clean:
 	rm -rf build
 
 -include $(OBJ:.o=.d)
+
+# libFuzzer targets for the parsers (tests/fuzz/fuzz_*.c, docs/security.md "Fuzzing"): clang
+# builds the sources again into build/fuzz with -fsanitize=fuzzer-no-link,address,undefined;
+# `make fuzz FUZZ_TIME=S` runs each target S seconds over a copy of its corpus
+# (tests/fuzz/corpus/NAME: libFuzzer adds what it finds to the copy, not to the kept one) and
+# stops at the first crash, left as build/fuzz/crash-NAME-*. `make SAN=1 unit` replays the kept
+# corpus without clang (tests/unit/fuzz/test_fuzz_corpus.c).
+FUZZ_TIME    ?= 30
+FUZZ_OUT     := build/fuzz
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(filter-out src/main.c,$(SRC)))
+FUZZ_CFLAGS  := $(filter-out -O2 -Werror,$(CFLAGS)) -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=fuzzer-no-link,address,undefined -DTOCSIN_LIBFUZZER
+
+$(FUZZ_OUT)/obj/%.o: %.c $(GEN)/embedded.h
+	@mkdir -p $(dir $@)
+	@echo "CLANG $<"
+	@clang $(FUZZ_CFLAGS) -I$(GEN) -c -o $@ $<
+
+$(FUZZ_OUT)/obj/embedded.o: $(GEN)/embedded.c
+	@mkdir -p $(dir $@)
+	@clang $(FUZZ_CFLAGS) -I$(GEN) -c -o $@ $<
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ) $(FUZZ_OUT)/obj/embedded.o
+	@echo "CLANG $@"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(FUZZ_OBJ) \
+	  $(FUZZ_OUT)/obj/embedded.o $(LDLIBS)
+
+# `make test` runs every target FUZZ_SMOKE_TIME seconds over its corpus (a smoke, not a campaign).
+FUZZ_SMOKE_TIME ?= 2
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_SMOKE_TIME)
+
+fuzz:
+	@bash scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(FUZZ_OUT)/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_OUT)/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+	  $(FUZZ_OUT)/fuzz_$$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_OUT)/crash-$$t- $(FUZZ_OUT)/corpus/$$t tests/fuzz/corpus/$$t; \
+	done

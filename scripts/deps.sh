@@ -2,6 +2,7 @@
 # Installs the Debian packages tocsin needs, only those missing, so a machine that has
 # everything pays a few dpkg queries and nothing more.
 #   scripts/deps.sh build   what `make` needs (compiler, pkg-config, -dev libraries)
+#   scripts/deps.sh fuzz    build + clang (libFuzzer) for `make fuzz` and `make test`s fuzz-smoke (docs/security.md "Fuzzing")
 #   scripts/deps.sh test    build + what `make test` needs (cmocka, pytest, aiosmtpd, psycopg2, sqlite3 CLI,
 #                           chromium for the browser tests; node and npm: tests/browser/setup.sh)
 set -euo pipefail
@@ -13,13 +14,15 @@ build_pkgs=(gcc make pkg-config libmicrohttpd-dev libgnutls28-dev libjansson-dev
 test_pkgs=(libcmocka-dev python3-pytest python3-pytest-xdist python3-aiosmtpd python3-psycopg2 sqlite3 curl
            chromium openssl)
 lint_pkgs=(clang-format cppcheck)
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
   build) ;;
   test) want+=("${test_pkgs[@]}") ;;
   lint) want+=("${lint_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test|lint" >&2; exit 2 ;;
+  fuzz) want+=("${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|lint|fuzz" >&2; exit 2 ;;
 esac
 
 missing=()

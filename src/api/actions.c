@@ -10,6 +10,7 @@
  * the linked incident's timeline.
  */
 #include "api/api.h"
+#include "api/paging.h"
 #include "jobs/postmortem.h"
 #include "store/actions.h"
 #include "util/jsonv.h"
@@ -120,16 +121,22 @@ static void api_action_create(struct request *r)
     json_decref(body);
 }
 
+/* Items per page (docs/api.md "Lists"). */
+enum { LIST_DEFAULT = 100, LIST_MAX = 1000 };
+
 struct list_ctx {
     json_t *arr;
     int64_t now;
+    struct page *page;
 };
 
 static int list_one(const struct action_item *a, void *arg)
 {
     struct list_ctx *l = arg;
-    json_array_append_new(l->arr, action_json(a, l->now));
-    return 0;
+    enum page_step step = page_take(l->page, a->created_at, a->id);
+    if (step == PAGE_TAKE)
+        json_array_append_new(l->arr, action_json(a, l->now));
+    return step == PAGE_STOP;
 }
 
 static void api_action_list(struct request *r)
@@ -152,15 +159,21 @@ static void api_action_list(struct request *r)
     }
     if (overdue && strcmp(overdue, "true") == 0)
         f.overdue_at = now;
+    struct page page;
+    if (!page_parse_or_reply(r, &page, "act", PAGE_ASC, LIST_DEFAULT, LIST_MAX))
+        return;
     struct store_conn *c = store_reader(r->app->store, &err);
-    struct list_ctx l = {json_array(), now};
+    struct list_ctx l = {json_array(), now, &page};
     enum result result = c ? store_action_list(c, &f, list_one, &l) : err.code;
     if (result != OK) {
         json_decref(l.arr);
         reply_error(r, result, "store: cannot list action items");
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "actions", l.arr));
+    json_t *out = json_pack("{s:o}", "actions", l.arr);
+    static const char *const keep[] = {"status", "owner", "incident", "overdue", NULL};
+    page_finish(r, &page, out, keep);
+    reply_json(r, 200, out);
 }
 
 static void api_action_get(struct request *r)

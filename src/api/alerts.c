@@ -3,6 +3,7 @@
  * shared JSON form of an alert.
  */
 #include "api/api.h"
+#include "api/paging.h"
 #include "util/num.h"
 #include "store/alerts.h"
 
@@ -26,30 +27,50 @@ json_t *api_alert_json(const struct alert *a)
     return o;
 }
 
-static int list_one(const struct alert *a, void *arr)
+/* Items per page (docs/api.md "Lists"): an alert is at most about 100 KB (labels 16 KiB,
+ * annotations 64 KiB: api/ingest_common.h), so a page of LIST_MAX is bounded too. */
+enum { LIST_DEFAULT = 100, LIST_MAX = 1000 };
+
+struct alert_page {
+    json_t *arr;
+    struct page *page;
+};
+
+static int list_one(const struct alert *a, void *arg)
 {
-    json_array_append_new(arr, api_alert_json(a));
-    return 0;
+    struct alert_page *l = arg;
+    enum page_step step = page_take(l->page, a->id, NULL);
+    if (step == PAGE_TAKE)
+        json_array_append_new(l->arr, api_alert_json(a));
+    return step == PAGE_STOP;
 }
 
-static void reply_alerts(struct request *r, const struct store_alert_filter *f)
+/* f without its paging; keep: the query keys the Link header repeats. */
+static void reply_alerts(struct request *r, struct store_alert_filter *f, int def,
+                         const char *const *keep)
 {
+    struct page page;
+    if (!page_parse_or_reply(r, &page, "al", PAGE_DESC, def, LIST_MAX))
+        return;
+    f->limit = page.limit + 1; /* one more: whether there is a next page */
+    f->before_id = page.has_cursor ? page.after_num : 0;
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
-    json_t *arr = json_array();
-    enum result result = c ? store_alert_list(c, f, list_one, arr) : err.code;
+    struct alert_page l = {json_array(), &page};
+    enum result result = c ? store_alert_list(c, f, list_one, &l) : err.code;
     if (result != OK) {
-        json_decref(arr);
+        json_decref(l.arr);
         reply_error(r, result, "store: cannot list alerts");
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "alerts", arr));
+    json_t *body = json_pack("{s:o}", "alerts", l.arr);
+    page_finish(r, &page, body, keep);
+    reply_json(r, 200, body);
 }
 
 static bool parse_filter_or_reply(struct request *r, struct store_alert_filter *f)
 {
     const char *s = request_query(r, "status");
-    const char *lim = request_query(r, "limit");
     f->statuses = (1 << ALERT_FIRING) | (1 << ALERT_ACKNOWLEDGED);
     if (s && strcmp(s, "all") == 0) {
         f->statuses = 0;
@@ -64,12 +85,6 @@ static bool parse_filter_or_reply(struct request *r, struct store_alert_filter *
         }
         f->statuses = 1 << st;
     }
-    int64_t n = 100;
-    if (lim && num_parse_i64(lim, 1, 1000, &n) != 0) {
-        reply_error(r, ERR_BAD_REQUEST, "limit: must be a whole number from 1 to 1000");
-        return false;
-    }
-    f->limit = (int)n;
     f->service = request_query(r, "service");
     if (f->service && !config_service_find(r->config, f->service)) {
         reply_error(r, ERR_UNPROCESSABLE, "service: unknown service \"%.64s\"", f->service);
@@ -81,8 +96,9 @@ static bool parse_filter_or_reply(struct request *r, struct store_alert_filter *
 static void api_alert_list(struct request *r)
 {
     struct store_alert_filter f = {0};
+    static const char *const keep[] = {"status", "service", NULL};
     if (parse_filter_or_reply(r, &f))
-        reply_alerts(r, &f);
+        reply_alerts(r, &f, LIST_DEFAULT, keep);
 }
 
 static void api_incident_alerts(struct request *r)
@@ -91,8 +107,8 @@ static void api_incident_alerts(struct request *r)
     if (!api_incident_load_or_reply(r, &inc))
         return;
     incident_free_fields(&inc);
-    struct store_alert_filter f = {.incident_id = r->params[0], .limit = 0};
-    reply_alerts(r, &f);
+    struct store_alert_filter f = {.incident_id = r->params[0]};
+    reply_alerts(r, &f, LIST_MAX, NULL); /* an incident's: all up to LIST_MAX by default */
 }
 
 static const struct route routes[] = {

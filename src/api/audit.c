@@ -50,7 +50,26 @@ static void api_audit_verify(struct request *r)
     http_defer(r, audit_submit, audit_finish, a);
 }
 
+/* GET: the auditor's progress (never waits for a pass): running, checked of total, and the last
+ * pass's result when there was one. */
+static void api_audit_progress(struct request *r)
+{
+    struct auditor_progress p;
+    auditor_progress(r->app->auditor, &p);
+    json_t *last = json_null();
+    if (p.passes > 0)
+        last = json_pack("{s:b,s:I,s:o,s:s}", "valid", p.last.valid, "entries",
+                         (json_int_t)p.last.entries, "first_break_at",
+                         p.last.valid ? json_null() : json_integer(p.last.first_break_at), "head",
+                         p.last.head);
+    reply_json(r, 200,
+               json_pack("{s:b,s:I,s:I,s:I,s:o}", "running", p.running, "checked",
+                         (json_int_t)p.checked, "total", (json_int_t)p.total, "passes",
+                         (json_int_t)p.passes, "last", last));
+}
+
 static const struct route routes[] = {
+    {"GET", "/api/v1/audit/verify", api_audit_progress, ACCESS_VIEWER, "audit_progress"},
     {"POST", "/api/v1/audit/verify", api_audit_verify, ACCESS_VIEWER, "audit_verify"},
 };
 HTTP_ROUTES(audit, routes);

@@ -8,6 +8,7 @@
  * commit order. Input is validated here, before the job, against the request's config.
  */
 #include "api/api.h"
+#include "api/paging.h"
 #include "runtime/engine.h"
 #include "jobs/escalate.h"
 #include "domain/incident.h"
@@ -30,6 +31,8 @@
 #include <string.h>
 
 enum { TITLE_MAX = 200, TEXT_MAX = 10000, POSTMORTEM_MAX = 500 };
+/* GET /api/v1/incidents: items per page (docs/api.md "Lists"); the timeline's per page. */
+enum { LIST_DEFAULT = 100, LIST_MAX = 1000, TIMELINE_DEFAULT = 1000, TIMELINE_MAX = 1000 };
 
 json_t *api_time(int64_t ms)
 {
@@ -305,6 +308,7 @@ struct list_ctx {
     const struct config *cfg;
     int64_t now;
     struct store_conn *c;
+    struct page *page;
 };
 
 /* The incident's JSON with its escalation state (read on c). */
@@ -320,8 +324,10 @@ static json_t *incident_full_json(struct store_conn *c, const struct incident *i
 static int list_one(const struct incident *inc, void *arg)
 {
     struct list_ctx *l = arg;
-    json_array_append_new(l->arr, incident_full_json(l->c, inc, l->cfg, l->now));
-    return 0;
+    enum page_step step = page_take(l->page, inc->created_at, inc->id);
+    if (step == PAGE_TAKE)
+        json_array_append_new(l->arr, incident_full_json(l->c, inc, l->cfg, l->now));
+    return step == PAGE_STOP;
 }
 
 static bool parse_status_filter(struct request *r, int *mask)
@@ -353,31 +359,30 @@ static bool parse_status_filter(struct request *r, int *mask)
 static void api_incident_list(struct request *r)
 {
     struct error err = {0};
-    struct store_incident_filter f = {.limit = 100};
-    if (!parse_status_filter(r, &f.statuses))
+    struct store_incident_filter f = {0};
+    struct page page;
+    if (!parse_status_filter(r, &f.statuses) ||
+        !page_parse_or_reply(r, &page, "inc", PAGE_DESC_BY_LEN, LIST_DEFAULT, LIST_MAX))
         return;
-    const char *lim = request_query(r, "limit");
-    int64_t limit;
-    if (lim) {
-        if (num_parse_i64(lim, 1, 1000, &limit) != 0) {
-            reply_error(r, ERR_BAD_REQUEST, "limit: must be a whole number from 1 to 1000");
-            return;
-        }
-        f.limit = (int)limit;
-    }
+    f.limit = page.limit + 1; /* one more: whether there is a next page */
+    f.after_created_at = page.after_num;
+    f.after_id = page.has_cursor ? page.after_id : NULL;
     struct store_conn *c = store_reader(r->app->store, &err);
     if (!c) {
         reply_from_error(r, &err);
         return;
     }
-    struct list_ctx l = {json_array(), r->config, clock_now(r->app->clock), c};
+    struct list_ctx l = {json_array(), r->config, clock_now(r->app->clock), c, &page};
     enum result result = store_incident_list(c, &f, list_one, &l);
     if (result != OK) {
         json_decref(l.arr);
         reply_error(r, result, "store: cannot list incidents");
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "incidents", l.arr));
+    json_t *body = json_pack("{s:o}", "incidents", l.arr);
+    static const char *const keep[] = {"status", NULL};
+    page_finish(r, &page, body, keep);
+    reply_json(r, 200, body);
 }
 
 /* Loads the incident named by the path or answers 404/503. */
@@ -412,10 +417,18 @@ static void api_incident_get(struct request *r)
     incident_free_fields(&inc);
 }
 
+struct timeline_page {
+    json_t *arr;
+    struct page *page;
+};
+
 static int timeline_one(const struct timeline_entry *e, void *arg)
 {
-    json_array_append_new(arg, timeline_entry_json(e));
-    return 0;
+    struct timeline_page *t = arg;
+    enum page_step step = page_take(t->page, e->seq, NULL);
+    if (step == PAGE_TAKE)
+        json_array_append_new(t->arr, timeline_entry_json(e));
+    return step == PAGE_STOP;
 }
 
 static void api_incident_timeline(struct request *r)
@@ -424,16 +437,21 @@ static void api_incident_timeline(struct request *r)
     if (!api_incident_load_or_reply(r, &inc))
         return;
     incident_free_fields(&inc);
+    struct page page;
+    if (!page_parse_or_reply(r, &page, "tl", PAGE_ASC, TIMELINE_DEFAULT, TIMELINE_MAX))
+        return;
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
-    json_t *arr = json_array();
-    enum result result = c ? store_timeline_scan(c, r->params[0], timeline_one, arr) : err.code;
+    struct timeline_page t = {json_array(), &page};
+    enum result result = c ? store_timeline_scan(c, r->params[0], timeline_one, &t) : err.code;
     if (result != OK) {
-        json_decref(arr);
+        json_decref(t.arr);
         reply_error(r, result, "store: cannot read the timeline");
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "entries", arr));
+    json_t *body = json_pack("{s:o}", "entries", t.arr);
+    page_finish(r, &page, body, NULL);
+    reply_json(r, 200, body);
 }
 
 /* ---- changes ---- */

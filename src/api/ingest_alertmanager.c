@@ -33,19 +33,6 @@ struct am_alert {
     json_t *details;
 };
 
-static enum result check_string_map(json_t *m, const char *path, struct error *err)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach(m, k, v)
-    {
-        if (!json_is_string(v))
-            return error_set(err, ERR_BAD_REQUEST, "%s.%.64s: must be a string, not %s", path, k,
-                             jsonv_type_name(v));
-    }
-    return OK;
-}
-
 static const char *str_field(json_t *o, const char *key)
 {
     json_t *v = o ? json_object_get(o, key) : NULL;
@@ -81,9 +68,11 @@ static enum result parse_alert(json_t *a, size_t i, const char *severity_label,
         return error_set(err, ERR_BAD_REQUEST, "%s: is required and must be an object", lpath);
     if (ann && !json_is_object(ann))
         return error_set(err, ERR_BAD_REQUEST, "%s: must be an object", apath);
-    result = check_string_map(labels, lpath, err);
+    result =
+        api_ingest_check_strings(labels, lpath, INGEST_LABELS_MAX, INGEST_LABELS_BYTES_MAX, err);
     if (result == OK && ann)
-        result = check_string_map(ann, apath, err);
+        result = api_ingest_check_strings(ann, apath, INGEST_ANNOTATIONS_MAX,
+                                          INGEST_ANNOTATIONS_BYTES_MAX, err);
     if (result != OK)
         return result;
     if (strcmp(status, "firing") != 0 && strcmp(status, "resolved") != 0)
@@ -146,15 +135,15 @@ static enum result parse_payload(json_t *body, const char *severity_label, struc
 
 static void reply_done(struct request *r, struct am_alert *alerts, size_t n)
 {
-    json_t *incidents = json_array();
+    json_t *incidents = json_array(), *seen = json_object(); /* seen: a hash set of ids */
     for (size_t i = 0; i < n; i++) {
         const char *id = alerts[i].ev.incident_id;
-        bool seen = !*id;
-        for (size_t k = 0; !seen && k < json_array_size(incidents); k++)
-            seen = strcmp(json_string_value(json_array_get(incidents, k)), id) == 0;
-        if (!seen)
-            json_array_append_new(incidents, json_string(id));
+        if (!*id || json_object_get(seen, id))
+            continue;
+        json_object_set_new(seen, id, json_true());
+        json_array_append_new(incidents, json_string(id));
     }
+    json_decref(seen);
     reply_json(r, 200,
                json_pack("{s:s,s:I,s:o}", "status", "ok", "alerts", (json_int_t)n, "incidents",
                          incidents));

@@ -124,6 +124,39 @@ enum result api_ingest_admit(struct request *r, const char *key, const char *typ
     return result == OK ? api_ingest_take(r, out, cost, retry_after_s, err) : result;
 }
 
+enum result api_ingest_check_strings(const json_t *m, const char *path, size_t max_count,
+                                     size_t max_bytes, struct error *err)
+{
+    size_t n = json_object_size(m), bytes = 0;
+    if (n > max_count)
+        return error_set(err, ERR_UNPROCESSABLE, "%s: %zu entries, at most %zu are accepted", path,
+                         n, max_count);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)m, k, v)
+    {
+        if (!json_is_string(v))
+            return error_set(err, ERR_BAD_REQUEST, "%s.%.64s: must be a string, not %s", path, k,
+                             jsonv_type_name(v));
+        bytes += strlen(k) + json_string_length(v);
+    }
+    if (bytes > max_bytes)
+        return error_set(err, ERR_UNPROCESSABLE,
+                         "%s: %zu bytes of names and values, at most %zu are accepted", path, bytes,
+                         max_bytes);
+    return OK;
+}
+
+enum result api_ingest_check_size(const json_t *v, const char *path, size_t max_bytes,
+                                  struct error *err)
+{
+    size_t bytes = v ? json_dumpb(v, NULL, 0, JSON_COMPACT) : 0;
+    if (bytes > max_bytes)
+        return error_set(err, ERR_UNPROCESSABLE, "%s: %zu bytes as JSON, at most %zu are accepted",
+                         path, bytes, max_bytes);
+    return OK;
+}
+
 enum result api_ingest_parse(const struct request *r, json_t **out, struct error *err)
 {
     json_t *v = jsonfast_parse(r->body, r->body_len);

@@ -24,6 +24,25 @@ enum result api_ingest_admit(struct request *r, const char *key, const char *typ
 /* The request body as one JSON object, as jsonv_parse_object(body, false) reads it, by way of
  * jsonfast when the body is in its subset (util/jsonfast.h): same tree, same errors. */
 enum result api_ingest_parse(const struct request *r, json_t **out, struct error *err);
+/* What one alert may carry (docs/security.md, "Limits"; issue 14 item 3). Alertmanager and
+ * Prometheus set no cap of their own (a rule's alert rarely has 30 labels); PagerDuty's Events v2
+ * refuses an event over 512 KB, which /v2/enqueue keeps as its body limit. Over a limit: 422
+ * naming the field and the limit, and nothing of the request is stored. */
+enum {
+    INGEST_LABELS_MAX = 128,                 /* labels per alert */
+    INGEST_LABELS_BYTES_MAX = 16 * 1024,     /* their names and values together */
+    INGEST_ANNOTATIONS_MAX = 128,            /* annotations per alert */
+    INGEST_ANNOTATIONS_BYTES_MAX = 64 * 1024 /* their names and values together */
+};
+enum { INGEST_DETAILS_BYTES_MAX = 64 * 1024 }; /* generic `details`, as compact JSON */
+
+/* A map of strings at path (labels, annotations): 400 when a value is not a string, 422 over
+ * max_count entries or max_bytes of names and values. */
+enum result api_ingest_check_strings(const json_t *m, const char *path, size_t max_count,
+                                     size_t max_bytes, struct error *err);
+/* A JSON value at path whose compact text may take at most max_bytes: else 422. */
+enum result api_ingest_check_size(const json_t *v, const char *path, size_t max_bytes,
+                                  struct error *err);
 /* The ingest_source for an admitted integration. */
 void api_ingest_source(const struct request *r, const struct store_credential *i, const char *kind,
                        struct ingest_source *out);

@@ -47,18 +47,15 @@ static enum result parse(json_t *body, struct ingest_event *ev, struct error *er
     json_t *labels = json_object_get(body, "labels");
     if (labels && !json_is_object(labels))
         return error_set(err, ERR_BAD_REQUEST, "labels: must be an object of strings");
-    const char *k;
-    json_t *v;
-    if (labels)
-        json_object_foreach(labels, k, v)
-        {
-            if (!json_is_string(v))
-                return error_set(err, ERR_BAD_REQUEST, "labels.%.64s: must be a string, not %s", k,
-                                 jsonv_type_name(v));
-        }
+    if (labels && (result = api_ingest_check_strings(labels, "labels", INGEST_LABELS_MAX,
+                                                     INGEST_LABELS_BYTES_MAX, err)) != OK)
+        return result;
     json_t *details = json_object_get(body, "details");
     if (details && !json_is_object(details))
         return error_set(err, ERR_BAD_REQUEST, "details: must be an object");
+    if (details &&
+        (result = api_ingest_check_size(details, "details", INGEST_DETAILS_BYTES_MAX, err)) != OK)
+        return result;
     ev->labels = labels;
     ev->details = details;
     return OK;

@@ -6,6 +6,7 @@
  * and the integration's JSON.
  */
 #include "api/api.h"
+#include "api/paging.h"
 #include "util/jsonv.h"
 #include "util/log.h"
 #include "jobs/credential.h"
@@ -85,24 +86,40 @@ static void api_integration_create(struct request *r)
     json_decref(body);
 }
 
-static int list_one(const struct store_credential *i, void *arr)
+/* Items per page (docs/api.md "Lists"). */
+enum { LIST_DEFAULT = 100, LIST_MAX = 1000 };
+
+struct list_ctx {
+    json_t *arr;
+    struct page *page;
+};
+
+static int list_one(const struct store_credential *i, void *arg)
 {
-    json_array_append_new(arr, api_integration_json(i));
-    return 0;
+    struct list_ctx *l = arg;
+    enum page_step step = page_take(l->page, i->created_at, i->id);
+    if (step == PAGE_TAKE)
+        json_array_append_new(l->arr, api_integration_json(i));
+    return step == PAGE_STOP;
 }
 
 static void api_integration_list(struct request *r)
 {
     struct error err = {0};
+    struct page page;
+    if (!page_parse_or_reply(r, &page, "int", PAGE_ASC, LIST_DEFAULT, LIST_MAX))
+        return;
     struct store_conn *c = store_reader(r->app->store, &err);
-    json_t *arr = json_array();
-    enum result result = c ? credential_list(c, CRED_INTEGRATION, list_one, arr) : err.code;
+    struct list_ctx l = {json_array(), &page};
+    enum result result = c ? credential_list(c, CRED_INTEGRATION, list_one, &l) : err.code;
     if (result != OK) {
-        json_decref(arr);
+        json_decref(l.arr);
         reply_error(r, result, "store: cannot list integrations");
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "integrations", arr));
+    json_t *out = json_pack("{s:o}", "integrations", l.arr);
+    page_finish(r, &page, out, NULL);
+    reply_json(r, 200, out);
 }
 
 static void api_integration_revoke(struct request *r)

@@ -15,6 +15,7 @@
  *        to. Answers JSON {"result": "acknowledged" | "already <status>", ...}.
  */
 #include "api/api.h"
+#include "api/paging.h"
 #include "jobs/incident_ops.h"
 #include "domain/notify_render.h"
 #include "jobs/notify_enqueue.h"
@@ -31,6 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* GET .../notifications: rows per page (docs/api.md "Lists"); all of an incident's by default */
+enum { LIST_DEFAULT = 1000, LIST_MAX = 1000 };
 #include <strings.h>
 
 enum { MESSAGE_MAX = 2000, FORM_VALUE_MAX = 1600 };
@@ -69,7 +73,8 @@ static json_t *id_or_null(int64_t id)
 struct list_ctx {
     struct store_conn *c;
     json_t *arr;
-    const char *key; /* only this key, or NULL */
+    const char *key;   /* only this key, or NULL */
+    struct page *page; /* only this page (api/paging.h), or NULL: all */
     enum result result;
 };
 
@@ -78,6 +83,9 @@ static int row_json(const struct store_notification *n, void *arg)
     struct list_ctx *l = arg;
     if (l->key && strcmp(n->dkey, l->key) != 0)
         return 0;
+    enum page_step step = l->page ? page_take(l->page, n->id, NULL) : PAGE_TAKE;
+    if (step != PAGE_TAKE)
+        return step == PAGE_STOP;
     json_t *attempts = json_array();
     enum result result = store_notification_attempts(l->c, n->id, attempt_json, attempts);
     if (result != OK) {
@@ -104,12 +112,12 @@ static int row_json(const struct store_notification *n, void *arg)
 
 /* The incident's rows (only `key`'s when set) as JSON, or NULL (err filled). */
 static json_t *rows_json(struct request *r, const char *incident, const char *key,
-                         struct error *err)
+                         struct page *page, struct error *err)
 {
     struct store_conn *c = store_reader(r->app->store, err);
     if (!c)
         return NULL;
-    struct list_ctx l = {.c = c, .arr = json_array(), .key = key};
+    struct list_ctx l = {.c = c, .arr = json_array(), .key = key, .page = page};
     enum result result = store_notification_list(c, incident, row_json, &l);
     if (result == OK)
         result = l.result;
@@ -128,11 +136,17 @@ static void api_incident_notifications(struct request *r)
     if (!api_incident_load_or_reply(r, &inc))
         return;
     incident_free_fields(&inc);
-    json_t *arr = rows_json(r, r->params[0], NULL, &err);
-    if (!arr)
+    struct page page;
+    if (!page_parse_or_reply(r, &page, "nt", PAGE_ASC, LIST_DEFAULT, LIST_MAX))
+        return;
+    json_t *arr = rows_json(r, r->params[0], NULL, &page, &err);
+    if (!arr) {
         reply_from_error(r, &err);
-    else
-        reply_json(r, 200, json_pack("{s:o}", "notifications", arr));
+        return;
+    }
+    json_t *body = json_pack("{s:o}", "notifications", arr);
+    page_finish(r, &page, body, NULL);
+    reply_json(r, 200, body);
 }
 
 /* ---- paging by hand ---- */
@@ -231,7 +245,7 @@ static void api_incident_page(struct request *r)
         result = store_write(r->app->store, page_job, &j, &err);
     if (result == OK)
         notifier_kick(r->app->notifier);
-    json_t *rows = result == OK ? rows_json(r, r->params[0], j.key, &err) : NULL;
+    json_t *rows = result == OK ? rows_json(r, r->params[0], j.key, NULL, &err) : NULL;
     if (!rows) {
         reply_from_error(r, &err);
     } else {

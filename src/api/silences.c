@@ -5,6 +5,7 @@
  * Silenced alerts are stored and visible but open and join nothing (ingest.c).
  */
 #include "api/api.h"
+#include "api/paging.h"
 #include "util/crypto.h"
 #include "util/jsonv.h"
 #include "util/log.h"
@@ -156,24 +157,33 @@ static void api_silence_create(struct request *r)
     json_decref(body);
 }
 
+/* Items per page (docs/api.md "Lists"). */
+enum { LIST_DEFAULT = 100, LIST_MAX = 1000 };
+
 struct list_ctx {
     json_t *arr;
     int64_t now;
+    struct page *page;
 };
 
 static int list_one(const struct silence *s, void *arg)
 {
     struct list_ctx *l = arg;
-    json_array_append_new(l->arr, silence_json(s, l->now));
-    return 0;
+    enum page_step step = page_take(l->page, s->starts_at, s->id);
+    if (step == PAGE_TAKE)
+        json_array_append_new(l->arr, silence_json(s, l->now));
+    return step == PAGE_STOP;
 }
 
 static void api_silence_list(struct request *r)
 {
     struct error err = {0};
     const char *all = request_query(r, "all");
+    struct page page;
+    if (!page_parse_or_reply(r, &page, "sil", PAGE_ASC, LIST_DEFAULT, LIST_MAX))
+        return;
     struct store_conn *c = store_reader(r->app->store, &err);
-    struct list_ctx l = {json_array(), clock_now(r->app->clock)};
+    struct list_ctx l = {json_array(), clock_now(r->app->clock), &page};
     bool include = all && strcmp(all, "true") == 0;
     enum result result = c ? store_silence_list(c, include, l.now, list_one, &l) : err.code;
     if (result != OK) {
@@ -181,7 +191,10 @@ static void api_silence_list(struct request *r)
         reply_error(r, result, "store: cannot list silences");
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "silences", l.arr));
+    json_t *out = json_pack("{s:o}", "silences", l.arr);
+    static const char *const keep[] = {"all", NULL};
+    page_finish(r, &page, out, keep);
+    reply_json(r, 200, out);
 }
 
 static enum result expire_job(struct store_conn *tx, void *arg, struct error *err)

@@ -5,6 +5,7 @@
  * request's checks and the token's JSON.
  */
 #include "api/api.h"
+#include "api/paging.h"
 #include "util/jsonv.h"
 #include "util/log.h"
 #include "jobs/credential.h"
@@ -56,24 +57,40 @@ static void api_token_create(struct request *r)
     json_decref(body);
 }
 
-static int list_one(const struct store_credential *t, void *arr)
+/* Items per page (docs/api.md "Lists"). */
+enum { LIST_DEFAULT = 100, LIST_MAX = 1000 };
+
+struct list_ctx {
+    json_t *arr;
+    struct page *page;
+};
+
+static int list_one(const struct store_credential *t, void *arg)
 {
-    json_array_append_new(arr, token_json(t));
-    return 0;
+    struct list_ctx *l = arg;
+    enum page_step step = page_take(l->page, t->created_at, t->id);
+    if (step == PAGE_TAKE)
+        json_array_append_new(l->arr, token_json(t));
+    return step == PAGE_STOP;
 }
 
 static void api_token_list(struct request *r)
 {
     struct error err = {0};
+    struct page page;
+    if (!page_parse_or_reply(r, &page, "tok", PAGE_ASC, LIST_DEFAULT, LIST_MAX))
+        return;
     struct store_conn *c = store_reader(r->app->store, &err);
-    json_t *arr = json_array();
-    enum result result = c ? credential_list(c, CRED_TOKEN, list_one, arr) : err.code;
+    struct list_ctx l = {json_array(), &page};
+    enum result result = c ? credential_list(c, CRED_TOKEN, list_one, &l) : err.code;
     if (result != OK) {
-        json_decref(arr);
+        json_decref(l.arr);
         reply_error(r, result, "store: cannot list tokens");
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "tokens", arr));
+    json_t *out = json_pack("{s:o}", "tokens", l.arr);
+    page_finish(r, &page, out, NULL);
+    reply_json(r, 200, out);
 }
 
 static void api_token_revoke(struct request *r)

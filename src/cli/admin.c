@@ -146,7 +146,7 @@ static void print_tokens(const json_t *body)
 static int token_list(struct cli_ctx *ctx)
 {
     struct cli_resp resp;
-    int result = cli_request(ctx, "GET", "/api/v1/tokens", NULL, &resp);
+    int result = cli_request_pages(ctx, "/api/v1/tokens", 0, &resp); /* every page */
     if (result == CLI_OK && ctx->json)
         cli_print_raw(&resp);
     else if (result == CLI_OK)

@@ -157,8 +157,8 @@ static int alerts_query(struct cli_ctx *ctx, struct alert_query *q)
     if (q->incident && !*q->incident)
         return cli_usage_error(ctx, "--incident must not be empty");
     q->limit = q->incident ? 0 : 100;
-    if (ctx->str[A_LIMIT] && num_parse_i64(ctx->str[A_LIMIT], 1, 1000, &q->limit) != 0)
-        return cli_usage_error(ctx, "--limit must be a number from 1 to 1000");
+    if (ctx->str[A_LIMIT] && num_parse_i64(ctx->str[A_LIMIT], 1, CLI_LIST_MAX, &q->limit) != 0)
+        return cli_usage_error(ctx, "--limit must be a number from 1 to %d", CLI_LIST_MAX);
     return CLI_OK;
 }
 
@@ -174,7 +174,7 @@ static char *alerts_path(const struct alert_query *q)
     }
     struct buf b;
     buf_init(&b, (size_t)1 << 20);
-    buf_printf(&b, "/api/v1/alerts?status=%s&limit=%lld", q->status, (long long)q->limit);
+    buf_printf(&b, "/api/v1/alerts?status=%s", q->status);
     if (q->service) {
         char *esc = cli_path_escape(q->service);
         buf_printf(&b, "&service=%s", esc);
@@ -205,7 +205,8 @@ static int alerts_run(struct cli_ctx *ctx)
         return result;
     char *path = alerts_path(&q);
     struct cli_resp resp;
-    result = cli_request(ctx, "GET", path, NULL, &resp);
+    /* page by page: up to --limit of all alerts, every alert of an incident */
+    result = cli_request_pages(ctx, path, q.incident ? 0 : q.limit, &resp);
     free(path);
     if (result == CLI_OK) {
         json_t *list = filter_alerts(resp.body, &q);
@@ -227,7 +228,7 @@ static const struct cli_cmd alerts_cmd = {
     "  --service S        only this service's alerts\n"
     "  --status STATUS    firing, acknowledged, resolved, open (default) or all\n"
     "  --incident ID      the alerts of one incident (every status unless --status)\n"
-    "  --limit N          at most N alerts (1..1000, default 100)\n",
+    "  --limit N          at most N alerts (1..1000000, default 100; read 1,000 a page)\n",
     alerts_opts, 0, 0, alerts_run};
 
 static int cli_alerts(int argc, char **argv)

@@ -20,6 +20,7 @@
 #include "cli/client.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/num.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -298,6 +299,78 @@ out:
     return result;
 }
 
+/* The array member of a list reply (the one list a paged answer carries), or NULL. */
+static json_t *list_member(json_t *body)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (json_is_array(v))
+            return v;
+    }
+    return NULL;
+}
+
+enum { PAGE_MAX_ITEMS = 1000 }; /* the server's largest page (docs/api.md "Lists") */
+
+/* Items asked per page: PAGE_MAX_ITEMS, or TOCSIN_CLI_PAGE (1..1000; the tests make pages
+ * small to walk cursors without thousands of items). */
+static int64_t page_size(void)
+{
+    const char *env = getenv("TOCSIN_CLI_PAGE");
+    int64_t n;
+    return env && num_parse_i64(env, 1, PAGE_MAX_ITEMS, &n) == 0 ? n : PAGE_MAX_ITEMS;
+}
+
+int cli_request_pages(const struct cli_ctx *ctx, const char *path, int64_t max_items,
+                      struct cli_resp *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    const char *sep = strchr(path, '?') ? "&" : "?";
+    char *cursor = NULL;
+    int result = CLI_OK;
+    int64_t size = page_size();
+    for (;;) {
+        int64_t have = resp->body ? (int64_t)json_array_size(list_member(resp->body)) : 0;
+        int64_t want = max_items > 0 ? max_items - have : size;
+        if (want <= 0)
+            break;
+        struct buf b;
+        buf_init(&b, strlen(path) + 4096);
+        buf_printf(&b, "%s%slimit=%lld", path, sep, (long long)(want < size ? want : size));
+        if (cursor)
+            buf_printf(&b, "&cursor=%s", cursor); /* URL-safe base64: no escaping needed */
+        struct cli_resp page;
+        result = request(ctx, "GET", b.data, NULL, &page, false);
+        buf_free(&b);
+        free(cursor);
+        cursor = NULL;
+        if (result != CLI_OK) {
+            cli_resp_free(resp);
+            *resp = page;
+            return result;
+        }
+        const char *next = cli_jstr(page.body, "next_cursor");
+        cursor = next ? xstrdup(next) : NULL;
+        if (!resp->body) {
+            *resp = page;
+        } else {
+            json_array_extend(list_member(resp->body), list_member(page.body));
+            json_object_set(resp->body, "next_cursor", json_object_get(page.body, "next_cursor"));
+            resp->status = page.status;
+            cli_resp_free(&page);
+        }
+        if (!cursor || !list_member(resp->body))
+            break;
+    }
+    free(cursor);
+    free(resp->raw); /* --json prints the pages as one answer */
+    resp->raw = json_dumps(resp->body, JSON_COMPACT);
+    resp->len = resp->raw ? strlen(resp->raw) : 0;
+    return result;
+}
+
 int cli_request(const struct cli_ctx *ctx, const char *method, const char *path, json_t *req,
                 struct cli_resp *resp)
 {
@@ -318,7 +391,7 @@ void cli_json_set_str(json_t *obj, const char *key, const char *value)
 int cli_get_and_print(struct cli_ctx *ctx, const char *path, cli_body_print_fn print)
 {
     struct cli_resp resp;
-    int result = cli_request(ctx, "GET", path, NULL, &resp);
+    int result = cli_request_pages(ctx, path, 0, &resp);
     if (result == CLI_OK && ctx->json)
         cli_print_raw(&resp);
     else if (result == CLI_OK)

@@ -111,6 +111,13 @@ struct cli_resp {
  * consumed. `resp` is always safe to cli_resp_free(). */
 int cli_request(const struct cli_ctx *ctx, const char *method, const char *path, json_t *req,
                 struct cli_resp *resp);
+/* GET a list (docs/api.md "Lists") page by page, following next_cursor, until max_items items
+ * (<= 0: every item): path without `limit` or `cursor`; resp->body is the first page's object
+ * with the array of every page and the last page's next_cursor, resp->raw its JSON. Returns
+ * the cli_request code of the first page that failed (resp then holds that page). */
+int cli_request_pages(const struct cli_ctx *ctx, const char *path, int64_t max_items,
+                      struct cli_resp *resp);
+enum { CLI_LIST_MAX = 1000000 }; /* the largest --limit of the list verbs */
 /* GET path like cli_request, but a 2xx reply may be anything (HTML, CSS, Atom): resp->raw and
  * resp->len hold it, resp->body is its JSON when it parses, else NULL. */
 int cli_fetch(const struct cli_ctx *ctx, const char *path, struct cli_resp *resp);
@@ -125,7 +132,8 @@ void cli_print_raw(const struct cli_resp *resp);
 /* Sets obj[key] to the string value; nothing when value is NULL. */
 void cli_json_set_str(json_t *obj, const char *key, const char *value);
 typedef void (*cli_body_print_fn)(const json_t *body);
-/* GET path; prints the reply raw (--json) or with `print`. Returns the cli_request code. */
+/* GET path, every page of a list (cli_request_pages); prints the reply raw (--json) or with
+ * `print`. Returns the cli_request code. */
 int cli_get_and_print(struct cli_ctx *ctx, const char *path, cli_body_print_fn print);
 /* DELETE prefix + pos[1]; prints "ID <done>" (or the reply for --json). An empty pos[1] is a
  * usage error: "<sub-command>: the <what> must not be empty". */

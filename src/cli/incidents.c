@@ -48,7 +48,10 @@ static int incident_call(struct cli_ctx *ctx, const char *method, const char *su
     }
     char *path = inc_path(ctx->pos[0], suffix);
     struct cli_resp resp;
-    int result = cli_request(ctx, method, path, req, &resp);
+    /* a GET of a list (the timeline) reads every page */
+    int result = strcmp(method, "GET") == 0 && strcmp(suffix, "/timeline") == 0
+                     ? cli_request_pages(ctx, path, 0, &resp)
+                     : cli_request(ctx, method, path, req, &resp);
     if (result == CLI_OK) {
         if (ctx->json)
             cli_print_raw(&resp);
@@ -276,15 +279,14 @@ static int list_run(struct cli_ctx *ctx)
     if (!*status)
         return cli_usage_error(ctx, "--status must not be empty");
     int64_t limit = 100;
-    if (ctx->str[L_LIMIT] && num_parse_i64(ctx->str[L_LIMIT], 1, 1000, &limit) != 0)
-        return cli_usage_error(ctx, "--limit must be a number from 1 to 1000");
+    if (ctx->str[L_LIMIT] && num_parse_i64(ctx->str[L_LIMIT], 1, CLI_LIST_MAX, &limit) != 0)
+        return cli_usage_error(ctx, "--limit must be a number from 1 to %d", CLI_LIST_MAX);
     char *esc = cli_path_escape(status);
     char path[512];
-    snprintf(path, sizeof(path), "/api/v1/incidents?status=%.300s&limit=%lld", esc,
-             (long long)limit);
+    snprintf(path, sizeof(path), "/api/v1/incidents?status=%.300s", esc);
     free(esc);
     struct cli_resp resp;
-    int result = cli_request(ctx, "GET", path, NULL, &resp);
+    int result = cli_request_pages(ctx, path, limit, &resp); /* page by page up to limit */
     if (result == CLI_OK && ctx->json)
         cli_print_raw(&resp);
     else if (result == CLI_OK)
@@ -299,7 +301,7 @@ static const struct cli_cmd list_cmd = {
     "Lists incidents, newest first: the open ones unless told otherwise.\n"
     "  -a, --all          every incident, whatever its status\n"
     "  --status STATUS    only this status (triggered, acknowledged, ..., resolved, closed)\n"
-    "  --limit N          at most N incidents (1..1000, default 100)\n",
+    "  --limit N          at most N incidents (1..1000000, default 100; read 1,000 a page)\n",
     list_opts, 0, 0, list_run};
 
 static int cli_list(int argc, char **argv)

@@ -110,7 +110,7 @@ static int notifications_run(struct cli_ctx *ctx)
         return cli_usage_error(ctx, "INCIDENT must not be empty");
     char *path = inc_path(ctx->pos[0], "/notifications");
     struct cli_resp resp;
-    int result = cli_request(ctx, "GET", path, NULL, &resp);
+    int result = cli_request_pages(ctx, path, 0, &resp); /* every page */
     if (result == CLI_OK) {
         if (ctx->json)
             cli_print_raw(&resp);

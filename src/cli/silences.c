@@ -212,8 +212,8 @@ static int silence_list(struct cli_ctx *ctx)
 {
     bool all = ctx->flag[SI_ALL];
     struct cli_resp resp;
-    int result = cli_request(ctx, "GET", all ? "/api/v1/silences?all=true" : "/api/v1/silences",
-                             NULL, &resp);
+    int result = cli_request_pages(ctx, all ? "/api/v1/silences?all=true" : "/api/v1/silences", 0,
+                                   &resp); /* every page */
     if (result == CLI_OK && ctx->json)
         cli_print_raw(&resp);
     else if (result == CLI_OK)

@@ -3,6 +3,7 @@
  * one file each, dispatched from here:
  *   tocsin store check [options]                 store_check.c (docs/security.md)
  *   tocsin store copy --from FILE --to URL       store_copy.c (docs/internals/store_copy.md)
+ *   tocsin store backup FILE, store restore FILE store_backup.c (docs/security.md "Backups")
  * Main thread only.
  */
 #include "cli/cli.h"
@@ -12,6 +13,7 @@
 #include <string.h>
 
 int store_check_main(int argc, char **argv);
+int store_backup_main(int argc, char **argv);
 
 static const struct cli_opt store_opts[] = {
     {"--from", NULL, CLI_OPT_STR, STORE_OPT_FROM},
@@ -47,6 +49,8 @@ static const struct {
 } subcommands[] = {
     {"check", "full integrity check of the store and the timeline's chain"},
     {"copy", "copy a SQLite store into an empty PostgreSQL database"},
+    {"backup", "a consistent copy of the SQLite store, while the server runs"},
+    {"restore", "replace a stopped server's SQLite store with a checked backup"},
 };
 
 static void usage(FILE *f)
@@ -64,6 +68,8 @@ static int store_main(int argc, char **argv)
     }
     if (strcmp(argv[1], "check") == 0)
         return store_check_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "backup") == 0 || strcmp(argv[1], "restore") == 0)
+        return store_backup_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "copy") == 0)
         return cli_run_local(argc, argv, &copy_cmd); /* its table reads "copy" itself */
     fprintf(stderr, "store: unknown subcommand %s\n", argv[1]);
@@ -72,6 +78,6 @@ static int store_main(int argc, char **argv)
 }
 
 static const struct cli_verb verbs[] = {
-    {"store", store_main, "offline store tools: check, copy SQLite to PostgreSQL"},
+    {"store", store_main, "offline store tools: check, copy SQLite to PostgreSQL, backup, restore"},
 };
 CLI_VERBS(store, verbs);

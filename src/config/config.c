@@ -45,10 +45,13 @@ struct top_spec {
     struct cfg_spec spec;
 };
 
-/* After the top-level map: each section's finish hook, in list order. */
+static void index_build(struct config *c);
+
+/* After the top-level map: the id index, then each section's finish hook, in list order. */
 static void top_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                      const char *path, size_t index)
 {
+    index_build(obj);
     for (size_t i = 0; i < SECTION_COUNT; i++)
         if (sections[i]->finish)
             sections[i]->finish(ctx, n, obj);
@@ -74,16 +77,79 @@ static void defaults(struct config *c)
 
 /* ---- references between sections ---------------------------------------------------------- */
 
+/* Lookups by id in O(log n) (issue 14 item 8: a scan per reference made a large config's load
+ * quadratic). A section's items sorted by id; items without an id are left out. */
+struct id_entry {
+    const char *id;
+    const void *item;
+};
+struct config_index {
+    struct id_entry *by_id[SECTION_COUNT];
+    size_t count[SECTION_COUNT];
+};
+
+static int id_entry_order(const void *a, const void *b)
+{
+    config_parse_count_compare();
+    return strcmp(((const struct id_entry *)a)->id, ((const struct id_entry *)b)->id);
+}
+
+static bool is_list_section(const struct cfg_section *s)
+{
+    return s->field.key && s->field.type == CFG_LIST;
+}
+
+static void index_build(struct config *c)
+{
+    struct config_index *x = xcalloc(1, sizeof *x);
+    for (size_t s = 0; s < SECTION_COUNT; s++) {
+        const struct cfg_field *f = &sections[s]->field;
+        if (!is_list_section(sections[s]))
+            continue;
+        const char *arr = *(char *const *)((const char *)c + f->off);
+        size_t count = *(const size_t *)((const char *)c + f->count_off);
+        x->by_id[s] = xmalloc((count ? count : 1) * sizeof *x->by_id[s]);
+        for (size_t i = 0; arr && i < count; i++) {
+            const char *elem = arr + i * f->sub->size;
+            const char *eid = *(char *const *)(elem + sections[s]->id_off);
+            if (eid)
+                x->by_id[s][x->count[s]++] = (struct id_entry){eid, elem};
+        }
+        /* stable for equal ids is not needed: a repeated id is an error and the config is
+         * refused; until then the first one found answers, as the scan did */
+        qsort(x->by_id[s], x->count[s], sizeof *x->by_id[s], id_entry_order);
+    }
+    c->index = x;
+}
+
+static void index_free(struct config_index *x)
+{
+    if (!x)
+        return;
+    for (size_t s = 0; s < SECTION_COUNT; s++)
+        free(x->by_id[s]);
+    free(x);
+}
+
 const void *config_section_find(const struct config *c, const struct cfg_section *s, const char *id)
 {
     const struct cfg_field *f = &s->field;
-    if (!c || !id || !f->key || f->type != CFG_LIST)
+    if (!c || !id || !is_list_section(s))
         return NULL;
+    for (size_t k = 0; c->index && k < SECTION_COUNT; k++) {
+        if (sections[k] != s)
+            continue;
+        struct id_entry key = {id, NULL};
+        const struct id_entry *e =
+            bsearch(&key, c->index->by_id[k], c->index->count[k], sizeof key, id_entry_order);
+        return e ? e->item : NULL;
+    }
     const char *arr = *(char *const *)((const char *)c + f->off);
     size_t count = *(const size_t *)((const char *)c + f->count_off);
     for (size_t i = 0; arr && i < count; i++) {
         const char *elem = arr + i * f->sub->size;
         const char *eid = *(char *const *)(elem + s->id_off);
+        config_parse_count_compare();
         if (eid && strcmp(eid, id) == 0)
             return elem;
     }
@@ -176,6 +242,7 @@ static void config_free(struct config *c)
     struct top_spec top;
     top_spec_init(&top);
     config_parse_free(&top.spec, c);
+    index_free(c->index);
     free(c->path);
     free(c);
 }

@@ -367,6 +367,13 @@ struct config {
         int64_t rate_limit; /* events per minute per integration key; default 60000 */
         int64_t burst;      /* events accepted at once above that pace; default 10000 */
     } ingest;
+    struct {
+        int64_t resolved_alerts_days;    /* prune resolved alerts older than this; 0 = keep */
+        int64_t sent_notifications_days; /* prune delivered notifications older; 0 = keep */
+    } retention;
+    /* Per list section, its items sorted by id (config.c builds it at load; NULL in a config
+     * made by hand, which config_section_find then scans). */
+    struct config_index *index;
     int refs; /* managed by config_ref/config_unref */
 };
 

@@ -332,12 +332,110 @@ static void dec_size(struct cfg_ctx *ctx, const struct cfg_field *f, const struc
     *(int64_t *)at(base, f->off) = v;
 }
 
-static bool list_has(const struct string_list *l, const char *s)
+/* ---- repeated keys, in O(n log n) (issue 14 item 8: a linear scan per item was quadratic) ---- */
+
+static size_t key_compares; /* config_parse_key_compares(): the test's operation counter */
+
+size_t config_parse_key_compares(void)
 {
-    for (size_t i = 0; i < l->count; i++)
-        if (strcmp(l->items[i], s) == 0)
-            return true;
-    return false;
+    return __atomic_load_n(&key_compares, __ATOMIC_RELAXED);
+}
+
+void config_parse_count_compare(void)
+{
+    __atomic_add_fetch(&key_compares, 1, __ATOMIC_RELAXED);
+}
+
+struct keyed {
+    const char *key;
+    size_t index;
+};
+
+static int keyed_order(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    __atomic_add_fetch(&key_compares, 1, __ATOMIC_RELAXED);
+    int c = strcmp(x->key, y->key);
+    if (c != 0)
+        return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* For each of keys[0..n), the index of the first earlier equal key, or SIZE_MAX (also for a
+ * NULL key): a sort of (key, index) pairs, then one pass over each run of equal keys. NULL when
+ * no key repeats (the common case). The caller frees the array. */
+static size_t *first_equal(const char *const *keys, size_t n)
+{
+    if (n < 2)
+        return NULL;
+    struct keyed *k = xmalloc(n * sizeof *k);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keys[i])
+            k[m++] = (struct keyed){keys[i], i};
+    qsort(k, m, sizeof *k, keyed_order);
+    size_t *first = NULL;
+    for (size_t i = 1; i < m; i++) {
+        __atomic_add_fetch(&key_compares, 1, __ATOMIC_RELAXED);
+        if (strcmp(k[i].key, k[i - 1].key) != 0)
+            continue;
+        if (!first) {
+            first = xmalloc(n * sizeof *first);
+            for (size_t j = 0; j < n; j++)
+                first[j] = SIZE_MAX;
+        }
+        /* k[i - 1] is either the run's first or already points at it */
+        first[k[i].index] =
+            first[k[i - 1].index] == SIZE_MAX ? k[i - 1].index : first[k[i - 1].index];
+    }
+    free(k);
+    return first;
+}
+
+enum { SMALL_MAP = 8 }; /* up to this many keys, a linear scan (no allocation) */
+
+/* The earlier pair of a small map n with the same key as pair i, or NULL. */
+static const struct yaml_tree_node *earlier_key(const struct yaml_tree_node *n, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(n->items[2 * j]->value, n->items[2 * i]->value) == 0)
+            return n->items[2 * j];
+    return NULL;
+}
+
+/* first_equal over the keys of map n; NULL for a small map (earlier_key answers). */
+static size_t *map_first_equal(const struct yaml_tree_node *n)
+{
+    if (n->count <= SMALL_MAP)
+        return NULL;
+    const char **keys = xmalloc(n->count * sizeof *keys);
+    for (size_t i = 0; i < n->count; i++)
+        keys[i] = n->items[2 * i]->value;
+    size_t *first = first_equal(keys, n->count);
+    free(keys);
+    return first;
+}
+
+/* The earlier pair of map n with the same key as pair i, or NULL; first from map_first_equal. */
+static const struct yaml_tree_node *map_earlier(const struct yaml_tree_node *n, size_t i,
+                                                const size_t *first)
+{
+    if (n->count <= SMALL_MAP)
+        return earlier_key(n, i);
+    return first && first[i] != SIZE_MAX ? n->items[2 * first[i]] : NULL;
+}
+
+/* first_equal over the scalar items of list n. */
+static size_t *seq_first_equal(const struct yaml_tree_node *n)
+{
+    if (n->count < 2)
+        return NULL;
+    const char **keys = xmalloc(n->count * sizeof *keys);
+    for (size_t i = 0; i < n->count; i++)
+        keys[i] = n->items[i]->kind == YAML_TREE_SCALAR ? n->items[i]->value : NULL;
+    size_t *first = first_equal(keys, n->count);
+    free(keys);
+    return first;
 }
 
 static void dec_strlist(struct cfg_ctx *ctx, const struct cfg_field *f,
@@ -352,13 +450,14 @@ static void dec_strlist(struct cfg_ctx *ctx, const struct cfg_field *f,
     if (l->items)
         return; /* set twice: the duplicate key was reported */
     l->items = xcalloc(n->count, sizeof *l->items);
+    size_t *first = f->unique ? seq_first_equal(n) : NULL;
     for (size_t i = 0; i < n->count; i++) {
         const struct yaml_tree_node *item = n->items[i];
         snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
         if (!want_scalar(ctx, item, ipath, "a string"))
             continue;
         bool ok = check_string(ctx, f, item->value, item->line, ipath);
-        if (f->unique && list_has(l, item->value)) {
+        if (first && first[i] != SIZE_MAX) {
             config_parse_error(ctx, item->line, "%s: %s is listed twice", ipath,
                                config_parse_quote(item->value, q, sizeof q));
             continue;
@@ -367,6 +466,7 @@ static void dec_strlist(struct cfg_ctx *ctx, const struct cfg_field *f,
         if (ok && f->ref)
             ref_add(ctx, f->ref, item, ipath);
     }
+    free(first);
     if ((int64_t)n->count < f->min)
         config_parse_error(ctx, n->line, "%s: needs at least %lld item%s", path, (long long)f->min,
                            f->min == 1 ? "" : "s");
@@ -375,7 +475,6 @@ static void dec_strlist(struct cfg_ctx *ctx, const struct cfg_field *f,
 static void decode_map_at(struct cfg_ctx *ctx, const struct cfg_spec *spec,
                           const struct yaml_tree_node *n, void *obj, const char *path,
                           size_t index);
-static const struct yaml_tree_node *earlier_key(const struct yaml_tree_node *n, size_t i);
 
 /* A map of free-form keys to strings (an alert policy's severity_map). Each entry is stored
  * unless its key repeats or its value is missing; a value reference is reported at the line of
@@ -393,9 +492,10 @@ static void dec_strmap(struct cfg_ctx *ctx, const struct cfg_field *f,
     if (*arr)
         return; /* set twice: the duplicate key was reported */
     *arr = xcalloc(n->count, sizeof **arr);
+    size_t *first = map_first_equal(n);
     for (size_t i = 0; i < n->count; i++) {
         const struct yaml_tree_node *k = n->items[2 * i], *v = n->items[2 * i + 1];
-        const struct yaml_tree_node *prev = earlier_key(n, i);
+        const struct yaml_tree_node *prev = map_earlier(n, i, first);
         if (prev) {
             config_parse_error(ctx, k->line, "%s: duplicate key %s (first at line %d)", path,
                                config_parse_quote(k->value, q, sizeof q), prev->line);
@@ -425,6 +525,7 @@ static void dec_strmap(struct cfg_ctx *ctx, const struct cfg_field *f,
         if (ok && f->ref)
             ref_add_at(ctx, f->ref, k->line, v->value, kpath);
     }
+    free(first);
 }
 
 static void dec_map(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
@@ -454,20 +555,23 @@ static void check_unique(struct cfg_ctx *ctx, const struct cfg_spec *spec, char 
                          const char *path)
 {
     char q[128];
-    for (size_t i = 1; i < count; i++) {
-        const char *key = *(char **)(arr + i * spec->size + spec->uniq_off);
-        for (size_t j = 0; key && j < i; j++) {
-            const char *prev = *(char **)(arr + j * spec->size + spec->uniq_off);
-            if (!prev || strcmp(prev, key) != 0)
-                continue;
-            int line = *(int *)(arr + i * spec->size + spec->line_off);
-            int first = *(int *)(arr + j * spec->size + spec->line_off);
-            config_parse_error(ctx, line, "%s[%zu].%s: duplicate %s %s (first defined at line %d)",
-                               path, i, spec->uniq_key, spec->uniq_key,
-                               config_parse_quote(key, q, sizeof q), first);
-            break;
-        }
+    if (count < 2)
+        return;
+    const char **keys = xmalloc(count * sizeof *keys);
+    for (size_t i = 0; i < count; i++)
+        keys[i] = *(char **)(arr + i * spec->size + spec->uniq_off);
+    size_t *first = first_equal(keys, count);
+    for (size_t i = 1; first && i < count; i++) {
+        if (first[i] == SIZE_MAX)
+            continue;
+        int line = *(int *)(arr + i * spec->size + spec->line_off);
+        int line0 = *(int *)(arr + first[i] * spec->size + spec->line_off);
+        config_parse_error(ctx, line, "%s[%zu].%s: duplicate %s %s (first defined at line %d)",
+                           path, i, spec->uniq_key, spec->uniq_key,
+                           config_parse_quote(keys[i], q, sizeof q), line0);
     }
+    free(first);
+    free(keys);
 }
 
 static void dec_list(struct cfg_ctx *ctx, const struct cfg_field *f, const struct yaml_tree_node *n,
@@ -527,22 +631,14 @@ static const struct cfg_field *find_field(const struct cfg_spec *spec, const cha
     return NULL;
 }
 
-/* The earlier pair of map n with the same key as pair i, or NULL. */
-static const struct yaml_tree_node *earlier_key(const struct yaml_tree_node *n, size_t i)
-{
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(n->items[2 * j]->value, n->items[2 * i]->value) == 0)
-            return n->items[2 * j];
-    return NULL;
-}
-
 /* Decodes one key/value pair; returns the field's index, or -1 when the key was refused. */
 static int decode_pair(struct cfg_ctx *ctx, const struct cfg_spec *spec,
-                       const struct yaml_tree_node *n, size_t i, void *obj, const char *path)
+                       const struct yaml_tree_node *n, size_t i, const size_t *first, void *obj,
+                       const char *path)
 {
     char q[128], kpath[CFG_PATH_MAX];
     const struct yaml_tree_node *k = n->items[2 * i], *v = n->items[2 * i + 1];
-    const struct yaml_tree_node *prev = earlier_key(n, i);
+    const struct yaml_tree_node *prev = map_earlier(n, i, first);
     if (prev) {
         config_parse_error(ctx, k->line, "%s: duplicate key %s (first at line %d)",
                            config_parse_path_name(path), config_parse_quote(k->value, q, sizeof q),
@@ -579,11 +675,13 @@ static void decode_map_at(struct cfg_ctx *ctx, const struct cfg_spec *spec,
         return;
     }
     uint64_t seen = 0;
+    size_t *first = map_first_equal(n);
     for (size_t i = 0; i < n->count; i++) {
-        int f = decode_pair(ctx, spec, n, i, obj, path);
+        int f = decode_pair(ctx, spec, n, i, first, obj, path);
         if (f >= 0)
             seen |= UINT64_C(1) << f;
     }
+    free(first);
     for (size_t i = 0; i < spec->nfields; i++)
         if (spec->fields[i].required && !(seen & (UINT64_C(1) << i)))
             config_parse_error(ctx, n->line, "%s: missing required key \"%s\"",

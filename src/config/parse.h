@@ -120,6 +120,11 @@ struct cfg_ctx {
 void config_parse_error(struct cfg_ctx *ctx, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void config_parse_ctx_free(struct cfg_ctx *ctx);
+/* Key comparisons made so far by the duplicate checks and reference lookups of every load in
+ * this process (a counter for tests that prove the load is not quadratic, issue 14 item 8). */
+size_t config_parse_key_compares(void);
+/* Counts one key comparison made outside parse.c (config.c's reference index). */
+void config_parse_count_compare(void);
 
 /* Applies spec to map n, filling obj (which the caller has initialised). */
 void config_parse_decode_map(struct cfg_ctx *ctx, const struct cfg_spec *spec,

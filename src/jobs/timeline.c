@@ -10,6 +10,7 @@
 #include "util/jsonfast.h"
 #include "util/log.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,26 +64,40 @@ out:
     return result;
 }
 
+struct verify_scan {
+    struct timeline_verifier v;
+    _Atomic int64_t *checked; /* NULL: not counted */
+};
+
 static int verify_one(const struct timeline_entry *e, void *ctx)
 {
-    timeline_verify_step(ctx, e);
+    struct verify_scan *s = ctx;
+    timeline_verify_step(&s->v, e);
+    if (s->checked)
+        atomic_fetch_add_explicit(s->checked, 1, memory_order_relaxed);
     return 0;
 }
 
 enum result timeline_verify(struct store_conn *c, struct timeline_verify *out, struct error *err)
 {
-    struct timeline_verifier v;
-    timeline_verify_begin(&v, out);
-    enum result result = store_timeline_scan(c, NULL, verify_one, &v);
+    return timeline_verify_counted(c, out, NULL, err);
+}
+
+enum result timeline_verify_counted(struct store_conn *c, struct timeline_verify *out,
+                                    _Atomic int64_t *checked, struct error *err)
+{
+    struct verify_scan s = {.checked = checked};
+    timeline_verify_begin(&s.v, out);
+    enum result result = store_timeline_scan(c, NULL, verify_one, &s);
     if (result != OK) {
         /* a chain the store cannot read to its end is not a valid one: say where it stops (the
          * backend logged its reason; `tocsin store check` says what is damaged) */
         log_error("audit: the timeline cannot be read from seq %lld on: the chain is not valid",
-                  (long long)v.expect_seq);
+                  (long long)s.v.expect_seq);
         out->unreadable = true;
         if (out->valid) {
             out->valid = false;
-            out->first_break_at = v.expect_seq;
+            out->first_break_at = s.v.expect_seq;
         }
     }
     return OK;

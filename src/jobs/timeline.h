@@ -14,6 +14,7 @@
 #define TOCSIN_TIMELINE_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "domain/timeline_chain.h"
 #include "util/result.h"
@@ -28,5 +29,9 @@ enum result timeline_append(struct store_conn *tx, int64_t now, const char *acto
 /* Recomputes the whole chain. A store that fails part way (a damaged file) is a chain not valid
  * from the first seq it could not read (out->unreadable), not an error: OK either way. */
 enum result timeline_verify(struct store_conn *c, struct timeline_verify *out, struct error *err);
+/* timeline_verify that also counts the entries checked so far into *checked (read by another
+ * thread while it runs: the auditor's progress, GET /api/v1/audit/verify). */
+enum result timeline_verify_counted(struct store_conn *c, struct timeline_verify *out,
+                                    _Atomic int64_t *checked, struct error *err);
 
 #endif

@@ -4,7 +4,10 @@
 #include "store/store.h"
 #include "util/log.h"
 
+#include "store/timeline.h"
+
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 struct auditor {
@@ -14,6 +17,10 @@ struct auditor {
     pthread_cond_t cv;
     bool stopping;
     struct auditor_request *queue; /* newest first */
+    /* progress (auditor_progress, from any thread) */
+    _Atomic bool running;
+    _Atomic int64_t checked, total, passes;
+    struct timeline_verify last; /* the last pass's result (under lock); passes > 0 */
 };
 
 static void answer(struct auditor_request *q)
@@ -27,12 +34,27 @@ static void answer(struct auditor_request *q)
 
 static void run_pass(struct auditor *a, struct auditor_request *batch)
 {
-    struct timeline_verify v;
+    struct timeline_verify v = {0};
     struct error err = {0};
     enum result result = ERR_UNAVAILABLE;
     struct store_conn *c = store_reader(a->store, &err);
-    if (c)
-        result = timeline_verify(c, &v, &err);
+    atomic_store(&a->checked, 0);
+    atomic_store(&a->total, 0);
+    atomic_store(&a->running, true);
+    if (c) {
+        int64_t seq = 0;
+        char head[SHA256_HEX_LEN];
+        if (store_timeline_last(c, &seq, head) == OK) /* the newest seq: the entries to check */
+            atomic_store(&a->total, seq);
+        result = timeline_verify_counted(c, &v, &a->checked, &err);
+    }
+    atomic_store(&a->running, false);
+    if (result == OK) {
+        pthread_mutex_lock(&a->lock);
+        a->last = v;
+        pthread_mutex_unlock(&a->lock);
+        atomic_fetch_add(&a->passes, 1);
+    }
     for (struct auditor_request *q = batch; q; q = q->next) {
         q->result = result;
         q->err = err;
@@ -89,6 +111,22 @@ void auditor_stop(struct auditor *a)
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->lock);
     free(a);
+}
+
+void auditor_progress(struct auditor *a, struct auditor_progress *p)
+{
+    *p = (struct auditor_progress){0};
+    if (!a)
+        return;
+    p->running = atomic_load(&a->running);
+    p->checked = atomic_load(&a->checked);
+    p->total = atomic_load(&a->total);
+    p->passes = atomic_load(&a->passes);
+    if (p->total < p->checked) /* entries appended since the pass began */
+        p->total = p->checked;
+    pthread_mutex_lock(&a->lock);
+    p->last = a->last;
+    pthread_mutex_unlock(&a->lock);
 }
 
 void auditor_submit(struct auditor *a, struct auditor_request *req, void (*done)(void *done_arg),

@@ -8,7 +8,10 @@
  * request's result and calls its done callback. A request queued while a pass runs waits for the
  * next pass, which starts after it: its answer covers every entry committed before it asked.
  *
- * Threads: the auditor's own; auditor_submit from any thread.
+ * GET /api/v1/audit/verify reads auditor_progress: entries checked of the total while a pass
+ * runs, and the last pass's result.
+ *
+ * Threads: the auditor's own; auditor_submit and auditor_progress from any thread.
  */
 #ifndef TOCSIN_AUDITOR_H
 #define TOCSIN_AUDITOR_H
@@ -33,7 +36,17 @@ struct auditor_request {
     struct auditor_request *next;
 };
 
+/* Where the auditor is: a pass running (checked of about total entries: total is the newest seq
+ * when the pass began), how many passes ended, and the last one's result (when passes > 0). */
+struct auditor_progress {
+    bool running;
+    int64_t checked, total, passes;
+    struct timeline_verify last;
+};
+
 struct auditor *auditor_start(struct store *store);
+/* Fills p; any thread, never waits on a pass. */
+void auditor_progress(struct auditor *a, struct auditor_progress *p);
 /* Answers every queued request (ERR_UNAVAILABLE "shutting down" for those not yet run), then
  * joins the thread. */
 void auditor_stop(struct auditor *a);

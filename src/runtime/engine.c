@@ -1,11 +1,12 @@
 /*
- * engine: see engine.h. One pass = heartbeats, escalations, hand-offs. Probes run on a second
- * thread (prober_main) woken by the same kicks, so a probe waiting on a slow target never delays
- * an escalation step; engine_sync waits for a pass of both.
+ * engine: see engine.h. One pass = heartbeats, escalations, follow-ups, retention, hand-offs.
+ * Probes run on a second thread (prober_main) woken by the same kicks, so a probe waiting on a
+ * slow target never delays an escalation step; engine_sync waits for a pass of both.
  */
 #include "runtime/engine.h"
 #include "jobs/escalate.h"
 #include "jobs/handoff.h"
+#include "jobs/retention.h"
 #include "jobs/postmortem.h"
 #include "jobs/notify_enqueue.h"
 #include "runtime/notifier.h"
@@ -46,6 +47,7 @@ struct engine {
     struct hb_state *hbs;
     size_t nhbs;
     int64_t handoffs_since; /* shifts that started after this were announced; 0 = first pass */
+    int64_t retention_due;  /* the next retention pass (jobs/retention.h); 0 = the first pass */
 };
 
 enum { HANDOFF_LOOKBACK_MS = 60 * 60 * 1000 }; /* at start-up, announce shifts this recent */
@@ -354,6 +356,7 @@ static void *engine_main(void *arg)
         int64_t enext = escalate_pass(e->app, cfg, now, &queued);
         next = enext < next ? enext : next;
         next = followup_pass(e->app, cfg, now, &queued, next);
+        next = retention_pass(e->app, cfg, now, &e->retention_due, next);
         handoff_pass(e->app, cfg, e->handoffs_since ? e->handoffs_since : now - HANDOFF_LOOKBACK_MS,
                      now, &queued);
         e->handoffs_since = now;

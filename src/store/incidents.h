@@ -15,6 +15,10 @@
 struct store_incident_filter {
     int statuses; /* bit mask of (1 << enum incident_status); 0 = all */
     int limit;    /* 0 = no limit */
+    /* Keyset paging (api/paging.h): only the incidents after this one in the list's order
+     * (created_at DESC, length(id) DESC, id DESC); after_id NULL = from the start. */
+    int64_t after_created_at;
+    const char *after_id;
 };
 
 typedef int (*store_incident_cb)(const struct incident *inc, void *ctx); /* non-0 stops */

@@ -10,8 +10,10 @@
  * 007; claims are on the WALL clock, `now` too, so that a dev clock moved forward never ends a
  * live claim): OK when it was free (no claim, or one that ended by `now`) or already node's,
  * ERR_NOT_FOUND when another node holds it or it is no longer pending. due leaves out rows whose
- * claim runs past `wall`; update drops the row's claim. Structs filled here:
- * store_notification_free_fields.
+ * claim runs past `wall`; update drops the row's claim. prune (retention): deletes at most
+ * `limit` delivered rows (sent, or bundled into another) sent (else created) before `before`,
+ * with their attempts, oldest id first; *n = how many. Pending, failed and cancelled rows stay.
+ * Structs filled here: store_notification_free_fields.
  */
 #ifndef TOCSIN_STORE_NOTIFICATIONS_H
 #define TOCSIN_STORE_NOTIFICATIONS_H
@@ -65,7 +67,8 @@ typedef int (*store_attempt_cb)(const struct store_notification_attempt *a, void
     X(notification_attempts, 0, (int64_t notification_id, store_attempt_cb cb, void *ctx),         \
       (notification_id, cb, ctx))                                                                  \
     X(notification_claim, 0, (int64_t id, const char *node, int64_t until, int64_t now),           \
-      (id, node, until, now))
+      (id, node, until, now))                                                                      \
+    X(notification_prune, 0, (int64_t before, int limit, int64_t *n), (before, limit, n))
 
 STORE_OPS_DECLARE(notification, STORE_NOTIFICATION_OPS)
 

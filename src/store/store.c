@@ -574,6 +574,19 @@ enum result store_check(struct store_conn *c, bool full, struct error *err)
               : error_set(err, ERR_INTERNAL, "store: a connection of no backend");
 }
 
+enum result store_backup(struct store_conn *c, const char *dest, struct error *err)
+{
+    const struct store_backend *be = backend_of(c);
+    if (!be)
+        return error_set(err, ERR_INTERNAL, "store: a connection of no backend");
+    if (!be->backup)
+        return error_set(err, ERR_UNPROCESSABLE,
+                         "store: the %s backend has no backup of its own: use its tools "
+                         "(PostgreSQL: pg_dump; docs/security.md \"Backups\")",
+                         be->name);
+    return be->backup(c->h.conn, dest, err);
+}
+
 void store_check_close(struct store_conn *c)
 {
     if (!c)

@@ -76,6 +76,11 @@ struct store_backend {
      * writes anything); PostgreSQL: see store_pg.md. OK, or ERR_UNAVAILABLE with what is
      * broken in err. */
     enum result (*check)(void *conn, bool full, struct error *err);
+    /* A consistent copy of the whole database into a new file at dest (`tocsin store backup`:
+     * SQLite's online backup API in one step: one read transaction, safe beside a running
+     * server). NULL when the
+     * backend has none (PostgreSQL: pg_dump, docs/security.md "Backups"). */
+    enum result (*backup)(void *conn, const char *dest, struct error *err);
 };
 
 extern const struct store_backend store_backend_sqlite;
@@ -101,6 +106,9 @@ bool store_shared(const struct store *s);
  * serves the read operations (store_timeline_scan for the chain). NULL with err set. */
 struct store_conn *store_check_open(const char *driver, const char *target, struct error *err);
 enum result store_check(struct store_conn *c, bool full, struct error *err);
+/* The backend's backup into the new file dest, on a store_check_open connection; ERR_UNPROCESSABLE
+ * when the backend has none. */
+enum result store_backup(struct store_conn *c, const char *dest, struct error *err);
 void store_check_close(struct store_conn *c);
 
 typedef enum result (*store_job_fn)(struct store_conn *tx, void *arg, struct error *err);

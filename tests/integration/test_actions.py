@@ -113,7 +113,7 @@ def test_patch_and_done_rules(srv):
 def test_add_bad_input_writes_nothing(srv, body, code, word):
     st, j = srv.api("POST", "/api/v1/actions", body)
     assert st == code and word in j["error"]["message"], (st, j)
-    assert srv.api("GET", "/api/v1/actions?status=all")[1] == {"actions": []}
+    assert srv.api("GET", "/api/v1/actions?status=all")[1] == {"actions": [], "next_cursor": None}
 
 
 def test_bad_list_and_unknown_ids(srv):
@@ -175,7 +175,7 @@ def test_cli_add_list_done(srv):
     p = srv.cli("action", "list")
     assert p.returncode == 0 and aid in p.stdout and "Write the runbook" in p.stdout
     p = srv.cli("action", "list", "--owner", "alice", "--json")
-    assert p.returncode == 0 and json.loads(p.stdout) == {"actions": []}
+    assert p.returncode == 0 and json.loads(p.stdout) == {"actions": [], "next_cursor": None}
     p = srv.cli("action", "done", aid)
     assert p.returncode == 0 and "done" in p.stdout
     p = srv.cli("action", "list", "--status", "done", "--json")
@@ -194,4 +194,4 @@ def test_failed_add_writes_nothing(srv):
     r = srv.request("POST", "/api/v1/actions", {"title": "x", "incident": inc["id"]},
                     allow_503=True)
     assert r.status == 503
-    assert srv.api("GET", "/api/v1/actions?status=all")[1] == {"actions": []}
+    assert srv.api("GET", "/api/v1/actions?status=all")[1] == {"actions": [], "next_cursor": None}

@@ -243,7 +243,8 @@ def test_help_exits_0(verb):
 
 @pytest.mark.parametrize("args", [("token", "create", "--help"), ("audit", "verify", "--help"),
                                   ("check-config", "--help"), ("serve", "--help"), ("--help",),
-                                  ("store", "copy", "--help")])
+                                  ("store", "copy", "--help"), ("store", "backup", "--help"),
+                                  ("store", "restore", "--help")])
 def test_help_exits_0_more(args):
     p = run_bin(*args)
     assert p.returncode == 0, f"{args}: exit {p.returncode}\n{p.stderr}"

@@ -63,7 +63,7 @@ def test_page_roles_and_closed_incident(make_server, hook):
     st, j = s.api("POST", path, {"user": "alice"}, token=viewer)
     assert st == 403
     st, j = s.api("GET", f"/api/v1/incidents/{inc['id']}/notifications", token=viewer)
-    assert st == 200 and j == {"notifications": []}
+    assert st == 200 and j == {"notifications": [], "next_cursor": None}
     st, j = s.api("POST", path, {"user": "alice"}, token=responder)
     assert st == 201 and j["key"] == "manual:1" and j["queued"] == 1
     st, j = s.api("POST", path, {"user": "alice"}, token=responder)

@@ -634,10 +634,17 @@ class Server:
         return j
 
     def timeline(self, iid):
-        st, j = self.api("GET", f"/api/v1/incidents/{iid}/timeline")
-        assert st == 200, f"timeline {iid}: {st} {j}"
-        assert isinstance(j.get("entries"), list), j
-        return j["entries"]
+        """Every entry, following next_cursor (a page holds at most 1,000)."""
+        entries, cursor = [], None
+        while True:
+            q = f"?cursor={cursor}" if cursor else ""
+            st, j = self.api("GET", f"/api/v1/incidents/{iid}/timeline{q}")
+            assert st == 200, f"timeline {iid}: {st} {j}"
+            assert isinstance(j.get("entries"), list), j
+            entries += j["entries"]
+            cursor = j.get("next_cursor")
+            if not cursor:
+                return entries
 
     def make_token(self, role, name=None):
         name = name or f"{role}-{os.urandom(3).hex()}"

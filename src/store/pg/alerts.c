@@ -20,6 +20,7 @@ enum stmt_id {
     A_ALERT_UPDATE,
     A_ALERT_LIST,
     A_ALERT_COUNT_OPEN,
+    A_ALERT_PRUNE,
     A_COUNT
 };
 
@@ -45,9 +46,13 @@ static struct pg_stmt stmts[] = {
                       "THEN 1 ELSE 2 END)) & 1) = 1) "
                       "AND ($2::text IS NULL OR service = $2::text) "
                       "AND ($3::text IS NULL OR incident_id = $3::text) "
+                      "AND ($5::bigint = 0 OR id < $5::bigint) "
                       "ORDER BY id DESC LIMIT $4::bigint"},
     [A_ALERT_COUNT_OPEN] = {"SELECT count(*) FROM alerts WHERE incident_id = $1 "
                             "AND status IN ('firing', 'acknowledged')"},
+    [A_ALERT_PRUNE] = {"WITH d AS (DELETE FROM alerts WHERE id IN (SELECT id FROM alerts "
+                       "WHERE status = 'resolved' AND resolved_at < $1::bigint ORDER BY id "
+                       "LIMIT $2::bigint) RETURNING 1) SELECT count(*) FROM d"},
 };
 
 static void read_alert(const PGresult *r, int row, struct alert *a)
@@ -165,6 +170,7 @@ static enum result pgs_alert_list(void *conn, const struct store_alert_filter *f
         pg_param_int64(&q, f->limit);
     else
         pg_param_text(&q, NULL); /* LIMIT NULL: no limit */
+    pg_param_int64(&q, f->before_id);
     PGresult *r = pg_query_exec(&q, &result, "alert_list");
     if (!r)
         goto out;
@@ -194,6 +200,21 @@ static enum result pgs_alert_count_open(void *conn, const char *incident_id, int
      * UTF-8 matches no alert) */
     *n = PQntuples(r) ? pg_col_int64(r, 0, 0) : 0;
 out:
+    PQclear(r);
+    return result;
+}
+
+static enum result pgs_alert_prune(void *conn, int64_t before, int limit, int64_t *n)
+{
+    struct pg_query q;
+    enum result result;
+    *n = 0;
+    pg_query_init(&q, conn, &stmts[A_ALERT_PRUNE]);
+    pg_param_int64(&q, before);
+    pg_param_int64(&q, limit);
+    PGresult *r = pg_query_exec(&q, &result, "alert_prune");
+    if (r && PQntuples(r))
+        *n = pg_col_int64(r, 0, 0);
     PQclear(r);
     return result;
 }

@@ -48,6 +48,9 @@ static struct pg_stmt stmts[] = {
                     "(($1::bigint >> (CASE status WHEN 'triggered' THEN 0 WHEN 'acknowledged' "
                     "THEN 1 WHEN 'investigating' THEN 2 WHEN 'identified' THEN 3 "
                     "WHEN 'monitoring' THEN 4 WHEN 'resolved' THEN 5 ELSE 6 END)) & 1) = 1) "
+                    "AND ($4::text IS NULL OR created_at < $3::bigint OR "
+                    "(created_at = $3::bigint AND (length(id) < length($4::text) OR "
+                    "(length(id) = length($4::text) AND id COLLATE \"C\" < $4::text)))) "
                     "ORDER BY created_at DESC, length(id) DESC, id COLLATE \"C\" DESC "
                     "LIMIT $2::bigint"},
     [S_INC_COUNT_OPEN] = {"SELECT severity, count(*) FROM incidents WHERE status IN "
@@ -184,6 +187,8 @@ static enum result pgs_incident_list(void *conn, const struct store_incident_fil
         pg_param_int64(&q, f->limit);
     else
         pg_param_text(&q, NULL); /* LIMIT NULL: no limit */
+    pg_param_int64(&q, f->after_created_at);
+    pg_param_text(&q, f->after_id);
     PGresult *r = pg_query_exec(&q, &result, "list");
     if (!r)
         goto out;

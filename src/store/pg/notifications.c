@@ -56,6 +56,16 @@ static struct pg_stmt n_att_list = {
     .sql = "SELECT notification_id, at, ok, code, error, duration_ms FROM notification_attempts "
            "WHERE notification_id = $1::bigint ORDER BY id"};
 
+/* retention (notification_prune): delivered rows before $1, at most $2, oldest first; the same
+ * set for both statements inside the one transaction (attempts first: they reference the row) */
+#define N_PRUNE_SET                                                                                \
+    "SELECT id FROM notifications WHERE status IN ('sent', 'bundled') "                            \
+    "AND COALESCE(sent_at, created_at) < $1::bigint ORDER BY id LIMIT $2::bigint"
+static struct pg_stmt n_prune_attempts = {
+    .sql = "DELETE FROM notification_attempts WHERE notification_id IN (" N_PRUNE_SET ")"};
+static struct pg_stmt n_prune = {.sql = "WITH d AS (DELETE FROM notifications WHERE id IN "
+                                        "(" N_PRUNE_SET ") RETURNING 1) SELECT count(*) FROM d"};
+
 static void read_row(const PGresult *r, int i, struct store_notification *n)
 {
     memset(n, 0, sizeof *n);
@@ -301,6 +311,26 @@ static enum result pgs_notification_claim(void *conn, int64_t id, const char *no
     pg_param_int64(&q, until);
     pg_param_int64(&q, now);
     return pg_query_run(&q, true, "notification_claim");
+}
+
+static enum result pgs_notification_prune(void *conn, int64_t before, int limit, int64_t *n)
+{
+    struct pg_query q;
+    *n = 0;
+    pg_query_init(&q, conn, &n_prune_attempts);
+    pg_param_int64(&q, before);
+    pg_param_int64(&q, limit);
+    enum result result = pg_query_run(&q, false, "notification_prune");
+    if (result != OK)
+        return result;
+    pg_query_init(&q, conn, &n_prune);
+    pg_param_int64(&q, before);
+    pg_param_int64(&q, limit);
+    PGresult *r = pg_query_exec(&q, &result, "notification_prune");
+    if (r && PQntuples(r))
+        *n = pg_col_int64(r, 0, 0);
+    PQclear(r);
+    return result;
 }
 
 STORE_OPS_TABLE(pg, notification, STORE_NOTIFICATION_OPS);

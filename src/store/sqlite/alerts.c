@@ -13,6 +13,7 @@ enum stmt_id {
     A_ALERT_UPDATE,
     A_ALERT_LIST,
     A_ALERT_COUNT_OPEN,
+    A_ALERT_PRUNE,
     A_COUNT
 };
 
@@ -36,9 +37,11 @@ static struct sq_stmt stmts[] = {
     [A_ALERT_LIST] = {"SELECT " ALERT_COLS " FROM alerts WHERE (?1 = 0 OR ((?1 >> (CASE status "
                       "WHEN 'firing' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END)) & 1) = 1) "
                       "AND (?2 IS NULL OR service = ?2) AND (?3 IS NULL OR incident_id = ?3) "
-                      "ORDER BY id DESC LIMIT ?4"},
+                      "AND (?5 = 0 OR id < ?5) ORDER BY id DESC LIMIT ?4"},
     [A_ALERT_COUNT_OPEN] = {"SELECT count(*) FROM alerts WHERE incident_id = ?1 "
                             "AND status IN ('firing', 'acknowledged')"},
+    [A_ALERT_PRUNE] = {"DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE status = "
+                       "'resolved' AND resolved_at < ?1 ORDER BY id LIMIT ?2)"},
 };
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
@@ -147,6 +150,7 @@ static enum result sq_alert_list(void *conn, const struct store_alert_filter *f,
     sq_bind_text(c, st, 2, f->service);
     sq_bind_text(c, st, 3, f->incident_id);
     sq_bind_int64(c, st, 4, f->limit > 0 ? f->limit : -1);
+    sq_bind_int64(c, st, 5, f->before_id);
     int rc;
     while ((rc = sq_step(c, st)) == SQLITE_ROW) {
         struct alert a;
@@ -174,6 +178,21 @@ static enum result sq_alert_count_open(void *conn, const char *incident_id, int6
     else
         result = sq_fail(c, "alert_count_open");
     sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_alert_prune(void *conn, int64_t before, int limit, int64_t *n)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, A_ALERT_PRUNE);
+    *n = 0;
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sq_bind_int64(c, st, 1, before);
+    sq_bind_int64(c, st, 2, limit);
+    enum result result = sq_run(c, st, false, "alert_prune");
+    if (result == OK)
+        *n = sqlite3_changes(c->db);
     return result;
 }
 

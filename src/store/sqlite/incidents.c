@@ -36,6 +36,8 @@ static struct sq_stmt stmts[] = {
                     "((?1 >> (CASE status WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 "
                     "WHEN 'investigating' THEN 2 WHEN 'identified' THEN 3 WHEN 'monitoring' THEN 4 "
                     "WHEN 'resolved' THEN 5 ELSE 6 END)) & 1) = 1) "
+                    "AND (?4 IS NULL OR created_at < ?3 OR (created_at = ?3 AND "
+                    "(length(id) < length(?4) OR (length(id) = length(?4) AND id < ?4)))) "
                     "ORDER BY created_at DESC, length(id) DESC, id DESC LIMIT ?2"},
     [S_INC_COUNT_OPEN] = {"SELECT severity, count(*) FROM incidents WHERE status IN "
                           "('triggered','acknowledged','investigating','identified','monitoring') "
@@ -165,6 +167,8 @@ static enum result sq_incident_list(void *conn, const struct store_incident_filt
         return ERR_UNAVAILABLE;
     sq_bind_int64(c, st, 1, f->statuses);
     sq_bind_int64(c, st, 2, f->limit > 0 ? f->limit : -1);
+    sq_bind_int64(c, st, 3, f->after_created_at);
+    sq_bind_text(c, st, 4, f->after_id);
     int rc;
     while ((rc = sq_step(c, st)) == SQLITE_ROW) {
         struct incident inc;

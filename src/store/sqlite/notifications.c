@@ -27,6 +27,8 @@ enum notify_stmt {
     N_ATT_INSERT,
     N_ATT_LIST,
     N_CLAIM,
+    N_PRUNE_ATTEMPTS,
+    N_PRUNE,
     N_END
 };
 
@@ -34,6 +36,12 @@ enum notify_stmt {
     "id, incident_id, kind, dkey, user_id, method, address, subject, body, status, attempts, "     \
     "due_at, next_attempt_at, created_at, sent_at, last_error, bundled_into, bundle_count, "       \
     "fallback_of, reason"
+
+/* The rows retention removes (notification_prune): delivered, before ?1, at most ?2, oldest
+ * first; the same set for both statements inside the one transaction. */
+#define N_PRUNE_SET                                                                                \
+    "SELECT id FROM notifications WHERE status IN ('sent', 'bundled') "                            \
+    "AND COALESCE(sent_at, created_at) < ?1 ORDER BY id LIMIT ?2"
 
 static struct sq_stmt stmts[] = {
     [N_INSERT] =
@@ -63,6 +71,9 @@ static struct sq_stmt stmts[] = {
     [N_ATT_LIST] = {"SELECT notification_id, at, ok, code, error, duration_ms "
                     "FROM notification_attempts WHERE notification_id = ?1 "
                     "ORDER BY id"},
+    [N_PRUNE_ATTEMPTS] = {"DELETE FROM notification_attempts WHERE notification_id IN "
+                          "(" N_PRUNE_SET ")"},
+    [N_PRUNE] = {"DELETE FROM notifications WHERE id IN (" N_PRUNE_SET ")"},
 };
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum notify_stmt id)
@@ -331,6 +342,28 @@ static enum result sq_notification_claim(void *conn, int64_t id, const char *nod
     sq_bind_int64(c, st, 3, until);
     sq_bind_int64(c, st, 4, now);
     return sq_run(c, st, true, "notification_claim");
+}
+
+static enum result prune_step(struct sqlite_conn *c, enum notify_stmt id, int64_t before, int limit)
+{
+    sqlite3_stmt *st = stmt(c, id);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sq_bind_int64(c, st, 1, before);
+    sq_bind_int64(c, st, 2, limit);
+    return sq_run(c, st, false, "notification_prune");
+}
+
+static enum result sq_notification_prune(void *conn, int64_t before, int limit, int64_t *n)
+{
+    struct sqlite_conn *c = conn;
+    *n = 0;
+    enum result result = prune_step(c, N_PRUNE_ATTEMPTS, before, limit);
+    if (result == OK)
+        result = prune_step(c, N_PRUNE, before, limit);
+    if (result == OK)
+        *n = sqlite3_changes(c->db);
+    return result;
 }
 
 STORE_OPS_TABLE(sqlite, notification, STORE_NOTIFICATION_OPS);

@@ -14,12 +14,14 @@
 #include "util/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 enum stmt_id { S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO, S_COUNT };
 
@@ -236,6 +238,42 @@ static enum result sq_check(void *conn, bool full, struct error *err)
     return OK;
 }
 
+/* SQLite's online backup API in one step: one read transaction over the whole file (a WAL
+ * reader, so the server's writer is not blocked, and the copy is the database as of one commit),
+ * page by page into dest, which must not exist (created here, 0600 by the caller's umask). The
+ * source connection only reads (the check connection is query_only). */
+static enum result sq_backup(void *conn, const char *dest, struct error *err)
+{
+    struct sqlite_conn *c = conn;
+    int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return error_set(err, ERR_UNPROCESSABLE, "storage: backup: cannot create %s: %s", dest,
+                         strerror(errno));
+    close(fd);
+    sqlite3 *out = NULL;
+    enum result result = OK;
+    int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE, NULL);
+    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(out, "main", c->db, "main") : NULL;
+    if (b) {
+        rc = sqlite3_backup_step(b, -1);
+        int fin = sqlite3_backup_finish(b);
+        if (rc == SQLITE_DONE)
+            rc = fin;
+    }
+    if (!b || (rc != SQLITE_OK && rc != SQLITE_DONE))
+        result = error_set(err, ERR_UNAVAILABLE, "storage: backup of %s into %s failed: %s",
+                           sqlite3_db_filename(c->db, "main"), dest,
+                           out ? sqlite3_errmsg(out) : "cannot open it");
+    if (result == OK &&
+        sqlite3_exec(out, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK)
+        result =
+            error_set(err, ERR_UNAVAILABLE, "storage: backup: %s: %s", dest, sqlite3_errmsg(out));
+    sqlite3_close(out);
+    if (result != OK)
+        unlink(dest);
+    return result;
+}
+
 static void *sq_connect(const char *target, bool writer, struct error *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -388,6 +426,7 @@ const struct store_backend store_backend_sqlite = {
     .disconnect = sq_disconnect,
     .migrate = sq_migrate,
     .check = sq_check,
+    .backup = sq_backup,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,

@@ -123,6 +123,7 @@ static void test_table_is_the_api(void **state)
         {"POST", "/api/v1/incidents/{id}/notes", ACCESS_RESPONDER},
         {"GET", "/api/v1/incidents/{id}/timeline", ACCESS_VIEWER},
         {"POST", "/api/v1/audit/verify", ACCESS_VIEWER},
+        {"GET", "/api/v1/audit/verify", ACCESS_VIEWER},
         {"POST", "/api/v1/tokens", ACCESS_ADMIN},
         {"GET", "/api/v1/tokens", ACCESS_ADMIN},
         {"DELETE", "/api/v1/tokens/{id}", ACCESS_ADMIN},

@@ -238,6 +238,23 @@ static void test_incident_list_and_counts(void **state)
     g = (struct got){.stop_after = 1}; /* a callback's non-0 stops the walk */
     assert_int_equal(OP(incident_list, rd, &all, got_incident, &g), OK);
     assert_int_equal(g.n, 1);
+    /* keyset paging: after (created_at, id) in the list's order, across a created_at change */
+    g = (struct got){0};
+    struct store_incident_filter after = {
+        .limit = 2, .after_created_at = 5, .after_id = "INC-1-999"};
+    assert_int_equal(OP(incident_list, rd, &after, got_incident, &g), OK);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.id[0], "INC-1-998");
+    assert_string_equal(g.id[1], "INC-1-997");
+    g = (struct got){0};
+    after = (struct store_incident_filter){.after_created_at = 5, .after_id = "INC-1-1000"};
+    assert_int_equal(OP(incident_list, rd, &after, got_incident, &g), OK);
+    assert_int_equal(g.n, 4); /* a longer id of the same time comes first */
+    assert_string_equal(g.id[0], "INC-1-999");
+    g = (struct got){0};
+    after = (struct store_incident_filter){.after_created_at = 2, .after_id = "INC-1-996"};
+    assert_int_equal(OP(incident_list, rd, &after, got_incident, &g), OK);
+    assert_int_equal(g.n, 0);
 
     /* open incidents by severity: resolved and closed ones are not counted (order unspecified) */
     g = (struct got){0};
@@ -594,12 +611,82 @@ static void test_alerts(void **state)
     g = (struct got){.stop_after = 3};
     assert_int_equal(OP(alert_list, rd, &all, got_alert, &g), OK);
     assert_int_equal(g.n, 3);
+    /* keyset paging: only ids below before_id, still newest first */
+    g = (struct got){0};
+    struct store_alert_filter before = {.before_id = id4, .limit = 2};
+    assert_int_equal(OP(alert_list, rd, &before, got_alert, &g), OK);
+    assert_int_equal(g.n, 2);
+    assert_true(g.num[0] < id4 && g.num[1] < g.num[0]);
+    g = (struct got){0};
+    before = (struct store_alert_filter){.before_id = id1};
+    assert_int_equal(OP(alert_list, rd, &before, got_alert, &g), OK);
+    assert_int_equal(g.n, 0);
 
     /* one open alert per (scope, dedup key) */
     tx = conf_begin(f);
     int64_t id5 = 0;
     assert_int_equal(OP(alert_insert, tx, &a2, &id5), ERR_CONFLICT);
     conf_rollback(f);
+}
+
+/* retention: only resolved alerts resolved before the cut go, oldest first, at most limit */
+static void test_alert_prune(void **state)
+{
+    struct conf *f = *state;
+    struct alert p1 = alert_of("pr", "p1", NULL), p2 = alert_of("pr", "p2", NULL);
+    struct alert p3 = alert_of("pr", "p3", NULL);
+    p1.scope = p2.scope = p3.scope = "int_p";
+    p1.status = p2.status = ALERT_RESOLVED;
+    p1.resolved_at = 100;
+    p2.resolved_at = 200;
+    int64_t id = 0, n = -1;
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(alert_insert, tx, &p1, &id), OK);
+    assert_int_equal(OP(alert_insert, tx, &p2, &id), OK);
+    assert_int_equal(OP(alert_insert, tx, &p3, &id), OK); /* open, first seen at 10 */
+    conf_commit(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_prune, tx, 150, 1000, &n), OK);
+    assert_true(n >= 1); /* p1 (and any earlier test's alert resolved before 150) */
+    conf_commit(f);
+    struct got g = {0};
+    struct store_alert_filter pr = {.service = "pr"};
+    assert_int_equal(OP(alert_list, conf_reader(f), &pr, got_alert, &g), OK);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.id[0], "p3");
+    assert_string_equal(g.id[1], "p2");
+    /* limit: the oldest id first; a rolled-back prune removed nothing */
+    struct alert p4 = p1, p5 = p1;
+    p4.dedup_key = "p4";
+    p5.dedup_key = "p5";
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_insert, tx, &p4, &id), OK);
+    assert_int_equal(OP(alert_insert, tx, &p5, &id), OK);
+    conf_commit(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_prune, tx, 150, 2, &n), OK);
+    assert_int_equal(n, 2);
+    conf_rollback(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_prune, tx, 150, 1, &n), OK);
+    assert_int_equal(n, 1);
+    conf_commit(f);
+    g = (struct got){0};
+    assert_int_equal(OP(alert_list, conf_reader(f), &pr, got_alert, &g), OK);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.id[0], "p5");
+    tx = conf_begin(f);
+    assert_int_equal(OP(alert_prune, tx, 150, 10, &n), OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(OP(alert_prune, tx, 150, 10, &n), OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(OP(alert_prune, tx, 201, 10, &n), OK);
+    assert_int_equal(n, 1); /* p2; p3 is open and stays */
+    conf_commit(f);
+    g = (struct got){0};
+    assert_int_equal(OP(alert_list, conf_reader(f), &pr, got_alert, &g), OK);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.id[0], "p3");
 }
 
 /* ---- silences ---- */
@@ -702,6 +789,7 @@ static void test_silences(void **state)
     X(test_timeline)                                                                               \
     X(test_credentials)                                                                            \
     X(test_alerts)                                                                                 \
+    X(test_alert_prune)                                                                            \
     X(test_silences)
 
 CONF_MAIN(TESTS);

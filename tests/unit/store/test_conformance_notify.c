@@ -257,6 +257,60 @@ static void test_notification_attempts(void **state)
     conf_rollback(f);
 }
 
+/* ---- retention: delivered rows sent (else created) before the cut go, with their attempts ---- */
+
+static void mark(struct store_conn *tx, int64_t id, const char *status, int64_t sent_at,
+                 int64_t into)
+{
+    struct store_notification n;
+    assert_int_equal(OP(notification_get, tx, id, &n), OK);
+    free(n.status);
+    n.status = strdup(status);
+    n.sent_at = sent_at;
+    n.bundled_into = into;
+    assert_int_equal(OP(notification_update, tx, &n), OK);
+    store_notification_free_fields(&n);
+}
+
+static void test_notification_prune(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *tx = conf_begin(f);
+    int64_t s1 = put_note(tx, note("INC-PR", "alice", "sms", 100));
+    int64_t s2 = put_note(tx, note("INC-PR", "bob", "sms", 100));
+    int64_t b3 = put_note(tx, note("INC-PR", "carol", "sms", 100));
+    int64_t p4 = put_note(tx, note("INC-PR", "dave", "sms", 100));
+    int64_t f5 = put_note(tx, note("INC-PR", "erin", "sms", 100));
+    mark(tx, s1, "sent", 100, 0);
+    mark(tx, s2, "sent", 300, 0);
+    mark(tx, b3, "bundled", 0, s1); /* created at 90, carried by s1 */
+    mark(tx, f5, "failed", 0, 0);
+    struct store_notification_attempt ok = {.notification_id = s1, .at = 100, .ok = true};
+    assert_int_equal(OP(notification_attempt_insert, tx, &ok), OK);
+    conf_commit(f);
+
+    int64_t n = -1;
+    tx = conf_begin(f);
+    assert_int_equal(OP(notification_prune, tx, 200, 1, &n), OK);
+    assert_int_equal(n, 1); /* at most limit */
+    conf_rollback(f);
+    tx = conf_begin(f);
+    assert_int_equal(OP(notification_prune, tx, 200, 1000, &n), OK);
+    assert_true(n >= 2); /* s1 and b3 (and any earlier test's row delivered before 200) */
+    assert_int_equal(OP(notification_prune, tx, 200, 1000, &n), OK);
+    assert_int_equal(n, 0);
+    conf_commit(f);
+    struct got g = {0};
+    assert_int_equal(OP(notification_list, conf_reader(f), "INC-PR", got_notification, &g), OK);
+    assert_int_equal(g.n, 3); /* s2 (sent after the cut), p4 (pending), f5 (failed) */
+    assert_int_equal(g.id[0], s2);
+    assert_int_equal(g.id[1], p4);
+    assert_int_equal(g.id[2], f5);
+    struct attempts as = {0};
+    assert_int_equal(OP(notification_attempts, conf_reader(f), s1, got_attempt, &as), OK);
+    assert_int_equal(as.n, 0);
+}
+
 /* ---- claims: one node sends a row at a time ---- */
 
 static void test_notification_claims(void **state)
@@ -617,6 +671,7 @@ static void test_keys_not_utf8(void **state)
     X(test_notification_rows)                                                                      \
     X(test_notification_attempts)                                                                  \
     X(test_notification_claims)                                                                    \
+    X(test_notification_prune)                                                                     \
     X(test_nodes)                                                                                  \
     X(test_runs)                                                                                   \
     X(test_cluster_state)                                                                          \
