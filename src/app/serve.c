@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 #include "app/app.h"
+#include "jobs/chatops_enqueue.h"
 #include "app/datadir.h"
 #include "runtime/auditor.h"
 #include "runtime/engine.h"
@@ -186,6 +187,7 @@ static int serve_main(int argc, char **argv)
     app.config = config_load_reporting(o.config);
     if (!app.config)
         fatal("serve: %s is not a valid config (see the errors above)", o.config);
+    chatops_enqueue_enable(app.config->chatops.slack.on || app.config->chatops.teams.on);
     app.config_path = xstrdup(o.config);
     app.data_dir = xstrdup(o.data);
     app.clock = o.dev_clock ? clock_dev_new() : clock_real();

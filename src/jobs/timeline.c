@@ -5,6 +5,7 @@
  * step with rollbacks.
  */
 #include "jobs/timeline.h"
+#include "jobs/chatops_enqueue.h"
 #include "store/store.h"
 #include "store/timeline.h"
 #include "util/jsonfast.h"
@@ -44,6 +45,9 @@ enum result timeline_append(struct store_conn *tx, int64_t now, const char *acto
         error_set(err, result, "timeline: cannot append");
         goto out;
     }
+    result = chatops_enqueue(tx, now, actor, kind, incident_id, data, err);
+    if (result != OK)
+        goto out;
     if (out) {
         *out = e;
         out->actor = xstrdup(actor);

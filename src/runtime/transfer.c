@@ -119,7 +119,7 @@ static CURLcode setup_http(CURL *e, struct notify_transfer *t)
 static CURLcode setup(struct notify_transfer *t)
 {
     struct notify_request *req = t->req;
-    buf_init(&t->resp.body, ANSWER_CAP);
+    buf_init(&t->resp.body, t->answer_cap ? t->answer_cap : ANSWER_CAP);
     CURL *e = curl_easy_init();
     CURLcode result = CURLE_FAILED_INIT;
     if (!e) {
