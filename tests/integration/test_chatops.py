@@ -1,0 +1,247 @@
+"""Chat-ops (docs/chatops.md): the Slack app against a local fake of Slack's Web API, Teams cards
+against a fake webhook (chat_fakes.py). One server for the module (dev clock); the kill -9 test
+has its own. What is asserted: the channel named per format and unique (name_taken -> "-2"),
+invites by email lookup, the topic, the pinned summary, the announcement, each change posted once,
+the thread mode (SEV2), Retry-After honoured on `ratelimited`, failures on the timeline and in
+/metrics, the archive after archive_after, the Teams card's shape, and one channel after a kill -9
+between Slack's "created" and tocsin's record of it.
+"""
+import json
+import os
+
+import pytest
+
+from chat_fakes import FakeSlack, FakeTeams, wait_for
+from tocsin_harness import Server, require_bin
+
+TOKEN = "xoxb-test-token"
+SECRET = "slack-signing-secret-0123456789"
+USERS = {"alice@example.com": "UALICE", "bob@example.com": "UBOB"}  # carol is not on Slack
+
+CONFIG = """\
+server: {{listen: "127.0.0.1:8080", public_url: "http://tocsin.test"}}
+severities:
+  - {{id: SEV1, name: Critical, ack_within: 15m, resolve_within: 1h, notify: [email], postmortem: {{required: true, due: 48h}}}}
+  - {{id: SEV2, name: Major, ack_within: 30m, notify: [email]}}
+  - {{id: SEV3, name: Minor, notify: [email]}}
+  - {{id: SEV4, name: Low, notify: [email]}}
+users:
+  - {{id: alice, name: Alice, email: alice@example.com}}
+  - {{id: bob, name: Bob, email: bob@example.com}}
+  - {{id: carol, name: Carol, email: carol@example.com}}
+services:
+  - {{id: api, name: API Gateway}}
+escalation_policies:
+  - id: default
+    steps:
+      - {{after: 0m, notify: [user:bob]}}
+chatops:
+  channel_format: "inc-{{date}}-{{short_name}}"
+  modes: {{SEV2: thread, SEV4: none}}
+  archive_after: 1h
+  bridge: "https://meet.example.com/{{id}}"
+  slack:
+    api_url: "{slack}"
+    bot_token_env: TEST_SLACK_TOKEN
+    signing_secret_env: TEST_SLACK_SECRET
+    announce_channel: incidents
+  teams:
+    webhook_url_env: TEST_TEAMS_URL
+"""
+
+
+def start(root, slack, teams):
+    s = Server(root, dev_clock=True, config_text=CONFIG.format(slack=slack.url))
+    s.env = {"TEST_SLACK_TOKEN": TOKEN, "TEST_SLACK_SECRET": SECRET, "TEST_TEAMS_URL": teams.url}
+    s.start()
+    return s
+
+
+@pytest.fixture(scope="module")
+def chat(tmp_path_factory):
+    require_bin()
+    slack, teams = FakeSlack(TOKEN, USERS), FakeTeams()
+    s = start(tmp_path_factory.mktemp("chat"), slack, teams)
+    yield s, slack, teams
+    try:
+        s.teardown()
+    finally:
+        slack.stop()
+        teams.stop()
+
+
+def ops_settled(s, iid):
+    """Every chat op of the incident done (or failed): judged from the timeline's chat entries
+    and the fake; returns the timeline."""
+    return s.timeline(iid)
+
+
+def kinds(s, iid):
+    return [e["kind"] for e in s.timeline(iid)]
+
+
+def channel_of(slack, name):
+    chans = slack.channel_named(name)
+    return chans[0]["id"] if len(chans) == 1 else None
+
+
+def day(inc):
+    return inc["created_at"][:10]
+
+
+def test_sev1_from_declare_to_close(chat):
+    s, slack, teams = chat
+    inc = s.create(title="Checkout API 502s", severity="SEV1", service="api")
+    iid = inc["id"]
+    name = f"inc-{day(inc)}-checkout-api-502s"
+    cid = wait_for(lambda: channel_of(slack, name))
+    # the announcement comes last in the declaration's steps
+    wait_for(lambda: [p for p in slack.posts_in("incidents") if iid in p["text"]])
+    assert len(slack.of("conversations.create", name=name)) == 1
+    topic = slack.of("conversations.setTopic", channel=cid)[0].args["topic"]
+    assert topic.startswith("SEV1 | triggered")
+    assert f"Bridge: https://meet.example.com/{iid.lower()}" in topic
+    assert "Status: http://tocsin.test/status" in topic
+    summary = slack.posts_in(cid)[0]["text"]
+    assert iid in summary and "Checkout API 502s" in summary
+    pins = slack.of("pins.add", channel=cid)
+    assert len(pins) == 1 and pins[0].args["timestamp"]
+    announce = [p for p in slack.posts_in("incidents") if iid in p["text"]]
+    assert len(announce) == 1
+    assert announce[0]["text"].startswith(f":rotating_light: {iid} opened - SEV1 - Checkout API 502s - #{name}")
+    # bob is paged at once (step 1): the escalation is posted and bob invited (looked up by email)
+    wait_for(lambda: "UBOB" in slack.channels[cid]["members"])
+    assert slack.of("users.lookupByEmail", email="bob@example.com")
+
+    s.api("PUT", f"/api/v1/incidents/{iid}/roles/commander", {"user": "alice"})
+    s.move(iid, "acknowledged")
+    s.move(iid, "resolved", message="Rolled back the deploy", public=True)
+    s.move(iid, "closed", postmortem="https://wiki.example.com/pm/1")
+    wait_for(lambda: any("closed by" in p["text"] for p in slack.posts_in(cid)))
+    posts = [p["text"] for p in slack.posts_in(cid)]
+    for words in ("escalated (step 1): paged bob", "alice is now commander", "acknowledged by",
+                  "resolved by", "closed by"):
+        assert sum(words in p for p in posts) == 1, (words, posts)
+    assert any("Public update:* Rolled back the deploy" in p for p in posts)
+    assert any("Post-mortem:* https://wiki.example.com/pm/1" in p for p in posts)
+    assert "Commander: alice" in slack.channels[cid]["topic"]
+    assert slack.channels[cid]["topic"].startswith("SEV1 | closed")
+    # archived only after archive_after (1h)
+    assert not slack.of("conversations.archive", channel=cid)
+    s.advance("61m")
+    wait_for(lambda: slack.of("conversations.archive", channel=cid))
+    assert slack.channels[cid]["archived"]
+    assert "chat.channel_created" in kinds(s, iid)
+    # Teams heard of it too: cards for the declaration, the page, each state change
+    cards = [c for c in teams.cards() if iid in json.dumps(c)]
+    assert len(cards) >= 5
+    # the messages as the fakes received them, for the record (docs/chatops.md shows them)
+    record = [repr(c) for c in slack.calls if cid in json.dumps(c.args) or iid in json.dumps(c.args)
+              or c.method in ("conversations.create",)]
+    out = os.environ.get("CHATOPS_TRANSCRIPT")
+    if out:
+        with open(out, "w") as f:
+            f.write("\n".join(record) + "\n\n" + "\n".join(json.dumps(c) for c in cards) + "\n")
+
+
+def test_taken_name_gets_a_suffix(chat):
+    s, slack, teams = chat
+    inc = s.create(title="Database down", severity="SEV1")
+    name = f"inc-{day(inc)}-database-down"
+    inc2 = s.create(title="Database down", severity="SEV1")
+    cid1 = wait_for(lambda: channel_of(slack, name))
+    cid2 = wait_for(lambda: channel_of(slack, name + "-2"))
+    assert cid1 != cid2
+    wait_for(lambda: [p for p in slack.posts_in("incidents") if inc2["id"] in p["text"]])
+    assert [p for p in slack.posts_in("incidents") if inc2["id"] in p["text"]][0]["text"].endswith(
+        f"#{name}-2 - bridge: https://meet.example.com/{inc2['id'].lower()}")
+
+
+def test_sev2_is_a_thread_in_the_announce_channel(chat):
+    s, slack, teams = chat
+    inc = s.create(title="Search slow", severity="SEV2")
+    iid = inc["id"]
+    wait_for(lambda: [p for p in slack.posts_in("incidents") if iid in p["text"]])
+    assert not slack.of("conversations.create", name=f"inc-{day(inc)}-search-slow")
+    s.move(iid, "acknowledged")
+    thread = wait_for(lambda: [c.args for c in slack.of("chat.postMessage")
+                               if c.args.get("thread_ts") and iid in c.args["text"]
+                               and "acknowledged" in c.args["text"]])
+    announce = [c for c in slack.of("chat.postMessage") if iid in c.args["text"] and "opened" in c.args["text"]]
+    assert len(announce) == 1 and len(thread) == 1
+    assert "thread" not in kinds(s, iid)
+
+
+def test_sev4_mode_none_says_nothing_in_slack(chat):
+    s, slack, teams = chat
+    inc = s.create(title="Typo on the pricing page", severity="SEV4")
+    s.move(inc["id"], "acknowledged")
+    wait_for(lambda: [c for c in teams.cards() if inc["id"] in json.dumps(c) and "acknowledged" in json.dumps(c)])
+    assert not [c for c in slack.calls if inc["id"] in json.dumps(c.args)]
+
+
+def test_ratelimited_waits_for_retry_after(chat):
+    s, slack, teams = chat
+    inc = s.create(title="Cache stampede", severity="SEV1")
+    iid = inc["id"]
+    wait_for(lambda: [p for p in slack.posts_in("incidents") if iid in p["text"]])
+    cid = channel_of(slack, f"inc-{day(inc)}-cache-stampede")
+    wait_for(lambda: "escalation.step" in kinds(s, iid) and any("escalated" in p["text"] for p in slack.posts_in(cid)))
+    slack.ratelimit_next["chat.postMessage"] = [120]
+    before = len(slack.of("chat.postMessage"))
+    s.move(iid, "acknowledged")
+    wait_for(lambda: "chat.retry" in kinds(s, iid))
+    retry = [e for e in s.timeline(iid) if e["kind"] == "chat.retry"][0]
+    assert retry["data"]["error"] == "slack chat.postMessage: ratelimited"
+    # not tried again before Retry-After (the dev clock has not moved): one refused call only
+    s.advance("100s")
+    assert len(slack.of("chat.postMessage")) == before + 1
+    s.advance("30s")
+    wait_for(lambda: any("acknowledged by" in p["text"] for p in slack.posts_in(cid)))
+    assert sum("acknowledged by" in p["text"] for p in slack.posts_in(cid)) == 1
+
+
+def test_permanent_error_is_on_the_timeline_and_in_metrics(chat):
+    s, slack, teams = chat
+    inc = s.create(title="Login errors", severity="SEV1")
+    iid = inc["id"]
+    wait_for(lambda: [p for p in slack.posts_in("incidents") if iid in p["text"]])
+    wait_for(lambda: "escalation.step" in kinds(s, iid))
+    slack.fail_next["chat.postMessage"] = ["channel_not_found"]
+    s.move(iid, "acknowledged")
+    wait_for(lambda: "chat.failed" in kinds(s, iid))
+    failed = [e for e in s.timeline(iid) if e["kind"] == "chat.failed"][0]
+    assert failed["data"]["error"] == "slack chat.postMessage: channel_not_found"
+    st, _ = s.api("GET", "/healthz")
+    m = s.request("GET", "/metrics", token=None)
+    text = m.body.decode() if isinstance(m.body, bytes) else m.body
+    line = [ln for ln in text.splitlines()
+            if ln.startswith('tocsin_chat_calls_total{provider="slack",result="failed"}')][0]
+    assert int(line.split()[-1]) >= 1
+
+
+def test_kill9_mid_declare_leaves_one_channel(tmp_path):
+    require_bin()
+    slack, teams = FakeSlack(TOKEN, USERS), FakeTeams()
+    import threading
+    slack.hold_create = threading.Event()
+    s = start(tmp_path / "k", slack, teams)
+    try:
+        inc = s.create(title="Payments double charge", severity="SEV1")
+        name = f"inc-{day(inc)}-payments-double-charge"
+        assert slack.create_seen.wait(15)
+        assert channel_of(slack, name)        # Slack made it; tocsin has not recorded the answer
+        s.kill9()
+        slack.hold_create.set()
+        slack.hold_create = None
+        s.restart()
+        wait_for(lambda: [p for p in slack.posts_in("incidents") if inc["id"] in p["text"]])
+        assert len(slack.channel_named(name)) == 1
+        assert not slack.channel_named(name + "-2")
+        assert len(slack.of("conversations.create")) == 2  # the retry got name_taken: ours, adopted
+        created = [e for e in s.timeline(inc["id"]) if e["kind"] == "chat.channel_created"]
+        assert len(created) == 1 and created[0]["data"]["id"] == channel_of(slack, name)
+    finally:
+        s.teardown()
+        slack.stop()
+        teams.stop()
