@@ -8,7 +8,9 @@
  * chat_op_list: incident_id's ops, by id. chat_op_next_due: the earliest next_attempt_at of a
  * pending op; ERR_NOT_FOUND when none.
  * chat_channel_put: inserts or replaces the incident's channel row. chat_channel_get:
- * ERR_NOT_FOUND when the incident has none. Structs filled here: store_chat_*_free_fields.
+ * ERR_NOT_FOUND when the incident has none. chat_channel_by_id: the newest channel-mode row of
+ * that provider channel id (a command typed in an incident's channel), ERR_NOT_FOUND when none.
+ * Structs filled here: store_chat_*_free_fields.
  */
 #ifndef TOCSIN_STORE_CHATOPS_H
 #define TOCSIN_STORE_CHATOPS_H
@@ -52,7 +54,9 @@ typedef int (*store_chat_op_cb)(const struct store_chat_op *op, void *ctx);
     X(chat_op_next_due, 0, (int64_t * at), (at))                                                   \
     X(chat_channel_put, 0, (const struct store_chat_channel *ch), (ch))                            \
     X(chat_channel_get, 0, (const char *incident_id, struct store_chat_channel *out),              \
-      (incident_id, out))
+      (incident_id, out))                                                                          \
+    X(chat_channel_by_id, 0, (const char *channel_id, struct store_chat_channel *out),             \
+      (channel_id, out))
 
 STORE_OPS_DECLARE(chat, STORE_CHAT_OPS)
 

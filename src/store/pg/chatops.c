@@ -36,6 +36,9 @@ static struct pg_stmt ch_put = {
            "archived_at = EXCLUDED.archived_at"};
 static struct pg_stmt ch_get = {.sql =
                                     "SELECT " CH_COLS " FROM chat_channels WHERE incident_id = $1"};
+static struct pg_stmt ch_by_id = {
+    .sql = "SELECT " CH_COLS " FROM chat_channels WHERE channel_id = $1 AND mode = 'channel' "
+           "ORDER BY created_at DESC, incident_id DESC LIMIT 1"};
 
 static enum result pgs_chat_op_insert(void *conn, const struct store_chat_op *op, int64_t *id)
 {
@@ -161,12 +164,12 @@ static enum result pgs_chat_channel_put(void *conn, const struct store_chat_chan
     return pg_query_run(&q, true, "chat_channel_put");
 }
 
-static enum result pgs_chat_channel_get(void *conn, const char *incident_id,
-                                        struct store_chat_channel *out)
+static enum result channel_one(void *conn, struct pg_stmt *stmt, const char *key,
+                               struct store_chat_channel *out)
 {
     struct pg_query q;
-    pg_query_init(&q, conn, &ch_get);
-    pg_param_text(&q, incident_id);
+    pg_query_init(&q, conn, stmt);
+    pg_param_text(&q, key);
     enum result result;
     PGresult *r = pg_query_exec(&q, &result, "chat_channel_get");
     if (!r)
@@ -186,6 +189,18 @@ static enum result pgs_chat_channel_get(void *conn, const char *incident_id,
     }
     PQclear(r);
     return result;
+}
+
+static enum result pgs_chat_channel_get(void *conn, const char *incident_id,
+                                        struct store_chat_channel *out)
+{
+    return channel_one(conn, &ch_get, incident_id, out);
+}
+
+static enum result pgs_chat_channel_by_id(void *conn, const char *channel_id,
+                                          struct store_chat_channel *out)
+{
+    return channel_one(conn, &ch_by_id, channel_id, out);
 }
 
 STORE_OPS_TABLE(pg, chat, STORE_CHAT_OPS);

@@ -13,7 +13,17 @@
     "last_error"
 #define CH_COLS "incident_id, provider, mode, name, channel_id, thread_ts, created_at, archived_at"
 
-enum stmt_id { C_INSERT, C_DUE, C_UPDATE, C_LIST, C_NEXT_DUE, C_CH_PUT, C_CH_GET, C_COUNT };
+enum stmt_id {
+    C_INSERT,
+    C_DUE,
+    C_UPDATE,
+    C_LIST,
+    C_NEXT_DUE,
+    C_CH_PUT,
+    C_CH_GET,
+    C_CH_BY_ID,
+    C_COUNT
+};
 
 static struct sq_stmt stmts[] = {
     [C_INSERT] = {"INSERT INTO chat_ops(incident_id, kind, data, next_attempt_at, created_at) "
@@ -29,6 +39,8 @@ static struct sq_stmt stmts[] = {
     [C_CH_PUT] = {"INSERT OR REPLACE INTO chat_channels(" CH_COLS ") "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
     [C_CH_GET] = {"SELECT " CH_COLS " FROM chat_channels WHERE incident_id = ?1"},
+    [C_CH_BY_ID] = {"SELECT " CH_COLS " FROM chat_channels WHERE channel_id = ?1 AND "
+                    "mode = 'channel' ORDER BY created_at DESC, incident_id DESC LIMIT 1"},
 };
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
@@ -160,14 +172,13 @@ static enum result sq_chat_channel_put(void *conn, const struct store_chat_chann
     return sq_run(c, st, true, "chat_channel_put");
 }
 
-static enum result sq_chat_channel_get(void *conn, const char *incident_id,
-                                       struct store_chat_channel *out)
+static enum result channel_one(struct sqlite_conn *c, enum stmt_id id, const char *key,
+                               struct store_chat_channel *out)
 {
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, C_CH_GET);
+    sqlite3_stmt *st = stmt(c, id);
     if (!st)
         return ERR_UNAVAILABLE;
-    sq_bind_text(c, st, 1, incident_id);
+    sq_bind_text(c, st, 1, key);
     int rc = sq_step(c, st);
     enum result result = OK;
     if (rc == SQLITE_ROW) {
@@ -185,6 +196,18 @@ static enum result sq_chat_channel_get(void *conn, const char *incident_id,
     }
     sqlite3_reset(st);
     return result;
+}
+
+static enum result sq_chat_channel_get(void *conn, const char *incident_id,
+                                       struct store_chat_channel *out)
+{
+    return channel_one(conn, C_CH_GET, incident_id, out);
+}
+
+static enum result sq_chat_channel_by_id(void *conn, const char *channel_id,
+                                         struct store_chat_channel *out)
+{
+    return channel_one(conn, C_CH_BY_ID, channel_id, out);
 }
 
 STORE_OPS_TABLE(sqlite, chat, STORE_CHAT_OPS);

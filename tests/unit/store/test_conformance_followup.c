@@ -770,6 +770,24 @@ static void test_chat_ops(void **state)
     assert_int_equal(ch.created_at, 7);
     assert_int_equal(ch.archived_at, 9);
     store_chat_channel_free_fields(&ch);
+    assert_int_equal(OP(chat_channel_by_id, rd, "C123", &ch), OK);
+    assert_string_equal(ch.incident_id, "INC-1");
+    store_chat_channel_free_fields(&ch);
+    assert_int_equal(OP(chat_channel_by_id, rd, "C999", &ch), ERR_NOT_FOUND);
+    tx = conf_begin(f); /* a thread row shares its channel id: not an incident's channel */
+    in = (struct store_chat_channel){.incident_id = "INC-2",
+                                     .provider = "slack",
+                                     .mode = "thread",
+                                     .name = "incidents",
+                                     .channel_id = "C123",
+                                     .thread_ts = "1.2",
+                                     .created_at = 8};
+    assert_int_equal(OP(chat_channel_put, tx, &in), OK);
+    conf_commit(f);
+    assert_int_equal(OP(chat_channel_by_id, rd, "C123", &ch), OK);
+    assert_string_equal(ch.incident_id, "INC-1");
+    assert_string_equal(ch.mode, "channel");
+    store_chat_channel_free_fields(&ch);
 }
 
 #define TESTS(X)                                                                                   \
