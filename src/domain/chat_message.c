@@ -225,6 +225,8 @@ bool chat_change(const char *kind, const json_t *data, const char *actor,
                  const struct incident *inc, const char *postmortem_url, struct buf *out)
 {
     const char *by = actor && actor[0] ? actor : "tocsin";
+    if (strncmp(by, "user:", 5) == 0 && by[5]) /* a person (UI, chat): their id */
+        by += 5;
     if (strcmp(kind, "incident.acknowledged") == 0) {
         buf_printf(out, ":eyes: %s acknowledged by %s", inc->id, by);
     } else if (strcmp(kind, "incident.resolved") == 0) {
@@ -269,4 +271,22 @@ bool chat_change(const char *kind, const json_t *data, const char *actor,
         chat_escape(out, msg, 2000);
     }
     return true;
+}
+
+json_t *chat_page_blocks(const char *text, const char *incident_id)
+{
+    json_t *buttons = json_array();
+    static const char *const labels[][3] = {{"Acknowledge", "tocsin_ack", "primary"},
+                                            {"Escalate", "tocsin_escalate", NULL},
+                                            {"Resolve", "tocsin_resolve", "danger"}};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *b =
+            json_pack("{s:s,s:{s:s,s:s},s:s,s:s}", "type", "button", "text", "type", "plain_text",
+                      "text", labels[i][0], "action_id", labels[i][1], "value", incident_id);
+        if (labels[i][2])
+            json_object_set_new(b, "style", json_string(labels[i][2]));
+        json_array_append_new(buttons, b);
+    }
+    return json_pack("[{s:s,s:{s:s,s:s}},{s:s,s:o}]", "type", "section", "text", "type", "mrkdwn",
+                     "text", text, "type", "actions", "elements", buttons);
 }

@@ -49,5 +49,9 @@ void chat_announce(const struct incident *inc, const char *where, const char *br
  * hears of (nothing appended). actor: who did it. */
 bool chat_change(const char *kind, const json_t *data, const char *actor,
                  const struct incident *inc, const char *postmortem_url, struct buf *out);
+/* Slack blocks for a page posted in the channel: the text, then the Acknowledge / Escalate /
+ * Resolve buttons (action_id tocsin_ack, tocsin_escalate, tocsin_resolve; value: the incident
+ * id), which api/chatops.c answers. A new reference. */
+json_t *chat_page_blocks(const char *text, const char *incident_id);
 
 #endif

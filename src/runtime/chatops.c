@@ -324,8 +324,8 @@ static void step_invite(struct run *r)
     } else {
         if (r->inc.roles[ROLE_COMMANDER])
             who[n++] = r->inc.roles[ROLE_COMMANDER];
-        if (r->actor)
-            who[n++] = r->actor;
+        if (r->actor) /* "user:alice" from the UI or chat, "alice" elsewhere */
+            who[n++] = strncmp(r->actor, "user:", 5) == 0 ? r->actor + 5 : r->actor;
     }
     for (size_t i = 0; i < n; i++) {
         const struct config_user *u = config_user_find(r->cfg, who[i]);
@@ -393,7 +393,8 @@ static void step_topic(struct run *r)
     buf_free(&form);
 }
 
-/* chat.postMessage; *ts (when not NULL) gets the message's ts, *channel its channel id. */
+/* chat.postMessage; *ts (when not NULL) gets the message's ts, *channel its channel id. A page
+ * (escalation step) carries the Acknowledge / Escalate / Resolve buttons. */
 static bool post(struct run *r, const char *channel, const char *thread, const char *text, char *ts,
                  size_t tsn, char *chan, size_t chn)
 {
@@ -401,6 +402,13 @@ static bool post(struct run *r, const char *channel, const char *thread, const c
     buf_init(&form, 64 * 1024);
     chat_form_add(&form, "channel", channel);
     chat_form_add(&form, "text", text);
+    if (kind_is(r, "escalation.step") && incident_status_is_open(r->inc.status)) {
+        json_t *blocks = chat_page_blocks(text, r->inc.id);
+        char *b = json_dumps(blocks, JSON_COMPACT);
+        chat_form_add(&form, "blocks", b);
+        free(b);
+        json_decref(blocks);
+    }
     if (thread)
         chat_form_add(&form, "thread_ts", thread);
     struct chat_answer a;

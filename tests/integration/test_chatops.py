@@ -6,8 +6,11 @@ the thread mode (SEV2), Retry-After honoured on `ratelimited`, failures on the t
 /metrics, the archive after archive_after, the Teams card's shape, and one channel after a kill -9
 between Slack's "created" and tocsin's record of it.
 """
+import hashlib
+import hmac
 import json
 import os
+import urllib.parse
 
 import pytest
 
@@ -16,7 +19,8 @@ from tocsin_harness import Server, require_bin
 
 TOKEN = "xoxb-test-token"
 SECRET = "slack-signing-secret-0123456789"
-USERS = {"alice@example.com": "UALICE", "bob@example.com": "UBOB"}  # carol is not on Slack
+# carol is not on Slack; zed is on Slack but not a tocsin user
+USERS = {"alice@example.com": "UALICE", "bob@example.com": "UBOB", "zed@example.org": "UZED"}
 
 CONFIG = """\
 server: {{listen: "127.0.0.1:8080", public_url: "http://tocsin.test"}}
@@ -245,3 +249,124 @@ def test_kill9_mid_declare_leaves_one_channel(tmp_path):
         s.teardown()
         slack.stop()
         teams.stop()
+
+
+# ---- commands from chat (api/chatops.c) ----
+
+def clock_s(s):
+    from tocsin_harness import parse_time
+    return int(parse_time(s.now()).timestamp())
+
+
+def signed(s, path, form, secret=SECRET, age=0, signature=None):
+    body = urllib.parse.urlencode(form)
+    ts = str(clock_s(s) - age)
+    sig = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    r = s.request("POST", path, raw=body, token=None, check=False,
+                  headers={"Content-Type": "application/x-www-form-urlencoded",
+                           "X-Slack-Request-Timestamp": ts,
+                           "X-Slack-Signature": signature or sig})
+    return r.status, json.loads(r.body or b"{}")
+
+
+def command(s, user, text, channel="CSOMEWHERE", **kw):
+    return signed(s, "/api/v1/chat/slack/commands",
+                  {"token": "legacy", "command": "/tocsin", "text": text, "user_id": user,
+                   "user_name": user.lower(), "channel_id": channel, "team_id": "T1",
+                   "response_url": "http://127.0.0.1:1/none", "trigger_id": "1.2.3"}, **kw)
+
+
+def incident_count(s):
+    st, j = s.api("GET", "/api/v1/incidents?status=all&limit=500")
+    return len(j["incidents"]) if isinstance(j, dict) else len(j)
+
+
+def test_bad_or_replayed_signature_is_401_with_nothing_done(chat):
+    s, slack, teams = chat
+    before = incident_count(s)
+    st, j = command(s, "UALICE", "declare SEV3 Forged", signature="v0=" + "0" * 64)
+    assert st == 401 and "does not match" in j["error"]["message"]
+    st, j = command(s, "UALICE", "declare SEV3 Forged", secret="not-the-secret-at-all")
+    assert st == 401
+    st, j = command(s, "UALICE", "declare SEV3 Replayed", age=6 * 60)
+    assert st == 401 and "5-minute" in j["error"]["message"]
+    r = s.request("POST", "/api/v1/chat/slack/commands", raw="text=declare+SEV3+x&user_id=UALICE",
+                  token=None, check=False,
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 401
+    assert incident_count(s) == before
+    assert not slack.of("users.info")  # not even asked who it was
+
+
+def test_unlinked_user_is_told_and_nothing_happens(chat):
+    s, slack, teams = chat
+    before = incident_count(s)
+    st, j = command(s, "UZED", "declare SEV3 Somebody else")
+    assert st == 200 and j["response_type"] == "ephemeral"
+    assert "not linked" in j["text"] and "zed@example.org" in j["text"]
+    st, j = command(s, "UNOBODY", "declare SEV3 Nobody")
+    assert st == 200 and j["response_type"] == "ephemeral" and "not linked" in j["text"]
+    assert incident_count(s) == before
+
+
+def test_commands_run_as_the_linked_user(chat):
+    s, slack, teams = chat
+    st, j = command(s, "UALICE", "declare SEV3 Disk full on db-3")
+    assert st == 200 and j["response_type"] == "in_channel", j
+    iid = j["text"].split()[-1]
+    inc = s.get(iid)
+    assert inc["title"] == "Disk full on db-3" and inc["severity"] == "SEV3"
+    declared = [e for e in s.timeline(iid) if e["kind"] == "incident.declared"][0]
+    assert declared["actor"] == "user:alice"
+    cid = wait_for(lambda: channel_of(slack, f"inc-{day(inc)}-disk-full-on-db-3"))
+    wait_for(lambda: "UALICE" in slack.channels[cid]["members"])  # the declarer is invited
+    # typed in the incident's channel: no id needed
+    st, j = command(s, "UALICE", "note Disk at 97%, cleaning /var/log", channel=cid)
+    assert st == 200 and j["response_type"] == "in_channel", j
+    assert any(e["kind"] == "incident.note_added" and e["data"]["text"].startswith("Disk at 97%")
+               for e in s.timeline(iid))
+    st, j = command(s, "UALICE", "status", channel=cid)
+    assert j["response_type"] == "ephemeral" and "SEV3 - triggered" in j["text"]
+    st, j = command(s, "UALICE", f"severity SEV2 {iid}")
+    assert st == 200 and s.get(iid)["severity"] == "SEV2"
+    st, j = command(s, "UALICE", "assign commander bob", channel=cid)
+    assert s.get(iid)["roles"]["commander"] == "bob", j
+    st, j = command(s, "UALICE", "frobnicate", channel=cid)
+    assert j["response_type"] == "ephemeral" and j["text"].startswith("Usage:")
+    st, j = command(s, "UALICE", "ack", channel="CNOTANINCIDENT")
+    assert j["response_type"] == "ephemeral" and "Which incident" in j["text"]
+    # the button on a page message
+    payload = {"type": "block_actions", "user": {"id": "UALICE"}, "channel": {"id": cid},
+               "actions": [{"action_id": "tocsin_ack", "value": iid, "type": "button"}]}
+    st, j = signed(s, "/api/v1/chat/slack/actions", {"payload": json.dumps(payload)})
+    assert st == 200 and j["response_type"] == "in_channel", j
+    assert s.get(iid)["status"] == "acknowledged"
+    acked = [e for e in s.timeline(iid) if e["kind"] == "incident.acknowledged"][0]
+    assert acked["actor"] == "user:alice"
+    wait_for(lambda: any("acknowledged by alice" in p["text"] for p in slack.posts_in(cid)))
+
+
+def test_viewer_is_refused_from_chat(chat):
+    s, slack, teams = chat
+    st, _ = s.api("PUT", "/api/v1/users/bob/password",
+                  {"password": "correct horse battery staple", "role": "viewer"})
+    assert st == 200
+    inc = s.create(title="Queue backlog", severity="SEV3")
+    st, j = command(s, "UBOB", f"resolve {inc['id']} fixed it")
+    assert st == 200 and j["response_type"] == "ephemeral"
+    assert "viewer" in j["text"] and "Nothing was done" in j["text"]
+    assert s.get(inc["id"])["status"] == "triggered"
+    st, j = command(s, "UBOB", f"status {inc['id']}")  # reading is allowed
+    assert "triggered" in j["text"]
+
+
+def test_page_message_has_the_buttons(chat):
+    s, slack, teams = chat
+    inc = s.create(title="Webhook backlog", severity="SEV1")
+    cid = wait_for(lambda: channel_of(slack, f"inc-{day(inc)}-webhook-backlog"))
+    page = wait_for(lambda: [c.args for c in slack.of("chat.postMessage", channel=cid)
+                             if "escalated" in c.args["text"]])[0]
+    blocks = json.loads(page["blocks"])
+    ids = [e["action_id"] for e in blocks[1]["elements"]]
+    assert ids == ["tocsin_ack", "tocsin_escalate", "tocsin_resolve"]
+    assert all(e["value"] == inc["id"] for e in blocks[1]["elements"])

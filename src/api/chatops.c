@@ -1,0 +1,312 @@
+/*
+ * api/chatops: commands from chat (docs/chatops.md).
+ *   POST /api/v1/chat/slack/commands (public; Slack's v0 signature): the slash command
+ *        `/tocsin declare|ack|resolve|status|severity|assign|page|note|escalate|help ...`,
+ *        form-encoded as Slack sends it (user_id, channel_id, text...).
+ *   POST /api/v1/chat/slack/actions (public; signed): button clicks (payload=JSON, block_actions):
+ *        tocsin_ack / tocsin_escalate / tocsin_resolve, the incident id as the value.
+ * Both: 404 when chatops.slack is off; 401 with nothing done when the signature is missing, wrong,
+ * or its timestamp is more than 5 minutes away from the server's clock (a replay). The Slack user
+ * is linked to the tocsin user with the same email (users.info, runtime/chat_users.c; matched
+ * without regard to case); an unlinked user gets an ephemeral answer and nothing is done. The
+ * command then runs as that user through the API routes themselves (router_call via ui_api, so
+ * the same validation, jobs and role checks as the API): the role is the user's UI login role
+ * (PUT /api/v1/users/{id}/password), responder when the user has none; a viewer is refused. The
+ * incident is the id given (INC-...), else the incident whose channel the command was typed in.
+ * Answers are Slack message JSON: ephemeral (only the caller sees it) for errors, status and help;
+ * in_channel for changes.
+ */
+#include "api/api.h"
+#include "api/ui.h"
+#include "domain/slack_signature.h"
+#include "runtime/chat_users.h"
+#include "store/chatops.h"
+#include "store/sessions.h"
+#include "util/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { WORDS_MAX = 64 };
+
+static const char usage[] =
+    "Usage: /tocsin declare <severity> <title> | ack [id] | resolve [id] [message] | status [id] | "
+    "severity <severity> [id] | assign <role> <user> [id] | page <user> [id] | note [id] <text> | "
+    "escalate [id]. Without an id: the incident of this channel.";
+
+static void answer(struct request *r, bool in_channel, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void answer(struct request *r, bool in_channel, const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    reply_json(r, 200,
+               json_pack("{s:s,s:s}", "response_type", in_channel ? "in_channel" : "ephemeral",
+                         "text", text));
+}
+
+/* The signature check; false when it answered 401. */
+static bool verified(struct request *r)
+{
+    enum slack_sig s = slack_signature_check(
+        r->config->chatops.slack.secret, request_header(r, "X-Slack-Request-Timestamp"),
+        request_header(r, "X-Slack-Signature"), r->body, r->body_len, clock_now(r->app->clock));
+    if (s == SLACK_SIG_OK)
+        return true;
+    log_warn("chatops: a Slack request refused: %s", slack_sig_name(s));
+    reply_error(r, ERR_UNAUTHORIZED, "%s", slack_sig_name(s));
+    return false;
+}
+
+/* Links the Slack user to a tocsin user and sets r->who; false when it answered. */
+static bool linked(struct request *r, const char *slack_user)
+{
+    struct error err = {0};
+    char email[256];
+    enum result result = slack_user && slack_user[0]
+                             ? chat_slack_user_email(r->config, clock_now(r->app->clock),
+                                                     slack_user, email, sizeof email, &err)
+                             : error_set(&err, ERR_NOT_FOUND, "no user_id in the request");
+    if (result == ERR_UNAVAILABLE) {
+        answer(r, false, "tocsin cannot ask Slack who you are right now (%s); try again.",
+               err.message);
+        return false;
+    }
+    const struct config_user *u = NULL;
+    for (size_t i = 0; result == OK && i < r->config->user_count && !u; i++)
+        if (r->config->users[i].email && strcasecmp(r->config->users[i].email, email) == 0)
+            u = &r->config->users[i];
+    if (!u) {
+        log_info("chatops: Slack user %.32s (%s) is not linked to a tocsin user", slack_user,
+                 result == OK ? email : err.message);
+        answer(r, false,
+               "Your Slack account is not linked to a tocsin user (tocsin links them by email: "
+               "%s). Nothing was done.",
+               result == OK ? email : err.message);
+        return false;
+    }
+    enum access access = ACCESS_RESPONDER;
+    struct store_conn *rd = store_reader(r->app->store, &err);
+    struct store_login login;
+    if (rd && store_login_get(rd, u->id, &login) == OK && access_parse(login.role) >= 0)
+        access = (enum access)access_parse(login.role);
+    r->who = (struct principal){.authenticated = true, .access = access};
+    snprintf(r->who.name, sizeof r->who.name, "%s", u->id);
+    snprintf(r->who.actor, sizeof r->who.actor, "user:%.64s", u->id);
+    return true;
+}
+
+/* The incident the command is about: an INC-... word (removed from words), else the channel's. */
+static bool incident_of(struct request *r, char **words, int *n, const char *channel, char *out,
+                        size_t on)
+{
+    for (int i = 0; i < *n; i++)
+        if (strncasecmp(words[i], "INC-", 4) == 0 && ui_id_ok(words[i])) {
+            snprintf(out, on, "%s", words[i]);
+            for (int k = 0; out[k]; k++)
+                out[k] = k < 3 ? (char)(out[k] & ~0x20) : out[k];
+            memmove(&words[i], &words[i + 1], (size_t)(*n - i - 1) * sizeof *words);
+            (*n)--;
+            return true;
+        }
+    struct error err = {0};
+    struct store_conn *rd = store_reader(r->app->store, &err);
+    struct store_chat_channel ch;
+    if (channel && rd && store_chat_channel_by_id(rd, channel, &ch) == OK) {
+        snprintf(out, on, "%s", ch.incident_id);
+        store_chat_channel_free_fields(&ch);
+        return true;
+    }
+    answer(r, false, "Which incident? Give its id (INC-...) or type the command in its channel.");
+    return false;
+}
+
+static char *join(char **words, int from, int n)
+{
+    size_t len = 1;
+    for (int i = from; i < n; i++)
+        len += strlen(words[i]) + 1;
+    char *s = xcalloc(1, len);
+    for (int i = from; i < n; i++) {
+        if (i > from)
+            strcat(s, " ");
+        strcat(s, words[i]);
+    }
+    return s;
+}
+
+/* Calls the API as r->who and answers: in_channel `done` on 2xx, else the refusal. */
+static void call(struct request *r, const char *method, const char *path, json_t *body,
+                 const char *done)
+{
+    json_t *out = NULL;
+    int st = ui_api(r, method, path, body, &out);
+    json_decref(body);
+    if (st >= 200 && st < 300) {
+        const char *id = json_string_value(json_object_get(out, "id"));
+        answer(r, true, "%s%s%s", done, id ? " " : "", id ? id : "");
+    } else if (st == 403) {
+        answer(r, false, "Refused: your tocsin role (%s) cannot do this. Nothing was done.",
+               access_name(r->who.access));
+    } else {
+        answer(r, false, "Refused (%d): %s", st, ui_api_message(out));
+    }
+    json_decref(out);
+}
+
+static void status_of(struct request *r, const char *id)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/incidents/%s", id);
+    json_t *out = NULL;
+    int st = ui_api(r, "GET", path, NULL, &out);
+    if (st == 200)
+        answer(r, false, "%s - %s - %s - %s", id,
+               json_string_value(json_object_get(out, "severity")),
+               json_string_value(json_object_get(out, "status")),
+               json_string_value(json_object_get(out, "title")));
+    else
+        answer(r, false, "Refused (%d): %s", st, ui_api_message(out));
+    json_decref(out);
+}
+
+/* Runs one command line (words) as r->who. */
+static void run_command(struct request *r, char **w, int n, const char *channel)
+{
+    char id[128], path[256];
+    const char *verb = n > 0 ? w[0] : "help";
+    w++;
+    n = n > 0 ? n - 1 : 0;
+    if (strcmp(verb, "declare") == 0) {
+        if (n < 2) {
+            answer(r, false, "Usage: /tocsin declare <severity> <title>");
+            return;
+        }
+        char *title = join(w, 1, n);
+        call(r, "POST", "/api/v1/incidents",
+             json_pack("{s:s,s:s}", "severity", w[0], "title", title), "Declared");
+        free(title);
+        return;
+    }
+    static const char *const need_id[] = {"ack",  "resolve", "status",   "severity", "assign",
+                                          "page", "note",    "escalate", NULL};
+    bool known = false;
+    for (size_t i = 0; need_id[i] && !known; i++)
+        known = strcmp(need_id[i], verb) == 0;
+    if (!known) {
+        answer(r, false, "%s", usage);
+        return;
+    }
+    if (!incident_of(r, w, &n, channel, id, sizeof id))
+        return;
+    char *rest = join(w, 0, n);
+    if (strcmp(verb, "ack") == 0) {
+        snprintf(path, sizeof path, "/api/v1/incidents/%s/ack", id);
+        call(r, "POST", path, json_object(), "Acknowledged");
+    } else if (strcmp(verb, "resolve") == 0) {
+        snprintf(path, sizeof path, "/api/v1/incidents/%s/resolve", id);
+        call(r, "POST", path, rest[0] ? json_pack("{s:s}", "message", rest) : json_object(),
+             "Resolved");
+    } else if (strcmp(verb, "status") == 0) {
+        status_of(r, id);
+    } else if (strcmp(verb, "severity") == 0 && n >= 1) {
+        snprintf(path, sizeof path, "/api/v1/incidents/%s", id);
+        call(r, "PATCH", path, json_pack("{s:s}", "severity", w[0]), "Severity changed");
+    } else if (strcmp(verb, "assign") == 0 && n >= 2) {
+        snprintf(path, sizeof path, "/api/v1/incidents/%s/roles/%.32s", id, w[0]);
+        call(r, "PUT", path, json_pack("{s:s}", "user", w[1][0] == '@' ? w[1] + 1 : w[1]),
+             "Assigned");
+    } else if (strcmp(verb, "page") == 0 && n >= 1) {
+        snprintf(path, sizeof path, "/api/v1/incidents/%s/page", id);
+        call(r, "POST", path, json_pack("{s:s}", "user", w[0][0] == '@' ? w[0] + 1 : w[0]),
+             "Paged");
+    } else if (strcmp(verb, "note") == 0 && rest[0]) {
+        snprintf(path, sizeof path, "/api/v1/incidents/%s/notes", id);
+        call(r, "POST", path, json_pack("{s:s}", "text", rest), "Noted");
+    } else if (strcmp(verb, "escalate") == 0) {
+        snprintf(path, sizeof path, "/api/v1/incidents/%s/escalate", id);
+        call(r, "POST", path, rest[0] ? json_pack("{s:s}", "message", rest) : json_object(),
+             "Escalated");
+    } else {
+        answer(r, false, "%s", usage);
+    }
+    free(rest);
+}
+
+static bool slack_on(struct request *r)
+{
+    if (r->config->chatops.slack.on)
+        return true;
+    reply_error(r, ERR_NOT_FOUND, "chatops.slack is not configured on this server");
+    return false;
+}
+
+static void api_slack_command(struct request *r)
+{
+    if (!slack_on(r) || !verified(r))
+        return;
+    struct ui_form f;
+    struct error err = {0};
+    if (ui_form_parse(r->body, r->body_len, &f, &err) != OK) {
+        reply_from_error(r, &err);
+        ui_form_free(&f);
+        return;
+    }
+    const char *text = ui_form_get(&f, "text");
+    char *line = xstrdup(text ? text : "");
+    char *words[WORDS_MAX], *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(line, " \t\r\n", &save); t && n < WORDS_MAX;
+         t = strtok_r(NULL, " \t\r\n", &save))
+        words[n++] = t;
+    if (linked(r, ui_form_get(&f, "user_id")))
+        run_command(r, words, n, ui_form_get(&f, "channel_id"));
+    free(line);
+    ui_form_free(&f);
+}
+
+static void api_slack_action(struct request *r)
+{
+    if (!slack_on(r) || !verified(r))
+        return;
+    struct ui_form f;
+    struct error err = {0};
+    json_t *p = NULL;
+    if (ui_form_parse(r->body, r->body_len, &f, &err) != OK || !ui_form_get(&f, "payload") ||
+        !(p = json_loads(ui_form_get(&f, "payload"), 0, NULL))) {
+        reply_error(r, ERR_BAD_REQUEST, "payload: %s",
+                    err.message[0] ? err.message : "missing or not JSON");
+        ui_form_free(&f);
+        return;
+    }
+    json_t *action = json_array_get(json_object_get(p, "actions"), 0);
+    const char *aid = json_string_value(json_object_get(action, "action_id"));
+    const char *value = json_string_value(json_object_get(action, "value"));
+    const char *user = json_string_value(json_object_get(json_object_get(p, "user"), "id"));
+    const char *verb = !aid                                  ? NULL
+                       : strcmp(aid, "tocsin_ack") == 0      ? "ack"
+                       : strcmp(aid, "tocsin_escalate") == 0 ? "escalate"
+                       : strcmp(aid, "tocsin_resolve") == 0  ? "resolve"
+                                                             : NULL;
+    if (!verb || !value || !ui_id_ok(value))
+        reply_error(r, ERR_BAD_REQUEST, "actions[0]: not a tocsin button (action_id %s)",
+                    aid ? aid : "missing");
+    else if (linked(r, user)) {
+        char *words[2] = {(char *)verb, (char *)value};
+        run_command(r, words, 2, NULL);
+    }
+    json_decref(p);
+    ui_form_free(&f);
+}
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/chat/slack/commands", api_slack_command, ACCESS_PUBLIC, "chat_slack_command"},
+    {"POST", "/api/v1/chat/slack/actions", api_slack_action, ACCESS_PUBLIC, "chat_slack_action"},
+};
+HTTP_ROUTES(chatops, routes);
