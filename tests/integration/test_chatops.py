@@ -370,3 +370,32 @@ def test_page_message_has_the_buttons(chat):
     ids = [e["action_id"] for e in blocks[1]["elements"]]
     assert ids == ["tocsin_ack", "tocsin_escalate", "tocsin_resolve"]
     assert all(e["value"] == inc["id"] for e in blocks[1]["elements"])
+
+
+def test_teams_card_shape_and_its_ack_link(chat):
+    s, slack, teams = chat
+    inc = s.create(title="Teams backup drill", severity="SEV1")
+    iid = inc["id"]
+
+    def page_card():
+        return [c for c in teams.cards() if iid in json.dumps(c) and "escalated" in json.dumps(c)]
+    card = wait_for(page_card)[0]
+    assert card["type"] == "message"
+    att = card["attachments"][0]
+    assert att["contentType"] == "application/vnd.microsoft.card.adaptive"
+    content = att["content"]
+    assert content["type"] == "AdaptiveCard" and content["version"] == "1.4"
+    assert content["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
+    assert content["body"][0]["type"] == "TextBlock" and iid in content["body"][0]["text"]
+    facts = {f["title"]: f["value"] for f in content["body"][1]["facts"]}
+    assert facts["Severity"] == "SEV1" and facts["State"] == "triggered"
+    actions = {a["title"]: a["url"] for a in content["actions"]}
+    assert actions["Open incident"] == f"http://tocsin.test/ui/incidents/{iid}"
+    assert actions["Join bridge"] == f"https://meet.example.com/{iid.lower()}"
+    ack = actions["Acknowledge"]
+    assert ack.startswith("http://tocsin.test/ack/")
+    # the signed link works: it acknowledges as the paged user (bob)
+    r = s.request("POST", ack[len("http://tocsin.test"):], token=None, check=False)
+    assert r.status == 200, r.body[:300]
+    assert s.get(iid)["status"] == "acknowledged"
+    wait_for(lambda: [c for c in teams.cards() if iid in json.dumps(c) and "acknowledged by" in json.dumps(c)])
