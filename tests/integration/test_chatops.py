@@ -399,3 +399,38 @@ def test_teams_card_shape_and_its_ack_link(chat):
     assert r.status == 200, r.body[:300]
     assert s.get(iid)["status"] == "acknowledged"
     wait_for(lambda: [c for c in teams.cards() if iid in json.dumps(c) and "acknowledged by" in json.dumps(c)])
+
+
+# ---- bad config (check-config names the line; the server would not start) ----
+
+@pytest.mark.parametrize("old,new,needle,words", [
+    ('channel_format: "inc-{{date}}-{{short_name}}"', 'channel_format: "inc-{{dat}}-{{short_name}}"',
+     "channel_format", "unknown placeholder {dat}"),
+    ("modes: {{SEV2: thread, SEV4: none}}", "modes: {{SEV2: thread, SEV4: huddle}}", "modes:",
+     "huddle"),
+    ("modes: {{SEV2: thread, SEV4: none}}", "modes: {{SEV2: thread, SEV9: none}}", "modes:",
+     '"SEV9" is not a severity'),
+    ("    bot_token_env: TEST_SLACK_TOKEN\n", "", "api_url:", "bot_token_env"),
+    ('bridge: "https://meet.example.com/{{id}}"', 'bridge: "https://meet.example.com/{{room}}"',
+     "bridge:", "{room}"),
+])
+def test_check_config_names_the_line(tmp_path, old, new, needle, words):
+    from tocsin_harness import run_bin
+    assert old in CONFIG
+    text = CONFIG.replace(old, new).format(slack="http://127.0.0.1:9/api")
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    p = run_bin("check-config", str(path))
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if needle in ln)
+    assert f"{path}:{line}:" in p.stderr and words in p.stderr, p.stderr
+
+
+def test_unset_secret_turns_slack_off_with_a_warning(tmp_path):
+    from tocsin_harness import run_bin
+    path = tmp_path / "ok.yaml"
+    path.write_text(CONFIG.format(slack="http://127.0.0.1:9/api"))
+    p = run_bin("check-config", str(path))
+    assert p.returncode == 0, p.stderr
+    assert "TEST_SLACK_TOKEN is not set: slack is off" in p.stderr
+    assert "TEST_TEAMS_URL is not set: teams is off" in p.stderr
