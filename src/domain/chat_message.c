@@ -152,6 +152,16 @@ void chat_bridge_url(const char *tpl, const struct incident *inc, char *out, siz
     buf_free(&b);
 }
 
+void chat_bridge_for(const struct config *cfg, const struct incident *inc, char *out, size_t n)
+{
+    for (size_t i = 0; i < cfg->chatops.bridge_count; i++)
+        if (strcmp(cfg->chatops.bridges[i].from, inc->severity) == 0) {
+            snprintf(out, n, "%s", cfg->chatops.bridges[i].to);
+            return;
+        }
+    chat_bridge_url(cfg->chatops.bridge, inc, out, n);
+}
+
 void chat_escape(struct buf *out, const char *s, size_t max)
 {
     size_t n = s ? utf8_cut_after(s, strlen(s), max) : 0;

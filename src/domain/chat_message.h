@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/config.h"
 #include "domain/incident.h"
 #include "util/buf.h"
 
@@ -29,6 +30,9 @@ const char *chat_bridge_check(const char *tpl, char *why, size_t n);
 /* The channel name of inc; suffix > 1 appends "-<suffix>" (a name already taken). */
 void chat_channel_name(const char *fmt, const struct incident *inc, int suffix,
                        char out[CHAT_NAME_MAX + 1]);
+/* The incident's bridge: chatops.bridges' URL for its severity, else chatops.bridge's template
+ * expanded, else "". */
+void chat_bridge_for(const struct config *cfg, const struct incident *inc, char *out, size_t n);
 /* The bridge URL from its template ("" when tpl is NULL). */
 void chat_bridge_url(const char *tpl, const struct incident *inc, char *out, size_t n);
 /* Appends s to out escaped for mrkdwn (&, <, >), at most max bytes of s (cut between

@@ -92,16 +92,6 @@ static const char *mode_of(const struct config *cfg, const char *severity)
     return c->default_mode ? c->default_mode : "channel";
 }
 
-static void bridge_of(const struct config *cfg, const struct incident *inc, char *out, size_t n)
-{
-    for (size_t i = 0; i < cfg->chatops.bridge_count; i++)
-        if (strcmp(cfg->chatops.bridges[i].from, inc->severity) == 0) {
-            snprintf(out, n, "%s", cfg->chatops.bridges[i].to);
-            return;
-        }
-    chat_bridge_url(cfg->chatops.bridge, inc, out, n);
-}
-
 static bool kind_is(const struct run *r, const char *k)
 {
     return strcmp(r->op.kind, k) == 0;
@@ -720,7 +710,7 @@ static void run_op(struct chatops *cx, const struct config *cfg, struct store_co
     r.have_inc = store_incident_get(rd, op->incident_id, &r.inc) == OK;
     r.have_ch = store_chat_channel_get(rd, op->incident_id, &r.ch) == OK;
     if (r.have_inc)
-        bridge_of(cfg, &r.inc, r.bridge, sizeof r.bridge);
+        chat_bridge_for(cfg, &r.inc, r.bridge, sizeof r.bridge);
     enum step steps[PLAN_MAX];
     size_t n = plan(&r, steps);
     if (n == 0 || (size_t)r.op.step >= n) {

@@ -28,6 +28,7 @@
  */
 #include "app/app.h"
 #include "domain/ack_link.h"
+#include "domain/chat_message.h"
 #include "channels/channel.h"
 #include "domain/notify_policy.h"
 #include "jobs/notify_enqueue.h"
@@ -329,6 +330,7 @@ static void link_urls(struct pass *p, struct notify_item *it)
         return;
     snprintf(it->incident_url, sizeof it->incident_url, "%.*s/api/v1/incidents/%s", (int)bl, base,
              it->inc->id);
+    chat_bridge_for(cfg, it->inc, it->bridge_url, sizeof it->bridge_url);
     if (strcmp(it->row.kind, "page") == 0)
         acklink_url(cfg, p->nf->key, it->inc->id, it->row.user_id,
                     it->row.created_at + cfg->notify.ack_link_ttl, it->ack_url, sizeof it->ack_url);

@@ -38,6 +38,7 @@ class Call:
         self.args = args
         self.headers = headers
         self.ok = None  # the answer's "ok"
+        self.answer = None
 
     def __repr__(self):
         return f"{self.method} {json.dumps(self.args, sort_keys=True)}"
@@ -137,6 +138,7 @@ class FakeSlack:
             self.calls.append(call)
             status, hdrs, answer = self._answer(method, args, headers)
             call.ok = answer.get("ok")
+            call.answer = answer
         if method == "conversations.create" and answer.get("ok"):
             self.create_seen.set()
             if self.hold_create is not None:

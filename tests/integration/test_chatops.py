@@ -44,6 +44,7 @@ chatops:
   modes: {{SEV2: thread, SEV4: none}}
   archive_after: 1h
   bridge: "https://meet.example.com/{{id}}"
+  bridges: {{SEV2: "https://meet.example.com/sev2-standing-room"}}
   slack:
     api_url: "{slack}"
     bot_token_env: TEST_SLACK_TOKEN
@@ -102,6 +103,7 @@ def test_sev1_from_declare_to_close(chat):
     # the announcement comes last in the declaration's steps
     wait_for(lambda: [p for p in slack.posts_in("incidents") if iid in p["text"]])
     assert len(slack.of("conversations.create", name=name)) == 1
+    assert s.get(iid)["bridge"] == f"https://meet.example.com/{iid.lower()}"
     topic = slack.of("conversations.setTopic", channel=cid)[0].args["topic"]
     assert topic.startswith("SEV1 | triggered")
     assert f"Bridge: https://meet.example.com/{iid.lower()}" in topic
@@ -173,6 +175,10 @@ def test_sev2_is_a_thread_in_the_announce_channel(chat):
                                and "acknowledged" in c.args["text"]])
     announce = [c for c in slack.of("chat.postMessage") if iid in c.args["text"] and "opened" in c.args["text"]]
     assert len(announce) == 1 and len(thread) == 1
+    assert thread[0]["thread_ts"] == announce[0].answer["ts"]
+    assert thread[0]["channel"] == announce[0].answer["channel"]
+    assert "bridge: https://meet.example.com/sev2-standing-room" in announce[0].args["text"]
+    assert s.get(iid)["bridge"] == "https://meet.example.com/sev2-standing-room"
     assert "thread" not in kinds(s, iid)
 
 
