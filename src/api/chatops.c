@@ -13,6 +13,10 @@
  * the same validation, jobs and role checks as the API): the role is the user's UI login role
  * (PUT /api/v1/users/{id}/password), responder when the user has none; a viewer is refused. The
  * incident is the id given (INC-...), else the incident whose channel the command was typed in.
+ *   POST /api/v1/chat/mattermost/commands (public; the slash command's token): the same commands
+ *        from Mattermost's Slack-compatible slash command.
+ *   POST /api/v1/chat/mattermost/actions (public; the button's signed context): message actions
+ *        (ack / escalate / resolve); answered {"ephemeral_text": ...}.
  * Answers are Slack message JSON: ephemeral (only the caller sees it) for errors, status and help;
  * in_channel for changes.
  */
@@ -39,6 +43,9 @@ static const char usage[] =
 static void answer(struct request *r, bool in_channel, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Set while answering a Mattermost button: its answer is {"ephemeral_text": ...}. */
+static _Thread_local bool action_answer;
+
 static void answer(struct request *r, bool in_channel, const char *fmt, ...)
 {
     char text[2048];
@@ -46,6 +53,10 @@ static void answer(struct request *r, bool in_channel, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    if (action_answer) {
+        reply_json(r, 200, json_pack("{s:s}", "ephemeral_text", text));
+        return;
+    }
     reply_json(r, 200,
                json_pack("{s:s,s:s}", "response_type", in_channel ? "in_channel" : "ephemeral",
                          "text", text));
@@ -65,16 +76,19 @@ static bool verified(struct request *r)
 }
 
 /* Links the Slack user to a tocsin user and sets r->who; false when it answered. */
-static bool linked(struct request *r, const char *slack_user)
+static bool linked(struct request *r, const char *slack_user, bool mm)
 {
     struct error err = {0};
     char email[256];
-    enum result result = slack_user && slack_user[0]
-                             ? chat_slack_user_email(r->config, clock_now(r->app->clock),
-                                                     slack_user, email, sizeof email, &err)
-                             : error_set(&err, ERR_NOT_FOUND, "no user_id in the request");
+    const char *service = mm ? "Mattermost" : "Slack";
+    enum result result = !slack_user || !slack_user[0]
+                             ? error_set(&err, ERR_NOT_FOUND, "no user_id in the request")
+                         : mm ? chat_mm_user_email(r->config, clock_now(r->app->clock), slack_user,
+                                                   email, sizeof email, &err)
+                              : chat_slack_user_email(r->config, clock_now(r->app->clock),
+                                                      slack_user, email, sizeof email, &err);
     if (result == ERR_UNAVAILABLE) {
-        answer(r, false, "tocsin cannot ask Slack who you are right now (%s); try again.",
+        answer(r, false, "tocsin cannot ask %s who you are right now (%s); try again.", service,
                err.message);
         return false;
     }
@@ -83,12 +97,12 @@ static bool linked(struct request *r, const char *slack_user)
         if (r->config->users[i].email && strcasecmp(r->config->users[i].email, email) == 0)
             u = &r->config->users[i];
     if (!u) {
-        log_info("chatops: Slack user %.32s (%s) is not linked to a tocsin user", slack_user,
+        log_info("chatops: %s user %.32s (%s) is not linked to a tocsin user", service, slack_user,
                  result == OK ? email : err.message);
         answer(r, false,
-               "Your Slack account is not linked to a tocsin user (tocsin links them by email: "
+               "Your %s account is not linked to a tocsin user (tocsin links them by email: "
                "%s). Nothing was done.",
-               result == OK ? email : err.message);
+               service, result == OK ? email : err.message);
         return false;
     }
     enum access access = ACCESS_RESPONDER;
@@ -265,7 +279,7 @@ static void api_slack_command(struct request *r)
     for (char *t = strtok_r(line, " \t\r\n", &save); t && n < WORDS_MAX;
          t = strtok_r(NULL, " \t\r\n", &save))
         words[n++] = t;
-    if (linked(r, ui_form_get(&f, "user_id")))
+    if (linked(r, ui_form_get(&f, "user_id"), false))
         run_command(r, words, n, ui_form_get(&f, "channel_id"));
     free(line);
     ui_form_free(&f);
@@ -297,7 +311,7 @@ static void api_slack_action(struct request *r)
     if (!verb || !value || !ui_id_ok(value))
         reply_error(r, ERR_BAD_REQUEST, "actions[0]: not a tocsin button (action_id %s)",
                     aid ? aid : "missing");
-    else if (linked(r, user)) {
+    else if (linked(r, user, false)) {
         char *words[2] = {(char *)verb, (char *)value};
         run_command(r, words, 2, NULL);
     }
@@ -305,8 +319,88 @@ static void api_slack_action(struct request *r)
     ui_form_free(&f);
 }
 
+static bool mm_on(struct request *r)
+{
+    if (r->config->chatops.mattermost.on)
+        return true;
+    reply_error(r, ERR_NOT_FOUND, "chatops.mattermost is not configured on this server");
+    return false;
+}
+
+/* Mattermost's slash command (Slack-compatible form: token, user_id, channel_id, text...); the
+ * token is the command's, compared in constant time. Mattermost sends no timestamp: no replay
+ * window (docs/chatops.md). */
+static void api_mm_command(struct request *r)
+{
+    if (!mm_on(r))
+        return;
+    struct ui_form f;
+    struct error err = {0};
+    if (ui_form_parse(r->body, r->body_len, &f, &err) != OK) {
+        reply_from_error(r, &err);
+        ui_form_free(&f);
+        return;
+    }
+    if (!chat_secret_equal(ui_form_get(&f, "token"), r->config->chatops.mattermost.command_token)) {
+        log_warn("chatops: a Mattermost command refused: bad or missing token");
+        reply_error(r, ERR_UNAUTHORIZED, "token: missing or wrong");
+        ui_form_free(&f);
+        return;
+    }
+    const char *text = ui_form_get(&f, "text");
+    char *line = xstrdup(text ? text : "");
+    char *words[WORDS_MAX], *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(line, " \t\r\n", &save); t && n < WORDS_MAX;
+         t = strtok_r(NULL, " \t\r\n", &save))
+        words[n++] = t;
+    if (linked(r, ui_form_get(&f, "user_id"), true))
+        run_command(r, words, n, ui_form_get(&f, "channel_id"));
+    free(line);
+    ui_form_free(&f);
+}
+
+/* A Mattermost message action (a page's button): JSON {user_id, channel_id, post_id, context};
+ * the context is the one tocsin put on the button, with its signature (chat_action_sig). */
+static void api_mm_action(struct request *r)
+{
+    if (!mm_on(r))
+        return;
+    json_t *p = json_loadb(r->body, r->body_len, 0, NULL);
+    json_t *ctx = json_object_get(p, "context");
+    const char *act = json_string_value(json_object_get(ctx, "action"));
+    const char *id = json_string_value(json_object_get(ctx, "incident"));
+    const char *sig = json_string_value(json_object_get(ctx, "sig"));
+    const char *user = json_string_value(json_object_get(p, "user_id"));
+    char want[3 + SLACK_SIG_HEX + 1] = "";
+    if (act && id)
+        chat_action_sig(r->config->chatops.mattermost.command_token, act, id, want);
+    if (!json_is_object(p))
+        reply_error(r, ERR_BAD_REQUEST, "body: not a JSON object");
+    else if (!act || !id || !sig || !chat_secret_equal(sig, want)) {
+        log_warn("chatops: a Mattermost action refused: bad or missing context signature");
+        reply_error(r, ERR_UNAUTHORIZED, "context.sig: missing or wrong");
+    } else if ((strcmp(act, "ack") != 0 && strcmp(act, "escalate") != 0 &&
+                strcmp(act, "resolve") != 0) ||
+               !ui_id_ok(id))
+        reply_error(r, ERR_BAD_REQUEST, "context.action: not a tocsin button");
+    else {
+        action_answer = true;
+        if (linked(r, user, true)) {
+            char *words[2] = {(char *)act, (char *)id};
+            run_command(r, words, 2, NULL);
+        }
+        action_answer = false;
+    }
+    json_decref(p);
+}
+
 static const struct route routes[] = {
     {"POST", "/api/v1/chat/slack/commands", api_slack_command, ACCESS_PUBLIC, "chat_slack_command"},
     {"POST", "/api/v1/chat/slack/actions", api_slack_action, ACCESS_PUBLIC, "chat_slack_action"},
+    {"POST", "/api/v1/chat/mattermost/commands", api_mm_command, ACCESS_PUBLIC,
+     "chat_mattermost_command"},
+    {"POST", "/api/v1/chat/mattermost/actions", api_mm_action, ACCESS_PUBLIC,
+     "chat_mattermost_action"},
 };
 HTTP_ROUTES(chatops, routes);

@@ -188,7 +188,7 @@ static int serve_main(int argc, char **argv)
     if (!app.config)
         fatal("serve: %s is not a valid config (see the errors above)", o.config);
     const struct config_chatops *chat = &app.config->chatops; /* fatal() above does not return */
-    chatops_enqueue_enable(chat->slack.on || chat->teams.on);
+    chatops_enqueue_enable(chat->slack.on || chat->mattermost.on || chat->teams.on);
     app.config_path = xstrdup(o.config);
     app.data_dir = xstrdup(o.data);
     app.clock = o.dev_clock ? clock_dev_new() : clock_real();

@@ -64,6 +64,22 @@ static const struct cfg_field slack_fields[] = {
 static const struct cfg_spec slack_spec = {
     .line_off = NO_OFF, FIELDS(slack_fields), .uniq_off = NO_OFF};
 
+static const struct cfg_field mattermost_fields[] = {
+    FLD(struct config, "url", chatops.mattermost.url, CFG_STR, .required = true,
+        .check = config_parse_check_http_url),
+    FLD(struct config, "team_id", chatops.mattermost.team_id, CFG_STR, .required = true),
+    FLD(struct config, "announce_channel_id", chatops.mattermost.announce, CFG_STR,
+        .required = true),
+    FLD(struct config, "bot_token_env", chatops.mattermost.token_env, CFG_STR, .required = true,
+        .check = check_env_name),
+    FLD(struct config, "command_token_env", chatops.mattermost.command_token_env, CFG_STR,
+        .required = true, .check = check_env_name),
+    FLD(struct config, "incoming_webhook_url_env", chatops.mattermost.webhook_env, CFG_STR,
+        .check = check_env_name),
+};
+static const struct cfg_spec mattermost_spec = {
+    .line_off = NO_OFF, FIELDS(mattermost_fields), .uniq_off = NO_OFF};
+
 static const struct cfg_field teams_fields[] = {
     FLD(struct config, "webhook_url_env", chatops.teams.url_env, CFG_STR, .required = true,
         .check = check_env_name),
@@ -83,6 +99,7 @@ static const struct cfg_field chatops_fields[] = {
         .count_off = offsetof(struct config, chatops.bridge_count), .key_check = check_sev_key,
         .check = check_bridge),
     {.key = "slack", .type = CFG_MAP, .off = 0, .sub = &slack_spec},
+    {.key = "mattermost", .type = CFG_MAP, .off = 0, .sub = &mattermost_spec},
     {.key = "teams", .type = CFG_MAP, .off = 0, .sub = &teams_spec},
 };
 static const struct cfg_spec chatops_spec = {
@@ -139,6 +156,29 @@ static void chatops_finish(struct cfg_ctx *ctx, const struct yaml_tree_node *roo
                      ch->slack.token_env, ch->slack.token, sizeof ch->slack.token) &&
             read_env(path, config_parse_key_line(s, "signing_secret_env", ch->slack.line), "slack",
                      ch->slack.secret_env, ch->slack.secret, sizeof ch->slack.secret);
+    const struct yaml_tree_node *m = n ? yaml_tree_map_get(n, "mattermost") : NULL;
+    struct config_chatops *mc = ch;
+    mc->mattermost.line = m ? m->line : 0;
+    if (s && m)
+        config_parse_error(ctx, m->line,
+                           "chatops: slack and mattermost are both configured; an incident's "
+                           "channel lives on one of them (keep one)");
+    else if (mc->mattermost.token_env && mc->mattermost.command_token_env) {
+        mc->mattermost.on =
+            read_env(path, config_parse_key_line(m, "bot_token_env", mc->mattermost.line),
+                     "mattermost", mc->mattermost.token_env, mc->mattermost.token,
+                     sizeof mc->mattermost.token) &&
+            read_env(path, config_parse_key_line(m, "command_token_env", mc->mattermost.line),
+                     "mattermost", mc->mattermost.command_token_env, mc->mattermost.command_token,
+                     sizeof mc->mattermost.command_token);
+        if (mc->mattermost.on && mc->mattermost.webhook_env &&
+            (!read_env(path,
+                       config_parse_key_line(m, "incoming_webhook_url_env", mc->mattermost.line),
+                       "mattermost incoming webhook", mc->mattermost.webhook_env,
+                       mc->mattermost.webhook, sizeof mc->mattermost.webhook) ||
+             config_parse_check_http_url(mc->mattermost.webhook) != NULL))
+            mc->mattermost.webhook[0] = '\0'; /* announcements through the REST API then */
+    }
     const struct yaml_tree_node *t = n ? yaml_tree_map_get(n, "teams") : NULL;
     ch->teams.line = t ? t->line : 0;
     if (ch->teams.url_env)

@@ -237,6 +237,15 @@ struct config_chatops {
         int line;
     } slack;
     struct {
+        char *url;      /* the server's base URL (https://mm.example.com); REST API v4 below it */
+        char *team_id;  /* the team the incident channels are created in */
+        char *announce; /* the announce channel's id */
+        char *token_env, *command_token_env, *webhook_env; /* webhook: optional */
+        char token[CONFIG_SECRET_MAX], command_token[CONFIG_SECRET_MAX], webhook[CONFIG_SECRET_MAX];
+        bool on; /* configured and the token variables set */
+        int line;
+    } mattermost;
+    struct {
         char *url_env; /* the workflow / incoming webhook URL's variable */
         char url[CONFIG_SECRET_MAX];
         bool on;

@@ -300,3 +300,29 @@ json_t *chat_page_blocks(const char *text, const char *incident_id)
     return json_pack("[{s:s,s:{s:s,s:s}},{s:s,s:o}]", "type", "section", "text", "type", "mrkdwn",
                      "text", text, "type", "actions", "elements", buttons);
 }
+
+json_t *chat_teams_message(const struct incident *inc, const char *text, const char *ack_url,
+                           const char *incident_url, const char *bridge)
+{
+    json_t *facts = json_pack("[{s:s,s:s},{s:s,s:s}]", "title", "Severity", "value", inc->severity,
+                              "title", "State", "value", incident_status_name(inc->status));
+    if (inc->roles[ROLE_COMMANDER])
+        json_array_append_new(facts, json_pack("{s:s,s:s}", "title", "Commander", "value",
+                                               inc->roles[ROLE_COMMANDER]));
+    json_t *actions = json_array();
+    if (ack_url && ack_url[0])
+        json_array_append_new(actions, json_pack("{s:s,s:s,s:s}", "type", "Action.OpenUrl", "title",
+                                                 "Acknowledge", "url", ack_url));
+    json_array_append_new(actions, json_pack("{s:s,s:s,s:s}", "type", "Action.OpenUrl", "title",
+                                             "Open incident", "url", incident_url));
+    if (bridge && bridge[0])
+        json_array_append_new(actions, json_pack("{s:s,s:s,s:s}", "type", "Action.OpenUrl", "title",
+                                                 "Join bridge", "url", bridge));
+    json_t *card = json_pack("{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:b,s:s},{s:s,s:o}],s:o}", "$schema",
+                             "http://adaptivecards.io/schemas/adaptive-card.json", "type",
+                             "AdaptiveCard", "version", "1.4", "body", "type", "TextBlock", "text",
+                             text, "weight", "Bolder", "wrap", 1, "size", "Medium", "type",
+                             "FactSet", "facts", facts, "actions", actions);
+    return json_pack("{s:s,s:[{s:s,s:o}]}", "type", "message", "attachments", "contentType",
+                     "application/vnd.microsoft.card.adaptive", "content", card);
+}

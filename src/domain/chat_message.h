@@ -58,4 +58,9 @@ bool chat_change(const char *kind, const json_t *data, const char *actor,
  * id), which api/chatops.c answers. A new reference. */
 json_t *chat_page_blocks(const char *text, const char *incident_id);
 
+/* A Teams message with one Adaptive Card: text, the Severity / State / Commander facts, and
+ * Action.OpenUrl buttons: Acknowledge (when ack_url is not ""), Open incident, Join bridge. */
+json_t *chat_teams_message(const struct incident *inc, const char *text, const char *ack_url,
+                           const char *incident_url, const char *bridge);
+
 #endif

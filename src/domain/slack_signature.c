@@ -58,3 +58,18 @@ const char *slack_sig_name(enum slack_sig s)
     }
     return "?";
 }
+
+bool chat_secret_equal(const char *a, const char *b)
+{
+    if (!a || !b || !a[0] || strlen(a) != strlen(b))
+        return false;
+    return sodium_memcmp(a, b, strlen(a)) == 0;
+}
+
+void chat_action_sig(const char *secret, const char *action, const char *incident_id,
+                     char out[3 + SLACK_SIG_HEX + 1])
+{
+    char body[256];
+    snprintf(body, sizeof body, "%.64s:%.128s", action, incident_id);
+    slack_signature_make(secret, "mattermost-action", body, strlen(body), out);
+}

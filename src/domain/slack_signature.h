@@ -7,6 +7,7 @@
 #ifndef TOCSIN_SLACK_SIGNATURE_H
 #define TOCSIN_SLACK_SIGNATURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,12 @@ enum slack_sig slack_signature_check(const char *secret, const char *timestamp,
 void slack_signature_make(const char *secret, const char *timestamp, const char *body,
                           size_t body_len, char out[3 + SLACK_SIG_HEX + 1]);
 const char *slack_sig_name(enum slack_sig s);
+/* a == b in a time that does not depend on where they differ (NULL or different lengths: false).
+ * Mattermost's slash command token is checked with it. */
+bool chat_secret_equal(const char *a, const char *b);
+/* The signature of a Mattermost button (its integration context carries it back): "v0=" +
+ * hex(HMAC-SHA256(secret, "v0:mattermost-action:" + action + ":" + incident_id)). */
+void chat_action_sig(const char *secret, const char *action, const char *incident_id,
+                     char out[3 + SLACK_SIG_HEX + 1]);
 
 #endif

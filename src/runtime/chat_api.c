@@ -12,7 +12,7 @@
 
 enum { CHAT_ANSWER_CAP = 256 * 1024 };
 
-enum { P_SLACK, P_TEAMS, P_COUNT };
+enum { P_SLACK, P_TEAMS, P_MATTERMOST, P_COUNT };
 static atomic_ullong calls[P_COUNT][3]; /* by provider, verdict */
 
 void chat_form_add(struct buf *form, const char *key, const char *value)
@@ -36,8 +36,9 @@ static bool slack_transient(const char *error)
 
 /* Runs req; fills the transport part of a. */
 static void run(const struct chat_caller *c, struct notify_request *req, struct chat_answer *a,
-                bool slack)
+                int provider)
 {
+    bool slack = provider == P_SLACK;
     memset(a, 0, sizeof *a);
     struct notify_transfer t = {.req = req, .answer_cap = CHAT_ANSWER_CAP};
     notify_transfer_run(c->curl, &t, 1, c->stop, c->stop_ctx);
@@ -60,6 +61,17 @@ static void run(const struct chat_caller *c, struct notify_request *req, struct 
                  a->http == 429 ? "ratelimited" : "HTTP error from the chat service");
         if (a->http != 429)
             snprintf(a->error, sizeof a->error, "HTTP %ld", a->http);
+        goto out;
+    }
+    if (provider == P_MATTERMOST) { /* {"id": "...app_error", "message": ...} on errors */
+        a->json = t.resp.body.data ? json_loadb(t.resp.body.data, t.resp.body.len, 0, NULL) : NULL;
+        const char *id = json_string_value(json_object_get(a->json, "id"));
+        if (a->http >= 200 && a->http <= 299) {
+            a->verdict = CHAT_OK;
+            goto out;
+        }
+        snprintf(a->error, sizeof a->error, "HTTP %ld %.400s", a->http, id ? id : "(no error id)");
+        a->verdict = CHAT_FAILED;
         goto out;
     }
     if (a->http < 200 || a->http > 299) {
@@ -86,7 +98,7 @@ static void run(const struct chat_caller *c, struct notify_request *req, struct 
     snprintf(a->error, sizeof a->error, "%s", e ? e : "ok is false, no error given");
     a->verdict = e && slack_transient(e) ? CHAT_RETRY : CHAT_FAILED;
 out:
-    atomic_fetch_add(&calls[slack ? P_SLACK : P_TEAMS][a->verdict], 1);
+    atomic_fetch_add(&calls[provider][a->verdict], 1);
     notify_response_free(&t.resp);
 }
 
@@ -113,7 +125,7 @@ void chat_slack_call(const struct chat_caller *c, const char *api_url, const cha
         snprintf(a->error, sizeof a->error, "%.500s", err.message);
         a->verdict = CHAT_RETRY;
     } else {
-        run(c, &req, a, true);
+        run(c, &req, a, P_SLACK);
     }
     buf_free(&auth);
     notify_request_free(&req);
@@ -134,11 +146,41 @@ void chat_post_json(const struct chat_caller *c, const char *url, const char *js
         snprintf(a->error, sizeof a->error, "%.500s", err.message);
         a->verdict = CHAT_RETRY;
     } else {
-        run(c, &req, a, false);
+        run(c, &req, a, P_TEAMS);
     }
     notify_request_free(&req);
     if (a->verdict != CHAT_OK)
         log_warn("chatops: teams webhook: %s", a->error);
+}
+
+void chat_mm_call(const struct chat_caller *c, const char *base, const char *token,
+                  const char *method, const char *path, const char *json, struct chat_answer *a)
+{
+    struct notify_request req = {.protocols = "http,https", .method = method};
+    size_t ul = strlen(base);
+    while (ul > 0 && base[ul - 1] == '/')
+        ul--;
+    struct buf url, auth;
+    buf_init(&url, 4096);
+    buf_init(&auth, 1024);
+    buf_printf(&url, "%.*s%s", (int)ul, base, path);
+    buf_printf(&auth, "Authorization: Bearer %s", token);
+    req.url = buf_steal(&url);
+    req.body = xstrdup(json ? json : "");
+    req.body_len = strlen(req.body);
+    struct error err = {0};
+    if (notify_list_add(&req.headers, "Content-Type: application/json", &err) != OK ||
+        notify_list_add(&req.headers, auth.data, &err) != OK) {
+        memset(a, 0, sizeof *a);
+        snprintf(a->error, sizeof a->error, "%.500s", err.message);
+        a->verdict = CHAT_RETRY;
+    } else {
+        run(c, &req, a, P_MATTERMOST);
+    }
+    buf_free(&auth);
+    notify_request_free(&req);
+    if (a->verdict != CHAT_OK)
+        log_warn("chatops: mattermost %s %s: %s", method, path, a->error);
 }
 
 void chat_answer_free(struct chat_answer *a)
@@ -149,10 +191,11 @@ void chat_answer_free(struct chat_answer *a)
 
 void chat_api_metrics(struct buf *out)
 {
-    static const char *const prov[P_COUNT] = {"slack", "teams"};
+    static const char *const prov[P_COUNT] = {"slack", "teams", "mattermost"};
     static const char *const res[3] = {"ok", "retry", "failed"};
-    buf_puts(out, "# HELP tocsin_chat_calls_total Calls to chat services (Slack Web API, Teams "
-                  "webhook) by result.\n# TYPE tocsin_chat_calls_total counter\n");
+    buf_puts(out,
+             "# HELP tocsin_chat_calls_total Calls to chat services (Slack Web API, Mattermost "
+             "REST API, Teams webhook) by result.\n# TYPE tocsin_chat_calls_total counter\n");
     for (int p = 0; p < P_COUNT; p++)
         for (int v = 0; v < 3; v++)
             buf_printf(out, "tocsin_chat_calls_total{provider=\"%s\",result=\"%s\"} %llu\n",

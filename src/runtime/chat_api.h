@@ -43,6 +43,12 @@ void chat_slack_call(const struct chat_caller *c, const char *api_url, const cha
 /* POSTs a JSON document (a Teams message with an Adaptive Card) to url. */
 void chat_post_json(const struct chat_caller *c, const char *url, const char *json,
                     struct chat_answer *a);
+/* Calls Mattermost's REST API v4: method ("POST", "GET", "PUT", "DELETE") on base + path
+ * ("/api/v4/channels") with the JSON body (NULL: none) and the bot token. 2xx: ok (a->json the
+ * answer); 429 / 5xx / transport: retry; any other status: failed, a->error "HTTP <code> <id>"
+ * with Mattermost's error id ("store.sql_channel.save_channel.exists.app_error"...). */
+void chat_mm_call(const struct chat_caller *c, const char *base, const char *token,
+                  const char *method, const char *path, const char *json, struct chat_answer *a);
 void chat_answer_free(struct chat_answer *a);
 /* The /metrics lines: calls by provider and result. */
 void chat_api_metrics(struct buf *out);

@@ -78,3 +78,40 @@ enum result chat_slack_user_email(const struct config *cfg, int64_t now, const c
     chat_answer_free(&a);
     return result;
 }
+
+enum result chat_mm_user_email(const struct config *cfg, int64_t now, const char *user_id,
+                               char *out, size_t n, struct error *err)
+{
+    char key[sizeof cache[0].id];
+    if (strlen(user_id) + 2 >= sizeof key ||
+        strspn(user_id, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(user_id))
+        return error_set(err, ERR_NOT_FOUND, "not a mattermost user id");
+    snprintf(key, sizeof key, "m:%s", user_id);
+    if (cached(key, now, out, n))
+        return OK;
+    struct curl_runner *curl = curl_runner_new(err);
+    if (!curl)
+        return ERR_UNAVAILABLE;
+    struct chat_caller caller = {.curl = curl, .now = now};
+    char path[64];
+    snprintf(path, sizeof path, "/api/v4/users/%s", user_id);
+    struct chat_answer a;
+    chat_mm_call(&caller, cfg->chatops.mattermost.url, cfg->chatops.mattermost.token, "GET", path,
+                 NULL, &a);
+    curl_runner_free(curl);
+    enum result result = OK;
+    const char *email = json_string_value(json_object_get(a.json, "email"));
+    if (a.verdict != CHAT_OK)
+        result = error_set(err, a.http == 404 ? ERR_NOT_FOUND : ERR_UNAVAILABLE,
+                           "mattermost GET /api/v4/users: %.200s", a.error);
+    else if (!email || !email[0])
+        result = error_set(err, ERR_NOT_FOUND,
+                           "mattermost shows the bot no email (make the bot a system admin or "
+                           "set ShowEmailAddress)");
+    else {
+        snprintf(out, n, "%s", email);
+        remember(key, email, now);
+    }
+    chat_answer_free(&a);
+    return result;
+}

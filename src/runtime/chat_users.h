@@ -21,4 +21,8 @@ enum { CHAT_USERS_CACHED = 256, CHAT_USERS_TTL_MS = 10 * 60 * 1000 };
 enum result chat_slack_user_email(const struct config *cfg, int64_t now, const char *user_id,
                                   char *out, size_t n, struct error *err);
 
+/* The same for a Mattermost user id (GET /api/v4/users/{id} with the bot token). */
+enum result chat_mm_user_email(const struct config *cfg, int64_t now, const char *user_id,
+                               char *out, size_t n, struct error *err);
+
 #endif

@@ -16,6 +16,7 @@
 #include "domain/ack_link.h"
 #include "domain/chat_message.h"
 #include "domain/notify_policy.h"
+#include "domain/slack_signature.h"
 #include "jobs/timeline.h"
 #include "runtime/chat_api.h"
 #include "store/chatops.h"
@@ -52,13 +53,14 @@ struct chatops {
     const unsigned char *key; /* the ack-link key (the notifier's) */
     bool (*stop)(void *ctx);
     void *stop_ctx;
-    char bot_user[64]; /* auth.test's user_id, once known */
+    char bot_user[64]; /* auth.test's user_id (Slack) or /users/me's id (Mattermost), once known */
 };
 
 /* One op being run. */
 struct run {
     struct chatops *cx;
     const struct config *cfg;
+    bool mm; /* Mattermost (REST API v4) instead of Slack */
     struct chat_caller caller;
     int64_t now;
     struct store_chat_op op;
@@ -117,7 +119,7 @@ static size_t plan(const struct run *r, enum step out[PLAN_MAX])
 {
     size_t n = 0;
     const struct config_chatops *c = &r->cfg->chatops;
-    if (c->slack.on && r->have_inc) {
+    if ((c->slack.on || c->mattermost.on) && r->have_inc) {
         if (kind_is(r, "incident.declared")) {
             const char *mode = mode_of(r->cfg, r->inc.severity);
             if (strcmp(mode, "channel") == 0) {
@@ -157,6 +159,24 @@ static bool slack(struct run *r, const char *method, const struct buf *form, str
     if (a->verdict == CHAT_OK)
         return true;
     snprintf(r->why, sizeof r->why, "slack %s: %s", method, a->error);
+    r->outcome = a->verdict == CHAT_RETRY ? O_RETRY : O_FAILED;
+    r->at = a->retry_at;
+    return false;
+}
+
+/* A Mattermost REST call; body (stolen) is sent as JSON. */
+static bool mm(struct run *r, const char *method, const char *path, json_t *body,
+               struct chat_answer *a)
+{
+    char *b = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    r->caller.now = r->now;
+    chat_mm_call(&r->caller, r->cfg->chatops.mattermost.url, r->cfg->chatops.mattermost.token,
+                 method, path, b, a);
+    free(b);
+    if (a->verdict == CHAT_OK)
+        return true;
+    snprintf(r->why, sizeof r->why, "mattermost %.8s %.80s: %.500s", method, path, a->error);
     r->outcome = a->verdict == CHAT_RETRY ? O_RETRY : O_FAILED;
     r->at = a->retry_at;
     return false;
@@ -227,6 +247,81 @@ static bool find_own(struct run *r, const char *name, char *out, size_t n)
     return true;
 }
 
+/* Mattermost: the team's channel called name, when our bot created it. */
+static bool mm_find_own(struct run *r, const char *name, char *out, size_t n)
+{
+    out[0] = '\0';
+    struct chat_answer a;
+    if (!r->cx->bot_user[0]) {
+        bool ok = mm(r, "GET", "/api/v4/users/me", NULL, &a);
+        const char *id = ok ? jstr(a.json, "id", NULL) : NULL;
+        if (id)
+            snprintf(r->cx->bot_user, sizeof r->cx->bot_user, "%s", id);
+        chat_answer_free(&a);
+        if (!id)
+            return false;
+    }
+    char path[512];
+    char *esc = curl_easy_escape(NULL, name, 0);
+    snprintf(path, sizeof path, "/api/v4/teams/%.64s/channels/name/%.200s",
+             r->cfg->chatops.mattermost.team_id, esc ? esc : "");
+    curl_free(esc);
+    bool ok = mm(r, "GET", path, NULL, &a);
+    if (!ok && a.http == 404) { /* none of that name: not ours */
+        chat_answer_free(&a);
+        r->outcome = O_NEXT;
+        return true;
+    }
+    const char *creator = ok ? jstr(a.json, "creator_id", NULL) : NULL;
+    if (ok && creator && strcmp(creator, r->cx->bot_user) == 0 && jstr(a.json, "id", NULL))
+        snprintf(out, n, "%s", jstr(a.json, "id", NULL));
+    chat_answer_free(&a);
+    return ok;
+}
+
+/* One conversations.create / POST /api/v4/channels with r->ch.name: 1 made (r->ch set), 0 the
+ * name is taken, -1 another failure (the outcome says it). */
+static int create_once(struct run *r)
+{
+    struct chat_answer a;
+    bool ok;
+    if (r->mm) {
+        ok = mm(r, "POST", "/api/v4/channels",
+                json_pack("{s:s,s:s,s:s,s:s,s:s}", "team_id", r->cfg->chatops.mattermost.team_id,
+                          "name", r->ch.name, "display_name", r->ch.name, "type", "O", "purpose",
+                          r->inc.title ? r->inc.title : ""),
+                &a);
+    } else {
+        struct buf form;
+        buf_init(&form, 1024);
+        chat_form_add(&form, "name", r->ch.name);
+        ok = slack(r, "conversations.create", &form, &a);
+        buf_free(&form);
+    }
+    if (ok) {
+        const json_t *c = r->mm ? a.json : json_object_get(a.json, "channel");
+        const char *id = jstr(c, "id", NULL), *name = jstr(c, "name", NULL);
+        if (!id) {
+            snprintf(r->why, sizeof r->why, "%s: no channel id in the answer",
+                     r->mm ? "mattermost POST /api/v4/channels" : "slack conversations.create");
+            r->outcome = O_RETRY;
+        } else {
+            set_str(&r->ch.channel_id, id);
+            if (name)
+                set_str(&r->ch.name, name);
+            r->ch_dirty = true;
+            snprintf(r->created, sizeof r->created, "%s", r->ch.name);
+        }
+        chat_answer_free(&a);
+        return 1;
+    }
+    /* Slack: name_taken; Mattermost: 400 store.sql_channel.save_channel.exists.app_error */
+    bool taken =
+        r->mm ? strstr(a.error, "save_channel.exists") != NULL : strcmp(a.error, "name_taken") == 0;
+    chat_answer_free(&a);
+    return taken ? 0 : -1;
+}
+
 static enum result put_channel(struct store_conn *tx, void *arg, struct error *err)
 {
     struct run *r = arg;
@@ -249,34 +344,13 @@ static void step_create(struct run *r)
 {
     bool maybe_ours = r->op.tries > 1; /* an earlier try may have reached Slack */
     for (int suffix = 1; suffix <= SUFFIX_MAX; suffix++) {
-        struct buf form;
-        buf_init(&form, 1024);
-        chat_form_add(&form, "name", r->ch.name);
-        struct chat_answer a;
-        bool ok = slack(r, "conversations.create", &form, &a);
-        buf_free(&form);
-        if (ok) {
-            const char *id = jstr(a.json, "channel", "id"), *name = jstr(a.json, "channel", "name");
-            if (!id) {
-                snprintf(r->why, sizeof r->why, "slack conversations.create: no channel id");
-                r->outcome = O_RETRY;
-            } else {
-                set_str(&r->ch.channel_id, id);
-                if (name)
-                    set_str(&r->ch.name, name);
-                r->ch_dirty = true;
-                snprintf(r->created, sizeof r->created, "%s", r->ch.name);
-            }
-            chat_answer_free(&a);
-            return;
-        }
-        bool taken = strcmp(a.error, "name_taken") == 0;
-        chat_answer_free(&a);
-        if (!taken)
+        int made = create_once(r);
+        if (made != 0)
             return;
         if (maybe_ours) { /* a call before ours may have made it: ours? */
             char id[64];
-            if (!find_own(r, r->ch.name, id, sizeof id))
+            if (!(r->mm ? mm_find_own(r, r->ch.name, id, sizeof id)
+                        : find_own(r, r->ch.name, id, sizeof id)))
                 return;
             if (id[0]) {
                 set_str(&r->ch.channel_id, id);
@@ -294,9 +368,41 @@ static void step_create(struct run *r)
             return;
         r->outcome = O_NEXT;
     }
-    snprintf(r->why, sizeof r->why, "slack conversations.create: %s and %d suffixes are taken",
-             r->ch.name, SUFFIX_MAX);
+    snprintf(r->why, sizeof r->why, "%s: %s and %d suffixes are taken",
+             r->mm ? "mattermost POST /api/v4/channels" : "slack conversations.create", r->ch.name,
+             SUFFIX_MAX);
     r->outcome = O_FAILED;
+}
+
+/* Mattermost: the user with u's email (GET /api/v4/users/email/...) added to the channel
+ * (POST /api/v4/channels/{id}/members). False when the op must stop (the outcome says why). */
+static bool mm_invite(struct run *r, const struct config_user *u)
+{
+    char path[600];
+    char *esc = curl_easy_escape(NULL, u->email, 0);
+    snprintf(path, sizeof path, "/api/v4/users/email/%.400s", esc ? esc : "");
+    curl_free(esc);
+    struct chat_answer a;
+    bool ok = mm(r, "GET", path, NULL, &a);
+    char id[64] = "";
+    if (ok && jstr(a.json, "id", NULL))
+        snprintf(id, sizeof id, "%s", jstr(a.json, "id", NULL));
+    bool unknown = !ok && a.http == 404;
+    chat_answer_free(&a);
+    if (unknown) {
+        log_warn("chatops: %s (%s) is not a Mattermost user; not added to %s", u->id, u->email,
+                 r->ch.name);
+        r->outcome = O_NEXT;
+        return true;
+    }
+    if (!ok || !id[0])
+        return false;
+    snprintf(path, sizeof path, "/api/v4/channels/%.64s/members", r->ch.channel_id);
+    ok = mm(r, "POST", path, json_pack("{s:s}", "user_id", id), &a);
+    chat_answer_free(&a);
+    if (ok)
+        r->outcome = O_NEXT;
+    return ok;
 }
 
 /* The users to invite: the commander and the declaring user (declared), or the paged. */
@@ -321,6 +427,11 @@ static void step_invite(struct run *r)
         const struct config_user *u = config_user_find(r->cfg, who[i]);
         if (!u || !u->email)
             continue;
+        if (r->mm) {
+            if (!mm_invite(r, u))
+                break;
+            continue;
+        }
         struct buf form;
         buf_init(&form, 1024);
         chat_form_add(&form, "email", u->email);
@@ -341,7 +452,7 @@ static void step_invite(struct run *r)
                      r->ch.name);
         r->outcome = O_NEXT;
     }
-    if (ids.len) {
+    if (ids.len && !r->mm) {
         struct buf form;
         buf_init(&form, 8192);
         chat_form_add(&form, "channel", r->ch.channel_id);
@@ -374,6 +485,16 @@ static void step_topic(struct run *r)
     buf_init(&topic, 4096);
     buf_init(&form, 8192);
     chat_topic(&r->inc, r->bridge, status, &topic);
+    if (r->mm) {
+        char path[256];
+        snprintf(path, sizeof path, "/api/v4/channels/%.64s/patch", r->ch.channel_id);
+        struct chat_answer a;
+        mm(r, "PUT", path, json_pack("{s:s}", "header", topic.data), &a);
+        chat_answer_free(&a);
+        buf_free(&topic);
+        buf_free(&form);
+        return;
+    }
     chat_form_add(&form, "channel", r->ch.channel_id);
     chat_form_add(&form, "topic", topic.data);
     struct chat_answer a;
@@ -385,9 +506,47 @@ static void step_topic(struct run *r)
 
 /* chat.postMessage; *ts (when not NULL) gets the message's ts, *channel its channel id. A page
  * (escalation step) carries the Acknowledge / Escalate / Resolve buttons. */
+/* Mattermost's POST /api/v4/posts; a page carries message-action buttons whose signed context
+ * comes back to POST /api/v1/chat/mattermost/actions. */
+static bool mm_post(struct run *r, const char *channel, const char *thread, const char *text,
+                    char *ts, size_t tsn, char *chan, size_t chn)
+{
+    json_t *body = json_pack("{s:s,s:s}", "channel_id", channel, "message", text);
+    if (thread && thread[0])
+        json_object_set_new(body, "root_id", json_string(thread));
+    if (kind_is(r, "escalation.step") && incident_status_is_open(r->inc.status)) {
+        static const char *const acts[][2] = {
+            {"ack", "Acknowledge"}, {"escalate", "Escalate"}, {"resolve", "Resolve"}};
+        char url[600], sig[3 + SLACK_SIG_HEX + 1];
+        incident_url(r, url, sizeof url, "/api/v1/chat/mattermost/actions");
+        json_t *actions = json_array();
+        for (size_t i = 0; i < 3; i++) {
+            chat_action_sig(r->cfg->chatops.mattermost.command_token, acts[i][0], r->inc.id, sig);
+            json_array_append_new(actions,
+                                  json_pack("{s:s,s:s,s:s,s:{s:s,s:{s:s,s:s,s:s}}}", "id",
+                                            acts[i][0], "name", acts[i][1], "type", "button",
+                                            "integration", "url", url, "context", "action",
+                                            acts[i][0], "incident", r->inc.id, "sig", sig));
+        }
+        json_object_set_new(
+            body, "props",
+            json_pack("{s:[{s:s,s:o}]}", "attachments", "fallback", text, "actions", actions));
+    }
+    struct chat_answer a;
+    bool ok = mm(r, "POST", "/api/v4/posts", body, &a);
+    if (ok && ts)
+        snprintf(ts, tsn, "%s", jstr(a.json, "id", NULL) ? jstr(a.json, "id", NULL) : "");
+    if (ok && chan)
+        snprintf(chan, chn, "%s", channel);
+    chat_answer_free(&a);
+    return ok;
+}
+
 static bool post(struct run *r, const char *channel, const char *thread, const char *text, char *ts,
                  size_t tsn, char *chan, size_t chn)
 {
+    if (r->mm)
+        return mm_post(r, channel, thread, text, ts, tsn, chan, chn);
     struct buf form;
     buf_init(&form, 64 * 1024);
     chat_form_add(&form, "channel", channel);
@@ -425,6 +584,14 @@ static void step_pin(struct run *r)
     buf_free(&text);
     if (!ok)
         return;
+    if (r->mm) {
+        char path[256];
+        snprintf(path, sizeof path, "/api/v4/posts/%.64s/pin", ts);
+        struct chat_answer a;
+        mm(r, "POST", path, NULL, &a);
+        chat_answer_free(&a);
+        return;
+    }
     struct buf form;
     buf_init(&form, 1024);
     chat_form_add(&form, "channel", r->ch.channel_id);
@@ -441,11 +608,30 @@ static void step_announce(struct run *r, bool thread)
     buf_init(&text, 64 * 1024);
     chat_announce(&r->inc, thread ? NULL : r->ch.name, r->bridge, &text);
     char ts[64], chan[64];
-    bool ok =
-        post(r, r->cfg->chatops.slack.announce, NULL, text.data, ts, sizeof ts, chan, sizeof chan);
+    const char *where =
+        r->mm ? r->cfg->chatops.mattermost.announce : r->cfg->chatops.slack.announce;
+    bool ok;
+    if (r->mm && !thread && r->cfg->chatops.mattermost.webhook[0]) { /* the incoming webhook */
+        json_t *msg = json_pack("{s:s,s:s}", "text", text.data, "username", "tocsin");
+        char *body = json_dumps(msg, JSON_COMPACT);
+        json_decref(msg);
+        struct chat_answer a;
+        r->caller.now = r->now;
+        chat_post_json(&r->caller, r->cfg->chatops.mattermost.webhook, body ? body : "{}", &a);
+        free(body);
+        ok = a.verdict == CHAT_OK;
+        if (!ok) {
+            snprintf(r->why, sizeof r->why, "mattermost incoming webhook: %s", a.error);
+            r->outcome = a.verdict == CHAT_RETRY ? O_RETRY : O_FAILED;
+            r->at = a.retry_at;
+        }
+        chat_answer_free(&a);
+    } else {
+        ok = post(r, where, NULL, text.data, ts, sizeof ts, chan, sizeof chan);
+    }
     buf_free(&text);
     if (ok && thread) {
-        set_str(&r->ch.channel_id, chan[0] ? chan : r->cfg->chatops.slack.announce);
+        set_str(&r->ch.channel_id, chan[0] ? chan : where);
         set_str(&r->ch.thread_ts, ts);
         r->ch_dirty = true;
     }
@@ -475,6 +661,17 @@ static void step_post(struct run *r)
 
 static void step_archive(struct run *r)
 {
+    if (r->mm) { /* DELETE archives a Mattermost channel */
+        char path[256];
+        snprintf(path, sizeof path, "/api/v4/channels/%.64s", r->ch.channel_id);
+        struct chat_answer a;
+        if (mm(r, "DELETE", path, NULL, &a)) {
+            r->ch.archived_at = r->now;
+            r->ch_dirty = true;
+        }
+        chat_answer_free(&a);
+        return;
+    }
     struct buf form;
     buf_init(&form, 1024);
     chat_form_add(&form, "channel", r->ch.channel_id);
@@ -499,36 +696,15 @@ static void step_teams(struct run *r)
         chat_announce(&r->inc, NULL, r->bridge, &text);
     else
         chat_change(r->op.kind, r->data, r->actor, &r->inc, NULL, &text);
-    json_t *facts =
-        json_pack("[{s:s,s:s},{s:s,s:s}]", "title", "Severity", "value", r->inc.severity, "title",
-                  "State", "value", incident_status_name(r->inc.status));
-    if (r->inc.roles[ROLE_COMMANDER])
-        json_array_append_new(facts, json_pack("{s:s,s:s}", "title", "Commander", "value",
-                                               r->inc.roles[ROLE_COMMANDER]));
-    json_t *actions = json_array();
-    char url[CHAT_URL_MAX + 64], tail[64];
+    char ack[CHAT_URL_MAX + 64] = "", url[CHAT_URL_MAX + 64], tail[64];
     const char *paged = json_string_value(json_array_get(json_object_get(r->data, "users"), 0));
-    if (kind_is(r, "escalation.step") && paged && incident_status_is_open(r->inc.status)) {
-        acklink_url(r->cfg, r->cx->key, r->inc.id, paged, r->now + r->cfg->notify.ack_link_ttl, url,
-                    sizeof url);
-        json_array_append_new(actions, json_pack("{s:s,s:s,s:s}", "type", "Action.OpenUrl", "title",
-                                                 "Acknowledge", "url", url));
-    }
+    if (kind_is(r, "escalation.step") && paged && incident_status_is_open(r->inc.status))
+        acklink_url(r->cfg, r->cx->key, r->inc.id, paged, r->now + r->cfg->notify.ack_link_ttl, ack,
+                    sizeof ack);
     snprintf(tail, sizeof tail, "/ui/incidents/%s", r->inc.id);
     incident_url(r, url, sizeof url, tail);
-    json_array_append_new(actions, json_pack("{s:s,s:s,s:s}", "type", "Action.OpenUrl", "title",
-                                             "Open incident", "url", url));
-    if (r->bridge[0])
-        json_array_append_new(actions, json_pack("{s:s,s:s,s:s}", "type", "Action.OpenUrl", "title",
-                                                 "Join bridge", "url", r->bridge));
-    json_t *card =
-        json_pack("{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:b,s:s},{s:s,s:o}],s:o}", "$schema",
-                  "http://adaptivecards.io/schemas/adaptive-card.json", "type", "AdaptiveCard",
-                  "version", "1.4", "body", "type", "TextBlock", "text",
-                  text.data ? text.data : r->inc.id, "weight", "Bolder", "wrap", 1, "size",
-                  "Medium", "type", "FactSet", "facts", facts, "actions", actions);
-    json_t *msg = json_pack("{s:s,s:[{s:s,s:o}]}", "type", "message", "attachments", "contentType",
-                            "application/vnd.microsoft.card.adaptive", "content", card);
+    json_t *msg =
+        chat_teams_message(&r->inc, text.data ? text.data : r->inc.id, ack, url, r->bridge);
     char *body = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
     json_decref(msg);
     buf_free(&text);
@@ -625,8 +801,8 @@ static enum result record_job(struct store_conn *tx, void *arg, struct error *er
         return OK;
     if (r->created[0])
         result = note(tx, r, "chat.channel_created",
-                      json_pack("{s:s,s:s,s:s}", "provider", "slack", "name", r->ch.name, "id",
-                                r->ch.channel_id ? r->ch.channel_id : ""),
+                      json_pack("{s:s,s:s,s:s}", "provider", r->mm ? "mattermost" : "slack", "name",
+                                r->ch.name, "id", r->ch.channel_id ? r->ch.channel_id : ""),
                       err);
     if (result == OK && (r->outcome == O_RETRY || r->outcome == O_FAILED))
         result = note(tx, r, r->outcome == O_FAILED ? "chat.failed" : "chat.retry",
@@ -701,7 +877,8 @@ static void run_op(struct chatops *cx, const struct config *cfg, struct store_co
     struct run r = {.cx = cx,
                     .cfg = cfg,
                     .caller = {.curl = cx->curl, .stop = cx->stop, .stop_ctx = cx->stop_ctx},
-                    .now = now};
+                    .now = now,
+                    .mm = cfg->chatops.mattermost.on && !cfg->chatops.slack.on};
     store_chat_op_copy(&r.op, op);
     json_error_t je;
     r.payload = json_loads(op->data, 0, &je);
@@ -727,18 +904,20 @@ static void run_op(struct chatops *cx, const struct config *cfg, struct store_co
             chat_channel_name(cfg->chatops.channel_format, &r.inc, 1, name);
             store_chat_channel_free_fields(&r.ch);
             r.ch = (struct store_chat_channel){.incident_id = xstrdup(r.inc.id),
-                                               .provider = xstrdup("slack"),
+                                               .provider = xstrdup(r.mm ? "mattermost" : "slack"),
                                                .mode = xstrdup("channel"),
                                                .name = xstrdup(name),
                                                .created_at = now};
             r.have_ch = r.ch_dirty = true;
         }
         if (s == ST_THREAD && !r.have_ch) {
-            r.ch = (struct store_chat_channel){.incident_id = xstrdup(r.inc.id),
-                                               .provider = xstrdup("slack"),
-                                               .mode = xstrdup("thread"),
-                                               .name = xstrdup(cfg->chatops.slack.announce),
-                                               .created_at = now};
+            r.ch =
+                (struct store_chat_channel){.incident_id = xstrdup(r.inc.id),
+                                            .provider = xstrdup(r.mm ? "mattermost" : "slack"),
+                                            .mode = xstrdup("thread"),
+                                            .name = xstrdup(r.mm ? cfg->chatops.mattermost.announce
+                                                                 : cfg->chatops.slack.announce),
+                                            .created_at = now};
             r.have_ch = true; /* written with its thread, after the call */
         }
         if (s != ST_ARCHIVE_WAIT && !record(&r, s, true)) /* the try counted before the call */
@@ -774,7 +953,7 @@ static int collect(const struct store_chat_op *op, void *arg)
 
 bool chatops_pass(struct chatops *cx, const struct config *cfg, int64_t *next)
 {
-    if (!cfg->chatops.slack.on && !cfg->chatops.teams.on)
+    if (!cfg->chatops.slack.on && !cfg->chatops.mattermost.on && !cfg->chatops.teams.on)
         return false;
     struct error err = {0};
     struct store_conn *rd = store_reader(cx->app->store, &err);

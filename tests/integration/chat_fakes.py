@@ -9,6 +9,14 @@ from their public API documents, each recording what it received.
   Retry-After header). A test can make the next calls of a method fail (fail_next), rate limit
   them (ratelimit_next), or hold conversations.create after the channel exists and before the
   answer (hold_create: the process under test can be killed meanwhile).
+- FakeMattermost: the Mattermost REST API v4 subset tocsin calls (bearer token; JSON bodies):
+  GET /api/v4/users/me, /users/{id}, /users/email/{email}; POST /api/v4/channels (400
+  store.sql_channel.save_channel.exists.app_error when the name is taken in the team);
+  GET /api/v4/teams/{team}/channels/name/{name}; POST /api/v4/channels/{id}/members;
+  PUT /api/v4/channels/{id}/patch; DELETE /api/v4/channels/{id} (archives); POST /api/v4/posts
+  (root_id for a thread, props.attachments with actions); POST /api/v4/posts/{id}/pin; and an
+  incoming webhook (POST /hooks/{key}, {"text": ...}, answers "ok"). Errors have Mattermost's
+  shape {"id", "message", "status_code"}; 401 without the bot token.
 - FakeTeams: a Teams workflow / incoming webhook: records each JSON body, answers 202.
 
 Everything listens on 127.0.0.1; stop() closes the socket.
@@ -248,6 +256,217 @@ class FakeSlack:
             if uid == a.get("user"):
                 return {"ok": True, "user": {"id": uid, "profile": {"email": email}}}
         return {"ok": False, "error": "user_not_found"}
+
+
+MM_BOT = "mmbot" + "0" * 21  # Mattermost ids: 26 lowercase letters and digits
+
+
+def _mm_id(prefix, n):
+    return prefix + str(n).rjust(26 - len(prefix), "0")
+
+
+class FakeMattermost:
+    """Mattermost's REST API v4 (the part tocsin uses) and one incoming webhook."""
+
+    ROUTES = [
+        ("GET", r"/api/v4/users/me", "users_me"),
+        ("GET", r"/api/v4/users/email/(?P<email>[^/]+)", "user_by_email"),
+        ("GET", r"/api/v4/users/(?P<uid>[a-z0-9]+)", "user"),
+        ("POST", r"/api/v4/channels", "create_channel"),
+        ("GET", r"/api/v4/teams/(?P<team>[^/]+)/channels/name/(?P<name>[^/]+)", "channel_by_name"),
+        ("POST", r"/api/v4/channels/(?P<cid>[a-z0-9]+)/members", "add_member"),
+        ("PUT", r"/api/v4/channels/(?P<cid>[a-z0-9]+)/patch", "patch_channel"),
+        ("DELETE", r"/api/v4/channels/(?P<cid>[a-z0-9]+)", "delete_channel"),
+        ("POST", r"/api/v4/posts", "create_post"),
+        ("POST", r"/api/v4/posts/(?P<pid>[a-z0-9]+)/pin", "pin_post"),
+        ("POST", r"/hooks/(?P<key>[a-z0-9]+)", "hook"),
+    ]
+
+    def __init__(self, token="mm-bot-token", users=None, team="team" + "0" * 22,
+                 announce="announce" + "0" * 18):
+        self.token = token
+        self.team = team
+        self.announce = announce
+        self.users = dict(users or {})  # email -> user id
+        self.lock = threading.Lock()
+        self.calls = []
+        self.channels = {announce: {"name": "incidents", "team_id": team, "creator_id": "admin",
+                                    "header": "", "delete_at": 0, "members": set(), "pins": []}}
+        self.posts = {}
+        self.ids = itertools.count(1)
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def _any(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n).decode("utf-8")
+                status, answer = fake.handle(self.command, self.path, body, dict(self.headers))
+                data = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain" if isinstance(answer, str)
+                                 else "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _any
+
+        self.port = free_port()
+        self.httpd = _Server(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def hook_url(self):
+        return f"http://127.0.0.1:{self.port}/hooks/incominghook0001"
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # --- what tests read -------------------------------------------------------------------
+    def of(self, route, **match):
+        with self.lock:
+            return [c for c in self.calls if c.method == route
+                    and all(c.args.get(k) == v for k, v in match.items())]
+
+    def channel_named(self, name):
+        with self.lock:
+            return [dict(c, id=i) for i, c in self.channels.items() if c["name"] == name]
+
+    def posts_in(self, cid):
+        with self.lock:
+            return [p for p in self.posts.values() if p["channel_id"] == cid]
+
+    # --- the API ---------------------------------------------------------------------------
+    @staticmethod
+    def err(status, eid, message):
+        return status, {"id": eid, "message": message, "status_code": status, "request_id": "r1"}
+
+    def handle(self, verb, path, body, headers):
+        path = path.split("?", 1)[0]
+        for v, pattern, name in self.ROUTES:
+            m = re.fullmatch(pattern, path)
+            if v == verb and m:
+                break
+        else:
+            return self.err(404, "api.context.404.app_error", f"no route {verb} {path}")
+        try:
+            args = json.loads(body) if body else {}
+        except ValueError:
+            return self.err(400, "api.context.invalid_body_param.app_error", "invalid JSON")
+        params = {k: urllib.parse.unquote(x) for k, x in m.groupdict().items()}
+        call = Call(f"{verb} {pattern}", dict(args, **params) if isinstance(args, dict) else {"_": args}, headers)
+        with self.lock:
+            self.calls.append(call)
+            if name != "hook" and headers.get("Authorization") != f"Bearer {self.token}":
+                status, answer = self.err(401, "api.context.session_expired.app_error",
+                                          "Invalid or expired session, please login again.")
+            else:
+                status, answer = getattr(self, "r_" + name)(args, **params)
+            call.ok = 200 <= status < 300
+            call.answer = answer
+        return status, answer
+
+    def r_users_me(self, a):
+        return 200, {"id": MM_BOT, "username": "tocsin", "is_bot": True}
+
+    def _user(self, uid, email):
+        return {"id": uid, "username": email.split("@")[0], "email": email}
+
+    def r_user(self, a, uid):
+        for email, u in self.users.items():
+            if u == uid:
+                return 200, self._user(uid, email)
+        return self.err(404, "app.user.missing_account.const", "Unable to find the user.")
+
+    def r_user_by_email(self, a, email):
+        uid = self.users.get(email)
+        if not uid:
+            return self.err(404, "app.user.missing_account.const", "Unable to find the user.")
+        return 200, self._user(uid, email)
+
+    def _channel_json(self, cid):
+        c = self.channels[cid]
+        return {"id": cid, "team_id": c["team_id"], "name": c["name"], "display_name": c["name"],
+                "type": "O", "header": c["header"], "creator_id": c["creator_id"],
+                "delete_at": c["delete_at"]}
+
+    def r_create_channel(self, a):
+        name = a.get("name", "")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name) or a.get("team_id") != self.team:
+            return self.err(400, "model.channel.is_valid.name.app_error", "Invalid name")
+        if any(c["name"] == name and c["team_id"] == a["team_id"] for c in self.channels.values()):
+            return self.err(400, "store.sql_channel.save_channel.exists.app_error",
+                            "A channel with that name already exists on the same team.")
+        cid = _mm_id("ch", next(self.ids))
+        self.channels[cid] = {"name": name, "team_id": a["team_id"], "creator_id": MM_BOT,
+                              "header": a.get("header", ""), "delete_at": 0, "members": {MM_BOT},
+                              "pins": []}
+        return 201, self._channel_json(cid)
+
+    def r_channel_by_name(self, a, team, name):
+        for cid, c in self.channels.items():
+            if c["team_id"] == team and c["name"] == name and not c["delete_at"]:
+                return 200, self._channel_json(cid)
+        return self.err(404, "app.channel.get_by_name.missing.app_error", "Channel does not exist.")
+
+    def r_add_member(self, a, cid):
+        if cid not in self.channels:
+            return self.err(404, "app.channel.get.existing.app_error", "Unable to find the channel.")
+        if a.get("user_id") not in self.users.values():
+            return self.err(400, "api.context.invalid_body_param.app_error", "Invalid user_id")
+        self.channels[cid]["members"].add(a["user_id"])
+        return 201, {"channel_id": cid, "user_id": a["user_id"], "roles": "channel_user"}
+
+    def r_patch_channel(self, a, cid):
+        if cid not in self.channels:
+            return self.err(404, "app.channel.get.existing.app_error", "Unable to find the channel.")
+        if "header" in a:
+            self.channels[cid]["header"] = a["header"]
+        return 200, self._channel_json(cid)
+
+    def r_delete_channel(self, a, cid):
+        if cid not in self.channels:
+            return self.err(404, "app.channel.get.existing.app_error", "Unable to find the channel.")
+        self.channels[cid]["delete_at"] = int(time.time() * 1000)
+        return 200, {"status": "OK"}
+
+    def r_create_post(self, a):
+        cid = a.get("channel_id", "")
+        if cid not in self.channels:
+            return self.err(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.")
+        if self.channels[cid]["delete_at"]:
+            return self.err(400, "api.post.create_post.can_not_post_to_deleted.error",
+                            "Can not post to deleted channel.")
+        if a.get("root_id") and a["root_id"] not in self.posts:
+            return self.err(400, "api.post.create_post.root_id.app_error", "Invalid RootId parameter.")
+        pid = _mm_id("po", next(self.ids))
+        self.posts[pid] = {"id": pid, "channel_id": cid, "message": a.get("message", ""),
+                           "root_id": a.get("root_id", ""), "props": a.get("props", {})}
+        return 201, dict(self.posts[pid], create_at=int(time.time() * 1000))
+
+    def r_pin_post(self, a, pid):
+        if pid not in self.posts:
+            return self.err(404, "app.post.get.app_error", "Unable to get the post.")
+        self.channels[self.posts[pid]["channel_id"]]["pins"].append(pid)
+        return 200, {"status": "OK"}
+
+    def r_hook(self, a, key):
+        if not a.get("text"):
+            return self.err(400, "web.incoming_webhook.text.app_error", "No text specified")
+        pid = _mm_id("po", next(self.ids))
+        self.posts[pid] = {"id": pid, "channel_id": self.announce, "message": a["text"],
+                           "root_id": "", "props": {}, "via": "hook"}
+        return 200, "ok"
 
 
 class FakeTeams:

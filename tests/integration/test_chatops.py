@@ -419,6 +419,11 @@ def test_teams_card_shape_and_its_ack_link(chat):
     ("    bot_token_env: TEST_SLACK_TOKEN\n", "", "api_url:", "bot_token_env"),
     ('bridge: "https://meet.example.com/{{id}}"', 'bridge: "https://meet.example.com/{{room}}"',
      "bridge:", "{room}"),
+    ("  teams:\n", "  mattermost:\n    url: http://127.0.0.1:9\n    team_id: t\n"
+     "    announce_channel_id: a\n    bot_token_env: A\n    command_token_env: B\n  teams:\n",
+     "url: http://127.0.0.1:9", "slack and mattermost are both configured"),
+    ("  teams:\n", "  mattermost:\n    url: http://127.0.0.1:9\n  teams:\n",
+     "url: http://127.0.0.1:9", 'missing required key "team_id"'),
 ])
 def test_check_config_names_the_line(tmp_path, old, new, needle, words):
     from tocsin_harness import run_bin
@@ -440,3 +445,144 @@ def test_unset_secret_turns_slack_off_with_a_warning(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "TEST_SLACK_TOKEN is not set: slack is off" in p.stderr
     assert "TEST_TEAMS_URL is not set: teams is off" in p.stderr
+
+
+# ---- Mattermost: the same chat-ops on its REST API v4, slash commands and message actions ----
+
+MM_TOKEN, MM_COMMAND_TOKEN = "mm-bot-token", "mm-slash-command-token-0123"
+MM_USERS = {"alice@example.com": "alice" + "0" * 21, "bob@example.com": "bob" + "0" * 23,
+            "zed@example.org": "zed" + "0" * 23}
+MM_ALICE, MM_BOB, MM_ZED = MM_USERS["alice@example.com"], MM_USERS["bob@example.com"], \
+    MM_USERS["zed@example.org"]
+
+
+def mm_config(mm):
+    head = CONFIG.split("chatops:")[0].replace("{{", "{").replace("}}", "}")
+    return head + f"""chatops:
+  channel_format: "inc-{{date}}-{{short_name}}"
+  modes: {{SEV2: thread, SEV4: none}}
+  archive_after: 1h
+  bridge: "https://meet.example.com/{{id}}"
+  mattermost:
+    url: "{mm.url}"
+    team_id: {mm.team}
+    announce_channel_id: {mm.announce}
+    bot_token_env: TEST_MM_TOKEN
+    command_token_env: TEST_MM_COMMAND_TOKEN
+    incoming_webhook_url_env: TEST_MM_HOOK
+"""
+
+
+@pytest.fixture(scope="module")
+def mmchat(tmp_path_factory):
+    from chat_fakes import FakeMattermost
+    require_bin()
+    mm = FakeMattermost(MM_TOKEN, MM_USERS)
+    s = Server(tmp_path_factory.mktemp("mm"), dev_clock=True, config_text=mm_config(mm))
+    s.env = {"TEST_MM_TOKEN": MM_TOKEN, "TEST_MM_COMMAND_TOKEN": MM_COMMAND_TOKEN,
+             "TEST_MM_HOOK": mm.hook_url}
+    s.start()
+    yield s, mm
+    try:
+        s.teardown()
+    finally:
+        mm.stop()
+
+
+def mm_command(s, user, text, channel="nochannel", token=MM_COMMAND_TOKEN):
+    body = urllib.parse.urlencode({"token": token, "command": "/tocsin", "text": text,
+                                   "user_id": user, "user_name": "x", "channel_id": channel,
+                                   "team_id": "team" + "0" * 22})
+    r = s.request("POST", "/api/v1/chat/mattermost/commands", raw=body, token=None, check=False,
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return r.status, json.loads(r.body or b"{}")
+
+
+def mm_click(s, user, integration):
+    body = json.dumps({"user_id": user, "channel_id": "x", "post_id": "y", "type": "",
+                       "context": integration["context"]})
+    r = s.request("POST", "/api/v1/chat/mattermost/actions", raw=body, token=None, check=False,
+                  headers={"Content-Type": "application/json"})
+    return r.status, json.loads(r.body or b"{}")
+
+
+def test_mattermost_sev1_from_declare_to_archive(mmchat):
+    s, mm = mmchat
+    st, j = mm_command(s, MM_ALICE, "declare SEV1 Payments down")
+    assert st == 200 and j["response_type"] == "in_channel", j
+    iid = j["text"].split()[-1]
+    inc = s.get(iid)
+    name = f"inc-{day(inc)}-payments-down"
+    wait_for(lambda: [p for p in mm.posts_in(mm.announce) if iid in p["message"]])
+    created = mm.of("POST /api/v4/channels", name=name)
+    assert len(created) == 1 and created[0].args["team_id"] == mm.team
+    cid = created[0].answer["id"]
+    header = mm.channels[cid]["header"]
+    assert header.startswith("SEV1 | triggered") and f"meet.example.com/{iid.lower()}" in header
+    assert MM_ALICE in mm.channels[cid]["members"]  # the declarer, found by email
+    assert len(mm.channels[cid]["pins"]) == 1
+    announce = [p for p in mm.posts_in(mm.announce) if iid in p["message"]]
+    assert len(announce) == 1 and announce[0].get("via") == "hook"  # the incoming webhook
+    assert f"{iid} opened - SEV1 - Payments down - #{name}" in announce[0]["message"]
+    # bob is paged: the page post carries signed buttons; bob joins the channel
+    page = wait_for(lambda: [p for p in mm.posts_in(cid) if "escalated" in p["message"]])[0]
+    actions = page["props"]["attachments"][0]["actions"]
+    assert [a["id"] for a in actions] == ["ack", "escalate", "resolve"]
+    assert actions[0]["integration"]["url"] == "http://tocsin.test/api/v1/chat/mattermost/actions"
+    wait_for(lambda: MM_BOB in mm.channels[cid]["members"])
+    # a forged button: 401, nothing done
+    forged = {"context": dict(actions[2]["integration"]["context"], action="resolve",
+                              sig="v0=" + "0" * 64)}
+    st, _ = mm_click(s, MM_BOB, forged)
+    assert st == 401 and s.get(iid)["status"] == "triggered"
+    # bob clicks Acknowledge
+    st, j = mm_click(s, MM_BOB, actions[0]["integration"])
+    assert st == 200 and "Acknowledged" in j["ephemeral_text"], j
+    inc = s.get(iid)
+    assert inc["status"] == "acknowledged"
+    acked = [e for e in s.timeline(iid) if e["kind"] == "incident.acknowledged"][0]
+    assert acked["actor"] == "user:bob"
+    # a note typed in the channel, then resolve and close
+    st, j = mm_command(s, MM_ALICE, "note Failover to the second PSP", channel=cid)
+    assert j["response_type"] == "in_channel", j
+    assert any(e["kind"] == "incident.note_added" for e in s.timeline(iid))
+    st, j = mm_command(s, MM_ALICE, "resolve PSP back", channel=cid)
+    assert s.get(iid)["status"] == "resolved", j
+    s.move(iid, "closed", postmortem="https://wiki.example.com/pm/7")
+    wait_for(lambda: any("closed by" in p["message"] for p in mm.posts_in(cid)))
+    posts = [p["message"] for p in mm.posts_in(cid)]
+    for words in ("escalated (step 1): paged bob", "acknowledged by bob", "resolved by alice",
+                  "closed by"):
+        assert sum(words in p for p in posts) == 1, (words, posts)
+    assert any("https://wiki.example.com/pm/7" in p for p in posts)
+    assert mm.channels[cid]["header"].startswith("SEV1 | closed")
+    assert not mm.of("DELETE /api/v4/channels/(?P<cid>[a-z0-9]+)")
+    s.advance("61m")
+    wait_for(lambda: mm.channels[cid]["delete_at"])
+    created = [e for e in s.timeline(iid) if e["kind"] == "chat.channel_created"]
+    assert created and created[0]["data"]["provider"] == "mattermost"
+
+
+def test_mattermost_bad_token_unlinked_user_name_taken_and_thread(mmchat):
+    s, mm = mmchat
+    before = incident_count(s)
+    st, j = mm_command(s, MM_ALICE, "declare SEV3 Forged", token="wrong-token-0000000000000")
+    assert st == 401 and "token" in j["error"]["message"]
+    st, j = mm_command(s, MM_ALICE, "declare SEV3 Forged", token="")
+    assert st == 401
+    st, j = mm_command(s, MM_ZED, "declare SEV3 Not linked")
+    assert st == 200 and j["response_type"] == "ephemeral" and "not linked" in j["text"]
+    assert "Mattermost" in j["text"] and "zed@example.org" in j["text"]
+    assert incident_count(s) == before
+    # a taken name gets a suffix
+    inc = s.create(title="Payments down", severity="SEV1")
+    name = f"inc-{day(inc)}-payments-down-2"
+    wait_for(lambda: mm.channel_named(name))
+    # SEV2: a thread under the announcement
+    inc = s.create(title="Slow search", severity="SEV2")
+    ann = wait_for(lambda: [p for p in mm.posts_in(mm.announce) if inc["id"] in p["message"]])[0]
+    st, j = mm_command(s, MM_ALICE, f"ack {inc['id']}")
+    assert j["response_type"] == "in_channel", j
+    reply = wait_for(lambda: [p for p in mm.posts_in(mm.announce)
+                              if p["root_id"] == ann["id"] and "acknowledged" in p["message"]])
+    assert len(reply) == 1

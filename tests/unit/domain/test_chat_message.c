@@ -152,6 +152,27 @@ static void test_signature(void **state)
     assert_string_equal(sig, SIG);
 }
 
+/* Mattermost: the command token compared whole, and the buttons' signatures per action and
+ * incident (an Acknowledge signature does not resolve, nor another incident). */
+static void test_mattermost_secrets(void **state)
+{
+    (void)state;
+    assert_true(chat_secret_equal("tok-123", "tok-123"));
+    assert_false(chat_secret_equal("tok-123", "tok-124"));
+    assert_false(chat_secret_equal("tok-123", "tok-12"));
+    assert_false(chat_secret_equal("", ""));
+    assert_false(chat_secret_equal(NULL, "x"));
+    char ack[3 + SLACK_SIG_HEX + 1], res[3 + SLACK_SIG_HEX + 1], other[3 + SLACK_SIG_HEX + 1];
+    chat_action_sig("k", "ack", "INC-1", ack);
+    chat_action_sig("k", "resolve", "INC-1", res);
+    chat_action_sig("k", "ack", "INC-2", other);
+    assert_int_equal(strlen(ack), 3 + SLACK_SIG_HEX);
+    assert_string_not_equal(ack, res);
+    assert_string_not_equal(ack, other);
+    chat_action_sig("k", "ack", "INC-1", res);
+    assert_string_equal(ack, res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_format_check),
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_signature),
+        cmocka_unit_test(test_mattermost_secrets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
