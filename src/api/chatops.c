@@ -13,6 +13,8 @@
  * the same validation, jobs and role checks as the API): the role is the user's UI login role
  * (PUT /api/v1/users/{id}/password), responder when the user has none; a viewer is refused. The
  * incident is the id given (INC-...), else the incident whose channel the command was typed in.
+ *   POST /api/v1/chat/slack/events (public; signed): the Events API (url_verification,
+ *        reaction_added: a message marked with chatops.slack.note_reaction becomes a note).
  *   POST /api/v1/chat/mattermost/commands (public; the slash command's token): the same commands
  *        from Mattermost's Slack-compatible slash command.
  *   POST /api/v1/chat/mattermost/actions (public; the button's signed context): message actions
@@ -319,6 +321,60 @@ static void api_slack_action(struct request *r)
     ui_form_free(&f);
 }
 
+/* Slack's Events API: the url_verification handshake, and reaction_added: a message in an
+ * incident's channel marked with chatops.slack.note_reaction becomes a timeline note, written as
+ * the (linked) user who reacted. Other events are acknowledged and ignored. A retry
+ * (X-Slack-Retry-Num) is acknowledged and not run again: the first delivery was answered. */
+static void api_slack_event(struct request *r)
+{
+    if (!slack_on(r) || !verified(r))
+        return;
+    json_t *p = json_loadb(r->body, r->body_len, 0, NULL);
+    const char *type = json_string_value(json_object_get(p, "type"));
+    json_t *ev = json_object_get(p, "event");
+    json_t *item = json_object_get(ev, "item");
+    const char *etype = json_string_value(json_object_get(ev, "type"));
+    const char *reaction = json_string_value(json_object_get(ev, "reaction"));
+    const char *user = json_string_value(json_object_get(ev, "user"));
+    const char *channel = json_string_value(json_object_get(item, "channel"));
+    const char *ts = json_string_value(json_object_get(item, "ts"));
+    struct error err = {0};
+    struct store_conn *rd = NULL;
+    struct store_chat_channel ch;
+    bool have_ch = false;
+    if (!json_is_object(p) || !type) {
+        reply_error(r, ERR_BAD_REQUEST, "type: missing (not a Slack event)");
+    } else if (strcmp(type, "url_verification") == 0) {
+        const char *challenge = json_string_value(json_object_get(p, "challenge"));
+        reply_json(r, 200, json_pack("{s:s}", "challenge", challenge ? challenge : ""));
+    } else if (strcmp(type, "event_callback") != 0 || !etype ||
+               strcmp(etype, "reaction_added") != 0 || !reaction ||
+               strcmp(reaction, r->config->chatops.slack.note_reaction) != 0 || !channel || !ts ||
+               request_header(r, "X-Slack-Retry-Num") ||
+               !(rd = store_reader(r->app->store, &err)) ||
+               !(have_ch = store_chat_channel_by_id(rd, channel, &ch) == OK)) {
+        reply_json(r, 200, json_pack("{s:b}", "ok", 1)); /* not for us */
+    } else if (linked(r, user, false)) {
+        char *text = NULL;
+        enum result result =
+            chat_slack_message_text(r->config, clock_now(r->app->clock), channel, ts, &text, &err);
+        if (result != OK) {
+            log_warn("chatops: a marked message not made a note of %s: %s", ch.incident_id,
+                     err.message);
+            reply_error(r, result == ERR_UNAVAILABLE ? ERR_UNAVAILABLE : ERR_NOT_FOUND, "%s",
+                        err.message);
+        } else {
+            char path[256];
+            snprintf(path, sizeof path, "/api/v1/incidents/%.128s/notes", ch.incident_id);
+            call(r, "POST", path, json_pack("{s:s}", "text", text), "Noted");
+        }
+        free(text);
+    }
+    if (have_ch)
+        store_chat_channel_free_fields(&ch);
+    json_decref(p);
+}
+
 static bool mm_on(struct request *r)
 {
     if (r->config->chatops.mattermost.on)
@@ -398,6 +454,7 @@ static void api_mm_action(struct request *r)
 static const struct route routes[] = {
     {"POST", "/api/v1/chat/slack/commands", api_slack_command, ACCESS_PUBLIC, "chat_slack_command"},
     {"POST", "/api/v1/chat/slack/actions", api_slack_action, ACCESS_PUBLIC, "chat_slack_action"},
+    {"POST", "/api/v1/chat/slack/events", api_slack_event, ACCESS_PUBLIC, "chat_slack_event"},
     {"POST", "/api/v1/chat/mattermost/commands", api_mm_command, ACCESS_PUBLIC,
      "chat_mattermost_command"},
     {"POST", "/api/v1/chat/mattermost/actions", api_mm_action, ACCESS_PUBLIC,

@@ -60,6 +60,8 @@ static const struct cfg_field slack_fields[] = {
     FLD(struct config, "signing_secret_env", chatops.slack.secret_env, CFG_STR, .required = true,
         .check = check_env_name),
     FLD(struct config, "announce_channel", chatops.slack.announce, CFG_STR, .required = true),
+    FLD(struct config, "note_reaction", chatops.slack.note_reaction, CFG_STR,
+        .check = check_sev_key),
 };
 static const struct cfg_spec slack_spec = {
     .line_off = NO_OFF, FIELDS(slack_fields), .uniq_off = NO_OFF};
@@ -143,6 +145,8 @@ static void chatops_finish(struct cfg_ctx *ctx, const struct yaml_tree_node *roo
         ch->channel_format = xstrdup("inc-{date}-{short_name}");
     if (!ch->default_mode)
         ch->default_mode = xstrdup("channel");
+    if (!ch->slack.note_reaction)
+        ch->slack.note_reaction = xstrdup("pushpin");
     if (!ch->slack.api_url)
         ch->slack.api_url = xstrdup("https://slack.com/api");
     check_severity_keys(ctx, c, ch->modes, ch->mode_count, "modes");

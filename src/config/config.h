@@ -231,7 +231,8 @@ struct config_chatops {
         char *api_url;   /* default https://slack.com/api */
         char *token_env; /* names of the environment variables */
         char *secret_env;
-        char *announce; /* the announce channel: a name ("incidents") or an id */
+        char *announce;      /* the announce channel: a name ("incidents") or an id */
+        char *note_reaction; /* the emoji that makes a message a timeline note; default "pushpin" */
         char token[CONFIG_SECRET_MAX], secret[CONFIG_SECRET_MAX];
         bool on; /* configured and both variables set */
         int line;

@@ -115,3 +115,37 @@ enum result chat_mm_user_email(const struct config *cfg, int64_t now, const char
     chat_answer_free(&a);
     return result;
 }
+
+enum result chat_slack_message_text(const struct config *cfg, int64_t now, const char *channel,
+                                    const char *ts, char **out, struct error *err)
+{
+    *out = NULL;
+    struct curl_runner *curl = curl_runner_new(err);
+    if (!curl)
+        return ERR_UNAVAILABLE;
+    struct chat_caller caller = {.curl = curl, .now = now};
+    struct buf form;
+    buf_init(&form, 1024);
+    chat_form_add(&form, "channel", channel);
+    chat_form_add(&form, "latest", ts);
+    chat_form_add(&form, "inclusive", "true");
+    chat_form_add(&form, "limit", "1");
+    struct chat_answer a;
+    chat_slack_call(&caller, cfg->chatops.slack.api_url, cfg->chatops.slack.token,
+                    "conversations.history", &form, &a);
+    buf_free(&form);
+    curl_runner_free(curl);
+    enum result result = OK;
+    const json_t *m = json_array_get(json_object_get(a.json, "messages"), 0);
+    const char *text = json_string_value(json_object_get(m, "text"));
+    const char *mts = json_string_value(json_object_get(m, "ts"));
+    if (a.verdict != CHAT_OK)
+        result = error_set(err, a.verdict == CHAT_RETRY ? ERR_UNAVAILABLE : ERR_NOT_FOUND,
+                           "slack conversations.history: %.200s", a.error);
+    else if (!text || !mts || strcmp(mts, ts) != 0)
+        result = error_set(err, ERR_NOT_FOUND, "slack: no message %.40s in %.40s", ts, channel);
+    else
+        *out = xstrdup(text);
+    chat_answer_free(&a);
+    return result;
+}

@@ -21,6 +21,10 @@ enum { CHAT_USERS_CACHED = 256, CHAT_USERS_TTL_MS = 10 * 60 * 1000 };
 enum result chat_slack_user_email(const struct config *cfg, int64_t now, const char *user_id,
                                   char *out, size_t n, struct error *err);
 
+/* The text of the message ts in channel (conversations.history, scope channels:history), into
+ * *out (free it). ERR_NOT_FOUND: no such message; ERR_UNAVAILABLE: Slack could not be asked. */
+enum result chat_slack_message_text(const struct config *cfg, int64_t now, const char *channel,
+                                    const char *ts, char **out, struct error *err);
 /* The same for a Mattermost user id (GET /api/v4/users/{id} with the bot token). */
 enum result chat_mm_user_email(const struct config *cfg, int64_t now, const char *user_id,
                                char *out, size_t n, struct error *err);

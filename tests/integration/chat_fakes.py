@@ -3,7 +3,8 @@ from their public API documents, each recording what it received.
 
 - FakeSlack: Slack's Web API subset tocsin calls (POST /api/<method>, form-encoded, bot token as
   "Authorization: Bearer"): auth.test, conversations.create / .invite / .setTopic / .archive /
-  .list, chat.postMessage, pins.add, users.lookupByEmail, users.info, with Slack's answer shapes:
+  .list, .history, chat.postMessage, pins.add, users.lookupByEmail, users.info, with Slack's
+  answer shapes:
   {"ok": true, ...} or {"ok": false, "error": "name_taken" | "invalid_auth" | "channel_not_found"
   | "users_not_found" | "already_in_channel" | "ratelimited"} (ratelimited: HTTP 429 and a
   Retry-After header). A test can make the next calls of a method fail (fail_next), rate limit
@@ -65,6 +66,7 @@ class FakeSlack:
         self.ratelimit_next = {}           # method -> [retry_after_seconds, ...]
         self.hold_create = None            # a threading.Event: create waits on it after creating
         self.create_seen = threading.Event()
+        self.messages = {}                 # (channel id, ts) -> message
         fake = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -227,6 +229,8 @@ class FakeSlack:
         if self.channels[cid]["archived"]:
             return {"ok": False, "error": "is_archived"}
         ts = f"{1796630400 + next(self.ts)}.000100"
+        self.messages[(cid, ts)] = {"type": "message", "user": BOT_ID, "text": a.get("text", ""),
+                                    "ts": ts}
         return {"ok": True, "channel": cid, "ts": ts,
                 "message": {"text": a.get("text", ""), "ts": ts}}
 
@@ -244,6 +248,23 @@ class FakeSlack:
             return {"ok": False, "error": "no_item_specified"}
         self.channels[cid]["pins"].append(a["timestamp"])
         return {"ok": True}
+
+    def user_message(self, cid, user, text):
+        """A person types text in channel cid; returns its ts."""
+        with self.lock:
+            ts = f"{1796630400 + next(self.ts)}.000200"
+            self.messages[(cid, ts)] = {"type": "message", "user": user, "text": text, "ts": ts}
+            return ts
+
+    def m_conversations_history(self, a):
+        cid = self._channel(a.get("channel", ""))
+        if not cid:
+            return {"ok": False, "error": "channel_not_found"}
+        latest = a.get("latest", "")
+        msgs = sorted((m for (c, ts), m in self.messages.items() if c == cid
+                       and (ts < latest or (ts == latest and a.get("inclusive") == "true"))),
+                      key=lambda m: m["ts"], reverse=True)
+        return {"ok": True, "messages": msgs[:int(a.get("limit") or 100)], "has_more": False}
 
     def m_users_lookupByEmail(self, a):
         uid = self.users.get(a.get("email", ""))

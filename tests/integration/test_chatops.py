@@ -352,6 +352,54 @@ def test_commands_run_as_the_linked_user(chat):
     wait_for(lambda: any("acknowledged by alice" in p["text"] for p in slack.posts_in(cid)))
 
 
+def event(s, body, **headers):
+    raw = json.dumps(body)
+    ts = str(clock_s(s))
+    sig = "v0=" + hmac.new(SECRET.encode(), f"v0:{ts}:{raw}".encode(), hashlib.sha256).hexdigest()
+    r = s.request("POST", "/api/v1/chat/slack/events", raw=raw, token=None, check=False,
+                  headers=dict({"Content-Type": "application/json",
+                                "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig},
+                               **headers))
+    return r.status, json.loads(r.body or b"{}")
+
+
+def reaction(user, cid, ts, name="pushpin"):
+    return {"type": "event_callback", "team_id": "T1",
+            "event": {"type": "reaction_added", "user": user, "reaction": name,
+                      "item": {"type": "message", "channel": cid, "ts": ts},
+                      "event_ts": "1.2"}}
+
+
+def test_a_marked_message_becomes_a_note_and_severity_is_posted_once(chat):
+    s, slack, teams = chat
+    inc = s.create(title="Memcache evictions", severity="SEV3")
+    iid = inc["id"]
+    cid = wait_for(lambda: channel_of(slack, f"inc-{day(inc)}-memcache-evictions"))
+    st, j = event(s, {"type": "url_verification", "challenge": "abc123"})
+    assert st == 200 and j == {"challenge": "abc123"}
+    ts = slack.user_message(cid, "UBOB", "Hit ratio back to 92% after warming")
+    other = slack.user_message(cid, "UBOB", "lunch?")
+    assert event(s, reaction("UBOB", cid, other, "tada"))[0] == 200  # another emoji: nothing
+    st, j = event(s, reaction("UBOB", cid, ts))
+    assert st == 200 and j["response_type"] == "in_channel", j
+    # Slack's retry of the same event is not a second note
+    assert event(s, reaction("UBOB", cid, ts), **{"X-Slack-Retry-Num": "1"})[0] == 200
+    # an unlinked user's reaction does nothing
+    event(s, reaction("UZED", cid, ts))
+    notes = [e for e in s.timeline(iid) if e["kind"] == "incident.note_added"]
+    assert len(notes) == 1 and notes[0]["actor"] == "user:bob"
+    assert notes[0]["data"]["text"] == "Hit ratio back to 92% after warming"
+    # a forged event: 401
+    r = s.request("POST", "/api/v1/chat/slack/events", raw=json.dumps(reaction("UBOB", cid, ts)),
+                  token=None, check=False, headers={"Content-Type": "application/json"})
+    assert r.status == 401
+    # a severity change is posted once in the channel
+    s.api("PATCH", f"/api/v1/incidents/{iid}", {"severity": "SEV2"})
+    wait_for(lambda: any("severity SEV3 -> SEV2" in p["text"] for p in slack.posts_in(cid)))
+    assert sum("severity SEV3 -> SEV2" in p["text"] for p in slack.posts_in(cid)) == 1
+    wait_for(lambda: slack.channels[cid]["topic"].startswith("SEV2"))
+
+
 def test_viewer_is_refused_from_chat(chat):
     s, slack, teams = chat
     st, _ = s.api("PUT", "/api/v1/users/bob/password",

@@ -164,6 +164,7 @@ static void test_table_is_the_api(void **state)
         /* chat-ops (api/chatops.c): public, each request verified by Slack's signature */
         {"POST", "/api/v1/chat/slack/commands", ACCESS_PUBLIC},
         {"POST", "/api/v1/chat/slack/actions", ACCESS_PUBLIC},
+        {"POST", "/api/v1/chat/slack/events", ACCESS_PUBLIC},
         {"POST", "/api/v1/chat/mattermost/commands", ACCESS_PUBLIC},
         {"POST", "/api/v1/chat/mattermost/actions", ACCESS_PUBLIC},
         /* the public status page (api/status_page.c) */
