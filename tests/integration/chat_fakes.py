@@ -385,7 +385,10 @@ class FakeMattermost:
         except ValueError:
             return self.err(400, "api.context.invalid_body_param.app_error", "invalid JSON")
         params = {k: urllib.parse.unquote(x) for k, x in m.groupdict().items()}
-        call = Call(f"{verb} {pattern}", dict(args, **params) if isinstance(args, dict) else {"_": args}, headers)
+        call = Call(f"{verb} {pattern}", dict(args, **params) if isinstance(args, dict)
+                    else {"_": args}, headers)
+        call.path = f"{verb} {path}"  # what was asked, for transcripts
+        call.body = args
         with self.lock:
             self.calls.append(call)
             if name != "hook" and headers.get("Authorization") != f"Bearer {self.token}":

@@ -96,6 +96,7 @@ def day(inc):
 
 def test_sev1_from_declare_to_close(chat):
     s, slack, teams = chat
+    first = len(slack.calls)
     inc = s.create(title="Checkout API 502s", severity="SEV1", service="api")
     iid = inc["id"]
     name = f"inc-{day(inc)}-checkout-api-502s"
@@ -141,13 +142,29 @@ def test_sev1_from_declare_to_close(chat):
     # Teams heard of it too: cards for the declaration, the page, each state change
     cards = [c for c in teams.cards() if iid in json.dumps(c)]
     assert len(cards) >= 5
-    # the messages as the fakes received them, for the record (docs/chatops.md shows them)
-    record = [repr(c) for c in slack.calls if cid in json.dumps(c.args) or iid in json.dumps(c.args)
-              or c.method in ("conversations.create",)]
+    # the messages as the fakes received them (CHATOPS_TRANSCRIPT=file: written there)
+    transcript(f"Slack Web API, {iid} (SEV1) from declare to archive",
+               slack.calls[first:], cards, write=True)
+
+
+def transcript(title, calls, cards=(), write=False):
     out = os.environ.get("CHATOPS_TRANSCRIPT")
-    if out:
-        with open(out, "w") as f:
-            f.write("\n".join(record) + "\n\n" + "\n".join(json.dumps(c) for c in cards) + "\n")
+    if not out:
+        return
+    lines = [f"== {title}: {len(calls)} calls, in the order the fake received them", ""]
+    for c in calls:
+        if hasattr(c, "path"):  # Mattermost: the path asked and the JSON body
+            method, args = c.path, c.body
+        else:
+            method = c.method
+            args = {k: (json.loads(v) if k == "blocks" else v) for k, v in c.args.items()}
+        lines.append(f"{method} {json.dumps(args, sort_keys=True, ensure_ascii=False)}")
+        lines.append(f"  -> ok={c.ok}")
+    if cards:
+        lines += ["", f"== Microsoft Teams workflow webhook: {len(cards)} cards", ""]
+        lines += [json.dumps(c, ensure_ascii=False, indent=1) for c in cards]
+    with open(out, "w" if write else "a") as f:
+        f.write("\n".join(lines) + "\n\n")
 
 
 def test_taken_name_gets_a_suffix(chat):
@@ -556,6 +573,7 @@ def mm_click(s, user, integration):
 
 def test_mattermost_sev1_from_declare_to_archive(mmchat):
     s, mm = mmchat
+    first = len(mm.calls)
     st, j = mm_command(s, MM_ALICE, "declare SEV1 Payments down")
     assert st == 200 and j["response_type"] == "in_channel", j
     iid = j["text"].split()[-1]
@@ -609,6 +627,9 @@ def test_mattermost_sev1_from_declare_to_archive(mmchat):
     wait_for(lambda: mm.channels[cid]["delete_at"])
     created = [e for e in s.timeline(iid) if e["kind"] == "chat.channel_created"]
     assert created and created[0]["data"]["provider"] == "mattermost"
+    transcript(f"Mattermost REST API v4 and incoming webhook, {iid} (SEV1) from declare to "
+               "archive (the calls tocsin made; commands and clicks went the other way)",
+               mm.calls[first:])
 
 
 def test_mattermost_bad_token_unlinked_user_name_taken_and_thread(mmchat):
