@@ -392,6 +392,8 @@ def test_a_marked_message_becomes_a_note_and_severity_is_posted_once(chat):
     inc = s.create(title="Memcache evictions", severity="SEV3")
     iid = inc["id"]
     cid = wait_for(lambda: channel_of(slack, f"inc-{day(inc)}-memcache-evictions"))
+    # tocsin has recorded the channel once its last declaration step (the announcement) is made
+    wait_for(lambda: [p for p in slack.posts_in("incidents") if iid in p["text"]])
     st, j = event(s, {"type": "url_verification", "challenge": "abc123"})
     assert st == 200 and j == {"challenge": "abc123"}
     ts = slack.user_message(cid, "UBOB", "Hit ratio back to 92% after warming")
