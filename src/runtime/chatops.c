@@ -46,6 +46,16 @@ static const char *const step_names[] = {
     "conversations.create",  "conversations.invite", "conversations.setTopic", "pins.add",
     "chat.postMessage",      "chat.postMessage",     "chat.postMessage",       "archive wait",
     "conversations.archive", "teams webhook"};
+static const char *const mm_step_names[] = {"POST /api/v4/channels",
+                                            "POST /api/v4/channels/{id}/members",
+                                            "PUT /api/v4/channels/{id}/patch",
+                                            "POST /api/v4/posts/{id}/pin",
+                                            "POST /api/v4/posts",
+                                            "POST /api/v4/posts",
+                                            "POST /api/v4/posts",
+                                            "archive wait",
+                                            "DELETE /api/v4/channels/{id}",
+                                            "teams webhook"};
 
 struct chatops {
     struct app *app;
@@ -806,7 +816,8 @@ static enum result record_job(struct store_conn *tx, void *arg, struct error *er
                       err);
     if (result == OK && (r->outcome == O_RETRY || r->outcome == O_FAILED))
         result = note(tx, r, r->outcome == O_FAILED ? "chat.failed" : "chat.retry",
-                      json_pack("{s:s,s:s,s:i,s:I}", "call", step_names[j->step], "error", r->why,
+                      json_pack("{s:s,s:s,s:i,s:I}", "call",
+                                (r->mm ? mm_step_names : step_names)[j->step], "error", r->why,
                                 "tries", r->op.tries, "retry_at",
                                 (json_int_t)(r->outcome == O_RETRY ? r->op.next_attempt_at : 0)),
                       err);

@@ -315,6 +315,7 @@ class FakeMattermost:
                                     "header": "", "delete_at": 0, "members": set(), "pins": []}}
         self.posts = {}
         self.ids = itertools.count(1)
+        self.fail_next = {}  # route name ("create_post") -> [(status, error id), ...]
         fake = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -394,6 +395,8 @@ class FakeMattermost:
             if name != "hook" and headers.get("Authorization") != f"Bearer {self.token}":
                 status, answer = self.err(401, "api.context.session_expired.app_error",
                                           "Invalid or expired session, please login again.")
+            elif self.fail_next.get(name):
+                status, answer = self.err(*self.fail_next[name].pop(0), "failing as asked")
             else:
                 status, answer = getattr(self, "r_" + name)(args, **params)
             call.ok = 200 <= status < 300

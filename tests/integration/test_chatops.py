@@ -657,3 +657,19 @@ def test_mattermost_bad_token_unlinked_user_name_taken_and_thread(mmchat):
     reply = wait_for(lambda: [p for p in mm.posts_in(mm.announce)
                               if p["root_id"] == ann["id"] and "acknowledged" in p["message"]])
     assert len(reply) == 1
+
+
+def test_mattermost_failure_on_the_timeline_and_in_metrics(mmchat):
+    s, mm = mmchat
+    mm.fail_next["patch_channel"] = [(403, "api.context.permissions.app_error")]
+    inc = s.create(title="Header refused", severity="SEV1")
+    iid = inc["id"]
+    failed = wait_for(lambda: [e for e in s.timeline(iid) if e["kind"] == "chat.failed"])
+    assert failed[0]["data"]["call"] == "PUT /api/v4/channels/{id}/patch"
+    assert "HTTP 403 api.context.permissions.app_error" in failed[0]["data"]["error"]
+    r = s.request("GET", "/metrics", check=False)
+    text = r.body.decode()
+    assert 'tocsin_chat_calls_total{provider="mattermost",result="failed"} ' in text
+    n = [ln for ln in text.splitlines()
+         if ln.startswith('tocsin_chat_calls_total{provider="mattermost",result="failed"}')]
+    assert int(n[0].split()[-1]) >= 1
