@@ -326,3 +326,12 @@ json_t *chat_teams_message(const struct incident *inc, const char *text, const c
     return json_pack("{s:s,s:[{s:s,s:o}]}", "type", "message", "attachments", "contentType",
                      "application/vnd.microsoft.card.adaptive", "content", card);
 }
+
+const char *chat_mode_of(const struct config *cfg, const char *severity)
+{
+    const struct config_chatops *c = &cfg->chatops;
+    for (size_t i = 0; severity && i < c->mode_count; i++)
+        if (strcmp(c->modes[i].from, severity) == 0)
+            return c->modes[i].to;
+    return c->default_mode ? c->default_mode : "channel";
+}

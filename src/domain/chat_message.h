@@ -33,6 +33,8 @@ void chat_channel_name(const char *fmt, const struct incident *inc, int suffix,
 /* The incident's bridge: chatops.bridges' URL for its severity, else chatops.bridge's template
  * expanded, else "". */
 void chat_bridge_for(const struct config *cfg, const struct incident *inc, char *out, size_t n);
+/* The severity's chat mode: chatops.modes, else chatops.default_mode ("channel"). */
+const char *chat_mode_of(const struct config *cfg, const char *severity);
 /* The bridge URL from its template ("" when tpl is NULL). */
 void chat_bridge_url(const char *tpl, const struct incident *inc, char *out, size_t n);
 /* Appends s to out escaped for mrkdwn (&, <, >), at most max bytes of s (cut between

@@ -95,15 +95,6 @@ static void set_str(char **dst, const char *s)
     *dst = s ? xstrdup(s) : NULL;
 }
 
-static const char *mode_of(const struct config *cfg, const char *severity)
-{
-    const struct config_chatops *c = &cfg->chatops;
-    for (size_t i = 0; severity && i < c->mode_count; i++)
-        if (strcmp(c->modes[i].from, severity) == 0)
-            return c->modes[i].to;
-    return c->default_mode ? c->default_mode : "channel";
-}
-
 static bool kind_is(const struct run *r, const char *k)
 {
     return strcmp(r->op.kind, k) == 0;
@@ -131,7 +122,7 @@ static size_t plan(const struct run *r, enum step out[PLAN_MAX])
     const struct config_chatops *c = &r->cfg->chatops;
     if ((c->slack.on || c->mattermost.on) && r->have_inc) {
         if (kind_is(r, "incident.declared")) {
-            const char *mode = mode_of(r->cfg, r->inc.severity);
+            const char *mode = chat_mode_of(r->cfg, r->inc.severity);
             if (strcmp(mode, "channel") == 0) {
                 out[n++] = ST_CREATE;
                 out[n++] = ST_INVITE;
