@@ -11,6 +11,7 @@
 #include "api/paging.h"
 #include "runtime/engine.h"
 #include "jobs/escalate.h"
+#include "domain/chat_message.h"
 #include "domain/incident.h"
 #include "jobs/incident_ops.h"
 #include "jobs/postmortem.h"
@@ -74,6 +75,9 @@ json_t *api_incident_json(const struct incident *inc, const struct config *cfg, 
     json_object_set_new(o, "postmortem", api_str_or_null(inc->postmortem));
     json_object_set_new(o, "roles", roles);
     json_object_set_new(o, "sla", jsla);
+    char bridge[CHAT_URL_MAX];
+    chat_bridge_for(cfg, inc, bridge, sizeof bridge);
+    json_object_set_new(o, "bridge", bridge[0] ? json_string(bridge) : json_null());
     return o;
 }
 

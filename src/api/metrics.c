@@ -3,6 +3,7 @@
  * latency histograms (app/metrics), open incidents by severity, timeline entries, and the store's
  * group-commit latency and batch size histograms. Public, like Prometheus' own targets.
  */
+#include "runtime/chat_api.h"
 #include "api/api.h"
 #include "app/metrics.h"
 #include "app/version.h"
@@ -82,6 +83,7 @@ static void api_metrics(struct request *r)
                        (long long)seq);
     }
     render_store(r, &out);
+    chat_api_metrics(&out);
     size_t len = out.len;
     reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf_steal(&out), len);
 }

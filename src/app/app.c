@@ -3,6 +3,7 @@
  * See app.h for the locking rules.
  */
 #include "app/app.h"
+#include "jobs/chatops_enqueue.h"
 #include "jobs/timeline.h"
 #include "store/nodes.h"
 #include "util/log.h"
@@ -102,6 +103,8 @@ static enum result reload(struct app *app, const char *actor, bool announce,
     struct config *old = app->config;
     app->config = next;
     pthread_mutex_unlock(&app->config_lock);
+    chatops_enqueue_enable(next->chatops.slack.on || next->chatops.mattermost.on ||
+                           next->chatops.teams.on);
     warn_restart_only(old, next);
     config_unref(old);
     log_info("config: reloaded %s", app->config_path);

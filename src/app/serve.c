@@ -8,6 +8,7 @@
  */
 #include "cli/cli.h"
 #include "app/app.h"
+#include "jobs/chatops_enqueue.h"
 #include "app/datadir.h"
 #include "runtime/auditor.h"
 #include "runtime/engine.h"
@@ -254,6 +255,8 @@ static int serve_main(int argc, char **argv)
     for (size_t i = 0; i < warn.count; i++)
         log_warn("config: %s", warn.items[i]);
     config_errors_free(&warn);
+    const struct config_chatops *chat = &app.config->chatops; /* fatal() above does not return */
+    chatops_enqueue_enable(chat->slack.on || chat->mattermost.on || chat->teams.on);
     app.config_path = xstrdup(o.config);
     app.data_dir = xstrdup(o.data);
     app.clock = o.dev_clock ? clock_dev_new() : clock_real();

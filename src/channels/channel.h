@@ -26,6 +26,7 @@
 struct notify_request {
     char *url;
     const char *protocols; /* CURLOPT_PROTOCOLS_STR */
+    const char *method;    /* HTTP: NULL for POST, else "GET", "PUT", "DELETE" (with the body) */
     char *body;
     size_t body_len;
     struct curl_slist *headers; /* HTTP: request headers */

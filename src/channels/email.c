@@ -90,6 +90,11 @@ static void put_html(const struct notify_render *r, struct buf *out)
             notify_html_escape(out, it->incident_url);
             buf_puts(out, "\">Open incident</a>");
         }
+        if (it->bridge_url[0]) {
+            buf_puts(out, " &middot; <a href=\"");
+            notify_html_escape(out, it->bridge_url);
+            buf_puts(out, "\">Join the bridge</a>");
+        }
         buf_puts(out, "</p>");
     }
     if (r->nitems > NOTIFY_BUNDLE_LISTED)

@@ -86,6 +86,10 @@ static void add_item(json_t *blocks, const struct notify_item *it, size_t index)
         snprintf(id, sizeof id, "open_%zu", index);
         json_array_append_new(elements, button("Open incident", it->incident_url, id, false));
     }
+    if (it->bridge_url[0]) {
+        snprintf(id, sizeof id, "bridge_%zu", index);
+        json_array_append_new(elements, button("Join bridge", it->bridge_url, id, false));
+    }
     if (json_array_size(elements))
         json_array_append_new(blocks,
                               json_pack("{s:s,s:o}", "type", "actions", "elements", elements));

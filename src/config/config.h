@@ -260,6 +260,47 @@ struct config_status_template {
     int line;
 };
 
+/* `chatops:` (docs/chatops.md): the incident's chat place and what is said there. Secrets are
+ * read from the environment variables the *_env keys name, when the config is loaded; an unset
+ * variable turns that provider off with a warning (on == false). */
+enum { CONFIG_SECRET_MAX = 512 };
+struct config_chatops {
+    char *channel_format;                  /* default "inc-{date}-{short_name}" */
+    struct config_severity_mapping *modes; /* severity -> channel|thread|none */
+    size_t mode_count;
+    char *default_mode;                      /* for severities not in modes; default "channel" */
+    int64_t archive_after;                   /* ms after close; default 24h */
+    char *bridge;                            /* URL template, or NULL */
+    struct config_severity_mapping *bridges; /* severity -> fixed URL (before the template) */
+    size_t bridge_count;
+    struct {
+        char *api_url;   /* default https://slack.com/api */
+        char *token_env; /* names of the environment variables */
+        char *secret_env;
+        char *announce;      /* the announce channel: a name ("incidents") or an id */
+        char *note_reaction; /* the emoji that makes a message a timeline note; default "pushpin" */
+        char token[CONFIG_SECRET_MAX], secret[CONFIG_SECRET_MAX];
+        bool on; /* configured and both variables set */
+        int line;
+    } slack;
+    struct {
+        char *url;      /* the server's base URL (https://mm.example.com); REST API v4 below it */
+        char *team_id;  /* the team the incident channels are created in */
+        char *announce; /* the announce channel's id */
+        char *token_env, *command_token_env, *webhook_env; /* webhook: optional */
+        char token[CONFIG_SECRET_MAX], command_token[CONFIG_SECRET_MAX], webhook[CONFIG_SECRET_MAX];
+        bool on; /* configured and the token variables set */
+        int line;
+    } mattermost;
+    struct {
+        char *url_env; /* the workflow / incoming webhook URL's variable */
+        char url[CONFIG_SECRET_MAX];
+        bool on;
+        int line;
+    } teams;
+    int line;
+};
+
 struct config {
     char *path; /* the file it came from */
     struct {
@@ -363,6 +404,7 @@ struct config {
         int64_t max_backoff;  /* default 5m */
         int64_t ack_link_ttl; /* how long an ack link works; default 24h */
     } notify;
+    struct config_chatops chatops;
     struct {
         int64_t rate_limit; /* events per minute per integration key; default 60000 */
         int64_t burst;      /* events accepted at once above that pace; default 10000 */

@@ -73,6 +73,8 @@ static void item_text(const struct notify_item *it, struct buf *out)
         buf_printf(out, "Acknowledge: %s\n", it->ack_url);
     if (it->incident_url[0])
         buf_printf(out, "Incident: %s\n", it->incident_url);
+    if (it->bridge_url[0])
+        buf_printf(out, "Bridge: %s\n", it->bridge_url);
 }
 
 void notify_render_text(const struct notify_render *r, struct buf *out)

@@ -61,6 +61,7 @@ struct notify_item {
     const struct incident *inc;        /* NULL when the row is about no incident */
     char ack_url[NOTIFY_URL_MAX];      /* "" unless a page about an incident */
     char incident_url[NOTIFY_URL_MAX]; /* "" when no incident */
+    char bridge_url[NOTIFY_URL_MAX];   /* the incident's bridge (chatops.bridge), or "" */
 };
 
 struct notify_render {

@@ -5,6 +5,7 @@
  * step with rollbacks.
  */
 #include "jobs/timeline.h"
+#include "jobs/chatops_enqueue.h"
 #include "store/store.h"
 #include "store/timeline.h"
 #include "util/jsonfast.h"
@@ -50,6 +51,9 @@ enum result timeline_append(struct store_conn *tx, int64_t now, const char *acto
      * other nodes' CLUSTER_KEY_PUBLIC: a statement per batch, and their pages rendered again). */
     if (json_is_true(json_object_get(data, "public")))
         store_tx_public_change(tx);
+    result = chatops_enqueue(tx, now, actor, kind, incident_id, data, err);
+    if (result != OK)
+        goto out;
     if (out) {
         *out = e;
         out->actor = xstrdup(actor);

@@ -28,10 +28,12 @@
  */
 #include "app/app.h"
 #include "domain/ack_link.h"
+#include "domain/chat_message.h"
 #include "channels/channel.h"
 #include "domain/notify_policy.h"
 #include "jobs/notify_enqueue.h"
 #include "runtime/notifier.h"
+#include "runtime/chatops.h"
 #include "runtime/ack_key.h"
 #include "runtime/transfer.h"
 #include "jobs/timeline.h"
@@ -63,6 +65,7 @@ struct notifier {
     struct pacer pacer; /* one worker: notifier_main */
     unsigned char key[ACKLINK_KEY_LEN];
     struct curl_runner *curl; /* kept across passes: connections are reused */
+    struct chatops *chat;     /* the chat outbox (runtime/chatops.c), on this thread too */
 };
 
 enum action { ACT_SEND, ACT_CANCEL, ACT_DEFER, ACT_SKIP };
@@ -327,6 +330,7 @@ static void link_urls(struct pass *p, struct notify_item *it)
         return;
     snprintf(it->incident_url, sizeof it->incident_url, "%.*s/api/v1/incidents/%s", (int)bl, base,
              it->inc->id);
+    chat_bridge_for(cfg, it->inc, it->bridge_url, sizeof it->bridge_url);
     if (strcmp(it->row.kind, "page") == 0)
         acklink_url(cfg, p->nf->key, it->inc->id, it->row.user_id,
                     it->row.created_at + cfg->notify.ack_link_ttl, it->ack_url, sizeof it->ack_url);
@@ -699,6 +703,8 @@ static void *notifier_main(void *arg)
         for (int i = 0; i < PASSES_AT_ONCE && (more = run_pass(nf, cfg, &next)); i++)
             if (stop_requested(nf))
                 break;
+        if (!stop_requested(nf) && chatops_pass(nf->chat, cfg, &next))
+            more = true;
         config_unref(cfg);
         if (more) /* still rows due: not done yet (notifier_sync waits), go on at once */
             continue;
@@ -718,6 +724,7 @@ struct notifier *notifier_start(struct app *app)
         fatal("notify: cannot initialise libcurl");
     if (!(nf->curl = curl_runner_new(&err)))
         fatal("notify: %s", err.message);
+    nf->chat = chatops_new(app, nf->curl, nf->key, stop_requested, nf);
     pacer_init(&nf->pacer, 1);
     if (pthread_create(&nf->thread, NULL, notifier_main, nf) != 0)
         fatal("notify: cannot start the notifier thread");
@@ -731,6 +738,7 @@ void notifier_stop(struct notifier *nf)
     pacer_stop(&nf->pacer);
     curl_runner_wakeup(nf->curl);
     pthread_join(nf->thread, NULL);
+    chatops_free(nf->chat);
     curl_runner_free(nf->curl);
     sodium_memzero(nf->key, sizeof nf->key);
     pacer_destroy(&nf->pacer);

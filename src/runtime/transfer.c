@@ -106,6 +106,8 @@ static CURLcode setup_http(CURL *e, struct notify_transfer *t)
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    if (req->method)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->headers);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->resp);
@@ -119,7 +121,7 @@ static CURLcode setup_http(CURL *e, struct notify_transfer *t)
 static CURLcode setup(struct notify_transfer *t)
 {
     struct notify_request *req = t->req;
-    buf_init(&t->resp.body, ANSWER_CAP);
+    buf_init(&t->resp.body, t->answer_cap ? t->answer_cap : ANSWER_CAP);
     CURL *e = curl_easy_init();
     CURLcode result = CURLE_FAILED_INIT;
     if (!e) {

@@ -19,7 +19,8 @@ struct notify_transfer {
     struct notify_request *req;  /* the transport adds "Expect:" (no 100-continue wait) */
     struct notify_response resp; /* filled when done */
     bool done;
-    double ms; /* how long it took */
+    double ms;         /* how long it took */
+    size_t answer_cap; /* bytes of the answer kept; 0: 1 KiB (enough for an error message) */
     /* private to transfer.c */
     CURL *easy;
     size_t upload_pos;

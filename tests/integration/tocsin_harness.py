@@ -419,6 +419,7 @@ class Server:
         self.admin_token = None
         self.expect_chain_valid = True
         self.exit_codes = []
+        self.env = {}  # more environment variables for the server (chat secrets: test_chatops.py)
 
     # --- process control -------------------------------------------------------------------
     @property
@@ -455,7 +456,7 @@ class Server:
         if self.node:
             args += ["--node", self.node]
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            self.proc = Managed("tocsin", args, stdout=out, stderr=err, env=clean_env())
+            self.proc = Managed("tocsin", args, stdout=out, stderr=err, env=clean_env(self.env))
         self._out_path = out_path
         for _ in range(READY_TRIES):
             if self.proc.poll() is not None:

@@ -162,6 +162,12 @@ static void test_table_is_the_api(void **state)
         {"POST", "/ack/{token}", ACCESS_PUBLIC},
         {"POST", "/api/v1/incidents/{id}/escalate", ACCESS_RESPONDER},
         {"POST", "/api/v1/debug/failpoint", ACCESS_ADMIN}, /* new: tests only, --dev-clock */
+        /* chat-ops (api/chatops.c): public, each request verified by Slack's signature */
+        {"POST", "/api/v1/chat/slack/commands", ACCESS_PUBLIC},
+        {"POST", "/api/v1/chat/slack/actions", ACCESS_PUBLIC},
+        {"POST", "/api/v1/chat/slack/events", ACCESS_PUBLIC},
+        {"POST", "/api/v1/chat/mattermost/commands", ACCESS_PUBLIC},
+        {"POST", "/api/v1/chat/mattermost/actions", ACCESS_PUBLIC},
         /* the public status page (api/status_page.c) */
         {"GET", "/status", ACCESS_PUBLIC},
         {"GET", "/status.json", ACCESS_PUBLIC},

@@ -43,6 +43,7 @@
 
 #include "store/actions.h"
 #include "store/alerts.h"
+#include "store/chatops.h"
 #include "store/checklists.h"
 #include "store/credentials.h"
 #include "store/escalations.h"
@@ -83,7 +84,8 @@
     X(session, STORE_SESSION_OPS, "test_conformance_followup")                                     \
     X(postmortem, STORE_POSTMORTEM_OPS, "test_conformance_followup")                               \
     X(checklist, STORE_CHECKLIST_OPS, "test_conformance_followup")                                 \
-    X(action, STORE_ACTION_OPS, "test_conformance_followup")
+    X(action, STORE_ACTION_OPS, "test_conformance_followup")                                       \
+    X(chat, STORE_CHAT_OPS, "test_conformance_followup")
 
 /* One enumerator per operation: CONF_OP_<name>. */
 #define CONF_OP_ENUM_(name, flags, params, args) CONF_OP_##name,

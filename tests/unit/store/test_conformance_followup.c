@@ -787,6 +787,112 @@ static void test_keys_not_utf8(void **state)
     assert_int_equal(s.revoked_at, 0);
 }
 
+/* ---- the chat outbox (migration 011) ---- */
+
+static int chat_push(const struct store_chat_op *op, void *ctx)
+{
+    return got_push(ctx, op->kind, op->id);
+}
+
+static void test_chat_ops(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *tx = conf_begin(f);
+    int64_t id1 = 0, id2 = 0, id3 = 0, at = 0;
+    assert_int_equal(OP(chat_op_next_due, tx, &at), ERR_NOT_FOUND);
+    struct store_chat_op op = {.incident_id = "INC-1",
+                               .kind = "incident.declared",
+                               .data = "{\"a\":1}",
+                               .next_attempt_at = 100,
+                               .created_at = 90};
+    assert_int_equal(OP(chat_op_insert, tx, &op, &id1), OK);
+    op.kind = "incident.acknowledged";
+    op.next_attempt_at = 50; /* due earlier, but waits behind INC-1's first op */
+    assert_int_equal(OP(chat_op_insert, tx, &op, &id2), OK);
+    op = (struct store_chat_op){.incident_id = "INC-2",
+                                .kind = "incident.declared",
+                                .next_attempt_at = 200,
+                                .created_at = 95};
+    assert_int_equal(OP(chat_op_insert, tx, &op, &id3), OK);
+    assert_true(id1 < id2 && id2 < id3);
+    assert_int_equal(OP(chat_op_next_due, tx, &at), OK);
+    assert_int_equal(at, 50);
+    struct got g = {0};
+    assert_int_equal(OP(chat_op_due, tx, 1000, 10, chat_push, &g), OK);
+    assert_int_equal(g.n, 2); /* INC-1's oldest and INC-2's; INC-1's second waits */
+    assert_string_equal(g.id[0], "incident.declared");
+    assert_int_equal(g.num[0], id1);
+    assert_int_equal(g.num[1], id3);
+    g = (struct got){0};
+    assert_int_equal(OP(chat_op_due, tx, 150, 10, chat_push, &g), OK);
+    assert_int_equal(g.n, 1);
+    /* the first done: the second is next */
+    struct store_chat_op up = {.id = id1,
+                               .status = "done",
+                               .step = 5,
+                               .tries = 1,
+                               .next_attempt_at = 100,
+                               .done_at = 120,
+                               .last_error = NULL};
+    assert_int_equal(OP(chat_op_update, tx, &up), OK);
+    g = (struct got){0};
+    assert_int_equal(OP(chat_op_due, tx, 150, 10, chat_push, &g), OK);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.num[0], id2);
+    up = (struct store_chat_op){.id = 999999, .status = "done"};
+    assert_int_equal(OP(chat_op_update, tx, &up), ERR_NOT_FOUND);
+    conf_commit(f);
+
+    struct store_conn *rd = conf_reader(f);
+    g = (struct got){0};
+    assert_int_equal(OP(chat_op_list, rd, "INC-1", chat_push, &g), OK);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.num[0], id1);
+    assert_int_equal(g.num[1], id2);
+    g = (struct got){.stop_after = 1};
+    assert_int_equal(OP(chat_op_list, rd, "INC-1", chat_push, &g), OK);
+    assert_int_equal(g.n, 1);
+
+    struct store_chat_channel ch = {0};
+    assert_int_equal(OP(chat_channel_get, rd, "INC-1", &ch), ERR_NOT_FOUND);
+    tx = conf_begin(f);
+    struct store_chat_channel in = {.incident_id = "INC-1",
+                                    .provider = "slack",
+                                    .mode = "channel",
+                                    .name = "inc-1",
+                                    .created_at = 7};
+    assert_int_equal(OP(chat_channel_put, tx, &in), OK);
+    in.channel_id = "C123";
+    in.archived_at = 9;
+    assert_int_equal(OP(chat_channel_put, tx, &in), OK); /* replaces */
+    conf_commit(f);
+    assert_int_equal(OP(chat_channel_get, rd, "INC-1", &ch), OK);
+    assert_string_equal(ch.name, "inc-1");
+    assert_string_equal(ch.channel_id, "C123");
+    assert_null(ch.thread_ts);
+    assert_int_equal(ch.created_at, 7);
+    assert_int_equal(ch.archived_at, 9);
+    store_chat_channel_free_fields(&ch);
+    assert_int_equal(OP(chat_channel_by_id, rd, "C123", &ch), OK);
+    assert_string_equal(ch.incident_id, "INC-1");
+    store_chat_channel_free_fields(&ch);
+    assert_int_equal(OP(chat_channel_by_id, rd, "C999", &ch), ERR_NOT_FOUND);
+    tx = conf_begin(f); /* a thread row shares its channel id: not an incident's channel */
+    in = (struct store_chat_channel){.incident_id = "INC-2",
+                                     .provider = "slack",
+                                     .mode = "thread",
+                                     .name = "incidents",
+                                     .channel_id = "C123",
+                                     .thread_ts = "1.2",
+                                     .created_at = 8};
+    assert_int_equal(OP(chat_channel_put, tx, &in), OK);
+    conf_commit(f);
+    assert_int_equal(OP(chat_channel_by_id, rd, "C123", &ch), OK);
+    assert_string_equal(ch.incident_id, "INC-1");
+    assert_string_equal(ch.mode, "channel");
+    store_chat_channel_free_fields(&ch);
+}
+
 #define TESTS(X)                                                                                   \
     X(test_logins)                                                                                 \
     X(test_sessions)                                                                               \
@@ -794,6 +900,7 @@ static void test_keys_not_utf8(void **state)
     X(test_checklists)                                                                             \
     X(test_checklist_deadlines)                                                                    \
     X(test_actions)                                                                                \
-    X(test_keys_not_utf8)
+    X(test_keys_not_utf8)                                                                          \
+    X(test_chat_ops)
 
 CONF_MAIN(TESTS);
