@@ -496,7 +496,8 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
         result = subscribers_incident_update(tx, op->cfg, op->link_key, inc,
                                              sp_update_status(to, op->postmortem != NULL),
                                              op->message, now, err);
-    if (result == OK && op->public_update && incident_status_is_open(from)) /* executive briefings */
+    if (result == OK && op->public_update &&
+        incident_status_is_open(from)) /* executive briefings */
         result = stakeholders_brief(tx, op->cfg, inc, op->message, op->actor, now, err);
     return result;
 }
