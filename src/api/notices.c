@@ -237,6 +237,11 @@ static void api_notice_post(struct request *r)
         result = jsonv_string(body, "template", false, 1, 64, &tmpl, &err);
     if (result == OK)
         result = jsonv_string(body, "subject", false, 1, NOTICE_SUBJECT_MAX, &subject, &err);
+    if (result == OK && subject)
+        for (const char *c = subject; *c && result == OK; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                result = error_set(&err, ERR_BAD_REQUEST,
+                                   "subject: one line without control characters");
     if (result == OK)
         result = jsonv_string(body, "body", false, 1, NOTICE_BODY_MAX, &text, &err);
     if (result == OK && tmpl && (subject || text))

@@ -34,8 +34,11 @@ static bool is_ascii(const char *s)
 static void put_subject(struct buf *out, const char *s)
 {
     buf_puts(out, "Subject: ");
-    if (is_ascii(s)) {
-        buf_puts(out, s);
+    if (is_ascii(s)) { /* a control character (CR, LF) would end the header: a space instead */
+        for (const char *p = s; *p; p++) {
+            char c = (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p;
+            buf_append(out, &c, 1);
+        }
         buf_puts(out, "\r\n");
         return;
     }
@@ -51,6 +54,22 @@ static void put_subject(struct buf *out, const char *s)
         i += n;
     }
     buf_puts(out, "\r\n");
+}
+
+/* The iCalendar text of a post-mortem review invite: only a row its producer made (the dedup key
+ * "pm-review:...", never a caller's), and only the calendar that ends the body: the last line
+ * "BEGIN:VCALENDAR" (libical escapes line breaks in the values it writes and folds long lines
+ * with a leading space, so an incident title inside cannot start such a line). NULL otherwise:
+ * text that merely mentions a calendar is never sent as an invite. */
+static const char *invite_calendar(const struct notify_row *lead)
+{
+    static const char mark[] = "\nBEGIN:VCALENDAR\r\n";
+    if (!lead->body || !lead->dkey || strncmp(lead->dkey, "pm-review:", 10) != 0)
+        return NULL;
+    const char *last = NULL;
+    for (const char *p = strstr(lead->body, mark); p; p = strstr(p + 1, mark))
+        last = p;
+    return last ? last + 1 : NULL;
 }
 
 /* s as base64 in lines of B64_LINE characters. */
@@ -151,7 +170,7 @@ static void put_message(const struct notify_render *r, const char *from, struct 
     put_base64(out, html.data ? html.data : "", html.len);
     /* An invite (jobs/postmortem_review.c): the iCalendar text that ends the lead row's body
      * also goes as a text/calendar part (RFC 6047, iMIP), which mail clients show as an invite. */
-    const char *cal = lead->body ? strstr(lead->body, "BEGIN:VCALENDAR") : NULL;
+    const char *cal = invite_calendar(lead);
     if (cal && r->nitems == 1) {
         buf_printf(out,
                    "--%s\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n"

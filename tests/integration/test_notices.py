@@ -92,6 +92,8 @@ def test_notice_from_a_template_reaches_each_customer_once(env):
     ({"recipients": "email\na@example.com\n", "template": "customer-degraded", "subject": "x"},
      400, "template:"),
     ({"recipients": "email\na@example.com\n", "subject": "x"}, 400, "body:"),
+    ({"recipients": "email\na@example.com\n", "subject": "Outage\r\nReply-To: evil@example.org",
+      "body": "y"}, 400, "subject: one line"),
     ({"template": "customer-degraded"}, 400, "recipients"),
     ({"recipients": "email\na@example.com\n", "subject": "x", "body": "y", "cc": 1}, 400, "cc"),
 ])
