@@ -107,11 +107,22 @@ static bool linked(struct request *r, const char *slack_user, bool mm)
                service, result == OK ? email : err.message);
         return false;
     }
+    /* The user's UI role; a user without a sign-in row is a responder (docs/chatops.md). Any
+     * other failure to read the role does nothing: never a role the user may not have. */
     enum access access = ACCESS_RESPONDER;
     struct store_conn *rd = store_reader(r->app->store, &err);
     struct store_login login;
-    if (rd && store_login_get(rd, u->id, &login) == OK && access_parse(login.role) >= 0)
+    enum result got = rd ? store_login_get(rd, u->id, &login) : ERR_UNAVAILABLE;
+    if (got == OK && access_parse(login.role) >= 0)
         access = (enum access)access_parse(login.role);
+    else if (got != ERR_NOT_FOUND) {
+        log_warn("chatops: cannot read the role of %s: %s", u->id,
+                 got == OK        ? "unknown role"
+                 : err.message[0] ? err.message
+                                  : "store unavailable");
+        answer(r, false, "tocsin cannot read your role right now; try again. Nothing was done.");
+        return false;
+    }
     r->who = (struct principal){.authenticated = true, .access = access};
     snprintf(r->who.name, sizeof r->who.name, "%s", u->id);
     snprintf(r->who.actor, sizeof r->who.actor, "user:%.64s", u->id);
@@ -234,6 +245,8 @@ static void run_command(struct request *r, char **w, int n, const char *channel)
     } else if (strcmp(verb, "severity") == 0 && n >= 1) {
         snprintf(path, sizeof path, "/api/v1/incidents/%s", id);
         call(r, "PATCH", path, json_pack("{s:s}", "severity", w[0]), "Severity changed");
+    } else if (strcmp(verb, "assign") == 0 && n >= 2 && !ui_id_ok(w[0])) {
+        answer(r, false, "assign: \"%.32s\" is not a role name. Nothing was done.", w[0]);
     } else if (strcmp(verb, "assign") == 0 && n >= 2) {
         snprintf(path, sizeof path, "/api/v1/incidents/%s/roles/%.32s", id, w[0]);
         call(r, "PUT", path, json_pack("{s:s}", "user", w[1][0] == '@' ? w[1] + 1 : w[1]),
@@ -428,14 +441,22 @@ static void api_mm_action(struct request *r)
     const char *id = json_string_value(json_object_get(ctx, "incident"));
     const char *sig = json_string_value(json_object_get(ctx, "sig"));
     const char *user = json_string_value(json_object_get(p, "user_id"));
+    json_t *issued_j = json_object_get(ctx, "issued");
+    int64_t issued = json_is_integer(issued_j) ? (int64_t)json_integer_value(issued_j) : -1;
+    int64_t now = clock_now(r->app->clock);
     char want[3 + SLACK_SIG_HEX + 1] = "";
-    if (act && id)
-        chat_action_sig(r->config->chatops.mattermost.command_token, act, id, want);
+    if (act && id && issued >= 0)
+        chat_action_sig(r->config->chatops.mattermost.command_token, act, id, issued, want);
     if (!json_is_object(p))
         reply_error(r, ERR_BAD_REQUEST, "body: not a JSON object");
-    else if (!act || !id || !sig || !chat_secret_equal(sig, want)) {
+    else if (!act || !id || !sig || issued < 0 || !chat_secret_equal(sig, want)) {
         log_warn("chatops: a Mattermost action refused: bad or missing context signature");
         reply_error(r, ERR_UNAUTHORIZED, "context.sig: missing or wrong");
+    } else if (issued > now + 5 * 60 * 1000 || now - issued > CHAT_ACTION_TTL_MS) {
+        log_warn("chatops: a Mattermost action refused: its button is older than %d days",
+                 CHAT_ACTION_TTL_DAYS);
+        reply_error(r, ERR_UNAUTHORIZED, "context.issued: the button has expired (%d days)",
+                    CHAT_ACTION_TTL_DAYS);
     } else if ((strcmp(act, "ack") != 0 && strcmp(act, "escalate") != 0 &&
                 strcmp(act, "resolve") != 0) ||
                !ui_id_ok(id))

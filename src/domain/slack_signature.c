@@ -67,9 +67,9 @@ bool chat_secret_equal(const char *a, const char *b)
 }
 
 void chat_action_sig(const char *secret, const char *action, const char *incident_id,
-                     char out[3 + SLACK_SIG_HEX + 1])
+                     int64_t issued, char out[3 + SLACK_SIG_HEX + 1])
 {
     char body[256];
-    snprintf(body, sizeof body, "%.64s:%.128s", action, incident_id);
+    snprintf(body, sizeof body, "%.64s:%.128s:%lld", action, incident_id, (long long)issued);
     slack_signature_make(secret, "mattermost-action", body, strlen(body), out);
 }

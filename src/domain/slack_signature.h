@@ -32,8 +32,11 @@ const char *slack_sig_name(enum slack_sig s);
  * Mattermost's slash command token is checked with it. */
 bool chat_secret_equal(const char *a, const char *b);
 /* The signature of a Mattermost button (its integration context carries it back): "v0=" +
- * hex(HMAC-SHA256(secret, "v0:mattermost-action:" + action + ":" + incident_id)). */
+ * hex(HMAC-SHA256(secret, "v0:mattermost-action:" + action + ":" + incident_id + ":" + issued)),
+ * issued the button's time in ms: a context is honoured for CHAT_ACTION_TTL_MS after it. */
+enum { CHAT_ACTION_TTL_DAYS = 7 };
+#define CHAT_ACTION_TTL_MS ((int64_t)CHAT_ACTION_TTL_DAYS * 24 * 3600 * 1000)
 void chat_action_sig(const char *secret, const char *action, const char *incident_id,
-                     char out[3 + SLACK_SIG_HEX + 1]);
+                     int64_t issued, char out[3 + SLACK_SIG_HEX + 1]);
 
 #endif

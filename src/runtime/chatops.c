@@ -458,6 +458,9 @@ static void step_invite(struct run *r)
         buf_init(&form, 8192);
         chat_form_add(&form, "channel", r->ch.channel_id);
         chat_form_add(&form, "users", ids.data);
+        /* force: one of several already in the channel must not keep the others out (Slack
+         * fails the whole call with already_in_channel otherwise) */
+        chat_form_add(&form, "force", "true");
         struct chat_answer a;
         if (!slack(r, "conversations.invite", &form, &a) &&
             (strcmp(a.error, "already_in_channel") == 0 ||
@@ -522,12 +525,13 @@ static bool mm_post(struct run *r, const char *channel, const char *thread, cons
         incident_url(r, url, sizeof url, "/api/v1/chat/mattermost/actions");
         json_t *actions = json_array();
         for (size_t i = 0; i < 3; i++) {
-            chat_action_sig(r->cfg->chatops.mattermost.command_token, acts[i][0], r->inc.id, sig);
-            json_array_append_new(actions,
-                                  json_pack("{s:s,s:s,s:s,s:{s:s,s:{s:s,s:s,s:s}}}", "id",
-                                            acts[i][0], "name", acts[i][1], "type", "button",
-                                            "integration", "url", url, "context", "action",
-                                            acts[i][0], "incident", r->inc.id, "sig", sig));
+            chat_action_sig(r->cfg->chatops.mattermost.command_token, acts[i][0], r->inc.id, r->now,
+                            sig);
+            json_array_append_new(actions, json_pack("{s:s,s:s,s:s,s:{s:s,s:{s:s,s:s,s:I,s:s}}}",
+                                                     "id", acts[i][0], "name", acts[i][1], "type",
+                                                     "button", "integration", "url", url, "context",
+                                                     "action", acts[i][0], "incident", r->inc.id,
+                                                     "issued", (json_int_t)r->now, "sig", sig));
         }
         json_object_set_new(
             body, "props",

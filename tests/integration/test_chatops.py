@@ -15,7 +15,7 @@ import urllib.parse
 import pytest
 
 from chat_fakes import FakeSlack, FakeTeams, wait_for
-from tocsin_harness import Server, require_bin
+from tocsin_harness import Server, parse_time, require_bin
 
 TOKEN = "xoxb-test-token"
 SECRET = "slack-signing-secret-0123456789"
@@ -603,6 +603,11 @@ def test_mattermost_sev1_from_declare_to_archive(mmchat):
                               sig="v0=" + "0" * 64)}
     st, _ = mm_click(s, MM_BOB, forged)
     assert st == 401 and s.get(iid)["status"] == "triggered"
+    # the button's time is signed: an older (or newer) issued with the same signature is refused
+    ctx = actions[0]["integration"]["context"]
+    assert isinstance(ctx["issued"], int)
+    st, _ = mm_click(s, MM_BOB, {"context": dict(ctx, issued=ctx["issued"] - 1)})
+    assert st == 401 and s.get(iid)["status"] == "triggered"
     # bob clicks Acknowledge
     st, j = mm_click(s, MM_BOB, actions[0]["integration"])
     assert st == 200 and "Acknowledged" in j["ephemeral_text"], j
@@ -627,6 +632,20 @@ def test_mattermost_sev1_from_declare_to_archive(mmchat):
     assert not mm.of("DELETE /api/v4/channels/(?P<cid>[a-z0-9]+)")
     s.advance("61m")
     wait_for(lambda: mm.channels[cid]["delete_at"])
+    # a button issued more than 7 days ago is refused even with a right signature
+    issued = int(parse_time(s.now()).timestamp() * 1000) - 8 * 24 * 3600 * 1000
+    sig = hmac.new(MM_COMMAND_TOKEN.encode(), f"v0:mattermost-action:ack:{iid}:{issued}".encode(),
+                   hashlib.sha256).hexdigest()
+    st, j = mm_click(s, MM_BOB, {"context": {"action": "ack", "incident": iid, "issued": issued,
+                                             "sig": "v0=" + sig}})
+    assert st == 401 and "expired" in j["error"]["message"], (st, j)
+    # the same with a fresh time and its signature passes the check (the incident is closed)
+    issued = int(parse_time(s.now()).timestamp() * 1000)
+    sig = hmac.new(MM_COMMAND_TOKEN.encode(), f"v0:mattermost-action:ack:{iid}:{issued}".encode(),
+                   hashlib.sha256).hexdigest()
+    st, j = mm_click(s, MM_BOB, {"context": {"action": "ack", "incident": iid, "issued": issued,
+                                             "sig": "v0=" + sig}})
+    assert st == 200, (st, j)
     created = [e for e in s.timeline(iid) if e["kind"] == "chat.channel_created"]
     assert created and created[0]["data"]["provider"] == "mattermost"
     transcript(f"Mattermost REST API v4 and incoming webhook, {iid} (SEV1) from declare to "

@@ -163,13 +163,15 @@ static void test_mattermost_secrets(void **state)
     assert_false(chat_secret_equal("", ""));
     assert_false(chat_secret_equal(NULL, "x"));
     char ack[3 + SLACK_SIG_HEX + 1], res[3 + SLACK_SIG_HEX + 1], other[3 + SLACK_SIG_HEX + 1];
-    chat_action_sig("k", "ack", "INC-1", ack);
-    chat_action_sig("k", "resolve", "INC-1", res);
-    chat_action_sig("k", "ack", "INC-2", other);
+    chat_action_sig("k", "ack", "INC-1", 1000, ack);
+    chat_action_sig("k", "resolve", "INC-1", 1000, res);
+    chat_action_sig("k", "ack", "INC-2", 1000, other);
     assert_int_equal(strlen(ack), 3 + SLACK_SIG_HEX);
     assert_string_not_equal(ack, res);
     assert_string_not_equal(ack, other);
-    chat_action_sig("k", "ack", "INC-1", res);
+    chat_action_sig("k", "ack", "INC-1", 1001, other); /* the time is signed too */
+    assert_string_not_equal(ack, other);
+    chat_action_sig("k", "ack", "INC-1", 1000, res);
     assert_string_equal(ack, res);
 }
 
