@@ -152,22 +152,34 @@ static int restore(const struct config *cfg, const char *data, const char *file)
     char *db = db_path(cfg, data);
     size_t n = strlen(db) + 32;
     char *aside = xmalloc(n), *wal = xmalloc(n), *shm = xmalloc(n);
+    char *aside_wal = xmalloc(n + 32), *aside_shm = xmalloc(n + 32);
     snprintf(aside, n, "%s.before-restore", db);
     snprintf(wal, n, "%s-wal", db);
     snprintf(shm, n, "%s-shm", db);
+    snprintf(aside_wal, n + 32, "%s-wal", aside);
+    snprintf(aside_shm, n + 32, "%s-shm", aside);
     int rc = CLI_REFUSED;
     struct stat st;
+    unlink(aside_wal); /* an earlier restore's: it must not be replayed over this copy */
+    unlink(aside_shm);
     if (stat(db, &st) == 0 && rename(db, aside) != 0) {
         fprintf(stderr, "store restore: cannot move %s aside: %s\n", db, strerror(errno));
         goto out;
     }
-    /* the old WAL belongs to the old file: replayed over the restored one it would corrupt it */
-    if ((unlink(wal) != 0 && errno != ENOENT) || (unlink(shm) != 0 && errno != ENOENT)) {
-        fprintf(stderr, "store restore: cannot remove %s: %s\n", wal, strerror(errno));
+    /* The old WAL belongs to the old file: replayed over the restored one it would corrupt it.
+     * It moves aside with it (as DB.before-restore-wal, the name SQLite looks for beside
+     * DB.before-restore), so the kept copy keeps its last commits. */
+    if ((rename(wal, aside_wal) != 0 && errno != ENOENT) ||
+        (rename(shm, aside_shm) != 0 && errno != ENOENT)) {
+        fprintf(stderr, "store restore: cannot move %s aside: %s\n", wal, strerror(errno));
+        rename(aside_wal, wal);
+        rename(aside, db);
         goto out;
     }
     if (copy_file(file, db) != 0) {
         fprintf(stderr, "store restore: cannot copy %s to %s: %s\n", file, db, strerror(errno));
+        rename(aside_wal, wal);
+        rename(aside_shm, shm);
         rename(aside, db);
         goto out;
     }
@@ -179,6 +191,8 @@ out:
     free(aside);
     free(wal);
     free(shm);
+    free(aside_wal);
+    free(aside_shm);
     return rc;
 }
 

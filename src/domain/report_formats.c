@@ -117,13 +117,16 @@ void report_markdown_trend(const json_t *rep, struct buf *out)
 
 /* ---- CSV ---- */
 
-static void csv_cell(struct buf *out, const char *s)
+/* One CSV cell; a text that a spreadsheet would run as a formula (= + - @ first) is quoted with a
+ * leading apostrophe (numbers are written as numbers: a change of -3 stays a number). */
+static void csv_cell(struct buf *out, const char *s, bool text)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
+    bool formula = text && s[0] && strchr("=+-@", s[0]);
+    if (!strpbrk(s, ",\"\r\n") && !formula) {
         buf_puts(out, s);
         return;
     }
-    buf_puts(out, "\"");
+    buf_puts(out, formula ? "\"'" : "\"");
     for (const char *p = s; *p; p++)
         buf_printf(out, "%s%c", *p == '"' ? "\"" : "", *p);
     buf_puts(out, "\"");
@@ -173,9 +176,9 @@ static void csv_walk(struct buf *out, const char *month, const char *path, const
         snprintf(val, sizeof val, "%g", json_real_value(v));
     buf_puts(out, month);
     buf_puts(out, ",");
-    csv_cell(out, path);
+    csv_cell(out, path, true);
     buf_puts(out, ",");
-    csv_cell(out, json_is_string(v) ? json_string_value(v) : val);
+    csv_cell(out, json_is_string(v) ? json_string_value(v) : val, json_is_string(v));
     buf_puts(out, "\r\n");
 }
 

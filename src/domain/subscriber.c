@@ -40,13 +40,14 @@ bool sub_email_ok(const char *a)
 void sub_token(const unsigned char key[SUB_KEY_LEN], const char *purpose, const char *id,
                char out[SUB_TOKEN_LEN + 1])
 {
-    char payload[128];
-    int len = snprintf(payload, sizeof payload, "v1|%s|%s", purpose, id);
+    /* "v1|purpose|id", fed in parts: an id of any length is signed whole */
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, key, SUB_KEY_LEN);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)payload,
-                                  len > 0 && (size_t)len < sizeof payload ? (size_t)len : 0);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"v1|", 3);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)purpose, strlen(purpose));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
     crypto_auth_hmacsha256_final(&st, mac);
     char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
     sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);

@@ -75,6 +75,12 @@ def test_backup_under_writes_then_restore_and_start_on_it(make_server, tmp_path)
     p = store(s, "restore", backup)
     assert p.returncode == 0, p.stderr
     assert os.path.exists(s.db_path + ".before-restore")
+    # the kept copy is the whole old database, the incident made after the backup included
+    con = sqlite3.connect(f"file:{s.db_path}.before-restore?mode=ro", uri=True)
+    try:
+        assert con.execute("SELECT count(*) FROM incidents WHERE id = ?", (after,)).fetchone() == (1,)
+    finally:
+        con.close()
     s.start()
     st, j = s.api("POST", "/api/v1/audit/verify")
     assert st == 200 and j["valid"] is True, j
