@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,7 +187,7 @@ enum { WATCHDOG_EXTRA_MS = 5000 };
 
 static void *shutdown_watchdog(void *arg)
 {
-    int64_t ms = *(int64_t *)arg + WATCHDOG_EXTRA_MS;
+    int64_t ms = (int64_t)(intptr_t)arg + WATCHDOG_EXTRA_MS; /* the grace, by value */
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
@@ -196,10 +197,10 @@ static void *shutdown_watchdog(void *arg)
     return NULL;
 }
 
-static void start_shutdown_watchdog(const int64_t *grace_ms)
+static void start_shutdown_watchdog(int64_t grace_ms)
 {
     pthread_t t;
-    if (pthread_create(&t, NULL, shutdown_watchdog, (void *)grace_ms) == 0)
+    if (pthread_create(&t, NULL, shutdown_watchdog, (void *)(intptr_t)grace_ms) == 0)
         pthread_detach(t);
 }
 
@@ -302,7 +303,7 @@ static int serve_main(int argc, char **argv)
     fflush(stdout);
 
     rc = wait_for_signals(&app, http);
-    start_shutdown_watchdog(&grace);
+    start_shutdown_watchdog(grace);
     if (!http_stop(http)) { /* first: a suspended verify is answered by the auditor */
         log_error("serve: exiting without closing the store (committed writes are kept)");
         _exit(1);

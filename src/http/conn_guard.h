@@ -3,7 +3,7 @@
  * (docs/security.md, "Connections"). libmicrohttpd's own timeout is an idle timeout: it is reset
  * by every byte, so a client that sends one byte now and then (slowloris) keeps its connection
  * for ever. The guard gives each connection an absolute deadline for the phase it is in:
- *   header: from accept (or the previous answer) to the end of the request header;
+ *   header: from accept to the end of the first request header;
  *   body:   from the end of the header to the end of the body;
  *   busy:   none (the request is being handled or answered; the idle timeout still applies);
  *   idle:   a kept-alive connection after an answer: its next header by the idle timeout.

@@ -471,10 +471,8 @@ static unsigned connection_limit(const struct config *c)
 {
     struct rlimit rl;
     uint64_t nofile = 1024;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-        nofile = rl.rlim_cur;
-    else if (rl.rlim_cur == RLIM_INFINITY)
-        nofile = 1u << 20;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        nofile = rl.rlim_cur != RLIM_INFINITY ? (uint64_t)rl.rlim_cur : 1u << 20;
     bool clamped;
     unsigned limit = conn_guard_connection_limit(c->server.max_connections, nofile, &clamped);
     if (clamped)

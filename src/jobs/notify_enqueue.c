@@ -180,7 +180,8 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
                          "user: %s has no contact method (email, phone, slack or webhook)", u->id);
     /* the methods named that cannot reach the user: on the timeline and counted, never silent */
     struct notify_dropped dr[NOTIFY_METHODS + NOTIFY_CHOICES_MAX];
-    bool by_rule = strncmp(why, "rule ", 5) == 0; /* a rule overrides the severity's channels */
+    /* a rule overrides the severity's channels ("rule 2 of user X", "rules 1, 3 of user X") */
+    bool by_rule = strncmp(why, "rule", 4) == 0;
     size_t ndr = notify_dropped_methods(
         cfg, u, by_rule || m->only_method || !m->inc ? NULL : m->inc->severity, methods, n, dr);
     json_t *dropped = json_array();
@@ -221,8 +222,8 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
         snprintf(key, sizeof key, "%.150s@%s", m->key, d);
         row.dkey = again ? key : (char *)m->key;
         row.due_at = row.next_attempt_at = now + ch[i].after;
-        if (m->hold_until > row.due_at) /* held for business hours */
-            row.due_at = row.next_attempt_at = m->hold_until;
+        if (m->hold_until > now) /* held for business hours: the rules' delays from the opening */
+            row.due_at = row.next_attempt_at = m->hold_until + ch[i].after;
         row.method = (char *)ch[i].method;
         row.address = (char *)notify_user_address(u, ch[i].method);
         result = store_notification_insert(tx, &row, &id);

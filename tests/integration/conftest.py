@@ -28,6 +28,7 @@ HEAVY_TESTS = (
 )
 
 
+@pytest.hookimpl(optionalhook=True)  # without xdist (-p no:xdist) the hook is not declared
 def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadFileScheduling
 

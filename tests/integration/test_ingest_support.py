@@ -153,9 +153,16 @@ def alerts(s, status="all", service=None, limit=1000):
 
 
 def incident_alerts(s, iid):
-    st, j = s.api("GET", f"/api/v1/incidents/{iid}/alerts")
-    assert st == 200, (st, j)
-    return j["alerts"]
+    """Every alert of the incident, following next_cursor (a page holds at most 1,000)."""
+    out, cursor = [], None
+    while True:
+        q = f"?limit=1000&cursor={cursor}" if cursor else "?limit=1000"
+        st, j = s.api("GET", f"/api/v1/incidents/{iid}/alerts{q}")
+        assert st == 200, (st, j)
+        out += j["alerts"]
+        cursor = j.get("next_cursor")
+        if not cursor:
+            return out
 
 
 def incidents(s, status="all", service=None):

@@ -205,7 +205,7 @@ def test_unknown_route_is_404(shared_server, path):
     ("PUT", "/api/v1/incidents", {"GET", "POST"}),
     ("POST", "/api/v1/incidents/INC-2000-01-01-001", {"GET", "PATCH"}),
     ("GET", "/api/v1/incidents/INC-2000-01-01-001/ack", {"POST"}),
-    ("GET", "/api/v1/audit/verify", {"POST"}),
+    ("DELETE", "/api/v1/audit/verify", {"GET", "POST"}),
     ("POST", "/api/v1/severities", {"GET"}),
     ("POST", "/healthz", {"GET"}),
 ])

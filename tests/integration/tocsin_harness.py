@@ -463,7 +463,8 @@ class Server:
                 code = self.proc.returncode
                 self.proc.kill()   # the group, should the leader have left anything behind
                 self.proc = None
-                if _tries > 1 and "cannot listen" in self._read(err_path):
+                failed = self._read(err_path)  # the port taken (HTTP or HTTPS) is retried
+                if _tries > 1 and ("cannot listen" in failed or "cannot serve HTTPS" in failed):
                     return self.start(_tries - 1)
                 pytest.fail(f"server exited with {code} before it was ready:\n"
                             f"stdout: {self._read(out_path)[-2000:]}\nstderr: {self._read(err_path)[-4000:]}")
@@ -540,8 +541,24 @@ class Server:
         return self.start()
 
     def signal(self, sig):
+        """Sends sig to the server's PID; after SIGSTOP, returns once every thread is stopped (a
+        write already in its system call finishes first)."""
         assert self.proc is not None
         self.proc.signal(sig)
+        if sig != signal.SIGSTOP:
+            return
+        for _ in range(READY_TRIES):
+            states = []
+            for tid in os.listdir(f"/proc/{self.pid}/task"):
+                try:
+                    with open(f"/proc/{self.pid}/task/{tid}/stat") as f:
+                        states.append(f.read().rsplit(")", 1)[1].split()[0])
+                except OSError:
+                    pass  # a thread that ended meanwhile
+            if states and all(st in ("T", "t") for st in states):
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"server {self.pid} not stopped after SIGSTOP")
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
