@@ -62,4 +62,11 @@ void ui_reply_html(struct request *r, int status, struct html *h);
 void ui_reply_refused(struct request *r, int status, const char *message, const char *back,
                       const struct store_session *ses);
 
+/* A page that shows one API list: the session (or the sign-in redirect), GET api_path as the
+ * signed-in user, then render(list) under the nav entry `nav`; an API refusal is its error page. */
+struct ui_view;
+typedef void (*ui_list_render)(struct html *h, const struct ui_view *v, const json_t *list,
+                               const struct config *cfg);
+void ui_list_page(struct request *r, const char *api_path, const char *nav, ui_list_render render);
+
 #endif

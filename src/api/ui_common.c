@@ -251,3 +251,28 @@ void ui_reply_refused(struct request *r, int status, const char *message, const 
     ui_render_message(&h, &v, status >= 500 ? "Unavailable" : "Refused", message, back);
     ui_reply_html(r, status, &h);
 }
+
+void ui_list_page(struct request *r, const char *api_path, const char *nav, ui_list_render render)
+{
+    struct store_session ses;
+    if (!ui_session_or_redirect(r, &ses))
+        return;
+    json_t *list = NULL;
+    int status = ui_api(r, "GET", api_path, NULL, &list);
+    if (status != 200 || !list) {
+        ui_reply_refused(r, status == 200 ? 500 : status, ui_api_message(list), "/ui/", &ses);
+        json_decref(list);
+        return;
+    }
+    struct ui_view v = {.now = clock_now(r->app->clock),
+                        .version = ui_version(r),
+                        .nav = nav,
+                        .user = ses.user,
+                        .role = ses.role,
+                        .csrf = ses.csrf};
+    struct html h;
+    html_init(&h, UI_PAGE_CAP);
+    render(&h, &v, list, r->config);
+    ui_reply_html(r, 200, &h);
+    json_decref(list);
+}

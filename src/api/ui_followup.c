@@ -133,27 +133,7 @@ out:
 
 static void ui_actions_page(struct request *r)
 {
-    struct store_session ses;
-    if (!ui_session_or_redirect(r, &ses))
-        return;
-    json_t *list = NULL;
-    int status = ui_api(r, "GET", "/api/v1/actions?status=open", NULL, &list);
-    if (status != 200 || !list) {
-        ui_reply_refused(r, status == 200 ? 500 : status, ui_api_message(list), "/ui/", &ses);
-        json_decref(list);
-        return;
-    }
-    struct ui_view v = {.now = clock_now(r->app->clock),
-                        .version = ui_version(r),
-                        .nav = "actions",
-                        .user = ses.user,
-                        .role = ses.role,
-                        .csrf = ses.csrf};
-    struct html h;
-    html_init(&h, UI_PAGE_CAP);
-    ui_render_actions(&h, &v, list, r->config);
-    ui_reply_html(r, 200, &h);
-    json_decref(list);
+    ui_list_page(r, "/api/v1/actions?status=open", "actions", ui_render_actions);
 }
 
 static const struct route routes[] = {

@@ -16,27 +16,7 @@
 
 static void ui_maintenance_page(struct request *r)
 {
-    struct store_session ses;
-    if (!ui_session_or_redirect(r, &ses))
-        return;
-    json_t *list = NULL;
-    int status = ui_api(r, "GET", "/api/v1/maintenances", NULL, &list);
-    if (status != 200 || !list) {
-        ui_reply_refused(r, status == 200 ? 500 : status, ui_api_message(list), "/ui/", &ses);
-        json_decref(list);
-        return;
-    }
-    struct ui_view v = {.now = clock_now(r->app->clock),
-                        .version = ui_version(r),
-                        .nav = "maintenance",
-                        .user = ses.user,
-                        .role = ses.role,
-                        .csrf = ses.csrf};
-    struct html h;
-    html_init(&h, UI_PAGE_CAP);
-    ui_render_maintenances(&h, &v, list, r->config);
-    ui_reply_html(r, 200, &h);
-    json_decref(list);
+    ui_list_page(r, "/api/v1/maintenances", "maintenance", ui_render_maintenances);
 }
 
 /* A datetime-local value as RFC 3339 UTC; anything else as it came (the API names the field). */

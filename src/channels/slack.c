@@ -6,6 +6,7 @@
  * >), the header cut to Slack's 150 characters. The webhook URL is the user's `slack`.
  */
 #include "channels/channel.h"
+#include "domain/chat_message.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
@@ -14,20 +15,11 @@
 
 enum { HEADER_MAX = 140, SECTION_MAX = 2900 };
 
-/* mrkdwn: &, < and > are control characters in Slack text. */
+/* mrkdwn: &, < and > are control characters in Slack text (domain/chat_message.c escapes them
+ * and cuts only between characters). */
 static void mrkdwn_escape(struct buf *out, const char *s, size_t max)
 {
-    size_t n = s ? utf8_cut_after(s, strlen(s), max) : 0; /* cut only between characters */
-    for (const char *p = s; p && p < s + n; p++) {
-        if (*p == '&')
-            buf_puts(out, "&amp;");
-        else if (*p == '<')
-            buf_puts(out, "&lt;");
-        else if (*p == '>')
-            buf_puts(out, "&gt;");
-        else
-            buf_append(out, p, 1);
-    }
+    chat_escape(out, s, max);
 }
 
 static json_t *plain(const char *s)

@@ -47,6 +47,23 @@ static void put_time(struct html *h, int64_t ms)
     html_markup(h, "</time>");
 }
 
+/* The updates of an incident or a maintenance, oldest first, then the end of its article. */
+static void put_updates(struct html *h, const struct sp_update *updates, size_t count,
+                        const char *(*label)(const char *status))
+{
+    html_markup(h, "</p><ol class=\"updates\">");
+    for (size_t k = 0; k < count; k++) {
+        html_markup(h, "<li><strong>");
+        html_text(h, label(updates[k].status));
+        html_markup(h, "</strong> ");
+        put_time(h, updates[k].at);
+        html_markup(h, "<p>");
+        html_text(h, updates[k].body);
+        html_markup(h, "</p></li>");
+    }
+    html_markup(h, "</ol></article>");
+}
+
 static void put_incident(struct html *h, const struct sp_page *p, const struct sp_incident *i)
 {
     html_markup(h, "<article class=\"incident\"");
@@ -72,18 +89,7 @@ static void put_incident(struct html *h, const struct sp_page *p, const struct s
         html_markup(h, " &middot; resolved ");
         put_time(h, i->resolved_at);
     }
-    html_markup(h, "</p><ol class=\"updates\">");
-    for (size_t k = 0; k < i->update_count; k++) {
-        const struct sp_update *u = &i->updates[k];
-        html_markup(h, "<li><strong>");
-        html_text(h, update_label(u->status));
-        html_markup(h, "</strong> ");
-        put_time(h, u->at);
-        html_markup(h, "<p>");
-        html_text(h, u->body);
-        html_markup(h, "</p></li>");
-    }
-    html_markup(h, "</ol></article>");
+    put_updates(h, i->updates, i->update_count, update_label);
 }
 
 static const char *maint_label(enum maint_status s)
@@ -120,18 +126,7 @@ static void put_maintenance(struct html *h, const struct sp_page *p, const struc
             html_text(h, p->components[m->components[c]].name);
         }
     }
-    html_markup(h, "</p><ol class=\"updates\">");
-    for (size_t k = 0; k < m->update_count; k++) {
-        const struct sp_update *u = &m->updates[k];
-        html_markup(h, "<li><strong>");
-        html_text(h, maint_update_label(u->status));
-        html_markup(h, "</strong> ");
-        put_time(h, u->at);
-        html_markup(h, "<p>");
-        html_text(h, u->body);
-        html_markup(h, "</p></li>");
-    }
-    html_markup(h, "</ol></article>");
+    put_updates(h, m->updates, m->update_count, maint_update_label);
 }
 
 /* Appends the maintenances of one kind (0 active, 1 upcoming, 2 completed) within the budget;
