@@ -4,9 +4,11 @@
 #include "jobs/stakeholders.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "jobs/notify_enqueue.h"
 #include "jobs/timeline.h"
+#include "util/crypto.h"
 #include "util/log.h"
 
 enum result stakeholders_brief(struct store_conn *tx, const struct config *cfg,
@@ -16,8 +18,10 @@ enum result stakeholders_brief(struct store_conn *tx, const struct config *cfg,
     const struct config_severity *sev = config_severity_find(cfg, inc->severity);
     if (!sev || !sev->stakeholders.count)
         return OK;
-    char key[64];
-    snprintf(key, sizeof key, "briefing:%lld", (long long)now); /* one per update */
+    /* one per update: two updates in one millisecond differ by their text */
+    char key[INCIDENT_ID_MAX + 64], h[SHA256_HEX_LEN];
+    crypto_sha256_hex(message ? message : "", message ? strlen(message) : 0, h);
+    snprintf(key, sizeof key, "briefing:%s:%lld:%.12s", inc->id, (long long)now, h);
     json_t *skipped = json_array();
     enum result result = OK;
     for (size_t i = 0; i < sev->stakeholders.count && result == OK; i++) {

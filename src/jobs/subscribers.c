@@ -5,6 +5,7 @@
 #include "store/notifications.h"
 #include "store/subscribers.h"
 #include "util/buf.h"
+#include "util/crypto.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -164,9 +165,11 @@ enum result subscribers_incident_update(struct store_conn *tx, const struct conf
     const struct config_service *svc = inc->service ? config_service_find(cfg, inc->service) : NULL;
     const char *component = svc ? svc->component : NULL;
     const char *title = cfg->status_page.title ? cfg->status_page.title : "Service status";
-    char url[600], dkey[INCIDENT_ID_MAX + 48];
+    char url[600], dkey[INCIDENT_ID_MAX + 64], h[SHA256_HEX_LEN];
     page_url(cfg, url, sizeof url);
-    snprintf(dkey, sizeof dkey, "%s:%lld", inc->id, (long long)now);
+    /* one per update: two updates in one millisecond differ by their text */
+    crypto_sha256_hex(message ? message : "", message ? strlen(message) : 0, h);
+    snprintf(dkey, sizeof dkey, "%s:%lld:%.12s", inc->id, (long long)now, h);
     struct buf subject, text;
     buf_init(&subject, 1024);
     buf_init(&text, 32 * 1024);
@@ -192,9 +195,11 @@ enum result subscribers_maintenance_update(struct store_conn *tx, const struct c
                                            const char *message, int64_t now, struct error *err)
 {
     const char *title = cfg->status_page.title ? cfg->status_page.title : "Service status";
-    char url[600], dkey[MAINT_ID_MAX + 48], from[RFC3339_LEN], until[RFC3339_LEN];
+    char url[600], dkey[MAINT_ID_MAX + 64], from[RFC3339_LEN], until[RFC3339_LEN],
+        h[SHA256_HEX_LEN];
     page_url(cfg, url, sizeof url);
-    snprintf(dkey, sizeof dkey, "%s:%lld", m->id, (long long)now);
+    crypto_sha256_hex(message ? message : "", message ? strlen(message) : 0, h);
+    snprintf(dkey, sizeof dkey, "%s:%lld:%.12s", m->id, (long long)now, h);
     time_format_rfc3339(m->scheduled_for, from);
     time_format_rfc3339(m->scheduled_until, until);
     struct buf subject, text;
