@@ -509,8 +509,29 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, const struct confi
                             MHD_OPTION_END);
 }
 
+/* libmicrohttpd aborts the process on an internal inconsistency (MHD_PANIC). One is known to
+ * happen while stopping: 0.9.75's MHD_quiesce_daemon races a pool thread that takes the listening
+ * socket out of its epoll set because descriptors ran out, and the second removal panics. While
+ * stopping, tocsin then exits at once with status 1 and says so (committed writes are kept; the
+ * requests not yet answered get none) instead of dumping core; otherwise it aborts as before. */
+static atomic_bool mhd_stopping;
+
+static void on_mhd_panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+    (void)cls;
+    log_error("http: libmicrohttpd failed at %s:%u: %s", file ? file : "?", line,
+              reason ? reason : "?");
+    if (atomic_load(&mhd_stopping)) {
+        log_error("serve: stopping: exiting now (committed writes are kept; requests not yet "
+                  "answered get no answer)");
+        _exit(1);
+    }
+    abort();
+}
+
 struct http_server *http_start(struct app *app, const char *listen, struct error *err)
 {
+    MHD_set_panic_func(on_mhd_panic, NULL);
     struct sockaddr_storage ss;
     socklen_t sslen;
     bool v6;
@@ -576,6 +597,7 @@ bool http_stop(struct http_server *s)
     if (!s)
         return true;
     atomic_store(&s->draining, true);
+    atomic_store(&mhd_stopping, true);
     MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
     atomic_store(&s->stopping, true);
     double until = clock_mono_ms() + (double)s->grace_ms;

@@ -38,16 +38,17 @@ static void run_pass(struct auditor *a, struct auditor_request *batch)
     struct error err = {0};
     enum result result = ERR_UNAVAILABLE;
     struct store_conn *c = store_reader(a->store, &err);
+    /* the newest seq (the entries to check) is known before the pass shows as running: a
+     * progress read never sees a running pass with a total of 0 */
+    int64_t seq = 0;
+    char head[SHA256_HEX_LEN];
+    if (!c || store_timeline_last(c, &seq, head) != OK)
+        seq = 0;
     atomic_store(&a->checked, 0);
-    atomic_store(&a->total, 0);
+    atomic_store(&a->total, seq);
     atomic_store(&a->running, true);
-    if (c) {
-        int64_t seq = 0;
-        char head[SHA256_HEX_LEN];
-        if (store_timeline_last(c, &seq, head) == OK) /* the newest seq: the entries to check */
-            atomic_store(&a->total, seq);
+    if (c)
         result = timeline_verify_counted(c, &v, &a->checked, &err);
-    }
     atomic_store(&a->running, false);
     if (result == OK) {
         pthread_mutex_lock(&a->lock);
