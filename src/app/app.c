@@ -8,6 +8,8 @@
 #include "store/nodes.h"
 #include "util/log.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct config *app_config(struct app *app)
@@ -73,6 +75,27 @@ static void warn_restart_only(const struct config *old, const struct config *nex
                  next->server.tls.cert_file ? "added" : "removed");
 }
 
+/* server.tls and server.listen take a restart; until then the links tocsin writes (ack links, the
+ * UI's Secure cookie, status page and chat links) keep the scheme and address it serves: a
+ * public_url the config leaves to its default (scheme://listen) is carried over from the running
+ * config while either differs. A public_url written in the config is used as written. */
+static void keep_served_public_url(const struct config *old, struct config *next)
+{
+    bool old_tls = old->server.tls.cert_file && old->server.tls.key_file;
+    bool new_tls = next->server.tls.cert_file && next->server.tls.key_file;
+    if (old_tls == new_tls && strcmp(old->server.listen, next->server.listen) == 0)
+        return;
+    char def[1024];
+    snprintf(def, sizeof def, "%s://%s", new_tls ? "https" : "http", next->server.listen);
+    if (!next->server.public_url || strcmp(next->server.public_url, def) != 0)
+        return;
+    free(next->server.public_url);
+    next->server.public_url = xstrdup(old->server.public_url);
+    log_warn("config: server.public_url stays %s (what is served) until the restart that applies "
+             "server.tls or server.listen",
+             next->server.public_url);
+}
+
 static enum result reload(struct app *app, const char *actor, bool announce,
                           struct config_errors *errs, struct error *err)
 {
@@ -90,6 +113,9 @@ static enum result reload(struct app *app, const char *actor, bool announce,
             error_set(err, ERR_UNPROCESSABLE, "config: %s", e->count ? e->items[0] : "invalid");
         goto out;
     }
+    pthread_mutex_lock(&app->config_lock);
+    keep_served_public_url(app->config, next); /* reloads are serialised: app->config stays */
+    pthread_mutex_unlock(&app->config_lock);
     struct reload_job j = {.clock = app->clock, .actor = actor, .next = next, .announce = announce};
     result = store_write(app->store, reload_job, &j, err);
     if (result == OK && announce)

@@ -198,3 +198,36 @@ def test_a_key_that_does_not_match_the_certificate_refuses_to_start(tmp_path):
     assert p.returncode != 0
     assert "server.tls: " in p.stderr and "not a usable pair" in p.stderr, p.stderr[-2000:]
     assert "serving on" not in p.stdout
+
+
+def test_tls_added_by_reload_keeps_the_served_scheme_in_links_until_a_restart(tmp_path):
+    """server.tls takes a restart; a reload that adds it must not make the links and the UI
+    cookie say https while plain HTTP is still served (the default public_url is kept)."""
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl CLI")
+    require_bin()
+    cert, key = make_cert(str(tmp_path), "later")
+    s = Server(tmp_path / "srv", config_text=config_with('server: {listen: "127.0.0.1:8080"}'))
+    s.start()
+    try:
+        s.write_config(config_with('server: {listen: "127.0.0.1:8080", '
+                                   f'tls: {{cert_file: "{cert}", key_file: "{key}"}}}}'))
+        st, j = s.api("POST", "/api/v1/config/reload")
+        assert st == 200, j
+        err = s.stderr_text()
+        assert "server.tls added; restart to apply" in err, err[-2000:]
+        assert "server.public_url stays http://127.0.0.1:8080" in err, err[-2000:]
+        st, j = s.api("PUT", "/api/v1/users/alice/password",
+                      {"password": PASSWORD, "role": "responder"})
+        assert st == 200, j
+        con = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+        con.request("POST", "/ui/signin",
+                    urllib.parse.urlencode({"user": "alice", "password": PASSWORD}),
+                    {"Content-Type": "application/x-www-form-urlencoded"})
+        r = con.getresponse()
+        r.read()
+        con.close()
+        assert r.status == 303
+        assert "; Secure" not in r.getheader("Set-Cookie"), "plain HTTP is still what is served"
+    finally:
+        _teardown_all([s])
