@@ -301,9 +301,41 @@ json_t *chat_page_blocks(const char *text, const char *incident_id)
                      "text", text, "type", "actions", "elements", buttons);
 }
 
+/* Teams shows Slack's and Mattermost's emoji codes as typed: the ones tocsin writes become the
+ * characters (anything else is left as it is). */
+static const char *const emoji[][2] = {{":rotating_light:", "\U0001F6A8"},
+                                       {":eyes:", "\U0001F440"},
+                                       {":white_check_mark:", "\u2705"},
+                                       {":warning:", "\u26A0\uFE0F"},
+                                       {":arrows_counterclockwise:", "\U0001F504"},
+                                       {":lock:", "\U0001F512"},
+                                       {":bust_in_silhouette:", "\U0001F464"},
+                                       {":memo:", "\U0001F4DD"},
+                                       {":loudspeaker:", "\U0001F4E2"},
+                                       {":mega:", "\U0001F4E3"}};
+
+void chat_emoji_chars(const char *text, struct buf *out)
+{
+    for (const char *p = text; *p;) {
+        size_t i = 0, n = 0;
+        while (*p == ':' && i < sizeof emoji / sizeof *emoji &&
+               strncmp(p, emoji[i][0], n = strlen(emoji[i][0])) != 0)
+            i++;
+        if (*p == ':' && i < sizeof emoji / sizeof *emoji) {
+            buf_puts(out, emoji[i][1]);
+            p += n;
+        } else
+            buf_append(out, p++, 1);
+    }
+}
+
 json_t *chat_teams_message(const struct incident *inc, const char *text, const char *ack_url,
                            const char *incident_url, const char *bridge)
 {
+    struct buf shown;
+    buf_init(&shown, strlen(text) + 64);
+    chat_emoji_chars(text, &shown);
+    text = shown.data ? shown.data : text;
     json_t *facts = json_pack("[{s:s,s:s},{s:s,s:s}]", "title", "Severity", "value", inc->severity,
                               "title", "State", "value", incident_status_name(inc->status));
     if (inc->roles[ROLE_COMMANDER])
@@ -323,8 +355,10 @@ json_t *chat_teams_message(const struct incident *inc, const char *text, const c
                              "AdaptiveCard", "version", "1.4", "body", "type", "TextBlock", "text",
                              text, "weight", "Bolder", "wrap", 1, "size", "Medium", "type",
                              "FactSet", "facts", facts, "actions", actions);
-    return json_pack("{s:s,s:[{s:s,s:o}]}", "type", "message", "attachments", "contentType",
-                     "application/vnd.microsoft.card.adaptive", "content", card);
+    json_t *msg = json_pack("{s:s,s:[{s:s,s:o}]}", "type", "message", "attachments", "contentType",
+                            "application/vnd.microsoft.card.adaptive", "content", card);
+    buf_free(&shown);
+    return msg;
 }
 
 const char *chat_mode_of(const struct config *cfg, const char *severity)

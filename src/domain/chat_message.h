@@ -62,6 +62,8 @@ json_t *chat_page_blocks(const char *text, const char *incident_id);
 
 /* A Teams message with one Adaptive Card: text, the Severity / State / Commander facts, and
  * Action.OpenUrl buttons: Acknowledge (when ack_url is not ""), Open incident, Join bridge. */
+/* text with the emoji codes tocsin writes (":eyes:") as the characters, for Teams. */
+void chat_emoji_chars(const char *text, struct buf *out);
 json_t *chat_teams_message(const struct incident *inc, const char *text, const char *ack_url,
                            const char *incident_url, const char *bridge);
 

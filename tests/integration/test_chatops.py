@@ -142,6 +142,9 @@ def test_sev1_from_declare_to_close(chat):
     # Teams heard of it too: cards for the declaration, the page, each state change
     cards = [c for c in teams.cards() if iid in json.dumps(c)]
     assert len(cards) >= 5
+    texts = [c["attachments"][0]["content"]["body"][0]["text"] for c in cards]
+    assert texts[0].startswith(f"\U0001F6A8 {iid} opened - SEV1"), texts[0]  # no ":rotating_light:"
+    assert not any(":rotating_light:" in t or ":eyes:" in t for t in texts), texts
     # the messages as the fakes received them (CHATOPS_TRANSCRIPT=file: written there)
     transcript(f"Slack Web API, {iid} (SEV1) from declare to archive",
                slack.calls[first:], cards, write=True)

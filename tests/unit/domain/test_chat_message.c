@@ -175,14 +175,26 @@ static void test_mattermost_secrets(void **state)
     assert_string_equal(ack, res);
 }
 
+static void test_emoji_chars(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b, 256);
+    chat_emoji_chars(":eyes: INC-1 acknowledged :white_check_mark: :unknown: a:b ::", &b);
+    assert_string_equal(b.data, "\U0001F440 INC-1 acknowledged \u2705 :unknown: a:b ::");
+    buf_free(&b);
+    buf_init(&b, 256);
+    chat_emoji_chars(":mega:", &b);
+    assert_string_equal(b.data, "\U0001F4E3");
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_format_check),
-        cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_signature),
-        cmocka_unit_test(test_mattermost_secrets),
+        cmocka_unit_test(test_emoji_chars),  cmocka_unit_test(test_names),
+        cmocka_unit_test(test_format_check), cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_signature),    cmocka_unit_test(test_mattermost_secrets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
