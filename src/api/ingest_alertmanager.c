@@ -133,6 +133,20 @@ static enum result parse_payload(json_t *body, const char *severity_label, struc
     return OK;
 }
 
+enum result api_alertmanager_check(json_t *body, const char *severity_label, size_t *alerts,
+                                   struct error *err)
+{
+    struct am_alert *a = NULL;
+    size_t n = 0;
+    enum result result = parse_payload(body, severity_label, &a, &n, err);
+    for (size_t i = 0; a && i < n; i++)
+        json_decref(a[i].details);
+    free(a);
+    if (alerts)
+        *alerts = n;
+    return result;
+}
+
 static void reply_done(struct request *r, struct am_alert *alerts, size_t n)
 {
     json_t *incidents = json_array(), *seen = json_object(); /* seen: a hash set of ids */

@@ -21,6 +21,12 @@ enum result api_ingest_take(struct request *r, struct store_credential *integ, i
 enum result api_ingest_admit(struct request *r, const char *key, const char *type, int64_t cost,
                              struct store_credential *out, int64_t *retry_after_s,
                              struct error *err);
+/* The payload checks of the Alertmanager and Events v2 routes on a parsed body, without a key or
+ * the store (what tests/fuzz drives): OK with *alerts set, or the route's 400/413/422 error; the
+ * number of problems an Events v2 event has (0: valid), each as the route would list it. */
+enum result api_alertmanager_check(json_t *body, const char *severity_label, size_t *alerts,
+                                   struct error *err);
+size_t api_events_v2_check(json_t *body);
 /* The request body as one JSON object, as jsonv_parse_object(body, false) reads it, by way of
  * jsonfast when the body is in its subset (util/jsonfast.h): same tree, same errors. */
 enum result api_ingest_parse(const struct request *r, json_t **out, struct error *err);

@@ -134,6 +134,17 @@ static void check_event(json_t *body, struct ingest_event *ev, const char **key,
     }
 }
 
+size_t api_events_v2_check(json_t *body)
+{
+    struct ingest_event ev = {0};
+    const char *key = NULL;
+    json_t *errs = json_array();
+    check_event(body, &ev, &key, errs);
+    size_t n = json_array_size(errs);
+    json_decref(errs);
+    return n;
+}
+
 static json_t *event_labels(json_t *payload)
 {
     json_t *labels = json_object();

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../fuzz/fuzz_alertmanager.c"
+#include "../../fuzz/fuzz_events_v2.c"
 #include "../../fuzz/fuzz_form.c"
 #include "../../fuzz/fuzz_http_date.c"
 #include "../../fuzz/fuzz_json.c"
@@ -83,6 +85,16 @@ static void test_times_corpus(void **state)
     assert_true(replay("times", fuzz_times) > 0);
 }
 
+static void test_alertmanager_corpus(void **state)
+{
+    assert_true(replay("alertmanager", fuzz_alertmanager) > 0);
+}
+
+static void test_events_v2_corpus(void **state)
+{
+    assert_true(replay("events_v2", fuzz_events_v2) > 0);
+}
+
 static void test_template_corpus(void **state)
 {
     assert_true(replay("template", fuzz_template) > 0);
@@ -91,9 +103,10 @@ static void test_template_corpus(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_corpus),  cmocka_unit_test(test_yaml_corpus),
-        cmocka_unit_test(test_form_corpus),  cmocka_unit_test(test_http_date_corpus),
-        cmocka_unit_test(test_times_corpus), cmocka_unit_test(test_template_corpus),
+        cmocka_unit_test(test_json_corpus),         cmocka_unit_test(test_yaml_corpus),
+        cmocka_unit_test(test_form_corpus),         cmocka_unit_test(test_http_date_corpus),
+        cmocka_unit_test(test_times_corpus),        cmocka_unit_test(test_template_corpus),
+        cmocka_unit_test(test_alertmanager_corpus), cmocka_unit_test(test_events_v2_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
