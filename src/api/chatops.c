@@ -276,6 +276,22 @@ static bool slack_on(struct request *r)
     return false;
 }
 
+/* A slash command's form (Slack's or Mattermost's, checked by the caller): its text split into
+ * words, run as the linked user in the channel it came from. */
+static void slash_command(struct request *r, const struct ui_form *f, bool mattermost)
+{
+    const char *text = ui_form_get(f, "text");
+    char *line = xstrdup(text ? text : "");
+    char *words[WORDS_MAX], *save = NULL;
+    int n = 0;
+    for (char *t = strtok_r(line, " \t\r\n", &save); t && n < WORDS_MAX;
+         t = strtok_r(NULL, " \t\r\n", &save))
+        words[n++] = t;
+    if (linked(r, ui_form_get(f, "user_id"), mattermost))
+        run_command(r, words, n, ui_form_get(f, "channel_id"));
+    free(line);
+}
+
 static void api_slack_command(struct request *r)
 {
     if (!slack_on(r) || !verified(r))
@@ -287,16 +303,7 @@ static void api_slack_command(struct request *r)
         ui_form_free(&f);
         return;
     }
-    const char *text = ui_form_get(&f, "text");
-    char *line = xstrdup(text ? text : "");
-    char *words[WORDS_MAX], *save = NULL;
-    int n = 0;
-    for (char *t = strtok_r(line, " \t\r\n", &save); t && n < WORDS_MAX;
-         t = strtok_r(NULL, " \t\r\n", &save))
-        words[n++] = t;
-    if (linked(r, ui_form_get(&f, "user_id"), false))
-        run_command(r, words, n, ui_form_get(&f, "channel_id"));
-    free(line);
+    slash_command(r, &f, false);
     ui_form_free(&f);
 }
 
@@ -416,16 +423,7 @@ static void api_mm_command(struct request *r)
         ui_form_free(&f);
         return;
     }
-    const char *text = ui_form_get(&f, "text");
-    char *line = xstrdup(text ? text : "");
-    char *words[WORDS_MAX], *save = NULL;
-    int n = 0;
-    for (char *t = strtok_r(line, " \t\r\n", &save); t && n < WORDS_MAX;
-         t = strtok_r(NULL, " \t\r\n", &save))
-        words[n++] = t;
-    if (linked(r, ui_form_get(&f, "user_id"), true))
-        run_command(r, words, n, ui_form_get(&f, "channel_id"));
-    free(line);
+    slash_command(r, &f, true);
     ui_form_free(&f);
 }
 

@@ -267,35 +267,51 @@ static void atom_link(struct html *h, const struct status_site *site, const char
 
 /* The entry's content: its updates as HTML (escaped by the builder), then escaped again as the
  * text of a type="html" element. */
+/* The updates of an incident or a maintenance as the HTML of an entry's content. */
+static void atom_updates(struct html *body, const struct sp_update *u, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        html_markup(body, "<p><small>");
+        atom_time(body, u[k].at);
+        html_markup(body, "</small><br><strong>");
+        html_text(body, u[k].status);
+        html_markup(body, "</strong> - ");
+        html_text(body, u[k].body);
+        html_markup(body, "</p>");
+    }
+}
+
+/* One <entry>: its id and link (the page's anchor for id), title (prefix + title), times and the
+ * content built in body (escaped as text: the feed's content type is html). */
+static void atom_write_entry(struct html *h, const struct status_site *site, const char *id,
+                             const char *prefix, const char *title, int64_t created,
+                             int64_t updated, struct html *body)
+{
+    html_markup(h, "<entry><id>");
+    atom_link(h, site, id);
+    html_markup(h, "</id><title>");
+    html_text(h, prefix);
+    html_text(h, title);
+    html_markup(h, "</title><published>");
+    atom_time(h, created);
+    html_markup(h, "</published><updated>");
+    atom_time(h, updated ? updated : created);
+    html_markup(h, "</updated><link rel=\"alternate\" type=\"text/html\" href=\"");
+    atom_link(h, site, id);
+    html_markup(h, "\"/><content type=\"html\">");
+    if (html_failed(body))
+        html_markup(h, "(too long to show)");
+    else
+        html_textn(h, html_data(body), html_len(body));
+    html_markup(h, "</content></entry>\n");
+}
+
 static void atom_entry(struct html *h, const struct sp_incident *i, const struct status_site *site)
 {
     struct html body;
     html_init(&body, STATUS_FEED_CAP);
-    for (size_t k = 0; k < i->update_count; k++) {
-        html_markup(&body, "<p><small>");
-        atom_time(&body, i->updates[k].at);
-        html_markup(&body, "</small><br><strong>");
-        html_text(&body, i->updates[k].status);
-        html_markup(&body, "</strong> - ");
-        html_text(&body, i->updates[k].body);
-        html_markup(&body, "</p>");
-    }
-    html_markup(h, "<entry><id>");
-    atom_link(h, site, i->id);
-    html_markup(h, "</id><title>");
-    html_text(h, i->title);
-    html_markup(h, "</title><published>");
-    atom_time(h, i->created_at);
-    html_markup(h, "</published><updated>");
-    atom_time(h, i->updated_at ? i->updated_at : i->created_at);
-    html_markup(h, "</updated><link rel=\"alternate\" type=\"text/html\" href=\"");
-    atom_link(h, site, i->id);
-    html_markup(h, "\"/><content type=\"html\">");
-    if (html_failed(&body))
-        html_markup(h, "(too long to show)");
-    else
-        html_textn(h, html_data(&body), html_len(&body));
-    html_markup(h, "</content></entry>\n");
+    atom_updates(&body, i->updates, i->update_count);
+    atom_write_entry(h, site, i->id, "", i->title, i->created_at, i->updated_at, &body);
     html_free(&body);
 }
 
@@ -310,31 +326,9 @@ static void atom_maintenance(struct html *h, const struct sp_maintenance *m,
     html_markup(&body, " until ");
     atom_time(&body, m->scheduled_until);
     html_markup(&body, "</p>");
-    for (size_t k = 0; k < m->update_count; k++) {
-        html_markup(&body, "<p><small>");
-        atom_time(&body, m->updates[k].at);
-        html_markup(&body, "</small><br><strong>");
-        html_text(&body, m->updates[k].status);
-        html_markup(&body, "</strong> - ");
-        html_text(&body, m->updates[k].body);
-        html_markup(&body, "</p>");
-    }
-    html_markup(h, "<entry><id>");
-    atom_link(h, site, m->id);
-    html_markup(h, "</id><title>Scheduled maintenance: ");
-    html_text(h, m->name);
-    html_markup(h, "</title><published>");
-    atom_time(h, m->created_at);
-    html_markup(h, "</published><updated>");
-    atom_time(h, m->updated_at ? m->updated_at : m->created_at);
-    html_markup(h, "</updated><link rel=\"alternate\" type=\"text/html\" href=\"");
-    atom_link(h, site, m->id);
-    html_markup(h, "\"/><content type=\"html\">");
-    if (html_failed(&body))
-        html_markup(h, "(too long to show)");
-    else
-        html_textn(h, html_data(&body), html_len(&body));
-    html_markup(h, "</content></entry>\n");
+    atom_updates(&body, m->updates, m->update_count);
+    atom_write_entry(h, site, m->id, "Scheduled maintenance: ", m->name, m->created_at,
+                     m->updated_at, &body);
     html_free(&body);
 }
 
