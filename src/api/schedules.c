@@ -99,8 +99,12 @@ static json_t *schedule_json(const struct config_schedule *s, const struct oncal
                                         "restrictions", api_strings(&l->restrictions), "oncall",
                                         slot_into(json_object(), &sl)));
     }
-    return json_pack("{s:s,s:s,s:s,s:o}", "id", s->id, "name", s->name ? s->name : s->id,
-                     "timezone", s->timezone, "layers", layers);
+    char recent[48] = "";
+    if (s->handoff_recent > 0)
+        time_format_duration(s->handoff_recent, recent, sizeof recent);
+    return json_pack("{s:s,s:s,s:s,s:s?,s:o}", "id", s->id, "name", s->name ? s->name : s->id,
+                     "timezone", s->timezone, "handoff_recent", *recent ? recent : NULL, "layers",
+                     layers);
 }
 
 /* The schedule as a whole, then each layer, into arr. */

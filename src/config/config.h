@@ -166,6 +166,7 @@ struct config_schedule {
     char *id, *name, *timezone;
     struct config_schedule_layer *layers;
     size_t layer_count;
+    int64_t handoff_recent; /* hand-offs list incidents resolved this long ago; 0: none */
     int line;
 };
 

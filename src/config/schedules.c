@@ -19,6 +19,8 @@
 
 CFG_ASSERT_ID_NAME(struct config_schedule);
 
+enum { HANDOFF_RECENT_DEFAULT = 7 * 24 * 3600 * 1000 };
+
 static const char *check_date(const char *s)
 {
     static const char reason[] = "is not a date (YYYY-MM-DD, e.g. 2024-01-01)";
@@ -132,6 +134,13 @@ static void schedule_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, v
                            path);
 }
 
+/* handoff_recent defaults to one week: every seed rotates weekly, and Alloy's hand-off covers
+ * "active issues and recent incidents" (docs/config.md: schedules). */
+static void schedule_init(void *obj)
+{
+    ((struct config_schedule *)obj)->handoff_recent = HANDOFF_RECENT_DEFAULT;
+}
+
 /* rotation.start defaults to 2024-01-01 (docs/config.md: schedules). */
 static void rotation_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
                           const char *path, size_t index)
@@ -187,12 +196,14 @@ static const struct cfg_field schedule_fields[] = {
         .check = config_parse_check_timezone),
     FLD(struct config_schedule, "layers", layers, CFG_LIST, .min = 1, .sub = &layer_spec,
         .count_off = offsetof(struct config_schedule, layer_count), .decode = schedule_layers),
+    FLD(struct config_schedule, "handoff_recent", handoff_recent, CFG_DURATION),
     /* the shorthand: decoded into layers[0]; owns nothing itself (layers frees it) */
     FLD(struct config_schedule, "rotation", layers, CFG_NONE, .decode = schedule_rotation),
 };
 static const struct cfg_spec schedule_spec = {.size = sizeof(struct config_schedule),
                                               .line_off = offsetof(struct config_schedule, line),
                                               FIELDS(schedule_fields),
+                                              .init = schedule_init,
                                               .post = schedule_post,
                                               .uniq_off = offsetof(struct config_schedule, id),
                                               .uniq_key = "id"};

@@ -4,9 +4,10 @@
  * when the shift in force now started after the previous pass (the end of an override counts: it
  * hands the shift back, so the overrides that ended since then are read too), one store job claims
  * it (store_handoff_claim: once per schedule, layer and start, across restarts), queues a
- * NOTIFY_HANDOFF message with the open incidents and the items of every checklist whose phase is
- * `handoff`, and appends oncall.handoff to the timeline. Threads: the engine thread; the jobs on
- * the store writer.
+ * NOTIFY_HANDOFF message with the open incidents, the incidents resolved within the schedule's
+ * `handoff_recent` window (newest first, with their post-mortem state) and the items of every
+ * checklist whose phase is `handoff`, and appends oncall.handoff to the timeline. Threads: the
+ * engine thread; the jobs on the store writer.
  */
 #include "jobs/handoff.h"
 #include "jobs/escalate.h"
@@ -17,8 +18,10 @@
 #include "util/timeutil.h"
 #include "store/incidents.h"
 #include "store/escalations.h"
+#include "store/postmortems.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { HANDOFF_INCIDENTS = 20, HANDOFF_TEXT_MAX = 8192 };
@@ -40,13 +43,122 @@ struct open_list {
 static int add_open(const struct incident *inc, void *arg)
 {
     struct open_list *o = arg;
-    buf_printf(o->b, "  - %s [%s, %s] %s\n", inc->id, inc->severity,
+    buf_printf(o->b, "  - %s%s [%s, %s] %s\n", inc->drill ? "[DRILL] " : "", inc->id, inc->severity,
                incident_status_name(inc->status), inc->title);
     return ++o->n >= HANDOFF_INCIDENTS;
 }
 
-/* The message: the shift, the open incidents, the hand-off checklist. */
-static enum result handoff_text(struct store_conn *tx, const struct handoff_job *j, struct buf *b)
+/* The incidents resolved in [since, now], the newest HANDOFF_INCIDENTS kept (sorted by
+ * resolved_at, newest first); total counts them all. */
+struct recent_one {
+    char id[INCIDENT_ID_MAX];
+    char *severity, *title;
+    int64_t resolved_at;
+    enum incident_status status;
+    bool drill;
+};
+
+struct recent_list {
+    int64_t since, now;
+    struct recent_one items[HANDOFF_INCIDENTS];
+    int n, total;
+};
+
+static int add_recent(const struct incident *inc, void *arg)
+{
+    struct recent_list *r = arg;
+    if (!inc->resolved_at || inc->resolved_at < r->since || inc->resolved_at > r->now)
+        return 0;
+    r->total++;
+    int at = r->n;
+    while (at > 0 && r->items[at - 1].resolved_at < inc->resolved_at)
+        at--;
+    if (at >= HANDOFF_INCIDENTS)
+        return 0;
+    if (r->n == HANDOFF_INCIDENTS) { /* the oldest one drops out */
+        free(r->items[r->n - 1].severity);
+        free(r->items[r->n - 1].title);
+        r->n--;
+    }
+    memmove(&r->items[at + 1], &r->items[at], (size_t)(r->n - at) * sizeof r->items[0]);
+    struct recent_one *o = &r->items[at];
+    snprintf(o->id, sizeof o->id, "%s", inc->id);
+    o->severity = xstrdup(inc->severity);
+    o->title = xstrdup(inc->title);
+    o->resolved_at = inc->resolved_at;
+    o->status = inc->status;
+    o->drill = inc->drill;
+    r->n++;
+    return 0;
+}
+
+static void recent_free(struct recent_list *r)
+{
+    for (int i = 0; i < r->n; i++) {
+        free(r->items[i].severity);
+        free(r->items[i].title);
+    }
+}
+
+/* "post-mortem draft (due ...)", "no post-mortem yet (required)", "no post-mortem required". */
+static enum result postmortem_note(struct store_conn *tx, const struct config *cfg,
+                                   const struct recent_one *o, struct buf *b)
+{
+    struct postmortem pm;
+    enum result result = store_postmortem_get_by_incident(tx, o->id, &pm);
+    if (result == OK) {
+        char due[RFC3339_LEN] = "";
+        if (pm.due_at && pm.state != PM_PUBLISHED)
+            time_format_rfc3339(pm.due_at, due);
+        buf_printf(b, "post-mortem %s %s%s%s", pm.id, postmortem_state_name(pm.state),
+                   *due ? ", due " : "", due);
+        postmortem_free_fields(&pm);
+        return OK;
+    }
+    if (result != ERR_NOT_FOUND)
+        return result;
+    const struct config_severity *sev = config_severity_find(cfg, o->severity);
+    buf_printf(b, "%s",
+               sev && sev->postmortem_required ? "no post-mortem yet (required)"
+                                               : "no post-mortem required");
+    return OK;
+}
+
+static enum result add_resolved(struct store_conn *tx, const struct handoff_job *j, struct buf *b,
+                                int *count)
+{
+    int64_t window = j->s->handoff_recent;
+    if (window <= 0)
+        return OK;
+    struct recent_list r = {.since = j->now - window, .now = j->now};
+    struct store_incident_filter f = {.statuses = (1 << INC_RESOLVED) | (1 << INC_CLOSED)};
+    enum result result = store_incident_list(tx, &f, add_recent, &r);
+    char span[32];
+    time_format_duration(window, span, sizeof span);
+    if (result == OK)
+        buf_printf(b, "\nResolved in the last %s:\n", span);
+    for (int i = 0; result == OK && i < r.n; i++) {
+        const struct recent_one *o = &r.items[i];
+        char at[RFC3339_LEN];
+        time_format_rfc3339(o->resolved_at, at);
+        buf_printf(b, "  - %s%s [%s, %s %s] %s; ", o->drill ? "[DRILL] " : "", o->id, o->severity,
+                   incident_status_name(o->status), at, o->title);
+        result = postmortem_note(tx, j->cfg, o, b);
+        buf_printf(b, "\n");
+    }
+    if (result == OK && !r.total)
+        buf_printf(b, "  (none)\n");
+    else if (result == OK && r.total > r.n)
+        buf_printf(b, "  (and %d more)\n", r.total - r.n);
+    *count = r.total;
+    recent_free(&r);
+    return result;
+}
+
+/* The message: the shift, the open incidents, the recently resolved ones, the hand-off
+ * checklist. *open and *resolved count the incidents listed (open: at most HANDOFF_INCIDENTS). */
+static enum result handoff_text(struct store_conn *tx, const struct handoff_job *j, struct buf *b,
+                                int *open, int *resolved)
 {
     char from[RFC3339_LEN], until[RFC3339_LEN];
     time_format_rfc3339(j->slot.from, from);
@@ -63,6 +175,10 @@ static enum result handoff_text(struct store_conn *tx, const struct handoff_job 
         return result;
     if (!o.n)
         buf_printf(b, "  (none)\n");
+    *open = o.n;
+    result = add_resolved(tx, j, b, resolved);
+    if (result != OK)
+        return result;
     for (size_t i = 0; i < j->cfg->checklist_count; i++) {
         const struct config_checklist *c = &j->cfg->checklists[i];
         if (!c->phase || strcmp(c->phase, "handoff") != 0)
@@ -90,10 +206,12 @@ static enum result handoff_job(struct store_conn *tx, void *arg, struct error *e
     snprintf(subject, sizeof subject, "You are now on call: %s (%s)", j->s->id, j->layer);
     time_format_rfc3339(j->slot.from, from);
     time_format_rfc3339(j->slot.until, until);
-    result = handoff_text(tx, j, &b);
-    json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?}", "schedule", j->s->id, "layer", j->layer,
-                             "user", j->slot.user, "from", from, "until", until, "override",
-                             j->slot.override ? j->slot.override->id : NULL);
+    int open = 0, resolved = 0;
+    result = handoff_text(tx, j, &b, &open, &resolved);
+    json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:i,s:i}", "schedule", j->s->id, "layer",
+                             j->layer, "user", j->slot.user, "from", from, "until", until,
+                             "override", j->slot.override ? j->slot.override->id : NULL, "open",
+                             open, "resolved", resolved);
     if (result == OK)
         result = timeline_append(tx, j->now, "tocsin", "oncall.handoff", NULL, data, NULL, err);
     else
