@@ -2,10 +2,11 @@
  * config/delivery_check: warnings (never errors) about methods a config names that cannot
  * deliver: a severity's `notify:` channel no user can receive (no user has the address) or that
  * is not configured under `notify:` (email, sms, voice, ticket), and each user who lacks a
- * method their severities name. `tocsin check-config` prints them as FILE:LINE: warning: ...,
- * and the server logs them at start and on reload; at page time the same gaps are on the
- * incident's timeline (notify.queued "dropped") and counted (tocsin_notify_methods_dropped_total).
- * Pure; runs on a loaded config. Threads: any.
+ * method their severities name, and each contacts directory entry an escalation step pages
+ * (`contact:ID`) that lacks a method the step's severities name. `tocsin check-config` prints them
+ * as FILE:LINE: warning: ..., and the server logs them at start and on reload; at page time the
+ * same gaps are on the incident's timeline (notify.queued "dropped") and counted
+ * (tocsin_notify_methods_dropped_total). Pure; runs on a loaded config. Threads: any.
  */
 #include "config/config.h"
 #include "util/log.h"
@@ -70,6 +71,35 @@ static bool named(const struct string_list *l, const char *s)
     return false;
 }
 
+/* Steps that page a contact (contact:ID): the methods the step's severities name that the
+ * contact cannot receive (it has only a phone and an email). */
+static void contact_gaps(const struct config *c, const struct config_escalation_policy *p,
+                         size_t si, const struct config_contact *ct, struct config_errors *out)
+{
+    const struct config_escalation_step *st = &p->steps[si];
+    static const char *const methods[] = {"email", "sms", "voice"};
+    char lacks[64] = "";
+    size_t len = 0;
+    for (size_t k = 0; k < sizeof methods / sizeof methods[0]; k++) {
+        bool wanted = false;
+        for (size_t i = 0; i < c->severity_count && !wanted; i++)
+            wanted = (!st->when.severity.count || named(&st->when.severity, c->severities[i].id)) &&
+                     named(&c->severities[i].notify, methods[k]);
+        struct config_user as_user = {.email = ct->email, .phone = ct->phone};
+        if (wanted && !address(&as_user, methods[k]))
+            len += (size_t)snprintf(lacks + len, sizeof lacks - len, "%s%s", len ? ", " : "",
+                                    methods[k]);
+    }
+    if (len)
+        add(out, c, st->line,
+            "escalation policy %s step %zu pages contact %s, who lacks %s (named by its "
+            "severities' notify): the page reaches them by %s",
+            p->id, si + 1, ct->id, lacks,
+            ct->email && ct->phone ? "the other methods"
+            : ct->email            ? "email"
+                                   : "sms");
+}
+
 void config_delivery_warnings(const struct config *c, struct config_errors *out)
 {
     if (!c)
@@ -118,4 +148,13 @@ void config_delivery_warnings(const struct config *c, struct config_errors *out)
                 "methods (each gap is on the incident's timeline)",
                 usr->id, lacks);
     }
+    for (size_t i = 0; i < c->policy_count; i++)
+        for (size_t k = 0; k < c->policies[i].step_count; k++) {
+            const struct string_list *n = &c->policies[i].steps[k].notify;
+            for (size_t t = 0; t < n->count; t++)
+                if (strncmp(n->items[t], "contact:", 8) == 0 &&
+                    config_contact_find(c, n->items[t] + 8))
+                    contact_gaps(c, &c->policies[i], k, config_contact_find(c, n->items[t] + 8),
+                                 out);
+        }
 }

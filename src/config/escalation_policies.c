@@ -25,7 +25,8 @@ static bool layer_exists(const struct config_schedule *s, const char *name)
     return false;
 }
 
-/* "schedule:ID", "schedule:ID/LAYER", "user:ID", "team:ID". */
+/* "schedule:ID", "schedule:ID/LAYER", "user:ID", "team:ID", "contact:ID" (a contacts directory
+ * entry: it must have a phone or an email to be paged). */
 static void resolve_target(struct cfg_ctx *ctx, const struct config *c,
                            const struct cfg_pending_ref *r)
 {
@@ -35,7 +36,8 @@ static void resolve_target(struct cfg_ctx *ctx, const struct config *c,
         bool layers;
     } kinds[] = {{"schedule:", &config_section_schedules, true},
                  {"user:", &config_section_users, false},
-                 {"team:", &config_section_teams, false}};
+                 {"team:", &config_section_teams, false},
+                 {"contact:", &config_section_contacts, false}};
     char q[128], q2[128], id[128];
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         size_t plen = strlen(kinds[i].prefix);
@@ -52,6 +54,12 @@ static void resolve_target(struct cfg_ctx *ctx, const struct config *c,
         if (!found)
             config_parse_error(ctx, r->line, "%s: unknown %s %s", r->path, kinds[i].kind->noun,
                                config_parse_quote(id, q, sizeof q));
+        else if (kinds[i].kind == &config_section_contacts &&
+                 !((const struct config_contact *)found)->phone &&
+                 !((const struct config_contact *)found)->email)
+            config_parse_error(
+                ctx, r->line, "%s: contact %s has neither a phone nor an email: it cannot be paged",
+                r->path, config_parse_quote(id, q, sizeof q));
         else if (slash && !layer_exists(found, slash + 1))
             config_parse_error(ctx, r->line, "%s: schedule %s has no layer %s", r->path,
                                config_parse_quote(id, q, sizeof q),
@@ -59,8 +67,8 @@ static void resolve_target(struct cfg_ctx *ctx, const struct config *c,
         return;
     }
     config_parse_error(ctx, r->line,
-                       "%s: %s is not a target (use schedule:ID, schedule:ID/LAYER, user:ID or "
-                       "team:ID)",
+                       "%s: %s is not a target (use schedule:ID, schedule:ID/LAYER, user:ID, "
+                       "team:ID or contact:ID)",
                        r->path, config_parse_quote(r->value, q, sizeof q));
 }
 
@@ -78,7 +86,7 @@ static void resolve_breach_action(struct cfg_ctx *ctx, const struct config *c,
         char q[128];
         config_parse_error(ctx, r->line,
                            "%s: %s is not a breach action (use repage, next, flag, or a target: "
-                           "schedule:ID, schedule:ID/LAYER, user:ID or team:ID)",
+                           "schedule:ID, schedule:ID/LAYER, user:ID, team:ID or contact:ID)",
                            r->path, config_parse_quote(r->value, q, sizeof q));
         return;
     }

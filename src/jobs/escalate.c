@@ -78,8 +78,8 @@ static const struct config_team *team_find(const struct config *cfg, const char 
     return NULL;
 }
 
-/* One step target ("schedule:ID[/LAYER]", "user:ID", "team:ID") -> its users at `now`, added to
- * all; returns {target, users} for the timeline. */
+/* One step target ("schedule:ID[/LAYER]", "user:ID", "team:ID", "contact:ID") -> its users at
+ * `now`, added to all; returns {target, users} for the timeline. */
 static json_t *resolve_target(const struct config *cfg, const struct oncall_overrides *ov,
                               const char *target, int64_t now, struct users *all)
 {
@@ -105,6 +105,11 @@ static json_t *resolve_target(const struct config *cfg, const struct oncall_over
         const struct config_team *t = team_find(cfg, id);
         for (size_t i = 0; t && i < t->members.count; i++)
             users_add(&u, t->members.items[i]);
+    } else if (strncmp(target, "contact:", 8) == 0) {
+        /* a contacts directory entry is paged as "contact:ID" (notify_enqueue reaches it by its
+         * phone and email) */
+        if (config_contact_find(cfg, id))
+            users_add(&u, target);
     }
     for (size_t i = 0; i < u.n; i++)
         users_add(all, u.items[i]);

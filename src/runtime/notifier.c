@@ -331,7 +331,9 @@ static void link_urls(struct pass *p, struct notify_item *it)
     snprintf(it->incident_url, sizeof it->incident_url, "%.*s/api/v1/incidents/%s", (int)bl, base,
              it->inc->id);
     chat_bridge_for(cfg, it->inc, it->bridge_url, sizeof it->bridge_url);
-    if (strcmp(it->row.kind, "page") == 0)
+    /* a contacts directory entry (vendor, executive) is told, not asked to respond: no ack link,
+     * so no "press 1" and no "reply ACK" either (docs/config.md: contacts) */
+    if (strcmp(it->row.kind, "page") == 0 && strncmp(it->row.user_id, "contact:", 8) != 0)
         acklink_url(cfg, p->nf->key, it->inc->id, it->row.user_id,
                     it->row.created_at + cfg->notify.ack_link_ttl, it->ack_url, sizeof it->ack_url);
 }

@@ -253,9 +253,15 @@ static void plan(struct html *h, const struct config *cfg, const char *policy, l
         html_textf(h, "after %s", after);
         html_markup(h, "</span> ");
         for (size_t k = 0; k < st->notify.count; k++) {
+            const char *t = st->notify.items[k];
+            const struct config_contact *ct =
+                strncmp(t, "contact:", 8) == 0 ? config_contact_find(cfg, t + 8) : NULL;
             html_markup(h, "<code>");
-            html_text(h, st->notify.items[k]);
+            html_text(h, t);
             html_markup(h, "</code> ");
+            if (ct) /* someone outside the rotations: who, and how they are reached */
+                html_textf(h, "(%s, %s%s%s) ", ct->name, ct->phone ? "phone" : "",
+                           ct->phone && ct->email ? " and " : "", ct->email ? "email" : "");
         }
         if ((long long)i + 1 == next)
             html_markup(h, "<strong>next</strong>");

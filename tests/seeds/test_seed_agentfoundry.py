@@ -75,14 +75,14 @@ DB_FIRST = S + "22 data breach: first responder Security lead"
 DB_ESC = S + "22 data breach: escalation CTO + Legal, when the %s response time (line %s) runs out"
 MATRIX_DATA_BREACH = {
     ("P1", "never"): rows(0, "security-lead", "email sms", DB_FIRST)
-    + rows(15, "cto legal", "email sms", DB_ESC % ("15 minutes", "10"))
+    + rows(15, "cto contact:legal", "email sms", DB_ESC % ("15 minutes", "10"))
     + rows(30, "security-lead", "email sms", ROUND % ("30m", "P1"))
-    + rows(45, "cto legal", "email sms", ROUND % ("30m", "P1")),
+    + rows(45, "cto contact:legal", "email sms", ROUND % ("30m", "P1")),
     ("P1", "ack3"): rows(0, "security-lead", "email sms", DB_FIRST),
     ("P2", "never"): rows(0, "security-lead", "email", DB_FIRST)
-    + rows(60, "cto legal", "email", DB_ESC % ("1 hour", "11"))
+    + rows(60, "cto contact:legal", "email", DB_ESC % ("1 hour", "11"))
     + rows(120, "security-lead", "email", ROUND % ("2h", "P2"))
-    + rows(180, "cto legal", "email", ROUND % ("2h", "P2")),
+    + rows(180, "cto contact:legal", "email", ROUND % ("2h", "P2")),
     ("P2", "ack3"): rows(0, "security-lead", "email", DB_FIRST),
 }
 

@@ -8,7 +8,9 @@ On call on Wednesday 2099-06-17 10:00 Los Angeles: incident commander sre-lead (
 eng-mgr), technical lead backend-lead (backup frontend-lead), communications lead pm (backup
 csm), business hours (SEV4) sre-lead. Methods: SEV1 `[voice, sms, slack]` reaches voice and sms, SEV2
 sms (no Slack URL: a `dropped` entry on the timeline); the CTO and CEO by their own contact
-rules (SEV1 call + text, SEV2 text, then email at +10 min unless acknowledged); SEV3 `[slack, email]` and SEV4 `[email]` email.
+rules (SEV1 call + text, SEV2 text, then email at +10 min unless acknowledged); the Board and
+the AWS account manager are contacts (`contact:board`: phone and email, so SEV1's voice and sms;
+`contact:aws-tam`: an email only, so email); SEV3 `[slack, email]` and SEV4 `[email]` email.
 """
 from replay import check, example, rows
 
@@ -19,6 +21,7 @@ BACKUP = S + "254 no response in 10 minutes: backup contact"
 EXEC = S + "252-254 Executive Contact Protocol: no response in 10 minutes, the backup contact " \
     "(contact rule: email at +10 min unless acknowledged; which contact is not in the playbook)"
 ACK = "response time breached (%s, line %s): re-page the current step (on_ack_breach default)"
+CONTACT = " (a contacts directory entry: escalation target contact:ID, by its phone and email)"
 RES = "resolution target breached (%s, line %s): re-page the current step, merged with it"
 
 MATRIX = {
@@ -28,16 +31,17 @@ MATRIX = {
     + rows(15, "eng-mgr frontend-lead csm", "sms voice", ACK % ("15 minutes", "34"))
     + rows(30, "cto", "sms voice", S + "247 Sev 1, 30 min: CTO")
     + rows(60, "ceo", "sms voice", S + "247 Sev 1, 1 hour: CEO; " + RES % ("1 hour", "35"))
-    + rows(120, "board-chair", "sms voice", S + "247 Sev 1, 2 hours: Board")
-    + rows(240, "aws-tam", "sms voice", S + "247 Sev 1, 4 hours: External (326 External Vendors)")
+    + rows(120, "contact:board", "sms voice", S + "247 Sev 1, 2 hours: Board" + CONTACT)
+    + rows(240, "contact:aws-tam", "email", S + "247 Sev 1, 4 hours: External (326 External Vendors"
+           ", 330 Account Manager: an email only)" + CONTACT)
     + rows(10, "cto ceo", "email", EXEC) + rows(40, "cto", "email", EXEC)
     + rows(70, "ceo", "email", EXEC),
     ("SEV1", "ack3"): rows(0, "sre-lead backend-lead pm", "sms voice", TEAM)
     + rows(0, "cto ceo", "sms voice", T0)
     + rows(30, "cto", "sms voice", S + "247 Sev 1, 30 min: CTO (until resolved)")
     + rows(60, "ceo", "sms voice", S + "247 Sev 1, 1 hour: CEO (until resolved); " + RES % ("1 hour", "35"))
-    + rows(120, "board-chair", "sms voice", S + "247 Sev 1, 2 hours: Board (until resolved)")
-    + rows(240, "aws-tam", "sms voice", S + "247 Sev 1, 4 hours: External (until resolved)")
+    + rows(120, "contact:board", "sms voice", S + "247 Sev 1, 2 hours: Board (until resolved)" + CONTACT)
+    + rows(240, "contact:aws-tam", "email", S + "247 Sev 1, 4 hours: External (until resolved)" + CONTACT)
     # the mails of the 0m pages are cancelled by the ack at +3; those of the later pages
     # (queued after it: the step climbs until resolved) go
     + rows(40, "cto", "email", EXEC) + rows(70, "ceo", "email", EXEC),

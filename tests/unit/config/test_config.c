@@ -361,7 +361,7 @@ static void test_unknown_reference(void **state)
                   "11: escalation_policies[0].steps[0].notify[2]: unknown schedule \"t\"\n"
                   "12: escalation_policies[0].steps[0].notify[3]: unknown team \"x\"\n"
                   "13: escalation_policies[0].steps[0].notify[4]: \"pager:a\" is not a target "
-                  "(use schedule:ID, schedule:ID/LAYER, user:ID or team:ID)\n"
+                  "(use schedule:ID, schedule:ID/LAYER, user:ID, team:ID or contact:ID)\n"
                   "14: escalation_policies[0].steps[0].when.type[0]: unknown incident type "
                   "\"outage\"\n"
                   "16: checklists[0].when.severity[0]: unknown severity \"SEV7\"\n");

@@ -126,6 +126,24 @@ static void test_escalation_rules(void **state)
                   "10: escalation_policies[0].steps[2].notify[1]: \"user:a\" is listed twice\n");
 }
 
+/* contact:ID targets: the contact must exist and have a phone or an email. */
+static void test_contact_targets(void **state)
+{
+    assert_errors(SEV "users: [{id: a}]\n"
+                      "contacts:\n"
+                      "  - {id: tam, name: AWS TAM, email: tam@example.com}\n"
+                      "  - {id: mute, name: Nobody}\n"
+                      "escalation_policies:\n"
+                      "  - id: default\n"
+                      "    on_ack_breach: contact:ghost\n"
+                      "    steps:\n"
+                      "      - {after: 0m, notify: [user:a, contact:tam]}\n"
+                      "      - {after: 4h, notify: [contact:mute]}\n",
+                  "8: escalation_policies[0].on_ack_breach: unknown contact \"ghost\"\n"
+                  "11: escalation_policies[0].steps[1].notify[0]: contact \"mute\" has neither a "
+                  "phone nor an email: it cannot be paged\n");
+}
+
 /* until, round, on_ack_breach: each bad value named with its line. */
 static void test_escalation_paging_keys(void **state)
 {
@@ -142,8 +160,8 @@ static void test_escalation_paging_keys(void **state)
                   "      - {after: 2h, notify: [user:a], until: resolved}\n",
                   "1: severities[0].on_ack_breach: unknown user \"ghost\"\n"
                   "7: escalation_policies[0].on_ack_breach: \"louder\" is not a breach action "
-                  "(use repage, next, flag, or a target: schedule:ID, schedule:ID/LAYER, user:ID "
-                  "or team:ID)\n"
+                  "(use repage, next, flag, or a target: schedule:ID, schedule:ID/LAYER, user:ID, "
+                  "team:ID or contact:ID)\n"
                   "10: escalation_policies[0].steps[0].until: \"fixed\" is not one of "
                   "acknowledged, resolved\n"
                   "11: escalation_policies[0].steps[1].after: 2h is beyond the round (round: 1h); "
@@ -192,7 +210,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_rules),         cmocka_unit_test(test_escalation_rules),
         cmocka_unit_test(test_escalation_paging_keys), cmocka_unit_test(test_routing_needs_someone),
-        cmocka_unit_test(test_rotation_start),
+        cmocka_unit_test(test_rotation_start),         cmocka_unit_test(test_contact_targets),
     };
     return cmocka_run_group_tests(tests, config_fixture_setup, config_fixture_teardown);
 }
