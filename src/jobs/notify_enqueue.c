@@ -14,6 +14,7 @@
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "store/alerts.h"
 #include "store/notifications.h"
 #include "util/utf8.h"
 
@@ -64,7 +65,46 @@ static void make_subject(const struct notify_message *m, struct buf *out)
     buf_free(&line);
 }
 
-static void make_text(const struct config *cfg, const struct notify_message *m, struct buf *out)
+/* The runbooks the labels of the incident's alerts match (runbooks[].alert_labels): by_labels[i]
+ * for runbook i. Read only for a page about an incident when some runbook has alert_labels; the
+ * newest LABEL_ALERTS alerts are looked at (an alert storm's incident repeats its labels). */
+enum { LABEL_ALERTS = 100 };
+
+struct label_hits {
+    const struct config *cfg;
+    unsigned char *by_labels;
+};
+
+static int label_hit(const struct alert *a, void *arg)
+{
+    struct label_hits *h = arg;
+    for (size_t i = 0; i < h->cfg->runbook_count; i++)
+        if (!h->by_labels[i] && runbook_labels_match(&h->cfg->runbooks[i], a->labels))
+            h->by_labels[i] = 1;
+    return 0;
+}
+
+static enum result runbooks_by_labels(struct store_conn *tx, const struct config *cfg,
+                                      const struct notify_message *m, unsigned char **out)
+{
+    *out = NULL;
+    bool any = false;
+    for (size_t i = 0; i < cfg->runbook_count && !any; i++)
+        any = cfg->runbooks[i].alert_labels.count > 0;
+    if (!any || m->kind != NOTIFY_PAGE || !m->inc || m->text)
+        return OK;
+    struct label_hits h = {cfg, xcalloc(cfg->runbook_count, 1)};
+    struct store_alert_filter f = {.incident_id = m->inc->id, .limit = LABEL_ALERTS};
+    enum result result = store_alert_list(tx, &f, label_hit, &h);
+    if (result != OK)
+        free(h.by_labels);
+    else
+        *out = h.by_labels;
+    return result;
+}
+
+static void make_text(const struct config *cfg, const struct notify_message *m,
+                      const unsigned char *by_labels, struct buf *out)
 {
     const struct incident *inc = m->inc;
     if (inc && inc->drill)
@@ -95,11 +135,11 @@ static void make_text(const struct config *cfg, const struct notify_message *m, 
         buf_printf(out, "Summary: %s\n", inc->summary);
     if (m->reason)
         buf_printf(out, "Why you: %s\n", m->reason);
-    /* A page links the runbooks that apply to the incident by its service or type (those matched
-     * by alert labels need the incident's alerts: shown with the incident, not here). */
+    /* A page links the runbooks that apply to the incident by its service or type, or by the
+     * labels of its alerts (by_labels), in config order, at most five. */
     for (size_t i = 0, n = 0; m->kind == NOTIFY_PAGE && i < cfg->runbook_count && n < 5; i++) {
         const struct config_runbook *rb = &cfg->runbooks[i];
-        if (!runbook_static_match(cfg, rb, inc))
+        if (!runbook_static_match(cfg, rb, inc) && !(by_labels && by_labels[i]))
             continue;
         buf_printf(out, "%s  %s: %s (%s%s)\n", n++ ? "" : "Runbooks:\n", rb->id, rb->title,
                    rb->url ? rb->url : "tocsin runbook show ", rb->url ? "" : rb->id);
@@ -196,8 +236,16 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     struct buf subject, text;
     buf_init(&subject, 1024);
     buf_init(&text, NOTIFY_BODY_CAP);
+    unsigned char *by_labels = NULL;
+    enum result labels_result = runbooks_by_labels(tx, cfg, m, &by_labels);
+    if (labels_result != OK) {
+        buf_free(&subject);
+        buf_free(&text);
+        return error_set(err, labels_result, "store: cannot read the alerts of %s", m->inc->id);
+    }
     make_subject(m, &subject);
-    make_text(cfg, m, &text);
+    make_text(cfg, m, by_labels, &text);
+    free(by_labels);
     utf8_repair(subject.data); /* a producer's text cut mid-character must not stop the page */
     utf8_repair(text.data);
     struct store_notification row = {
@@ -267,7 +315,7 @@ enum result notify_enqueue_ticket(struct store_conn *tx, const struct config *cf
     buf_init(&subject, 1024);
     buf_init(&text, NOTIFY_BODY_CAP);
     make_subject(&m, &subject);
-    make_text(cfg, &m, &text);
+    make_text(cfg, &m, NULL, &text);
     utf8_repair(subject.data);
     utf8_repair(text.data);
     struct store_notification row = {
