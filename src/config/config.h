@@ -371,7 +371,10 @@ struct config {
     struct config_contact *contacts; /* `contacts:` */
     size_t contact_count;
     struct {
-        char *timezone; /* the months of the monthly review; NULL: UTC */
+        char *timezone;             /* the months of the monthly review; NULL: UTC */
+        struct string_list mail_to; /* user ids mailed the review on the 1st; empty: none */
+        char *mail_at;              /* "HH:MM" local on the 1st (default 09:00) */
+        int mail_hour, mail_minute; /* mail_at, parsed */
     } reports;
     /* `fallback:` the target paged when an incident routes to nobody, or NULL (docs/config.md) */
     char *fallback;
