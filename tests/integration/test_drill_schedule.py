@@ -110,6 +110,10 @@ def test_notice_then_exactly_one_drill_across_a_restart(srv):
     st, j = srv.api("GET", "/api/v1/drills")
     sched = {s["id"]: s for s in j["scenarios"]}["game-day"]["schedule"]
     assert sched["last_at"] == "2099-07-01T07:00:00Z" and sched["next_at"] == "2099-08-01T07:00:00Z"
+    p = srv.cli("drill", "list")
+    assert p.returncode == 0, p.stderr
+    row = next(line for line in p.stdout.splitlines() if line.startswith("game-day"))
+    assert "monthly" in row and "2099-08-01T07:00:00Z" in row, p.stdout
 
 
 def test_an_occurrence_nobody_ran_is_missed_not_started_late(srv):
