@@ -11,8 +11,8 @@
  */
 #include "api/api.h"
 #include "domain/drill.h"
-#include "jobs/incident_ops.h"
-#include "jobs/timeline.h"
+#include "domain/drill_schedule.h"
+#include "jobs/drills.h"
 #include "runtime/engine.h"
 #include "store/checklists.h"
 #include "store/incidents.h"
@@ -25,12 +25,33 @@
 
 enum { DRILL_LIST_MAX = 200 };
 
-static json_t *scenario_json(const struct config_drill *d)
+/* The scenario; a scheduled one also says when it runs next (`next_at`, null when the schedule
+ * has no further occurrence or its zone cannot be loaded). */
+static json_t *scenario_json(const struct config_drill *d, int64_t now)
 {
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", d->id, "title", d->title, "severity",
-                     d->severity, "service", api_str_or_null(d->service), "type",
-                     api_str_or_null(d->type), "summary", api_str_or_null(d->summary), "runbook",
-                     api_str_or_null(d->runbook));
+    json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", d->id, "title", d->title,
+                          "severity", d->severity, "service", api_str_or_null(d->service), "type",
+                          api_str_or_null(d->type), "summary", api_str_or_null(d->summary),
+                          "runbook", api_str_or_null(d->runbook));
+    const struct config_drill_schedule *s = d->schedule;
+    if (!s) {
+        json_object_set_new(o, "schedule", json_null());
+        return o;
+    }
+    const struct tz *tz = s->timezone ? tz_get(s->timezone) : tz_utc();
+    int64_t prev = -1, k = -1, next = INT64_MAX;
+    if (tz)
+        drill_schedule_around(s, tz, now, &prev, &k, &next);
+    json_t *announce = json_array();
+    for (size_t i = 0; i < s->announce_to.count; i++)
+        json_array_append_new(announce, json_string(s->announce_to.items[i]));
+    json_object_set_new(o, "schedule",
+                        json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "every", s->every, "at", s->at,
+                                  "timezone", s->timezone ? s->timezone : "UTC", "notice_ms",
+                                  s->notice ? json_integer(s->notice) : json_null(), "announce_to",
+                                  announce, "last_at", prev >= 0 ? api_time(prev) : json_null(),
+                                  "next_at", next != INT64_MAX ? api_time(next) : json_null()));
+    return o;
 }
 
 /* ---- the facts of one drill ---- */
@@ -118,11 +139,12 @@ static int list_one(const struct incident *inc, void *arg)
 static void api_drill_list(struct request *r)
 {
     struct error err = {0};
+    int64_t now = clock_now(r->app->clock);
     json_t *scenarios = json_array();
     for (size_t i = 0; i < r->config->drill_count; i++)
-        json_array_append_new(scenarios, scenario_json(&r->config->drills[i]));
+        json_array_append_new(scenarios, scenario_json(&r->config->drills[i], now));
     struct store_conn *c = store_reader(r->app->store, &err);
-    struct list_ctx l = {c, r->config, clock_now(r->app->clock), json_array(), false};
+    struct list_ctx l = {c, r->config, now, json_array(), false};
     struct store_incident_filter f = {0};
     enum result result = c ? store_incident_list(c, &f, list_one, &l) : err.code;
     if (result != OK || l.failed) {
@@ -149,21 +171,7 @@ static enum result start_job(struct store_conn *tx, void *arg, struct error *err
 {
     struct start_job *s = arg;
     s->now = clock_now(s->clock);
-    char title[512];
-    snprintf(title, sizeof title, "%s", s->sc->title);
-    struct incident_new n = {.title = title,
-                             .severity = s->sc->severity,
-                             .service = s->sc->service,
-                             .type = s->sc->type,
-                             .summary = s->sc->summary,
-                             .drill = true,
-                             .cfg = s->cfg};
-    enum result result = incident_ops_declare(tx, s->now, s->actor, &n, &s->result, err);
-    if (result == OK)
-        result = timeline_append(
-            tx, s->now, s->actor, "drill.started", s->result.id,
-            json_pack("{s:s,s:s?}", "scenario", s->sc->id, "runbook", s->sc->runbook), NULL, err);
-    return result;
+    return drill_declare(tx, s->cfg, s->sc, s->actor, s->now, NULL, &s->result, err);
 }
 
 static void api_drill_start(struct request *r)

@@ -20,13 +20,19 @@ static void print_list(const json_t *body)
     if (json_array_size(sc) == 0)
         puts("no drill scenarios in the config");
     else {
-        static const char *const headers[] = {"SCENARIO", "SEVERITY", "RUNBOOK", "TITLE"};
-        struct cli_table *t = cli_table_new(4, headers);
-        cli_table_set_max(t, 3, cli_last_col(50, 50));
+        static const char *const headers[] = {"SCENARIO", "SEVERITY", "RUNBOOK",
+                                              "EVERY",    "NEXT",     "TITLE"};
+        struct cli_table *t = cli_table_new(6, headers);
+        cli_table_set_max(t, 5, cli_last_col(50, 50));
         for (size_t i = 0; i < json_array_size(sc); i++) {
             const json_t *s = json_array_get(sc, i);
-            const char *cells[] = {cli_jstr(s, "id"), cli_jstr(s, "severity"),
-                                   cli_jstr(s, "runbook"), cli_jstr(s, "title")};
+            const json_t *sched = json_object_get(s, "schedule");
+            const char *cells[] = {cli_jstr(s, "id"),
+                                   cli_jstr(s, "severity"),
+                                   cli_jstr(s, "runbook"),
+                                   json_is_object(sched) ? cli_jstr(sched, "every") : "-",
+                                   json_is_object(sched) ? cli_jstr(sched, "next_at") : "-",
+                                   cli_jstr(s, "title")};
             cli_table_add(t, cells);
         }
         cli_table_print(t, stdout);
@@ -134,7 +140,8 @@ static const struct cli_cmd drill_cmd = {
     "incident that pages like a real one, every message marked [DRILL], and prints its id on\n"
     "the first line; `report` scores it against the severity's targets (ack, commander, first\n"
     "update, checklists, resolution, the expected runbook). Drills stay out of the monthly review\n"
-    "and the status page.\n",
+    "and the status page. `list` shows each scenario's schedule (EVERY, NEXT: when it starts by\n"
+    "itself; \"-\" when it has none).\n",
     NULL, 1, 2, drill_run};
 
 static int cli_drill(int argc, char **argv)

@@ -237,12 +237,28 @@ struct config_status_group {
     int line;
 };
 
+/* When a drill scenario runs by itself (drills.c, docs/drills.md "Scheduled drills"):
+ * occurrence k is the local wall time `at` in `timezone` moved k periods on; a period is
+ * every_months calendar months (a day past the month's end is its last day) or every_days days. */
+struct config_drill_schedule {
+    char *every;                    /* as written: "1mo", "90d", "2w", "monthly", "quarterly"... */
+    int every_months;               /* > 0: calendar months */
+    int every_days;                 /* > 0: days (local calendar days: DST keeps the wall time) */
+    char *at;                       /* the first occurrence, local "YYYY-MM-DD HH:MM" */
+    int y, mo, d, h, mi;            /* at, parsed */
+    char *timezone;                 /* IANA name, or NULL: UTC */
+    int64_t notice;                 /* announced this long before (ms); 0: not announced */
+    struct string_list announce_to; /* user ids told of the drill ahead */
+    int line;
+};
+
 /* A fire-drill scenario (drills.c, docs/drills.md). */
 struct config_drill {
     char *id, *title, *severity; /* severity: a severities id */
     char *service, *type;        /* ids, or NULL */
     char *summary;               /* or NULL */
     char *runbook;               /* the runbook the responders are expected to open, or NULL */
+    struct config_drill_schedule *schedule; /* NULL: started by hand only */
     int line;
 };
 
@@ -356,7 +372,10 @@ struct config {
     struct config_contact *contacts; /* `contacts:` */
     size_t contact_count;
     struct {
-        char *timezone; /* the months of the monthly review; NULL: UTC */
+        char *timezone;             /* the months of the monthly review; NULL: UTC */
+        struct string_list mail_to; /* user ids mailed the review on the 1st; empty: none */
+        char *mail_at;              /* "HH:MM" local on the 1st (default 09:00) */
+        int mail_hour, mail_minute; /* mail_at, parsed */
     } reports;
     /* `fallback:` the target paged when an incident routes to nobody, or NULL (docs/config.md) */
     char *fallback;

@@ -1,11 +1,113 @@
 /*
  * config_drills: the `drills:` list: fire-drill scenarios (docs/drills.md). Each names the drill
  * incident it declares (title, severity, service, type, summary) and what the drill expects of
- * the responders: the runbook they should open (`runbook`). `tocsin drill start ID` runs one.
- * Threads: none.
+ * the responders: the runbook they should open (`runbook`). `tocsin drill start ID` runs one; a
+ * scenario with a `schedule` also runs by itself (jobs/drills.c): `every` (a period: "90d", "2w",
+ * "1mo", or monthly, quarterly, semiannual, annual), `at` (the first occurrence, local wall time
+ * "YYYY-MM-DD HH:MM"), `timezone` (default UTC), `notice` (announce it this long before) and
+ * `announce_to` (the users told). Threads: none.
  */
 #include "config/config.h"
 #include "config/section.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DRILL_EVERY_MAX_DAYS = 3660, DRILL_EVERY_MAX_MONTHS = 120 };
+
+static const struct {
+    const char *name;
+    int months, days;
+} named_periods[] = {
+    {"daily", 0, 1},      {"weekly", 0, 7},      {"monthly", 1, 0}, {"quarterly", 3, 0},
+    {"semiannual", 6, 0}, {"semi-annual", 6, 0}, {"annual", 12, 0}, {"yearly", 12, 0},
+};
+
+/* "90d", "2w", "1mo" or a name -> months or days; false when malformed or out of range. */
+static bool parse_every(const char *s, int *months, int *days)
+{
+    *months = *days = 0;
+    for (size_t i = 0; i < sizeof named_periods / sizeof named_periods[0]; i++)
+        if (strcmp(s, named_periods[i].name) == 0) {
+            *months = named_periods[i].months;
+            *days = named_periods[i].days;
+            return true;
+        }
+    char *end = NULL;
+    if (*s < '1' || *s > '9')
+        return false;
+    long n = strtol(s, &end, 10);
+    if (strcmp(end, "d") == 0 && n <= DRILL_EVERY_MAX_DAYS)
+        *days = (int)n;
+    else if (strcmp(end, "w") == 0 && n * 7 <= DRILL_EVERY_MAX_DAYS)
+        *days = (int)n * 7;
+    else if (strcmp(end, "mo") == 0 && n <= DRILL_EVERY_MAX_MONTHS)
+        *months = (int)n;
+    else
+        return false;
+    return true;
+}
+
+static const char *check_every(const char *s)
+{
+    int m, d;
+    return parse_every(s, &m, &d) ? NULL
+                                  : "is not a period: Nd, Nw, Nmo (N >= 1, at most ten years), "
+                                    "daily, weekly, monthly, quarterly, semiannual or annual";
+}
+
+static bool parse_at(const char *s, struct config_drill_schedule *out)
+{
+    int n = 0;
+    char sep = 0;
+    if (strlen(s) != 16 ||
+        sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &out->y, &out->mo, &out->d, &sep, &out->h, &out->mi,
+               &n) != 6 ||
+        n != 16)
+        return false;
+    if (sep != ' ' && sep != 'T')
+        return false;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return out->y >= 1970 && out->y <= 9999 && out->mo >= 1 && out->mo <= 12 && out->d >= 1 &&
+           out->d <= mdays[out->mo - 1] && out->h >= 0 && out->h <= 23 && out->mi >= 0 &&
+           out->mi <= 59;
+}
+
+static const char *check_at(const char *s)
+{
+    struct config_drill_schedule t;
+    return parse_at(s, &t) ? NULL : "is not a local date and time \"YYYY-MM-DD HH:MM\"";
+}
+
+static void schedule_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                          const char *path, size_t index)
+{
+    (void)ctx, (void)n, (void)path, (void)index;
+    struct config_drill_schedule *s = obj;
+    if (s->every)
+        parse_every(s->every, &s->every_months, &s->every_days);
+    if (s->at && !parse_at(s->at, s))
+        s->y = 0; /* reported by check_at; the load fails */
+}
+
+static const struct cfg_field schedule_fields[] = {
+    FLD(struct config_drill_schedule, "every", every, CFG_STR, .required = true,
+        .check = check_every),
+    FLD(struct config_drill_schedule, "at", at, CFG_STR, .required = true, .check = check_at),
+    FLD(struct config_drill_schedule, "timezone", timezone, CFG_STR,
+        .check = config_parse_check_timezone),
+    FLD(struct config_drill_schedule, "notice", notice, CFG_DURATION, .min = 60 * 1000,
+        .max = 90LL * 24 * 3600 * 1000),
+    FLD(struct config_drill_schedule, "announce_to", announce_to, CFG_STRLIST, .unique = true,
+        .ref = &config_section_users),
+};
+static const struct cfg_spec schedule_spec = {.size = sizeof(struct config_drill_schedule),
+                                              .line_off =
+                                                  offsetof(struct config_drill_schedule, line),
+                                              FIELDS(schedule_fields),
+                                              .post = schedule_post,
+                                              .uniq_off = NO_OFF};
 
 static const struct cfg_field drill_fields[] = {
     ID_FIELD(struct config_drill),
@@ -16,6 +118,7 @@ static const struct cfg_field drill_fields[] = {
     FLD(struct config_drill, "type", type, CFG_STR, .ref = &config_section_incident_types),
     FLD(struct config_drill, "summary", summary, CFG_STR),
     FLD(struct config_drill, "runbook", runbook, CFG_STR, .ref = &config_section_runbooks),
+    FLD(struct config_drill, "schedule", schedule, CFG_PTR, .sub = &schedule_spec),
 };
 static const struct cfg_spec drill_spec = {.size = sizeof(struct config_drill),
                                            .line_off = offsetof(struct config_drill, line),

@@ -34,6 +34,9 @@ static json_t *headline(const json_t *rep)
     json_t *o = json_object();
     json_object_set_new(o, "incidents",
                         json_integer(json_integer_value(get_path(rep, "incidents", NULL))));
+    json_object_set(o, "mttd_median_ms",
+                    get_path(rep, "mttd", "median_ms") ? get_path(rep, "mttd", "median_ms")
+                                                       : json_null());
     json_object_set(o, "mtta_median_ms",
                     get_path(rep, "mtta", "median_ms") ? get_path(rep, "mtta", "median_ms")
                                                        : json_null());
@@ -48,6 +51,8 @@ static json_t *headline(const json_t *rep)
         o, "postmortems_late",
         json_integer(json_integer_value(get_path(rep, "postmortems", "late")) +
                      json_integer_value(get_path(rep, "postmortems", "not_published"))));
+    json_object_set_new(o, "alerts",
+                        json_integer(json_integer_value(get_path(rep, "alert_noise", "alerts"))));
     return o;
 }
 
@@ -93,10 +98,12 @@ void report_markdown_trend(const json_t *rep, struct buf *out)
                "\n## Month over month\n\n| Figure | %s | %s | Change |\n|---|---:|---:|---:|\n",
                json_string_value(json_object_get(rep, "month")), pm ? pm : "-");
     static const char *const rows[][2] = {{"incidents", "Incidents"},
+                                          {"mttd_median_ms", "Median time to detect"},
                                           {"mtta_median_ms", "Median time to acknowledge"},
                                           {"mttr_median_ms", "Median time to resolve"},
                                           {"sla_breaches", "SLA breaches"},
                                           {"pages", "Pages"},
+                                          {"alerts", "Alerts"},
                                           {"postmortems_late", "Post-mortems late or missing"}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const char *k = rows[i][0];
@@ -150,12 +157,18 @@ static void csv_walk(struct buf *out, const char *month, const char *path, const
             const json_t *e = json_array_get(v, i);
             const char *name = json_string_value(json_object_get(e, "severity"));
             name = name ? name : json_string_value(json_object_get(e, "user"));
+            name = name ? name : json_string_value(json_object_get(e, "source"));
             char idx[24];
             snprintf(idx, sizeof idx, "%zu", i);
             json_t *copy = json_is_object(e) ? json_deep_copy(e) : json_incref((json_t *)e);
             if (json_is_object(copy)) {
                 json_object_del(copy, "severity");
                 json_object_del(copy, "user");
+                if (json_object_get(copy, "source")) { /* named by it: service and name said */
+                    json_object_del(copy, "source");
+                    json_object_del(copy, "service");
+                    json_object_del(copy, "name");
+                }
             }
             snprintf(sub, sizeof sub, "%s.%s", path, name ? name : idx);
             /* {severity, count}: the count is the value itself */
@@ -192,5 +205,60 @@ void report_csv(const json_t *rep, struct buf *out)
     {
         if (strcmp(k, "month") != 0)
             csv_walk(out, month ? month : "", k, v);
+    }
+}
+
+/* ---- Markdown: update cadence and alert noise ---- */
+
+static long long int_of(const json_t *o, const char *k)
+{
+    return (long long)json_integer_value(json_object_get(o, k));
+}
+
+static void md_noise_rows(struct buf *out, const json_t *rows, const char *a, const char *b)
+{
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        const json_t *row = json_array_get(rows, i);
+        buf_printf(out, "| %s | %s | %lld | %lld |\n",
+                   json_string_value(json_object_get(row, "service")),
+                   json_string_value(json_object_get(row, "name")), int_of(row, a), int_of(row, b));
+    }
+}
+
+void report_markdown_cadence_noise(const json_t *rep, struct buf *out)
+{
+    const json_t *c = json_object_get(rep, "update_cadence");
+    buf_puts(out, "\n## Update cadence\n\n");
+    if (!int_of(c, "intervals"))
+        buf_puts(out, "No incident stayed open a whole update interval of its severity.\n");
+    else
+        buf_printf(out,
+                   "%lld%% of update intervals had an update on time (%lld of %lld, over %lld "
+                   "incident%s).\n",
+                   int_of(c, "share_percent"), int_of(c, "on_time"), int_of(c, "intervals"),
+                   int_of(c, "incidents"), int_of(c, "incidents") == 1 ? "" : "s");
+    const json_t *n = json_object_get(rep, "alert_noise");
+    const json_t *per = json_object_get(n, "alerts_per_incident");
+    buf_printf(out, "\n## Alert noise\n\n%lld alert%s this month; ", int_of(n, "alerts"),
+               int_of(n, "alerts") == 1 ? "" : "s");
+    if (json_is_number(per))
+        buf_printf(out, "%.2f per incident", json_number_value(per));
+    else
+        buf_puts(out, "no incidents");
+    buf_printf(out, "; %lld incident%s opened by alerts resolved without action.\n",
+               int_of(n, "incidents_resolved_without_action"),
+               int_of(n, "incidents_resolved_without_action") == 1 ? "" : "s");
+    const json_t *top = json_object_get(n, "noisiest"), *flap = json_object_get(n, "flapping");
+    if (json_array_size(top)) {
+        buf_puts(out, "\nNoisiest sources:\n\n| Service | Alert | Alerts | Incidents |\n"
+                      "|---|---|---:|---:|\n");
+        md_noise_rows(out, top, "alerts", "incidents");
+    }
+    if (json_array_size(flap)) {
+        buf_puts(out, "\nFlapping (fired again after resolving, 3 times or more):\n\n"
+                      "| Service | Alert | Fired | Resolved |\n|---|---|---:|---:|\n");
+        md_noise_rows(out, flap, "fires", "resolved");
+    } else {
+        buf_puts(out, "\nNo flapping alerts.\n");
     }
 }

@@ -5,7 +5,9 @@
  */
 #include "runtime/engine.h"
 #include "jobs/escalate.h"
+#include "jobs/drills.h"
 #include "jobs/handoff.h"
+#include "jobs/report_mail.h"
 #include "jobs/retention.h"
 #include "jobs/postmortem.h"
 #include "jobs/notify_enqueue.h"
@@ -356,6 +358,8 @@ static void *engine_main(void *arg)
         int64_t enext = escalate_pass(e->app, cfg, now, &queued);
         next = enext < next ? enext : next;
         next = followup_pass(e->app, cfg, now, &queued, next);
+        next = drill_schedule_pass(e->app, cfg, now, &queued, next);
+        next = report_mail_pass(e->app, cfg, now, &queued, next);
         next = retention_pass(e->app, cfg, now, &e->retention_due, next);
         handoff_pass(e->app, cfg, e->handoffs_since ? e->handoffs_since : now - HANDOFF_LOOKBACK_MS,
                      now, &queued);
