@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "domain/incident.h"
 #include "domain/postmortem.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -52,10 +53,12 @@ enum result postmortem_review_write(struct app *app, const struct config *cfg, c
 enum result postmortem_render_doc(struct store_conn *c, const struct config *cfg,
                                   const struct postmortem *pm, struct buf *out, struct error *err);
 
-/* Inside the close of an incident (a job): when the incident has a post-mortem, it must be
- * published (ERR_CONFLICT naming `postmortem` otherwise) and *ref gets its id (in ref_buf). */
-enum result postmortem_close_check(struct store_conn *tx, const char *incident_id, const char **ref,
-                                   char ref_buf[POSTMORTEM_ID_MAX], struct error *err);
+/* Inside the close of an incident (a job): what the incident's post-mortem is, for
+ * incident_close's gate: out->id (in id_buf) and out->published, or out->id NULL when it has
+ * none. out->waiver is left as it is. */
+enum result postmortem_close_read(struct store_conn *tx, const char *incident_id,
+                                  struct incident_close_pm *out, char id_buf[POSTMORTEM_ID_MAX],
+                                  struct error *err);
 
 /* Action items. add: a->id is given by the job ("ACT-<n>"); the incident and post-mortem named
  * must exist (ERR_UNPROCESSABLE naming the field). */
