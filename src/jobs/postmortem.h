@@ -43,11 +43,20 @@ enum result postmortem_change_write(struct app *app, const char *id,
 /* The review meeting (jobs/postmortem_review.c): schedules (or moves) it at `at` for `minutes`,
  * with the attendees (config user ids with an email address, checked by the caller); the
  * SEQUENCE goes up by one; postmortem.review_scheduled on the timeline; each attendee gets the
- * iCalendar invite by email through the outbox (key pm-review:<id>:<seq>). ERR_NOT_FOUND naming
+ * iCalendar invite by email through the outbox (key pm-review:<id>:<seq>); attendees of the
+ * earlier meeting no longer listed get a cancellation (key pm-review:<id>:<seq>:cancel) and are
+ * in the entry's `dropped`. ERR_NOT_FOUND naming
  * `id`, ERR_CONFLICT naming `state` when the post-mortem is published. */
 enum result postmortem_review_write(struct app *app, const struct config *cfg, const char *id,
                                     int64_t at, int minutes, const char *const *attendees, size_t n,
                                     const char *actor, struct postmortem *out, struct error *err);
+
+/* Cancels the review meeting: every attendee gets an iCalendar METHOD:CANCEL (same UID,
+ * SEQUENCE + 1) by email through the outbox (key pm-review:<id>:<seq>:cancel); the meeting leaves
+ * the row; postmortem.review_cancelled on the timeline. ERR_NOT_FOUND naming `id`; ERR_CONFLICT
+ * naming `review` when none is scheduled or it is over. */
+enum result postmortem_review_cancel(struct app *app, const struct config *cfg, const char *id,
+                                     const char *actor, struct postmortem *out, struct error *err);
 
 /* The document of pm, Markdown, into out (read through c). */
 enum result postmortem_render_doc(struct store_conn *c, const struct config *cfg,

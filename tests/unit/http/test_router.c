@@ -209,6 +209,7 @@ static void test_table_is_the_api(void **state)
         {"PATCH", "/api/v1/postmortems/{id}", ACCESS_RESPONDER},
         {"GET", "/api/v1/postmortems/{id}/export", ACCESS_VIEWER},
         {"PUT", "/api/v1/postmortems/{id}/review", ACCESS_RESPONDER},
+        {"DELETE", "/api/v1/postmortems/{id}/review", ACCESS_RESPONDER},
         {"GET", "/api/v1/postmortems/{id}/review.ics", ACCESS_VIEWER},
         {"POST", "/api/v1/actions", ACCESS_RESPONDER},
         {"GET", "/api/v1/actions", ACCESS_VIEWER},
