@@ -143,6 +143,8 @@ static enum result change_job(struct store_conn *tx, void *arg, struct error *er
         json_t *data = json_pack("{s:s,s:s,s:s}", "id", pm->id, "from", postmortem_state_name(from),
                                  "to", postmortem_state_name(pm->state));
         result = timeline_append(tx, now, j->actor, kind, pm->incident_id, data, NULL, err);
+        if (result == OK && pm->state == PM_PUBLISHED)
+            store_tx_public_change(tx); /* the status page links a public incident's one */
     }
     json_decref(changed);
     return result;

@@ -174,6 +174,7 @@ static void test_table_is_the_api(void **state)
         {"GET", "/status/feed.atom", ACCESS_PUBLIC},
         {"GET", "/history.atom", ACCESS_PUBLIC},
         {"GET", "/status/assets/{name}", ACCESS_PUBLIC},
+        {"GET", "/status/incidents/{id}/postmortem", ACCESS_PUBLIC},
         {"GET", "/api/v2/summary.json", ACCESS_PUBLIC},
         {"GET", "/api/v2/status.json", ACCESS_PUBLIC},
         {"GET", "/api/v2/components.json", ACCESS_PUBLIC},
