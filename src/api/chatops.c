@@ -26,6 +26,7 @@
 #include "api/ui.h"
 #include "domain/slack_signature.h"
 #include "runtime/chat_users.h"
+#include "store/chat_events.h"
 #include "store/chatops.h"
 #include "store/sessions.h"
 #include "util/log.h"
@@ -47,6 +48,9 @@ static void answer(struct request *r, bool in_channel, const char *fmt, ...)
 
 /* Set while answering a Mattermost button: its answer is {"ephemeral_text": ...}. */
 static _Thread_local bool action_answer;
+/* Set by linked() when the chat service could not be asked who the user is (a temporary
+ * failure: a Slack event is then answered 503, so that Slack sends it again). */
+static _Thread_local bool link_unavailable;
 
 static void answer(struct request *r, bool in_channel, const char *fmt, ...)
 {
@@ -83,6 +87,7 @@ static bool linked(struct request *r, const char *slack_user, bool mm)
     struct error err = {0};
     char email[256];
     const char *service = mm ? "Mattermost" : "Slack";
+    link_unavailable = false;
     enum result result = !slack_user || !slack_user[0]
                              ? error_set(&err, ERR_NOT_FOUND, "no user_id in the request")
                          : mm ? chat_mm_user_email(r->config, clock_now(r->app->clock), slack_user,
@@ -90,6 +95,7 @@ static bool linked(struct request *r, const char *slack_user, bool mm)
                               : chat_slack_user_email(r->config, clock_now(r->app->clock),
                                                       slack_user, email, sizeof email, &err);
     if (result == ERR_UNAVAILABLE) {
+        link_unavailable = true;
         answer(r, false, "tocsin cannot ask %s who you are right now (%s); try again.", service,
                err.message);
         return false;
@@ -341,16 +347,94 @@ static void api_slack_action(struct request *r)
     ui_form_free(&f);
 }
 
+/* Slack's event retries (docs/internals/chatops.md "Event retries"): each event_id handled is
+ * kept CHAT_EVENT_KEEP (Slack retries within minutes); a claim not finished within
+ * CHAT_EVENT_LEASE (a request that died) may be taken again. Dev-clock milliseconds. */
+enum { CHAT_EVENT_LEASE = 60 * 1000, CHAT_EVENT_KEEP = 24 * 3600 * 1000 };
+
+struct event_claim {
+    const char *event_id;
+    int64_t now;
+    bool claimed;
+};
+
+static enum result event_claim_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct event_claim *e = arg;
+    enum result result = store_chat_event_purge(tx, e->now - CHAT_EVENT_KEEP);
+    if (result == OK)
+        result =
+            store_chat_event_claim(tx, e->event_id, e->now, e->now - CHAT_EVENT_LEASE, &e->claimed);
+    return result == OK ? OK : error_set(err, result, "store: cannot record the Slack event");
+}
+
+static enum result event_done_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct event_claim *e = arg;
+    enum result result = store_chat_event_done(tx, e->event_id, e->now);
+    return result == OK ? OK : error_set(err, result, "store: cannot record the Slack event");
+}
+
+static enum result event_release_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct event_claim *e = arg;
+    enum result result = store_chat_event_release(tx, e->event_id);
+    return result == OK ? OK : error_set(err, result, "store: cannot release the Slack event");
+}
+
+/* The marked message in channel ch becomes a note, as the reacting (linked) user. False when it
+ * failed for a time (Slack unreachable, the store unavailable): answered 503, to be retried. */
+static bool event_note(struct request *r, const struct store_chat_channel *ch, const char *user,
+                       const char *channel, const char *ts)
+{
+    if (!linked(r, user, false))
+        return !link_unavailable;
+    struct error err = {0};
+    char *text = NULL;
+    enum result result =
+        chat_slack_message_text(r->config, clock_now(r->app->clock), channel, ts, &text, &err);
+    bool ok = true;
+    if (result != OK) {
+        log_warn("chatops: a marked message not made a note of %s: %s", ch->incident_id,
+                 err.message);
+        ok = result != ERR_UNAVAILABLE;
+        reply_error(r, ok ? ERR_NOT_FOUND : ERR_UNAVAILABLE, "%s", err.message);
+    } else {
+        char path[256];
+        snprintf(path, sizeof path, "/api/v1/incidents/%.128s/notes", ch->incident_id);
+        json_t *out = NULL;
+        json_t *body = json_pack("{s:s}", "text", text);
+        int st = ui_api(r, "POST", path, body, &out);
+        json_decref(body);
+        if (st >= 200 && st < 300) {
+            answer(r, true, "Noted");
+        } else if (st >= 500) {
+            ok = false;
+            log_warn("chatops: a marked message not made a note of %s (%d): %s", ch->incident_id,
+                     st, ui_api_message(out));
+            reply_error(r, ERR_UNAVAILABLE, "note: %s", ui_api_message(out));
+        } else {
+            answer(r, false, "Refused (%d): %s", st, ui_api_message(out));
+        }
+        json_decref(out);
+    }
+    free(text);
+    return ok;
+}
+
 /* Slack's Events API: the url_verification handshake, and reaction_added: a message in an
  * incident's channel marked with chatops.slack.note_reaction becomes a timeline note, written as
  * the (linked) user who reacted. Other events are acknowledged and ignored. A retry
- * (X-Slack-Retry-Num) is acknowledged and not run again: the first delivery was answered. */
+ * (X-Slack-Retry-Num) of an event tocsin handled (its event_id kept in the store) is acknowledged
+ * and not run again; a retry of one that failed for a time (answered 503) is run. An event
+ * without event_id cannot be told apart: its retries are acknowledged and not run. */
 static void api_slack_event(struct request *r)
 {
     if (!slack_on(r) || !verified(r))
         return;
     json_t *p = json_loadb(r->body, r->body_len, 0, NULL);
     const char *type = json_string_value(json_object_get(p, "type"));
+    const char *event_id = json_string_value(json_object_get(p, "event_id"));
     json_t *ev = json_object_get(p, "event");
     json_t *item = json_object_get(ev, "item");
     const char *etype = json_string_value(json_object_get(ev, "type"));
@@ -358,10 +442,14 @@ static void api_slack_event(struct request *r)
     const char *user = json_string_value(json_object_get(ev, "user"));
     const char *channel = json_string_value(json_object_get(item, "channel"));
     const char *ts = json_string_value(json_object_get(item, "ts"));
+    const char *retry = request_header(r, "X-Slack-Retry-Num");
     struct error err = {0};
     struct store_conn *rd = NULL;
     struct store_chat_channel ch;
+    struct event_claim claim = {event_id, clock_now(r->app->clock), false};
     bool have_ch = false;
+    if (event_id && (!*event_id || strlen(event_id) > 128))
+        event_id = claim.event_id = NULL; /* not Slack's: no dedup on it */
     if (!json_is_object(p) || !type) {
         reply_error(r, ERR_BAD_REQUEST, "type: missing (not a Slack event)");
     } else if (strcmp(type, "url_verification") == 0) {
@@ -370,25 +458,29 @@ static void api_slack_event(struct request *r)
     } else if (strcmp(type, "event_callback") != 0 || !etype ||
                strcmp(etype, "reaction_added") != 0 || !reaction ||
                strcmp(reaction, r->config->chatops.slack.note_reaction) != 0 || !channel || !ts ||
-               request_header(r, "X-Slack-Retry-Num") ||
-               !(rd = store_reader(r->app->store, &err)) ||
-               !(have_ch = store_chat_channel_by_id(rd, channel, &ch) == OK)) {
+               (retry && !event_id)) {
         reply_json(r, 200, json_pack("{s:b}", "ok", 1)); /* not for us */
-    } else if (linked(r, user, false)) {
-        char *text = NULL;
-        enum result result =
-            chat_slack_message_text(r->config, clock_now(r->app->clock), channel, ts, &text, &err);
-        if (result != OK) {
-            log_warn("chatops: a marked message not made a note of %s: %s", ch.incident_id,
-                     err.message);
-            reply_error(r, result == ERR_UNAVAILABLE ? ERR_UNAVAILABLE : ERR_NOT_FOUND, "%s",
-                        err.message);
-        } else {
-            char path[256];
-            snprintf(path, sizeof path, "/api/v1/incidents/%.128s/notes", ch.incident_id);
-            call(r, "POST", path, json_pack("{s:s}", "text", text), "Noted");
-        }
-        free(text);
+    } else if (!(rd = store_reader(r->app->store, &err))) {
+        reply_from_error(r, &err); /* Slack tries again */
+    } else if (!(have_ch = store_chat_channel_by_id(rd, channel, &ch) == OK)) {
+        reply_json(r, 200, json_pack("{s:b}", "ok", 1)); /* not an incident's channel */
+    } else if (event_id && store_write(r->app->store, event_claim_job, &claim, &err) != OK) {
+        reply_from_error(r, &err);
+    } else if (event_id && !claim.claimed) {
+        log_info("chatops: Slack event %.64s (retry %.8s) already handled or in hand; not run "
+                 "again",
+                 event_id, retry ? retry : "none");
+        reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+    } else {
+        if (retry)
+            log_info("chatops: Slack event %.64s (retry %.8s) run again: it had not been done",
+                     event_id, retry);
+        bool ok = event_note(r, &ch, user, channel, ts);
+        claim.now = clock_now(r->app->clock);
+        if (event_id &&
+            store_write(r->app->store, ok ? event_done_job : event_release_job, &claim, &err) != OK)
+            log_warn("chatops: Slack event %.64s not recorded as %s: %s", event_id,
+                     ok ? "done" : "failed", err.message);
     }
     if (have_ch)
         store_chat_channel_free_fields(&ch);

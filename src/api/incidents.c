@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { TITLE_MAX = 200, TEXT_MAX = 10000, POSTMORTEM_MAX = 500 };
+enum { TITLE_MAX = 200, TEXT_MAX = 10000, POSTMORTEM_MAX = 500, WAIVER_MAX = 1000 };
 /* GET /api/v1/incidents: items per page (docs/api.md "Lists"); the timeline's per page. */
 enum { LIST_DEFAULT = 100, LIST_MAX = 1000, TIMELINE_DEFAULT = 1000, TIMELINE_MAX = 1000 };
 
@@ -154,6 +154,7 @@ struct incident_op {
     const char *message;
     bool public_update;
     const char *postmortem;
+    const char *waiver; /* closing: an admin's postmortem_waiver */
     const char *severity, *title, *summary;
     bool summary_present;
     int role;
@@ -465,13 +466,14 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
 {
     enum incident_status from = inc->status, to = (enum incident_status)op->status;
     enum result result;
-    char pm_ref[POSTMORTEM_ID_MAX];
+    char pm_id[POSTMORTEM_ID_MAX];
+    struct incident_close_pm pm = {.waiver = op->waiver};
     if (to == INC_CLOSED && inc->status == INC_RESOLVED &&
-        (result = postmortem_close_check(tx, inc->id, &op->postmortem, pm_ref, err)) != OK)
+        (result = postmortem_close_read(tx, inc->id, &pm, pm_id, err)) != OK)
         return result;
     if (to == INC_CLOSED)
-        result = incident_close(inc, config_severity_find(op->cfg, inc->severity), op->postmortem,
-                                now, err);
+        result = incident_close(inc, config_severity_find(op->cfg, inc->severity), &pm,
+                                op->postmortem, now, err);
     else if (to == INC_ACKNOWLEDGED && from == INC_TRIGGERED)
         result = incident_ack(inc, now, err);
     else
@@ -485,11 +487,19 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
             return result;
         op->rearmed = true;
     }
-    json_t *data = json_pack("{s:s,s:s,s:s?,s:b,s:s?}", "from", incident_status_name(from), "to",
-                             incident_status_name(to), "message", op->message, "public",
-                             op->public_update, "postmortem", op->postmortem);
+    json_t *data =
+        json_pack("{s:s,s:s,s:s?,s:b,s:s?,s:s?}", "from", incident_status_name(from), "to",
+                  incident_status_name(to), "message", op->message, "public", op->public_update,
+                  "postmortem", to == INC_CLOSED ? inc->postmortem : op->postmortem,
+                  "postmortem_waiver", to == INC_CLOSED ? op->waiver : NULL);
     result = timeline_append(tx, now, op->actor, incident_ops_status_kind(from, to), inc->id, data,
                              NULL, err);
+    if (result == OK && to == INC_CLOSED && op->waiver) /* its own entry: easy to find */
+        result = timeline_append(tx, now, op->actor, "incident.postmortem_waived", inc->id,
+                                 json_pack("{s:s,s:s,s:s?,s:b}", "reason", op->waiver, "severity",
+                                           inc->severity, "postmortem", pm.id, "published",
+                                           pm.published),
+                                 NULL, err);
     if (result == OK && op->public_update && incident_status_is_open(from))
         result = checklist_observe(tx, inc->id, CHECK_AUTO_PUBLIC_UPDATE, now, err);
     if (result == OK && op->public_update && incident_status_is_open(from)) /* status page mail */
@@ -528,7 +538,8 @@ static void api_incident_ack(struct request *r)
     json_decref(body);
 }
 
-static const char *const status_fields[] = {"status", "message", "public", "postmortem", NULL};
+static const char *const status_fields[] = {"status",     "message",           "public",
+                                            "postmortem", "postmortem_waiver", NULL};
 
 static enum result parse_status_body(struct request *r, json_t *body, struct incident_op *op,
                                      bool status_required, struct error *err)
@@ -543,6 +554,8 @@ static enum result parse_status_body(struct request *r, json_t *body, struct inc
         result = jsonv_bool(body, "public", &op->public_update, NULL, err);
     if (result == OK)
         result = jsonv_string(body, "postmortem", false, 1, POSTMORTEM_MAX, &op->postmortem, err);
+    if (result == OK)
+        result = jsonv_string(body, "postmortem_waiver", false, 1, WAIVER_MAX, &op->waiver, err);
     if (result != OK)
         return result;
     if (op->public_update && (!op->message || !*op->message))
@@ -558,6 +571,12 @@ static enum result parse_status_body(struct request *r, json_t *body, struct inc
                              status);
         op->status = st;
     }
+    if (op->waiver && op->status != INC_CLOSED)
+        return error_set(err, ERR_UNPROCESSABLE,
+                         "postmortem_waiver: only when closing (status closed)");
+    if (op->waiver && r->who.access < ACCESS_ADMIN)
+        return error_set(err, ERR_FORBIDDEN,
+                         "postmortem_waiver: only an admin may close without the post-mortem");
     return OK;
 }
 

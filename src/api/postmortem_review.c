@@ -1,6 +1,7 @@
 /*
  * api/postmortem_review: the post-mortem's review meeting (docs/api.md, docs/postmortems.md).
  *   PUT /api/v1/postmortems/{id}/review  {at, duration?, attendees}   responder: schedule or move
+ *   DELETE /api/v1/postmortems/{id}/review                            responder: cancel it
  *   GET /api/v1/postmortems/{id}/review.ics                           viewer: the invite
  * at: RFC 3339, in the future; duration: 15m to 8h (default 1h); attendees: 1 to 50 config users,
  * each with an email address, no repeats. Every error names its field; nothing is written then.
@@ -109,6 +110,25 @@ static void api_postmortem_review_put(struct request *r)
     json_decref(body);
 }
 
+static void api_postmortem_review_delete(struct request *r)
+{
+    struct error err = {0};
+    struct postmortem pm = {0};
+    if (r->body_len) { /* nothing to say: a body is a mistake, not silently ignored */
+        reply_error(r, ERR_BAD_REQUEST, "body: DELETE .../review takes no body");
+        return;
+    }
+    enum result result =
+        postmortem_review_cancel(r->app, r->config, r->params[0], r->who.actor, &pm, &err);
+    if (result != OK)
+        reply_from_error(r, &err);
+    else
+        reply_json(r, 200,
+                   json_pack("{s:s,s:s,s:o}", "id", pm.id, "incident_id", pm.incident_id, "review",
+                             postmortem_review_json(&pm)));
+    postmortem_free_fields(&pm);
+}
+
 static void api_postmortem_review_ics(struct request *r)
 {
     struct error err = {0};
@@ -149,6 +169,8 @@ static void api_postmortem_review_ics(struct request *r)
 static const struct route routes[] = {
     {"PUT", "/api/v1/postmortems/{id}/review", api_postmortem_review_put, ACCESS_RESPONDER,
      "postmortem_review_put"},
+    {"DELETE", "/api/v1/postmortems/{id}/review", api_postmortem_review_delete, ACCESS_RESPONDER,
+     "postmortem_review_delete"},
     {"GET", "/api/v1/postmortems/{id}/review.ics", api_postmortem_review_ics, ACCESS_VIEWER,
      "postmortem_review_ics"},
 };

@@ -18,10 +18,12 @@
  * Runs on request threads; the cache is shared behind its mutex.
  */
 #include "api/api.h"
+#include "domain/postmortem.h"
 #include "domain/status_page.h"
 #include "store/incidents.h"
 #include "store/maintenances.h"
 #include "store/nodes.h"
+#include "store/postmortems.h"
 #include "store/probes.h"
 #include "store/timeline.h"
 #include "util/crypto.h"
@@ -204,6 +206,34 @@ static enum result uptime_finish(struct store_conn *c, struct sp_page *page, int
     return result;
 }
 
+/* The published post-mortems of the listed resolved incidents (their public text only; a draft
+ * or one in review never shows). One read by incident. */
+static enum result attach_postmortems(struct store_conn *c, struct sp_page *page)
+{
+    enum result result = OK;
+    for (size_t k = 0; result == OK && k < page->incident_count; k++) {
+        struct sp_incident *i = &page->incidents[k];
+        struct postmortem pm = {0};
+        if (!i->resolved)
+            continue;
+        result = store_postmortem_get_by_incident(c, i->id, &pm);
+        if (result == ERR_NOT_FOUND) {
+            result = OK;
+            continue;
+        }
+        if (result == OK && pm.state == PM_PUBLISHED) {
+            struct buf md;
+            buf_init(&md, 64 * 1024);
+            postmortem_render_public_md(&pm, &md);
+            if (md.len)
+                sp_incident_set_postmortem(i, md.data, pm.published_at);
+            buf_free(&md);
+        }
+        postmortem_free_fields(&pm);
+    }
+    return result;
+}
+
 static enum result read_page(struct store_conn *c, const struct config *cfg, int64_t now,
                              int64_t run_started, struct sp_page *page)
 {
@@ -214,6 +244,8 @@ static enum result read_page(struct store_conn *c, const struct config *cfg, int
     enum result result = store_incident_list(c, &all, collect_incident, &col);
     for (size_t k = 0; result == OK && k < page->incident_count; k++)
         result = store_timeline_scan(c, page->incidents[k].id, collect_update, &page->incidents[k]);
+    if (result == OK)
+        result = attach_postmortems(c, page);
     for (size_t k = 0; result == OK && k < cfg->service_count; k++) {
         const struct config_service *s = &cfg->services[k];
         bool down = false;

@@ -72,6 +72,15 @@ static const char *invite_calendar(const struct notify_row *lead)
     return last ? last + 1 : NULL;
 }
 
+/* The iTIP method of such a calendar (its own METHOD line, written by domain/review_invite.c):
+ * CANCEL for a cancellation, else REQUEST. */
+static const char *calendar_method(const char *cal)
+{
+    const char *end = strstr(cal, "\r\nBEGIN:VEVENT\r\n"); /* METHOD is a VCALENDAR property */
+    const char *m = strstr(cal, "\r\nMETHOD:CANCEL\r\n");
+    return m && (!end || m < end) ? "CANCEL" : "REQUEST";
+}
+
 /* s as base64 in lines of B64_LINE characters. */
 static void put_base64(struct buf *out, const char *s, size_t len)
 {
@@ -173,9 +182,9 @@ static void put_message(const struct notify_render *r, const char *from, struct 
     const char *cal = invite_calendar(lead);
     if (cal && r->nitems == 1) {
         buf_printf(out,
-                   "--%s\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST\r\n"
+                   "--%s\r\nContent-Type: text/calendar; charset=utf-8; method=%s\r\n"
                    "Content-Transfer-Encoding: base64\r\n\r\n",
-                   boundary);
+                   boundary, calendar_method(cal));
         put_base64(out, cal, strlen(cal));
     }
     buf_printf(out, "--%s--\r\n", boundary);

@@ -415,7 +415,7 @@ static int cli_show(int argc, char **argv)
 
 /* ---- ack, status, resolve, close, reopen --------------------------------------------------- */
 
-enum { S_MESSAGE, S_POSTMORTEM };
+enum { S_MESSAGE, S_POSTMORTEM, S_WAIVER };
 enum { S_PUBLIC };
 
 static const struct cli_opt message_opts[] = {
@@ -432,6 +432,7 @@ static const struct cli_opt status_opts[] = {
 static const struct cli_opt close_opts[] = {
     {"--message", "-m", CLI_OPT_STR, S_MESSAGE},
     {"--postmortem", NULL, CLI_OPT_STR, S_POSTMORTEM},
+    {"--no-postmortem", NULL, CLI_OPT_STR, S_WAIVER},
     {NULL, NULL, CLI_OPT_FLAG, 0},
 };
 
@@ -497,6 +498,7 @@ static int close_run(struct cli_ctx *ctx)
     json_t *req = json_object();
     set_str(req, "status", "closed");
     set_str(req, "postmortem", ctx->str[S_POSTMORTEM]);
+    set_str(req, "postmortem_waiver", ctx->str[S_WAIVER]);
     set_str(req, "message", ctx->str[S_MESSAGE]);
     return incident_call(ctx, "POST", "/status", req, print_id_status);
 }
@@ -538,12 +540,15 @@ static const struct cli_cmd resolve_cmd = {"usage: tocsin resolve ID [-m MSG]\n"
                                            message_opts, 1, 1, resolve_run};
 
 static const struct cli_cmd close_cmd = {
-    "usage: tocsin close ID [--postmortem REF] [-m MSG]\n"
+    "usage: tocsin close ID [--postmortem REF] [--no-postmortem REASON] [-m MSG]\n"
     "\n"
-    "Closes a resolved incident.\n"
-    "  --postmortem REF   link or reference to the post-mortem (required when the\n"
-    "                     severity requires one)\n"
-    "  -m, --message MSG  a closing note\n",
+    "Closes a resolved incident. Its post-mortem, when it has one, must be published; when\n"
+    "its severity requires one (drills never do), it must have one, published.\n"
+    "  --postmortem REF          a link or reference kept with the incident (the published\n"
+    "                            post-mortem's id replaces it)\n"
+    "  --no-postmortem REASON    admins: close without the published post-mortem; the\n"
+    "                            reason goes on the timeline\n"
+    "  -m, --message MSG         a closing note\n",
     close_opts, 1, 1, close_run};
 
 static const struct cli_cmd reopen_cmd = {"usage: tocsin reopen ID [-m MSG]\n"

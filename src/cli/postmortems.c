@@ -6,6 +6,7 @@
  *   tocsin postmortem export ID [--format md|html]
  *   tocsin postmortem meeting ID AT USER[,USER...] [--duration D]
  *                                                 PUT /api/v1/postmortems/{id}/review
+ *   tocsin postmortem cancel-meeting ID           DELETE /api/v1/postmortems/{id}/review
  * ID is the post-mortem's id (PM-INC-...) or its incident's id. Creating prints the id alone on
  * line 1. Server strings go through cli_put()/cli_clean(). Main thread only.
  */
@@ -211,7 +212,26 @@ static int pm_meeting(struct cli_ctx *ctx)
     return result;
 }
 
+/* Cancels the review meeting: each attendee gets an iCalendar cancellation by email. */
+static int pm_meeting_cancel(struct cli_ctx *ctx)
+{
+    char *path = pm_path(ctx->pos[1], "/review");
+    struct cli_resp resp;
+    int result = cli_request(ctx, "DELETE", path, NULL, &resp);
+    if (result == CLI_OK && ctx->json) {
+        cli_print_raw(&resp);
+    } else if (result == CLI_OK) {
+        printf("review meeting of ");
+        cli_put(stdout, cli_jstr(resp.body, "id"));
+        printf(" cancelled; each attendee gets a cancellation by email\n");
+    }
+    cli_resp_free(&resp);
+    free(path);
+    return result;
+}
+
 static const struct cli_sub pm_subs[] = {
+    {"cancel-meeting", 2, 0, pm_meeting_cancel},
     {"meeting", 4, CLI_SUB_STR(PO_DURATION), pm_meeting},
     {"show", 2, 0, pm_show},
     {"review", 2, 0, pm_review},
@@ -237,6 +257,7 @@ static const struct cli_cmd pm_cmd = {
     "       tocsin postmortem publish ID\n"
     "       tocsin postmortem export ID [--format md|html]\n"
     "       tocsin postmortem meeting ID AT USER[,USER...] [--duration 1h]\n"
+    "       tocsin postmortem cancel-meeting ID\n"
     "\n"
     "Post-mortems (responder to change, viewer to read). `tocsin postmortem INCIDENT` makes the\n"
     "incident's post-mortem from the config's template, pre-filled with its summary, numbers,\n"
@@ -246,7 +267,8 @@ static const struct cli_cmd pm_cmd = {
     "States: draft -> review (in_review) -> publish (published); a published one is final.\n"
     "  --owner USER           who finishes it (default: the incident commander)\n"
     "meeting schedules (or moves) the review meeting at AT (RFC 3339); each USER gets an\n"
-    "iCalendar invite by email.\n"
+    "iCalendar invite by email (a USER dropped by a move gets a cancellation);\n"
+    "cancel-meeting cancels it (everyone gets a cancellation).\n"
     "  --format md|html       export: Markdown (default) or HTML\n"
     "  --duration D           meeting: its length, 15m to 8h (default 1h)\n",
     pm_opts, 1, 4, pm_run};
@@ -257,6 +279,7 @@ static int cli_postmortem(int argc, char **argv)
 }
 
 static const struct cli_verb verbs[] = {
-    {"postmortem", cli_postmortem, "postmortem INCIDENT|show|set|review|publish|export|meeting"},
+    {"postmortem", cli_postmortem,
+     "postmortem INCIDENT|show|set|review|publish|export|meeting|cancel-meeting"},
 };
 CLI_VERBS(postmortems, verbs);

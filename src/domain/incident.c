@@ -251,20 +251,43 @@ enum result incident_set_status(struct incident *inc, enum incident_status to, i
     return OK;
 }
 
+/* The post-mortem gate of closing (see incident.h). */
+static enum result close_gate(const struct incident *inc, const struct config_severity *sev,
+                              const struct incident_close_pm *pm, struct error *err)
+{
+    static const struct incident_close_pm none = {0};
+    if (!pm)
+        pm = &none;
+    if (pm->waiver)
+        return OK;
+    if (pm->id && !pm->published)
+        return error_set(err, ERR_CONFLICT,
+                         "postmortem: %s of %s is not published; publish it before closing (or "
+                         "an admin closes with postmortem_waiver, a reason)",
+                         pm->id, inc->id);
+    if (!pm->id && sev && sev->postmortem_required && !inc->drill)
+        return error_set(err, ERR_CONFLICT,
+                         "postmortem: %s is %s, whose policy requires a published post-mortem, "
+                         "and it has none; create it (tocsin postmortem %s), publish it, then "
+                         "close (or an admin closes with postmortem_waiver, a reason)",
+                         inc->id, sev->id, inc->id);
+    return OK;
+}
+
 enum result incident_close(struct incident *inc, const struct config_severity *sev,
-                           const char *postmortem, int64_t now, struct error *err)
+                           const struct incident_close_pm *pm, const char *reference, int64_t now,
+                           struct error *err)
 {
     if (inc->status != INC_RESOLVED)
         return refuse_move(inc, INC_CLOSED, err);
     now = not_before(inc, now);
-    if (sev && sev->postmortem_required && (!postmortem || !*postmortem))
-        return error_set(err, ERR_CONFLICT,
-                         "postmortem: %s requires a post-mortem before closing; give its link or "
-                         "reference in postmortem",
-                         sev->id);
-    if (postmortem && *postmortem) {
+    enum result result = close_gate(inc, sev, pm, err);
+    if (result != OK)
+        return result;
+    const char *ref = pm && pm->id && pm->published ? pm->id : reference;
+    if (ref && *ref) {
         free(inc->postmortem);
-        inc->postmortem = xstrdup(postmortem);
+        inc->postmortem = xstrdup(ref);
     }
     inc->status = INC_CLOSED;
     inc->closed_at = now > inc->resolved_at ? now : inc->resolved_at;

@@ -99,10 +99,21 @@ bool incident_check(const struct incident *inc);
 enum result incident_ack(struct incident *inc, int64_t now, struct error *err);
 enum result incident_set_status(struct incident *inc, enum incident_status to, int64_t now,
                                 struct error *err);
-/* Closes a RESOLVED incident. When the severity requires a post-mortem, `postmortem` must be
- * given (a link or reference). */
+/* What closing found of the incident's post-mortem (jobs/postmortem.c reads it in the close's
+ * transaction) and the admin's waiver. */
+struct incident_close_pm {
+    const char *id;     /* the incident's post-mortem, NULL when it has none */
+    bool published;     /* that post-mortem is published */
+    const char *waiver; /* an admin's reason to close without a published one, or NULL */
+};
+/* Closes a RESOLVED incident (docs/postmortems.md "Closing"). The post-mortem gate: an existing
+ * post-mortem must be published; when the severity requires one (`sev`, not a drill), one must
+ * exist and be published; a waiver lifts both. Refused with ERR_CONFLICT naming `postmortem`.
+ * pm may be NULL (none, no waiver). inc->postmortem becomes the published post-mortem's id, or
+ * else `reference` (a link given at close) when given. */
 enum result incident_close(struct incident *inc, const struct config_severity *sev,
-                           const char *postmortem, int64_t now, struct error *err);
+                           const struct incident_close_pm *pm, const char *reference, int64_t now,
+                           struct error *err);
 /* Writes into buf the moves allowed from `from`, e.g. "identified, monitoring, resolved". */
 void incident_allowed_moves(enum incident_status from, char *buf, size_t n);
 

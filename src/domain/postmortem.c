@@ -482,3 +482,22 @@ void postmortem_render_md(const struct postmortem_doc *d, struct buf *out)
             render_section(d, out, default_sections[i]);
     }
 }
+
+void postmortem_render_public_md(const struct postmortem *pm, struct buf *out)
+{
+    static const struct {
+        enum postmortem_field f;
+        const char *heading;
+    } parts[] = {{PM_SUMMARY, "Summary"},
+                 {PM_IMPACT, "Impact"},
+                 {PM_ROOT_CAUSE, "Root cause"},
+                 {PM_LESSONS, "What we are changing"}};
+    bool first = true;
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        const char *text = pm->fields[parts[k].f];
+        if (!text || !*text)
+            continue;
+        buf_printf(out, "%s## %s\n\n%s\n", first ? "" : "\n", parts[k].heading, text);
+        first = false;
+    }
+}

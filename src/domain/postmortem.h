@@ -156,6 +156,12 @@ struct postmortem_doc {
 /* The Markdown document into out (appends; a full buffer truncates it, checked by the caller
  * through buf_append's result being ignored here: the cap bounds it). */
 void postmortem_render_md(const struct postmortem_doc *d, struct buf *out);
+/* The public text of a published post-mortem (the status page: docs/postmortems.md "On the
+ * status page"), Markdown, into out: the sections written for readers outside the team
+ * (summary, impact, root cause, lessons), each only when written. The rest (timeline, roles,
+ * alerts, notifications, contributing factors, what went well or badly, action items) names
+ * people, systems and contacts, and stays inside. Empty when none of the four is written. */
+void postmortem_render_public_md(const struct postmortem *pm, struct buf *out);
 /* "1h 23m", "4m 05s", "2d 3h": a span for people. */
 void postmortem_format_span(int64_t ms, char *out, size_t n);
 

@@ -19,5 +19,10 @@
  * attendees' addresses (n of them); organizer: an email address or NULL. */
 char *review_invite_ics(const struct postmortem *pm, const struct incident *inc,
                         const char *const *emails, size_t n, const char *organizer, int64_t now);
+/* The cancellation (iTIP METHOD:CANCEL, STATUS:CANCELLED, same UID, SEQUENCE pm->review_seq) for
+ * the attendees in emails: those dropped from a moved meeting, or everyone when the meeting is
+ * cancelled outright (RFC 5546 3.2.5). Same ownership as review_invite_ics. */
+char *review_cancel_ics(const struct postmortem *pm, const struct incident *inc,
+                        const char *const *emails, size_t n, const char *organizer, int64_t now);
 
 #endif

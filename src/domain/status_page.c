@@ -180,6 +180,15 @@ void sp_incident_add_update(struct sp_incident *i, int64_t seq, int64_t at, cons
     u->body = xstrdup(body ? body : "");
 }
 
+void sp_incident_set_postmortem(struct sp_incident *i, const char *md, int64_t published_at)
+{
+    free(i->postmortem);
+    i->postmortem = xstrdup(md);
+    i->postmortem_at = published_at;
+    if (published_at > i->updated_at)
+        i->updated_at = published_at;
+}
+
 void sp_page_probe_down(struct sp_page *p, const struct config *c, const char *service,
                         int64_t since)
 {
@@ -214,7 +223,9 @@ static void incident_settle(struct sp_incident *i)
         qsort(i->updates, i->update_count, sizeof *i->updates, cmp_update);
     const char *last = i->update_count ? i->updates[0].status : "investigating";
     bool postmortem = strcmp(last, "postmortem") == 0;
-    i->status = xstrdup(i->resolved && !postmortem ? "resolved" : last);
+    i->status = xstrdup(i->postmortem                ? "postmortem" /* published: Statuspage's */
+                        : i->resolved && !postmortem ? "resolved"
+                                                     : last);
     for (size_t k = i->update_count; k-- > 0;)
         if (strcmp(i->updates[k].status, "monitoring") == 0) {
             i->monitoring_at = i->updates[k].at;
@@ -490,6 +501,7 @@ void sp_page_free(struct sp_page *p)
         free(i->updates);
         free(i->title);
         free(i->status);
+        free(i->postmortem);
     }
     for (size_t k = 0; k < p->maintenance_count; k++) {
         struct sp_maintenance *m = &p->maintenances[k];

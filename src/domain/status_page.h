@@ -65,6 +65,8 @@ struct sp_incident {
     int component;                                              /* index, -1 when none */
     struct sp_update *updates;                                  /* newest first */
     size_t update_count;
+    char *postmortem;      /* its published post-mortem's public text (Markdown), or NULL */
+    int64_t postmortem_at; /* when that post-mortem was published */
 };
 
 /* A stretch of a public incident on a component, for the uptime bars (every public incident of
@@ -146,6 +148,9 @@ struct sp_incident *sp_page_add_incident(struct sp_page *p, const struct config 
                                          const struct incident *inc);
 void sp_incident_add_update(struct sp_incident *i, int64_t seq, int64_t at, const char *status,
                             const char *body);
+/* The incident's published post-mortem (its public text, Markdown; takes a copy), before
+ * sp_page_finish: the incident's Statuspage status becomes "postmortem". */
+void sp_incident_set_postmortem(struct sp_incident *i, const char *md, int64_t published_at);
 /* Marks the component of service `service` as having a failing probe. */
 void sp_page_probe_down(struct sp_page *p, const struct config *c, const char *service,
                         int64_t since);

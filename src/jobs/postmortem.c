@@ -143,6 +143,8 @@ static enum result change_job(struct store_conn *tx, void *arg, struct error *er
         json_t *data = json_pack("{s:s,s:s,s:s}", "id", pm->id, "from", postmortem_state_name(from),
                                  "to", postmortem_state_name(pm->state));
         result = timeline_append(tx, now, j->actor, kind, pm->incident_id, data, NULL, err);
+        if (result == OK && pm->state == PM_PUBLISHED)
+            store_tx_public_change(tx); /* the status page links a public incident's one */
     }
     json_decref(changed);
     return result;
@@ -157,23 +159,23 @@ enum result postmortem_change_write(struct app *app, const char *id,
     return store_write(app->store, change_job, &j, err);
 }
 
-enum result postmortem_close_check(struct store_conn *tx, const char *incident_id, const char **ref,
-                                   char ref_buf[POSTMORTEM_ID_MAX], struct error *err)
+enum result postmortem_close_read(struct store_conn *tx, const char *incident_id,
+                                  struct incident_close_pm *out, char id_buf[POSTMORTEM_ID_MAX],
+                                  struct error *err)
 {
     struct postmortem pm;
+    out->id = NULL;
+    out->published = false;
     enum result result = store_postmortem_get_by_incident(tx, incident_id, &pm);
     if (result == ERR_NOT_FOUND)
         return OK;
     if (result != OK)
         return error_set(err, result, "store: cannot read the post-mortem of %s", incident_id);
-    if (pm.state != PM_PUBLISHED)
-        result = error_set(err, ERR_CONFLICT,
-                           "postmortem: %s is %s; publish it before closing the incident", pm.id,
-                           postmortem_state_name(pm.state));
-    snprintf(ref_buf, POSTMORTEM_ID_MAX, "%s", pm.id);
-    *ref = ref_buf;
+    snprintf(id_buf, POSTMORTEM_ID_MAX, "%s", pm.id);
+    out->id = id_buf;
+    out->published = pm.state == PM_PUBLISHED;
     postmortem_free_fields(&pm);
-    return result;
+    return OK;
 }
 
 /* ---- the document's data ---- */

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "domain/incident.h"
 #include "domain/postmortem.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -42,20 +43,31 @@ enum result postmortem_change_write(struct app *app, const char *id,
 /* The review meeting (jobs/postmortem_review.c): schedules (or moves) it at `at` for `minutes`,
  * with the attendees (config user ids with an email address, checked by the caller); the
  * SEQUENCE goes up by one; postmortem.review_scheduled on the timeline; each attendee gets the
- * iCalendar invite by email through the outbox (key pm-review:<id>:<seq>). ERR_NOT_FOUND naming
+ * iCalendar invite by email through the outbox (key pm-review:<id>:<seq>); attendees of the
+ * earlier meeting no longer listed get a cancellation (key pm-review:<id>:<seq>:cancel) and are
+ * in the entry's `dropped`. ERR_NOT_FOUND naming
  * `id`, ERR_CONFLICT naming `state` when the post-mortem is published. */
 enum result postmortem_review_write(struct app *app, const struct config *cfg, const char *id,
                                     int64_t at, int minutes, const char *const *attendees, size_t n,
                                     const char *actor, struct postmortem *out, struct error *err);
 
+/* Cancels the review meeting: every attendee gets an iCalendar METHOD:CANCEL (same UID,
+ * SEQUENCE + 1) by email through the outbox (key pm-review:<id>:<seq>:cancel); the meeting leaves
+ * the row; postmortem.review_cancelled on the timeline. ERR_NOT_FOUND naming `id`; ERR_CONFLICT
+ * naming `review` when none is scheduled or it is over. */
+enum result postmortem_review_cancel(struct app *app, const struct config *cfg, const char *id,
+                                     const char *actor, struct postmortem *out, struct error *err);
+
 /* The document of pm, Markdown, into out (read through c). */
 enum result postmortem_render_doc(struct store_conn *c, const struct config *cfg,
                                   const struct postmortem *pm, struct buf *out, struct error *err);
 
-/* Inside the close of an incident (a job): when the incident has a post-mortem, it must be
- * published (ERR_CONFLICT naming `postmortem` otherwise) and *ref gets its id (in ref_buf). */
-enum result postmortem_close_check(struct store_conn *tx, const char *incident_id, const char **ref,
-                                   char ref_buf[POSTMORTEM_ID_MAX], struct error *err);
+/* Inside the close of an incident (a job): what the incident's post-mortem is, for
+ * incident_close's gate: out->id (in id_buf) and out->published, or out->id NULL when it has
+ * none. out->waiver is left as it is. */
+enum result postmortem_close_read(struct store_conn *tx, const char *incident_id,
+                                  struct incident_close_pm *out, char id_buf[POSTMORTEM_ID_MAX],
+                                  struct error *err);
 
 /* Action items. add: a->id is given by the job ("ACT-<n>"); the incident and post-mortem named
  * must exist (ERR_UNPROCESSABLE naming the field). */

@@ -64,6 +64,18 @@ static void put_updates(struct html *h, const struct sp_update *updates, size_t 
     html_markup(h, "</ol></article>");
 }
 
+/* " · Post-mortem" linking the incident's published post-mortem (status_postmortem.c's page). */
+static void put_postmortem_link(struct html *h, const struct sp_incident *i)
+{
+    if (!i->postmortem)
+        return;
+    char href[INCIDENT_ID_MAX + 48];
+    snprintf(href, sizeof href, "/status/incidents/%s/postmortem", i->id);
+    html_markup(h, " &middot; <a class=\"postmortem\"");
+    html_attr(h, "href", href);
+    html_markup(h, ">Post-mortem</a>");
+}
+
 static void put_incident(struct html *h, const struct sp_page *p, const struct sp_incident *i)
 {
     html_markup(h, "<article class=\"incident\"");
@@ -89,6 +101,7 @@ static void put_incident(struct html *h, const struct sp_page *p, const struct s
         html_markup(h, " &middot; resolved ");
         put_time(h, i->resolved_at);
     }
+    put_postmortem_link(h, i);
     put_updates(h, i->updates, i->update_count, update_label);
 }
 

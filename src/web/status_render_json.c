@@ -98,6 +98,28 @@ static json_t *affected_json(const struct sp_page *p, const struct sp_incident *
     return a;
 }
 
+/* Statuspage's post-mortem fields of an incident (null when none is published) and, when one is,
+ * its "postmortem" update first in incident_updates (newest first), carrying the public text. */
+static void postmortem_json(json_t *o, const struct sp_incident *i)
+{
+    json_t *at = jtime(i->postmortem ? i->postmortem_at : 0);
+    json_object_set_new(o, "postmortem_body",
+                        i->postmortem ? json_string(i->postmortem) : json_null());
+    json_object_set(o, "postmortem_body_last_updated_at", at);
+    json_object_set(o, "postmortem_published_at", at);
+    if (i->postmortem) {
+        char id[INCIDENT_ID_MAX + 16];
+        snprintf(id, sizeof id, "postmortem-%s", i->id);
+        json_array_insert_new(
+            json_object_get(o, "incident_updates"), 0,
+            json_pack("{s:s,s:s,s:s,s:s,s:O,s:O,s:O,s:[],s:b,s:n,s:n}", "id", id, "status",
+                      "postmortem", "body", i->postmortem, "incident_id", i->id, "created_at", at,
+                      "updated_at", at, "display_at", at, "affected_components",
+                      "deliver_notifications", false, "custom_tweet", "tweet_id"));
+    }
+    json_decref(at);
+}
+
 static json_t *incident_json(const struct sp_page *p, const struct sp_incident *i,
                              const struct status_site *site)
 {
@@ -120,13 +142,15 @@ static json_t *incident_json(const struct sp_page *p, const struct sp_incident *
                                              p->updated_at ? p->updated_at : site->now));
     char link[1024];
     snprintf(link, sizeof link, "%s/status#%s", site->base_url, i->id);
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:s,s:o,s:o}", "id", i->id, "name",
-                     i->title, "status", i->status, "created_at", jtime(i->created_at),
-                     "updated_at", jtime(i->updated_at), "monitoring_at", jtime(i->monitoring_at),
-                     "resolved_at", jtime(i->resolved ? i->resolved_at : 0), "impact",
-                     sp_impact_name(i->impact), "shortlink", link, "started_at",
-                     jtime(i->created_at), "page_id", PAGE_ID, "incident_updates", updates,
-                     "components", comps);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:s,s:o,s:s,s:o,s:o}", "id", i->id, "name",
+                  i->title, "status", i->status, "created_at", jtime(i->created_at), "updated_at",
+                  jtime(i->updated_at), "monitoring_at", jtime(i->monitoring_at), "resolved_at",
+                  jtime(i->resolved ? i->resolved_at : 0), "impact", sp_impact_name(i->impact),
+                  "shortlink", link, "started_at", jtime(i->created_at), "page_id", PAGE_ID,
+                  "incident_updates", updates, "components", comps);
+    postmortem_json(o, i);
+    return o;
 }
 
 static json_t *incidents_json(const struct sp_page *p, const struct status_site *site,

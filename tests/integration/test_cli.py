@@ -47,7 +47,10 @@ def test_readme_walkthrough(server):
     p = server.cli("close", iid)
     assert p.returncode == 1, "SEV2 needs a post-mortem: the server refuses (409)"
     assert p.stderr.strip()
-    ok(server.cli("close", iid, "--postmortem", "https://wiki.example.com/pm/1"))
+    p = server.cli("close", iid, "--postmortem", "https://wiki.example.com/pm/1")
+    assert p.returncode == 1 and "postmortem_waiver" in p.stderr, "a link is not a post-mortem"
+    ok(server.cli("close", iid, "--postmortem", "https://wiki.example.com/pm/1", "--no-postmortem",
+                  "reviewed with the vendor's"))
     got = server.get(iid)
     assert got["status"] == "closed" and got["postmortem"] == "https://wiki.example.com/pm/1"
 

@@ -1,7 +1,11 @@
 """The post-mortem's review meeting (issue 17): PUT /api/v1/postmortems/{id}/review schedules it;
 each attendee gets an iCalendar invite (libical, METHOD:REQUEST) by email through the outbox;
-moving the meeting sends a new invite with the next SEQUENCE and the same UID; the invite is also
-at .../review.ics; bad input is a 4xx naming the field and writes nothing."""
+moving the meeting sends a new invite with the next SEQUENCE and the same UID, and an attendee
+dropped by the move gets a METHOD:CANCEL for that UID; DELETE .../review cancels the meeting for
+everyone; the invite is also at .../review.ics; bad input is a 4xx naming the field and writes
+nothing. The mail goes to a real SMTP sink (aiosmtpd)."""
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from notify_receivers import SmtpSink, notify_config, parts
@@ -31,6 +35,14 @@ def calendar(msg):
     for p in msg.walk():
         if p.get_content_type() == "text/calendar":
             return unfold(p.get_content())
+    return None
+
+
+def calendar_method(msg):
+    """The method parameter of the text/calendar part's Content-Type (RFC 6047 2.4)."""
+    for p in msg.walk():
+        if p.get_content_type() == "text/calendar":
+            return p.get_param("method")
     return None
 
 
@@ -127,3 +139,77 @@ def test_cli_meeting(env):
     assert p.returncode == 1 and "attendees[0]" in p.stderr
     p = srv.cli("postmortem", "meeting", iid, "2099-02-01T10:00:00Z")
     assert p.returncode == 2
+
+
+def test_move_sends_a_cancellation_to_the_dropped_attendee(env):
+    srv, smtp, iid, pmid = env
+    srv.api("PUT", f"/api/v1/postmortems/{pmid}/review",
+            {"at": "2099-01-05T15:00:00Z", "attendees": ["alice", "bob"]})
+    assert len(invites(smtp, 2)) == 2
+    srv.advance("2m")
+    st, j = srv.api("PUT", f"/api/v1/postmortems/{pmid}/review",
+                    {"at": "2099-01-06T09:00:00Z", "attendees": ["bob"]})
+    assert st == 200 and j["review"]["sequence"] == 2
+    srv.advance("2m")  # past the notify throttle window of each one's first mail
+    got = invites(smtp, 4)
+    cancels = [m for m in got if m[2]["Subject"].startswith("Cancelled")]
+    assert len(cancels) == 1 and cancels[0][1] == ["alice@example.com"], [m[2]["Subject"] for m in got]
+    assert cancels[0][2]["Subject"] == f"Cancelled: post-mortem review of {iid}"
+    assert calendar_method(cancels[0][2]) == "CANCEL"
+    ics = calendar(cancels[0][2])
+    assert "METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics and "METHOD:REQUEST" not in ics
+    assert f"UID:review-{pmid}@tocsin" in ics and "SEQUENCE:2" in ics
+    assert "mailto:alice@example.com" in ics and "mailto:bob@example.com" not in ics
+    moved = [m for m in got if m[2]["Subject"].startswith("Moved")]
+    assert len(moved) == 1 and moved[0][1] == ["bob@example.com"]
+    assert calendar_method(moved[0][2]) == "REQUEST"
+    tl = [e for e in srv.timeline(iid) if e["kind"] == "postmortem.review_scheduled"]
+    assert tl[0]["data"]["dropped"] == [] and tl[1]["data"]["dropped"] == ["alice"]
+    assert tl[1]["data"]["cancel_not_sent"] == []
+
+
+def test_cancel_meeting_cancels_for_everyone(env):
+    srv, smtp, iid, pmid = env
+    srv.api("PUT", f"/api/v1/postmortems/{pmid}/review",
+            {"at": "2099-01-05T15:00:00Z", "attendees": ["alice", "bob"]})
+    assert len(invites(smtp, 2)) == 2
+    srv.advance("2m")
+    assert srv.api("DELETE", f"/api/v1/postmortems/{pmid}/review", token=srv.make_token("viewer"))[0] == 403
+    st, j = srv.api("DELETE", f"/api/v1/postmortems/{pmid}/review")
+    assert st == 200 and j["review"] is None, j
+    srv.advance("2m")
+    got = [m for m in invites(smtp, 4) if m[2]["Subject"].startswith("Cancelled")]
+    assert sorted(m[1][0] for m in got) == ["alice@example.com", "bob@example.com"]
+    for m in got:
+        ics = calendar(m[2])
+        assert "METHOD:CANCEL" in ics and "SEQUENCE:2" in ics and f"UID:review-{pmid}@tocsin" in ics
+        assert "DTSTART:20990105T150000Z" in ics
+    tl = [e for e in srv.timeline(iid) if e["kind"] == "postmortem.review_cancelled"]
+    assert len(tl) == 1 and tl[0]["data"]["attendees"] == ["alice", "bob"]
+    assert tl[0]["data"]["sequence"] == 2 and tl[0]["data"]["at"] == "2099-01-05T15:00:00Z"
+    assert srv.api("GET", f"/api/v1/postmortems/{pmid}")[1]["review"] is None
+    assert srv.request("GET", f"/api/v1/postmortems/{pmid}/review.ics").status == 404
+    st, j = srv.api("DELETE", f"/api/v1/postmortems/{pmid}/review")
+    assert st == 409 and j["error"]["message"].startswith("review:"), j
+    assert srv.api("DELETE", "/api/v1/postmortems/PM-nope/review")[0] == 404
+    # a new meeting after a cancellation carries on the SEQUENCE (calendars keep the UID)
+    st, j = srv.api("PUT", f"/api/v1/postmortems/{pmid}/review",
+                    {"at": "2099-01-07T15:00:00Z", "attendees": ["bob"]})
+    assert st == 200 and j["review"]["sequence"] == 3
+
+
+def test_cancel_a_meeting_that_is_over_is_409_and_cli(env):
+    srv, smtp, iid, pmid = env
+    now = datetime.fromisoformat(srv.now().replace("Z", "+00:00"))
+    soon = (now + timedelta(hours=1)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    p = srv.cli("postmortem", "meeting", iid, soon, "alice")
+    assert p.returncode == 0, p.stderr
+    srv.advance("2h")
+    p = srv.cli("postmortem", "cancel-meeting", iid)
+    assert p.returncode == 1 and "over" in p.stderr, p.stderr
+    assert srv.api("GET", f"/api/v1/postmortems/{pmid}")[1]["review"]["at"] is not None
+    p = srv.cli("postmortem", "meeting", iid, "2099-03-01T10:00:00Z", "alice,bob")
+    assert p.returncode == 0, p.stderr
+    p = srv.cli("postmortem", "cancel-meeting", pmid)
+    assert p.returncode == 0 and "cancelled" in p.stdout, p.stderr
+    assert srv.api("GET", f"/api/v1/postmortems/{pmid}")[1]["review"] is None

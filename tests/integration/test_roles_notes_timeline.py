@@ -135,6 +135,7 @@ def test_timeline_order_kinds_and_chain(server):
         ("POST", f"/api/v1/incidents/{iid}/resolve", None, "incident.resolved"),
         ("POST", f"/api/v1/incidents/{iid}/status", {"status": "acknowledged"}, "incident.reopened"),
         ("POST", f"/api/v1/incidents/{iid}/resolve", None, "incident.resolved"),
+        ("PATCH", f"/api/v1/incidents/{iid}", {"severity": "SEV3"}, "incident.severity_changed"),
         ("POST", f"/api/v1/incidents/{iid}/status", {"status": "closed", "postmortem": "pm"}, "incident.closed"),
     ]
     for method, path, body, _ in steps:

@@ -15,7 +15,7 @@ def bring_to(srv, state, severity="SEV3"):
     if state in OPEN_STATES or state == "resolved":
         return srv.move(iid, state)
     srv.move(iid, "resolved")
-    return srv.move(iid, "closed", postmortem="https://wiki.example.com/pm/1")
+    return srv.move(iid, "closed", postmortem="https://wiki.example.com/pm/1", postmortem_waiver="test: no post-mortem needed here")
 
 
 # Every (from, to) pair is asserted against the pure rules in tests/unit/domain/test_incident.c
@@ -188,7 +188,10 @@ def test_close_requires_postmortem(server, sev):
     assert st == 409, (st, j)
     assert "postmortem" in j["error"]["message"].replace("-", "").replace(" ", "").lower()
     assert server.get(inc["id"])["status"] == "resolved"
-    j = server.move(inc["id"], "closed", postmortem="https://wiki.example.com/pm/42")
+    st, j = server.status(inc["id"], "closed", postmortem="https://wiki.example.com/pm/42")
+    assert st == 409 and "has none" in j["error"]["message"], "a link alone is not a post-mortem"
+    j = server.move(inc["id"], "closed", postmortem="https://wiki.example.com/pm/42",
+                    postmortem_waiver="kept in the wiki")
     assert j["closed_at"] is not None
     assert j["postmortem"] == "https://wiki.example.com/pm/42"
     assert server.get(inc["id"])["postmortem"] == "https://wiki.example.com/pm/42"
@@ -211,7 +214,7 @@ def test_close_bad_postmortem(server, pm):
 
 def test_postmortem_500_chars_ok(server):
     inc = bring_to(server, "resolved", "SEV1")
-    assert server.move(inc["id"], "closed", postmortem="p" * 500)["postmortem"] == "p" * 500
+    assert server.move(inc["id"], "closed", postmortem="p" * 500, postmortem_waiver="test: no post-mortem needed here")["postmortem"] == "p" * 500
 
 
 def test_close_open_incident_is_409(server):

@@ -37,7 +37,7 @@ static void bring_to(struct incident *inc, enum incident_status to)
         return;
     if (to == INC_CLOSED) {
         assert_int_equal(incident_set_status(inc, INC_RESOLVED, T0 + MS_PER_MIN, &err), OK);
-        assert_int_equal(incident_close(inc, NULL, NULL, T0 + 2 * MS_PER_MIN, &err), OK);
+        assert_int_equal(incident_close(inc, NULL, NULL, NULL, T0 + 2 * MS_PER_MIN, &err), OK);
     } else {
         assert_int_equal(incident_set_status(inc, to, T0 + MS_PER_MIN, &err), OK);
     }
@@ -332,7 +332,7 @@ static void test_lifecycle_and_reopen(void **state)
     assert_int_equal(inc.resolved_at, t);
     assert_true(incident_check(&inc));
     t += MS_PER_MIN;
-    assert_int_equal(incident_close(&inc, NULL, NULL, t, &err), OK);
+    assert_int_equal(incident_close(&inc, NULL, NULL, NULL, t, &err), OK);
     assert_int_equal(inc.status, INC_CLOSED);
     assert_int_equal(inc.closed_at, t);
     assert_true(incident_check(&inc));
@@ -365,8 +365,9 @@ static void test_close_requires_resolved(void **state)
         struct error err = {0};
         bring_to(&inc, (enum incident_status)from);
         struct snapshot before = snap(&inc);
-        assert_int_equal(incident_close(&inc, NULL, "https://wiki/pm/1", T0 + MS_PER_HOUR, &err),
-                         ERR_CONFLICT);
+        assert_int_equal(
+            incident_close(&inc, NULL, NULL, "https://wiki/pm/1", T0 + MS_PER_HOUR, &err),
+            ERR_CONFLICT);
         assert_int_equal(err.code, ERR_CONFLICT);
         char want[200];
         snprintf(want, sizeof want, "allowed: %s", expected_allowed[from]);
@@ -385,25 +386,55 @@ static void test_close_postmortem_required(void **state)
     bring_to(&inc, INC_RESOLVED);
     struct snapshot before = snap(&inc);
 
-    assert_int_equal(incident_close(&inc, &sev, NULL, T0 + MS_PER_HOUR, &err), ERR_CONFLICT);
+    /* none: refused, a link is not a post-mortem */
+    assert_int_equal(incident_close(&inc, &sev, NULL, "https://wiki/pm/42", T0 + MS_PER_HOUR, &err),
+                     ERR_CONFLICT);
     assert_non_null(strstr(err.message, "postmortem:"));
     assert_non_null(strstr(err.message, "SEV1"));
+    assert_non_null(strstr(err.message, "postmortem_waiver"));
     assert_unchanged(&inc, before);
     assert_null(inc.postmortem);
 
-    assert_int_equal(incident_close(&inc, &sev, "", T0 + MS_PER_HOUR, &err), ERR_CONFLICT);
+    /* one, not published: refused naming it */
+    struct incident_close_pm pm = {.id = "PM-3", .published = false};
+    assert_int_equal(incident_close(&inc, &sev, &pm, NULL, T0 + MS_PER_HOUR, &err), ERR_CONFLICT);
+    assert_non_null(strstr(err.message, "PM-3"));
+    assert_non_null(strstr(err.message, "not published"));
     assert_unchanged(&inc, before);
 
-    assert_int_equal(incident_close(&inc, &sev, "https://wiki/pm/42", T0 + MS_PER_HOUR, &err), OK);
+    /* published: closes, its id replaces the link given */
+    pm.published = true;
+    assert_int_equal(incident_close(&inc, &sev, &pm, "https://wiki/pm/42", T0 + MS_PER_HOUR, &err),
+                     OK);
     assert_int_equal(inc.status, INC_CLOSED);
-    assert_string_equal(inc.postmortem, "https://wiki/pm/42");
+    assert_string_equal(inc.postmortem, "PM-3");
     assert_int_equal(inc.closed_at, T0 + MS_PER_HOUR);
     assert_int_equal(inc.updated_at, T0 + MS_PER_HOUR);
     assert_true(incident_check(&inc));
 
     /* closing twice is refused */
-    assert_int_equal(incident_close(&inc, &sev, "x", T0 + 2 * MS_PER_HOUR, &err), ERR_CONFLICT);
-    assert_string_equal(inc.postmortem, "https://wiki/pm/42");
+    assert_int_equal(incident_close(&inc, &sev, &pm, "x", T0 + 2 * MS_PER_HOUR, &err),
+                     ERR_CONFLICT);
+    assert_string_equal(inc.postmortem, "PM-3");
+    incident_free_fields(&inc);
+
+    /* a waiver lifts the gate, with or without an unpublished one; the link is kept */
+    struct incident_close_pm waived = {.waiver = "vendor outage, reviewed with theirs"};
+    bring_to(&inc, INC_RESOLVED);
+    assert_int_equal(
+        incident_close(&inc, &sev, &waived, "https://wiki/pm/9", T0 + MS_PER_HOUR, &err), OK);
+    assert_string_equal(inc.postmortem, "https://wiki/pm/9");
+    incident_free_fields(&inc);
+    waived.id = "PM-4";
+    bring_to(&inc, INC_RESOLVED);
+    assert_int_equal(incident_close(&inc, &sev, &waived, NULL, T0 + MS_PER_HOUR, &err), OK);
+    assert_null(inc.postmortem);
+    incident_free_fields(&inc);
+
+    /* a drill needs none */
+    bring_to(&inc, INC_RESOLVED);
+    inc.drill = true;
+    assert_int_equal(incident_close(&inc, &sev, NULL, NULL, T0 + MS_PER_HOUR, &err), OK);
     incident_free_fields(&inc);
 }
 
@@ -413,20 +444,27 @@ static void test_close_postmortem_optional(void **state)
     struct incident inc;
     struct error err = {0};
     bring_to(&inc, INC_RESOLVED);
-    assert_int_equal(incident_close(&inc, &sev, NULL, T0 + MS_PER_HOUR, &err), OK);
+    assert_int_equal(incident_close(&inc, &sev, NULL, NULL, T0 + MS_PER_HOUR, &err), OK);
     assert_null(inc.postmortem);
     assert_true(incident_check(&inc));
     incident_free_fields(&inc);
 
     /* a reference given anyway is kept */
     bring_to(&inc, INC_RESOLVED);
-    assert_int_equal(incident_close(&inc, &sev, "PM-7", T0 + MS_PER_HOUR, &err), OK);
+    assert_int_equal(incident_close(&inc, &sev, NULL, "PM-7", T0 + MS_PER_HOUR, &err), OK);
     assert_string_equal(inc.postmortem, "PM-7");
+    incident_free_fields(&inc);
+
+    /* one started must still be published first */
+    struct incident_close_pm pm = {.id = "PM-8"};
+    bring_to(&inc, INC_RESOLVED);
+    assert_int_equal(incident_close(&inc, &sev, &pm, NULL, T0 + MS_PER_HOUR, &err), ERR_CONFLICT);
+    assert_int_equal(inc.status, INC_RESOLVED);
     incident_free_fields(&inc);
 
     /* no severity known: no requirement */
     bring_to(&inc, INC_RESOLVED);
-    assert_int_equal(incident_close(&inc, NULL, NULL, T0 + MS_PER_HOUR, &err), OK);
+    assert_int_equal(incident_close(&inc, NULL, NULL, NULL, T0 + MS_PER_HOUR, &err), OK);
     incident_free_fields(&inc);
 }
 
@@ -437,7 +475,7 @@ static void test_close_clock_skew(void **state)
     struct error err = {0};
     make(&inc, T0);
     assert_int_equal(incident_set_status(&inc, INC_RESOLVED, T0 + MS_PER_HOUR, &err), OK);
-    assert_int_equal(incident_close(&inc, NULL, NULL, T0 + MS_PER_MIN, &err), OK);
+    assert_int_equal(incident_close(&inc, NULL, NULL, NULL, T0 + MS_PER_MIN, &err), OK);
     assert_true(inc.closed_at >= inc.resolved_at);
     assert_true(incident_check(&inc));
     incident_free_fields(&inc);
@@ -812,7 +850,7 @@ static void test_sla_resolved(void **state)
     assert_true(sla.ack_breached); /* acked (implied) at 3h */
 
     /* closed: same */
-    assert_int_equal(incident_close(&inc, &sev, NULL, T0 + 11 * MS_PER_HOUR, &err), OK);
+    assert_int_equal(incident_close(&inc, &sev, NULL, NULL, T0 + 11 * MS_PER_HOUR, &err), OK);
     incident_sla(&inc, &sev, T0 + 12 * MS_PER_HOUR, &sla);
     assert_int_equal(sla.next_update_due, 0);
     assert_false(sla.resolve_breached);

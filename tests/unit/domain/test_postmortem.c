@@ -230,6 +230,23 @@ static void test_format_span(void **state)
     assert_string_equal(s, "0m 00s");
 }
 
+static void test_render_public(void **state)
+{
+    struct postmortem pm = {0};
+    struct buf out;
+    buf_init(&out, 4096);
+    postmortem_render_public_md(&pm, &out);
+    assert_int_equal(out.len, 0); /* nothing written: nothing public */
+    pm.fields[PM_ROOT_CAUSE] = "a config push";
+    pm.fields[PM_WENT_BADLY] = "bob was paged at 3am";
+    pm.fields[PM_CONTRIBUTING_FACTORS] = "db-7.internal";
+    pm.fields[PM_SUMMARY] = "Checkout failed";
+    postmortem_render_public_md(&pm, &out);
+    assert_string_equal(out.data,
+                        "## Summary\n\nCheckout failed\n\n## Root cause\n\na config push\n");
+    buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_render_template_sections_only),
         cmocka_unit_test(test_format_span),
+        cmocka_unit_test(test_render_public),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

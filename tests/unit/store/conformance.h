@@ -43,6 +43,7 @@
 
 #include "store/actions.h"
 #include "store/alerts.h"
+#include "store/chat_events.h"
 #include "store/chatops.h"
 #include "store/checklists.h"
 #include "store/credentials.h"
@@ -85,7 +86,8 @@
     X(postmortem, STORE_POSTMORTEM_OPS, "test_conformance_followup")                               \
     X(checklist, STORE_CHECKLIST_OPS, "test_conformance_followup")                                 \
     X(action, STORE_ACTION_OPS, "test_conformance_followup")                                       \
-    X(chat, STORE_CHAT_OPS, "test_conformance_followup")
+    X(chat, STORE_CHAT_OPS, "test_conformance_followup")                                           \
+    X(chat_event, STORE_CHAT_EVENT_OPS, "test_conformance_followup")
 
 /* One enumerator per operation: CONF_OP_<name>. */
 #define CONF_OP_ENUM_(name, flags, params, args) CONF_OP_##name,

@@ -893,6 +893,44 @@ static void test_chat_ops(void **state)
     store_chat_channel_free_fields(&ch);
 }
 
+/* ---- chat events taken in (migration 017) ---- */
+
+static bool claim(struct conf *f, const char *id, int64_t now, int64_t stale_before)
+{
+    struct store_conn *tx = conf_begin(f);
+    bool claimed = true;
+    assert_int_equal(OP(chat_event_claim, tx, id, now, stale_before, &claimed), OK);
+    conf_commit(f);
+    return claimed;
+}
+
+static void test_chat_events(void **state)
+{
+    struct conf *f = *state;
+    assert_true(claim(f, "Ev1", 100, 0));   /* new */
+    assert_false(claim(f, "Ev1", 110, 50)); /* running, claimed at 100: fresh */
+    assert_true(claim(f, "Ev1", 200, 150)); /* running, claimed at 100: stale, taken again */
+    assert_true(claim(f, "ev1", 200, 150)); /* ids differ by case: another event */
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(chat_event_done, tx, "Ev1", 210), OK);
+    assert_int_equal(OP(chat_event_done, tx, "Ev-none", 210), ERR_NOT_FOUND);
+    assert_int_equal(OP(chat_event_release, tx, "Ev1"), OK); /* done: kept */
+    assert_int_equal(OP(chat_event_release, tx, "ev1"), OK); /* running: forgotten */
+    assert_int_equal(OP(chat_event_release, tx, "Ev-none"), OK);
+    conf_commit(f);
+    assert_false(claim(f, "Ev1", 300, 1000)); /* done: never again, however old the claim */
+    assert_true(claim(f, "ev1", 300, 0));     /* released: a retry runs it */
+    tx = conf_begin(f);
+    assert_int_equal(OP(chat_event_purge, tx, 100), OK); /* received at 100: kept */
+    conf_commit(f);
+    assert_false(claim(f, "Ev1", 310, 1000));
+    tx = conf_begin(f);
+    assert_int_equal(OP(chat_event_purge, tx, 101), OK); /* Ev1 (received 100) goes */
+    conf_commit(f);
+    assert_true(claim(f, "Ev1", 400, 0));  /* purged: known no more */
+    assert_false(claim(f, "ev1", 400, 0)); /* received at 300: kept, running */
+}
+
 #define TESTS(X)                                                                                   \
     X(test_logins)                                                                                 \
     X(test_sessions)                                                                               \
@@ -901,6 +939,7 @@ static void test_chat_ops(void **state)
     X(test_checklist_deadlines)                                                                    \
     X(test_actions)                                                                                \
     X(test_keys_not_utf8)                                                                          \
-    X(test_chat_ops)
+    X(test_chat_ops)                                                                               \
+    X(test_chat_events)
 
 CONF_MAIN(TESTS);

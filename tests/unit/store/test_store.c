@@ -210,8 +210,8 @@ static void test_incident_round_trip(void **state)
     clock_advance(f->clock, MS_PER_HOUR);
     assert_int_equal(incident_set_status(&inc, INC_RESOLVED, clock_now(f->clock), &err), OK);
     clock_advance(f->clock, MS_PER_HOUR);
-    assert_int_equal(incident_close(&inc, NULL, "https://wiki/pm/1", clock_now(f->clock), &err),
-                     OK);
+    assert_int_equal(
+        incident_close(&inc, NULL, NULL, "https://wiki/pm/1", clock_now(f->clock), &err), OK);
     j.update = true;
     assert_int_equal(store_write(f->store, full_fn, &j, &err), OK);
     assert_int_equal(store_incident_get(reader(f->store), inc.id, &got), OK);
@@ -270,7 +270,7 @@ static enum result status_fn(struct store_conn *tx, void *arg, struct error *err
     if (result != OK)
         return error_set(err, result, "%s: not found", j->id);
     if (j->to == INC_CLOSED)
-        result = incident_close(&inc, NULL, NULL, j->now, err);
+        result = incident_close(&inc, NULL, NULL, NULL, j->now, err);
     else
         result = incident_set_status(&inc, j->to, j->now, err);
     if (result == OK)
