@@ -658,18 +658,7 @@ static void api_incident_patch(struct request *r)
 static enum result apply_role(struct incident_op *op, struct store_conn *tx, struct incident *inc,
                               int64_t now, struct error *err)
 {
-    char *previous = NULL;
-    enum result result = incident_assign(inc, op->role, op->user, &previous, now, err);
-    if (result != OK)
-        return result;
-    json_t *data = json_pack("{s:s,s:s?,s:s?}", "role", incident_role_name(op->role), "user",
-                             op->user, "previous", previous);
-    free(previous);
-    result =
-        timeline_append(tx, now, op->actor, "incident.role_assigned", inc->id, data, NULL, err);
-    if (result == OK && op->role == ROLE_COMMANDER && op->user)
-        result = checklist_observe(tx, inc->id, CHECK_AUTO_COMMANDER, now, err);
-    return result;
+    return incident_ops_assign_role(tx, inc, op->role, op->user, now, op->actor, NULL, err);
 }
 
 static void api_incident_role(struct request *r)

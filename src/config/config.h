@@ -220,6 +220,17 @@ struct config_checklist {
     int line;
 };
 
+/* `roles:` a role filled when an incident is declared (roles.c, docs/config.md "Roles"): the
+ * first entry of a role whose `when` matches applies; its primary's user at that moment, else its
+ * backup's (the primary resolves to nobody: no one on call, a gap in the rotation). */
+struct config_role_fill {
+    struct config_condition when; /* empty lists: any incident */
+    char *role;                   /* commander, tech_lead, comms_lead or scribe */
+    char *primary;                /* "schedule:ID", "schedule:ID/LAYER" or "user:ID" */
+    char *backup;                 /* the same kinds, or NULL */
+    int line;
+};
+
 /* A post-mortem template (postmortem_templates.c). sections: names from the fixed list there. */
 struct config_postmortem_template {
     char *id, *title;             /* title may be NULL: "Post-Mortem" */
@@ -354,6 +365,8 @@ struct config {
     size_t drill_count;
     struct config_contact *contacts; /* `contacts:` */
     size_t contact_count;
+    struct config_role_fill *roles; /* `roles:` filled on declare */
+    size_t role_count;
     struct {
         char *timezone; /* the months of the monthly review; NULL: UTC */
     } reports;
@@ -435,6 +448,9 @@ struct config *config_load_reporting(const char *path);
  * "FILE:LINE: warning: message": a severity's channel no user can receive or that `notify:` does
  * not configure, a user lacking a method their severities name. A valid config may have some. */
 void config_delivery_warnings(const struct config *c, struct config_errors *out);
+/* Warnings about `roles:` (roles.c), as config_delivery_warnings (which calls it): a role that
+ * can resolve to nobody, an entry an earlier one hides. */
+void config_roles_warnings(const struct config *c, struct config_errors *out);
 struct config *config_ref(struct config *c);
 void config_unref(struct config *c);
 

@@ -42,10 +42,8 @@ static const char *unconfigured(const struct config *c, const char *m)
     return NULL;
 }
 
-static void add(struct config_errors *out, const struct config *c, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void add(struct config_errors *out, const struct config *c, int line, const char *fmt, ...)
+void config_warning_add(struct config_errors *out, const struct config *c, int line,
+                        const char *fmt, ...)
 {
     char msg[600];
     va_list ap;
@@ -79,10 +77,11 @@ void config_delivery_warnings(const struct config *c, struct config_errors *out)
         for (size_t k = 0; k < s->notify.count; k++) {
             const char *m = s->notify.items[k], *key = unconfigured(c, m);
             if (key) {
-                add(out, c, s->line, "severity %s names %s, but %s is not configured: %s", s->id, m,
-                    key,
-                    strcmp(m, "ticket") == 0 ? "its tickets will fail"
-                                             : "no page of it goes out that way");
+                config_warning_add(out, c, s->line,
+                                   "severity %s names %s, but %s is not configured: %s", s->id, m,
+                                   key,
+                                   strcmp(m, "ticket") == 0 ? "its tickets will fail"
+                                                            : "no page of it goes out that way");
                 continue;
             }
             if (strcmp(m, "ticket") == 0)
@@ -91,7 +90,8 @@ void config_delivery_warnings(const struct config *c, struct config_errors *out)
             for (size_t u = 0; u < c->user_count; u++)
                 reach += address(&c->users[u], m) != NULL;
             if (c->user_count && !reach)
-                add(out, c, s->line,
+                config_warning_add(
+                    out, c, s->line,
                     "severity %s names %s, which no user can receive (no user has %s)", s->id, m,
                     strcmp(m, "sms") == 0 || strcmp(m, "voice") == 0 ? "a phone"
                     : strcmp(m, "email") == 0                        ? "an email"
@@ -113,9 +113,11 @@ void config_delivery_warnings(const struct config *c, struct config_errors *out)
                                     methods[k]);
         }
         if (len && usr->rule_count == 0)
-            add(out, c, usr->line,
+            config_warning_add(
+                out, c, usr->line,
                 "user %s lacks %s, named by the severities' notify: pages reach them by the other "
                 "methods (each gap is on the incident's timeline)",
                 usr->id, lacks);
     }
+    config_roles_warnings(c, out);
 }

@@ -1,6 +1,7 @@
 /* incident_ops: see incident_ops.h. */
 #include "jobs/incident_ops.h"
 #include "jobs/checklists.h"
+#include "jobs/incident_roles.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -8,6 +9,7 @@
 #include "store/escalations.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum result incident_ops_arm(struct store_conn *tx, const struct incident *inc, int64_t now,
@@ -45,6 +47,11 @@ enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char 
             result = incident_ops_arm(tx, out, now, err);
         if (result == OK && n->cfg)
             result = checklist_attach(tx, n->cfg, out, now, actor, err);
+        if (result == OK && n->cfg && n->cfg->role_count) { /* roles: filled from the config */
+            result = incident_roles_fill(tx, n->cfg, out, now, err);
+            if (result == OK && (result = store_incident_update(tx, out)) != OK)
+                error_set(err, result, "store: cannot update incident %s", id);
+        }
     } else {
         error_set(err, result, "store: cannot insert incident %s", id);
     }
@@ -124,5 +131,27 @@ enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, in
     }
     if (result != OK)
         incident_free_fields(inc);
+    return result;
+}
+
+enum result incident_ops_assign_role(struct store_conn *tx, struct incident *inc,
+                                     enum incident_role role, const char *user, int64_t now,
+                                     const char *actor, json_t *extra, struct error *err)
+{
+    char *previous = NULL;
+    enum result result = incident_assign(inc, role, user, &previous, now, err);
+    if (result != OK) {
+        json_decref(extra);
+        return result;
+    }
+    json_t *data = json_pack("{s:s,s:s?,s:s?}", "role", incident_role_name(role), "user", user,
+                             "previous", previous);
+    free(previous);
+    if (extra)
+        json_object_update(data, extra);
+    json_decref(extra);
+    result = timeline_append(tx, now, actor, "incident.role_assigned", inc->id, data, NULL, err);
+    if (result == OK && role == ROLE_COMMANDER && user)
+        result = checklist_observe(tx, inc->id, CHECK_AUTO_COMMANDER, now, err);
     return result;
 }

@@ -7,6 +7,8 @@
 #ifndef TOCSIN_INCIDENT_OPS_H
 #define TOCSIN_INCIDENT_OPS_H
 
+#include <jansson.h>
+
 #include "domain/incident.h"
 #include "store/store.h"
 
@@ -51,5 +53,14 @@ enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, in
 enum result incident_ops_set_severity(struct store_conn *tx, const struct config *cfg,
                                       struct incident *inc, const char *severity, int64_t now,
                                       const char *actor, const char *reason, struct error *err);
+
+/* Gives inc's role to user (NULL: unassigns), appends incident.role_assigned {role, user,
+ * previous} plus the members of `extra` (stolen; NULL: none: roles filled from the config add
+ * {automatic: true, source, backup_used}), and ticks the "commander assigned" checklist item. The
+ * one path for a person (PUT /api/v1/incidents/{id}/roles/{role}) and for the config's `roles:`
+ * (jobs/incident_roles.c). The caller saves inc. */
+enum result incident_ops_assign_role(struct store_conn *tx, struct incident *inc,
+                                     enum incident_role role, const char *user, int64_t now,
+                                     const char *actor, json_t *extra, struct error *err);
 
 #endif

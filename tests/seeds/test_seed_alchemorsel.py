@@ -10,7 +10,7 @@ csm), business hours (SEV4) sre-lead. Methods: SEV1 `[voice, sms, slack]` reache
 sms (no Slack URL: a `dropped` entry on the timeline); the CTO and CEO by their own contact
 rules (SEV1 call + text, SEV2 text, then email at +10 min unless acknowledged); SEV3 `[slack, email]` and SEV4 `[email]` email.
 """
-from replay import check, example, rows
+from replay import assert_roles_filled, check, example, rows
 
 S = "003:"
 T0 = S + "36 SEV1 escalation immediate to CTO and CEO; roles paged at 0m not in the playbook"
@@ -78,8 +78,13 @@ MATRIX = {
 
 
 def test_alchemorsel_matrix(make_server):
-    check(make_server, "alchemorsel", ["SEV1", "SEV2", "SEV3", "SEV4"], MATRIX,
-          {"service": "alchemorsel-api"})
+    s = check(make_server, "alchemorsel", ["SEV1", "SEV2", "SEV3", "SEV4"], MATRIX,
+              {"service": "alchemorsel-api"})
+    # "Response Team Structure" (lines 71-99): each role's primary
+    assert_roles_filled(s, {"commander": "sre-lead", "tech_lead": "backend-lead", "comms_lead": "pm"},
+                        {"commander": "schedule:incident-commander/primary",
+                         "tech_lead": "schedule:technical-lead/primary",
+                         "comms_lead": "schedule:communications-lead/primary"})
 
 
 def test_alchemorsel_sev4_waits_for_business_hours(make_server):

@@ -1,0 +1,23 @@
+/*
+ * incident_rules: which config `roles:` entry and which `rules:` apply to an incident (pure: no
+ * I/O, no clock). jobs/incident_roles.c fills roles on declare with incident_role_fill_for;
+ * jobs/incident_rules.c fires rules with incident_rule_matches. Threads: any.
+ */
+#ifndef TOCSIN_INCIDENT_RULES_H
+#define TOCSIN_INCIDENT_RULES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "domain/incident.h"
+
+/* Whether `when` (severity and type lists; empty: any) matches inc. */
+bool incident_condition_matches(const struct config_condition *when, const struct incident *inc);
+
+/* The first `roles:` entry of cfg for role that matches inc, or NULL. */
+const struct config_role_fill *incident_role_fill_for(const struct config *cfg,
+                                                      enum incident_role role,
+                                                      const struct incident *inc);
+
+#endif
