@@ -120,4 +120,5 @@ void config_delivery_warnings(const struct config *c, struct config_errors *out)
                 usr->id, lacks);
     }
     config_roles_warnings(c, out);
+    config_rules_warnings(c, out);
 }

@@ -30,3 +30,20 @@ const struct config_role_fill *incident_role_fill_for(const struct config *cfg,
     }
     return NULL;
 }
+
+bool incident_rule_matches(const struct config_rule *r, const struct incident *inc,
+                           const json_t *fields, int failed_resolutions)
+{
+    const struct config_rule_when *w = &r->when;
+    if (!in_list(&w->severity, inc->severity) || !in_list(&w->type, inc->type) ||
+        !in_list(&w->service, inc->service))
+        return false;
+    if (failed_resolutions < w->failed_resolutions)
+        return false;
+    for (size_t i = 0; i < w->field_count; i++) {
+        const char *v = json_string_value(json_object_get(fields, w->fields[i].from));
+        if (!v || strcmp(v, w->fields[i].to) != 0)
+            return false;
+    }
+    return true;
+}

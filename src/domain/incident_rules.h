@@ -20,4 +20,10 @@ const struct config_role_fill *incident_role_fill_for(const struct config *cfg,
                                                       enum incident_role role,
                                                       const struct incident *inc);
 
+/* Whether rule r's `when` matches inc: its severity, type and service (lists: any of), every
+ * `fields` entry equal to the incident's field of that name (fields: a JSON object of strings,
+ * may be NULL), and at least `failed_resolutions` failed resolution attempts. */
+bool incident_rule_matches(const struct config_rule *r, const struct incident *inc,
+                           const json_t *fields, int failed_resolutions);
+
 #endif

@@ -2,6 +2,7 @@
 #include "jobs/incident_ops.h"
 #include "jobs/checklists.h"
 #include "jobs/incident_roles.h"
+#include "jobs/incident_rules.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -52,6 +53,8 @@ enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char 
             if (result == OK && (result = store_incident_update(tx, out)) != OK)
                 error_set(err, result, "store: cannot update incident %s", id);
         }
+        if (result == OK && n->cfg) /* rules: after the roles, which a rule may page */
+            result = incident_rules_run(tx, n->cfg, out, now, err);
     } else {
         error_set(err, result, "store: cannot insert incident %s", id);
     }
@@ -97,6 +100,15 @@ enum result incident_ops_move(struct store_conn *tx, struct incident *inc, enum 
 enum result incident_ops_set_severity(struct store_conn *tx, const struct config *cfg,
                                       struct incident *inc, const char *severity, int64_t now,
                                       const char *actor, const char *reason, struct error *err)
+{
+    enum result result =
+        incident_ops_change_severity(tx, cfg, inc, severity, now, actor, reason, err);
+    return result == OK ? incident_rules_run(tx, cfg, inc, now, err) : result;
+}
+
+enum result incident_ops_change_severity(struct store_conn *tx, const struct config *cfg,
+                                         struct incident *inc, const char *severity, int64_t now,
+                                         const char *actor, const char *reason, struct error *err)
 {
     json_t *data =
         json_pack("{s:s,s:s,s:s*}", "from", inc->severity, "to", severity, "reason", reason);
