@@ -14,6 +14,7 @@
 #include "domain/chat_message.h"
 #include "domain/incident.h"
 #include "jobs/incident_ops.h"
+#include "jobs/incident_rules.h"
 #include "jobs/postmortem.h"
 #include "jobs/stakeholders.h"
 #include "jobs/checklists.h"
@@ -75,6 +76,15 @@ json_t *api_incident_json(const struct incident *inc, const struct config *cfg, 
     json_object_set_new(o, "postmortem", api_str_or_null(inc->postmortem));
     json_object_set_new(o, "roles", roles);
     json_object_set_new(o, "sla", jsla);
+    json_t *fields = inc->fields ? json_loads(inc->fields, 0, NULL) : NULL;
+    json_t *fired = inc->rules_fired ? json_loads(inc->rules_fired, 0, NULL) : NULL;
+    json_object_set_new(o, "fields", json_is_object(fields) ? fields : json_object());
+    json_object_set_new(o, "failed_resolutions", json_integer(inc->failed_resolutions));
+    json_object_set_new(o, "rules_fired", json_is_array(fired) ? fired : json_array());
+    if (fields && !json_is_object(fields))
+        json_decref(fields);
+    if (fired && !json_is_array(fired))
+        json_decref(fired);
     char bridge[CHAT_URL_MAX];
     chat_bridge_for(cfg, inc, bridge, sizeof bridge);
     json_object_set_new(o, "bridge", bridge[0] ? json_string(bridge) : json_null());
@@ -482,16 +492,20 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
         return result;
     if (op->public_update && incident_status_is_open(from))
         inc->last_public_update_at = now;
-    if (from == INC_RESOLVED && incident_status_is_open(to)) { /* reopened: paging re-planned */
+    bool reopened = from == INC_RESOLVED && incident_status_is_open(to);
+    if (reopened) { /* paging re-planned; the fix did not hold: a failed resolution attempt */
         if ((result = incident_ops_arm(tx, inc, now, err)) != OK)
             return result;
         op->rearmed = true;
+        inc->failed_resolutions++;
     }
     json_t *data =
         json_pack("{s:s,s:s,s:s?,s:b,s:s?,s:s?}", "from", incident_status_name(from), "to",
                   incident_status_name(to), "message", op->message, "public", op->public_update,
                   "postmortem", to == INC_CLOSED ? inc->postmortem : op->postmortem,
                   "postmortem_waiver", to == INC_CLOSED ? op->waiver : NULL);
+    if (reopened)
+        json_object_set_new(data, "failed_resolutions", json_integer(inc->failed_resolutions));
     result = timeline_append(tx, now, op->actor, incident_ops_status_kind(from, to), inc->id, data,
                              NULL, err);
     if (result == OK && to == INC_CLOSED && op->waiver) /* its own entry: easy to find */
@@ -509,6 +523,8 @@ static enum result apply_status(struct incident_op *op, struct store_conn *tx, s
     if (result == OK && op->public_update &&
         incident_status_is_open(from)) /* executive briefings */
         result = stakeholders_brief(tx, op->cfg, inc, op->message, op->actor, now, err);
+    if (result == OK && reopened) /* a rule may match the new count */
+        result = incident_rules_run(tx, op->cfg, inc, now, err);
     return result;
 }
 
@@ -677,18 +693,7 @@ static void api_incident_patch(struct request *r)
 static enum result apply_role(struct incident_op *op, struct store_conn *tx, struct incident *inc,
                               int64_t now, struct error *err)
 {
-    char *previous = NULL;
-    enum result result = incident_assign(inc, op->role, op->user, &previous, now, err);
-    if (result != OK)
-        return result;
-    json_t *data = json_pack("{s:s,s:s?,s:s?}", "role", incident_role_name(op->role), "user",
-                             op->user, "previous", previous);
-    free(previous);
-    result =
-        timeline_append(tx, now, op->actor, "incident.role_assigned", inc->id, data, NULL, err);
-    if (result == OK && op->role == ROLE_COMMANDER && op->user)
-        result = checklist_observe(tx, inc->id, CHECK_AUTO_COMMANDER, now, err);
-    return result;
+    return incident_ops_assign_role(tx, inc, op->role, op->user, now, op->actor, NULL, err);
 }
 
 static void api_incident_role(struct request *r)

@@ -3,6 +3,7 @@
  * latency histograms (app/metrics), open incidents by severity, timeline entries, and the store's
  * group-commit latency and batch size histograms. Public, like Prometheus' own targets.
  */
+#include "jobs/incident_roles.h"
 #include "runtime/chat_api.h"
 #include "api/api.h"
 #include "app/metrics.h"
@@ -69,6 +70,11 @@ static void api_metrics(struct request *r)
     buf_printf(&out, "# TYPE tocsin_build_info gauge\ntocsin_build_info{version=\"%s\"} 1\n",
                TOCSIN_VERSION);
     metrics_render(r->app->metrics, route_label, &out);
+    buf_printf(&out,
+               "# HELP tocsin_roles_unfilled_total Roles the config fills on declare that no one "
+               "could be found for (on the incident's timeline as incident.role_unfilled).\n"
+               "# TYPE tocsin_roles_unfilled_total counter\ntocsin_roles_unfilled_total %llu\n",
+               incident_roles_unfilled_total());
     struct store_conn *c = store_reader(r->app->store, &err);
     if (c) {
         buf_puts(&out, "# HELP tocsin_incidents_open Open incidents by severity.\n"

@@ -221,6 +221,37 @@ struct config_checklist {
     int line;
 };
 
+/* `roles:` a role filled when an incident is declared (roles.c, docs/config.md "Roles"): the
+ * first entry of a role whose `when` matches applies; its primary's user at that moment, else its
+ * backup's (the primary resolves to nobody: no one on call, a gap in the rotation). */
+struct config_role_fill {
+    struct config_condition when; /* empty lists: any incident */
+    char *role;                   /* commander, tech_lead, comms_lead or scribe */
+    char *primary;                /* "schedule:ID", "schedule:ID/LAYER" or "user:ID" */
+    char *backup;                 /* the same kinds, or NULL */
+    int line;
+};
+
+/* `rules:` a conditional rule (rules.c, docs/config.md "Rules"): fires once per incident, the
+ * first time the incident matches `when` (on declare or on a change). */
+struct config_rule_when {
+    struct string_list severity, type, service; /* empty: any */
+    struct config_severity_mapping *fields;     /* incident field name (from) = value (to) */
+    size_t field_count;
+    int failed_resolutions; /* at least this many failed resolution attempts; 0: any */
+};
+
+struct config_rule {
+    char *id, *name;
+    struct config_rule_when when;
+    char *set_severity;                         /* a severities id, or NULL */
+    struct string_list page;                    /* targets, and "contact:ID" */
+    struct config_severity_mapping *set_fields; /* incident fields set (from = name, to = value) */
+    size_t set_field_count;
+    char *note; /* said on the timeline and first in its pages, or NULL */
+    int line;
+};
+
 /* A post-mortem template (postmortem_templates.c). sections: names from the fixed list there. */
 struct config_postmortem_template {
     char *id, *title;             /* title may be NULL: "Post-Mortem" */
@@ -371,6 +402,10 @@ struct config {
     size_t drill_count;
     struct config_contact *contacts; /* `contacts:` */
     size_t contact_count;
+    struct config_role_fill *roles; /* `roles:` filled on declare */
+    size_t role_count;
+    struct config_rule *rules; /* `rules:` conditional rules */
+    size_t rule_count;
     struct {
         char *timezone;             /* the months of the monthly review; NULL: UTC */
         struct string_list mail_to; /* user ids mailed the review on the 1st; empty: none */
@@ -455,6 +490,10 @@ struct config *config_load_reporting(const char *path);
  * "FILE:LINE: warning: message": a severity's channel no user can receive or that `notify:` does
  * not configure, a user lacking a method their severities name. A valid config may have some. */
 void config_delivery_warnings(const struct config *c, struct config_errors *out);
+/* Warnings about `roles:` and `rules:` (roles.c, rules.c), as config_delivery_warnings (which
+ * calls them): a role or a rule target that can resolve to nobody, a rule that can never match. */
+void config_roles_warnings(const struct config *c, struct config_errors *out);
+void config_rules_warnings(const struct config *c, struct config_errors *out);
 struct config *config_ref(struct config *c);
 void config_unref(struct config *c);
 

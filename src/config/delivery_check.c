@@ -43,10 +43,8 @@ static const char *unconfigured(const struct config *c, const char *m)
     return NULL;
 }
 
-static void add(struct config_errors *out, const struct config *c, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void add(struct config_errors *out, const struct config *c, int line, const char *fmt, ...)
+void config_warning_add(struct config_errors *out, const struct config *c, int line,
+                        const char *fmt, ...)
 {
     char msg[600];
     va_list ap;
@@ -91,7 +89,8 @@ static void contact_gaps(const struct config *c, const struct config_escalation_
                                     methods[k]);
     }
     if (len)
-        add(out, c, st->line,
+        config_warning_add(
+            out, c, st->line,
             "escalation policy %s step %zu pages contact %s, who lacks %s (named by its "
             "severities' notify): the page reaches them by %s",
             p->id, si + 1, ct->id, lacks,
@@ -109,10 +108,11 @@ void config_delivery_warnings(const struct config *c, struct config_errors *out)
         for (size_t k = 0; k < s->notify.count; k++) {
             const char *m = s->notify.items[k], *key = unconfigured(c, m);
             if (key) {
-                add(out, c, s->line, "severity %s names %s, but %s is not configured: %s", s->id, m,
-                    key,
-                    strcmp(m, "ticket") == 0 ? "its tickets will fail"
-                                             : "no page of it goes out that way");
+                config_warning_add(out, c, s->line,
+                                   "severity %s names %s, but %s is not configured: %s", s->id, m,
+                                   key,
+                                   strcmp(m, "ticket") == 0 ? "its tickets will fail"
+                                                            : "no page of it goes out that way");
                 continue;
             }
             if (strcmp(m, "ticket") == 0)
@@ -121,7 +121,8 @@ void config_delivery_warnings(const struct config *c, struct config_errors *out)
             for (size_t u = 0; u < c->user_count; u++)
                 reach += address(&c->users[u], m) != NULL;
             if (c->user_count && !reach)
-                add(out, c, s->line,
+                config_warning_add(
+                    out, c, s->line,
                     "severity %s names %s, which no user can receive (no user has %s)", s->id, m,
                     strcmp(m, "sms") == 0 || strcmp(m, "voice") == 0 ? "a phone"
                     : strcmp(m, "email") == 0                        ? "an email"
@@ -143,7 +144,8 @@ void config_delivery_warnings(const struct config *c, struct config_errors *out)
                                     methods[k]);
         }
         if (len && usr->rule_count == 0)
-            add(out, c, usr->line,
+            config_warning_add(
+                out, c, usr->line,
                 "user %s lacks %s, named by the severities' notify: pages reach them by the other "
                 "methods (each gap is on the incident's timeline)",
                 usr->id, lacks);
@@ -157,4 +159,6 @@ void config_delivery_warnings(const struct config *c, struct config_errors *out)
                     contact_gaps(c, &c->policies[i], k, config_contact_find(c, n->items[t] + 8),
                                  out);
         }
+    config_roles_warnings(c, out);
+    config_rules_warnings(c, out);
 }

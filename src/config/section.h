@@ -64,4 +64,10 @@ extern const struct cfg_section config_breach_action_ref;
 /* `when:` of escalation steps and checklists (conditions.c). */
 extern const struct cfg_spec config_condition_spec;
 
+/* Appends "FILE:LINE: warning: message" (or "FILE: warning: message" when line is 0) to *out
+ * (delivery_check.c; the warnings check-config prints and the server logs at start). */
+struct config_errors;
+void config_warning_add(struct config_errors *out, const struct config *c, int line,
+                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -126,6 +126,8 @@ void incident_free_fields(struct incident *inc)
     free(inc->channel);
     free(inc->postmortem);
     free(inc->group_key);
+    free(inc->fields);
+    free(inc->rules_fired);
     for (int i = 0; i < ROLE_COUNT; i++)
         free(inc->roles[i]);
     memset(inc, 0, sizeof *inc);

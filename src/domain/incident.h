@@ -63,6 +63,10 @@ struct incident {
     char *roles[ROLE_COUNT]; /* user ids, NULL when unassigned */
     char *group_key;         /* set when alerts opened it: later alerts of the group join it */
     bool auto_resolve;       /* resolve when its last alert resolves */
+    /* Conditional rules (config rules:, jobs/incident_rules.c; migration 014): */
+    char *fields;           /* incident fields, a JSON object of strings, or NULL (none) */
+    int failed_resolutions; /* reopened after resolve, or recorded as failed by a responder */
+    char *rules_fired;      /* the ids of the rules that fired, a JSON array, or NULL (none) */
 };
 
 struct incident_sla {

@@ -744,3 +744,13 @@ json_t *escalate_state_json(struct store_conn *c, const struct incident *inc)
                      "next_at", due[0] ? due : NULL, "ack_breach_escalated", st.ack_breach_done,
                      "resolve_breach_escalated", st.resolve_breach_done);
 }
+
+json_t *escalate_target_users(const struct config *cfg, const struct oncall_overrides *ov,
+                              const char *target, int64_t now)
+{
+    struct users u = {0};
+    json_decref(resolve_target(cfg, ov, target, now, &u));
+    json_t *a = users_json(&u);
+    users_free(&u);
+    return a;
+}

@@ -39,6 +39,12 @@ enum result escalate_now(struct app *app, const struct config *cfg, const char *
 enum result escalate_overrides_load(struct store_conn *c, int64_t from, int64_t to,
                                     struct oncall_overrides *s, struct error *err);
 
+/* The users target ("schedule:ID[/LAYER]", "user:ID", "team:ID") reaches at `now` with the
+ * overrides ov, as a JSON array of user ids (new reference; empty when nobody): the same
+ * resolution escalation steps use (roles on declare, rules' pages: jobs/incident_rules.c). */
+json_t *escalate_target_users(const struct config *cfg, const struct oncall_overrides *ov,
+                              const char *target, int64_t now);
+
 /* {policy, state (from the incident's status), round, next_step, next_at, breach flags} of an
  * incident's escalation, or NULL when it has none. */
 json_t *escalate_state_json(struct store_conn *c, const struct incident *inc);

@@ -1,6 +1,8 @@
 /* incident_ops: see incident_ops.h. */
 #include "jobs/incident_ops.h"
 #include "jobs/checklists.h"
+#include "jobs/incident_roles.h"
+#include "jobs/incident_rules.h"
 #include "jobs/timeline.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -8,6 +10,7 @@
 #include "store/escalations.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum result incident_ops_arm(struct store_conn *tx, const struct incident *inc, int64_t now,
@@ -45,6 +48,13 @@ enum result incident_ops_declare(struct store_conn *tx, int64_t now, const char 
             result = incident_ops_arm(tx, out, now, err);
         if (result == OK && n->cfg)
             result = checklist_attach(tx, n->cfg, out, now, actor, err);
+        if (result == OK && n->cfg && n->cfg->role_count) { /* roles: filled from the config */
+            result = incident_roles_fill(tx, n->cfg, out, now, err);
+            if (result == OK && (result = store_incident_update(tx, out)) != OK)
+                error_set(err, result, "store: cannot update incident %s", id);
+        }
+        if (result == OK && n->cfg) /* rules: after the roles, which a rule may page */
+            result = incident_rules_run(tx, n->cfg, out, now, err);
     } else {
         error_set(err, result, "store: cannot insert incident %s", id);
     }
@@ -91,6 +101,15 @@ enum result incident_ops_set_severity(struct store_conn *tx, const struct config
                                       struct incident *inc, const char *severity, int64_t now,
                                       const char *actor, const char *reason, struct error *err)
 {
+    enum result result =
+        incident_ops_change_severity(tx, cfg, inc, severity, now, actor, reason, err);
+    return result == OK ? incident_rules_run(tx, cfg, inc, now, err) : result;
+}
+
+enum result incident_ops_change_severity(struct store_conn *tx, const struct config *cfg,
+                                         struct incident *inc, const char *severity, int64_t now,
+                                         const char *actor, const char *reason, struct error *err)
+{
     json_t *data =
         json_pack("{s:s,s:s,s:s*}", "from", inc->severity, "to", severity, "reason", reason);
     enum result result = incident_set_severity(inc, severity, now, err);
@@ -124,5 +143,27 @@ enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, in
     }
     if (result != OK)
         incident_free_fields(inc);
+    return result;
+}
+
+enum result incident_ops_assign_role(struct store_conn *tx, struct incident *inc,
+                                     enum incident_role role, const char *user, int64_t now,
+                                     const char *actor, json_t *extra, struct error *err)
+{
+    char *previous = NULL;
+    enum result result = incident_assign(inc, role, user, &previous, now, err);
+    if (result != OK) {
+        json_decref(extra);
+        return result;
+    }
+    json_t *data = json_pack("{s:s,s:s?,s:s?}", "role", incident_role_name(role), "user", user,
+                             "previous", previous);
+    free(previous);
+    if (extra)
+        json_object_update(data, extra);
+    json_decref(extra);
+    result = timeline_append(tx, now, actor, "incident.role_assigned", inc->id, data, NULL, err);
+    if (result == OK && role == ROLE_COMMANDER && user)
+        result = checklist_observe(tx, inc->id, CHECK_AUTO_COMMANDER, now, err);
     return result;
 }

@@ -7,6 +7,8 @@
 #ifndef TOCSIN_INCIDENT_OPS_H
 #define TOCSIN_INCIDENT_OPS_H
 
+#include <jansson.h>
+
 #include "domain/incident.h"
 #include "store/store.h"
 
@@ -47,9 +49,23 @@ enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, in
                                        struct error *err);
 /* Changes the severity, saves it, re-arms its escalation (the new severity's clocks and step
  * conditions), appends incident.severity_changed with {from, to, reason (omitted when NULL)},
- * and attaches the checklists of cfg that apply now (cfg NULL: none). */
+ * attaches the checklists of cfg that apply now (cfg NULL: none), and runs the config's rules
+ * (jobs/incident_rules.h). incident_ops_change_severity: the same without the rules (a rule's
+ * own set_severity). */
 enum result incident_ops_set_severity(struct store_conn *tx, const struct config *cfg,
                                       struct incident *inc, const char *severity, int64_t now,
                                       const char *actor, const char *reason, struct error *err);
+enum result incident_ops_change_severity(struct store_conn *tx, const struct config *cfg,
+                                         struct incident *inc, const char *severity, int64_t now,
+                                         const char *actor, const char *reason, struct error *err);
+
+/* Gives inc's role to user (NULL: unassigns), appends incident.role_assigned {role, user,
+ * previous} plus the members of `extra` (stolen; NULL: none: roles filled from the config add
+ * {automatic: true, source, backup_used}), and ticks the "commander assigned" checklist item. The
+ * one path for a person (PUT /api/v1/incidents/{id}/roles/{role}) and for the config's `roles:`
+ * (jobs/incident_roles.c). The caller saves inc. */
+enum result incident_ops_assign_role(struct store_conn *tx, struct incident *inc,
+                                     enum incident_role role, const char *user, int64_t now,
+                                     const char *actor, json_t *extra, struct error *err);
 
 #endif

@@ -128,3 +128,22 @@ def check(make_server, name, severities, matrix, declare=None):
     assert not problems, f"{what}: the pages differ from the playbook's matrix:\n{problems}\n\n" \
                          f"got:\n{table(got)}"
     return s
+
+
+def assert_roles_filled(server, want, source_of):
+    """Every incident of the replay has the roles `want` ({role: user}) filled on declare by the
+    config's `roles:` (issue 16 item 11), each an automatic incident.role_assigned entry from
+    source_of[role] (the seed's named role holder, or the schedule the playbook says)."""
+    st, j = server.api("GET", "/api/v1/incidents?limit=100")
+    assert st == 200 and j["incidents"], (st, j)
+    declared = [i for i in j["incidents"] if i["title"].endswith((" never", " ack3"))]
+    assert declared, j  # the replay's own (a probe may open others)
+    for inc in declared:
+        got = {r: u for r, u in inc["roles"].items() if u}
+        assert got == want, (inc["title"], got)
+        auto = {e["data"]["role"]: e for e in server.timeline(inc["id"])
+                if e["kind"] == "incident.role_assigned"}
+        for role, user in want.items():
+            e = auto[role]
+            assert e["actor"] == "tocsin" and e["data"]["automatic"] is True, e
+            assert e["data"]["source"] == source_of[role] and e["data"]["user"] == user, e

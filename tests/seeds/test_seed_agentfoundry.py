@@ -8,7 +8,7 @@ On call on Wednesday 2099-06-17: marco (schedule oncall). Methods: P1 "SMS + Ema
 (line 10) reaches sms and email, P2 "Email + Slack" email (Slack needs a per-user URL: issue 16
 item 5, later), P3 "Slack" falls back to every method the user has.
 """
-from replay import check, rows
+from replay import assert_roles_filled, check, rows
 
 S = "002:"
 FIRST = S + "19 first responder: on-call engineer"
@@ -40,6 +40,8 @@ MATRIX = {
 def test_agentfoundry_matrix(make_server):
     s = check(make_server, "agentfoundry", ["P1", "P2", "P3", "P4"], MATRIX,
               {"service": "api-gateway"})
+    # the "first responder" column: the on-call engineer
+    assert_roles_filled(s, {"commander": "marco"}, {"commander": "schedule:oncall"})
     # "Ticket only" (line 13): each P4 incident opens exactly one ticket in 4 hours (notify.ticket
     # on loopback), pages nobody, and is not "unrouted"
     incs = s.api("GET", "/api/v1/incidents?limit=100")[1]["incidents"]
@@ -88,4 +90,7 @@ MATRIX_DATA_BREACH = {
 
 
 def test_agentfoundry_data_breach(make_server):
-    check(make_server, "agentfoundry", ["P1", "P2"], MATRIX_DATA_BREACH, {"type": "data-breach"})
+    s = check(make_server, "agentfoundry", ["P1", "P2"], MATRIX_DATA_BREACH,
+              {"type": "data-breach"})
+    # "Data breach: first responder Security lead"
+    assert_roles_filled(s, {"commander": "security-lead"}, {"commander": "user:security-lead"})

@@ -12,7 +12,7 @@ rules (SEV1 call + text, SEV2 text, then email at +10 min unless acknowledged); 
 the AWS account manager are contacts (`contact:board`: phone and email, so SEV1's voice and sms;
 `contact:aws-tam`: an email only, so email); SEV3 `[slack, email]` and SEV4 `[email]` email.
 """
-from replay import check, example, rows
+from replay import assert_roles_filled, check, example, rows
 
 S = "003:"
 T0 = S + "36 SEV1 escalation immediate to CTO and CEO; roles paged at 0m not in the playbook"
@@ -82,8 +82,13 @@ MATRIX = {
 
 
 def test_alchemorsel_matrix(make_server):
-    check(make_server, "alchemorsel", ["SEV1", "SEV2", "SEV3", "SEV4"], MATRIX,
-          {"service": "alchemorsel-api"})
+    s = check(make_server, "alchemorsel", ["SEV1", "SEV2", "SEV3", "SEV4"], MATRIX,
+              {"service": "alchemorsel-api"})
+    # "Response Team Structure" (lines 71-99): each role's primary
+    assert_roles_filled(s, {"commander": "sre-lead", "tech_lead": "backend-lead", "comms_lead": "pm"},
+                        {"commander": "schedule:incident-commander/primary",
+                         "tech_lead": "schedule:technical-lead/primary",
+                         "comms_lead": "schedule:communications-lead/primary"})
 
 
 def test_alchemorsel_sev4_waits_for_business_hours(make_server):

@@ -9,7 +9,7 @@ tomas-novak, priya-raman. The on-call engineer is in the SRE team: one page each
 together are merged; before, tomas-novak got two). Methods: sms, and voice for SEV-1
 (`[sms, voice, slack]`; no Slack URL: a `dropped` entry on the timeline).
 """
-from replay import check, rows
+from replay import assert_roles_filled, check, rows
 
 S = "000:1 "
 SRE = "maya-chen priya-raman tomas-novak"
@@ -45,6 +45,8 @@ MATRIX = {
 def test_alfred_matrix(make_server):
     s = check(make_server, "alfred", ["SEV-1", "SEV-2", "SEV-3", "SEV-4"], MATRIX,
               {"service": "alfred-api"})
+    # Section 1 "Roles": the Incident Commander, from the SRE on call
+    assert_roles_filled(s, {"commander": "tomas-novak"}, {"commander": "schedule:sre-oncall"})
     incs = s.api("GET", "/api/v1/incidents?limit=100")[1]["incidents"]
     sev4 = [i for i in incs if i["title"] == "alfred SEV-4 never"][0]["id"]
     # ticket-only: not "unrouted" (nobody is paged on purpose)

@@ -7,7 +7,7 @@ On call on Wednesday 2099-06-17 13:00 New York: primary ben, secondary chloe (sc
 oncall). Methods: P0 `[sms, voice, slack]` reaches sms and voice, P1 `[sms, slack]` sms (no Slack URL:
 a `dropped` entry on the timeline), P2 `[slack, email]` email, P3 `[ticket]` every method the user has.
 """
-from replay import check, rows
+from replay import assert_roles_filled, check, rows
 
 S = "001:"
 L1 = S + "31 Level 1: primary on-call engineer"
@@ -44,7 +44,9 @@ MATRIX = {
 
 
 def test_alloy_matrix(make_server):
-    check(make_server, "alloy", ["P0", "P1", "P2", "P3"], MATRIX, {"service": "alloy-api"})
+    s = check(make_server, "alloy", ["P0", "P1", "P2", "P3"], MATRIX, {"service": "alloy-api"})
+    # "On-Call Rotation": the primary on-call engineer coordinates the response
+    assert_roles_filled(s, {"commander": "ben"}, {"commander": "schedule:oncall/primary"})
 
 
 def test_alloy_alert_rules_open_incidents_at_their_mapped_severity(make_server):

@@ -6,7 +6,7 @@ Methods: the severity's channels the user can receive: SEV1 `[sms, voice, slack]
 voice, SEV2 `[sms, slack]` sms (no user has a Slack URL: each gap is a `dropped` entry on the
 timeline and a check-config warning); SEV3 `[slack]` and SEV4 `[ticket]` fall back to every method the user has (email, sms).
 """
-from replay import check, rows
+from replay import assert_roles_filled, check, rows
 
 S = "004:"
 L1 = S + "373 L1 on-call engineer"
@@ -51,6 +51,8 @@ def test_bud_matrix(make_server):
     b = [e for e in s.timeline(iid) if e["kind"] == "escalation.ack_breach"]
     assert len(b) == 1 and b[0]["data"]["action"] == "repage", b
     assert sorted(b[0]["data"]["users"]) == ["bella", "team-lead"]
+    # 3.1 "Page incident commander if not on-call": the on-call engineer is the commander
+    assert_roles_filled(s, {"commander": "bella"}, {"commander": "schedule:oncall"})
 
 
 ALL4 = "bella security-eng team-lead vp-eng"

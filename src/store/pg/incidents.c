@@ -29,20 +29,23 @@ enum stmt_id {
 #define INC_COLS                                                                                   \
     "id, title, summary, severity, service, type, channel, postmortem, status, drill, "            \
     "created_at, acknowledged_at, resolved_at, closed_at, updated_at, last_public_update_at, "     \
-    "commander, tech_lead, comms_lead, scribe, group_key, auto_resolve"
+    "commander, tech_lead, comms_lead, scribe, group_key, auto_resolve, fields, "                  \
+    "failed_resolutions, rules_fired"
 
 static struct pg_stmt stmts[] = {
     [S_COUNTER_NEXT] = {"INSERT INTO counters(key, value) VALUES ($1, 1) ON CONFLICT(key) "
                         "DO UPDATE SET value = counters.value + 1 RETURNING value"},
     [S_INC_INSERT] =
         {"INSERT INTO incidents(" INC_COLS ") VALUES "
-         "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)"},
+         "($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,"
+         "$23,$24,$25)"},
     [S_INC_UPDATE] =
         {"UPDATE incidents SET title=$2, summary=$3, severity=$4, service=$5, type=$6, "
          "channel=$7, postmortem=$8, status=$9, drill=$10, created_at=$11, "
          "acknowledged_at=$12, resolved_at=$13, closed_at=$14, updated_at=$15, "
          "last_public_update_at=$16, commander=$17, tech_lead=$18, comms_lead=$19, "
-         "scribe=$20, group_key=$21, auto_resolve=$22 WHERE id=$1"},
+         "scribe=$20, group_key=$21, auto_resolve=$22, fields=$23, failed_resolutions=$24, "
+         "rules_fired=$25 WHERE id=$1"},
     [S_INC_GET] = {"SELECT " INC_COLS " FROM incidents WHERE id = $1"},
     [S_INC_LIST] = {"SELECT " INC_COLS " FROM incidents WHERE ($1::bigint = 0 OR "
                     "(($1::bigint >> (CASE status WHEN 'triggered' THEN 0 WHEN 'acknowledged' "
@@ -103,6 +106,9 @@ static void param_incident(struct pg_query *q, const struct incident *inc)
         pg_param_text(q, inc->roles[r]);
     pg_param_text(q, inc->group_key);
     pg_param_bool(q, inc->auto_resolve);
+    pg_param_text(q, inc->fields);
+    pg_param_int64(q, inc->failed_resolutions);
+    pg_param_text(q, inc->rules_fired);
 }
 
 static void read_incident(const PGresult *r, int row, struct incident *inc)
@@ -129,6 +135,9 @@ static void read_incident(const PGresult *r, int row, struct incident *inc)
         inc->roles[k] = pg_col_text(r, row, 16 + k);
     inc->group_key = pg_col_text(r, row, 20);
     inc->auto_resolve = pg_col_bool(r, row, 21);
+    inc->fields = pg_col_text(r, row, 22);
+    inc->failed_resolutions = (int)pg_col_int64(r, row, 23);
+    inc->rules_fired = pg_col_text(r, row, 24);
 }
 
 /* Insert or update (by id): an update that matches no row is ERR_NOT_FOUND. */

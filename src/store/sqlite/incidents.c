@@ -24,13 +24,15 @@ static struct sq_stmt stmts[] = {
                         "ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value"},
     [S_INC_INSERT] =
         {"INSERT INTO incidents(" INC_COLS ") VALUES "
-         "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)"},
+         "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
+         "?23,?24,?25)"},
     [S_INC_UPDATE] =
         {"UPDATE incidents SET title=?2, summary=?3, severity=?4, service=?5, type=?6, "
          "channel=?7, postmortem=?8, status=?9, drill=?10, created_at=?11, "
          "acknowledged_at=?12, resolved_at=?13, closed_at=?14, updated_at=?15, "
          "last_public_update_at=?16, commander=?17, tech_lead=?18, comms_lead=?19, "
-         "scribe=?20, group_key=?21, auto_resolve=?22 WHERE id=?1"},
+         "scribe=?20, group_key=?21, auto_resolve=?22, fields=?23, failed_resolutions=?24, "
+         "rules_fired=?25 WHERE id=?1"},
     [S_INC_GET] = {"SELECT " INC_COLS " FROM incidents WHERE id = ?1"},
     [S_INC_LIST] = {"SELECT " INC_COLS " FROM incidents WHERE (?1 = 0 OR "
                     "((?1 >> (CASE status WHEN 'triggered' THEN 0 WHEN 'acknowledged' THEN 1 "
@@ -88,6 +90,9 @@ static void bind_incident(struct sqlite_conn *c, sqlite3_stmt *st, const struct 
         sq_bind_text(c, st, 17 + r, inc->roles[r]);
     sq_bind_text(c, st, 21, inc->group_key);
     sq_bind_int64(c, st, 22, inc->auto_resolve ? 1 : 0);
+    sq_bind_text(c, st, 23, inc->fields);
+    sq_bind_int64(c, st, 24, inc->failed_resolutions);
+    sq_bind_text(c, st, 25, inc->rules_fired);
 }
 
 static void read_incident(sqlite3_stmt *st, struct incident *inc)
@@ -114,6 +119,9 @@ static void read_incident(sqlite3_stmt *st, struct incident *inc)
         inc->roles[r] = sq_col_text(st, 16 + r);
     inc->group_key = sq_col_text(st, 20);
     inc->auto_resolve = sqlite3_column_int(st, 21) != 0;
+    inc->fields = sq_col_text(st, 22);
+    inc->failed_resolutions = sqlite3_column_int(st, 23);
+    inc->rules_fired = sq_col_text(st, 24);
 }
 
 static enum result sq_incident_write(struct sqlite_conn *c, enum stmt_id id,

@@ -60,6 +60,7 @@ void sq_copy_col(sqlite3_stmt *st, int i, char *out, size_t n);
 #define INC_COLS                                                                                   \
     "id, title, summary, severity, service, type, channel, postmortem, status, drill, "            \
     "created_at, acknowledged_at, resolved_at, closed_at, updated_at, last_public_update_at, "     \
-    "commander, tech_lead, comms_lead, scribe, group_key, auto_resolve"
+    "commander, tech_lead, comms_lead, scribe, group_key, auto_resolve, fields, "                  \
+    "failed_resolutions, rules_fired"
 
 #endif

@@ -122,6 +122,8 @@ static void test_table_is_the_api(void **state)
         {"PUT", "/api/v1/incidents/{id}/roles/{role}", ACCESS_RESPONDER},
         {"POST", "/api/v1/incidents/{id}/notes", ACCESS_RESPONDER},
         {"GET", "/api/v1/incidents/{id}/timeline", ACCESS_VIEWER},
+        {"PUT", "/api/v1/incidents/{id}/fields/{name}", ACCESS_RESPONDER},
+        {"POST", "/api/v1/incidents/{id}/failed-resolutions", ACCESS_RESPONDER},
         {"POST", "/api/v1/audit/verify", ACCESS_VIEWER},
         {"GET", "/api/v1/audit/verify", ACCESS_VIEWER},
         {"POST", "/api/v1/tokens", ACCESS_ADMIN},

@@ -106,7 +106,10 @@ static void test_incident_fields(void **state)
                             .last_public_update_at = 1500,
                             .roles = {"alice", "bob", "carol", "dave"},
                             .group_key = "g7",
-                            .auto_resolve = true};
+                            .auto_resolve = true,
+                            .fields = "{\"cause\":\"billing-bug\"}",
+                            .failed_resolutions = 3,
+                            .rules_fired = "[\"r1\",\"r2\"]"};
     struct incident bare = {.id = "INC-8", .title = "t", .severity = "sev3", .channel = "c"};
     struct store_conn *tx = conf_begin(f);
     assert_int_equal(OP(incident_insert, tx, &full), OK);
@@ -136,6 +139,9 @@ static void test_incident_fields(void **state)
         assert_string_equal(got.roles[r], full.roles[r]);
     assert_string_equal(got.group_key, "g7");
     assert_true(got.auto_resolve);
+    assert_string_equal(got.fields, "{\"cause\":\"billing-bug\"}");
+    assert_int_equal(got.failed_resolutions, 3);
+    assert_string_equal(got.rules_fired, "[\"r1\",\"r2\"]");
     incident_free_fields(&got);
 
     /* NULL strings stay NULL, 0 times stay 0, false stays false */
@@ -150,6 +156,9 @@ static void test_incident_fields(void **state)
     assert_int_equal(got.status, INC_TRIGGERED);
     assert_false(got.drill);
     assert_false(got.auto_resolve);
+    assert_null(got.fields);
+    assert_null(got.rules_fired);
+    assert_int_equal(got.failed_resolutions, 0);
     assert_int_equal(got.acknowledged_at, 0);
     assert_int_equal(got.resolved_at, 0);
     assert_int_equal(got.closed_at, 0);
@@ -163,6 +172,9 @@ static void test_incident_fields(void **state)
     full.acknowledged_at = 0;
     full.status = INC_CLOSED;
     full.title = "Checkout slow";
+    full.fields = NULL;
+    full.failed_resolutions = 4;
+    full.rules_fired = "[\"r1\",\"r2\",\"r3\"]";
     assert_int_equal(OP(incident_update, tx, &full), OK);
     snprintf(got.id, sizeof got.id, "INC-none");
     assert_int_equal(OP(incident_update, tx, &got), ERR_NOT_FOUND);
@@ -176,6 +188,9 @@ static void test_incident_fields(void **state)
     assert_false(got.drill);
     assert_int_equal(got.acknowledged_at, 0);
     assert_int_equal(got.status, INC_CLOSED);
+    assert_null(got.fields);
+    assert_int_equal(got.failed_resolutions, 4);
+    assert_string_equal(got.rules_fired, "[\"r1\",\"r2\",\"r3\"]");
     incident_free_fields(&got);
     assert_int_equal(OP(incident_get, rd, "INC-none", &got), ERR_NOT_FOUND);
 }

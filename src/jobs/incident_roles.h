@@ -1,0 +1,25 @@
+/*
+ * incident_roles: the roles the config fills when an incident is declared (`roles:`,
+ * docs/config.md "Roles filled on declare"). For each role still empty, the first matching entry
+ * (domain/incident_rules.h): its primary's user at that moment (a schedule's on-call user with the
+ * overrides in force, or the user), else its backup's; the assignment goes through
+ * incident_ops_assign_role (the path of a manual assignment) as actor "tocsin", marked automatic
+ * on the timeline. No one to give it to is loud: incident.role_unfilled on the timeline, a warning
+ * in the log and tocsin_roles_unfilled_total.
+ * Threads: the store writer thread (inside the declare job); the counter from any thread.
+ */
+#ifndef TOCSIN_INCIDENT_ROLES_H
+#define TOCSIN_INCIDENT_ROLES_H
+
+#include "config/config.h"
+#include "domain/incident.h"
+#include "store/store.h"
+
+/* Fills inc's empty roles from cfg (NULL or no `roles:`: nothing). The caller saves inc. */
+enum result incident_roles_fill(struct store_conn *tx, const struct config *cfg,
+                                struct incident *inc, int64_t now, struct error *err);
+
+/* Roles no one could be found for since start (counted in jobs that may still roll back). */
+unsigned long long incident_roles_unfilled_total(void);
+
+#endif

@@ -1,0 +1,196 @@
+/* incident_rules: see incident_rules.h. */
+#include "jobs/incident_rules.h"
+#include "domain/incident_rules.h"
+#include "jobs/escalate.h"
+#include "jobs/incident_ops.h"
+#include "jobs/notify_enqueue.h"
+#include "jobs/timeline.h"
+#include "store/incidents.h"
+#include "util/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A JSON text of inc (object or array), parsed; a missing or broken one is empty. */
+static json_t *load_json(const char *text, bool array)
+{
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+    if (j && (array ? json_is_array(j) : json_is_object(j)))
+        return j;
+    json_decref(j);
+    return array ? json_array() : json_object();
+}
+
+static void store_json(char **text, const json_t *j)
+{
+    free(*text);
+    *text = json_array_size(j) || json_object_size(j) ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)
+                                                      : NULL;
+}
+
+static bool fired_already(const json_t *fired, const char *id)
+{
+    for (size_t i = 0; i < json_array_size(fired); i++)
+        if (strcmp(json_string_value(json_array_get(fired, i)), id) == 0)
+            return true;
+    return false;
+}
+
+static enum result save(struct store_conn *tx, const struct incident *inc, struct error *err)
+{
+    enum result result = store_incident_update(tx, inc);
+    return result == OK ? OK : error_set(err, result, "store: cannot update incident %s", inc->id);
+}
+
+/* Pages one target's users (contact:ID: that contact) for rule r; returns {target, users}. */
+static json_t *page_target(struct store_conn *tx, const struct config *cfg,
+                           const struct oncall_overrides *ov, const struct incident *inc,
+                           const struct config_rule *r, const char *target, int64_t now,
+                           enum result *result, struct error *err)
+{
+    json_t *users = strncmp(target, "contact:", 8) == 0
+                        ? json_pack("[s]", target)
+                        : escalate_target_users(cfg, ov, target, now);
+    char key[96], why[128];
+    snprintf(key, sizeof key, "rule:%.80s", r->id);
+    snprintf(why, sizeof why, "rule %.100s", r->id);
+    if (!json_array_size(users))
+        log_warn("rules: %s: rule %s pages %s, which reaches nobody now", inc->id, r->id, target);
+    for (size_t i = 0; i < json_array_size(users) && *result == OK; i++) {
+        struct notify_message m = {.kind = NOTIFY_PAGE,
+                                   .key = key,
+                                   .user = json_string_value(json_array_get(users, i)),
+                                   .inc = inc,
+                                   .reason = why,
+                                   .actor = "tocsin",
+                                   .note = r->note};
+        int queued = 0;
+        struct error e = {0};
+        enum result res = notify_enqueue(tx, cfg, &m, now, &queued, &e);
+        if (res == ERR_UNPROCESSABLE || res == ERR_NOT_FOUND) /* no way to reach them: said */
+            res = timeline_append(
+                tx, now, "tocsin", "escalation.unreachable", inc->id,
+                json_pack("{s:s,s:s,s:s}", "user", m.user, "key", key, "error", e.message), NULL,
+                err);
+        else if (res != OK)
+            error_set(err, res, "%s", e.message);
+        *result = res;
+    }
+    return json_pack("{s:s,s:o}", "target", target, "users", users);
+}
+
+/* Applies rule r to inc; *changed when the incident changed (severity or fields). */
+static enum result fire(struct store_conn *tx, const struct config *cfg, struct incident *inc,
+                        json_t *fields, const struct config_rule *r, int64_t now, bool *changed,
+                        struct error *err)
+{
+    enum result result = OK;
+    json_t *data = json_pack("{s:s,s:s?,s:s?}", "rule", r->id, "name", r->name, "note", r->note);
+    char reason[128];
+    snprintf(reason, sizeof reason, "rule %.100s", r->id);
+    if (r->set_severity && strcmp(r->set_severity, inc->severity) != 0) {
+        json_object_set_new(data, "severity",
+                            json_pack("{s:s,s:s}", "from", inc->severity, "to", r->set_severity));
+        result =
+            incident_ops_change_severity(tx, cfg, inc, r->set_severity, now, "tocsin", reason, err);
+        *changed = true;
+    }
+    if (result == OK && r->set_field_count) {
+        json_t *set = json_object();
+        for (size_t i = 0; i < r->set_field_count; i++) {
+            json_object_set_new(fields, r->set_fields[i].from, json_string(r->set_fields[i].to));
+            json_object_set_new(set, r->set_fields[i].from, json_string(r->set_fields[i].to));
+        }
+        json_object_set_new(data, "fields", set);
+        store_json(&inc->fields, fields);
+        *changed = true;
+    }
+    if (result == OK && r->page.count) {
+        struct oncall_overrides ov = {0};
+        result = escalate_overrides_load(tx, now, now + 1, &ov, err);
+        json_t *paged = json_array();
+        for (size_t i = 0; i < r->page.count && result == OK; i++)
+            json_array_append_new(
+                paged, page_target(tx, cfg, &ov, inc, r, r->page.items[i], now, &result, err));
+        json_object_set_new(data, "paged", paged);
+        oncall_overrides_free(&ov);
+    }
+    if (result != OK) {
+        json_decref(data);
+        return result;
+    }
+    return timeline_append(tx, now, "tocsin", "rule.fired", inc->id, data, NULL, err);
+}
+
+enum result incident_rules_run(struct store_conn *tx, const struct config *cfg,
+                               struct incident *inc, int64_t now, struct error *err)
+{
+    if (!cfg || !cfg->rule_count || !incident_status_is_open(inc->status))
+        return OK;
+    json_t *fields = load_json(inc->fields, false), *fired = load_json(inc->rules_fired, true);
+    enum result result = OK;
+    bool any = false, again = true;
+    while (again && result == OK) {
+        again = false;
+        for (size_t i = 0; i < cfg->rule_count && result == OK && !again; i++) {
+            const struct config_rule *r = &cfg->rules[i];
+            if (fired_already(fired, r->id) ||
+                !incident_rule_matches(r, inc, fields, inc->failed_resolutions))
+                continue;
+            json_array_append_new(fired, json_string(r->id));
+            store_json(&inc->rules_fired, fired);
+            any = true;
+            result = fire(tx, cfg, inc, fields, r, now, &again, err);
+        }
+    }
+    json_decref(fields);
+    json_decref(fired);
+    return result == OK && any ? save(tx, inc, err) : result;
+}
+
+enum result incident_rules_set_field(struct store_conn *tx, const struct config *cfg,
+                                     struct incident *inc, const char *name, const char *value,
+                                     int64_t now, const char *actor, struct error *err)
+{
+    enum result result = incident_check_mutable(inc, err);
+    if (result != OK)
+        return result;
+    json_t *fields = load_json(inc->fields, false);
+    const char *prev = json_string_value(json_object_get(fields, name));
+    json_t *data = json_pack("{s:s,s:s?,s:s?}", "name", name, "value", value, "previous", prev);
+    if (value)
+        json_object_set_new(fields, name, json_string(value));
+    else
+        json_object_del(fields, name);
+    store_json(&inc->fields, fields);
+    json_decref(fields);
+    inc->updated_at = now;
+    result = save(tx, inc, err);
+    if (result == OK)
+        result = timeline_append(tx, now, actor, "incident.field_set", inc->id, data, NULL, err);
+    else
+        json_decref(data);
+    return result == OK ? incident_rules_run(tx, cfg, inc, now, err) : result;
+}
+
+enum result incident_rules_failed_resolution(struct store_conn *tx, const struct config *cfg,
+                                             struct incident *inc, const char *how,
+                                             const char *note, int64_t now, const char *actor,
+                                             struct error *err)
+{
+    if (!incident_status_is_open(inc->status))
+        return error_set(err, ERR_CONFLICT,
+                         "status: %s is %s: a failed resolution attempt is recorded on an open "
+                         "incident (reopen it: that counts one)",
+                         inc->id, incident_status_name(inc->status));
+    inc->failed_resolutions++;
+    inc->updated_at = now;
+    enum result result = save(tx, inc, err);
+    if (result == OK)
+        result = timeline_append(
+            tx, now, actor, "incident.resolution_failed", inc->id,
+            json_pack("{s:i,s:s,s:s?}", "count", inc->failed_resolutions, "how", how, "note", note),
+            NULL, err);
+    return result == OK ? incident_rules_run(tx, cfg, inc, now, err) : result;
+}
