@@ -464,9 +464,19 @@ static struct {
     } slot[LOG_SLOTS];
 } mhd_log = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* libmicrohttpd 0.9.75 says this when accept fails for want of descriptors on a pool thread that
+ * holds no connection, and then retries accept at once, for ever: a busy loop on that thread
+ * (each thread accepts on its own). The message comes on that thread, once per turn, so a short
+ * sleep here paces the loop: the thread has no connection to serve meanwhile, and accept cannot
+ * succeed before another thread closes one. docs/security.md, "Open files". */
+static const char first_connection_limit[] = "resource limit at FIRST connection";
+enum { ACCEPT_BACKOFF_MS = 50 };
+
 void conn_guard_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
+    if (strstr(fmt, first_connection_limit))
+        nanosleep(&(struct timespec){.tv_nsec = ACCEPT_BACKOFF_MS * 1000000L}, NULL);
     double now = clock_mono_ms();
     unsigned dropped = 0;
     pthread_mutex_lock(&mhd_log.lock);
