@@ -149,6 +149,9 @@ FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(filter-out src/main.c,$(SRC
 FUZZ_CFLAGS  := $(filter-out -O2 -Werror,$(CFLAGS)) -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=fuzzer-no-link,address,undefined -DTOCSIN_LIBFUZZER
 
+# kept between runs (make would delete them as intermediate files after each `make fuzz`)
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_OUT)/obj/embedded.o
+
 $(FUZZ_OUT)/obj/%.o: %.c $(GEN)/embedded.h
 	@mkdir -p $(dir $@)
 	@echo "CLANG $<"

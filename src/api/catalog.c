@@ -1,8 +1,11 @@
 /*
  * api/catalog: the loaded config, read-only (severities, users, services, incident types), and
  * POST /api/v1/config/reload. Answers come from the request's config reference.
+ * The lists are paged like every list (api/paging.h): in the config's order, keyed by the
+ * position and the id, 1,000 items a page by default (a config rarely holds more).
  */
 #include "api/api.h"
+#include "api/paging.h"
 #include "util/timeutil.h"
 #include "store/probes.h"
 
@@ -25,12 +28,40 @@ json_t *api_strings(const struct string_list *l)
     return a;
 }
 
+/* Items per page of a catalog list (docs/api.md "Lists"). */
+enum { CATALOG_DEFAULT = 1000, CATALOG_MAX = 1000 };
+
+/* The list's page parsed (false: 400 answered) */
+static bool catalog_page(struct request *r, struct page *p, const char *kind)
+{
+    return page_parse_or_reply(r, p, kind, PAGE_ASC, CATALOG_DEFAULT, CATALOG_MAX);
+}
+
+/* Answers {key: arr, next_cursor} */
+static void catalog_reply(struct request *r, struct page *p, const char *key, json_t *arr)
+{
+    json_t *out = json_pack("{s:o}", key, arr);
+    page_finish(r, p, out, NULL);
+    reply_json(r, 200, out);
+}
+
+/* Whether item i (its id) goes on this page; false also once the page is full. */
+static bool catalog_take(struct page *p, size_t i, const char *id)
+{
+    return page_take(p, (int64_t)i, id) == PAGE_TAKE;
+}
+
 static void api_severities(struct request *r)
 {
     const struct config *c = r->config;
+    struct page p;
+    if (!catalog_page(r, &p, "sev"))
+        return;
     json_t *arr = json_array();
     for (size_t i = 0; i < c->severity_count; i++) {
         const struct config_severity *s = &c->severities[i];
+        if (!catalog_take(&p, i, s->id))
+            continue;
         json_array_append_new(
             arr, json_pack("{s:s,s:s,s:o,s:i,s:o,s:o,s:o,s:o,s:{s:b,s:o}}", "id", s->id, "name",
                            s->name, "description", api_str_or_null(s->description), "rank", s->rank,
@@ -39,50 +70,65 @@ static void api_severities(struct request *r)
                            "notify", api_strings(&s->notify), "postmortem", "required",
                            s->postmortem_required, "due", duration(s->postmortem_due)));
     }
-    reply_json(r, 200, json_pack("{s:o}", "severities", arr));
+    catalog_reply(r, &p, "severities", arr);
 }
 
 static void api_users(struct request *r)
 {
     const struct config *c = r->config;
+    struct page p;
+    if (!catalog_page(r, &p, "usr"))
+        return;
     json_t *arr = json_array();
     for (size_t i = 0; i < c->user_count; i++) {
         const struct config_user *u = &c->users[i];
+        if (!catalog_take(&p, i, u->id))
+            continue;
         json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", u->id, "name", u->name,
                                              "email", api_str_or_null(u->email), "phone",
                                              api_str_or_null(u->phone), "timezone",
                                              api_str_or_null(u->timezone)));
     }
-    reply_json(r, 200, json_pack("{s:o}", "users", arr));
+    catalog_reply(r, &p, "users", arr);
 }
 
 static void api_services(struct request *r)
 {
     const struct config *c = r->config;
+    struct page p;
+    if (!catalog_page(r, &p, "svc"))
+        return;
     json_t *arr = json_array();
     for (size_t i = 0; i < c->service_count; i++) {
         const struct config_service *s = &c->services[i];
+        if (!catalog_take(&p, i, s->id))
+            continue;
         json_array_append_new(
             arr, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "id", s->id, "name", s->name, "description",
                            api_str_or_null(s->description), "escalation",
                            api_str_or_null(s->escalation), "component",
                            api_str_or_null(s->component), "runbooks", api_strings(&s->runbooks)));
     }
-    reply_json(r, 200, json_pack("{s:o}", "services", arr));
+    catalog_reply(r, &p, "services", arr);
 }
 
 static void api_incident_types(struct request *r)
 {
     const struct config *c = r->config;
+    struct page p;
+    if (!catalog_page(r, &p, "typ"))
+        return;
     json_t *arr = json_array();
     for (size_t i = 0; i < c->type_count; i++) {
         const struct config_incident_type *t = &c->types[i];
+        if (!catalog_take(&p, i, t->id))
+            continue;
         json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:o}", "id", t->id, "name", t->name,
                                              "description", api_str_or_null(t->description),
                                              "escalation", api_str_or_null(t->escalation),
                                              "severity", api_str_or_null(t->severity)));
     }
-    reply_json(r, 200, json_pack("{s:o}", "incident_types", arr));
+    catalog_reply(r, &p, "incident_types", arr);
 }
 
 static void api_config_reload(struct request *r)

@@ -16,6 +16,7 @@
  * Threads: request threads; everything read comes from the request's config and a reader.
  */
 #include "api/api.h"
+#include "api/paging.h"
 #include "domain/oncall.h"
 #include "util/crypto.h"
 #include "util/jsonv.h"
@@ -145,17 +146,27 @@ static enum result query_time_or_reply(struct request *r, const char *key, int64
     return OK;
 }
 
+/* Items per page (docs/api.md "Lists"): schedules come from the config (a page holds them all
+ * unless asked for fewer); overrides from the store. */
+enum { SCHEDULES_DEFAULT = 1000, OVERRIDES_DEFAULT = 100, LIST_MAX = 1000 };
+
 static void api_schedule_list(struct request *r)
 {
+    struct page p;
+    if (!page_parse_or_reply(r, &p, "sch", PAGE_ASC, SCHEDULES_DEFAULT, LIST_MAX))
+        return;
     int64_t now = clock_now(r->app->clock);
     struct oncall_overrides ov = {0};
     if (load_overrides_or_reply(r, NULL, now, now, &ov) != OK)
         return;
     json_t *arr = json_array();
-    for (size_t i = 0; i < r->config->schedule_count; i++)
-        json_array_append_new(arr, schedule_json(&r->config->schedules[i], &ov, now));
+    for (size_t i = 0; i < r->config->schedule_count; i++) /* keyed by position and id */
+        if (page_take(&p, (int64_t)i, r->config->schedules[i].id) == PAGE_TAKE)
+            json_array_append_new(arr, schedule_json(&r->config->schedules[i], &ov, now));
     oncall_overrides_free(&ov);
-    reply_json(r, 200, json_pack("{s:o}", "schedules", arr));
+    json_t *out = json_pack("{s:o}", "schedules", arr);
+    page_finish(r, &p, out, NULL);
+    reply_json(r, 200, out);
 }
 
 static void api_oncall(struct request *r)
@@ -429,12 +440,22 @@ static void api_override_create(struct request *r)
 
 struct list_ctx {
     json_t *arr;
+    struct page *page;
 };
 
+/* The store lists overrides by schedule, then start, then id (bytewise): one key that sorts the
+ * same way with strcmp is "SCHEDULE\x01START\x01ID", START as 20 digits (offset so that a
+ * negative time sorts first); the page's number is unused (0). */
 static int list_one(const struct oncall_override *o, void *arg)
 {
-    json_array_append_new(((struct list_ctx *)arg)->arr, override_json(o));
-    return 0;
+    struct list_ctx *l = arg;
+    char key[PAGE_ID_MAX];
+    snprintf(key, sizeof key, "%s\x01%020llu\x01%s", o->schedule,
+             (unsigned long long)o->from + 0x8000000000000000ULL, o->id);
+    enum page_step step = page_take(l->page, 0, key);
+    if (step == PAGE_TAKE)
+        json_array_append_new(l->arr, override_json(o));
+    return step == PAGE_STOP;
 }
 
 /* GET /api/v1/schedules/{id}/overrides, or /api/v1/overrides (every schedule). */
@@ -451,9 +472,12 @@ static void api_override_list(struct request *r)
         reply_error(r, ERR_BAD_REQUEST, "to: must be after from");
         return;
     }
+    struct page p;
+    if (!page_parse_or_reply(r, &p, "ovr", PAGE_ASC, OVERRIDES_DEFAULT, LIST_MAX))
+        return;
     struct error err = {0};
     struct store_conn *c = store_reader(r->app->store, &err);
-    struct list_ctx l = {json_array()};
+    struct list_ctx l = {json_array(), &p};
     enum result result =
         c ? store_override_list(c, s ? s->id : NULL, from, to, list_one, &l) : err.code;
     if (result != OK) {
@@ -461,7 +485,10 @@ static void api_override_list(struct request *r)
         reply_error(r, result, "store: cannot list overrides");
         return;
     }
-    reply_json(r, 200, json_pack("{s:o}", "overrides", l.arr));
+    json_t *out = json_pack("{s:o}", "overrides", l.arr);
+    static const char *const keep[] = {"from", "to", NULL};
+    page_finish(r, &p, out, keep);
+    reply_json(r, 200, out);
 }
 
 static enum result remove_job(struct store_conn *tx, void *arg, struct error *err)

@@ -45,6 +45,16 @@ static enum result reload_job(struct store_conn *tx, void *arg, struct error *er
     return result;
 }
 
+static bool same_strings(const struct string_list *a, const struct string_list *b)
+{
+    if (a->count != b->count)
+        return false;
+    for (size_t i = 0; i < a->count; i++)
+        if (strcmp(a->items[i], b->items[i]) != 0)
+            return false;
+    return true;
+}
+
 /* The server.* keys http_start reads once (docs/security.md, "Connections"). */
 static bool server_limits_changed(const struct config *a, const struct config *b)
 {
@@ -53,7 +63,10 @@ static bool server_limits_changed(const struct config *a, const struct config *b
            a->server.header_timeout != b->server.header_timeout ||
            a->server.body_timeout != b->server.body_timeout ||
            a->server.idle_timeout != b->server.idle_timeout ||
-           a->server.shutdown_grace != b->server.shutdown_grace;
+           a->server.shutdown_grace != b->server.shutdown_grace ||
+           a->server.min_body_rate != b->server.min_body_rate ||
+           a->server.body_rate_grace != b->server.body_rate_grace ||
+           !same_strings(&a->server.trusted_proxies, &b->server.trusted_proxies);
 }
 
 static void warn_restart_only(const struct config *old, const struct config *next)
@@ -67,8 +80,8 @@ static void warn_restart_only(const struct config *old, const struct config *nex
     if (old->server.max_body != next->server.max_body)
         log_warn("config: server.max_body changed; restart to apply");
     if (server_limits_changed(old, next))
-        log_warn("config: server connection limits, deadlines or shutdown_grace changed; restart "
-                 "to apply");
+        log_warn("config: server connection limits, deadlines, body rate, trusted_proxies (for "
+                 "the connection limit) or shutdown_grace changed; restart to apply");
     if (!old->server.tls.cert_file != !next->server.tls.cert_file)
         log_warn("config: server.tls %s; restart to apply (a changed certificate or key file is "
                  "read on SIGHUP)",

@@ -222,8 +222,8 @@ static int override_list(struct cli_ctx *ctx)
     } else {
         buf_printf(&path, "/api/v1/overrides");
     }
-    struct cli_resp resp;
-    int rc = cli_request(ctx, "GET", path.data, NULL, &resp);
+    struct cli_resp resp; /* every page (the list follows next_cursor) */
+    int rc = cli_request_pages(ctx, path.data, 0, &resp);
     if (rc == CLI_OK && ctx->json)
         cli_print_raw(&resp);
     else if (rc == CLI_OK)

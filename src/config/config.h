@@ -362,6 +362,10 @@ struct config {
         int64_t body_timeout;                /* ms from the header to the end of the body (60 s) */
         int64_t idle_timeout;                /* ms of silence on a connection (30 s) */
         int64_t shutdown_grace;              /* ms SIGTERM waits for committed writes (5 s) */
+        int64_t min_body_rate;   /* bytes/s a body must average after body_rate_grace; 0: off */
+        int64_t body_rate_grace; /* ms from the header before min_body_rate applies (10 s) */
+        /* CIDR blocks whose X-Forwarded-For is believed (docs/security.md "Behind a proxy") */
+        struct string_list trusted_proxies;
         struct {
             char *cert_file, *key_file; /* PEM; both or neither; HTTPS when set */
         } tls;

@@ -2,13 +2,15 @@
  * config_server: the `server:` section (listen address, public URL, request body cap, connection
  * limits and deadlines, TLS) and its defaults: listen 127.0.0.1:8080, public_url http:// (https://
  * with TLS) + listen, max_body 1 MiB, 64 connections per address, header 10 s, body 60 s, idle
- * 30 s, shutdown grace 5 s (docs/config.md, docs/security.md).
+ * 30 s, shutdown grace 5 s, a body at least 1 KiB/s after 10 s, no trusted proxies
+ * (docs/config.md, docs/security.md).
  * Invariants: after loading, listen and public_url are never NULL. Ownership: the strings belong
  * to the config. Threads: none (tables and hooks run inside one config_load).
  */
 #include "config/config.h"
 #include "config/section.h"
 #include "util/log.h"
+#include "util/netaddr.h"
 #include "util/num.h"
 
 #include <ctype.h>
@@ -22,6 +24,8 @@ enum {
     DEFAULT_BODY_TIMEOUT_MS = 60000,
     DEFAULT_IDLE_TIMEOUT_MS = 30000,
     DEFAULT_SHUTDOWN_GRACE_MS = 5000,
+    DEFAULT_MIN_BODY_RATE = 1024,
+    DEFAULT_BODY_RATE_GRACE_MS = 10000,
     MAX_TIMEOUT_MS = 3600 * 1000
 };
 
@@ -42,6 +46,12 @@ static const char *check_listen(const char *s)
     if (num_parse_i64(colon + 1, 1, 65535, &port) != 0 || !isdigit((unsigned char)colon[1]))
         return reason;
     return NULL;
+}
+
+static const char *check_cidr(const char *s)
+{
+    struct net_cidr c;
+    return net_cidr_parse(s, &c);
 }
 
 static const struct cfg_field tls_fields[] = {
@@ -69,6 +79,12 @@ static const struct cfg_field server_fields[] = {
         .max = MAX_TIMEOUT_MS),
     FLD(struct config, "shutdown_grace", server.shutdown_grace, CFG_DURATION, .min = 0,
         .max = 300000),
+    FLD(struct config, "min_body_rate", server.min_body_rate, CFG_SIZE, .min = 0,
+        .max = 1024LL * 1024 * 1024),
+    FLD(struct config, "body_rate_grace", server.body_rate_grace, CFG_DURATION, .min = 0,
+        .max = MAX_TIMEOUT_MS),
+    FLD(struct config, "trusted_proxies", server.trusted_proxies, CFG_STRLIST, .unique = true,
+        .check = check_cidr),
     {.key = "tls", .type = CFG_MAP, .off = 0, .sub = &tls_spec},
 };
 static const struct cfg_spec server_spec = {
@@ -82,6 +98,8 @@ static void server_defaults(struct config *c)
     c->server.body_timeout = DEFAULT_BODY_TIMEOUT_MS;
     c->server.idle_timeout = DEFAULT_IDLE_TIMEOUT_MS;
     c->server.shutdown_grace = DEFAULT_SHUTDOWN_GRACE_MS;
+    c->server.min_body_rate = DEFAULT_MIN_BODY_RATE;
+    c->server.body_rate_grace = DEFAULT_BODY_RATE_GRACE_MS;
 }
 
 static void server_finish(struct cfg_ctx *ctx, const struct yaml_tree_node *root, struct config *c)

@@ -5,6 +5,7 @@
 #include "http/conn_guard.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/netaddr.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -15,8 +16,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
-enum { REAP_EVERY_MS = 100, LOG_SLOTS = 16, LOG_EVERY_MS = 1000 };
+enum { REAP_EVERY_MS = 100, LOG_SLOTS = 16, LOG_EVERY_MS = 1000, ADDR_BUCKETS = 4096 };
 
 enum phase { PHASE_HEADER, PHASE_BODY, PHASE_BUSY, PHASE_IDLE };
 
@@ -28,6 +30,17 @@ struct guarded {
     double deadline; /* monotonic ms; unused while busy */
     bool cut;        /* shut down by the reaper */
     bool left;       /* its client had left (hung up, nothing unread) at the last pass */
+    bool counted;    /* holds one of its address's per-address places */
+    struct net_addr addr;
+    double body_start;   /* monotonic ms the body phase began */
+    uint64_t body_bytes; /* of the body so far */
+};
+
+/* The connections each untrusted address holds (only addresses holding one or more). */
+struct addr_count {
+    struct addr_count *next;
+    struct net_addr addr;
+    unsigned n;
 };
 
 struct conn_guard {
@@ -40,7 +53,79 @@ struct conn_guard {
     _Atomic uint64_t cuts;
     unsigned active;    /* connections reading a body or handling a request */
     double last_change; /* monotonic ms of the last phase change, connection or close */
+    char **trusted;     /* lim.trusted, copied */
+    struct addr_count *by_addr[ADDR_BUCKETS];
+    _Atomic uint64_t refused, slow_bodies;
 };
+
+static unsigned addr_hash(const struct net_addr *a)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (int i = 0; i < 16; i++)
+        h = (h ^ a->bytes[i]) * 16777619u;
+    return (h ^ (uint32_t)a->family) % ADDR_BUCKETS;
+}
+
+/* Under the lock. The count's slot, created (at 0) when make is set. */
+static struct addr_count **addr_slot(struct conn_guard *g, const struct net_addr *a)
+{
+    struct addr_count **p = &g->by_addr[addr_hash(a)];
+    while (*p && !((*p)->addr.family == a->family && memcmp((*p)->addr.bytes, a->bytes, 16) == 0))
+        p = &(*p)->next;
+    return p;
+}
+
+static bool limited(const struct conn_guard *g, const struct net_addr *a)
+{
+    return g->lim.per_address > 0 && !net_cidr_list_contains(g->trusted, g->lim.ntrusted, a);
+}
+
+enum MHD_Result conn_guard_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct conn_guard *g = cls;
+    struct net_addr a;
+    (void)addrlen;
+    if (!net_addr_from_sockaddr(addr, &a) || !limited(g, &a))
+        return MHD_YES;
+    pthread_mutex_lock(&g->lock);
+    struct addr_count *c = *addr_slot(g, &a);
+    bool full = c && c->n >= (uint64_t)g->lim.per_address;
+    pthread_mutex_unlock(&g->lock);
+    if (full)
+        atomic_fetch_add(&g->refused, 1);
+    return full ? MHD_NO : MHD_YES;
+}
+
+/* Under the lock: the new connection takes a place of its address; false when none is left (two
+ * pool threads accepted at once past the policy's check). */
+static bool addr_take(struct conn_guard *g, struct guarded *e)
+{
+    struct addr_count **p = addr_slot(g, &e->addr);
+    if (!*p) {
+        *p = calloc(1, sizeof **p);
+        if (!*p)
+            return true; /* no memory: let it in uncounted */
+        (*p)->addr = e->addr;
+    }
+    if ((*p)->n >= (uint64_t)g->lim.per_address)
+        return false;
+    (*p)->n++;
+    e->counted = true;
+    return true;
+}
+
+static void addr_release(struct conn_guard *g, struct guarded *e)
+{
+    if (!e->counted)
+        return;
+    struct addr_count **p = addr_slot(g, &e->addr);
+    if (*p && --(*p)->n == 0) {
+        struct addr_count *gone = *p;
+        *p = gone->next;
+        free(gone);
+    }
+    e->counted = false;
+}
 
 static bool is_active(enum phase p)
 {
@@ -57,6 +142,8 @@ static void set_phase(struct guarded *e, enum phase p)
     e->phase = p;
     e->left = false;
     e->deadline = clock_mono_ms() + (double)ms;
+    e->body_start = clock_mono_ms();
+    e->body_bytes = 0;
 }
 
 void conn_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -73,8 +160,16 @@ void conn_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_con
         }
         e->g = g;
         e->fd = fi->connect_fd;
+        const union MHD_ConnectionInfo *ai =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        bool known = ai && net_addr_from_sockaddr(ai->client_addr, &e->addr);
         pthread_mutex_lock(&g->lock);
         set_phase(e, PHASE_HEADER);
+        if (known && limited(g, &e->addr) && !addr_take(g, e)) {
+            shutdown(e->fd, SHUT_RDWR); /* over the limit: libmicrohttpd closes it */
+            e->cut = true;
+            atomic_fetch_add(&g->refused, 1);
+        }
         e->next = g->head.next;
         e->prev = &g->head;
         g->head.next->prev = e;
@@ -89,6 +184,7 @@ void conn_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_con
     pthread_mutex_lock(&g->lock);
     e->prev->next = e->next;
     e->next->prev = e->prev;
+    addr_release(g, e);
     g->active -= (unsigned)is_active(e->phase);
     g->last_change = clock_mono_ms();
     pthread_mutex_unlock(&g->lock);
@@ -118,6 +214,16 @@ void conn_guard_header_done(struct MHD_Connection *conn)
     move_to(conn, PHASE_BODY);
 }
 
+void conn_guard_body_bytes(struct MHD_Connection *conn, size_t n)
+{
+    struct guarded *e = entry_of(conn);
+    if (!e)
+        return;
+    pthread_mutex_lock(&e->g->lock);
+    e->body_bytes += n;
+    pthread_mutex_unlock(&e->g->lock);
+}
+
 void conn_guard_body_done(struct MHD_Connection *conn)
 {
     move_to(conn, PHASE_BUSY);
@@ -139,6 +245,11 @@ bool conn_guard_quiet(struct conn_guard *g, double quiet_ms)
 uint64_t conn_guard_cut_count(struct conn_guard *g)
 {
     return atomic_load(&g->cuts);
+}
+
+uint64_t conn_guard_refused_count(struct conn_guard *g)
+{
+    return atomic_load(&g->refused);
 }
 
 /* A connection waiting for a request header (a first one or the next) whose client has left
@@ -184,16 +295,56 @@ static void reap_departed(struct conn_guard *g)
 /* One pass: every connection past its deadline is shut down (once), counted by phase; then the
  * ones whose client left. The list's lock is held: an entry leaves it (in the CLOSED
  * notification) before libmicrohttpd closes its descriptor, so each fd here is still its own. */
+/* A body slower than server.min_body_rate: averaged over the whole body so far, once the grace
+ * has passed (a pause early on is forgiven if the rest comes fast). */
+static bool too_slow(const struct conn_guard *g, const struct guarded *e, double now)
+{
+    double took = now - e->body_start;
+    return g->lim.min_body_rate > 0 && e->phase == PHASE_BODY &&
+           took > (double)g->lim.body_grace_ms &&
+           (double)e->body_bytes < (double)g->lim.min_body_rate * took / 1000.0;
+}
+
+/* A body cut: 408 written straight to the socket on plain HTTP (libmicrohttpd writes nothing
+ * while it reads a body; the socket is non-blocking and the answer small: it fits or is lost). */
+static void answer_408(const struct conn_guard *g, int fd, bool slow)
+{
+    if (g->lim.tls)
+        return;
+    char body[200], msg[400];
+    int bl = slow ? snprintf(body, sizeof body,
+                             "{\"error\":{\"code\":\"request_timeout\",\"message\":\"body: "
+                             "slower than server.min_body_rate (%lld bytes/s)\"}}",
+                             (long long)g->lim.min_body_rate)
+                  : snprintf(body, sizeof body,
+                             "{\"error\":{\"code\":\"request_timeout\",\"message\":\"body: "
+                             "not complete within server.body_timeout (%lld ms)\"}}",
+                             (long long)g->lim.body_ms);
+    int n = snprintf(msg, sizeof msg,
+                     "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: "
+                     "application/json\r\nContent-Length: %d\r\n\r\n%s",
+                     bl, body);
+    if (n > 0 && (size_t)n < sizeof msg)
+        (void)!send(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 static void reap(struct conn_guard *g, unsigned counts[4])
 {
     double now = clock_mono_ms();
     for (struct guarded *e = g->head.next; e != &g->head; e = e->next) {
-        if (e->cut || e->phase == PHASE_BUSY || now < e->deadline)
+        if (e->cut || e->phase == PHASE_BUSY)
             continue;
+        bool slow = now < e->deadline && too_slow(g, e, now);
+        if (now < e->deadline && !slow)
+            continue;
+        if (e->phase == PHASE_BODY)
+            answer_408(g, e->fd, slow);
         shutdown(e->fd, SHUT_RDWR); /* libmicrohttpd reads the end and closes it */
         e->cut = true;
         counts[e->phase]++;
         atomic_fetch_add(&g->cuts, 1);
+        if (slow)
+            atomic_fetch_add(&g->slow_bodies, 1);
     }
     reap_departed(g);
 }
@@ -202,7 +353,8 @@ static void *reaper_main(void *arg)
 {
     struct conn_guard *g = arg;
     unsigned counts[4] = {0};
-    double logged = clock_mono_ms();
+    double logged = clock_mono_ms(), refusals_logged = 0;
+    uint64_t refused_seen = 0, slow_seen = 0;
     pthread_mutex_lock(&g->lock);
     while (!g->stop) {
         struct timespec ts;
@@ -230,6 +382,23 @@ static void *reaper_main(void *arg)
         } else if (!total) {
             logged = now - LOG_EVERY_MS; /* the next cut is logged at once */
         }
+        uint64_t refused = atomic_load(&g->refused), slow = atomic_load(&g->slow_bodies);
+        if ((refused != refused_seen || slow != slow_seen) &&
+            now - refusals_logged >= LOG_EVERY_MS) {
+            if (refused != refused_seen)
+                log_warn("http: refused %llu connections from addresses already holding "
+                         "server.max_connections_per_address (%lld)",
+                         (unsigned long long)(refused - refused_seen),
+                         (long long)g->lim.per_address);
+            if (slow != slow_seen)
+                log_warn("http: cut %llu bodies slower than server.min_body_rate (%lld bytes/s "
+                         "after %lld ms): 408",
+                         (unsigned long long)(slow - slow_seen), (long long)g->lim.min_body_rate,
+                         (long long)g->lim.body_grace_ms);
+            refused_seen = refused;
+            slow_seen = slow;
+            refusals_logged = now;
+        }
     }
     pthread_mutex_unlock(&g->lock);
     return NULL;
@@ -241,6 +410,12 @@ struct conn_guard *conn_guard_start(struct conn_guard_limits lim)
     if (!g)
         return NULL;
     g->lim = lim;
+    g->trusted = calloc(lim.ntrusted + 1, sizeof *g->trusted);
+    for (size_t i = 0; g->trusted && i < lim.ntrusted; i++)
+        g->trusted[i] = xstrdup(lim.trusted[i]);
+    g->lim.trusted = g->trusted;
+    if (!g->trusted)
+        g->lim.ntrusted = 0;
     g->head.next = g->head.prev = &g->head;
     pthread_mutex_init(&g->lock, NULL);
     pthread_condattr_t ca;
@@ -251,6 +426,9 @@ struct conn_guard *conn_guard_start(struct conn_guard_limits lim)
     if (pthread_create(&g->thread, NULL, reaper_main, g) != 0) {
         pthread_cond_destroy(&g->wake);
         pthread_mutex_destroy(&g->lock);
+        for (size_t i = 0; g->trusted && i < g->lim.ntrusted; i++)
+            free(g->trusted[i]);
+        free(g->trusted);
         free(g);
         return NULL;
     }
@@ -266,9 +444,12 @@ void conn_guard_stop(struct conn_guard *g)
     pthread_cond_signal(&g->wake);
     pthread_mutex_unlock(&g->lock);
     pthread_join(g->thread, NULL);
-    /* MHD_stop_daemon notified every connection closed: the list is empty */
+    /* MHD_stop_daemon notified every connection closed: the list and the counts are empty */
     pthread_cond_destroy(&g->wake);
     pthread_mutex_destroy(&g->lock);
+    for (size_t i = 0; i < g->lim.ntrusted; i++)
+        free(g->trusted[i]);
+    free(g->trusted);
     free(g);
 }
 
@@ -283,9 +464,19 @@ static struct {
     } slot[LOG_SLOTS];
 } mhd_log = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* libmicrohttpd 0.9.75 says this when accept fails for want of descriptors on a pool thread that
+ * holds no connection, and then retries accept at once, for ever: a busy loop on that thread
+ * (each thread accepts on its own). The message comes on that thread, once per turn, so a short
+ * sleep here paces the loop: the thread has no connection to serve meanwhile, and accept cannot
+ * succeed before another thread closes one. docs/security.md, "Open files". */
+static const char first_connection_limit[] = "resource limit at FIRST connection";
+enum { ACCEPT_BACKOFF_MS = 50 };
+
 void conn_guard_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
+    if (strstr(fmt, first_connection_limit))
+        nanosleep(&(struct timespec){.tv_nsec = ACCEPT_BACKOFF_MS * 1000000L}, NULL);
     double now = clock_mono_ms();
     unsigned dropped = 0;
     pthread_mutex_lock(&mhd_log.lock);

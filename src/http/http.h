@@ -129,6 +129,12 @@ enum result auth_bootstrap(struct app *app, struct error *err);
 /* server.c */
 struct http_server;
 struct http_server *http_start(struct app *app, const char *listen, struct error *err);
+/* The same server without a listening socket (plain HTTP, one thread): connections are handed
+ * in with http_add_socket. For the HTTP fuzz target (tests/fuzz/fuzz_http.c). */
+struct http_server *http_start_detached(struct app *app, struct error *err);
+/* Serves an already connected stream socket (owned by the server from now on) as a client at
+ * 127.0.0.1; false when libmicrohttpd refused it (it is closed then). */
+bool http_add_socket(struct http_server *s, int fd);
 /* false: requests were still waiting for the store after server.shutdown_grace (the caller
  * should exit at once: the daemon still runs) */
 bool http_stop(struct http_server *s);

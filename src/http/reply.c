@@ -4,7 +4,9 @@
  * Each reply_* stores the answer in the request; server.c sends it once the handler returns.
  */
 #include "http/http.h"
+#include "util/buf.h"
 #include "util/log.h"
+#include "util/netaddr.h"
 #include "util/utf8.h"
 
 #include <arpa/inet.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void reply_raw(struct request *r, int status, const char *content_type, char *body, size_t len)
 {
@@ -119,16 +122,40 @@ const char *request_cookie(struct request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
+/* Every X-Forwarded-For header's value, joined by commas in their order. */
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    struct buf *b = cls;
+    if (strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+        return MHD_YES;
+    if (b->len)
+        buf_append(b, ",", 1);
+    buf_append(b, value, strlen(value));
+    return MHD_YES;
+}
+
 void request_peer(struct request *r, char *out, size_t n)
 {
     const union MHD_ConnectionInfo *ci =
         r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    const void *addr = NULL;
-    if (sa && sa->sa_family == AF_INET)
-        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-    else if (sa && sa->sa_family == AF_INET6)
-        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-    if (!addr || !inet_ntop(sa->sa_family, addr, out, (socklen_t)n))
+    struct net_addr peer, client;
+    if (!ci || !net_addr_from_sockaddr(ci->client_addr, &peer)) {
         snprintf(out, n, "unknown");
+        return;
+    }
+    client = peer;
+    const struct string_list *trusted = r->config ? &r->config->server.trusted_proxies : NULL;
+    /* only a trusted proxy's X-Forwarded-For is believed (docs/security.md "Behind a proxy") */
+    if (trusted && trusted->count &&
+        net_cidr_list_contains(trusted->items, trusted->count, &peer)) {
+        struct buf xff;
+        buf_init(&xff, 16384);
+        MHD_get_connection_values(r->conn, MHD_HEADER_KIND, join_xff, &xff);
+        if (xff.len)
+            net_forwarded_client(xff.data, trusted->items, trusted->count, &peer, &client);
+        buf_free(&xff);
+    }
+    net_addr_format(&client, out, n);
 }

@@ -11,8 +11,9 @@
  * (4 threads per CPU, at least 8) is sized for those.
  *
  * Connections (docs/security.md "Connections"): at most server.max_connections (sized from the
- * descriptor limit), server.max_connections_per_address from one address (libmicrohttpd's own
- * count), and a deadline per phase (http/conn_guard.h). TLS when server.tls is set (GnuTLS
+ * descriptor limit), server.max_connections_per_address from one address (the guard's accept
+ * policy; trusted proxies exempt), a deadline per phase and a minimum body rate
+ * (http/conn_guard.h). TLS when server.tls is set (GnuTLS
  * through libmicrohttpd; TLS 1.2 or later; HSTS on every answer). Shutdown (http_stop): stop
  * accepting, answer 503 to requests not yet handled, wait for committed writes up to
  * server.shutdown_grace.
@@ -28,6 +29,8 @@
 
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -385,6 +388,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size) {
+        conn_guard_body_bytes(conn, *upload_data_size);
         if (!ctx->too_large && buf_append(&ctx->body, upload_data, *upload_data_size) != BUF_OK) {
             ctx->too_large = true;
             buf_free(&ctx->body);
@@ -488,15 +492,15 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, const struct confi
                                        unsigned limit)
 {
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0) | (s->tls ? MHD_USE_TLS : 0);
+                     MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0) | (s->tls ? MHD_USE_TLS : 0) |
+                     (addr ? 0 : MHD_USE_NO_LISTEN_SOCKET);
     unsigned idle_s = (unsigned)((c->server.idle_timeout + 999) / 1000);
     struct MHD_OptionItem o[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)conn_guard_mhd_log, NULL}, /* first: all of it */
-        {MHD_OPTION_SOCK_ADDR, 0, (void *)addr},
+        {MHD_OPTION_SOCK_ADDR, 0, (void *)addr}, /* NULL when detached: no listening socket */
         {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, idle_s, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, limit, NULL},
-        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)c->server.max_connections_per_address, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)conn_guard_notify, s->guard},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
@@ -505,8 +509,9 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, const struct confi
         {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)tls_priorities},
         {MHD_OPTION_END, 0, NULL},
     };
-    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, o,
-                            MHD_OPTION_END);
+    /* the per-address limit is the guard's accept policy (it exempts trusted proxies) */
+    return MHD_start_daemon(flags, 0, conn_guard_accept, s->guard, on_request, s, MHD_OPTION_ARRAY,
+                            o, MHD_OPTION_END);
 }
 
 /* libmicrohttpd aborts the process on an internal inconsistency (MHD_PANIC). One is known to
@@ -529,20 +534,21 @@ static void on_mhd_panic(void *cls, const char *file, unsigned int line, const c
     abort();
 }
 
-struct http_server *http_start(struct app *app, const char *listen, struct error *err)
+/* listen NULL: detached (no listening socket, no TLS, one thread). */
+static struct http_server *start(struct app *app, const char *listen, struct error *err)
 {
     MHD_set_panic_func(on_mhd_panic, NULL);
     struct sockaddr_storage ss;
     socklen_t sslen;
-    bool v6;
-    if (!resolve_listen(listen, &ss, &sslen, &v6, err))
+    bool v6 = false;
+    if (listen && !resolve_listen(listen, &ss, &sslen, &v6, err))
         return NULL;
     const struct config *c = app->config;
     struct http_server *s = xcalloc(1, sizeof *s);
     s->app = app;
     s->max_body = c->server.max_body > 0 ? (size_t)c->server.max_body : 1024 * 1024;
     s->grace_ms = c->server.shutdown_grace;
-    s->tls = c->server.tls.cert_file && c->server.tls.key_file;
+    s->tls = listen && c->server.tls.cert_file && c->server.tls.key_file;
     if (s->tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
         error_set(err, ERR_UNAVAILABLE, "server.tls: this libmicrohttpd has no TLS support");
         free(s);
@@ -552,15 +558,26 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
         free(s);
         return NULL;
     }
-    s->guard = conn_guard_start((struct conn_guard_limits){.header_ms = c->server.header_timeout,
-                                                           .body_ms = c->server.body_timeout,
-                                                           .idle_ms = c->server.idle_timeout});
+    s->guard = conn_guard_start(
+        (struct conn_guard_limits){.header_ms = c->server.header_timeout,
+                                   .body_ms = c->server.body_timeout,
+                                   .idle_ms = c->server.idle_timeout,
+                                   .per_address = c->server.max_connections_per_address,
+                                   .min_body_rate = c->server.min_body_rate,
+                                   .body_grace_ms = c->server.body_rate_grace,
+                                   .tls = s->tls,
+                                   .trusted = c->server.trusted_proxies.items,
+                                   .ntrusted = c->server.trusted_proxies.count});
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = (unsigned)(cpus > 0 ? cpus : 1) * POOL_THREADS_PER_CPU;
     threads = threads < POOL_MIN_THREADS ? POOL_MIN_THREADS : threads;
     threads = threads > POOL_MAX_THREADS ? POOL_MAX_THREADS : threads;
     unsigned limit = connection_limit(c);
-    s->daemon = s->guard ? start_daemon(s, c, v6, (struct sockaddr *)&ss, threads, limit) : NULL;
+    if (!listen)
+        threads = 1;
+    s->daemon = s->guard
+                    ? start_daemon(s, c, v6, listen ? (struct sockaddr *)&ss : NULL, threads, limit)
+                    : NULL;
     if (!s->daemon) {
         if (s->tls)
             error_set(err, ERR_UNAVAILABLE,
@@ -569,18 +586,40 @@ struct http_server *http_start(struct app *app, const char *listen, struct error
                       listen);
         else
             error_set(err, ERR_UNAVAILABLE, "listen: cannot listen on %s (in use, or not allowed)",
-                      listen);
+                      listen ? listen : "(detached)");
         conn_guard_stop(s->guard);
         tls_unload();
         free(s);
         return NULL;
     }
+    if (!listen)
+        return s;
     log_info("http: listening on %s (%s) with %u threads; at most %u connections, %lld per "
-             "address; deadlines: header %lld ms, body %lld ms, idle %lld ms",
+             "address (%zu trusted proxy blocks exempt); deadlines: header %lld ms, body %lld ms "
+             "(at least %lld bytes/s after %lld ms), idle %lld ms",
              listen, s->tls ? "HTTPS, TLS 1.2+" : "HTTP", threads, limit,
-             (long long)c->server.max_connections_per_address, (long long)c->server.header_timeout,
-             (long long)c->server.body_timeout, (long long)c->server.idle_timeout);
+             (long long)c->server.max_connections_per_address, c->server.trusted_proxies.count,
+             (long long)c->server.header_timeout, (long long)c->server.body_timeout,
+             (long long)c->server.min_body_rate, (long long)c->server.body_rate_grace,
+             (long long)c->server.idle_timeout);
     return s;
+}
+
+struct http_server *http_start(struct app *app, const char *listen, struct error *err)
+{
+    return start(app, listen, err);
+}
+
+struct http_server *http_start_detached(struct app *app, struct error *err)
+{
+    return start(app, NULL, err);
+}
+
+bool http_add_socket(struct http_server *s, int fd)
+{
+    struct sockaddr_in peer = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    return MHD_add_connection(s->daemon, fd, (const struct sockaddr *)&peer, sizeof peer) ==
+           MHD_YES;
 }
 
 /* SIGTERM: libmicrohttpd stops accepting (the listening socket stays open until the daemon

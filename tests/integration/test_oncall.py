@@ -612,3 +612,64 @@ def test_cli_override_usage(osrv, args):
 def test_cli_unreachable():
     p = run_bin("oncall", env={"TOCSIN_URL": "http://127.0.0.1:9", "TOCSIN_TOKEN": "x"})
     assert p.returncode == 3
+
+
+# --- pagination (issue 14: every list pages, docs/api.md "Lists") ------------------------------
+
+def walk(srv, path, key, limit):
+    """Every page of a list at `limit` items a page: the ids in order and the number of pages."""
+    ids, cursor, pages = [], None, 0
+    sep = "&" if "?" in path else "?"
+    while True:
+        url = f"{path}{sep}limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        st, j = srv.api("GET", url)
+        assert st == 200, (st, j)
+        assert len(j[key]) <= limit
+        ids += [x["id"] for x in j[key]]
+        pages += 1
+        cursor = j["next_cursor"]
+        if cursor is None:
+            return ids, pages
+        assert pages < 100
+
+
+def test_overrides_and_catalog_lists_page_with_next_cursor_and_the_cli_follows(osrv):
+    made = []
+    for h in range(1, 6):  # two at the same start on different schedules, the rest apart
+        for schedule in (["primary", "berlin"] if h == 2 else ["primary"]):
+            st, o = make_override(osrv, schedule=schedule, user="carol",
+                                  **{"from": f"+{2 * h}h", "to": f"+{2 * h + 1}h"})
+            assert st == 201, o
+            made.append(o["id"])
+    st, full = osrv.api("GET", "/api/v1/overrides?to=%2B30d")
+    assert st == 200 and full["next_cursor"] is None and len(full["overrides"]) == 6
+    every = [x["id"] for x in full["overrides"]]
+    assert sorted(every) == sorted(made)
+    for limit in (1, 2, 4):
+        ids, pages = walk(osrv, "/api/v1/overrides?to=%2B30d", "overrides", limit)
+        assert ids == every and pages == -(-6 // limit), (limit, ids, pages)
+    r = osrv.request("GET", "/api/v1/overrides?limit=2")
+    assert "rel=\"next\"" in (r.headers.get("Link") or ""), r.headers
+    ids, _ = walk(osrv, "/api/v1/schedules/primary/overrides", "overrides", 2)
+    assert len(ids) == 5 and len(set(ids)) == 5
+    r = osrv.request("GET", "/api/v1/overrides?limit=0", check=False)
+    assert r.status == 400 and r.json["error"]["message"].startswith("limit:"), r
+    st, sch = osrv.api("GET", "/api/v1/schedules?limit=1")
+    r = osrv.request("GET", f"/api/v1/overrides?cursor={sch['next_cursor']}", check=False)
+    assert r.status == 400 and r.json["error"]["message"].startswith("cursor:"), r
+    # the catalog lists: in config order, every item once, at any page size
+    for path, key in (("/api/v1/schedules", "schedules"), ("/api/v1/users", "users"),
+                      ("/api/v1/severities", "severities"), ("/api/v1/services", "services"),
+                      ("/api/v1/incident_types", "incident_types")):
+        st, j = osrv.api("GET", path)
+        assert st == 200 and j["next_cursor"] is None, (path, j)
+        whole = [x["id"] for x in j[key]]
+        ids, pages = walk(osrv, path, key, 1)
+        assert ids == whole and pages >= len(whole), (path, ids, whole)
+    assert walk(osrv, "/api/v1/schedules", "schedules", 3)[0] == ["primary", "berlin", "sun",
+                                                                  "hourly"]
+    # the CLI reads every page (TOCSIN_CLI_PAGE=2: pages of two)
+    p = osrv.cli("override", "list", "--json", env={"TOCSIN_CLI_PAGE": "2"})
+    assert p.returncode == 0, p.stderr
+    got = [x["id"] for x in json.loads(p.stdout)["overrides"]]
+    assert sorted(got) == sorted(made) and len(got) == 6

@@ -19,6 +19,7 @@
 #include "../../fuzz/fuzz_alertmanager.c"
 #include "../../fuzz/fuzz_events_v2.c"
 #include "../../fuzz/fuzz_form.c"
+#include "../../fuzz/fuzz_http.c"
 #include "../../fuzz/fuzz_http_date.c"
 #include "../../fuzz/fuzz_json.c"
 #include "../../fuzz/fuzz_template.c"
@@ -95,6 +96,11 @@ static void test_events_v2_corpus(void **state)
     assert_true(replay("events_v2", fuzz_events_v2) > 0);
 }
 
+static void test_http_corpus(void **state)
+{
+    assert_true(replay("http", fuzz_http) > 0);
+}
+
 static void test_template_corpus(void **state)
 {
     assert_true(replay("template", fuzz_template) > 0);
@@ -107,6 +113,7 @@ int main(void)
         cmocka_unit_test(test_form_corpus),         cmocka_unit_test(test_http_date_corpus),
         cmocka_unit_test(test_times_corpus),        cmocka_unit_test(test_template_corpus),
         cmocka_unit_test(test_alertmanager_corpus), cmocka_unit_test(test_events_v2_corpus),
+        cmocka_unit_test(test_http_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
