@@ -248,6 +248,7 @@ static void test_table_is_the_api(void **state)
         {"GET", "/api/v1/subscribers/{id}", ACCESS_ADMIN},
         {"POST", "/api/v1/subscribers/{id}/enable", ACCESS_ADMIN},
         {"DELETE", "/api/v1/subscribers/{id}", ACCESS_ADMIN},
+        {"GET", "/status/history/{day}", ACCESS_PUBLIC},
         {"POST", "/ui/incidents/{id}/checklists/{checklist}/items/{n}/tick", ACCESS_PUBLIC},
         {"POST", "/ui/incidents/{id}/runbooks/{runbook}/steps/{n}/done", ACCESS_PUBLIC},
         {"POST", "/ui/incidents/{id}/postmortem", ACCESS_PUBLIC},
