@@ -282,7 +282,8 @@ ALL_VERBS = ["serve", "check-config", "declare", "list", "show", "ack", "status"
              "reopen", "assign", "note", "severity", "timeline", "audit", "token", "user",
              "integration", "alerts", "silence", "heartbeats", "check", "store", "oncall",
              "override", "page", "notifications", "nodes", "postmortem", "action", "checklist",
-             "tick", "runbook", "drill", "report", "playbook", "status-page", "escalate"]
+             "tick", "runbook", "drill", "report", "playbook", "status-page", "escalate",
+             "notice"]
 
 
 def test_help_lists_every_verb_in_order():
