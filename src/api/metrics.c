@@ -9,6 +9,7 @@
 #include "app/metrics.h"
 #include "app/version.h"
 #include "store/incidents.h"
+#include "store/subscribers.h"
 #include "store/timeline.h"
 #include "util/buf.h"
 
@@ -62,6 +63,12 @@ static void render_store(struct request *r, struct buf *out)
                (unsigned long long)st.failed_commits);
 }
 
+static int count_subscriber(const struct subscriber *s, void *arg)
+{
+    ++*(int64_t *)arg;
+    return 0;
+}
+
 static void api_metrics(struct request *r)
 {
     struct buf out;
@@ -80,6 +87,14 @@ static void api_metrics(struct request *r)
         buf_puts(&out, "# HELP tocsin_incidents_open Open incidents by severity.\n"
                        "# TYPE tocsin_incidents_open gauge\n");
         store_incident_count_open(c, count_open, &out);
+        int64_t disabled = 0;
+        if (store_subscriber_list(c, "disabled", count_subscriber, &disabled) == OK)
+            buf_printf(&out,
+                       "# HELP tocsin_status_webhooks_disabled Status page webhook subscribers "
+                       "disabled after failed deliveries.\n"
+                       "# TYPE tocsin_status_webhooks_disabled gauge\n"
+                       "tocsin_status_webhooks_disabled %lld\n",
+                       (long long)disabled);
         int64_t seq = 0;
         char head[SHA256_HEX_LEN];
         if (store_timeline_last(c, &seq, head) == OK)

@@ -10,6 +10,7 @@
  * notifier delivers them with its retries. Runs on request threads; the write on the writer.
  */
 #include "api/api.h"
+#include "domain/notice_template.h"
 #include "domain/subscriber.h"
 #include "jobs/timeline.h"
 #include "store/incidents.h"
@@ -18,6 +19,8 @@
 #include "util/crypto.h"
 #include "util/jsonv.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -25,18 +28,35 @@
 #include <string.h>
 #include <strings.h>
 
-enum { NOTICE_MAX_RECIPIENTS = 10000, NOTICE_SUBJECT_MAX = 200, NOTICE_BODY_MAX = 20000 };
+enum {
+    NOTICE_MAX_RECIPIENTS = 10000,
+    NOTICE_SUBJECT_MAX = 200,
+    NOTICE_BODY_MAX = 20000,
+    NOTICE_SUBJECT_RENDERED_MAX = 1000, /* with the placeholders' values: cut there */
+    NOTICE_BODY_RENDERED_MAX = 256 * 1024,
+};
 
 struct recipients {
     char **v;
     size_t n;
+    char **cols; /* the header's names, trimmed, in lower case */
+    size_t ncols;
+    char ***rows; /* each recipient's fields (its first line) */
+    size_t *nrow;
 };
+
+static void fields_free(char **f, size_t n);
 
 static void recipients_free(struct recipients *r)
 {
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->n; i++) {
         free(r->v[i]);
+        fields_free(r->rows[i], r->nrow[i]);
+    }
     free(r->v);
+    free(r->rows);
+    free(r->nrow);
+    fields_free(r->cols, r->ncols);
 }
 
 /* One CSV record from *p (advanced past it) into fields (each malloc'd); false at the end of the
@@ -122,11 +142,12 @@ static enum result parse_recipients(const char *csv, struct recipients *out, str
         return error_set(err, ERR_BAD_REQUEST,
                          "recipients: empty: a header row with an `email` "
                          "column, then one customer per line");
+    out->cols = xcalloc(nf + 1, sizeof *out->cols);
     for (size_t i = 0; i < nf; i++) {
         char *h = trimmed_lower(f[i]);
         if (strcmp(h, "email") == 0 && col < 0)
             col = (long)i;
-        free(h);
+        out->cols[out->ncols++] = h;
     }
     fields_free(f, nf);
     if (col < 0)
@@ -144,8 +165,8 @@ static enum result parse_recipients(const char *csv, struct recipients *out, str
             continue;
         }
         char *a = (size_t)col < nf ? trimmed_lower(f[col]) : xstrdup("");
-        fields_free(f, nf);
         if (!sub_email_ok(a)) {
+            fields_free(f, nf);
             enum result r =
                 error_set(err, ERR_BAD_REQUEST,
                           "recipients: line %d: \"%.80s\" is not a mail address", line, a);
@@ -156,15 +177,21 @@ static enum result parse_recipients(const char *csv, struct recipients *out, str
         for (size_t i = 0; i < out->n && !seen; i++)
             seen = strcmp(out->v[i], a) == 0;
         if (seen) {
+            fields_free(f, nf);
             free(a);
             continue;
         }
         if (out->n >= NOTICE_MAX_RECIPIENTS) {
+            fields_free(f, nf);
             free(a);
             return error_set(err, ERR_BAD_REQUEST, "recipients: more than %d addresses",
                              NOTICE_MAX_RECIPIENTS);
         }
         out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+        out->rows = xrealloc(out->rows, (out->n + 1) * sizeof *out->rows);
+        out->nrow = xrealloc(out->nrow, (out->n + 1) * sizeof *out->nrow);
+        out->rows[out->n] = f;
+        out->nrow[out->n] = nf;
         out->v[out->n++] = a;
     }
     if (!out->n)
@@ -174,6 +201,7 @@ static enum result parse_recipients(const char *csv, struct recipients *out, str
 
 struct notice_job {
     struct tclock *clock;
+    const struct config *cfg;
     const char *incident_id, *actor, *template_id, *subject, *body;
     const struct recipients *to;
     char id[32];
@@ -190,8 +218,31 @@ static enum result notice_job(struct store_conn *tx, void *arg, struct error *er
                          result == ERR_NOT_FOUND ? "id: no incident %.64s"
                                                  : "store: cannot read %.64s",
                          j->incident_id);
-    incident_free_fields(&inc);
+    char started[RFC3339_LEN], url[700];
+    time_format_rfc3339(inc.created_at, started);
+    const char *base = j->cfg->server.public_url ? j->cfg->server.public_url : "";
+    size_t bl = strlen(base);
+    while (bl > 0 && base[bl - 1] == '/')
+        bl--;
+    snprintf(url, sizeof url, "%.*s/status#%s", (int)(bl > 600 ? 600 : bl), base, inc.id);
+    struct notice_vars vars = {.columns = (const char *const *)j->to->cols,
+                               .ncolumns = j->to->ncols,
+                               .incident = {inc.id, inc.title ? inc.title : "",
+                                            inc.severity ? inc.severity : "",
+                                            incident_status_name(inc.status),
+                                            inc.service ? inc.service : "", started, url}};
+    struct buf subject, text;
+    buf_init(&subject, NOTICE_SUBJECT_RENDERED_MAX);
+    buf_init(&text, NOTICE_BODY_RENDERED_MAX);
     for (size_t i = 0; result == OK && i < j->to->n; i++) {
+        vars.values = (const char *const *)j->to->rows[i];
+        vars.nvalues = j->to->nrow[i];
+        buf_reset(&subject);
+        buf_reset(&text);
+        notice_render(&subject, j->subject, &vars, true);
+        notice_render(&text, j->body, &vars, false);
+        utf8_repair(subject.data ? subject.data : "");
+        utf8_repair(text.data ? text.data : "");
         char user[300], key[340];
         snprintf(user, sizeof user, "customer:%s", j->to->v[i]);
         snprintf(key, sizeof key, "notice:%s:%s", j->id, j->to->v[i]);
@@ -201,8 +252,8 @@ static enum result notice_job(struct store_conn *tx, void *arg, struct error *er
                                          .user_id = user,
                                          .method = "email",
                                          .address = j->to->v[i],
-                                         .subject = (char *)j->subject,
-                                         .body = (char *)j->body,
+                                         .subject = subject.data ? subject.data : "",
+                                         .body = text.data ? text.data : "",
                                          .due_at = now,
                                          .next_attempt_at = now,
                                          .created_at = now,
@@ -211,6 +262,9 @@ static enum result notice_job(struct store_conn *tx, void *arg, struct error *er
         if ((result = store_notification_insert(tx, &row, &rid)) != OK)
             error_set(err, result, "store: cannot queue the notice to %s", j->to->v[i]);
     }
+    buf_free(&subject);
+    buf_free(&text);
+    incident_free_fields(&inc);
     if (result == OK)
         result =
             timeline_append(tx, now, j->actor, "notice.sent", j->incident_id,
@@ -265,7 +319,23 @@ static void api_notice_post(struct request *r)
                            subject ? "body" : "subject");
     if (result == OK)
         result = parse_recipients(csv, &to, &err);
+    char bad[128];
+    if (result == OK &&
+        notice_check(subject, (const char *const *)to.cols, to.ncols, bad, sizeof bad) != 0)
+        result = error_set(&err, ERR_BAD_REQUEST,
+                           "%s: unknown placeholder %s (known: {{customer.COLUMN}} for a column "
+                           "of the CSV, {{incident.id|title|severity|status|service|started_at|"
+                           "url}})",
+                           tmpl ? "template" : "subject", bad);
+    if (result == OK &&
+        notice_check(text, (const char *const *)to.cols, to.ncols, bad, sizeof bad) != 0)
+        result = error_set(&err, ERR_BAD_REQUEST,
+                           "%s: unknown placeholder %s (known: {{customer.COLUMN}} for a column "
+                           "of the CSV, {{incident.id|title|severity|status|service|started_at|"
+                           "url}})",
+                           tmpl ? "template" : "body", bad);
     struct notice_job j = {.clock = r->app->clock,
+                           .cfg = r->config,
                            .incident_id = r->params[0],
                            .actor = r->who.actor,
                            .template_id = tmpl,

@@ -302,6 +302,9 @@ static int list_json(const struct subscriber *s, void *arg)
     json_object_set_new(o, "created_at", api_time(s->created_at));
     json_object_set_new(o, "confirmed_at", api_time(s->confirmed_at));
     json_object_set_new(o, "unsubscribed_at", api_time(s->unsubscribed_at));
+    json_object_set_new(o, "failures", json_integer(s->failures));
+    json_object_set_new(o, "disabled_at", api_time(s->disabled_at));
+    json_object_set_new(o, "last_error", api_str_or_null(s->last_error));
     json_array_append_new(arg, o);
     return 0;
 }
@@ -314,7 +317,7 @@ static void api_subscribers(struct request *r)
     const char *state = request_query(r, "state");
     if (state && sub_state_parse(state) < 0) {
         json_decref(arr);
-        reply_error(r, ERR_BAD_REQUEST, "state: one of pending, confirmed, unsubscribed");
+        reply_error(r, ERR_BAD_REQUEST, "state: one of pending, confirmed, unsubscribed, disabled");
         return;
     }
     enum result result = c ? store_subscriber_list(c, state, list_json, arr) : err.code;

@@ -57,6 +57,9 @@ struct notify_channel {
                          struct error *err);
     /* The verdict on an answer; why gets a one-line reason when not sent. */
     enum notify_verdict (*classify)(const struct notify_response *resp, char *why, size_t n);
+    /* Each row is its own message: never bundled with another, never held by notify.throttle
+     * (status page webhooks: one event per POST). */
+    bool single;
 };
 
 #define CHANNEL(name) extern const struct notify_channel notify_chan_##name;

@@ -1,7 +1,9 @@
 /*
  * cli/status_page: a copy of the public status page as static files, for hosting somewhere that
  * does not go down with tocsin.
- *   tocsin status-page export DIR      GET /status, /api/v2/..., /history.atom, the CSS
+ *   tocsin status-page export DIR      GET /status, /api/v2/..., /history.atom, the CSS, and
+ *                                      each day page the bars link to (/status/history/DAY,
+ *                                      written as status/history/DAY/index.html)
  *
  * Every document is fetched first; only when all of them arrived are they written, each to a
  * temporary file renamed over the old one, so a failed export leaves the previous copy whole.
@@ -10,6 +12,7 @@
  */
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -80,6 +83,49 @@ static int write_file(const char *dir, const char *name, const char *data, size_
     return CLI_OK;
 }
 
+enum { DAYS_MAX = 400 }; /* status_page.uptime_days is at most 365 */
+
+/* The distinct days the page's bars link to ("/status/history/YYYY-MM-DD#..."), in page order. */
+static size_t linked_days(const char *html, size_t len, char days[][11], size_t max)
+{
+    static const char needle[] = "href=\"/status/history/";
+    size_t n = 0;
+    const char *end = html + len;
+    for (const char *p = html; p && n < max;) {
+        p = memmem(p, (size_t)(end - p), needle, sizeof needle - 1);
+        if (!p)
+            break;
+        p += sizeof needle - 1;
+        if (end - p < 10)
+            break;
+        bool ok = true;
+        for (int i = 0; i < 10 && ok; i++)
+            ok = (i == 4 || i == 7) ? p[i] == '-' : (p[i] >= '0' && p[i] <= '9');
+        bool seen = false;
+        for (size_t k = 0; k < n && ok && !seen; k++)
+            seen = memcmp(days[k], p, 10) == 0;
+        if (ok && !seen) {
+            memcpy(days[n], p, 10);
+            days[n++][10] = '\0';
+        }
+    }
+    return n;
+}
+
+/* The day pages the exported page links to: fetched, then written with the rest. */
+static int export_days(struct cli_ctx *ctx, const struct cli_resp *page, struct cli_resp *resp,
+                       char days[][11], size_t *ndays)
+{
+    *ndays = linked_days(page->raw ? page->raw : "", page->raw ? page->len : 0, days, DAYS_MAX);
+    int result = CLI_OK;
+    for (size_t i = 0; i < *ndays && result == CLI_OK; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/status/history/%.10s", days[i]);
+        result = cli_fetch(ctx, path, &resp[i]);
+    }
+    return result;
+}
+
 static int export_run(struct cli_ctx *ctx)
 {
     const char *dir = ctx->pos[1];
@@ -90,6 +136,11 @@ static int export_run(struct cli_ctx *ctx)
     int result = CLI_OK;
     for (size_t i = 0; i < NDOCS && result == CLI_OK; i++)
         result = cli_fetch(ctx, docs[i].path, &resp[i]);
+    static char days[DAYS_MAX][11];
+    struct cli_resp *day_resp = xcalloc(DAYS_MAX, sizeof *day_resp);
+    size_t ndays = 0;
+    if (result == CLI_OK)
+        result = export_days(ctx, &resp[0], day_resp, days, &ndays);
     if (result == CLI_OK && mkdir(dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "error: %s: %s\n", dir, strerror(errno));
         result = CLI_REFUSED;
@@ -100,10 +151,19 @@ static int export_run(struct cli_ctx *ctx)
             result = write_file(dir, docs[i].files[k], resp[i].raw, resp[i].len);
             written += result == CLI_OK;
         }
+    for (size_t i = 0; i < ndays && result == CLI_OK; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "status/history/%.10s/index.html", days[i]);
+        result = write_file(dir, name, day_resp[i].raw, day_resp[i].len);
+        written += result == CLI_OK;
+    }
     if (result == CLI_OK)
         printf("%zu files written to %s\n", written, dir);
     for (size_t i = 0; i < NDOCS; i++)
         cli_resp_free(&resp[i]);
+    for (size_t i = 0; i < DAYS_MAX; i++)
+        cli_resp_free(&day_resp[i]);
+    free(day_resp);
     return result;
 }
 

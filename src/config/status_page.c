@@ -1,6 +1,7 @@
 /*
  * config_status_page: the `status_page:` section: the public page's title, how many resolved
- * incidents it keeps, and how many days its uptime bars span (docs/config.md). Every key is
+ * incidents it keeps, how many days its uptime bars span, after how many failed deliveries in a
+ * row a webhook subscriber is disabled (docs/config.md). Every key is
  * optional. Threads: none.
  */
 #include "config/config.h"
@@ -13,6 +14,8 @@ enum {
     MAX_HISTORY = 500,
     DEFAULT_UPTIME_DAYS = 90,
     MAX_UPTIME_DAYS = 365,
+    DEFAULT_WEBHOOK_FAILURE_LIMIT = 5,
+    MAX_WEBHOOK_FAILURE_LIMIT = 1000,
 };
 
 static const struct cfg_field group_fields[] = {
@@ -31,6 +34,8 @@ static const struct cfg_field status_page_fields[] = {
     FLD(struct config, "history", status_page.history, CFG_INT, .min = 0, .max = MAX_HISTORY),
     FLD(struct config, "uptime_days", status_page.uptime_days, CFG_INT, .min = 1,
         .max = MAX_UPTIME_DAYS),
+    FLD(struct config, "webhook_failure_limit", status_page.webhook_failure_limit, CFG_INT,
+        .min = 1, .max = MAX_WEBHOOK_FAILURE_LIMIT),
     FLD(struct config, "groups", status_page.groups, CFG_LIST, .sub = &group_spec,
         .count_off = offsetof(struct config, status_page.group_count)),
 };
@@ -41,6 +46,7 @@ static void status_page_defaults(struct config *c)
 {
     c->status_page.history = DEFAULT_HISTORY;
     c->status_page.uptime_days = DEFAULT_UPTIME_DAYS;
+    c->status_page.webhook_failure_limit = DEFAULT_WEBHOOK_FAILURE_LIMIT;
 }
 
 /* Each group member must be a services' component name, in one group only. */

@@ -70,6 +70,9 @@ struct notify_render {
     const struct notify_item *items;
     size_t nitems; /* >= 1; items[0] is the lead row */
     int64_t now;   /* the attempt's time (app clock) */
+    /* a status page webhook subscriber's Standard Webhooks secret (sub_webhook_secret), else
+     * NULL */
+    const char *secret;
 };
 
 const char *notify_kind_name(enum notify_kind k); /* "page", "reminder", "handoff", "info" */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const names[] = {"pending", "confirmed", "unsubscribed"};
+static const char *const names[] = {"pending", "confirmed", "unsubscribed", "disabled"};
 
 const char *sub_state_name(enum sub_state s)
 {
@@ -80,10 +80,41 @@ bool sub_wants(const char *components, const char *component)
     return all || !component || found;
 }
 
+bool sub_webhook_url_ok(const char *url)
+{
+    size_t n = url ? strlen(url) : 0;
+    size_t scheme = 0;
+    if (n > 7 && strncmp(url, "http://", 7) == 0)
+        scheme = 7;
+    else if (n > 8 && strncmp(url, "https://", 8) == 0)
+        scheme = 8;
+    if (!scheme || n > SUB_URL_MAX || url[scheme] == '/' || url[scheme] == ':' ||
+        url[scheme] == '?' || url[scheme] == '#')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+            return false;
+    return true;
+}
+
+void sub_webhook_secret(const unsigned char key[SUB_KEY_LEN], const char *id,
+                        char out[SUB_SECRET_MAX])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, SUB_KEY_LEN);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"v1|webhook-secret|", 18);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
+    crypto_auth_hmacsha256_final(&st, mac);
+    memcpy(out, "whsec_", 6);
+    sodium_bin2base64(out + 6, SUB_SECRET_MAX - 6, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
+}
+
 void subscriber_free_fields(struct subscriber *s)
 {
     free(s->kind);
     free(s->address);
     free(s->components);
-    s->kind = s->address = s->components = NULL;
+    free(s->last_error);
+    s->kind = s->address = s->components = s->last_error = NULL;
 }

@@ -14,16 +14,30 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum sub_state { SUB_PENDING, SUB_CONFIRMED, SUB_UNSUBSCRIBED };
-enum { SUB_ID_MAX = 24, SUB_ADDRESS_MAX = 254, SUB_TOKEN_LEN = 32, SUB_KEY_LEN = 32 };
+/* SUB_DISABLED: a webhook subscriber whose endpoint failed status_page.webhook_failure_limit
+ * deliveries in a row (an admin enables it again). */
+enum sub_state { SUB_PENDING, SUB_CONFIRMED, SUB_UNSUBSCRIBED, SUB_DISABLED };
+enum {
+    SUB_ID_MAX = 24,
+    SUB_ADDRESS_MAX = 254,
+    SUB_URL_MAX = 500, /* a webhook subscriber's endpoint */
+    SUB_TOKEN_LEN = 32,
+    SUB_KEY_LEN = 32,
+    SUB_SECRET_MAX = 64 /* "whsec_" + base64 of 32 bytes + NUL */
+};
 
 struct subscriber {
     char id[SUB_ID_MAX]; /* "sub_" + 12 hex */
-    char *kind;          /* "email" */
-    char *address;
-    char *components; /* JSON array text of component names; "[]" = every component */
+    char *kind;          /* "email" or "webhook" */
+    char *address;       /* the mail address, or the webhook's endpoint URL */
+    char *components;    /* JSON array text of component names; "[]" = every component */
     enum sub_state state;
     int64_t created_at, confirmed_at, unsubscribed_at; /* 0: not yet */
+    /* webhooks (migration 018): failed deliveries in a row, the last error (NULL: none), when it
+     * was disabled (0: not) */
+    int failures;
+    char *last_error;
+    int64_t disabled_at;
 };
 
 const char *sub_state_name(enum sub_state s);
@@ -36,6 +50,13 @@ void sub_token(const unsigned char key[SUB_KEY_LEN], const char *purpose, const 
                char out[SUB_TOKEN_LEN + 1]);
 bool sub_token_ok(const unsigned char key[SUB_KEY_LEN], const char *purpose, const char *id,
                   const char *token);
+/* A webhook endpoint a subscriber may give: http:// or https://, a host, at most SUB_URL_MAX
+ * bytes, no spaces or control characters. */
+bool sub_webhook_url_ok(const char *url);
+/* The Standard Webhooks secret of webhook subscriber `id`: "whsec_" + base64(HMAC-SHA256(key,
+ * "v1|webhook-secret|ID")). Derived, never stored: the same for every node and restart. */
+void sub_webhook_secret(const unsigned char key[SUB_KEY_LEN], const char *id,
+                        char out[SUB_SECRET_MAX]);
 /* Whether a subscriber of `components` (JSON array text) hears about `component` (NULL: a
  * notice about no one component, which every subscriber hears). */
 bool sub_wants(const char *components, const char *component);

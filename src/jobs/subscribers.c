@@ -1,5 +1,6 @@
 /* jobs/subscribers: mail to status page subscribers through the outbox; see subscribers.h. */
 #include "jobs/subscribers.h"
+#include "jobs/status_webhooks.h"
 #include "domain/incident.h"
 #include "domain/maintenance.h"
 #include "store/notifications.h"
@@ -91,6 +92,8 @@ struct wanted {
 static int collect(const struct subscriber *s, void *arg)
 {
     struct wanted *w = arg;
+    if (strcmp(s->kind, "email") != 0)
+        return 0; /* webhooks: jobs/status_webhooks.c */
     bool wants = !w->components && sub_wants(s->components, w->component);
     json_t *a = w->components ? json_loads(w->components, 0, NULL) : NULL;
     size_t i;
@@ -108,6 +111,7 @@ static int collect(const struct subscriber *s, void *arg)
     c->kind = xstrdup(s->kind);
     c->address = xstrdup(s->address);
     c->components = xstrdup(s->components);
+    c->last_error = s->last_error ? xstrdup(s->last_error) : NULL;
     return 0;
 }
 
@@ -186,6 +190,8 @@ enum result subscribers_incident_update(struct store_conn *tx, const struct conf
     enum result result = subscribers_notify(tx, cfg, key, &n, now, &queued, err);
     buf_free(&subject);
     buf_free(&text);
+    if (result == OK) /* the webhook subscribers: Statuspage's payloads */
+        result = status_webhooks_incident(tx, cfg, key, inc, now, err);
     return result;
 }
 

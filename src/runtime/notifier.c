@@ -32,6 +32,7 @@
 #include "channels/channel.h"
 #include "domain/notify_policy.h"
 #include "jobs/notify_enqueue.h"
+#include "jobs/status_webhooks.h"
 #include "runtime/notifier.h"
 #include "runtime/chatops.h"
 #include "runtime/ack_key.h"
@@ -289,6 +290,11 @@ static void plan_row(struct pass *p, struct store_notification *r)
         store_notification_members(p->rd, d->lead.id, collect_member, d);
         return;
     }
+    const struct notify_channel *ch = notify_channel_find(r->method);
+    if (ch && ch->single) { /* one row, one message, never held back */
+        new_delivery(p, ACT_SEND, r);
+        return;
+    }
     int64_t throttle = p->cfg->notify.throttle, last = last_sent(p, r->user_id, r->method);
     if (throttle > 0 && last > 0 && last + throttle > p->now) {
         new_delivery(p, ACT_DEFER, r)->defer_to = last + throttle;
@@ -348,11 +354,16 @@ static void build(struct pass *p, struct delivery *d)
     for (size_t i = 0; i <= d->nmembers; i++)
         link_urls(p, &d->items[i]);
     const struct notify_channel *ch = notify_channel_find(d->lead.method);
+    char secret[SUB_SECRET_MAX];
+    bool subscriber = strncmp(d->lead.user_id, "subscriber:", 11) == 0;
+    if (subscriber)
+        sub_webhook_secret(p->nf->key, d->lead.user_id + 11, secret);
     struct notify_render r = {.cfg = p->cfg,
                               .user = config_user_find(p->cfg, d->lead.user_id),
                               .items = d->items,
                               .nitems = d->nmembers + 1,
-                              .now = p->now};
+                              .now = p->now,
+                              .secret = subscriber ? secret : NULL};
     struct error err = {0};
     d->verdict = NOTIFY_FAILED;
     if (!ch)
@@ -554,6 +565,11 @@ static enum result record_send(struct store_conn *tx, struct pass *p, struct del
     enum result result = store_notification_attempt_insert(tx, &a);
     if (result != OK)
         return error_set(err, result, "store: cannot record the attempt");
+    bool disabled = false;
+    if (strcmp(lead->method, STATUS_WEBHOOK_METHOD) == 0 &&
+        (result = status_webhooks_attempt(tx, p->cfg, lead->user_id, ok, ok ? NULL : d->why, now,
+                                          &disabled, err)) != OK)
+        return result;
     if (d->joined)
         lead->bundle_count = (int)d->nmembers + 1;
     if (ok)

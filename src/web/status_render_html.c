@@ -1,6 +1,7 @@
 /* status_render_html: the HTML status page; see status_render.h. */
 #include "web/status_render.h"
 #include "web/html.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -196,6 +197,66 @@ static const char *bar_class(double up)
     return up < 0 ? "n" : up >= 99.95 ? "u" : up >= 99.0 ? "m" : up >= 95.0 ? "j" : "d";
 }
 
+/* Whether something public touched component k on day d (from, to): an incident or a
+ * maintenance window that ran. */
+static bool day_has_news(const struct sp_page *p, size_t k, int64_t from, int64_t to)
+{
+    for (size_t o = 0; o < p->outage_count; o++) {
+        const struct sp_outage *x = &p->outages[o];
+        if (x->component == (int)k && x->start < to && (!x->end || x->end > from))
+            return true;
+    }
+    for (size_t m = 0; m < p->maintenance_count; m++) {
+        const struct sp_maintenance *w = &p->maintenances[m];
+        int64_t start = w->started_at, end = w->completed_at;
+        if (!start || start >= to || (end && end <= from))
+            continue;
+        for (size_t c = 0; c < w->component_count; c++)
+            if (w->components[c] == (int)k)
+                return true;
+    }
+    return false;
+}
+
+/* Day d's bar of component k: its title says the day, its uptime and the day's public incidents;
+ * a day something happened on links to its detail page (/status/history/DAY, api/status_history.c),
+ * so the detail is one click away without JavaScript. */
+static void put_bar(struct html *h, const struct sp_page *p, size_t k, int d, double up)
+{
+    const struct sp_component *c = &p->components[k];
+    int64_t from = p->first_day + (int64_t)d * MS_PER_DAY, to = from + MS_PER_DAY;
+    char day[11];
+    time_format_day(from, day);
+    struct buf title;
+    buf_init(&title, 4096);
+    if (up < 0)
+        buf_printf(&title, "%s: no data", day);
+    else if (up >= 100.0)
+        buf_printf(&title, "%s: 100%% up", day);
+    else
+        buf_printf(&title, "%s: %.2f%% up", day, up);
+    for (size_t o = 0; o < p->outage_count; o++) {
+        const struct sp_outage *x = &p->outages[o];
+        if (x->component == (int)k && x->start < to && (!x->end || x->end > from))
+            buf_printf(&title, "; %s", x->title);
+    }
+    html_markup(h, "<li");
+    html_attr(h, "class", bar_class(up));
+    html_attr(h, "title", title.data ? title.data : day);
+    if (day_has_news(p, k, from, to)) {
+        char href[200], label[64];
+        snprintf(href, sizeof href, "/status/history/%s#component-%s", day, c->id);
+        snprintf(label, sizeof label, "%s: what happened", day);
+        html_markup(h, "><a");
+        html_url_attr(h, "href", href);
+        html_attr(h, "aria-label", label);
+        html_markup(h, "></a></li>");
+    } else {
+        html_markup(h, "></li>");
+    }
+    buf_free(&title);
+}
+
 /* One bar per day, oldest first; its tooltip says the day, its uptime and the public incidents
  * on the component that day. */
 static void put_bars(struct html *h, const struct sp_page *p, size_t k)
@@ -206,26 +267,7 @@ static void put_bars(struct html *h, const struct sp_page *p, size_t k)
     html_markup(h, "<ol class=\"bars\">");
     for (int d = 0; d < p->day_count; d++) {
         double up = c->days[d];
-        int64_t from = p->first_day + (int64_t)d * MS_PER_DAY, to = from + MS_PER_DAY;
-        char day[11];
-        time_format_day(from, day);
-        html_markup(h, "<li class=\"");
-        html_text(h, bar_class(up));
-        html_markup(h, "\" title=\"");
-        if (up < 0)
-            html_textf(h, "%s: no data", day);
-        else if (up >= 100.0)
-            html_textf(h, "%s: 100%% up", day);
-        else
-            html_textf(h, "%s: %.2f%% up", day, up);
-        for (size_t o = 0; o < p->outage_count; o++) {
-            const struct sp_outage *x = &p->outages[o];
-            if (x->component == (int)k && x->start < to && (!x->end || x->end > from)) {
-                html_markup(h, "; ");
-                html_text(h, x->title);
-            }
-        }
-        html_markup(h, "\"></li>");
+        put_bar(h, p, k, d, up);
         if (up >= 0) {
             sum += up;
             with_data++;

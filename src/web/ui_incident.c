@@ -347,7 +347,8 @@ static void entry_data(struct html *h, const json_t *data)
 static void timeline(struct html *h, const json_t *tl)
 {
     const json_t *entries = json_object_get(tl, "entries");
-    html_markup(h, "<section class=\"card\"><h2>Timeline</h2><ol class=\"timeline\" "
+    html_markup(h, "<section class=\"card\" id=\"timeline-card\"><h2>Timeline</h2>"
+                   "<ol class=\"timeline\" "
                    "id=\"timeline\">");
     for (size_t i = json_array_size(entries); i-- > 0;) {
         const json_t *e = json_array_get(entries, i);
@@ -436,7 +437,7 @@ void ui_render_incident(struct html *h, const struct ui_view *v, const struct ui
     if (can) {
         char url[160];
         action_url(url, sizeof url, jstr(inc, "id"), "note");
-        html_markup(h, "<section class=\"card\"><h2>Add a note</h2>");
+        html_markup(h, "<section class=\"card\" id=\"note-card\"><h2>Add a note</h2>");
         ui_form_open(h, v, url, "stack");
         html_markup(h, "<label for=\"note\" class=\"sr\">Note</label>"
                        "<textarea id=\"note\" name=\"text\" rows=\"2\" required></textarea>"

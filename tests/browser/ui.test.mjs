@@ -199,6 +199,14 @@ describe('checklist tick in the UI', { concurrency: false }, () => {
       assert.equal(await page.$(`${li} button`), null, 'no button once done');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `no horizontal scrolling (${overflow} px too wide)`);
+      // on a phone the timeline comes before the checklists and the action items; on a desktop
+      // it stays below them in the wide column
+      const top = (sel) => page.$eval(sel, (e) => e.getBoundingClientRect().top);
+      const [tl, checks, acts] = [await top('#timeline-card'), await top('#checklists'), await top('section#actions')];
+      if (w.viewport.width === 375)
+        assert.ok(tl < checks && tl < acts, `timeline first on a phone (${tl} ${checks} ${acts})`);
+      else
+        assert.ok(tl > checks && tl > acts, `timeline after the follow-up on a desktop (${tl} ${checks} ${acts})`);
       assert.deepEqual(problems, []);
       await shot(page, `followup-${w.name}-checklist`);
       const r = await server.api('GET', `/api/v1/incidents/${incident}/checklists`);

@@ -286,7 +286,7 @@ ALL_VERBS = ["serve", "check-config", "declare", "list", "show", "ack", "status"
              "integration", "alerts", "silence", "heartbeats", "check", "store", "oncall",
              "override", "page", "notifications", "nodes", "postmortem", "action", "checklist",
              "tick", "runbook", "drill", "report", "playbook", "status-page", "escalate",
-             "field", "failed-resolution"]
+             "field", "failed-resolution", "notice"]
 
 
 def test_help_lists_every_verb_in_order():

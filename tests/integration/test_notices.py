@@ -112,3 +112,75 @@ def test_unknown_incident_and_roles(env):
     st, j = s.api("POST", "/api/v1/incidents/INC-2000-01-01-001/notices",
                   {"recipients": "email\na@example.com\n", "subject": "x", "body": "y"})
     assert st == 404 and j["error"]["message"].startswith("id:"), j
+
+
+def test_placeholders_per_customer_and_incident(env):
+    s, smtp = env
+    inc = s.create(title="Checkout <slow>", severity="SEV2", service="api")
+    before = len(smtp.messages)
+    csv = ('Name,Email,Plan\r\n"Lovelace, Ada",ph-ada@example.com,pro\r\n'
+           'Bob,ph-bob@example.org,\r\n"Eve\r\nBcc: x@example.net",ph-eve@example.com,free\r\n')
+    st, j = s.api("POST", f"/api/v1/incidents/{inc['id']}/notices", {
+        "recipients": csv,
+        "subject": "{{ customer.name }}: {{incident.id}} ({{incident.severity}})",
+        "body": "Hello {{customer.name}} ({{customer.email}}, plan {{customer.plan}}):\n"
+                "{{incident.title}} is {{incident.status}} on {{incident.service}} since "
+                "{{incident.started_at}}. {{incident.url}}"})
+    assert st == 201 and j["recipients"] == 3, j
+    smtp.wait_for(before + 3)
+    got = {tuple(rcpt)[0]: msg for _, rcpt, msg in smtp.messages[before:]}
+    ada, bob, eve = got["ph-ada@example.com"], got["ph-bob@example.org"], got["ph-eve@example.com"]
+    assert ada["Subject"] == f"Lovelace, Ada: {inc['id']} (SEV2)", ada["Subject"]
+    text = parts(ada)[0]
+    assert "Hello Lovelace, Ada (ph-ada@example.com, plan pro):" in text, text
+    assert f"Checkout <slow> is triggered on api since {inc['created_at'][:16]}" in text, text
+    assert f"/status#{inc['id']}" in text
+    assert "plan ):" in parts(bob)[0]  # an empty cell is empty
+    # a value with a line break stays inside the subject: no header is injected
+    assert eve["Subject"].startswith("Eve  Bcc: x@example.net:"), eve["Subject"]
+    assert eve["Bcc"] is None
+
+
+@pytest.mark.parametrize("subject,body,needle", [
+    ("x", "Dear {{customer.plan}}", "body: unknown placeholder {{customer.plan}}"),
+    ("x", "{{ incident.owner }}", "body: unknown placeholder {{incident.owner}}"),
+    ("{{customer}}", "y", "subject: unknown placeholder {{customer}}"),
+    ("x", "Hi {{customer.name", "body: unknown placeholder {{customer.name"),
+])
+def test_unknown_placeholder_is_refused_before_any_mail(env, subject, body, needle):
+    s, _ = env
+    iid = s.create(title="Placeholders", severity="SEV3")["id"]
+    rows = len(customer_rows(s))
+    st, j = s.api("POST", f"/api/v1/incidents/{iid}/notices",
+                  {"recipients": "name,email\nA,unk@example.com\n", "subject": subject,
+                   "body": body})
+    assert st == 400 and needle in j["error"]["message"], (st, j)
+    assert len(customer_rows(s)) == rows
+    assert notice_entries(s, iid) == []
+
+
+def test_cli_notice_send(env, tmp_path):
+    s, smtp = env
+    from tocsin_harness import run_bin
+    ADMIN = s.admin_token
+    iid = s.create(title="CLI notice", severity="SEV3")["id"]
+    csv, body = tmp_path / "to.csv", tmp_path / "body.txt"
+    csv.write_text("email,name\ncli-a@example.com,Ann\n")
+    body.write_text("Dear {{customer.name}}, {{incident.title}} is over.\n")
+    before = len(smtp.messages)
+    p = run_bin("notice", "send", iid, "--csv", csv, "--subject", "About {{incident.id}}",
+                "--body-file", body, "--url", s.url, "--token", ADMIN)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("ntc_") and "1 mails queued: About {{incident.id}}" in p.stdout
+    smtp.wait_for(before + 1)
+    msg = smtp.messages[before][2]
+    assert msg["Subject"] == f"About {iid}" and "Dear Ann, CLI notice is over." in parts(msg)[0]
+    p = run_bin("notice", "send", iid, "--csv", csv, "--subject", "x", "--body-file",
+                tmp_path / "missing.txt", "--url", s.url, "--token", ADMIN)
+    assert p.returncode == 2 and "missing.txt" in p.stderr
+    p = run_bin("notice", "send", iid, "--csv", csv, "--template", "t", "--subject", "x",
+                "--url", s.url, "--token", ADMIN)
+    assert p.returncode == 2 and "not both" in p.stderr
+    p = run_bin("notice", "send", iid, "--csv", csv, "--subject", "{{x}}", "--body-file", body,
+                "--url", s.url, "--token", ADMIN)
+    assert p.returncode == 1 and "unknown placeholder {{x}}" in p.stderr, p.stderr

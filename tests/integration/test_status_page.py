@@ -370,9 +370,13 @@ def test_export_static_copy(sp, tmp_path):
     out = tmp_path / "site"
     p = sp.cli("status-page", "export", str(out), token=None)
     assert p.returncode == 0, p.stderr
-    assert f"{len(EXPORTED)} files written" in p.stdout, p.stdout
-    for name in EXPORTED:
+    # and each day page the bars link to (a public incident today: at least today's)
+    days = set(re.findall(r'href="/status/history/([0-9-]{10})#', (out / "index.html").read_text()))
+    assert days, "the bars link to today's page"
+    assert f"{len(EXPORTED) + len(days)} files written" in p.stdout, (p.stdout, days)
+    for name in EXPORTED + [f"status/history/{d}/index.html" for d in days]:
         assert (out / name).is_file(), name
+    assert XSS not in (out / f"status/history/{min(days)}/index.html").read_text()
     # the same page, but for the uptime figures: today counts up to the render's time, and on
     # PostgreSQL the node's own shared write counter may render the page once more meanwhile
     def steady(b):

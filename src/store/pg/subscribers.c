@@ -1,5 +1,5 @@
 /*
- * store/pg/subscribers: the PostgreSQL backend's status page subscribers (migration 013).
+ * store/pg/subscribers: the PostgreSQL backend's status page subscribers (migrations 013, 018).
  * Mirrors store/sqlite/subscribers.c; ids compare in byte order (COLLATE "C", as SQLite).
  * Threads: as pg.c, one connection, one thread at a time.
  */
@@ -9,15 +9,18 @@
 
 #include <string.h>
 
-#define S_COLS "id, kind, address, components, state, created_at, confirmed_at, unsubscribed_at"
+#define S_COLS                                                                                     \
+    "id, kind, address, components, state, created_at, confirmed_at, unsubscribed_at, "            \
+    "failures, last_error, disabled_at"
 
 static struct pg_stmt s_insert = {.sql = "INSERT INTO subscribers(" S_COLS
-                                         ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"};
+                                         ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"};
 static struct pg_stmt s_get = {.sql = "SELECT " S_COLS " FROM subscribers WHERE id = $1"};
 static struct pg_stmt s_get_addr = {.sql = "SELECT " S_COLS " FROM subscribers WHERE kind = $1 "
                                            "AND address = $2"};
 static struct pg_stmt s_update = {.sql = "UPDATE subscribers SET components = $2, state = $3, "
-                                         "confirmed_at = $4, unsubscribed_at = $5 WHERE id = $1"};
+                                         "confirmed_at = $4, unsubscribed_at = $5, failures = $6, "
+                                         "last_error = $7, disabled_at = $8 WHERE id = $1"};
 static struct pg_stmt s_list = {.sql = "SELECT " S_COLS " FROM subscribers WHERE ($1::text IS "
                                        "NULL OR state = $1) ORDER BY created_at, id COLLATE \"C\""};
 
@@ -33,6 +36,9 @@ static void read_row(const PGresult *r, int row, struct subscriber *s)
     s->created_at = pg_col_int64(r, row, 5);
     s->confirmed_at = pg_col_int64(r, row, 6);
     s->unsubscribed_at = pg_col_int64(r, row, 7);
+    s->failures = (int)pg_col_int64(r, row, 8);
+    s->last_error = pg_col_is_null(r, row, 9) ? NULL : xstrdup(pg_text_or_empty(r, row, 9));
+    s->disabled_at = pg_col_int64(r, row, 10);
 }
 
 static enum result one_row(struct pg_query *q, struct subscriber *out, const char *what)
@@ -61,6 +67,9 @@ static enum result pgs_subscriber_insert(void *conn, const struct subscriber *s)
     pg_param_int64(&q, s->created_at);
     pg_param_time(&q, s->confirmed_at);
     pg_param_time(&q, s->unsubscribed_at);
+    pg_param_int64(&q, s->failures);
+    pg_param_text(&q, s->last_error);
+    pg_param_time(&q, s->disabled_at);
     return pg_query_run(&q, false, "subscriber_insert");
 }
 
@@ -91,6 +100,9 @@ static enum result pgs_subscriber_update(void *conn, const struct subscriber *s)
     pg_param_text(&q, sub_state_name(s->state));
     pg_param_time(&q, s->confirmed_at);
     pg_param_time(&q, s->unsubscribed_at);
+    pg_param_int64(&q, s->failures);
+    pg_param_text(&q, s->last_error);
+    pg_param_time(&q, s->disabled_at);
     return pg_query_run(&q, true, "subscriber_update");
 }
 

@@ -1,5 +1,5 @@
 /*
- * store/sqlite/subscribers: the SQLite backend's status page subscribers (migration 013).
+ * store/sqlite/subscribers: the SQLite backend's status page subscribers (migrations 013, 018).
  * confirmed_at / unsubscribed_at are NULL in the table when 0 here. Same threading as sqlite.h.
  */
 #include "store/sqlite/sqlite.h"
@@ -10,14 +10,18 @@
 
 enum s_stmt { S_INSERT, S_GET, S_GET_ADDR, S_UPDATE, S_LIST, S_END };
 
-#define S_COLS "id, kind, address, components, state, created_at, confirmed_at, unsubscribed_at"
+#define S_COLS                                                                                     \
+    "id, kind, address, components, state, created_at, confirmed_at, unsubscribed_at, "            \
+    "failures, last_error, disabled_at"
 
 static struct sq_stmt stmts[] = {
-    [S_INSERT] = {"INSERT INTO subscribers(" S_COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"},
+    [S_INSERT] = {"INSERT INTO subscribers(" S_COLS
+                  ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"},
     [S_GET] = {"SELECT " S_COLS " FROM subscribers WHERE id = ?1"},
     [S_GET_ADDR] = {"SELECT " S_COLS " FROM subscribers WHERE kind = ?1 AND address = ?2"},
-    [S_UPDATE] = {"UPDATE subscribers SET components = ?2, state = ?3, confirmed_at = ?4, "
-                  "unsubscribed_at = ?5 WHERE id = ?1"},
+    [S_UPDATE] =
+        {"UPDATE subscribers SET components = ?2, state = ?3, confirmed_at = ?4, "
+         "unsubscribed_at = ?5, failures = ?6, last_error = ?7, disabled_at = ?8 WHERE id = ?1"},
     [S_LIST] = {"SELECT " S_COLS " FROM subscribers WHERE (?1 IS NULL OR state = ?1) "
                 "ORDER BY created_at, id"},
 };
@@ -39,6 +43,10 @@ static void read_row(sqlite3_stmt *st, struct subscriber *s)
     s->created_at = sqlite3_column_int64(st, 5);
     s->confirmed_at = sqlite3_column_int64(st, 6);
     s->unsubscribed_at = sqlite3_column_int64(st, 7);
+    s->failures = sqlite3_column_int(st, 8);
+    const char *e = (const char *)sqlite3_column_text(st, 9);
+    s->last_error = e ? xstrdup(e) : NULL;
+    s->disabled_at = sqlite3_column_int64(st, 10);
 }
 
 static enum result one_row(struct sqlite_conn *c, sqlite3_stmt *st, struct subscriber *out,
@@ -68,6 +76,9 @@ static enum result sq_subscriber_insert(void *conn, const struct subscriber *s)
     sq_bind_int64(c, st, 6, s->created_at);
     sq_bind_time(c, st, 7, s->confirmed_at);
     sq_bind_time(c, st, 8, s->unsubscribed_at);
+    sq_bind_int64(c, st, 9, s->failures);
+    sq_bind_text(c, st, 10, s->last_error);
+    sq_bind_time(c, st, 11, s->disabled_at);
     return sq_run(c, st, false, "subscriber_insert");
 }
 
@@ -104,6 +115,9 @@ static enum result sq_subscriber_update(void *conn, const struct subscriber *s)
     sq_bind_text(c, st, 3, sub_state_name(s->state));
     sq_bind_time(c, st, 4, s->confirmed_at);
     sq_bind_time(c, st, 5, s->unsubscribed_at);
+    sq_bind_int64(c, st, 6, s->failures);
+    sq_bind_text(c, st, 7, s->last_error);
+    sq_bind_time(c, st, 8, s->disabled_at);
     return sq_run(c, st, true, "subscriber_update");
 }
 

@@ -187,8 +187,12 @@ static void test_classify_http(void **state)
     /* the table assembled from channels.def: one entry per method, in the fallback order */
     size_t nch = 0;
     const struct notify_channel *const *all = notify_channel_all(&nch);
-    assert_int_equal(nch, NOTIFY_METHODS + 1); /* the user methods, then ticket (no user's) */
+    /* the user methods, then ticket and status_webhook (no user's) */
+    assert_int_equal(nch, NOTIFY_METHODS + 2);
     assert_string_equal(all[NOTIFY_METHODS]->name, "ticket");
+    assert_string_equal(all[NOTIFY_METHODS + 1]->name, "status_webhook");
+    assert_true(all[NOTIFY_METHODS + 1]->single);
+    assert_false(all[0]->single);
     for (size_t i = 0; i < NOTIFY_METHODS; i++) {
         assert_string_equal(all[i]->name, notify_methods[i]);
         assert_ptr_equal(notify_channel_find(notify_methods[i]), all[i]);

@@ -535,7 +535,30 @@ static void test_subscribers(void **state)
     assert_int_equal(out.confirmed_at, 30);
     assert_string_equal(out.components, "[\"Database\"]");
     assert_string_equal(out.address, "a@example.com");
+    assert_int_equal(out.failures, 0); /* migration 018: a webhook's failures */
+    assert_null(out.last_error);
+    assert_int_equal(out.disabled_at, 0);
     subscriber_free_fields(&out);
+    a.state = SUB_DISABLED;
+    a.failures = 3;
+    a.last_error = "HTTP 500";
+    a.disabled_at = 40;
+    tx = conf_begin(f);
+    assert_int_equal(OP(subscriber_update, tx, &a), OK);
+    conf_commit(f);
+    assert_int_equal(OP(subscriber_get, rd, "sub_a", &out), OK);
+    assert_int_equal(out.state, SUB_DISABLED);
+    assert_int_equal(out.failures, 3);
+    assert_string_equal(out.last_error, "HTTP 500");
+    assert_int_equal(out.disabled_at, 40);
+    subscriber_free_fields(&out);
+    a.state = SUB_CONFIRMED;
+    a.failures = 0;
+    a.last_error = NULL;
+    a.disabled_at = 0;
+    tx = conf_begin(f);
+    assert_int_equal(OP(subscriber_update, tx, &a), OK);
+    conf_commit(f);
     struct got all = {0}, confirmed = {0}, none = {0}, stop = {.stop_after = 1};
     assert_int_equal(OP(subscriber_list, rd, NULL, got_subscriber, &all), OK);
     assert_int_equal(all.n, 2); /* oldest first */

@@ -1,0 +1,48 @@
+/*
+ * channels/status_webhook: the status page's webhook subscribers (jobs/status_webhooks.h). The
+ * row's body is the Statuspage-shaped JSON queued with the news; this POSTs it to the row's
+ * address, signed like every tocsin webhook (Standard Webhooks, channels/webhook.c): webhook-id
+ * "msg_" + the row id, webhook-timestamp, webhook-signature with the subscriber's secret (handed
+ * in by the notifier as r->secret). One row, one POST: never bundled.
+ */
+#include "channels/channel.h"
+#include "util/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static enum result status_webhook_build(const struct notify_render *r, struct notify_request *out,
+                                        struct error *err)
+{
+    const struct notify_row *row = &r->items[0].row;
+    if (!r->secret)
+        return error_set(err, ERR_UNPROCESSABLE, "status webhook: %s is not a webhook subscriber",
+                         row->user_id);
+    out->body = xstrdup(row->body ? row->body : "{}");
+    out->body_len = strlen(out->body);
+    out->url = xstrdup(row->address);
+    out->protocols = "http,https";
+    char id[40], hdr[256], sig[128];
+    int64_t ts = r->now / 1000;
+    snprintf(id, sizeof id, "msg_%lld", (long long)row->id);
+    if (notify_webhook_signature(r->secret, id, ts, out->body, out->body_len, sig, sizeof sig) != 0)
+        return error_set(err, ERR_INTERNAL, "status webhook: the signing secret is malformed");
+    enum result result = notify_list_add(&out->headers, "Content-Type: application/json", err);
+    if (result == OK)
+        result = notify_idempotency_key(out, row->id, err);
+    snprintf(hdr, sizeof hdr, "webhook-id: %s", id);
+    if (result == OK)
+        result = notify_list_add(&out->headers, hdr, err);
+    snprintf(hdr, sizeof hdr, "webhook-timestamp: %lld", (long long)ts);
+    if (result == OK)
+        result = notify_list_add(&out->headers, hdr, err);
+    snprintf(hdr, sizeof hdr, "webhook-signature: %s", sig);
+    if (result == OK)
+        result = notify_list_add(&out->headers, hdr, err);
+    return result;
+}
+
+const struct notify_channel notify_chan_status_webhook = {.name = "status_webhook",
+                                                          .build = status_webhook_build,
+                                                          .classify = notify_classify_http,
+                                                          .single = true};
