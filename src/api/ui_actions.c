@@ -24,12 +24,12 @@ struct ui_action {
     const char *method;
     const char *suffix;
     const char *path_field; /* a form field that completes the path, or NULL */
-    const char *fields[4];
+    const char *fields[5];
 };
 
 static const struct ui_action actions[] = {
     {"ack", "POST", "/ack", NULL, {NULL}},
-    {"status", "POST", "/status", NULL, {"status", "message", "public"}},
+    {"status", "POST", "/status", NULL, {"status", "message", "public", "postmortem_waiver"}},
     {"resolve", "POST", "/resolve", NULL, {"message", NULL}},
     {"severity", "PATCH", "", NULL, {"severity", NULL}},
     {"role", "PUT", "/roles/", "role", {"user", NULL}},

@@ -138,11 +138,29 @@ static void update_form(struct html *h, const struct ui_view *v, const char *id,
                    "</details>");
 }
 
+/* Close a resolved incident. A severity that requires a post-mortem refuses the close until it
+ * is published (the refusal page says so); an admin may close without one by giving a reason
+ * (postmortem_waiver, on the timeline), so nobody is stuck in the UI either. */
+static void close_form(struct html *h, const struct ui_view *v, const char *id)
+{
+    char url[160];
+    action_url(url, sizeof url, id, "status");
+    ui_form_open(h, v, url, "row");
+    html_markup(h, "<input type=\"hidden\" name=\"status\" value=\"closed\">");
+    if (v->role && strcmp(v->role, "admin") == 0)
+        html_markup(h, "<label for=\"close-waiver\" class=\"sr\">Close without a post-mortem: "
+                       "why</label><input id=\"close-waiver\" name=\"postmortem_waiver\" "
+                       "maxlength=\"1000\" placeholder=\"Close without a post-mortem: why "
+                       "(admins; optional)\">");
+    html_markup(h, "<button type=\"submit\" id=\"close\" data-action=\"close\">Close</button>"
+                   "</form>");
+}
+
 static void state_actions(struct html *h, const struct ui_view *v, const json_t *inc)
 {
     const char *id = jstr(inc, "id");
     int st = incident_status_parse(jstr(inc, "status") ? jstr(inc, "status") : "");
-    html_markup(h, "<div class=\"actions\" id=\"actions\">");
+    html_markup(h, "<div class=\"actions\" id=\"state-actions\">");
     if (st == INC_TRIGGERED)
         button_form(h, v, id, "ack", NULL, NULL, "Acknowledge", "primary big");
     if (st >= 0 && incident_status_is_open(st)) {
@@ -157,6 +175,8 @@ static void state_actions(struct html *h, const struct ui_view *v, const json_t 
     if (st == INC_RESOLVED)
         button_form(h, v, id, "status", "status", "acknowledged", "Reopen", "");
     html_markup(h, "</div>");
+    if (st == INC_RESOLVED)
+        close_form(h, v, id);
     if (st >= 0 && incident_status_is_open(st))
         update_form(h, v, id, st);
     if (st >= 0 && incident_status_is_open(st)) {

@@ -282,6 +282,37 @@ def test_actions_go_through_the_api_and_refusals_name_the_field(ui):
     assert r.status == 400 and "title" in text
 
 
+def test_close_from_the_ui_waits_for_the_post_mortem_and_an_admin_may_waive_it(clock_server):
+    """A resolved SEV1 has a Close form; the close is refused (409, naming the post-mortem) until
+    one is published; only an admin sees and may use the waiver field, which lands on the
+    timeline (docs/postmortems.md)."""
+    server = clock_server
+    iid = server.create(severity="SEV1")["id"]
+    server.move(iid, "resolved", message="fixed")
+    set_password(server, "alice")
+    b = Browser(server)
+    assert b.signin("alice")[0].status == 303
+    page, text = b.send("GET", f"/ui/incidents/{iid}")
+    assert 'id="close"' in text and 'name="postmortem_waiver"' not in text
+    r, text = b.post(f"/ui/incidents/{iid}/status", {"status": "closed"})
+    assert r.status == 409 and "post" in text.lower(), (r.status, text[:300])
+    r, text = b.post(f"/ui/incidents/{iid}/status",
+                     {"status": "closed", "postmortem_waiver": "wiki page PM-7"})
+    assert r.status == 403, (r.status, text[:300])
+    assert server.get(iid)["status"] == "resolved"
+    set_password(server, "bob", role="admin")
+    a = Browser(server)
+    assert a.signin("bob")[0].status == 303
+    page, text = a.send("GET", f"/ui/incidents/{iid}")
+    assert 'name="postmortem_waiver"' in text
+    r, text = a.post(f"/ui/incidents/{iid}/status",
+                     {"status": "closed", "postmortem_waiver": "wiki page PM-7"})
+    assert r.status == 303, (r.status, text[:300])
+    assert server.get(iid)["status"] == "closed"
+    waived = [e for e in server.timeline(iid) if e["kind"] == "incident.postmortem_waived"]
+    assert len(waived) == 1 and waived[0]["data"]["reason"] == "wiki page PM-7"
+
+
 def test_bulk_acknowledge(ui):
     server, b = ui
     ids = [server.create(severity="SEV3", title=f"bulk {i}")["id"] for i in range(3)]
