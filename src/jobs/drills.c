@@ -7,7 +7,10 @@
  *     `scheduled_for`. Another node, or this one after a restart, finds the claim taken and does
  *     nothing: each occurrence runs once. An occurrence found more than DRILL_LATE_MAX_MS late
  *     (no node was running then) is not started late: the claim is taken and drill.missed goes
- *     on the timeline (and the log), so nothing is silent.
+ *     on the timeline (and the log), so nothing is silent. Unless the scenario was never seen
+ *     before: the first pass that meets a scenario claims "drill-seen:<id>" for good, and a late
+ *     occurrence met at that first sight predates the scenario (a config just added with an `at`
+ *     in the past) and is skipped with a log line, not reported missed.
  *   - The next occurrence, once its notice began (schedule.notice before it): one job claims
  *     "drill-notice:<id>:<occurrence ms>", queues a NOTIFY_INFO "[DRILL] scheduled" message to
  *     each of announce_to and appends drill.announced to the timeline.
@@ -78,8 +81,9 @@ struct sched_job {
     const struct config_drill *sc;
     const char *key;
     int64_t occurrence, now;
-    bool notice; /* the announcement, else the drill itself */
-    bool started, missed, claimed_elsewhere;
+    bool notice;    /* the announcement, else the drill itself */
+    bool seen_only; /* only claim drill-seen:<id> (no occurrence due yet) */
+    bool started, missed, skipped, claimed_elsewhere;
     char incident_id[64];
     int queued;
 };
@@ -124,9 +128,25 @@ static enum result announce(struct store_conn *tx, struct sched_job *j, struct e
         NULL, err);
 }
 
+/* Claims "drill-seen:<id>" for good; *first is true when this call took it (first sight). */
+static enum result claim_seen(struct store_conn *tx, const struct sched_job *j, bool *first,
+                              struct error *err)
+{
+    char seen[CLAIM_KEY_MAX];
+    snprintf(seen, sizeof seen, "drill-seen:%s", j->sc->id);
+    enum result result = store_cluster_claim(tx, seen, j->now, INT64_MAX);
+    *first = result == OK;
+    if (result == ERR_NOT_FOUND)
+        return OK;
+    return result == OK ? OK : error_set(err, result, "store: cannot claim %s", seen);
+}
+
 static enum result sched_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct sched_job *j = arg;
+    bool first = false;
+    if (j->seen_only)
+        return claim_seen(tx, j, &first, err);
     enum result result = store_cluster_claim(tx, j->key, j->now, INT64_MAX);
     if (result == ERR_NOT_FOUND) {
         j->claimed_elsewhere = true;
@@ -138,6 +158,12 @@ static enum result sched_job(struct store_conn *tx, void *arg, struct error *err
         return announce(tx, j, err);
     char when[RFC3339_LEN];
     time_format_rfc3339(j->occurrence, when);
+    if ((result = claim_seen(tx, j, &first, err)) != OK)
+        return result;
+    if (j->now - j->occurrence > DRILL_LATE_MAX_MS && first) {
+        j->skipped = true; /* due before the scenario was ever run: not a miss */
+        return OK;
+    }
     if (j->now - j->occurrence > DRILL_LATE_MAX_MS) {
         j->missed = true;
         return timeline_append(tx, j->now, "scheduler", "drill.missed", NULL,
@@ -172,6 +198,10 @@ static void run_job(struct app *app, struct sched_job *j, int *queued)
     else if (j->missed)
         log_warn("drills: scheduled drill %s was due more than an hour ago; not started",
                  j->sc->id);
+    else if (j->skipped)
+        log_info("drills: scheduled drill %s: its last occurrence predates the first run of "
+                 "the scenario; the next one will run",
+                 j->sc->id);
     if (j->started)
         engine_kick(app->engine); /* paging starts, marked [DRILL] */
 }
@@ -195,6 +225,10 @@ int64_t drill_schedule_pass(struct app *app, const struct config *cfg, int64_t n
         if (prev >= 0) {
             snprintf(key, sizeof key, "drill:%s:%lld", sc->id, (long long)prev);
             struct sched_job j = {.cfg = cfg, .sc = sc, .key = key, .occurrence = prev, .now = now};
+            run_job(app, &j, queued);
+        } else { /* nothing due yet: remember the scenario was seen, so a later miss is one */
+            snprintf(key, sizeof key, "drill-seen:%s", sc->id);
+            struct sched_job j = {.cfg = cfg, .sc = sc, .key = key, .now = now, .seen_only = true};
             run_job(app, &j, queued);
         }
         if (nxt == INT64_MAX)

@@ -143,3 +143,23 @@ def test_schedule_config_errors(tmp_path, sched, msg):
     p = run_bin("check-config", str(path))
     assert p.returncode != 0 and msg in (p.stdout + p.stderr), (p.stdout, p.stderr)
     assert "schedule" in p.stdout + p.stderr
+
+
+
+def test_an_occurrence_before_the_scenario_was_first_run_is_not_missed(tmp_path):
+    """A config just added whose `at` lies in the past: the last occurrence predates the first
+    run of the scenario, so it is neither started late nor reported missed; the next one runs."""
+    import datetime
+    first = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=45))
+    text = CONFIG.replace(
+        '{every: monthly, at: "2099-07-01 09:00", timezone: Europe/Paris, notice: 1d, announce_to: [alice]}',
+        '{every: 30d, at: "%s", timezone: UTC}' % first.strftime("%Y-%m-%d %H:%M"))
+    s = Server(tmp_path, dev_clock=True, config_text=text)
+    s.start()
+    try:
+        s.advance("1m")  # a pass: the occurrence 15 days ago is older than the scenario's first run
+        assert timeline_kinds(s, "drill.missed") == [] and drills(s) == []
+        s.advance("15d")  # the next occurrence (45 days after the first) has just passed
+        assert timeline_kinds(s, "drill.missed") == [] and len(drills(s)) == 1
+    finally:
+        s.teardown()
