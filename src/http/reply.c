@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 void reply_raw(struct request *r, int status, const char *content_type, char *body, size_t len)
 {
@@ -123,16 +124,25 @@ const char *request_cookie(struct request *r, const char *name)
 }
 
 /* Every X-Forwarded-For header's value, joined by commas in their order. */
+struct xff {
+    struct buf b;
+    bool overflow; /* some value did not fit: none of it is believed */
+};
+
 static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
                                 const char *value)
 {
     (void)kind;
-    struct buf *b = cls;
+    struct xff *x = cls;
     if (strcasecmp(key, "X-Forwarded-For") != 0 || !value)
         return MHD_YES;
-    if (b->len)
-        buf_append(b, ",", 1);
-    buf_append(b, value, strlen(value));
+    if ((x->b.len && buf_append(&x->b, ",", 1) != BUF_OK) ||
+        buf_append(&x->b, value, strlen(value)) != BUF_OK) {
+        /* a cut list would drop the proxy's own (rightmost) hop and let the client's
+         * forged one be taken as the client: the peer answers for itself instead */
+        x->overflow = true;
+        return MHD_NO;
+    }
     return MHD_YES;
 }
 
@@ -150,12 +160,20 @@ void request_peer(struct request *r, char *out, size_t n)
     /* only a trusted proxy's X-Forwarded-For is believed (docs/security.md "Behind a proxy") */
     if (trusted && trusted->count &&
         net_cidr_list_contains(trusted->items, trusted->count, &peer)) {
-        struct buf xff;
-        buf_init(&xff, 16384);
+        struct xff xff = {.overflow = false};
+        buf_init(&xff.b, 16384);
         MHD_get_connection_values(r->conn, MHD_HEADER_KIND, join_xff, &xff);
-        if (xff.len)
-            net_forwarded_client(xff.data, trusted->items, trusted->count, &peer, &client);
-        buf_free(&xff);
+        if (xff.overflow) {
+            static _Atomic int64_t last_warned; /* one line a minute at most */
+            int64_t t = (int64_t)time(NULL);
+            if (t - last_warned >= 60) {
+                last_warned = t;
+                log_warn("http: X-Forwarded-For over 16 KiB from a trusted proxy: ignored, the "
+                         "proxy's own address stands for the client");
+            }
+        } else if (xff.b.len)
+            net_forwarded_client(xff.b.data, trusted->items, trusted->count, &peer, &client);
+        buf_free(&xff.b);
     }
     net_addr_format(&client, out, n);
 }

@@ -78,6 +78,29 @@ def test_signin_limit_counts_the_client_behind_a_trusted_proxy_and_ignores_other
     assert 'failed sign-in for "b4" from 127.0.0.3' in log
 
 
+def test_an_x_forwarded_for_too_long_to_join_is_ignored_not_cut(srv):
+    """A client behind the proxy sends its own huge X-Forwarded-For ending in a forged hop; the
+    proxy appends a second header line with the real client. Joined, the two exceed 16 KiB: the
+    list is not cut (which would leave the forged hop rightmost) but ignored, so the proxy's own
+    address stands for the client."""
+    forged = "198.51.100.1, " * 1169 + "6.6.6.6"  # fits alone; the proxy's line does not
+    assert len(forged) <= 16384 < len(forged) + len(",203.0.113.99")
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=30, source_address=(PROXY, 0))
+    body = b"user=xffcut&password=wrong"
+    s.sendall(b"POST /ui/signin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+              b"Content-Type: application/x-www-form-urlencoded\r\n"
+              + f"X-Forwarded-For: {forged}\r\nX-Forwarded-For: 203.0.113.99\r\n".encode()
+              + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    answer = b""
+    while chunk := s.recv(65536):
+        answer += chunk
+    s.close()
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+    log = srv.stderr_text()
+    assert 'failed sign-in for "xffcut" from 127.0.0.2' in log, log[-2000:]
+    assert "X-Forwarded-For over 16 KiB" in log
+
+
 def hold(n, source, port):
     socks = []
     for _ in range(n):
