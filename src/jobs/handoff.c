@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { HANDOFF_INCIDENTS = 20, HANDOFF_TEXT_MAX = 8192 };
+enum { HANDOFF_INCIDENTS = 20, HANDOFF_TEXT_MAX = 64 * 1024 };
 
 struct handoff_job {
     const struct config *cfg;
