@@ -355,7 +355,7 @@ enum { CHAT_EVENT_LEASE = 60 * 1000, CHAT_EVENT_KEEP = 24 * 3600 * 1000 };
 struct event_claim {
     const char *event_id;
     int64_t now;
-    bool claimed;
+    bool claimed, running; /* running: not claimed, another request holds it */
 };
 
 static enum result event_claim_job(struct store_conn *tx, void *arg, struct error *err)
@@ -363,8 +363,8 @@ static enum result event_claim_job(struct store_conn *tx, void *arg, struct erro
     struct event_claim *e = arg;
     enum result result = store_chat_event_purge(tx, e->now - CHAT_EVENT_KEEP);
     if (result == OK)
-        result =
-            store_chat_event_claim(tx, e->event_id, e->now, e->now - CHAT_EVENT_LEASE, &e->claimed);
+        result = store_chat_event_claim(tx, e->event_id, e->now, e->now - CHAT_EVENT_LEASE,
+                                        &e->claimed, &e->running);
     return result == OK ? OK : error_set(err, result, "store: cannot record the Slack event");
 }
 
@@ -446,7 +446,7 @@ static void api_slack_event(struct request *r)
     struct error err = {0};
     struct store_conn *rd = NULL;
     struct store_chat_channel ch;
-    struct event_claim claim = {event_id, clock_now(r->app->clock), false};
+    struct event_claim claim = {event_id, clock_now(r->app->clock), false, false};
     bool have_ch = false;
     if (event_id && (!*event_id || strlen(event_id) > 128))
         event_id = claim.event_id = NULL; /* not Slack's: no dedup on it */
@@ -466,6 +466,13 @@ static void api_slack_event(struct request *r)
         reply_json(r, 200, json_pack("{s:b}", "ok", 1)); /* not an incident's channel */
     } else if (event_id && store_write(r->app->store, event_claim_job, &claim, &err) != OK) {
         reply_from_error(r, &err);
+    } else if (event_id && !claim.claimed && retry && claim.running) {
+        /* the first delivery is still being handled and may yet fail: acknowledging this retry
+         * would make Slack stop retrying, and a failure then would lose the event */
+        log_info("chatops: Slack event %.64s (retry %.8s) still in hand; answered 503 so Slack "
+                 "retries it",
+                 event_id, retry);
+        reply_error(r, ERR_UNAVAILABLE, "event: still being handled; retry later");
     } else if (event_id && !claim.claimed) {
         log_info("chatops: Slack event %.64s (retry %.8s) already handled or in hand; not run "
                  "again",

@@ -514,6 +514,32 @@ def test_a_failed_event_is_run_on_slacks_retry_and_a_done_one_is_not(chat):
     assert len([e for e in s.timeline(iid) if e["kind"] == "incident.note_added"]) == 2
 
 
+def test_a_retry_while_the_first_delivery_is_in_hand_is_answered_503_not_acknowledged(chat):
+    """Slack retries after 3 s while the first delivery may still be running: acknowledging the
+    retry would make Slack stop, and a failure of the first one then would lose the event. The
+    retry gets 503; once the first delivery's claim is stale (a request that died), a retry runs
+    it."""
+    s, slack, teams = chat
+    inc = s.create(title="Queue backlog", severity="SEV3")
+    iid = inc["id"]
+    cid = wait_for(lambda: channel_of(slack, f"inc-{day(inc)}-queue-backlog"))
+    wait_for(lambda: [p for p in slack.posts_in("incidents") if iid in p["text"]])
+    ts = slack.user_message(cid, "UALICE", "consumers scaled to 12")
+    ev = reaction("UALICE", cid, ts)
+    now_ms = clock_s(s) * 1000
+    with s.db() as d:  # the first delivery, claimed just now and still running
+        d.execute("INSERT INTO chat_events(event_id, status, received_at, claimed_at) "
+                  "VALUES (?, 'running', ?, ?)", (ev["event_id"], now_ms, now_ms))
+    st, j = event(s, ev, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert st == 503 and "still being handled" in j["error"]["message"], (st, j)
+    assert not [e for e in s.timeline(iid) if e["kind"] == "incident.note_added"]
+    s.advance("2m")  # the first delivery died: its claim is stale
+    st, j = event(s, ev, **{"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_timeout"})
+    assert st == 200 and j["response_type"] == "in_channel", (st, j)
+    notes = [e for e in s.timeline(iid) if e["kind"] == "incident.note_added"]
+    assert len(notes) == 1 and notes[0]["data"]["text"] == "consumers scaled to 12"
+
+
 # ---- bad config (check-config names the line; the server would not start) ----
 
 @pytest.mark.parametrize("old,new,needle,words", [

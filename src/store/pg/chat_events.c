@@ -10,6 +10,8 @@ static struct pg_stmt ev_claim = {
            "VALUES ($1, 'running', $2::bigint, $2::bigint) ON CONFLICT (event_id) DO UPDATE SET "
            "claimed_at = EXCLUDED.claimed_at WHERE chat_events.status = 'running' AND "
            "chat_events.claimed_at < $3::bigint"};
+static struct pg_stmt ev_state = {
+    .sql = "SELECT (status = 'running')::int FROM chat_events WHERE event_id = $1"};
 static struct pg_stmt ev_done = {
     .sql = "UPDATE chat_events SET status = 'done', done_at = $2::bigint WHERE event_id = $1"};
 static struct pg_stmt ev_release = {
@@ -17,16 +19,27 @@ static struct pg_stmt ev_release = {
 static struct pg_stmt ev_purge = {.sql = "DELETE FROM chat_events WHERE received_at < $1::bigint"};
 
 static enum result pgs_chat_event_claim(void *conn, const char *event_id, int64_t now,
-                                        int64_t stale_before, bool *claimed)
+                                        int64_t stale_before, bool *claimed, bool *running)
 {
     struct pg_query q;
+    *claimed = *running = false;
     pg_query_init(&q, conn, &ev_claim);
     pg_param_text(&q, event_id);
     pg_param_int64(&q, now);
     pg_param_int64(&q, stale_before);
     enum result result = pg_query_run(&q, true, "chat_event_claim");
     *claimed = result == OK;
-    return result == ERR_NOT_FOUND ? OK : result;
+    if (result != ERR_NOT_FOUND)
+        return result;
+    pg_query_init(&q, conn, &ev_state); /* held: by another request, or done */
+    pg_param_text(&q, event_id);
+    PGresult *r = pg_query_exec(&q, &result, "chat_event_claim");
+    if (!r)
+        return result;
+    if (PQntuples(r) == 1)
+        *running = pg_col_int64(r, 0, 0) != 0;
+    PQclear(r);
+    return OK;
 }
 
 static enum result pgs_chat_event_done(void *conn, const char *event_id, int64_t now)

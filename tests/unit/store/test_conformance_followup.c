@@ -895,12 +895,17 @@ static void test_chat_ops(void **state)
 
 /* ---- chat events taken in (migration 017) ---- */
 
+static bool last_running; /* the last claim's *running */
+
 static bool claim(struct conf *f, const char *id, int64_t now, int64_t stale_before)
 {
     struct store_conn *tx = conf_begin(f);
     bool claimed = true;
-    assert_int_equal(OP(chat_event_claim, tx, id, now, stale_before, &claimed), OK);
+    last_running = true;
+    assert_int_equal(OP(chat_event_claim, tx, id, now, stale_before, &claimed, &last_running), OK);
     conf_commit(f);
+    if (claimed)
+        assert_false(last_running);
     return claimed;
 }
 
@@ -909,6 +914,7 @@ static void test_chat_events(void **state)
     struct conf *f = *state;
     assert_true(claim(f, "Ev1", 100, 0));   /* new */
     assert_false(claim(f, "Ev1", 110, 50)); /* running, claimed at 100: fresh */
+    assert_true(last_running);              /* held by another request */
     assert_true(claim(f, "Ev1", 200, 150)); /* running, claimed at 100: stale, taken again */
     assert_true(claim(f, "ev1", 200, 150)); /* ids differ by case: another event */
     struct store_conn *tx = conf_begin(f);
@@ -919,6 +925,7 @@ static void test_chat_events(void **state)
     assert_int_equal(OP(chat_event_release, tx, "Ev-none"), OK);
     conf_commit(f);
     assert_false(claim(f, "Ev1", 300, 1000)); /* done: never again, however old the claim */
+    assert_false(last_running);               /* done, not held */
     assert_true(claim(f, "ev1", 300, 0));     /* released: a retry runs it */
     tx = conf_begin(f);
     assert_int_equal(OP(chat_event_purge, tx, 100), OK); /* received at 100: kept */
