@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "domain/maintenance.h"
 #include "jobs/maintenance_clock.h"
+#include "jobs/status_webhooks.h"
 #include "jobs/subscribers.h"
 #include "jobs/timeline.h"
 #include "runtime/notifier.h"
@@ -211,6 +212,7 @@ static enum result maint_job(struct store_conn *tx, void *arg, struct error *err
                    : error_set(err, result, "store: cannot read the maintenance");
     }
     enum maint_status before = maint_effective(m, j->now);
+    enum maint_status told = maint_announced(m); /* what subscribers were last told */
     if (!j->create && before == MAINT_COMPLETED)
         return error_set(err, ERR_CONFLICT, "status: maintenance %s is completed", m->id);
     maint_settle(m, j->now);
@@ -268,6 +270,9 @@ static enum result maint_job(struct store_conn *tx, void *arg, struct error *err
     if (posted &&
         (result = subscribers_maintenance_update(
              tx, j->cfg, j->link_key, m, maint_status_name(shown), text, j->now, err)) != OK)
+        return result;
+    if (posted &&
+        (result = status_webhooks_maintenance(tx, j->cfg, j->link_key, m, told, j->now, err)) != OK)
         return result;
     json_t *data = json_pack("{s:s,s:s,s:s,s:i}", "id", m->id, "name", m->name, "status",
                              maint_status_name(shown), "silences", silenced);

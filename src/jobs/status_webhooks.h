@@ -34,9 +34,10 @@ enum result status_webhooks_incident(struct store_conn *tx, const struct config 
                                      const unsigned char key[SUB_KEY_LEN],
                                      const struct incident *inc, int64_t now, struct error *err);
 
-/* Maintenance window m (as stored) moved by the clock: its subscribers were last told it was
- * `from`, the page now shows its effective status at now. A "component_update" for each
- * component whose status that moves (under_maintenance when it starts, back when it ends). */
+/* An update on maintenance window m (as stored: the clock's move or a person's): its subscribers
+ * were last told it was `from`, the page now shows its effective status at now. A
+ * "component_update" for each component whose status that moves (under_maintenance when it
+ * starts, back when it ends). */
 enum result status_webhooks_maintenance(struct store_conn *tx, const struct config *cfg,
                                         const unsigned char key[SUB_KEY_LEN],
                                         const struct maintenance *m, enum maint_status from,

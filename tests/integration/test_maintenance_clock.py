@@ -82,7 +82,7 @@ def test_clock_starts_and_ends_are_announced_once(env):
     confirmed_email(s, smtp, DB, "Database")
     confirmed_email(s, smtp, API, "API")
     st, sub = s.api("POST", "/api/v1/subscribers",
-                    {"kind": "webhook", "endpoint": hook.url, "components": ["Database"]})
+                    {"kind": "webhook", "endpoint": hook.url, "components": ["Database", "API"]})
     assert st == 201, sub
 
     mid = window(s, "DB upgrade", "Database", 60, 180)
@@ -92,8 +92,12 @@ def test_clock_starts_and_ends_are_announced_once(env):
     assert st == 200 and j["status"] == "in_progress", j
     mails_to(smtp, DB, 2)  # confirmation, "scheduled"
     mails_to(smtp, API, 3)  # confirmation, "scheduled", "in_progress" (the person's)
+    # the person's start: its component_update too (api/maintenances.c)
+    [req] = hook.wait_for(1)
+    cu = req.json()["component_update"]
+    assert (cu["old_status"], cu["new_status"]) == ("operational", "under_maintenance"), cu
     base = len(rows(s))
-    assert events(s) == [] and hook.count() == 0
+    assert events(s) == []
 
     # the clock starts DB upgrade: one mail to its component's subscriber, one webhook
     s.advance("61m")
@@ -106,7 +110,7 @@ def test_clock_starts_and_ends_are_announced_once(env):
     assert updates(s, early)[-1] == ("in_progress", "Started early.")  # not announced again
     mail = mails_to(smtp, DB, 3)[2]
     assert mail["Subject"] == "[Service status] Maintenance in_progress: DB upgrade"
-    [req] = hook.wait_for(1)
+    req = hook.wait_for(2)[1]
     cu = req.json()
     assert cu["component_update"]["old_status"] == "operational", cu
     assert cu["component_update"]["new_status"] == "under_maintenance", cu
@@ -129,14 +133,18 @@ def test_clock_starts_and_ends_are_announced_once(env):
     assert sorted(subj for subj, _ in new) == [
         "[Service status] Maintenance completed: DB upgrade",
         "[Service status] Maintenance completed: Gateway swap",
+        "component_update API: operational",
         "component_update Database: operational"], new
     assert updates(s, mid)[-1] == ("completed", "The maintenance has been completed.")
     assert "completed: Gateway swap" in mails_to(smtp, API, 4)[3]["Subject"]
     assert "completed: DB upgrade" in mails_to(smtp, DB, 4)[3]["Subject"]
-    back = hook.wait_for(2)[1].json()["component_update"]
-    assert (back["old_status"], back["new_status"]) == ("under_maintenance", "operational"), back
+    back = [r.json() for r in hook.wait_for(4)[2:]]
+    assert sorted((b["component"]["name"], b["component_update"]["old_status"],
+                   b["component_update"]["new_status"]) for b in back) == [
+        ("API", "under_maintenance", "operational"),
+        ("Database", "under_maintenance", "operational")], back
     s.advance("1m")
-    assert len(rows(s)) == base + 5 and len(events(s)) == 3
+    assert len(rows(s)) == base + 6 and len(events(s)) == 3 and hook.count() == 4
 
 
 def test_window_passed_unseen_gets_its_completion_only(env):
@@ -150,3 +158,14 @@ def test_window_passed_unseen_gets_its_completion_only(env):
         "[Service status] Maintenance completed: Quick fix"]  # no component moved: no webhook
     s.advance("0s")
     assert hook.count() == hooks
+    # a completion found more than a day late is recorded, not sent
+    old = window(s, "Old fix", "Database", 10, 20)
+    n = len(rows(s))
+    s.advance("25h", down=True)
+    assert [e for e in events(s) if e[2] == old] == [("maintenance.completed", "scheduler", old)]
+    assert [u[0] for u in updates(s, old)] == ["scheduled", "completed"]
+    assert rows(s)[n:] == []
+    with s.db() as d:
+        [(data,)] = d.execute("SELECT data FROM timeline WHERE kind = 'maintenance.completed' "
+                              "ORDER BY seq DESC LIMIT 1").fetchall()
+    assert '"told":false' in data.replace(" ", ""), data
