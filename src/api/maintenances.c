@@ -8,10 +8,13 @@
  */
 #include "api/api.h"
 #include "domain/maintenance.h"
+#include "jobs/maintenance_clock.h"
+#include "jobs/status_webhooks.h"
 #include "jobs/subscribers.h"
 #include "jobs/timeline.h"
 #include "runtime/notifier.h"
 #include "store/maintenances.h"
+#include "store/nodes.h"
 #include "store/silences.h"
 #include "util/crypto.h"
 #include "util/jsonv.h"
@@ -22,15 +25,6 @@
 #include <string.h>
 
 enum { COMPONENTS_MAX = 64, LIST_MAX = 200 };
-
-/* The text an update gets when a move is posted without a message. */
-static const char *default_body(enum maint_status s)
-{
-    static const char *const text[] = {
-        "The maintenance is scheduled.", "The maintenance is in progress.",
-        "The maintenance is being verified.", "The maintenance has been completed."};
-    return text[s];
-}
 
 static json_t *api_maintenance_json(const struct maintenance *m, int64_t now)
 {
@@ -129,22 +123,6 @@ struct maint_job {
     int64_t now;
 };
 
-static void append_update(struct maintenance *m, const char *status, const char *body, int64_t now)
-{
-    json_t *a = json_loads(m->updates ? m->updates : "[]", 0, NULL);
-    if (!json_is_array(a)) {
-        json_decref(a);
-        a = json_array();
-    }
-    char id[MAINT_ID_MAX + 16];
-    snprintf(id, sizeof id, "%s-%zu", m->id, json_array_size(a) + 1);
-    json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:I}", "id", id, "status", status, "body",
-                                       body, "at", (json_int_t)now));
-    free(m->updates);
-    m->updates = json_dumps(a, JSON_COMPACT);
-    json_decref(a);
-}
-
 /* ---- the alerts of its services silenced while it runs ----
  * One silence per service whose component the window takes down, named "<id>.<random>.<k>" (k:
  * the service's place in the config; the random part keeps a rewrite from reusing a name). Every
@@ -234,6 +212,7 @@ static enum result maint_job(struct store_conn *tx, void *arg, struct error *err
                    : error_set(err, result, "store: cannot read the maintenance");
     }
     enum maint_status before = maint_effective(m, j->now);
+    enum maint_status told = maint_announced(m); /* what subscribers were last told */
     if (!j->create && before == MAINT_COMPLETED)
         return error_set(err, ERR_CONFLICT, "status: maintenance %s is completed", m->id);
     maint_settle(m, j->now);
@@ -270,9 +249,9 @@ static enum result maint_job(struct store_conn *tx, void *arg, struct error *err
     /* the window the clock would close anew: a status set by people, a window moved */
     enum maint_status shown = maint_effective(m, j->now);
     bool posted = j->create || j->message || j->status >= 0;
-    const char *text = j->message ? j->message : default_body(shown);
+    const char *text = j->message ? j->message : maint_default_body(shown);
     if (posted)
-        append_update(m, maint_status_name(shown), text, j->now);
+        maint_append_update(m, maint_status_name(shown), text, j->now);
     m->updated_at = j->now;
     result = j->create ? store_maintenance_insert(tx, m) : store_maintenance_update(tx, m);
     if (result != OK)
@@ -280,9 +259,20 @@ static enum result maint_job(struct store_conn *tx, void *arg, struct error *err
     int silenced = 0;
     if ((result = sync_silences(tx, j->cfg, m, j->now, &silenced, err)) != OK)
         return result;
+    if (posted && (shown == MAINT_IN_PROGRESS || shown == MAINT_COMPLETED)) {
+        /* this update announces the move: the clock's pass must not (jobs/maintenance_clock.h) */
+        char key[MAINT_CLOCK_CLAIM_MAX];
+        snprintf(key, sizeof key, MAINT_CLOCK_CLAIM_FMT, m->id, maint_status_name(shown));
+        result = store_cluster_claim(tx, key, j->now, INT64_MAX);
+        if (result != OK && result != ERR_NOT_FOUND)
+            return error_set(err, result, "store: cannot claim %s", key);
+    }
     if (posted &&
         (result = subscribers_maintenance_update(
              tx, j->cfg, j->link_key, m, maint_status_name(shown), text, j->now, err)) != OK)
+        return result;
+    if (posted &&
+        (result = status_webhooks_maintenance(tx, j->cfg, j->link_key, m, told, j->now, err)) != OK)
         return result;
     json_t *data = json_pack("{s:s,s:s,s:s,s:i}", "id", m->id, "name", m->name, "status",
                              maint_status_name(shown), "silences", silenced);

@@ -1,6 +1,8 @@
 /* maintenance: the rules of scheduled maintenance windows; see maintenance.h. */
 #include "domain/maintenance.h"
 
+#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,4 +72,39 @@ void maintenance_free_fields(struct maintenance *m)
     free(m->updates);
     free(m->created_by);
     m->name = m->components = m->updates = m->created_by = NULL;
+}
+
+const char *maint_default_body(enum maint_status s)
+{
+    static const char *const text[] = {
+        "The maintenance is scheduled.", "The maintenance is in progress.",
+        "The maintenance is being verified.", "The maintenance has been completed."};
+    return text[s];
+}
+
+void maint_append_update(struct maintenance *m, const char *status, const char *body, int64_t now)
+{
+    json_t *a = json_loads(m->updates ? m->updates : "[]", 0, NULL);
+    if (!json_is_array(a)) {
+        json_decref(a);
+        a = json_array();
+    }
+    char id[MAINT_ID_MAX + 16];
+    snprintf(id, sizeof id, "%s-%zu", m->id, json_array_size(a) + 1);
+    json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:I}", "id", id, "status", status, "body",
+                                       body, "at", (json_int_t)now));
+    free(m->updates);
+    m->updates = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+}
+
+enum maint_status maint_announced(const struct maintenance *m)
+{
+    json_t *a = json_loads(m->updates ? m->updates : "[]", 0, NULL);
+    size_t n = json_is_array(a) ? json_array_size(a) : 0;
+    int s = n ? maint_status_parse(
+                    json_string_value(json_object_get(json_array_get(a, n - 1), "status")))
+              : -1;
+    json_decref(a);
+    return s < 0 ? m->status : (enum maint_status)s;
 }

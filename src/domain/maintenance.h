@@ -48,6 +48,13 @@ void maint_settle(struct maintenance *m, int64_t now);
 /* Records a move to `to` made at now by a person: started_at when it starts, completed_at when
  * it completes (each only if not set yet). */
 void maint_move(struct maintenance *m, enum maint_status to, int64_t now);
+/* The text of an update posted without a message (a person's bare move, the clock's move). */
+const char *maint_default_body(enum maint_status s);
+/* Appends the public update {id "<id>-<n>", status, body, at now} to m->updates. */
+void maint_append_update(struct maintenance *m, const char *status, const char *body, int64_t now);
+/* The status of the newest public update (what subscribers were last told), or the stored
+ * status when there is none. */
+enum maint_status maint_announced(const struct maintenance *m);
 void maintenance_free_fields(struct maintenance *m);
 
 #endif

@@ -67,16 +67,37 @@ static int add_open(const struct incident *inc, void *arg)
     return 0;
 }
 
+/* A window shown as it was announced rather than as the clock has it now (the page before the
+ * clock's move of it: status_webhooks_maintenance). */
+struct maint_as {
+    const char *id;
+    enum maint_status status;
+};
+
 struct maint_add {
     struct sp_page *page;
     int64_t now;
+    const struct maint_as *as;
 };
+
+static bool maint_active(enum maint_status st)
+{
+    return st == MAINT_IN_PROGRESS || st == MAINT_VERIFYING;
+}
 
 static int add_maint(const struct maintenance *m, void *arg)
 {
     struct maint_add *a = arg;
-    enum maint_status st = maint_effective(m, a->now);
-    if (st == MAINT_IN_PROGRESS || st == MAINT_VERIFYING)
+    if (a->as && strcmp(m->id, a->as->id) == 0) {
+        if (!maint_active(a->as->status))
+            return 0;
+        struct maintenance held = *m; /* as announced: the clock does not move it on */
+        held.status = a->as->status;
+        held.scheduled_until = INT64_MAX;
+        sp_page_add_maintenance(a->page, &held, a->now);
+        return 0;
+    }
+    if (maint_active(maint_effective(m, a->now)))
         sp_page_add_maintenance(a->page, m, a->now);
     return 0;
 }
@@ -84,7 +105,8 @@ static int add_maint(const struct maintenance *m, void *arg)
 /* The page of the unresolved public incidents as stored, with `replace` (when not NULL) in place
  * of its stored row (added even when resolved: its notification describes it). Not finished. */
 static enum result read_page(struct store_conn *tx, const struct config *cfg,
-                             const struct incident *replace, int64_t now, struct sp_page *page)
+                             const struct incident *replace, const struct maint_as *as, int64_t now,
+                             struct sp_page *page)
 {
     sp_page_init(page, cfg);
     struct store_incident_filter open = {0};
@@ -93,7 +115,7 @@ static enum result read_page(struct store_conn *tx, const struct config *cfg,
             open.statuses |= 1 << s;
     struct build b = {.page = page, .cfg = cfg, .replace = replace};
     enum result result = store_incident_list(tx, &open, add_open, &b);
-    struct maint_add ma = {.page = page, .now = now};
+    struct maint_add ma = {.page = page, .now = now, .as = as};
     if (result == OK)
         result = store_maintenance_list(tx, MAINT_READ_MAX, add_maint, &ma);
     if (result == OK && replace && !replace->drill)
@@ -216,8 +238,8 @@ enum result status_webhooks_incident(struct store_conn *tx, const struct config 
     if (h.n == 0)
         return OK;
     struct sp_page before, after;
-    enum result rb = read_page(tx, cfg, NULL, now, &before); /* each one inits its page */
-    enum result ra = read_page(tx, cfg, inc, now, &after);
+    enum result rb = read_page(tx, cfg, NULL, NULL, now, &before); /* each one inits its page */
+    enum result ra = read_page(tx, cfg, inc, NULL, now, &after);
     result = rb != OK ? rb : ra;
     struct sp_incident *si = find_incident(&after, inc->id);
     if (result == OK && si)
@@ -242,6 +264,36 @@ enum result status_webhooks_incident(struct store_conn *tx, const struct config 
         json_decref(event);
     }
     if (result == OK)
+        result = component_updates(tx, cfg, key, &h, &before, &after, now, err);
+    sp_page_free(&before);
+    sp_page_free(&after);
+    hooks_free(&h);
+    return result;
+}
+
+enum result status_webhooks_maintenance(struct store_conn *tx, const struct config *cfg,
+                                        const unsigned char key[SUB_KEY_LEN],
+                                        const struct maintenance *m, enum maint_status from,
+                                        int64_t now, struct error *err)
+{
+    struct hooks h = {0};
+    enum result result = store_subscriber_list(tx, "confirmed", collect_hook, &h);
+    if (result != OK) {
+        hooks_free(&h);
+        return error_set(err, result, "store: cannot read the status page's subscribers");
+    }
+    if (h.n == 0)
+        return OK;
+    struct maint_as as = {.id = m->id, .status = from};
+    struct sp_page before, after;
+    enum result rb = read_page(tx, cfg, NULL, &as, now, &before); /* each one inits its page */
+    enum result ra = read_page(tx, cfg, NULL, NULL, now, &after);
+    result = rb != OK ? rb : ra;
+    sp_page_finish(&before);
+    sp_page_finish(&after);
+    if (result != OK)
+        error_set(err, result, "store: cannot read the status page for its webhooks");
+    else
         result = component_updates(tx, cfg, key, &h, &before, &after, now, err);
     sp_page_free(&before);
     sp_page_free(&after);

@@ -20,6 +20,7 @@
 
 #include "config/config.h"
 #include "domain/incident.h"
+#include "domain/maintenance.h"
 #include "domain/subscriber.h"
 #include "store/store.h"
 #include "util/result.h"
@@ -32,6 +33,15 @@
 enum result status_webhooks_incident(struct store_conn *tx, const struct config *cfg,
                                      const unsigned char key[SUB_KEY_LEN],
                                      const struct incident *inc, int64_t now, struct error *err);
+
+/* An update on maintenance window m (as stored: the clock's move or a person's): its subscribers
+ * were last told it was `from`, the page now shows its effective status at now. A
+ * "component_update" for each component whose status that moves (under_maintenance when it
+ * starts, back when it ends). */
+enum result status_webhooks_maintenance(struct store_conn *tx, const struct config *cfg,
+                                        const unsigned char key[SUB_KEY_LEN],
+                                        const struct maintenance *m, enum maint_status from,
+                                        int64_t now, struct error *err);
 
 /* One delivery attempt of an outbox row of webhook subscriber `user` ("subscriber:ID"): a
  * delivered one sets its failures back to 0; a failed one counts, and the

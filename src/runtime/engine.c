@@ -6,6 +6,7 @@
 #include "runtime/engine.h"
 #include "jobs/escalate.h"
 #include "jobs/drills.h"
+#include "jobs/maintenance_clock.h"
 #include "jobs/handoff.h"
 #include "jobs/report_mail.h"
 #include "jobs/retention.h"
@@ -359,6 +360,7 @@ static void *engine_main(void *arg)
         next = enext < next ? enext : next;
         next = followup_pass(e->app, cfg, now, &queued, next);
         next = drill_schedule_pass(e->app, cfg, now, &queued, next);
+        next = maintenance_clock_pass(e->app, cfg, now, &queued, next);
         next = report_mail_pass(e->app, cfg, now, &queued, next);
         next = retention_pass(e->app, cfg, now, &e->retention_due, next);
         handoff_pass(e->app, cfg, e->handoffs_since ? e->handoffs_since : now - HANDOFF_LOOKBACK_MS,

@@ -102,7 +102,9 @@ def test_lifecycle_on_page_json_and_feed(ms):
     assert st_ == 200 and j["status"] == "verifying", j
     [a] = [x for x in doc(ms, "/api/v2/scheduled-maintenances/active.json")
            ["scheduled_maintenances"] if x["id"] == mid]
-    assert [u["status"] for u in a["incident_updates"]][:2] == ["verifying", "scheduled"], a
+    # newest first: the person's, the clock's start (jobs/maintenance_clock.c), the creation's
+    assert [u["status"] for u in a["incident_updates"]] == ["verifying", "in_progress",
+                                                           "scheduled"], a
     assert a["incident_updates"][0]["body"] == "Checking replication."
     st_, j = ms.api("PATCH", f"/api/v1/maintenances/{mid}", {"status": "completed"})
     assert st_ == 200 and j["status"] == "completed" and j["completed_at"], j
@@ -125,7 +127,7 @@ def test_lifecycle_on_page_json_and_feed(ms):
     assert f"Scheduled maintenance: {name}" in titles, titles
     # the API's own view
     st_, j = ms.api("GET", f"/api/v1/maintenances/{mid}")
-    assert st_ == 200 and j["status"] == "completed" and len(j["updates"]) == 3, j  # the clock's start posts none
+    assert st_ == 200 and j["status"] == "completed" and len(j["updates"]) == 4, j  # the clock's start posts one
     st_, j = ms.api("GET", "/api/v1/maintenances")
     assert st_ == 200 and mid in [x["id"] for x in j["maintenances"]]
 
@@ -138,7 +140,9 @@ def test_clock_completes_it_at_the_planned_end(ms):
     ms.advance("30m")
     assert comp(ms, "API") == "operational"
     st, j = ms.api("GET", f"/api/v1/maintenances/{m['id']}")
-    assert j["status"] == "completed" and j["set_status"] == "scheduled", j
+    # the clock's pass announced the start and the end, settling the stored status
+    assert j["status"] == "completed" and j["set_status"] == "completed", j
+    assert [u["status"] for u in j["updates"]] == ["scheduled", "in_progress", "completed"], j
     # an incident is worse than a maintenance on the same component
     m2 = create(ms, name="Overlap", components=["API"], scheduled_for=at(ms, 1),
                 scheduled_until=at(ms, 30))

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
@@ -108,12 +109,37 @@ static void test_on_the_page(void **state)
     sp_page_free(&p);
 }
 
+/* What subscribers were last told (the clock's pass compares it with the effective status), and
+ * the update the clock (or a bare move) posts. */
+static void test_announced_and_updates(void **state)
+{
+    (void)state;
+    struct maintenance m = window(MAINT_SCHEDULED);
+    assert_int_equal(maint_announced(&m), MAINT_VERIFYING); /* the newest update's */
+    m.updates = "[]";
+    assert_int_equal(maint_announced(&m), MAINT_SCHEDULED); /* none: the stored status */
+    m.updates = "[{\"status\":\"bogus\"}]";
+    assert_int_equal(maint_announced(&m), MAINT_SCHEDULED);
+    m.updates = NULL;
+    assert_int_equal(maint_announced(&m), MAINT_SCHEDULED);
+    maint_append_update(&m, "in_progress", maint_default_body(MAINT_IN_PROGRESS), 150);
+    assert_string_equal(m.updates, "[{\"id\":\"mnt_1-1\",\"status\":\"in_progress\",\"body\":"
+                                   "\"The maintenance is in progress.\",\"at\":150}]");
+    assert_int_equal(maint_announced(&m), MAINT_IN_PROGRESS);
+    maint_append_update(&m, "completed", maint_default_body(MAINT_COMPLETED), 200);
+    assert_int_equal(maint_announced(&m), MAINT_COMPLETED);
+    assert_non_null(strstr(m.updates, "\"id\":\"mnt_1-2\""));
+    assert_string_equal(maint_default_body(MAINT_COMPLETED), "The maintenance has been completed.");
+    free(m.updates);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_effective),
         cmocka_unit_test(test_moves),
         cmocka_unit_test(test_on_the_page),
+        cmocka_unit_test(test_announced_and_updates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
