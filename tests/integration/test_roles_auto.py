@@ -27,15 +27,23 @@ schedules:
       - name: primary
         rotation: {every: 1w, handoff: "mon 09:00", users: [bob]}
         restrictions: ["mon-fri 20:00-23:00"]
+rules:
+  - id: breach-sev1
+    when: {severity: [SEV2], type: [breach]}
+    set_severity: SEV1
 roles:
   - {role: commander, when: {severity: [SEV1, SEV2]}, primary: "schedule:day", backup: "user:carol"}
   - {role: comms_lead, primary: "user:bob"}
   - {role: scribe, when: {type: [security]}, primary: "schedule:night"}
+  - {role: tech_lead, when: {severity: [SEV1], type: [breach]}, primary: "user:carol"}
 """
 
 
 def config_text():
-    return open(FIXTURE_CONFIG).read() + ROLES
+    security = "  - {id: security, name: Security}\n"
+    base = open(FIXTURE_CONFIG).read()
+    assert security in base
+    return base.replace(security, security + "  - {id: breach, name: Data breach}\n") + ROLES
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +127,23 @@ def test_check_config_warns_and_refuses(tmp_path):
     p = run_bin("check-config", path)
     n = len(bad.splitlines())
     assert p.returncode == 1, p.stderr
-    assert f"{path}:{n - 1}: roles[3].primary:" in p.stderr and "one person" in p.stderr, p.stderr
-    assert f"{path}:{n}: roles[4].primary: unknown schedule \"ghost\"" in p.stderr, p.stderr
-    assert f"{path}:{n}: roles[4].backup: unknown user \"mallory\"" in p.stderr, p.stderr
+    assert f"{path}:{n - 1}: roles[4].primary:" in p.stderr and "one person" in p.stderr, p.stderr
+    assert f"{path}:{n}: roles[5].primary: unknown schedule \"ghost\"" in p.stderr, p.stderr
+    assert f"{path}:{n}: roles[5].backup: unknown user \"mallory\"" in p.stderr, p.stderr
+
+
+def test_a_rule_raising_the_severity_fills_the_new_severitys_roles(rsrv):
+    rsrv.pin_clock("2099-06-22T12:00:00Z")  # a Monday again: alice is on call in `day`
+    inc = rsrv.create("breach", "SEV2", type="breach")  # the rule raises it to SEV1 on declare
+    assert inc["severity"] == "SEV1", inc
+    assert inc["roles"]["tech_lead"] == "carol", inc["roles"]  # the SEV1-only entry
+    assert inc["roles"]["commander"] == "alice", inc["roles"]  # filled on declare, kept
+    got = [e["data"] for e in entries(rsrv, inc["id"], "incident.role_assigned")]
+    assert [d["role"] for d in got].count("commander") == 1, got  # never replaced
+    assert any(d["role"] == "tech_lead" and d["automatic"] is True for d in got), got
+    # a manual raise fills the roles still empty too; one held is left alone
+    other = rsrv.create("breach later", "SEV3", type="breach")
+    assert other["roles"]["tech_lead"] is None, other["roles"]
+    st, j = rsrv.api("PATCH", f"/api/v1/incidents/{other['id']}", {"severity": "SEV1"})
+    assert st == 200 and j["roles"]["tech_lead"] == "carol", (st, j)
+
