@@ -147,3 +147,19 @@ def test_a_rule_raising_the_severity_fills_the_new_severitys_roles(rsrv):
     st, j = rsrv.api("PATCH", f"/api/v1/incidents/{other['id']}", {"severity": "SEV1"})
     assert st == 200 and j["roles"]["tech_lead"] == "carol", (st, j)
 
+
+def test_unfilled_counted_once_after_the_commit(rsrv):
+    """A declare whose COMMIT fails counts no unfilled role (it was counted inside the job, so a
+    rolled-back and retried declare counted twice); the retry that commits counts one."""
+    before = unfilled_metric(rsrv)  # a Monday noon: nobody in `night` for the scribe
+    rsrv.advance("0s")  # the engine's jobs of earlier requests done: the failpoint is ours
+    st, j = rsrv.api("POST", "/api/v1/debug/failpoint", {"point": "commit", "count": 1})
+    assert st == 200, (st, j)
+    r = rsrv.request("POST", "/api/v1/incidents",
+                     {"title": "rolled back", "severity": "SEV2", "type": "security"},
+                     allow_503=True)
+    assert r.status == 503, (r.status, r.body[:300])
+    assert unfilled_metric(rsrv) == before, "a rolled-back declare was counted"
+    inc = rsrv.create("rolled back", "SEV2", type="security")
+    assert inc["roles"]["scribe"] is None
+    assert unfilled_metric(rsrv) == before + 1
