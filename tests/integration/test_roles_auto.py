@@ -163,3 +163,25 @@ def test_unfilled_counted_once_after_the_commit(rsrv):
     inc = rsrv.create("rolled back", "SEV2", type="security")
     assert inc["roles"]["scribe"] is None
     assert unfilled_metric(rsrv) == before + 1
+
+
+def test_postmortem_owner_is_who_holds_commander_at_creation(rsrv):
+    """The post-mortem's owner defaults to the commander at its creation: a person's take-over
+    of the auto-filled role wins; the owner is then the post-mortem's own (PATCH), not moved by
+    later commander changes (docs/postmortems.md)."""
+    inc = rsrv.create("owner", "SEV1")
+    iid = inc["id"]
+    assert inc["roles"]["commander"] == "alice", inc["roles"]  # filled automatically
+    st, j = rsrv.api("PUT", f"/api/v1/incidents/{iid}/roles/commander", {"user": "bob"})
+    assert st == 200, j
+    for to in ("ack", "resolve"):
+        st, j = rsrv.api("POST", f"/api/v1/incidents/{iid}/{to}", {})
+        assert st == 200, (to, st, j)
+    st, pm = rsrv.api("POST", f"/api/v1/incidents/{iid}/postmortem", {})
+    assert st == 201 and pm["owner"] == "bob", (st, pm)  # the person, not the auto-fill
+    st, pm = rsrv.api("PATCH", f"/api/v1/postmortems/{pm['id']}", {"owner": "carol"})
+    assert st == 200 and pm["owner"] == "carol", (st, pm)
+    st, j = rsrv.api("PUT", f"/api/v1/incidents/{iid}/roles/commander", {"user": "alice"})
+    assert st == 200, j
+    st, pm = rsrv.api("GET", f"/api/v1/incidents/{iid}/postmortem")
+    assert st == 200 and pm["owner"] == "carol", pm
