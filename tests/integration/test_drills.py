@@ -188,6 +188,12 @@ def test_a_drill_pages_no_contact_outside_the_team(srv):
     rep, _ = report(srv, iid)
     assert sorted(w["contact"] for w in rep["withheld_pages"]) == ["contact:legal",
                                                                    "contact:vendor"], rep
+    # a manual page of a contact about the drill: not sent either, and said so
+    st, j = srv.api("POST", f"/api/v1/incidents/{iid}/page", {"user": "contact:legal"})
+    assert st == 201 and j["queued"] == 0 and j["notifications"] == [], (st, j)
+    tl = srv.timeline(iid)
+    assert [e["data"]["key"] for e in tl if e["kind"] == "drill.page_withheld"
+            and e["data"]["key"].startswith("manual:")], tl
     # a real incident of the same kind pages them
     real = srv.create("real vault leak", "SEV3", service="vault")
     srv.advance("1s")
