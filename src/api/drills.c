@@ -61,6 +61,7 @@ struct facts_ctx {
     char *scenario; /* owned */
     const struct config *cfg;
     const char *runbook; /* borrowed from cfg once the scenario is known */
+    json_t *withheld;    /* the pages to contacts a real incident would have sent (owned) */
 };
 
 static int facts_entry(const struct timeline_entry *e, void *arg)
@@ -72,6 +73,14 @@ static int facts_entry(const struct timeline_entry *e, void *arg)
         x->scenario = s ? xstrdup(s) : NULL;
         const struct config_drill *sc = config_drill_find(x->cfg, x->scenario);
         x->runbook = sc ? sc->runbook : NULL;
+        json_decref(d);
+    }
+    if (strcmp(e->kind, "drill.page_withheld") == 0) {
+        json_t *d = json_loads(e->data ? e->data : "{}", 0, NULL);
+        if (json_is_object(d)) {
+            json_object_set_new(d, "at", api_time(e->at));
+            json_array_append(x->withheld, d);
+        }
         json_decref(d);
     }
     drill_facts_add(&x->f, e->kind, e->data, e->at, x->runbook);
@@ -94,7 +103,7 @@ static int facts_item(const struct checklist_item *it, void *arg)
 static json_t *drill_report(struct store_conn *c, const struct config *cfg,
                             const struct incident *inc, int64_t now)
 {
-    struct facts_ctx x = {.cfg = cfg};
+    struct facts_ctx x = {.cfg = cfg, .withheld = json_array()};
     enum result result = store_timeline_scan(c, inc->id, facts_entry, &x);
     if (result == OK)
         result = store_checklist_items(c, inc->id, facts_item, &x);
@@ -106,7 +115,9 @@ static json_t *drill_report(struct store_conn *c, const struct config *cfg,
         json_object_set_new(o, "status", json_string(incident_status_name(inc->status)));
         json_object_set_new(o, "declared_at", api_time(inc->created_at));
         json_object_set_new(o, "resolved_at", api_time(inc->resolved_at));
+        json_object_set(o, "withheld_pages", x.withheld);
     }
+    json_decref(x.withheld);
     free(x.scenario);
     return o;
 }

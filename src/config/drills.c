@@ -37,10 +37,10 @@ static bool parse_every(const char *s, int *months, int *days)
     char *end = NULL;
     if (*s < '1' || *s > '9')
         return false;
-    long n = strtol(s, &end, 10);
+    long n = strtol(s, &end, 10); /* LONG_MAX when too long: refused by the bounds below */
     if (strcmp(end, "d") == 0 && n <= DRILL_EVERY_MAX_DAYS)
         *days = (int)n;
-    else if (strcmp(end, "w") == 0 && n * 7 <= DRILL_EVERY_MAX_DAYS)
+    else if (strcmp(end, "w") == 0 && n <= DRILL_EVERY_MAX_DAYS / 7) /* bounded: no overflow */
         *days = (int)n * 7;
     else if (strcmp(end, "mo") == 0 && n <= DRILL_EVERY_MAX_MONTHS)
         *months = (int)n;
@@ -57,6 +57,12 @@ static const char *check_every(const char *s)
                                     "daily, weekly, monthly, quarterly, semiannual or annual";
 }
 
+static bool feb29_of_common_year(int y, int mo, int d)
+{
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return mo == 2 && d == 29 && !leap;
+}
+
 static bool parse_at(const char *s, struct config_drill_schedule *out)
 {
     int n = 0;
@@ -70,14 +76,18 @@ static bool parse_at(const char *s, struct config_drill_schedule *out)
         return false;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return out->y >= 1970 && out->y <= 9999 && out->mo >= 1 && out->mo <= 12 && out->d >= 1 &&
-           out->d <= mdays[out->mo - 1] && out->h >= 0 && out->h <= 23 && out->mi >= 0 &&
-           out->mi <= 59;
+           out->d <= mdays[out->mo - 1] && !feb29_of_common_year(out->y, out->mo, out->d) &&
+           out->h >= 0 && out->h <= 23 && out->mi >= 0 && out->mi <= 59;
 }
 
 static const char *check_at(const char *s)
 {
     struct config_drill_schedule t;
-    return parse_at(s, &t) ? NULL : "is not a local date and time \"YYYY-MM-DD HH:MM\"";
+    if (parse_at(s, &t))
+        return NULL;
+    if (feb29_of_common_year(t.y, t.mo, t.d))
+        return "is not a date: February 29 of a year that is not a leap year";
+    return "is not a local date and time \"YYYY-MM-DD HH:MM\"";
 }
 
 static void schedule_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,

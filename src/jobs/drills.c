@@ -27,6 +27,7 @@
 #include "store/nodes.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/tz.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,18 +89,34 @@ struct sched_job {
     int queued;
 };
 
+/* The occurrence as the wall time of the scenario's zone with its offset and name:
+ * "2099-07-01 09:00 +02:00 Europe/Paris" (no zone: UTC, "+00:00 UTC"). */
+static void local_time(const char *zone, int64_t at, char *out, size_t size)
+{
+    const struct tz *tz = zone ? tz_get(zone) : NULL;
+    if (!tz)
+        tz = tz_utc();
+    struct tz_tm t;
+    tz_local(tz, at, &t);
+    int32_t off = t.offset < 0 ? -t.offset : t.offset;
+    snprintf(out, size, "%04d-%02d-%02d %02d:%02d %c%02d:%02d %s", t.year, t.month, t.day, t.hour,
+             t.minute, t.offset < 0 ? '-' : '+', (int)(off / 3600), (int)(off % 3600 / 60),
+             zone && tz != tz_utc() ? zone : "UTC");
+}
+
 static enum result announce(struct store_conn *tx, struct sched_job *j, struct error *err)
 {
     const struct config_drill_schedule *s = j->sc->schedule;
-    char when[RFC3339_LEN], subject[300], text[1024];
+    char when[RFC3339_LEN], local[128], subject[400], text[1200];
     time_format_rfc3339(j->occurrence, when);
-    snprintf(subject, sizeof subject, "[DRILL] Scheduled fire drill at %s: %s", when, j->sc->title);
+    local_time(s->timezone, j->occurrence, local, sizeof local);
+    snprintf(subject, sizeof subject, "[DRILL] Scheduled fire drill at %s: %s", local,
+             j->sc->title);
     snprintf(text, sizeof text,
              "A fire drill starts by itself at %s (%s).\n\nScenario: %s\nSeverity: %s\n%s%s%s"
              "It is a drill: the incident and its pages are marked [DRILL].\n",
-             when, s->timezone ? s->timezone : "UTC", j->sc->id, j->sc->severity,
-             j->sc->runbook ? "Runbook: " : "", j->sc->runbook ? j->sc->runbook : "",
-             j->sc->runbook ? "\n" : "");
+             local, when, j->sc->id, j->sc->severity, j->sc->runbook ? "Runbook: " : "",
+             j->sc->runbook ? j->sc->runbook : "", j->sc->runbook ? "\n" : "");
     json_t *told = json_array();
     for (size_t i = 0; i < s->announce_to.count; i++) {
         const char *user = s->announce_to.items[i];
@@ -122,10 +139,10 @@ static enum result announce(struct store_conn *tx, struct sched_job *j, struct e
         }
         json_array_append_new(told, json_string(user));
     }
-    return timeline_append(
-        tx, j->now, "scheduler", "drill.announced", NULL,
-        json_pack("{s:s,s:s,s:o}", "scenario", j->sc->id, "scheduled_for", when, "told", told),
-        NULL, err);
+    return timeline_append(tx, j->now, "scheduler", "drill.announced", NULL,
+                           json_pack("{s:s,s:s,s:s,s:o}", "scenario", j->sc->id, "scheduled_for",
+                                     when, "local", local, "told", told),
+                           NULL, err);
 }
 
 /* Claims "drill-seen:<id>" for good; *first is true when this call took it (first sight). */

@@ -124,6 +124,11 @@ enum result incident_ops_change_severity(struct store_conn *tx, const struct con
     result = timeline_append(tx, now, actor, "incident.severity_changed", inc->id, data, NULL, err);
     if (result == OK && cfg)
         result = checklist_attach(tx, cfg, inc, now, actor, err);
+    if (result == OK && cfg && cfg->role_count) { /* the roles of the new severity still empty */
+        result = incident_roles_fill(tx, cfg, inc, now, err);
+        if (result == OK && (result = store_incident_update(tx, inc)) != OK)
+            error_set(err, result, "store: cannot update incident %s", inc->id);
+    }
     return result;
 }
 

@@ -49,7 +49,9 @@ enum result incident_ops_ack_triggered(struct store_conn *tx, const char *id, in
                                        struct error *err);
 /* Changes the severity, saves it, re-arms its escalation (the new severity's clocks and step
  * conditions), appends incident.severity_changed with {from, to, reason (omitted when NULL)},
- * attaches the checklists of cfg that apply now (cfg NULL: none), and runs the config's rules
+ * attaches the checklists of cfg that apply now (cfg NULL: none), fills the roles still empty
+ * that cfg's `roles:` gives for the new severity (jobs/incident_roles.h: a role someone holds is
+ * never replaced), and runs the config's rules
  * (jobs/incident_rules.h). incident_ops_change_severity: the same without the rules (a rule's
  * own set_severity). */
 enum result incident_ops_set_severity(struct store_conn *tx, const struct config *cfg,

@@ -45,7 +45,7 @@ static enum result fill_one(struct store_conn *tx, const struct config *cfg,
             json_pack("{s:b,s:s,s:b}", "automatic", 1, "source", source, "backup_used", backup);
         return incident_ops_assign_role(tx, inc, role, user, now, "tocsin", extra, err);
     }
-    atomic_fetch_add(&unfilled, 1);
+    store_tx_count_after_commit(tx, &unfilled, 1); /* once, after the commit */
     log_warn("roles: %s: no one to be %s (%s%s%s resolve to nobody)", inc->id,
              incident_role_name(role), f->primary, f->backup ? " and " : "",
              f->backup ? f->backup : "");

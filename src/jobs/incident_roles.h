@@ -19,7 +19,8 @@
 enum result incident_roles_fill(struct store_conn *tx, const struct config *cfg,
                                 struct incident *inc, int64_t now, struct error *err);
 
-/* Roles no one could be found for since start (counted in jobs that may still roll back). */
+/* Roles no one could be found for since start, counted after the job's commit (a job rolled back
+ * and run again counts once: store_tx_count_after_commit). */
 unsigned long long incident_roles_unfilled_total(void);
 
 #endif

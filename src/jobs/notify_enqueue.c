@@ -174,6 +174,18 @@ static enum result note_queued(struct store_conn *tx, const struct notify_messag
                            data, NULL, err);
 }
 
+/* A drill's page to contact ct (a person outside the team: Legal, a vendor) is not sent; what a
+ * real incident would have sent is on the drill's timeline (and in its report). */
+static enum result drill_withheld(struct store_conn *tx, const struct notify_message *m,
+                                  const struct config_contact *ct, int64_t now, struct error *err)
+{
+    json_t *data = json_pack("{s:s,s:s?,s:s,s:s?,s:s,s:s}", "contact", m->user, "name", ct->name,
+                             "key", m->key, "reason", m->reason, "kind", notify_kind_name(m->kind),
+                             "why", "a drill pages no one outside the team: not sent");
+    return timeline_append(tx, now, m->actor ? m->actor : "system", "drill.page_withheld",
+                           m->inc->id, data, NULL, err);
+}
+
 enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
                            const struct notify_message *m, int64_t now, int *queued,
                            struct error *err)
@@ -186,6 +198,8 @@ enum result notify_enqueue(struct store_conn *tx, const struct config *cfg,
     struct config_user as_user;
     if (!u && strncmp(m->user, "contact:", 8) == 0) { /* a contacts directory entry */
         const struct config_contact *ct = config_contact_find(cfg, m->user + 8);
+        if (ct && m->inc && m->inc->drill) /* someone outside the team: a drill does not page */
+            return drill_withheld(tx, m, ct, now, err);
         if (ct) {
             as_user = (struct config_user){
                 .id = (char *)m->user, .name = ct->name, .email = ct->email, .phone = ct->phone};

@@ -159,6 +159,39 @@ void store_get_stats(struct store *s, struct store_stats *out)
     pthread_mutex_unlock(&s->stats_lock);
 }
 
+/* Adds n to the counter's entry in counts (a new one when there is room: false otherwise). */
+static bool count_add(struct store_tx_count *counts, size_t *ncounts,
+                      _Atomic unsigned long long *counter, unsigned long long n)
+{
+    for (size_t i = 0; i < *ncounts; i++)
+        if (counts[i].counter == counter) {
+            counts[i].n += n;
+            return true;
+        }
+    if (*ncounts == STORE_TX_COUNTS_MAX)
+        return false;
+    counts[(*ncounts)++] = (struct store_tx_count){.counter = counter, .n = n};
+    return true;
+}
+
+/* The running job succeeded: its deferred counts join the batch's. */
+static void keep_job_counts(struct store_conn_head *h)
+{
+    for (size_t i = 0; i < h->job_ncounts; i++)
+        if (!count_add(h->batch_counts, &h->batch_ncounts, h->job_counts[i].counter,
+                       h->job_counts[i].n))
+            atomic_fetch_add(h->job_counts[i].counter, h->job_counts[i].n); /* no room: now */
+    h->job_ncounts = 0;
+}
+
+void store_tx_count_after_commit(struct store_conn *tx, _Atomic unsigned long long *counter,
+                                 unsigned long long n)
+{
+    struct store_conn_head *h = &tx->h;
+    if (!count_add(h->job_counts, &h->job_ncounts, counter, n))
+        atomic_fetch_add(counter, n); /* more distinct counters than room: counted now */
+}
+
 /* Runs one batch in one transaction. Returns the number of jobs it finished. */
 static void run_batch(struct store *s, struct store_job *batch, size_t n)
 {
@@ -175,9 +208,12 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
             ok = false;
             break;
         }
+        s->writer.h.job_ncounts = 0;
         j->result = j->fn(&s->writer, j->arg, j->err);
         if (j->result != OK)
             s->writer.h.silences_version++; /* whatever the job read may be undone */
+        else
+            keep_job_counts(&s->writer.h);
         if (alone) {
             failed_alone = j->result != OK;
         } else if (j->result == OK) {
@@ -219,6 +255,9 @@ static void run_batch(struct store *s, struct store_job *batch, size_t n)
             j->result = error_set(j->err, ERR_UNAVAILABLE,
                                   "store: the write could not be committed; nothing was changed");
     }
+    for (size_t i = 0; ok && i < s->writer.h.batch_ncounts; i++) /* the jobs' metrics */
+        atomic_fetch_add(s->writer.h.batch_counts[i].counter, s->writer.h.batch_counts[i].n);
+    s->writer.h.batch_ncounts = 0;
     /* Counted after the commit and before any caller is woken: a credential cache entry made
      * from a read that began before this point is stale from now on (store_revocations). */
     if (s->writer.h.revoked) {

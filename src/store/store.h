@@ -140,6 +140,11 @@ void store_note_public_change(struct store *s);
 /* Writer connection only (inside a job): this transaction changed what the status page shows
  * without an operation flagged STORE_OP_PUBLIC (a public timeline entry: jobs/timeline.c). */
 void store_tx_public_change(struct store_conn *tx);
+/* Writer connection only (inside a job): adds n to *counter (a metric) once the job's batch has
+ * committed; nothing when the job or its batch is rolled back, so a job that is run again counts
+ * once. */
+void store_tx_count_after_commit(struct store_conn *tx, _Atomic unsigned long long *counter,
+                                 unsigned long long n);
 /* Writer connection only (inside a job): a number that changes whenever a silence is inserted or
  * expired through it, or a job or batch on it is rolled back. A cache of the silences read
  * through tx is current while this number is unchanged (ingest.c keeps one). */

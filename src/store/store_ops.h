@@ -66,6 +66,8 @@ enum { STORE_OP_REVOKES = 1, STORE_OP_SILENCES = 2, STORE_OP_PUBLIC = 4 };
 
 /* ---- in src/store/<res>.c: the front end ---- */
 
+#define STORE_TX_COUNTS_MAX 8 /* distinct counters a batch defers (more: counted at once) */
+
 /* The part of a store_conn the wrappers see (store.c's struct store_conn begins with it). */
 struct store_conn_head {
     void *conn; /* the backend's own connection */
@@ -77,6 +79,13 @@ struct store_conn_head {
                                  nodes' caches must drop what they hold: store_invalidate_caches) */
     bool public_changed;      /* writer only: this batch may have changed the status page */
     uint64_t silences_version;
+    /* writer only: counts added after the commit (store_tx_count_after_commit), the running job's
+     * and those of the batch's jobs that succeeded */
+    struct store_tx_count {
+        _Atomic unsigned long long *counter;
+        unsigned long long n;
+    } job_counts[STORE_TX_COUNTS_MAX], batch_counts[STORE_TX_COUNTS_MAX];
+    size_t job_ncounts, batch_ncounts;
 };
 
 /* A resource's operation names, for store_failpoint_arm. Each front-end file registers its own

@@ -3,6 +3,7 @@ announce_to) starts the drill by itself, once per occurrence across restarts and
 the store); the notice is mailed ahead and recorded (drill.announced); an occurrence no node was
 running for is recorded as drill.missed, not started late. One server for the module; the dev
 clock moved, never the wall clock."""
+import json
 import pytest
 
 from tocsin_harness import Server, require_bin, run_bin
@@ -80,8 +81,12 @@ def test_notice_then_exactly_one_drill_across_a_restart(srv):
 
     srv.advance("61m")  # the notice (1 day before) began at 2099-06-30T07:00Z
     (n,) = notices(srv)
-    assert n[0] == "alice" and n[1].startswith("[DRILL] Scheduled fire drill at 2099-07-01T07:00:00Z")
-    assert len(timeline_kinds(srv, "drill.announced")) == 1
+    # the local wall time of the scenario's zone, with its offset: the label is true
+    assert n[0] == "alice" and n[1].startswith(
+        "[DRILL] Scheduled fire drill at 2099-07-01 09:00 +02:00 Europe/Paris:"), n
+    (ann,) = [json.loads(d) for d in timeline_kinds(srv, "drill.announced")]
+    assert ann["scheduled_for"] == "2099-07-01T07:00:00Z", ann
+    assert ann["local"] == "2099-07-01 09:00 +02:00 Europe/Paris", ann
     srv.advance("1h")
     assert len(notices(srv)) == 1 and drills(srv) == []
 
@@ -130,6 +135,11 @@ def test_an_occurrence_nobody_ran_is_missed_not_started_late(srv):
     ('{every: 0d, at: "2099-07-01 09:00"}', "every"),
     ('{every: fortnightly, at: "2099-07-01 09:00"}', "every"),
     ('{every: 1mo, at: "2099-02-30 09:00"}', "at"),
+    ('{every: 1mo, at: "2099-02-29 09:00"}', "is not a date: February 29"),
+    ('{every: 1mo, at: "2100-02-29 09:00"}', "February 29 of a year that is not a leap year"),
+    ('{every: 9223372036854775807w, at: "2099-07-01 09:00"}', "every"),
+    ('{every: 2635249153387078803w, at: "2099-07-01 09:00"}', "every"),
+    ('{every: 523w, at: "2099-07-01 09:00"}', "every"),
     ('{every: 1mo}', "at"),
     ('{every: 1mo, at: "2099-07-01 09:00", timezone: Mars/Olympus}', "timezone"),
     ('{every: 1mo, at: "2099-07-01 09:00", announce_to: [nobody]}', "nobody"),

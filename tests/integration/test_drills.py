@@ -18,12 +18,24 @@ severities:
 users:
   - {id: alice, name: Alice, email: alice@example.com}
   - {id: bob, name: Bob, email: bob@example.com}
+contacts:
+  - {id: legal, name: Legal counsel, kind: legal, email: legal@example.com}
+  - {id: vendor, name: Cloud vendor, kind: vendor, email: tam@example.com}
 escalation_policies:
   - id: default
     steps:
       - {after: 0m, notify: [user:alice]}
+  - id: breach
+    steps:
+      - {after: 0m, notify: [user:alice, "contact:vendor"]}
 services:
   - {id: db, name: Database, escalation: default}
+  - {id: vault, name: Secrets vault, escalation: breach}
+rules:
+  - id: breach-legal
+    when: {service: [vault]}
+    page: ["contact:legal", "user:bob"]
+    note: "Legal engaged"
 runbooks:
   - id: RB-DB-001
     title: Database failover
@@ -42,6 +54,7 @@ drills:
     summary: The primary is unreachable; fail over.
     runbook: RB-DB-001
   - {id: minor, title: "Slow queries", severity: SEV3}
+  - {id: breach, title: "Game day: vault leaked", severity: SEV3, service: vault}
 """
 
 
@@ -120,7 +133,7 @@ def test_score_all_passed_then_a_late_one(srv):
     assert rep["score"] == 0
 
     st, j = srv.api("GET", "/api/v1/drills")
-    assert st == 200 and [s["id"] for s in j["scenarios"]] == ["db-failover", "minor"]
+    assert st == 200 and [s["id"] for s in j["scenarios"]] == ["db-failover", "minor", "breach"]
     runs = {d["incident_id"]: d for d in j["drills"]}
     assert runs[iid]["score"] == 100 and runs[late]["score"] == 0
 
@@ -153,3 +166,38 @@ def test_cli(srv):
     assert p.returncode == 0 and "db-failover" in p.stdout and iid in p.stdout
     p = srv.cli("drill", "start", "nope")
     assert p.returncode != 0 and "scenario" in p.stderr
+
+
+def test_a_drill_pages_no_contact_outside_the_team(srv):
+    """A drill's pages to contacts (Legal, a vendor: people outside the team) are not sent, by a
+    rule or by an escalation step; each is on the drill's timeline and in its report as what
+    would have been paged. Users are paged as ever, marked [DRILL]; the rule still fires."""
+    inc = start(srv, "breach")
+    iid = inc["id"]
+    srv.advance("1s")
+    st, j = srv.api("GET", f"/api/v1/incidents/{iid}/notifications")
+    assert st == 200, j
+    users = sorted({n["user"] for n in j["notifications"]})
+    assert users == ["alice", "bob"], users  # no contact:legal, no contact:vendor
+    tl = srv.timeline(iid)
+    assert any(e["kind"] == "rule.fired" and e["data"]["rule"] == "breach-legal" for e in tl), tl
+    withheld = {e["data"]["contact"]: e["data"] for e in tl if e["kind"] == "drill.page_withheld"}
+    assert set(withheld) == {"contact:legal", "contact:vendor"}, withheld
+    assert withheld["contact:legal"]["reason"] == "rule breach-legal", withheld
+    assert withheld["contact:legal"]["name"] == "Legal counsel", withheld
+    rep, _ = report(srv, iid)
+    assert sorted(w["contact"] for w in rep["withheld_pages"]) == ["contact:legal",
+                                                                   "contact:vendor"], rep
+    # a manual page of a contact about the drill: not sent either, and said so
+    st, j = srv.api("POST", f"/api/v1/incidents/{iid}/page", {"user": "contact:legal"})
+    assert st == 201 and j["queued"] == 0 and j["notifications"] == [], (st, j)
+    tl = srv.timeline(iid)
+    assert [e["data"]["key"] for e in tl if e["kind"] == "drill.page_withheld"
+            and e["data"]["key"].startswith("manual:")], tl
+    # a real incident of the same kind pages them
+    real = srv.create("real vault leak", "SEV3", service="vault")
+    srv.advance("1s")
+    st, j = srv.api("GET", f"/api/v1/incidents/{real['id']}/notifications")
+    got = {n["user"] for n in j["notifications"]}
+    assert {"contact:legal", "contact:vendor"} <= got, got
+    assert not [e for e in srv.timeline(real["id"]) if e["kind"] == "drill.page_withheld"]

@@ -27,15 +27,23 @@ schedules:
       - name: primary
         rotation: {every: 1w, handoff: "mon 09:00", users: [bob]}
         restrictions: ["mon-fri 20:00-23:00"]
+rules:
+  - id: breach-sev1
+    when: {severity: [SEV2], type: [breach]}
+    set_severity: SEV1
 roles:
   - {role: commander, when: {severity: [SEV1, SEV2]}, primary: "schedule:day", backup: "user:carol"}
   - {role: comms_lead, primary: "user:bob"}
   - {role: scribe, when: {type: [security]}, primary: "schedule:night"}
+  - {role: tech_lead, when: {severity: [SEV1], type: [breach]}, primary: "user:carol"}
 """
 
 
 def config_text():
-    return open(FIXTURE_CONFIG).read() + ROLES
+    security = "  - {id: security, name: Security}\n"
+    base = open(FIXTURE_CONFIG).read()
+    assert security in base
+    return base.replace(security, security + "  - {id: breach, name: Data breach}\n") + ROLES
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +127,61 @@ def test_check_config_warns_and_refuses(tmp_path):
     p = run_bin("check-config", path)
     n = len(bad.splitlines())
     assert p.returncode == 1, p.stderr
-    assert f"{path}:{n - 1}: roles[3].primary:" in p.stderr and "one person" in p.stderr, p.stderr
-    assert f"{path}:{n}: roles[4].primary: unknown schedule \"ghost\"" in p.stderr, p.stderr
-    assert f"{path}:{n}: roles[4].backup: unknown user \"mallory\"" in p.stderr, p.stderr
+    assert f"{path}:{n - 1}: roles[4].primary:" in p.stderr and "one person" in p.stderr, p.stderr
+    assert f"{path}:{n}: roles[5].primary: unknown schedule \"ghost\"" in p.stderr, p.stderr
+    assert f"{path}:{n}: roles[5].backup: unknown user \"mallory\"" in p.stderr, p.stderr
+
+
+def test_a_rule_raising_the_severity_fills_the_new_severitys_roles(rsrv):
+    rsrv.pin_clock("2099-06-22T12:00:00Z")  # a Monday again: alice is on call in `day`
+    inc = rsrv.create("breach", "SEV2", type="breach")  # the rule raises it to SEV1 on declare
+    assert inc["severity"] == "SEV1", inc
+    assert inc["roles"]["tech_lead"] == "carol", inc["roles"]  # the SEV1-only entry
+    assert inc["roles"]["commander"] == "alice", inc["roles"]  # filled on declare, kept
+    got = [e["data"] for e in entries(rsrv, inc["id"], "incident.role_assigned")]
+    assert [d["role"] for d in got].count("commander") == 1, got  # never replaced
+    assert any(d["role"] == "tech_lead" and d["automatic"] is True for d in got), got
+    # a manual raise fills the roles still empty too; one held is left alone
+    other = rsrv.create("breach later", "SEV3", type="breach")
+    assert other["roles"]["tech_lead"] is None, other["roles"]
+    st, j = rsrv.api("PATCH", f"/api/v1/incidents/{other['id']}", {"severity": "SEV1"})
+    assert st == 200 and j["roles"]["tech_lead"] == "carol", (st, j)
+
+
+def test_unfilled_counted_once_after_the_commit(rsrv):
+    """A declare whose COMMIT fails counts no unfilled role (it was counted inside the job, so a
+    rolled-back and retried declare counted twice); the retry that commits counts one."""
+    before = unfilled_metric(rsrv)  # a Monday noon: nobody in `night` for the scribe
+    rsrv.advance("0s")  # the engine's jobs of earlier requests done: the failpoint is ours
+    st, j = rsrv.api("POST", "/api/v1/debug/failpoint", {"point": "commit", "count": 1})
+    assert st == 200, (st, j)
+    r = rsrv.request("POST", "/api/v1/incidents",
+                     {"title": "rolled back", "severity": "SEV2", "type": "security"},
+                     allow_503=True)
+    assert r.status == 503, (r.status, r.body[:300])
+    assert unfilled_metric(rsrv) == before, "a rolled-back declare was counted"
+    inc = rsrv.create("rolled back", "SEV2", type="security")
+    assert inc["roles"]["scribe"] is None
+    assert unfilled_metric(rsrv) == before + 1
+
+
+def test_postmortem_owner_is_who_holds_commander_at_creation(rsrv):
+    """The post-mortem's owner defaults to the commander at its creation: a person's take-over
+    of the auto-filled role wins; the owner is then the post-mortem's own (PATCH), not moved by
+    later commander changes (docs/postmortems.md)."""
+    inc = rsrv.create("owner", "SEV1")
+    iid = inc["id"]
+    assert inc["roles"]["commander"] == "alice", inc["roles"]  # filled automatically
+    st, j = rsrv.api("PUT", f"/api/v1/incidents/{iid}/roles/commander", {"user": "bob"})
+    assert st == 200, j
+    for to in ("ack", "resolve"):
+        st, j = rsrv.api("POST", f"/api/v1/incidents/{iid}/{to}", {})
+        assert st == 200, (to, st, j)
+    st, pm = rsrv.api("POST", f"/api/v1/incidents/{iid}/postmortem", {})
+    assert st == 201 and pm["owner"] == "bob", (st, pm)  # the person, not the auto-fill
+    st, pm = rsrv.api("PATCH", f"/api/v1/postmortems/{pm['id']}", {"owner": "carol"})
+    assert st == 200 and pm["owner"] == "carol", (st, pm)
+    st, j = rsrv.api("PUT", f"/api/v1/incidents/{iid}/roles/commander", {"user": "alice"})
+    assert st == 200, j
+    st, pm = rsrv.api("GET", f"/api/v1/incidents/{iid}/postmortem")
+    assert st == 200 and pm["owner"] == "carol", pm

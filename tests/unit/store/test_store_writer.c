@@ -5,6 +5,7 @@
  *     sees the row from inside the callback);
  *   - store_revocations moves after a batch that revoked an integration key, not otherwise;
  *   - store_silences_version moves on a silence insert and on a rolled-back job;
+ *   - store_tx_count_after_commit adds only after a commit (not for a job or commit that failed);
  *   - the WAL is zero-filled at open (and the database still reopens with everything in it).
  * A real SQLite file in a temp directory; nothing sleeps: threads meet on condition variables.
  */
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +192,33 @@ static void test_silences_version(void **state)
     assert_true(g.seen != e.seen); /* rolled back: what a cache read may be undone */
 }
 
+static _Atomic unsigned long long counted;
+
+static enum result count_fn(struct store_conn *tx, void *arg, struct error *err)
+{
+    const bool *fail = arg;
+    store_tx_count_after_commit(tx, &counted, 2);
+    store_tx_count_after_commit(tx, &counted, 1); /* the same counter: added up */
+    assert_int_equal(atomic_load(&counted), 0);   /* not before the commit */
+    return *fail ? error_set(err, ERR_UNPROCESSABLE, "test: refused") : OK;
+}
+
+static void test_counts_after_commit_only(void **state)
+{
+    struct fixture *f = *state;
+    struct error err = {0};
+    bool fail = true, ok = false;
+    atomic_store(&counted, 0);
+    assert_int_equal(store_write(f->store, count_fn, &fail, &err), ERR_UNPROCESSABLE);
+    assert_int_equal(atomic_load(&counted), 0); /* the job rolled back: nothing counted */
+    assert_int_equal(store_failpoint_arm(f->store, "commit", 1, &err), OK);
+    assert_int_equal(store_write(f->store, count_fn, &ok, &err), ERR_UNAVAILABLE);
+    assert_int_equal(atomic_load(&counted), 0); /* the commit failed: nothing counted */
+    atomic_store(&counted, 0);
+    assert_int_equal(store_write(f->store, count_fn, &ok, &err), OK);
+    assert_int_equal(atomic_load(&counted), 3); /* committed: counted once */
+}
+
 static void test_wal_preallocated_and_reopens(void **state)
 {
     struct fixture *f = *state;
@@ -216,6 +245,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_submit_calls_back_after_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revocations_move_after_a_revoke, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silences_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_after_commit_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wal_preallocated_and_reopens, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
