@@ -239,8 +239,19 @@ static enum result notice_job(struct store_conn *tx, void *arg, struct error *er
         vars.nvalues = j->to->nrow[i];
         buf_reset(&subject);
         buf_reset(&text);
-        notice_render(&subject, j->subject, &vars, true);
-        notice_render(&text, j->body, &vars, false);
+        const char *over = notice_render(&subject, j->subject, &vars, true) != BUF_OK ? "subject"
+                           : notice_render(&text, j->body, &vars, false) != BUF_OK    ? "body"
+                                                                                      : NULL;
+        if (over) { /* refused whole: the transaction queues nothing */
+            result = error_set(err, ERR_BAD_REQUEST,
+                               "%s: the notice to %.254s (recipient %zu) is longer than %d bytes "
+                               "once its placeholders are filled; shorten the template or that "
+                               "customer's values",
+                               over, j->to->v[i], i + 1,
+                               strcmp(over, "subject") == 0 ? NOTICE_SUBJECT_RENDERED_MAX
+                                                            : NOTICE_BODY_RENDERED_MAX);
+            break;
+        }
         utf8_repair(subject.data ? subject.data : "");
         utf8_repair(text.data ? text.data : "");
         char user[300], key[340];

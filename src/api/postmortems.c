@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PM_TEXT_MAX = 20000, PM_DOC_MAX = 8 << 20 };
+enum { PM_DOC_MAX = 8 << 20 }; /* PM_TEXT_MAX: domain/postmortem.h */
 
 static json_t *postmortem_json(const struct postmortem *pm, int64_t now)
 {

@@ -4,10 +4,15 @@
  * windows that touched that UTC day, with their durations. 400 `day:` when not a date, 404 `day:`
  * outside the days the bars span (status_page.uptime_days, ending today).
  *
- * Rendered once per change like /status: the last DAY_CACHE pages are kept, keyed by
- * store_public_changes(), the config and the UTC day of the render (a day that is still going
- * counts up to now, so today's page is rendered again once a minute at most).
- * Runs on request threads; the cache is behind its mutex.
+ * Rendered once per change like /status: one page per day is kept (as many as
+ * status_page.uptime_days + 1, at most DAY_CACHE_MAX), keyed by store_public_changes(), the config
+ * and the UTC day of the render (a day that is still going counts up to now, so today's page is
+ * rendered again once a minute at most). A client walking every day of the history is served
+ * from the cache the second time round.
+ * Runs on request threads; the cache is behind its mutex, held only to look up and to insert:
+ * the render (which reads every incident and maintenance: the store has no time filter on
+ * incidents yet) runs outside it, so a miss does not stall other days' readers. Two requests
+ * missing the same page at once both render it; the second insert replaces the first.
  */
 #include "api/api.h"
 #include "domain/status_page.h"
@@ -24,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { DAY_CACHE = 16, MAINT_READ_MAX = 500 };
+enum { DAY_CACHE_MAX = 400, MAINT_READ_MAX = 500 };
 
 struct day_cached {
     char *body;
@@ -36,7 +41,7 @@ struct day_cached {
 
 static struct {
     pthread_mutex_t lock;
-    struct day_cached pages[DAY_CACHE];
+    struct day_cached pages[DAY_CACHE_MAX];
     size_t next;
 } cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -187,46 +192,61 @@ static void status_history_day(struct request *r)
     }
     uint64_t changes = store_public_changes(r->app->store); /* before any read */
     int64_t minute = day == today ? now / MS_PER_MIN : 0;
-    pthread_mutex_lock(&cache.lock);
-    struct day_cached *hit = NULL;
-    for (size_t i = 0; i < DAY_CACHE && !hit; i++) {
-        struct day_cached *p = &cache.pages[i];
-        if (p->body && p->config == r->config && p->changes == changes && p->day == day &&
-            p->rendered_minute == minute)
-            hit = p;
-    }
-    struct error err = {0};
-    if (!hit) {
-        size_t len = 0;
-        char *body = render(r, day, now, first, today, &len, &err);
-        if (body) {
-            hit = &cache.pages[cache.next];
-            cache.next = (cache.next + 1) % DAY_CACHE;
-            free(hit->body);
-            if (hit->config)
-                config_unref((struct config *)hit->config);
-            *hit = (struct day_cached){.body = body,
-                                       .len = len,
-                                       .config = config_ref(r->config),
-                                       .changes = changes,
-                                       .day = day,
-                                       .rendered_minute = minute};
-        }
-    }
+    size_t slots = (size_t)r->config->status_page.uptime_days + 1;
+    if (slots > DAY_CACHE_MAX)
+        slots = DAY_CACHE_MAX;
     char *copy = NULL;
     size_t len = 0;
-    if (hit) {
-        copy = xmalloc(hit->len + 1);
-        memcpy(copy, hit->body, hit->len + 1);
-        len = hit->len;
+    pthread_mutex_lock(&cache.lock);
+    for (size_t i = 0; i < slots && !copy; i++) {
+        struct day_cached *p = &cache.pages[i];
+        if (p->body && p->config == r->config && p->changes == changes && p->day == day &&
+            p->rendered_minute == minute) {
+            copy = xmalloc(p->len + 1);
+            memcpy(copy, p->body, p->len + 1);
+            len = p->len;
+        }
     }
     pthread_mutex_unlock(&cache.lock);
+    struct error err = {0};
+    bool cached = copy != NULL;
+    if (!copy) {
+        char *body = render(r, day, now, first, today, &len, &err);
+        if (body) {
+            copy = xmalloc(len + 1);
+            memcpy(copy, body, len + 1);
+            pthread_mutex_lock(&cache.lock);
+            struct day_cached *slot = NULL; /* this day's older page, else the next in turn */
+            for (size_t i = 0; i < slots && !slot; i++)
+                if (cache.pages[i].body && cache.pages[i].day == day)
+                    slot = &cache.pages[i];
+            if (!slot) {
+                if (cache.next >= slots)
+                    cache.next = 0;
+                slot = &cache.pages[cache.next];
+                cache.next = (cache.next + 1) % slots;
+            }
+            char *old_body = slot->body;
+            const struct config *old_config = slot->config;
+            *slot = (struct day_cached){.body = body,
+                                        .len = len,
+                                        .config = config_ref(r->config),
+                                        .changes = changes,
+                                        .day = day,
+                                        .rendered_minute = minute};
+            pthread_mutex_unlock(&cache.lock);
+            free(old_body);
+            if (old_config)
+                config_unref((struct config *)old_config);
+        }
+    }
     if (!copy) {
         reply_from_error(r, &err);
         return;
     }
     reply_raw(r, 200, "text/html; charset=utf-8", copy, len);
     reply_header(r, "Cache-Control", "public, max-age=60");
+    reply_header(r, "X-Status-Cache", cached ? "hit" : "miss"); /* tests and operators */
 }
 
 static const struct route routes[] = {

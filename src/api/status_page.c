@@ -223,7 +223,7 @@ static enum result attach_postmortems(struct store_conn *c, struct sp_page *page
         }
         if (result == OK && pm.state == PM_PUBLISHED) {
             struct buf md;
-            buf_init(&md, 64 * 1024);
+            buf_init(&md, PM_PUBLIC_MD_MAX);
             postmortem_render_public_md(&pm, &md);
             if (md.len)
                 sp_incident_set_postmortem(i, md.data, pm.published_at);

@@ -24,7 +24,7 @@ static void status_postmortem(struct request *r)
     struct incident inc = {0};
     struct postmortem pm = {0};
     struct buf md;
-    buf_init(&md, 64 * 1024);
+    buf_init(&md, PM_PUBLIC_MD_MAX);
     struct store_conn *c = store_reader(r->app->store, &err);
     enum result result = c ? store_incident_get(c, r->params[0], &inc) : err.code;
     if (result == OK && (inc.drill || !inc.last_public_update_at))

@@ -147,6 +147,16 @@ static void api_subscriber_create(struct request *r)
                            "endpoint: an http:// or https:// URL of at most %d bytes, without "
                            "spaces",
                            SUB_URL_MAX);
+    char host[SUB_URL_MAX + 1];
+    const char *rule = result == OK && !r->config->status_page.webhook_allow_private
+                           ? sub_webhook_host_private(endpoint, host, sizeof host)
+                           : NULL;
+    if (rule)
+        result = error_set(&err, ERR_BAD_REQUEST,
+                           "endpoint: %.100s is a %s address; status page webhooks reach only "
+                           "public addresses (status_page.webhook_allow_private: true allows "
+                           "them)",
+                           host, rule);
     if (result == OK)
         result = parse_components(body, r->config, &j.s.components, &err);
     if (result == OK) {

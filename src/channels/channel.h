@@ -26,7 +26,10 @@
 struct notify_request {
     char *url;
     const char *protocols; /* CURLOPT_PROTOCOLS_STR */
-    const char *method;    /* HTTP: NULL for POST, else "GET", "PUT", "DELETE" (with the body) */
+    /* connect only to public addresses (sub_address_private), checked on every address curl
+     * opens a socket to and on the connection the request goes out on (reused ones too) */
+    bool public_only;
+    const char *method; /* HTTP: NULL for POST, else "GET", "PUT", "DELETE" (with the body) */
     char *body;
     size_t body_len;
     struct curl_slist *headers; /* HTTP: request headers */
@@ -45,6 +48,7 @@ struct notify_response {
     char *location;    /* the Location header, or NULL */
     struct buf body;   /* the answer's first bytes, for the error message */
     char errbuf[CURL_ERROR_SIZE];
+    char refused[200]; /* public_only: why the destination was refused, else "" */
 };
 
 enum notify_verdict { NOTIFY_SENT, NOTIFY_RETRY, NOTIFY_FAILED };

@@ -22,6 +22,7 @@ static enum result status_webhook_build(const struct notify_render *r, struct no
     out->body_len = strlen(out->body);
     out->url = xstrdup(row->address);
     out->protocols = "http,https";
+    out->public_only = !(r->cfg && r->cfg->status_page.webhook_allow_private);
     char id[40], hdr[256], sig[128];
     int64_t ts = r->now / 1000;
     snprintf(id, sizeof id, "msg_%lld", (long long)row->id);
@@ -42,7 +43,23 @@ static enum result status_webhook_build(const struct notify_render *r, struct no
     return result;
 }
 
+/* As notify_classify_http, but the reason never quotes the answer: the subscriber's address is
+ * an admin's input and its reply is shown back (GET /api/v1/subscribers/{id}), so an internal
+ * service's answer must not leak through it. A refused destination fails for good. */
+static enum notify_verdict status_webhook_classify(const struct notify_response *resp, char *why,
+                                                   size_t n)
+{
+    if (resp->refused[0]) {
+        snprintf(why, n, "%s", resp->refused);
+        return NOTIFY_FAILED;
+    }
+    enum notify_verdict v = notify_classify_http(resp, why, n);
+    if (resp->curl == CURLE_OK && v != NOTIFY_SENT)
+        snprintf(why, n, "HTTP %ld", resp->code);
+    return v;
+}
+
 const struct notify_channel notify_chan_status_webhook = {.name = "status_webhook",
                                                           .build = status_webhook_build,
-                                                          .classify = notify_classify_http,
+                                                          .classify = status_webhook_classify,
                                                           .single = true};

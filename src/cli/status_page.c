@@ -3,7 +3,10 @@
  * does not go down with tocsin.
  *   tocsin status-page export DIR      GET /status, /api/v2/..., /history.atom, the CSS, and
  *                                      each day page the bars link to (/status/history/DAY,
- *                                      written as status/history/DAY/index.html)
+ *                                      written as status/history/DAY/index.html), and each
+ *                                      post-mortem page its incidents link to
+ *                                      (/status/incidents/ID/postmortem, written as
+ *                                      status/incidents/ID/postmortem/index.html)
  *
  * Every document is fetched first; only when all of them arrived are they written, each to a
  * temporary file renamed over the old one, so a failed export leaves the previous copy whole.
@@ -126,6 +129,40 @@ static int export_days(struct cli_ctx *ctx, const struct cli_resp *page, struct 
     return result;
 }
 
+enum { PM_MAX = 600, PM_ID_MAX = 64 }; /* status_page.history is at most 500 */
+
+/* The distinct incident ids of the page's post-mortem links
+ * ("/status/incidents/ID/postmortem"), in page order; an id is letters, digits, '-' and '_'. */
+static size_t linked_postmortems(const char *html, size_t len, char ids[][PM_ID_MAX + 1],
+                                 size_t max)
+{
+    static const char needle[] = "href=\"/status/incidents/", tail[] = "/postmortem\"";
+    size_t n = 0;
+    const char *end = html + len;
+    for (const char *p = html; p && n < max;) {
+        p = memmem(p, (size_t)(end - p), needle, sizeof needle - 1);
+        if (!p)
+            break;
+        p += sizeof needle - 1;
+        size_t k = 0;
+        while (p + k < end && k <= PM_ID_MAX &&
+               ((p[k] >= '0' && p[k] <= '9') || (p[k] >= 'A' && p[k] <= 'Z') ||
+                (p[k] >= 'a' && p[k] <= 'z') || p[k] == '-' || p[k] == '_'))
+            k++;
+        if (k == 0 || k > PM_ID_MAX || (size_t)(end - p - k) < sizeof tail - 1 ||
+            memcmp(p + k, tail, sizeof tail - 1) != 0)
+            continue;
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = strlen(ids[i]) == k && memcmp(ids[i], p, k) == 0;
+        if (!seen) {
+            memcpy(ids[n], p, k);
+            ids[n++][k] = '\0';
+        }
+    }
+    return n;
+}
+
 static int export_run(struct cli_ctx *ctx)
 {
     const char *dir = ctx->pos[1];
@@ -141,6 +178,16 @@ static int export_run(struct cli_ctx *ctx)
     size_t ndays = 0;
     if (result == CLI_OK)
         result = export_days(ctx, &resp[0], day_resp, days, &ndays);
+    static char pms[PM_MAX][PM_ID_MAX + 1];
+    struct cli_resp *pm_resp = xcalloc(PM_MAX, sizeof *pm_resp);
+    size_t npms = result == CLI_OK ? linked_postmortems(resp[0].raw ? resp[0].raw : "",
+                                                        resp[0].raw ? resp[0].len : 0, pms, PM_MAX)
+                                   : 0;
+    for (size_t i = 0; i < npms && result == CLI_OK; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/status/incidents/%.64s/postmortem", pms[i]);
+        result = cli_fetch(ctx, path, &pm_resp[i]);
+    }
     if (result == CLI_OK && mkdir(dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "error: %s: %s\n", dir, strerror(errno));
         result = CLI_REFUSED;
@@ -157,6 +204,12 @@ static int export_run(struct cli_ctx *ctx)
         result = write_file(dir, name, day_resp[i].raw, day_resp[i].len);
         written += result == CLI_OK;
     }
+    for (size_t i = 0; i < npms && result == CLI_OK; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "status/incidents/%.64s/postmortem/index.html", pms[i]);
+        result = write_file(dir, name, pm_resp[i].raw, pm_resp[i].len);
+        written += result == CLI_OK;
+    }
     if (result == CLI_OK)
         printf("%zu files written to %s\n", written, dir);
     for (size_t i = 0; i < NDOCS; i++)
@@ -164,6 +217,9 @@ static int export_run(struct cli_ctx *ctx)
     for (size_t i = 0; i < DAYS_MAX; i++)
         cli_resp_free(&day_resp[i]);
     free(day_resp);
+    for (size_t i = 0; i < PM_MAX; i++)
+        cli_resp_free(&pm_resp[i]);
+    free(pm_resp);
     return result;
 }
 
@@ -181,7 +237,9 @@ static const struct cli_cmd status_page_cmd = {
     "\n"
     "Writes the public status page as static files under DIR: index.html (and\n"
     "status/index.html), status/assets/status.css, the Statuspage JSON under api/v2/ (and\n"
-    "status.json), history.atom (and status/feed.atom). Host DIR at the root of a site that\n"
+    "status.json), history.atom (and status/feed.atom), each day page and post-mortem page\n"
+    "the page links to (status/history/DAY/, status/incidents/ID/postmortem/). Host DIR at the "
+    "root of a site that\n"
     "does not go down with tocsin. Nothing is written unless every document was fetched.\n",
     NULL, 1, 2, status_page_run};
 

@@ -423,8 +423,10 @@ struct config {
         char *title;     /* NULL: "Service status" */
         int history;     /* resolved incidents kept on the page, the JSON and the feed; 50 */
         int uptime_days; /* the span of the daily uptime bars; 90 */
-        int webhook_failure_limit; /* failed deliveries in a row that disable a webhook
-                                      subscriber; 5 */
+        int webhook_failure_limit;  /* failed deliveries in a row that disable a webhook
+                                       subscriber; 5 */
+        bool webhook_allow_private; /* webhook subscribers may reach loopback, link-local and
+                                       private addresses; false */
         struct config_status_group *groups;
         size_t group_count;
     } status_page;

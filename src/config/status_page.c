@@ -36,6 +36,7 @@ static const struct cfg_field status_page_fields[] = {
         .max = MAX_UPTIME_DAYS),
     FLD(struct config, "webhook_failure_limit", status_page.webhook_failure_limit, CFG_INT,
         .min = 1, .max = MAX_WEBHOOK_FAILURE_LIMIT),
+    FLD(struct config, "webhook_allow_private", status_page.webhook_allow_private, CFG_BOOL),
     FLD(struct config, "groups", status_page.groups, CFG_LIST, .sub = &group_spec,
         .count_off = offsetof(struct config, status_page.group_count)),
 };

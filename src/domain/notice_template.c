@@ -62,21 +62,24 @@ int notice_check(const char *text, const char *const *columns, size_t ncolumns, 
     return 0;
 }
 
-static void put_value(struct buf *out, const char *v, bool one_line)
+static int put_value(struct buf *out, const char *v, bool one_line)
 {
-    for (const char *c = v ? v : ""; *c; c++) {
+    int rc = BUF_OK;
+    for (const char *c = v ? v : ""; *c && rc == BUF_OK; c++) {
         char ch = *c;
         if (one_line && ((unsigned char)ch < 0x20 || ch == 0x7f))
             ch = ' ';
-        buf_append(out, &ch, 1);
+        rc = buf_append(out, &ch, 1);
     }
+    return rc;
 }
 
-void notice_render(struct buf *out, const char *text, const struct notice_vars *v, bool one_line)
+int notice_render(struct buf *out, const char *text, const struct notice_vars *v, bool one_line)
 {
     const char *p = text;
-    for (const char *q = strstr(p, "{{"); q; q = strstr(p, "{{")) {
-        buf_append(out, p, (size_t)(q - p));
+    int rc = BUF_OK;
+    for (const char *q = strstr(p, "{{"); q && rc == BUF_OK; q = strstr(p, "{{")) {
+        rc = buf_append(out, p, (size_t)(q - p));
         const char *name;
         size_t len;
         const char *next = parse_one(q, &name, &len);
@@ -85,13 +88,15 @@ void notice_render(struct buf *out, const char *text, const struct notice_vars *
             break;
         }
         long k = lookup(name, len, v->columns, v->ncolumns);
+        if (rc != BUF_OK)
+            break;
         if (k >= 0)
-            put_value(out, (size_t)k < v->nvalues ? v->values[k] : "", one_line);
+            rc = put_value(out, (size_t)k < v->nvalues ? v->values[k] : "", one_line);
         else if (k >= -NOTICE_INCIDENT_FIELDS)
-            put_value(out, v->incident[(size_t)(-1 - k)], one_line);
+            rc = put_value(out, v->incident[(size_t)(-1 - k)], one_line);
         else
-            buf_append(out, q, (size_t)(next - q));
+            rc = buf_append(out, q, (size_t)(next - q));
         p = next;
     }
-    buf_puts(out, p);
+    return rc == BUF_OK ? buf_puts(out, p) : rc;
 }

@@ -35,7 +35,8 @@ struct notice_vars {
 int notice_check(const char *text, const char *const *columns, size_t ncolumns, char *bad,
                  size_t badn);
 /* text with its placeholders replaced (text must have passed notice_check). one_line: control
- * characters of the values become spaces (a subject). */
-void notice_render(struct buf *out, const char *text, const struct notice_vars *v, bool one_line);
+ * characters of the values become spaces (a subject). BUF_OK, or BUF_TOO_LARGE when the result
+ * does not fit out's cap (out then holds a cut text: never send it). */
+int notice_render(struct buf *out, const char *text, const struct notice_vars *v, bool one_line);
 
 #endif

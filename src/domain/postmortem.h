@@ -156,6 +156,11 @@ struct postmortem_doc {
 /* The Markdown document into out (appends; a full buffer truncates it, checked by the caller
  * through buf_append's result being ignored here: the cap bounds it). */
 void postmortem_render_md(const struct postmortem_doc *d, struct buf *out);
+/* A post-mortem's text field holds at most PM_TEXT_MAX characters (code points: up to 4 bytes
+ * each). PM_PUBLIC_MD_MAX: the bytes postmortem_render_public_md can write at most (four fields
+ * at their limit, each 4-byte characters only, with their headings), the cap of its buffer, so
+ * the last section is never cut. */
+enum { PM_TEXT_MAX = 20000, PM_PUBLIC_MD_MAX = 4 * PM_TEXT_MAX * 4 + 256 };
 /* The public text of a published post-mortem (the status page: docs/postmortems.md "On the
  * status page"), Markdown, into out: the sections written for readers outside the team
  * (summary, impact, root cause, lessons), each only when written. The rest (timeline, roles,

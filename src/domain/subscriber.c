@@ -1,11 +1,14 @@
 /* subscriber: the rules of status page subscriptions; see subscriber.h. */
 #include "domain/subscriber.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <netinet/in.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const names[] = {"pending", "confirmed", "unsubscribed", "disabled"};
 
@@ -95,6 +98,85 @@ bool sub_webhook_url_ok(const char *url)
         if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
             return false;
     return true;
+}
+
+static const char *private_v4(const unsigned char a[4])
+{
+    if (a[0] == 0)
+        return "0.0.0.0/8 (this network)";
+    if (a[0] == 127)
+        return "loopback (127.0.0.0/8)";
+    if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168))
+        return "private (RFC 1918)";
+    if (a[0] == 169 && a[1] == 254)
+        return "link-local (169.254.0.0/16)";
+    if (a[0] == 100 && (a[1] & 0xc0) == 64)
+        return "shared (100.64.0.0/10)";
+    if (a[0] >= 224)
+        return "multicast or reserved (224.0.0.0/3)";
+    return NULL;
+}
+
+const char *sub_address_private(int family, const void *addr)
+{
+    const unsigned char *a = addr;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const unsigned char zero[16] = {0};
+    if (family == AF_INET)
+        return private_v4(a);
+    if (family != AF_INET6)
+        return "not an IP address";
+    if (memcmp(a, mapped, 12) == 0)
+        return private_v4(a + 12);
+    if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
+        return a[15] ? "loopback (::1)" : "unspecified (::)";
+    if ((a[0] & 0xfe) == 0xfc)
+        return "private (fc00::/7)";
+    if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+        return "link-local (fe80::/10)";
+    if (a[0] == 0xff)
+        return "multicast (ff00::/8)";
+    return NULL;
+}
+
+const char *sub_webhook_host_private(const char *url, char *host, size_t n)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+    if (!p || n == 0)
+        return NULL;
+    p += 3;
+    size_t len = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', len);
+    while (at) { /* the user info ends at the last '@' before the path */
+        len -= (size_t)(at + 1 - p);
+        p = at + 1;
+        at = memchr(p, '@', len);
+    }
+    if (len && p[0] == '[') {
+        const char *end = memchr(p, ']', len);
+        len = end ? (size_t)(end - p - 1) : 0;
+        p++;
+    } else {
+        const char *colon = memchr(p, ':', len);
+        if (colon)
+            len = (size_t)(colon - p);
+    }
+    if (len >= n)
+        return NULL;
+    memcpy(host, p, len);
+    host[len] = '\0';
+    unsigned char a[16];
+    struct in_addr v4; /* inet_aton: also the forms curl accepts, 2130706433, 127.1, 0x7f.1 */
+    if (inet_aton(host, &v4) == 1)
+        return sub_address_private(AF_INET, &v4.s_addr);
+    if (inet_pton(AF_INET6, host, a) == 1)
+        return sub_address_private(AF_INET6, a);
+    if (len && host[len - 1] == '.')
+        host[--len] = '\0';
+    if (strcasecmp(host, "localhost") == 0 ||
+        (len > 10 && strcasecmp(host + len - 10, ".localhost") == 0))
+        return "loopback (localhost)";
+    return NULL;
 }
 
 void sub_webhook_secret(const unsigned char key[SUB_KEY_LEN], const char *id,

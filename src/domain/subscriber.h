@@ -12,6 +12,7 @@
 #define TOCSIN_DOMAIN_SUBSCRIBER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* SUB_DISABLED: a webhook subscriber whose endpoint failed status_page.webhook_failure_limit
@@ -53,6 +54,14 @@ bool sub_token_ok(const unsigned char key[SUB_KEY_LEN], const char *purpose, con
 /* A webhook endpoint a subscriber may give: http:// or https://, a host, at most SUB_URL_MAX
  * bytes, no spaces or control characters. */
 bool sub_webhook_url_ok(const char *url);
+/* Why an IP address (AF_INET: 4 bytes, AF_INET6: 16) is not one a status page webhook may reach
+ * unless `status_page.webhook_allow_private`: "loopback (127.0.0.0/8)", "private (RFC 1918)",
+ * "link-local (169.254.0.0/16)", ... (also 0.0.0.0/8, 100.64.0.0/10, fc00::/7, fe80::/10, ::1,
+ * ::, multicast; an IPv4-mapped IPv6 address as its IPv4); NULL for a public address. */
+const char *sub_address_private(int family, const void *addr);
+/* The same for the host of a webhook URL when it is a literal IP address (or "localhost"):
+ * host (n bytes) gets the host; NULL for a name (judged at connect time) or a public address. */
+const char *sub_webhook_host_private(const char *url, char *host, size_t n);
 /* The Standard Webhooks secret of webhook subscriber `id`: "whsec_" + base64(HMAC-SHA256(key,
  * "v1|webhook-secret|ID")). Derived, never stored: the same for every node and restart. */
 void sub_webhook_secret(const unsigned char key[SUB_KEY_LEN], const char *id,

@@ -9,9 +9,12 @@
  * in its answer: it is never sent unguarded. Threads: the notifier thread.
  */
 #include "runtime/transfer.h"
+#include "domain/subscriber.h"
 #include "runtime/curl_runner.h"
 #include "util/log.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +73,58 @@ static size_t on_upload(char *p, size_t size, size_t n, void *arg)
     memcpy(p, t->req->body + t->upload_pos, give);
     t->upload_pos += give;
     return give;
+}
+
+/* public_only: records why addr (AF_INET or AF_INET6 bytes, shown as ip) is refused; false when
+ * it may be reached. */
+static bool refuse_private(struct notify_transfer *t, int family, const void *addr, const char *ip)
+{
+    const char *rule = sub_address_private(family, addr);
+    if (!rule)
+        return false;
+    snprintf(t->resp.refused, sizeof t->resp.refused,
+             "refused to connect to %s: a %s address (status page webhooks reach only public "
+             "addresses unless status_page.webhook_allow_private is true)",
+             ip, rule);
+    return true;
+}
+
+/* public_only: every address curl tries (DNS rebinding included) is checked before a socket. */
+static curl_socket_t open_public_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct notify_transfer *t = arg;
+    char ip[INET6_ADDRSTRLEN] = "?";
+    const void *bytes = NULL;
+    if (a->family == AF_INET)
+        bytes = &((const struct sockaddr_in *)(const void *)&a->addr)->sin_addr;
+    else if (a->family == AF_INET6)
+        bytes = &((const struct sockaddr_in6 *)(const void *)&a->addr)->sin6_addr;
+    if (bytes)
+        inet_ntop(a->family, bytes, ip, sizeof ip);
+    if (purpose != CURLSOCKTYPE_IPCXN || !bytes || refuse_private(t, a->family, bytes, ip)) {
+        if (!t->resp.refused[0])
+            snprintf(t->resp.refused, sizeof t->resp.refused,
+                     "refused to connect: not an IP connection");
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* public_only: the connection the request goes out on (a reused one too) is checked again. */
+static int prereq_public(void *arg, char *ip, char *local_ip, int port, int local_port)
+{
+    struct notify_transfer *t = arg;
+    unsigned char a[16];
+    int family = inet_pton(AF_INET, ip, a) == 1 ? AF_INET : AF_INET6;
+    if (family == AF_INET6 && inet_pton(AF_INET6, ip, a) != 1) {
+        snprintf(t->resp.refused, sizeof t->resp.refused,
+                 "refused to send: the peer address \"%.60s\" is not an IP address", ip);
+        return CURL_PREREQFUNC_ABORT;
+    }
+    if (refuse_private(t, family, a, ip))
+        return CURL_PREREQFUNC_ABORT;
+    t->resp.refused[0] = '\0'; /* another of the name's addresses was refused, not this one */
+    return CURL_PREREQFUNC_OK;
 }
 
 /* The options of an SMTP upload; the STARTTLS requirement is checked. */
@@ -139,6 +194,22 @@ static CURLcode setup(struct notify_transfer *t)
     if (req->username) {
         curl_easy_setopt(e, CURLOPT_USERNAME, req->username);
         curl_easy_setopt(e, CURLOPT_PASSWORD, req->password ? req->password : "");
+    }
+    if (req->public_only) {
+        result = curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_public_socket);
+        if (result == CURLE_OK)
+            result = curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
+        if (result == CURLE_OK)
+            result = curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, prereq_public);
+        if (result == CURLE_OK)
+            result = curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
+        if (result != CURLE_OK) {
+            snprintf(t->resp.errbuf, sizeof t->resp.errbuf,
+                     "libcurl refused the destination check (CURLOPT_OPENSOCKETFUNCTION, "
+                     "CURLOPT_PREREQFUNCTION): %s",
+                     curl_easy_strerror(result));
+            goto out;
+        }
     }
     result = req->smtp ? setup_smtp(e, t) : setup_http(e, t);
 out:

@@ -184,3 +184,31 @@ def test_cli_notice_send(env, tmp_path):
     p = run_bin("notice", "send", iid, "--csv", csv, "--subject", "{{x}}", "--body-file", body,
                 "--url", s.url, "--token", ADMIN)
     assert p.returncode == 1 and "unknown placeholder {{x}}" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("field", ["subject", "body"])
+def test_notice_past_the_cap_once_filled_is_refused_whole(env, field):
+    """A notice that would be cut once its placeholders are filled (subject 1,000 bytes, body
+    256 KiB) is refused with 400 naming the field and the customer, and nothing is queued, not
+    even to the customer before it, whose notice fits."""
+    s, _ = env
+    note = "{{customer.note}}"
+    if field == "subject":  # 800 bytes of title, then 4 notes: 8 bytes fit, 256 do not
+        title = "t" * 200
+        subject, body = "{{incident.title}}" * 4 + " " + note * 4, "short"
+    else:  # 327 titles of 800 bytes (261,600), then 100 notes: 200 bytes fit, 6,400 do not
+        title = "\U0001F600" * 200
+        subject, body = "short", "{{incident.title}}" * 327 + note * 100
+    assert len(subject) <= 200 and len(body) <= 20000
+    iid = s.create(title=title, severity="SEV3")["id"]
+    rows = len(customer_rows(s))
+    csv = (f"name,email,note\nA,fits-{field}@example.com,ok\n"
+           f"B,long-{field}@example.com,{'n' * 64}\n")
+    st, j = s.api("POST", f"/api/v1/incidents/{iid}/notices",
+                  {"recipients": csv, "subject": subject, "body": body})
+    assert st == 400, (st, j)
+    msg = j["error"]["message"]
+    assert msg.startswith(f"{field}:") and f"long-{field}@example.com" in msg, msg
+    assert "recipient 2" in msg, msg
+    assert len(customer_rows(s)) == rows
+    assert notice_entries(s, iid) == []

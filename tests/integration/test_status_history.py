@@ -90,3 +90,35 @@ def test_quiet_day_and_bad_days(sp):
     for far in ("1999-01-01", "9999-12-31"):
         st, body = get(sp, f"/status/history/{far}")
         assert st == 404 and "day" in body, (far, st, body)
+
+
+def test_walking_every_day_is_answered_and_then_cached(sp):
+    """More days than the old 16-page cache: each answers its own page, and a walk after the
+    first is served from the cache (X-Status-Cache: hit), not rendered again. On PostgreSQL the
+    node follows the shared change counter, which may move once meanwhile (a write of an earlier
+    test): a few walks are allowed, and one of them must hit on every day (with the old cache,
+    every walk missed every day)."""
+    import datetime
+    today = datetime.date.fromisoformat(sp.now()[:10])
+    days = [(today - datetime.timedelta(days=k)).isoformat() for k in range(1, 41)]
+
+    def walk():
+        misses = []
+        for day in days:
+            r = http("GET", sp.url + f"/status/history/{day}")
+            body = r.body.decode()
+            assert r.status == 200, (day, r.status, body)
+            prev = (datetime.date.fromisoformat(day) - datetime.timedelta(days=1)).isoformat()
+            nxt = (datetime.date.fromisoformat(day) + datetime.timedelta(days=1)).isoformat()
+            assert f'rel="prev" href="/status/history/{prev}"' in body, (day, body[:400])
+            assert f'href="/status/history/{nxt}"' in body, day
+            if r.headers.get("X-Status-Cache") != "hit":
+                misses.append(day)
+        return misses
+
+    walk()
+    for _ in range(4):
+        misses = walk()
+        if not misses:
+            break
+    assert not misses, misses

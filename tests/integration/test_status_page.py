@@ -365,6 +365,15 @@ EXPORTED = ["index.html", "status/index.html", "status/assets/status.css", "stat
 
 def test_export_static_copy(sp, tmp_path):
     import os
+    # a resolved public incident with a published post-mortem: /status links its page
+    done = sp.create(title="Checkout 502s", severity="SEV2", service="api")
+    publish(sp, done["id"], "resolved", "Rolled back")
+    st, pm = sp.api("POST", f"/api/v1/incidents/{done['id']}/postmortem", {})
+    assert st == 201, pm
+    assert sp.api("PATCH", f"/api/v1/postmortems/{pm['id']}",
+                  {"summary": "Exported post-mortem summary."})[0] == 200
+    for state in ("in_review", "published"):
+        assert sp.api("PATCH", f"/api/v1/postmortems/{pm['id']}", {"state": state})[0] == 200
     inc = sp.create(title=XSS, severity="SEV2", service="api")
     publish(sp, inc["id"], "investigating", "Exported update")
     out = tmp_path / "site"
@@ -373,7 +382,14 @@ def test_export_static_copy(sp, tmp_path):
     # and each day page the bars link to (a public incident today: at least today's)
     days = set(re.findall(r'href="/status/history/([0-9-]{10})#', (out / "index.html").read_text()))
     assert days, "the bars link to today's page"
-    assert f"{len(EXPORTED) + len(days)} files written" in p.stdout, (p.stdout, days)
+    # and each post-mortem page the incidents link to
+    pms = set(re.findall(r'href="/status/incidents/([^"/]+)/postmortem"',
+                         (out / "index.html").read_text()))
+    assert pms == {done["id"]}, pms
+    pm_file = out / f"status/incidents/{done['id']}/postmortem/index.html"
+    assert "Exported post-mortem summary." in pm_file.read_text()
+    assert pm_file.read_bytes() == get(sp, f"/status/incidents/{done['id']}/postmortem").body
+    assert f"{len(EXPORTED) + len(days) + 1} files written" in p.stdout, (p.stdout, days)
     for name in EXPORTED + [f"status/history/{d}/index.html" for d in days]:
         assert (out / name).is_file(), name
     assert XSS not in (out / f"status/history/{min(days)}/index.html").read_text()

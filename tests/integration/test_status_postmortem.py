@@ -113,3 +113,27 @@ def test_published_without_public_text_is_not_linked(srv):
     publish(srv, pmid)
     assert incidents_json(srv)[iid]["postmortem_body"] is None
     assert pub(srv, f"/status/incidents/{iid}/postmortem").status == 404
+
+
+def test_four_long_sections_all_kept(srv):
+    """Each public field at its 20,000-character limit (one of them all 4-byte characters: about
+    80 KB alone, well past the old 64 KiB buffer): every section, to its last words, is on the
+    page and in the JSON."""
+    def long_text(name, unit):
+        end = f" END-OF-{name}"
+        return unit * ((20000 - len(end)) // len(unit)) + end
+    fields = {"summary": long_text("summary", "word "), "impact": long_text("impact", "ab "),
+              "root_cause": long_text("root_cause", "\U0001F600"),
+              "lessons": long_text("lessons", "lesson ")}
+    assert all(len(v) <= 20000 for v in fields.values())
+    iid, pmid = with_postmortem(srv, fields=fields)
+    publish(srv, pmid)
+    body = incidents_json(srv)[iid]["postmortem_body"]
+    r = pub(srv, f"/status/incidents/{iid}/postmortem")
+    assert r.status == 200
+    page = r.body.decode()
+    for name in fields:
+        assert f"END-OF-{name}" in body, (name, len(body.encode()))
+        assert f"END-OF-{name}" in page, (name, len(page.encode()))
+    assert "## What we are changing" in body and "<h2>What we are changing</h2>" in page
+    assert body.count("\U0001F600") == (20000 - len(" END-OF-root_cause"))

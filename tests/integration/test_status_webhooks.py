@@ -4,6 +4,8 @@ by an admin, they receive Statuspage-shaped POSTs (`incident` with `meta` and `p
 subscriber's own secret, through the outbox with retries; the deliveries are visible to an admin;
 an endpoint that keeps failing is disabled loudly (state, timeline, metric) and can be enabled
 again. One dev-clock server and two loopback receivers for the module."""
+import time
+
 import pytest
 
 from conftest import _teardown_all
@@ -11,7 +13,7 @@ from notify_receivers import Receiver, notify_config, verify_standard_webhook
 from tocsin_harness import Server, require_bin
 
 
-def config():
+def config(allow_private=True):
     text = notify_config(["{id: alice, name: Alice, email: alice@example.com}"], throttle="1m",
                          extra="  max_attempts: 3\n  backoff: 1m\n  max_backoff: 1m")
     text = text.replace("  - {id: api, name: API Gateway}\n",
@@ -19,7 +21,8 @@ def config():
                         "  - {id: db, name: Database, component: Database}\n")
     assert "component: Database" in text
     return (text + "server: {public_url: \"https://status.example.test\"}\n"
-            "status_page: {webhook_failure_limit: 3}\n")
+            "status_page: {webhook_failure_limit: 3"
+            + (", webhook_allow_private: true" if allow_private else "") + "}\n")
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +163,8 @@ def test_failing_endpoint_retried_then_disabled_loudly(env):
     first = dead.wait_for(2)  # the incident and the component_update, both answered 500
     assert sorted(("incident" in r.json()) for r in first) == [False, True], [r.json() for r in first]
     st, j = s.api("GET", f"/api/v1/subscribers/{sub['id']}")
-    assert j["state"] == "confirmed" and j["failures"] == 2 and "500" in j["last_error"], j
+    assert j["state"] == "confirmed" and j["failures"] == 2 and j["last_error"] == "HTTP 500", j
+    assert all("broken" not in str(a) for d in j["deliveries"] for a in d["attempts_made"]), j
     assert {d["status"] for d in j["deliveries"]} == {"pending"}  # retried later
     s.advance("61s")
     dead.wait_for(3)
@@ -195,3 +199,43 @@ def test_failing_endpoint_retried_then_disabled_loudly(env):
     assert j["state"] == "confirmed" and j["failures"] == 0, j
     st, j = s.api("POST", "/api/v1/subscribers/sub_000000000000/enable")
     assert st == 404
+
+
+def test_private_destinations_refused_without_the_key(tmp_path):
+    """Without status_page.webhook_allow_private, an admin cannot point a subscriber at tocsin's
+    own network: a literal private address is refused at subscribe, and a subscriber that reaches
+    one anyway (made while the key was on, or a name resolving to one: DNS rebinding) is refused
+    at connect time, naming the rule, without a byte sent."""
+    require_bin()
+    hook = Receiver("private")
+    s = Server(tmp_path / "srv", dev_clock=True, config_text=config(allow_private=True))
+    try:
+        s.start()
+        st, sub = subscribe(s, hook.url)
+        assert st == 201, sub
+        s.write_config(config(allow_private=False))
+        st, j = s.api("POST", "/api/v1/config/reload")
+        assert st == 200, j
+        for url in [hook.url, "http://169.254.169.254/latest/meta-data/", "http://[::1]:9/",
+                    "http://10.0.0.7/hook", "http://2130706433/", "http://localhost:9/"]:
+            st, j = subscribe(s, url)
+            assert st == 400, (url, j)
+            assert "endpoint" in j["error"]["message"], j
+            assert "webhook_allow_private" in j["error"]["message"], j
+        assert "link-local" in subscribe(s, "http://169.254.169.254/")[1]["error"]["message"]
+        inc = s.create(title="API down", severity="SEV1", service="api")
+        s.move(inc["id"], "investigating", message="looking", public=True)
+        s.advance("0s")
+        deadline = time.monotonic() + 20
+        while True:  # bounded: the notifier's pass runs on its own thread
+            j = s.api("GET", f"/api/v1/subscribers/{sub['id']}")[1]
+            if j["last_error"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert "refused to connect to 127.0.0.1" in (j["last_error"] or ""), j
+        assert "loopback" in j["last_error"] and "webhook_allow_private" in j["last_error"], j
+        assert {d["status"] for d in j["deliveries"]} == {"failed"}, j["deliveries"]
+        assert hook.count() == 0
+    finally:
+        _teardown_all([s])
+        hook.close()

@@ -49,6 +49,18 @@ static void test_render(void **state)
     notice_render(&b, "Hi {{customer.name}}", &v, false);
     assert_string_equal(b.data, "Hi Ada\r\nBcc: x");
     buf_free(&b);
+    /* past the cap: refused, whether the value or the literal text after it does not fit */
+    buf_init(&b, 16);
+    assert_int_equal(notice_render(&b, "Hi {{customer.name}}", &v, true), BUF_OK);
+    buf_reset(&b);
+    assert_int_equal(notice_render(&b, "Hello {{customer.name}}!", &v, true), BUF_TOO_LARGE);
+    buf_reset(&b);
+    assert_int_equal(notice_render(&b, "{{customer.name}} and a long tail", &v, true),
+                     BUF_TOO_LARGE);
+    buf_reset(&b);
+    assert_int_equal(notice_render(&b, "A long literal head {{customer.plan}}", &v, true),
+                     BUF_TOO_LARGE);
+    buf_free(&b);
 }
 
 int main(void)

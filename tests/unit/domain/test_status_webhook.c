@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,57 @@ static void test_url_ok(void **state)
     long_url[sizeof long_url - 1] = '\0';
     memcpy(long_url, "https://", 8);
     assert_false(sub_webhook_url_ok(long_url));
+}
+
+static const char *v4(const char *ip)
+{
+    unsigned char a[4];
+    assert_int_equal(inet_pton(AF_INET, ip, a), 1);
+    return sub_address_private(AF_INET, a);
+}
+
+static const char *v6(const char *ip)
+{
+    unsigned char a[16];
+    assert_int_equal(inet_pton(AF_INET6, ip, a), 1);
+    return sub_address_private(AF_INET6, a);
+}
+
+static void test_private_addresses(void **state)
+{
+    const char *refused4[] = {"127.0.0.1",      "127.255.0.9", "10.1.2.3",        "172.16.0.1",
+                              "172.31.255.255", "192.168.1.1", "169.254.169.254", "0.0.0.0",
+                              "0.1.2.3",        "100.64.0.1",  "100.127.255.254", "224.0.0.1",
+                              "255.255.255.255"};
+    for (size_t i = 0; i < sizeof refused4 / sizeof refused4[0]; i++)
+        assert_non_null(v4(refused4[i]));
+    const char *public4[] = {"8.8.8.8",     "172.15.255.255", "172.32.0.1",  "100.63.255.255",
+                             "100.128.0.1", "169.253.1.1",    "192.169.0.1", "1.1.1.1"};
+    for (size_t i = 0; i < sizeof public4 / sizeof public4[0]; i++)
+        assert_null(v4(public4[i]));
+    assert_string_equal(v4("169.254.169.254"), "link-local (169.254.0.0/16)");
+    const char *refused6[] = {"::1",     "::",      "fc00::1",          "fd12:3456::1",
+                              "fe80::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254"};
+    for (size_t i = 0; i < sizeof refused6 / sizeof refused6[0]; i++)
+        assert_non_null(v6(refused6[i]));
+    assert_null(v6("2001:4860:4860::8888"));
+    assert_null(v6("::ffff:8.8.8.8"));
+    assert_non_null(sub_address_private(0, "x"));
+
+    char host[64];
+    assert_non_null(sub_webhook_host_private("http://127.0.0.1:9000/hook", host, sizeof host));
+    assert_string_equal(host, "127.0.0.1");
+    assert_non_null(sub_webhook_host_private("http://169.254.169.254/latest", host, sizeof host));
+    assert_non_null(sub_webhook_host_private("https://u:p@[::1]:8443/x", host, sizeof host));
+    assert_string_equal(host, "::1");
+    assert_non_null(sub_webhook_host_private("http://a@b@10.0.0.1?x", host, sizeof host));
+    assert_non_null(sub_webhook_host_private("http://LocalHost:80/", host, sizeof host));
+    assert_non_null(sub_webhook_host_private("http://localhost./", host, sizeof host));
+    assert_non_null(sub_webhook_host_private("http://2130706433/", host, sizeof host));
+    assert_non_null(sub_webhook_host_private("http://0x7f.1/", host, sizeof host));
+    assert_null(sub_webhook_host_private("https://hooks.example.com/x", host, sizeof host));
+    assert_null(sub_webhook_host_private("https://8.8.8.8/x", host, sizeof host));
+    assert_null(sub_webhook_host_private(NULL, host, sizeof host));
 }
 
 static void test_secret_per_id_and_key(void **state)
@@ -102,6 +154,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url_ok),
+        cmocka_unit_test(test_private_addresses),
         cmocka_unit_test(test_secret_per_id_and_key),
         cmocka_unit_test(test_bodies),
     };
