@@ -23,7 +23,7 @@ def env(tmp_path_factory):
     require_bin()
     d = tmp_path_factory.mktemp("mclock")
     smtp, hook = SmtpSink(d / "mail"), Receiver("hook")
-    s = Server(d / "srv", dev_clock=True, config_text=config(smtp))
+    s = Server(d / "srv", dev_clock=True, config_text=config(smtp) + "status_page: {webhook_allow_private: true}\n")
     try:
         s.start()
         s.pin_clock()
