@@ -59,9 +59,18 @@ static void recipients_free(struct recipients *r)
     fields_free(r->cols, r->ncols);
 }
 
+enum { CSV_FIELD_MAX = 4096 }; /* bytes per field: a longer one is refused, never cut */
+
+static void csv_put(struct buf *f, const char *c, size_t n, bool *cut)
+{
+    if (buf_append(f, c, n) != BUF_OK)
+        *cut = true;
+}
+
 /* One CSV record from *p (advanced past it) into fields (each malloc'd); false at the end of the
- * text. A quote left open is an error (*bad). */
-static bool csv_record(const char **p, char ***fields, size_t *nf, bool *bad)
+ * text. A quote left open is an error (*bad); so is a field over CSV_FIELD_MAX (*bad, and
+ * *long_field is its 1-based column). */
+static bool csv_record(const char **p, char ***fields, size_t *nf, bool *bad, size_t *long_field)
 {
     const char *s = *p;
     *fields = NULL;
@@ -70,7 +79,8 @@ static bool csv_record(const char **p, char ***fields, size_t *nf, bool *bad)
         return false;
     for (;;) {
         struct buf f;
-        buf_init(&f, 64);
+        bool cut = false;
+        buf_init(&f, CSV_FIELD_MAX);
         if (*s == '"') {
             s++;
             for (;;) {
@@ -79,18 +89,23 @@ static bool csv_record(const char **p, char ***fields, size_t *nf, bool *bad)
                     break;
                 }
                 if (*s == '"' && s[1] == '"') {
-                    buf_append(&f, "\"", 1);
+                    csv_put(&f, "\"", 1, &cut);
                     s += 2;
                 } else if (*s == '"') {
                     s++;
                     break;
                 } else {
-                    buf_append(&f, s++, 1);
+                    csv_put(&f, s++, 1, &cut);
                 }
             }
         }
         while (*s && *s != ',' && *s != '\n' && *s != '\r')
-            buf_append(&f, s++, 1);
+            csv_put(&f, s++, 1, &cut);
+        if (cut) {
+            *bad = true;
+            if (!*long_field)
+                *long_field = *nf + 1;
+        }
         *fields = xrealloc(*fields, (*nf + 1) * sizeof **fields);
         (*fields)[(*nf)++] = f.data ? f.data : xstrdup("");
         if (*s == ',') {
@@ -136,12 +151,19 @@ static enum result parse_recipients(const char *csv, struct recipients *out, str
     char **f;
     size_t nf;
     bool bad = false;
+    size_t long_field = 0;
     int line = 1;
     long col = -1;
-    if (!csv_record(&p, &f, &nf, &bad))
+    if (!csv_record(&p, &f, &nf, &bad, &long_field))
         return error_set(err, ERR_BAD_REQUEST,
                          "recipients: empty: a header row with an `email` "
                          "column, then one customer per line");
+    if (long_field) {
+        fields_free(f, nf);
+        return error_set(err, ERR_BAD_REQUEST,
+                         "recipients: line 1, column %zu: longer than %d bytes", long_field,
+                         CSV_FIELD_MAX);
+    }
     out->cols = xcalloc(nf + 1, sizeof *out->cols);
     for (size_t i = 0; i < nf; i++) {
         char *h = trimmed_lower(f[i]);
@@ -153,8 +175,14 @@ static enum result parse_recipients(const char *csv, struct recipients *out, str
     if (col < 0)
         return error_set(err, ERR_BAD_REQUEST,
                          "recipients: line 1: no `email` column in the header");
-    while (csv_record(&p, &f, &nf, &bad)) {
+    while (csv_record(&p, &f, &nf, &bad, &long_field)) {
         line++;
+        if (long_field) {
+            fields_free(f, nf);
+            return error_set(err, ERR_BAD_REQUEST,
+                             "recipients: line %d, column %zu: longer than %d bytes", line,
+                             long_field, CSV_FIELD_MAX);
+        }
         if (bad) {
             fields_free(f, nf);
             return error_set(err, ERR_BAD_REQUEST, "recipients: line %d: a quote is never closed",
