@@ -98,10 +98,10 @@ static int facts_alert(const struct alert *a, void *arg)
     if (!alert_is_drill(a))
         return 0;
     json_t *labels = json_loads(a->labels ? a->labels : "{}", 0, NULL);
-    json_t *o = json_pack("{s:I,s:s?,s:s?,s:s,s:o}", "id", (json_int_t)a->id, "alertname",
-                          json_string_value(json_object_get(labels, "alertname")), "summary",
-                          a->summary, "status", alert_status_name(a->status), "first_seen",
-                          api_time(a->first_seen));
+    json_t *o =
+        json_pack("{s:I,s:s?,s:s?,s:s,s:o}", "id", (json_int_t)a->id, "alertname",
+                  json_string_value(json_object_get(labels, "alertname")), "summary", a->summary,
+                  "status", alert_status_name(a->status), "first_seen", api_time(a->first_seen));
     json_decref(labels);
     json_array_insert_new(x->f.alerts, 0, o); /* the store lists newest first */
     return 0;
@@ -111,7 +111,8 @@ static int facts_alert(const struct alert *a, void *arg)
 static json_t *drill_report(struct store_conn *c, const struct config *cfg,
                             const struct incident *inc, int64_t now)
 {
-    struct facts_ctx x = {.cfg = cfg, .f = {.ack_at = inc->acknowledged_at, .alerts = json_array()}};
+    struct facts_ctx x = {.cfg = cfg,
+                          .f = {.ack_at = inc->acknowledged_at, .alerts = json_array()}};
     enum result result = store_timeline_scan(c, inc->id, facts_entry, &x);
     if (result == OK)
         result = store_checklist_items(c, inc->id, facts_item, &x);
@@ -202,7 +203,8 @@ static void api_drill_start(struct request *r)
     struct error err = {0};
     json_t *body = NULL;
     const char *id = NULL;
-    struct start_job s = {.app = r->app, .clock = r->app->clock, .cfg = r->config, .actor = r->who.actor};
+    struct start_job s = {
+        .app = r->app, .clock = r->app->clock, .cfg = r->config, .actor = r->who.actor};
     enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
     if (result == OK)
         result = jsonv_only(body, fields, &err);

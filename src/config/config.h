@@ -301,8 +301,8 @@ struct config_drill {
     char *summary;               /* or NULL */
     char *runbook;               /* the runbook the responders are expected to open, or NULL */
     struct config_drill_schedule *schedule; /* NULL: started by hand only */
-    char *expect_severity;             /* what the responders should set; default: severity */
-    struct config_drill_alert *alerts; /* injected when the drill runs */
+    char *expect_severity;                  /* what the responders should set; default: severity */
+    struct config_drill_alert *alerts;      /* injected when the drill runs */
     size_t alert_count;
     int line;
 };

@@ -125,8 +125,10 @@ static void drill_alert_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n
             return;
     int line = config_parse_key_line(n, "labels", 0);
     if (line) /* absent: reported as a required key */
-        config_parse_error(ctx, line, "%s.labels: needs a non-empty alertname (a map of label "
-                           "names to values)", path);
+        config_parse_error(ctx, line,
+                           "%s.labels: needs a non-empty alertname (a map of label "
+                           "names to values)",
+                           path);
 }
 
 static const struct cfg_field drill_alert_fields[] = {

@@ -74,8 +74,8 @@ static json_t *severity_check(const struct incident *inc, const struct config_dr
                               const struct drill_facts *f)
 {
     const char *expected = f->expect_severity[0] ? f->expect_severity
-                           : scenario                ? scenario->expect_severity
-                                                     : NULL;
+                           : scenario            ? scenario->expect_severity
+                                                 : NULL;
     const char *at_ack = NULL;
     if (inc->acknowledged_at)
         at_ack = f->severity_at_ack[0]     ? f->severity_at_ack
@@ -83,10 +83,10 @@ static json_t *severity_check(const struct incident *inc, const struct config_dr
                                            : inc->severity;
     bool closed = !incident_status_is_open(inc->status);
     const char *at_resolve = closed ? inc->severity : NULL;
-    const char *result = !expected                                ? "n/a"
+    const char *result = !expected                              ? "n/a"
                          : strcmp(inc->severity, expected) == 0 ? "pass"
-                         : closed                                 ? "fail"
-                                                                  : "pending";
+                         : closed                               ? "fail"
+                                                                : "pending";
     json_t *o = json_pack("{s:s?,s:s?,s:s?,s:s,s:s}", "expected", expected, "at_ack", at_ack,
                           "at_resolve", at_resolve, "current", inc->severity, "result", result);
     json_object_set_new(o, "set_at_ack",

@@ -200,7 +200,7 @@ static enum result attach(struct ingest_job *j, struct store_conn *tx, struct in
                           const struct prepared *p, struct alert *a, struct error *err)
 {
     const char *sev = p->severity;
-    struct incident inc = {0}; /* freed below on every path, whichever step failed */
+    struct incident inc = {0};    /* freed below on every path, whichever step failed */
     if (j->src->drill_incident) { /* a drill's alert: its drill incident, nothing else */
         enum result result = store_incident_get(tx, j->src->drill_incident, &inc);
         if (result == OK)

@@ -44,9 +44,8 @@ static const char *map_get(const struct config_severity_mapping *m, size_t n, co
 }
 
 enum result drill_inject_alert(struct store_conn *tx, struct app *app, const struct config *cfg,
-                               const struct config_drill *sc, size_t index,
-                               const char *incident_id, const char *actor, int64_t now,
-                               struct error *err)
+                               const struct config_drill *sc, size_t index, const char *incident_id,
+                               const char *actor, int64_t now, struct error *err)
 {
     const struct config_drill_alert *da = &sc->alerts[index];
     const char *name = map_get(da->labels, da->label_count, "alertname");
@@ -163,8 +162,8 @@ static enum result inject_job(struct store_conn *tx, void *arg, struct error *er
                                NULL, err);
     }
     j->injected = true;
-    return drill_inject_alert(tx, j->app, j->cfg, j->sc, j->index, j->incident_id, "drill",
-                              j->now, err);
+    return drill_inject_alert(tx, j->app, j->cfg, j->sc, j->index, j->incident_id, "drill", j->now,
+                              err);
 }
 
 static bool any_delayed(const struct config *cfg)
@@ -233,8 +232,8 @@ int64_t drill_alerts_pass(struct app *app, const struct config *cfg, int64_t now
     static struct open_list l; /* engine thread only */
     l.count = 0;
     struct store_incident_filter f = {.statuses = (1 << INC_TRIGGERED) | (1 << INC_ACKNOWLEDGED) |
-                                                  (1 << INC_INVESTIGATING) |
-                                                  (1 << INC_IDENTIFIED) | (1 << INC_MONITORING)};
+                                                  (1 << INC_INVESTIGATING) | (1 << INC_IDENTIFIED) |
+                                                  (1 << INC_MONITORING)};
     if (store_incident_list(c, &f, collect_open, &l) != OK) {
         log_error("drills: cannot list the open drills");
         return next;

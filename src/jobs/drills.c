@@ -229,13 +229,13 @@ int64_t drill_schedule_pass(struct app *app, const struct config *cfg, int64_t n
         char key[CLAIM_KEY_MAX];
         if (prev >= 0) {
             snprintf(key, sizeof key, "drill:%s:%lld", sc->id, (long long)prev);
-            struct sched_job j = {.app = app,
-                                  .cfg = cfg, .sc = sc, .key = key, .occurrence = prev, .now = now};
+            struct sched_job j = {
+                .app = app, .cfg = cfg, .sc = sc, .key = key, .occurrence = prev, .now = now};
             run_job(app, &j, queued);
         } else { /* nothing due yet: remember the scenario was seen, so a later miss is one */
             snprintf(key, sizeof key, "drill-seen:%s", sc->id);
-            struct sched_job j = {.app = app,
-                                  .cfg = cfg, .sc = sc, .key = key, .now = now, .seen_only = true};
+            struct sched_job j = {
+                .app = app, .cfg = cfg, .sc = sc, .key = key, .now = now, .seen_only = true};
             run_job(app, &j, queued);
         }
         if (nxt == INT64_MAX)
@@ -246,7 +246,7 @@ int64_t drill_schedule_pass(struct app *app, const struct config *cfg, int64_t n
             if (nxt - s->notice <= now) {
                 snprintf(key, sizeof key, "drill-notice:%s:%lld", sc->id, (long long)nxt);
                 struct sched_job j = {.app = app,
-                                  .cfg = cfg,
+                                      .cfg = cfg,
                                       .sc = sc,
                                       .key = key,
                                       .occurrence = nxt,

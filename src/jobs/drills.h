@@ -32,9 +32,8 @@ int64_t drill_schedule_pass(struct app *app, const struct config *cfg, int64_t n
 /* jobs/drill_alerts.c: injects alert `index` of sc's `alerts:` into drill incident incident_id
  * through the ingest path (scope "drill:<incident id>", source_kind "drill"). */
 enum result drill_inject_alert(struct store_conn *tx, struct app *app, const struct config *cfg,
-                               const struct config_drill *sc, size_t index,
-                               const char *incident_id, const char *actor, int64_t now,
-                               struct error *err);
+                               const struct config_drill *sc, size_t index, const char *incident_id,
+                               const char *actor, int64_t now, struct error *err);
 
 /* Injects the delayed alerts (`after`) of the open drills once due (once across nodes and
  * restarts: the claim "drill-alert:<incident id>:<index>"). Returns the earlier of next and the
