@@ -119,6 +119,10 @@ def test_drill_alerts_inject_mark_once_and_report(srv):
     assert sev["at_resolve"] == "SEV1" and sev["set_at_resolve"] is True, sev
     assert [x["alertname"] for x in rep["alerts"]] == ["PostgresReplicationLag",
                                                       "PostgresPrimaryDown"]
+    p = srv.cli("drill", "report", iid)
+    assert p.returncode == 0, p.stderr
+    assert "expected severity: SEV1 (at ack SEV2, at resolve SEV1): pass" in p.stdout, p.stdout
+    assert "injected alert: PostgresPrimaryDown The primary stopped answering" in p.stdout
 
     # The monthly review counts the real alert only.
     r = srv.request("GET", "/api/v1/reports/monthly?month=2099-03", check=False)
