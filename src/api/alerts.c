@@ -21,6 +21,7 @@ json_t *api_alert_json(const struct alert *a)
         "details", details ? details : json_object(), "incident_id", a->incident_id, "silenced_by",
         a->silenced_by, "repeat_count", (json_int_t)a->repeat_count);
     json_object_set_new(o, "group", json_string(a->group_key ? a->group_key : ""));
+    json_object_set_new(o, "drill", json_boolean(alert_is_drill(a)));
     json_object_set_new(o, "first_seen", api_time(a->first_seen));
     json_object_set_new(o, "last_seen", api_time(a->last_seen));
     json_object_set_new(o, "resolved_at", api_time(a->resolved_at));

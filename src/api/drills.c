@@ -14,6 +14,7 @@
 #include "domain/drill_schedule.h"
 #include "jobs/drills.h"
 #include "runtime/engine.h"
+#include "store/alerts.h"
 #include "store/checklists.h"
 #include "store/incidents.h"
 #include "store/timeline.h"
@@ -99,14 +100,35 @@ static int facts_item(const struct checklist_item *it, void *arg)
     return 0;
 }
 
+/* An injected alert of the drill (docs/drills.md "Injected alerts"). */
+static int facts_alert(const struct alert *a, void *arg)
+{
+    struct facts_ctx *x = arg;
+    if (!alert_is_drill(a))
+        return 0;
+    json_t *labels = json_loads(a->labels ? a->labels : "{}", 0, NULL);
+    json_t *o =
+        json_pack("{s:I,s:s?,s:s?,s:s,s:o}", "id", (json_int_t)a->id, "alertname",
+                  json_string_value(json_object_get(labels, "alertname")), "summary", a->summary,
+                  "status", alert_status_name(a->status), "first_seen", api_time(a->first_seen));
+    json_decref(labels);
+    json_array_insert_new(x->f.alerts, 0, o); /* the store lists newest first */
+    return 0;
+}
+
 /* The score report of drill incident inc, read on c; NULL on a store error. */
 static json_t *drill_report(struct store_conn *c, const struct config *cfg,
                             const struct incident *inc, int64_t now)
 {
-    struct facts_ctx x = {.cfg = cfg, .withheld = json_array()};
+    struct facts_ctx x = {.cfg = cfg,
+                          .withheld = json_array(),
+                          .f = {.ack_at = inc->acknowledged_at, .alerts = json_array()}};
     enum result result = store_timeline_scan(c, inc->id, facts_entry, &x);
     if (result == OK)
         result = store_checklist_items(c, inc->id, facts_item, &x);
+    struct store_alert_filter af = {.incident_id = inc->id};
+    if (result == OK)
+        result = store_alert_list(c, &af, facts_alert, &x);
     json_t *o = NULL;
     if (result == OK) {
         x.f.scenario = x.scenario;
@@ -118,6 +140,7 @@ static json_t *drill_report(struct store_conn *c, const struct config *cfg,
         json_object_set(o, "withheld_pages", x.withheld);
     }
     json_decref(x.withheld);
+    json_decref(x.f.alerts);
     free(x.scenario);
     return o;
 }
@@ -170,6 +193,7 @@ static void api_drill_list(struct request *r)
 /* ---- start ---- */
 
 struct start_job {
+    struct app *app;
     struct tclock *clock;
     const struct config *cfg;
     const struct config_drill *sc;
@@ -182,7 +206,7 @@ static enum result start_job(struct store_conn *tx, void *arg, struct error *err
 {
     struct start_job *s = arg;
     s->now = clock_now(s->clock);
-    return drill_declare(tx, s->cfg, s->sc, s->actor, s->now, NULL, &s->result, err);
+    return drill_declare(tx, s->app, s->cfg, s->sc, s->actor, s->now, NULL, &s->result, err);
 }
 
 static void api_drill_start(struct request *r)
@@ -191,7 +215,8 @@ static void api_drill_start(struct request *r)
     struct error err = {0};
     json_t *body = NULL;
     const char *id = NULL;
-    struct start_job s = {.clock = r->app->clock, .cfg = r->config, .actor = r->who.actor};
+    struct start_job s = {
+        .app = r->app, .clock = r->app->clock, .cfg = r->config, .actor = r->who.actor};
     enum result result = jsonv_parse_object(r->body, r->body_len, false, &body, &err);
     if (result == OK)
         result = jsonv_only(body, fields, &err);

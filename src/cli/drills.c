@@ -110,6 +110,27 @@ static void print_report(const json_t *r)
            (long long)json_integer_value(json_object_get(r, "passed")),
            (long long)json_integer_value(json_object_get(r, "scored")),
            (long long)json_integer_value(json_object_get(r, "pending")));
+    const json_t *sev = json_object_get(r, "expected_severity");
+    if (cli_jstr(sev, "expected")) {
+        fputs("expected severity: ", stdout);
+        cli_put(stdout, cli_jstr(sev, "expected"));
+        fputs(" (at ack ", stdout);
+        cli_put(stdout, cli_jstr(sev, "at_ack") ? cli_jstr(sev, "at_ack") : "-");
+        fputs(", at resolve ", stdout);
+        cli_put(stdout, cli_jstr(sev, "at_resolve") ? cli_jstr(sev, "at_resolve") : "-");
+        fputs("): ", stdout);
+        cli_put(stdout, cli_jstr(sev, "result"));
+        fputc('\n', stdout);
+    }
+    const json_t *alerts = json_object_get(r, "alerts");
+    for (size_t i = 0; i < json_array_size(alerts); i++) {
+        const json_t *a = json_array_get(alerts, i);
+        fputs("injected alert: ", stdout);
+        cli_put(stdout, cli_jstr(a, "alertname") ? cli_jstr(a, "alertname") : "-");
+        fputs(" ", stdout);
+        cli_put(stdout, cli_jstr(a, "summary") ? cli_jstr(a, "summary") : "");
+        fputc('\n', stdout);
+    }
 }
 
 static int drill_report(struct cli_ctx *ctx)

@@ -283,6 +283,17 @@ struct config_drill_schedule {
     int line;
 };
 
+/* An alert a drill injects (drills.c, docs/drills.md "Injected alerts"): labels (alertname
+ * required) and annotations, as an Alertmanager alert carries them; `after` the drill's start. */
+struct config_drill_alert {
+    struct config_severity_mapping *labels; /* {from: name, to: value}, in file order */
+    size_t label_count;
+    struct config_severity_mapping *annotations;
+    size_t annotation_count;
+    int64_t after; /* ms after the drill's start; 0: at once; at most 24h */
+    int line;
+};
+
 /* A fire-drill scenario (drills.c, docs/drills.md). */
 struct config_drill {
     char *id, *title, *severity; /* severity: a severities id */
@@ -290,6 +301,9 @@ struct config_drill {
     char *summary;               /* or NULL */
     char *runbook;               /* the runbook the responders are expected to open, or NULL */
     struct config_drill_schedule *schedule; /* NULL: started by hand only */
+    char *expect_severity;                  /* what the responders should set; default: severity */
+    struct config_drill_alert *alerts;      /* injected when the drill runs */
+    size_t alert_count;
     int line;
 };
 

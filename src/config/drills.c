@@ -9,6 +9,7 @@
  */
 #include "config/config.h"
 #include "config/section.h"
+#include "util/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,51 @@ static const struct cfg_spec schedule_spec = {.size = sizeof(struct config_drill
                                               .post = schedule_post,
                                               .uniq_off = NO_OFF};
 
+/* ---- drills[].alerts (docs/drills.md "Injected alerts") ---- */
+
+enum { DRILL_ALERT_AFTER_MAX_MS = 24 * 3600 * 1000 };
+
+static void drill_alert_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                             const char *path, size_t index)
+{
+    (void)index;
+    const struct config_drill_alert *a = obj;
+    for (size_t i = 0; i < a->label_count; i++)
+        if (a->labels[i].from && strcmp(a->labels[i].from, "alertname") == 0 && a->labels[i].to &&
+            a->labels[i].to[0])
+            return;
+    int line = config_parse_key_line(n, "labels", 0);
+    if (line) /* absent: reported as a required key */
+        config_parse_error(ctx, line,
+                           "%s.labels: needs a non-empty alertname (a map of label "
+                           "names to values)",
+                           path);
+}
+
+static const struct cfg_field drill_alert_fields[] = {
+    FLD(struct config_drill_alert, "labels", labels, CFG_STRMAP, .required = true,
+        .count_off = offsetof(struct config_drill_alert, label_count)),
+    FLD(struct config_drill_alert, "annotations", annotations, CFG_STRMAP,
+        .count_off = offsetof(struct config_drill_alert, annotation_count)),
+    FLD(struct config_drill_alert, "after", after, CFG_DURATION, .max = DRILL_ALERT_AFTER_MAX_MS),
+};
+static const struct cfg_spec drill_alert_spec = {.size = sizeof(struct config_drill_alert),
+                                                 .line_off =
+                                                     offsetof(struct config_drill_alert, line),
+                                                 FIELDS(drill_alert_fields),
+                                                 .post = drill_alert_post,
+                                                 .uniq_off = NO_OFF};
+
+/* expect_severity defaults to severity. */
+static void drill_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void *obj,
+                       const char *path, size_t index)
+{
+    (void)ctx, (void)n, (void)path, (void)index;
+    struct config_drill *d = obj;
+    if (!d->expect_severity && d->severity)
+        d->expect_severity = xstrdup(d->severity);
+}
+
 static const struct cfg_field drill_fields[] = {
     ID_FIELD(struct config_drill),
     FLD(struct config_drill, "title", title, CFG_STR, .required = true),
@@ -129,10 +175,15 @@ static const struct cfg_field drill_fields[] = {
     FLD(struct config_drill, "summary", summary, CFG_STR),
     FLD(struct config_drill, "runbook", runbook, CFG_STR, .ref = &config_section_runbooks),
     FLD(struct config_drill, "schedule", schedule, CFG_PTR, .sub = &schedule_spec),
+    FLD(struct config_drill, "expect_severity", expect_severity, CFG_STR,
+        .ref = &config_section_severities),
+    FLD(struct config_drill, "alerts", alerts, CFG_LIST, .sub = &drill_alert_spec,
+        .count_off = offsetof(struct config_drill, alert_count)),
 };
 static const struct cfg_spec drill_spec = {.size = sizeof(struct config_drill),
                                            .line_off = offsetof(struct config_drill, line),
                                            FIELDS(drill_fields),
+                                           .post = drill_post,
                                            .uniq_off = offsetof(struct config_drill, id),
                                            .uniq_key = "id"};
 

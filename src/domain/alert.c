@@ -143,3 +143,8 @@ void alerts_labels_fingerprint(json_t *labels, char out[65])
     buf_free(&b);
     free(keys);
 }
+
+bool alert_is_drill(const struct alert *a)
+{
+    return a->scope && strncmp(a->scope, "drill:", 6) == 0;
+}

@@ -72,4 +72,7 @@ json_t *alerts_silence_parse(const struct silence *s);
 /* A stable dedup key from labels: SHA-256 hex of the sorted "k=v" pairs. out: 65 bytes. */
 void alerts_labels_fingerprint(json_t *labels, char out[65]);
 
+/* A fire drill's injected alert (jobs/drill_alerts.c): its scope is "drill:<incident id>". */
+bool alert_is_drill(const struct alert *a);
+
 #endif

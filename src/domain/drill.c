@@ -3,6 +3,7 @@
 #include "util/timeutil.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 void drill_facts_add(struct drill_facts *f, const char *kind, const char *data_json, int64_t at,
@@ -20,6 +21,17 @@ void drill_facts_add(struct drill_facts *f, const char *kind, const char *data_j
     if (strcmp(kind, "runbook.step_done") == 0 && expected_runbook && rb &&
         strcmp(rb, expected_runbook) == 0 && !f->runbook_step_at)
         f->runbook_step_at = at;
+    const char *expect = json_string_value(json_object_get(d, "expect_severity"));
+    if (strcmp(kind, "drill.started") == 0 && expect)
+        snprintf(f->expect_severity, sizeof f->expect_severity, "%s", expect);
+    const char *from = json_string_value(json_object_get(d, "from"));
+    const char *to = json_string_value(json_object_get(d, "to"));
+    if (strcmp(kind, "incident.severity_changed") == 0 && from && to) {
+        if (!f->declared_severity[0])
+            snprintf(f->declared_severity, sizeof f->declared_severity, "%s", from);
+        if (f->ack_at && at <= f->ack_at)
+            snprintf(f->severity_at_ack, sizeof f->severity_at_ack, "%s", to);
+    }
     json_decref(d);
 }
 
@@ -56,6 +68,34 @@ static const char *check_add(json_t *checks, const char *name, int64_t created, 
     json_object_set_new(c, "took", duration_or_null(took));
     json_array_append_new(checks, c);
     return result;
+}
+
+static json_t *severity_check(const struct incident *inc, const struct config_drill *scenario,
+                              const struct drill_facts *f)
+{
+    const char *expected = f->expect_severity[0] ? f->expect_severity
+                           : scenario            ? scenario->expect_severity
+                                                 : NULL;
+    const char *at_ack = NULL;
+    if (inc->acknowledged_at)
+        at_ack = f->severity_at_ack[0]     ? f->severity_at_ack
+                 : f->declared_severity[0] ? f->declared_severity
+                                           : inc->severity;
+    bool closed = !incident_status_is_open(inc->status);
+    const char *at_resolve = closed ? inc->severity : NULL;
+    const char *result = !expected                              ? "n/a"
+                         : strcmp(inc->severity, expected) == 0 ? "pass"
+                         : closed                               ? "fail"
+                                                                : "pending";
+    json_t *o = json_pack("{s:s?,s:s?,s:s?,s:s,s:s}", "expected", expected, "at_ack", at_ack,
+                          "at_resolve", at_resolve, "current", inc->severity, "result", result);
+    json_object_set_new(o, "set_at_ack",
+                        expected && at_ack ? json_boolean(strcmp(at_ack, expected) == 0)
+                                           : json_null());
+    json_object_set_new(o, "set_at_resolve",
+                        expected && at_resolve ? json_boolean(strcmp(at_resolve, expected) == 0)
+                                               : json_null());
+    return o;
 }
 
 json_t *drill_score(const struct incident *inc, const struct config_severity *sev,
@@ -99,5 +139,7 @@ json_t *drill_score(const struct incident *inc, const struct config_severity *se
                                                       : json_null());
     json_object_set_new(o, "score", json_integer(scored ? passed * 100 / scored : 0));
     json_object_set_new(o, "checks", checks);
+    json_object_set_new(o, "expected_severity", severity_check(inc, scenario, f));
+    json_object_set_new(o, "alerts", f->alerts ? json_incref(f->alerts) : json_array());
     return o;
 }

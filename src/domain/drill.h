@@ -32,6 +32,12 @@ struct drill_facts {
     int checklist_items;       /* attached */
     int checklist_done;        /* of those, ticked */
     int64_t checklist_done_at; /* when the last one was ticked (all done), else 0 */
+    /* The severity the responders set (docs/drills.md "Expected severity"): */
+    int64_t ack_at;             /* in: the incident's acknowledged_at (0 = not yet) */
+    char expect_severity[64];   /* drill.started's expect_severity, "" = not recorded */
+    char declared_severity[64]; /* the first severity change's `from`, "" = never changed */
+    char severity_at_ack[64];   /* the last change at or before ack_at, "" = none then */
+    json_t *alerts;             /* the injected alerts (caller owns), or NULL */
 };
 
 /* Scans one timeline entry (kind and JSON data) into f; expected_runbook may be NULL. */
@@ -39,7 +45,11 @@ void drill_facts_add(struct drill_facts *f, const char *kind, const char *data_j
                      const char *expected_runbook);
 
 /* The score report: {incident_id, scenario, severity, declared_at, score, passed, scored,
- * checks: [{name, target_ms, took_ms, result}], ...}. sev and scenario may be NULL. */
+ * checks: [{name, target_ms, took_ms, result}], expected_severity: {expected, at_ack,
+ * at_resolve, set_at_ack, set_at_resolve, result}, alerts, ...}. sev and scenario may be NULL.
+ * expected_severity.result: "pass" when the severity at resolve (while open: the current one)
+ * is the expected one, "fail" when resolved with another, "pending" while open with another,
+ * "n/a" when nothing is expected. Not part of the score. */
 json_t *drill_score(const struct incident *inc, const struct config_severity *sev,
                     const struct config_drill *scenario, const struct drill_facts *f, int64_t now);
 

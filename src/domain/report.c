@@ -276,8 +276,8 @@ void report_add_alert(struct report *r, const struct alert *a)
 {
     if (a->first_seen < r->start || a->first_seen >= r->end)
         return;
-    if (a->incident_id && json_object_get(r->drill_ids, a->incident_id))
-        return;
+    if (alert_is_drill(a) || (a->incident_id && json_object_get(r->drill_ids, a->incident_id)))
+        return; /* a drill's alerts are not noise */
     r->alerts_month++;
     json_t *labels = a->labels ? json_loads(a->labels, 0, NULL) : NULL;
     const char *name = json_string_value(json_object_get(labels, "alertname"));

@@ -200,7 +200,16 @@ static enum result attach(struct ingest_job *j, struct store_conn *tx, struct in
                           const struct prepared *p, struct alert *a, struct error *err)
 {
     const char *sev = p->severity;
-    struct incident inc = {0}; /* freed below on every path, whichever step failed */
+    struct incident inc = {0};    /* freed below on every path, whichever step failed */
+    if (j->src->drill_incident) { /* a drill's alert: its drill incident, nothing else */
+        enum result result = store_incident_get(tx, j->src->drill_incident, &inc);
+        if (result == OK)
+            a->incident_id = xstrdup(inc.id);
+        incident_free_fields(&inc);
+        return result == OK ? OK
+                            : error_set(err, result, "store: cannot read drill incident %s",
+                                        j->src->drill_incident);
+    }
     enum result result = store_incident_find_open_group(tx, a->group_key, &inc);
     if (result == ERR_NOT_FOUND) {
         struct incident_new n = {.title = p->title,
@@ -239,7 +248,7 @@ static enum result trigger_new(struct ingest_job *j, struct store_conn *tx, stru
     a.labels = xstrdup(p->labels ? p->labels : "{}");
     a.details = xstrdup(p->details ? p->details : "{}");
     a.group_key = xstrdup(p->group_key);
-    const struct silence *s = matching_silence(j, e->labels);
+    const struct silence *s = j->src->drill_incident ? NULL : matching_silence(j, e->labels);
     enum result result = OK;
     if (s) {
         a.silenced_by = xstrdup(s->id);
@@ -362,10 +371,8 @@ static enum result settle(struct ingest_job *j, struct store_conn *tx, struct in
     return result;
 }
 
-static enum result ingest_job(struct store_conn *tx, void *arg, struct error *err)
+static enum result ingest_job_at(struct store_conn *tx, struct ingest_job *j, struct error *err)
 {
-    struct ingest_job *j = arg;
-    j->now = clock_now(j->app->clock);
     enum result result;
     j->silences = silences_current(tx, j->now, store_shared(j->app->store), &result);
     if (result == OK && j->src->touch_heartbeat) {
@@ -390,6 +397,13 @@ static enum result ingest_job(struct store_conn *tx, void *arg, struct error *er
             result = settle(j, tx, e, err);
     }
     return result;
+}
+
+static enum result ingest_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct ingest_job *j = arg;
+    j->now = clock_now(j->app->clock);
+    return ingest_job_at(tx, j, err);
 }
 
 /* Outside the transaction: everything about a trigger that does not depend on the store. */
@@ -454,6 +468,18 @@ enum result ingest_run(struct app *app, const struct config *cfg, struct ingest_
     ingest_job_init(&j, app, cfg, src, ev, n);
     enum result result = store_write(app->store, ingest_job, &j, err);
     kick_if_opened(&j, result);
+    ingest_job_clear(&j);
+    return result;
+}
+
+enum result ingest_apply(struct store_conn *tx, struct app *app, const struct config *cfg,
+                         struct ingest_source *src, struct ingest_event *ev, size_t n, int64_t now,
+                         struct error *err)
+{
+    struct ingest_job j;
+    ingest_job_init(&j, app, cfg, src, ev, n);
+    j.now = now;
+    enum result result = ingest_job_at(tx, &j, err);
     ingest_job_clear(&j);
     return result;
 }

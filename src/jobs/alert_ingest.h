@@ -41,6 +41,10 @@ struct ingest_source {
                                      pass) to claim that miss (store_heartbeat_claim_missed) */
     int64_t missed_for;
     bool claim_lost; /* out: another node (or an earlier pass) had raised it: nothing applied */
+    const char *drill_incident; /* when set: a fire drill's injected alerts (jobs/drills.c): every
+                                   new alert joins this drill incident, never another one, never
+                                   opens one, and is not silenced; the scope must be
+                                   "drill:<that id>" so they never deduplicate into real ones */
 };
 
 struct ingest_event {
@@ -65,6 +69,11 @@ struct ingest_event {
 /* Applies n events in one transaction. OK means all of them are committed. */
 enum result ingest_run(struct app *app, const struct config *cfg, struct ingest_source *src,
                        struct ingest_event *ev, size_t n, struct error *err);
+
+/* As ingest_run, inside the caller's transaction tx, at time now (a drill's start). */
+enum result ingest_apply(struct store_conn *tx, struct app *app, const struct config *cfg,
+                         struct ingest_source *src, struct ingest_event *ev, size_t n, int64_t now,
+                         struct error *err);
 
 /* ingest_run in two steps, for a caller that must not wait (http_defer):
  *   a = ingest_prepare(...)            request thread: dedup keys, texts, group keys;

@@ -35,7 +35,7 @@
 enum { HANDLED_MAX = 64, CLAIM_KEY_MAX = 160 };
 #define DRILL_LATE_MAX_MS (3600LL * 1000)
 
-enum result drill_declare(struct store_conn *tx, const struct config *cfg,
+enum result drill_declare(struct store_conn *tx, struct app *app, const struct config *cfg,
                           const struct config_drill *sc, const char *actor, int64_t now,
                           json_t *extra, struct incident *out, struct error *err)
 {
@@ -47,7 +47,8 @@ enum result drill_declare(struct store_conn *tx, const struct config *cfg,
                              .drill = true,
                              .cfg = cfg};
     enum result result = incident_ops_declare(tx, now, actor, &n, out, err);
-    json_t *data = json_pack("{s:s,s:s?}", "scenario", sc->id, "runbook", sc->runbook);
+    json_t *data = json_pack("{s:s,s:s?,s:s?}", "scenario", sc->id, "runbook", sc->runbook,
+                             "expect_severity", sc->expect_severity);
     if (extra)
         json_object_update(data, extra);
     json_decref(extra);
@@ -55,6 +56,9 @@ enum result drill_declare(struct store_conn *tx, const struct config *cfg,
         result = timeline_append(tx, now, actor, "drill.started", out->id, data, NULL, err);
     else
         json_decref(data);
+    for (size_t i = 0; result == OK && i < sc->alert_count; i++)
+        if (sc->alerts[i].after <= 0)
+            result = drill_inject_alert(tx, app, cfg, sc, i, out->id, "drill", now, err);
     return result;
 }
 
@@ -78,6 +82,7 @@ static void mark_handled(const char *key)
 }
 
 struct sched_job {
+    struct app *app;
     const struct config *cfg;
     const struct config_drill *sc;
     const char *key;
@@ -189,7 +194,7 @@ static enum result sched_job(struct store_conn *tx, void *arg, struct error *err
                                NULL, err);
     }
     struct incident inc = {0};
-    result = drill_declare(tx, j->cfg, j->sc, "scheduler", j->now,
+    result = drill_declare(tx, j->app, j->cfg, j->sc, "scheduler", j->now,
                            json_pack("{s:s}", "scheduled_for", when), &inc, err);
     if (result == OK) {
         j->started = true;
@@ -241,11 +246,13 @@ int64_t drill_schedule_pass(struct app *app, const struct config *cfg, int64_t n
         char key[CLAIM_KEY_MAX];
         if (prev >= 0) {
             snprintf(key, sizeof key, "drill:%s:%lld", sc->id, (long long)prev);
-            struct sched_job j = {.cfg = cfg, .sc = sc, .key = key, .occurrence = prev, .now = now};
+            struct sched_job j = {
+                .app = app, .cfg = cfg, .sc = sc, .key = key, .occurrence = prev, .now = now};
             run_job(app, &j, queued);
         } else { /* nothing due yet: remember the scenario was seen, so a later miss is one */
             snprintf(key, sizeof key, "drill-seen:%s", sc->id);
-            struct sched_job j = {.cfg = cfg, .sc = sc, .key = key, .now = now, .seen_only = true};
+            struct sched_job j = {
+                .app = app, .cfg = cfg, .sc = sc, .key = key, .now = now, .seen_only = true};
             run_job(app, &j, queued);
         }
         if (nxt == INT64_MAX)
@@ -255,7 +262,8 @@ int64_t drill_schedule_pass(struct app *app, const struct config *cfg, int64_t n
         if (s->notice > 0 && s->announce_to.count > 0) {
             if (nxt - s->notice <= now) {
                 snprintf(key, sizeof key, "drill-notice:%s:%lld", sc->id, (long long)nxt);
-                struct sched_job j = {.cfg = cfg,
+                struct sched_job j = {.app = app,
+                                      .cfg = cfg,
                                       .sc = sc,
                                       .key = key,
                                       .occurrence = nxt,

@@ -361,6 +361,7 @@ static void *engine_main(void *arg)
         next = followup_pass(e->app, cfg, now, &queued, next);
         next = drill_schedule_pass(e->app, cfg, now, &queued, next);
         next = maintenance_clock_pass(e->app, cfg, now, &queued, next);
+        next = drill_alerts_pass(e->app, cfg, now, next);
         next = report_mail_pass(e->app, cfg, now, &queued, next);
         next = retention_pass(e->app, cfg, now, &e->retention_due, next);
         handoff_pass(e->app, cfg, e->handoffs_since ? e->handoffs_since : now - HANDOFF_LOOKBACK_MS,

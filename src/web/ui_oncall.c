@@ -169,6 +169,8 @@ static void alerts_by_service(struct html *h, const json_t *alerts, const struct
             }
             html_markup(h, "<li>");
             ui_status(h, jstr(a, "status"));
+            if (json_is_true(json_object_get(a, "drill")))
+                html_markup(h, " <span class=\"tag\">[DRILL]</span>");
             html_markup(h, " ");
             html_text(h, jstr(a, "summary"));
             if (jstr(a, "incident_id")) {

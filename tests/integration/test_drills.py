@@ -87,7 +87,8 @@ def test_start_declares_a_drill_that_pages_marked_drill(srv):
     kinds = [e["kind"] for e in srv.timeline(iid)]
     assert kinds[0] == "incident.declared" and "drill.started" in kinds
     started = [e for e in srv.timeline(iid) if e["kind"] == "drill.started"][0]
-    assert started["data"] == {"scenario": "db-failover", "runbook": "RB-DB-001"}
+    assert started["data"] == {"scenario": "db-failover", "runbook": "RB-DB-001",
+                               "expect_severity": "SEV1"}  # defaults to severity
     srv.advance("1s")
     st, j = srv.api("GET", f"/api/v1/incidents/{iid}/notifications")
     assert st == 200 and j["notifications"], "a drill pages as paging does"
