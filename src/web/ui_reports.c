@@ -14,13 +14,13 @@
 
 enum {
     CHART_ROWS_MAX = 20, /* a chart shows the 20 largest rows; its table says so */
-    CHART_W = 600,       /* the viewBox: label column, bars, value after the bar */
-    LABEL_W = 170,
-    BAR_X = 180,
-    BAR_MAX_W = 330,
+    CHART_W =
+        420, /* the viewBox: label column, bars, value after the bar (at 375 px: ~13px text) */
+    BAR_X = 145,
+    BAR_MAX_W = 160,
     ROW_H = 28,
     BAR_H = 18,
-    LABEL_MAX = 22, /* characters drawn; the table and the bar's title have it all */
+    LABEL_MAX = 16, /* characters drawn; the table and the bar's title have it all */
     SEG_MAX = 3,
 };
 
@@ -80,7 +80,7 @@ static long long row_total(const struct chart *c, const struct chart_row *r)
 
 static void chart_table(struct html *h, const struct chart *c)
 {
-    html_markup(h, "<table class=\"grid sr\"><caption>");
+    html_markup(h, "<table class=\"sr\"><caption>");
     html_text(h, c->caption);
     html_markup(h, "</caption><thead><tr><th scope=\"col\">");
     html_text(h, c->label_head);
@@ -332,7 +332,7 @@ static void pages_chart(struct html *h, const json_t *rep)
         r->seg[0] = night;
         r->seg[1] = off - night > 0 ? off - night : 0;
         r->seg[2] = pages - r->seg[0] - r->seg[1] > 0 ? pages - r->seg[0] - r->seg[1] : 0;
-        snprintf(r->value, sizeof r->value, "%lld (%lld at night)", pages, night);
+        snprintf(r->value, sizeof r->value, "%lld (%lld night)", pages, night);
     }
     finish_rows(&c, true);
     chart_draw(h, &c);
@@ -356,8 +356,7 @@ static void noise_chart(struct html *h, const json_t *rep)
         struct chart_row *r = &rows[c.n++];
         r->label = jstr(o, "source") ? jstr(o, "source") : "-";
         r->seg[0] = jint(o, "alerts");
-        snprintf(r->value, sizeof r->value, "%lld alerts, %lld incidents", r->seg[0],
-                 jint(o, "incidents"));
+        snprintf(r->value, sizeof r->value, "%lld alerts", r->seg[0]);
     }
     finish_rows(&c, false); /* the API's order: most alerts first */
     chart_draw(h, &c);

@@ -143,6 +143,19 @@ for (const w of widths) {
       await shot(page, `${w.name}-alerts`);
     });
 
+    test('the monthly review: SVG charts that fit the width', async () => {
+      await page.goto(`${server.url}/ui/reports`);
+      const bars = await page.$$eval('#chart-severity svg rect.bar', (r) => r.length);
+      assert.ok(bars >= 1, `bars drawn (${bars})`);
+      const svgWidth = await page.$eval('#chart-severity svg', (e) => e.getBoundingClientRect().width);
+      assert.ok(svgWidth > 0 && svgWidth <= w.viewport.width, `the chart scales (${svgWidth} px)`);
+      await shot(page, `${w.name}-reports`);
+      if (w.viewport.width === 375) {
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(wide <= 375, `the review fits 375 px (scrollWidth ${wide})`);
+      }
+    });
+
     test('sign out', async () => {
       await submitAndWait(page, '#signout');
       assert.match(page.url(), /\/ui\/signin$/);
