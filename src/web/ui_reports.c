@@ -80,7 +80,7 @@ static long long row_total(const struct chart *c, const struct chart_row *r)
 
 static void chart_table(struct html *h, const struct chart *c)
 {
-    html_markup(h, "<table class=\"sr\"><caption>");
+    html_markup(h, "<div class=\"sr\"><table><caption>");
     html_text(h, c->caption);
     html_markup(h, "</caption><thead><tr><th scope=\"col\">");
     html_text(h, c->label_head);
@@ -106,7 +106,7 @@ static void chart_table(struct html *h, const struct chart *c)
         }
         html_markup(h, "</tr>");
     }
-    html_markup(h, "</tbody></table>");
+    html_markup(h, "</tbody></table></div>");
 }
 
 /* Horizontal bars, one row per label; with several segments, stacked in their order. */

@@ -152,7 +152,10 @@ for (const w of widths) {
       await shot(page, `${w.name}-reports`);
       if (w.viewport.width === 375) {
         const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-        assert.ok(wide <= 375, `the review fits 375 px (scrollWidth ${wide})`);
+        const over = await page.evaluate(() => [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > 376)
+          .slice(0, 5).map((e) => `${e.tagName}.${e.className.baseVal ?? e.className}`).join(', '));
+        assert.ok(wide <= 375, `the review fits 375 px (scrollWidth ${wide}; wider: ${over})`);
       }
     });
 

@@ -95,7 +95,7 @@ def test_figures_and_charts_of_the_previous_month(env):
     assert re.findall(r'<text class="value"[^>]*>([^<]*)</text>', sev) == ["1", "1", "2"]
     widths = [int(w) for w in re.findall(r'<rect class="bar s0"[^>]*width="(\d+)"', sev)]
     assert widths[2] == 160 and widths[0] == widths[1] == 80, widths
-    assert '<table class="sr">' in sev and '<th scope="row">SEV3</th><td>2</td>' in sev
+    assert '<div class="sr"><table>' in sev and '<th scope="row">SEV3</th><td>2</td>' in sev
     assert 'aria-labelledby="chart-severity-caption"' in sev
 
     svc = figure(html, "chart-service")
