@@ -10,7 +10,7 @@
  * Content-Security-Policy has no 'unsafe-inline'): styling is by class, from web/ui/ui.css.
  * Files: ui_layout.c (frame, sign-in, messages, shared bits), ui_incidents.c (the list and the
  * declare form), ui_incident.c (one incident), ui_oncall.c (on call, alerts, silences),
- * ui_maintenance.c (scheduled maintenance).
+ * ui_maintenance.c (scheduled maintenance), ui_reports.c (the monthly review).
  */
 #ifndef TOCSIN_WEB_UI_H
 #define TOCSIN_WEB_UI_H
@@ -87,6 +87,11 @@ void ui_render_alerts(struct html *h, const struct ui_view *v, const json_t *ale
 void ui_render_followup(struct html *h, const struct ui_view *v, const struct ui_incident_data *d);
 void ui_render_actions(struct html *h, const struct ui_view *v, const json_t *list,
                        const struct config *cfg);
+
+/* ---- ui_reports.c: the monthly review (/ui/reports; rep: GET /api/v1/reports/monthly): the
+ * headline figures and bar charts drawn as inline SVG, each with its data as a table. ---- */
+void ui_render_report(struct html *h, const struct ui_view *v, const json_t *rep,
+                      const struct config *cfg);
 
 /* ---- ui_maintenance.c ---- */
 /* list: GET /api/v1/maintenances. */

@@ -54,6 +54,7 @@ void ui_page_begin(struct html *h, const struct ui_view *v, const char *title)
         nav_link(h, v, "/ui/alerts", "alerts", "Alerts");
         nav_link(h, v, "/ui/actions", "actions", "Actions");
         nav_link(h, v, "/ui/maintenance", "maintenance", "Maintenance");
+        nav_link(h, v, "/ui/reports", "reports", "Reports");
         html_markup(h, "</nav><div class=\"who\"><span class=\"user\">");
         html_text(h, v->user);
         html_markup(h, " <small>");

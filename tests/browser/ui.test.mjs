@@ -143,6 +143,22 @@ for (const w of widths) {
       await shot(page, `${w.name}-alerts`);
     });
 
+    test('the monthly review: SVG charts that fit the width', async () => {
+      await page.goto(`${server.url}/ui/reports`);
+      const bars = await page.$$eval('#chart-severity svg rect.bar', (r) => r.length);
+      assert.ok(bars >= 1, `bars drawn (${bars})`);
+      const svgWidth = await page.$eval('#chart-severity svg', (e) => e.getBoundingClientRect().width);
+      assert.ok(svgWidth > 0 && svgWidth <= w.viewport.width, `the chart scales (${svgWidth} px)`);
+      await shot(page, `${w.name}-reports`);
+      if (w.viewport.width === 375) {
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        const over = await page.evaluate(() => [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > 376)
+          .slice(0, 5).map((e) => `${e.tagName}.${e.className.baseVal ?? e.className}`).join(', '));
+        assert.ok(wide <= 375, `the review fits 375 px (scrollWidth ${wide}; wider: ${over})`);
+      }
+    });
+
     test('sign out', async () => {
       await submitAndWait(page, '#signout');
       assert.match(page.url(), /\/ui\/signin$/);

@@ -259,6 +259,9 @@ static void test_table_is_the_api(void **state)
         {"GET", "/ui/actions", ACCESS_PUBLIC},
         {"POST", "/ui/actions", ACCESS_PUBLIC},
         {"POST", "/ui/actions/{id}/done", ACCESS_PUBLIC},
+        /* issue 17: the monthly review in the UI */
+        {"GET", "/ui/reports", ACCESS_PUBLIC},
+        {"GET", "/ui/reports/download", ACCESS_PUBLIC},
     };
     size_t n = router_route_count(), nwant = sizeof want / sizeof want[0];
     assert_int_equal(n, nwant);
