@@ -50,8 +50,8 @@ static int audit_verify(struct cli_ctx *ctx)
     } else if (valid) {
         printf("audit chain valid: %lld entries, head ", (long long)jint(r, "entries"));
         cli_put(stdout, cli_jstr(r, "head"));
-        printf(" (%s pass: %lld checked from seq %lld)\n", mode,
-               (long long)jint(r, "checked"), (long long)jint(r, "from_seq"));
+        printf(" (%s pass: %lld checked from seq %lld)\n", mode, (long long)jint(r, "checked"),
+               (long long)jint(r, "from_seq"));
     } else {
         json_t *at = json_object_get(r, "first_break_at");
         fputs("audit chain BROKEN", stdout);

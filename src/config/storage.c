@@ -18,8 +18,8 @@ static const struct cfg_field storage_fields[] = {
     FLD(struct config, "url", storage.url, CFG_STR),
     FLD(struct config, "claim_lease", storage.claim_lease, CFG_DURATION, .min = 1000,
         .max = 3600 * 1000),
-    FLD(struct config, "audit_full_every", storage.audit_full_every, CFG_DURATION,
-        .min = 60 * 1000, .max = INT64_C(366) * 24 * 3600 * 1000),
+    FLD(struct config, "audit_full_every", storage.audit_full_every, CFG_DURATION, .min = 60 * 1000,
+        .max = INT64_C(366) * 24 * 3600 * 1000),
 };
 static const struct cfg_spec storage_spec = {
     .line_off = NO_OFF, FIELDS(storage_fields), .uniq_off = NO_OFF};

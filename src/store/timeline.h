@@ -4,8 +4,8 @@
  * incident_id is NULL, by seq; callbacks get borrowed entries. timeline_scan_from: every entry
  * with seq >= from_seq, by seq (an incremental audit pass).
  * audit_checkpoint_get: the audit checkpoint (migration 020: the last seq a valid pass verified,
- * its hash, when, and when the last valid full pass ran), ERR_NOT_FOUND when there is none. audit_checkpoint_set: replaces it; cp NULL
- * deletes it.
+ * its hash, when, and when the last valid full pass ran), ERR_NOT_FOUND when there is none.
+ * audit_checkpoint_set: replaces it; cp NULL deletes it.
  */
 #ifndef TOCSIN_STORE_TIMELINE_H
 #define TOCSIN_STORE_TIMELINE_H
