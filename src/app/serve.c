@@ -288,7 +288,7 @@ static int serve_main(int argc, char **argv)
     /* the notifier first: the engine thread reads app.notifier (to kick it) from its 1st pass */
     app.notifier = notifier_start(&app);
     app.engine = engine_start(&app);
-    app.auditor = auditor_start(app.store);
+    app.auditor = auditor_start(app.store, app.clock, app.config->storage.audit_full_every);
     if (!(app.cluster = cluster_start(&app, &err)))
         fatal("serve: %s", err.message);
     struct http_server *http = http_start(&app, listen, &err);

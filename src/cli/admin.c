@@ -1,6 +1,6 @@
 /*
  * cli/admin: the verbs that manage tocsin itself rather than an incident:
- *   tocsin audit verify [--json]                       POST /api/v1/audit/verify
+ *   tocsin audit verify [--full] [--json]              POST /api/v1/audit/verify
  *   tocsin token create --name N --role R [--json]     POST /api/v1/tokens
  *   tocsin token list [--json]                         GET /api/v1/tokens
  *   tocsin token revoke ID                             DELETE /api/v1/tokens/ID
@@ -26,26 +26,43 @@ static json_int_t jint(const json_t *obj, const char *key)
 
 /* ---- audit --------------------------------------------------------------------------------- */
 
+enum { A_FULL };
+
+static const struct cli_opt audit_opts[] = {
+    {"--full", NULL, CLI_OPT_FLAG, A_FULL},
+    {NULL, NULL, CLI_OPT_FLAG, 0},
+};
+
 static int audit_verify(struct cli_ctx *ctx)
 {
     struct cli_resp resp;
-    int result = cli_request(ctx, "POST", "/api/v1/audit/verify", NULL, &resp);
+    json_t *req = ctx->flag[A_FULL] ? json_pack("{s:b}", "full", 1) : NULL;
+    int result = cli_request(ctx, "POST", "/api/v1/audit/verify", req, &resp);
+    json_decref(req);
     if (result != CLI_OK)
         goto out;
     const json_t *r = resp.body;
     bool valid = json_is_true(json_object_get(r, "valid"));
+    const char *mode = cli_jstr(r, "mode");
+    mode = mode && strcmp(mode, "incremental") == 0 ? "incremental" : "full";
     if (ctx->json) {
         cli_print_raw(&resp);
     } else if (valid) {
         printf("audit chain valid: %lld entries, head ", (long long)jint(r, "entries"));
         cli_put(stdout, cli_jstr(r, "head"));
-        fputc('\n', stdout);
+        printf(" (%s pass: %lld checked from seq %lld)\n", mode, (long long)jint(r, "checked"),
+               (long long)jint(r, "from_seq"));
     } else {
         json_t *at = json_object_get(r, "first_break_at");
         fputs("audit chain BROKEN", stdout);
         if (json_is_integer(at))
             printf(" at seq %lld", (long long)json_integer_value(at));
-        printf(" (%lld entries)\n", (long long)jint(r, "entries"));
+        printf(" (%lld entries, %s pass)\n", (long long)jint(r, "entries"), mode);
+        const char *why = cli_jstr(r, "error");
+        if (why) {
+            cli_put(stderr, why);
+            fputc('\n', stderr);
+        }
     }
     if (!valid)
         result = CLI_REFUSED;
@@ -55,7 +72,7 @@ out:
 }
 
 static const struct cli_sub audit_subs[] = {
-    {"verify", 1, 0, audit_verify},
+    {"verify", 1, CLI_SUB_FLAG(A_FULL), audit_verify},
 };
 
 static int audit_run(struct cli_ctx *ctx)
@@ -64,12 +81,16 @@ static int audit_run(struct cli_ctx *ctx)
 }
 
 static const struct cli_cmd audit_cmd = {
-    "usage: tocsin audit verify [--json]\n"
+    "usage: tocsin audit verify [--full] [--json]\n"
     "\n"
-    "Recomputes the timeline's hash chain on the server. Exit 0 when it is intact,\n"
+    "Checks the timeline's hash chain on the server. Exit 0 when it is intact,\n"
     "1 when an entry was changed, deleted or reordered (the first bad seq is printed).\n"
+    "By default only the entries after the last verified one are recomputed (and that\n"
+    "one compared with its remembered hash); a full pass runs by itself every\n"
+    "storage.audit_full_every (7d).\n"
+    "  --full   recompute the whole chain from the first entry\n"
     "Keep the printed head elsewhere to detect truncation.\n",
-    NULL, 1, 1, audit_run};
+    audit_opts, 1, 1, audit_run};
 
 static int cli_audit(int argc, char **argv)
 {

@@ -389,6 +389,8 @@ struct config {
         char *path;          /* sqlite: file, relative to the data dir; default "tocsin.db" */
         char *url;           /* postgres */
         int64_t claim_lease; /* ms a node holds the notifications it sends (default 60 s) */
+        /* ms after a valid full audit pass when a pass runs full by itself (default 7 d) */
+        int64_t audit_full_every;
     } storage;
     struct config_severity *severities;
     size_t severity_count;

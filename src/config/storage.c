@@ -18,6 +18,8 @@ static const struct cfg_field storage_fields[] = {
     FLD(struct config, "url", storage.url, CFG_STR),
     FLD(struct config, "claim_lease", storage.claim_lease, CFG_DURATION, .min = 1000,
         .max = 3600 * 1000),
+    FLD(struct config, "audit_full_every", storage.audit_full_every, CFG_DURATION, .min = 60 * 1000,
+        .max = INT64_C(366) * 24 * 3600 * 1000),
 };
 static const struct cfg_spec storage_spec = {
     .line_off = NO_OFF, FIELDS(storage_fields), .uniq_off = NO_OFF};
@@ -29,6 +31,8 @@ static void storage_finish(struct cfg_ctx *ctx, const struct yaml_tree_node *roo
         c->storage.driver = xstrdup("sqlite");
     if (!c->storage.claim_lease)
         c->storage.claim_lease = 60 * 1000;
+    if (!c->storage.audit_full_every)
+        c->storage.audit_full_every = INT64_C(7) * 24 * 3600 * 1000;
     const struct yaml_tree_node *st = yaml_tree_map_get(root, "storage");
     int line = st ? st->line : 0;
     if (strcmp(c->storage.driver, "postgres") == 0) {

@@ -77,6 +77,16 @@ void timeline_verify_begin(struct timeline_verifier *v, struct timeline_verify *
     v->expect_seq = 1;
 }
 
+void timeline_verify_begin_after(struct timeline_verifier *v, struct timeline_verify *out,
+                                 int64_t after_seq, const char after_hash[SHA256_HEX_LEN])
+{
+    timeline_verify_begin(v, out);
+    memcpy(out->head, after_hash, SHA256_HEX_LEN);
+    out->head[SHA256_HEX_LEN - 1] = '\0';
+    memcpy(v->running, out->head, SHA256_HEX_LEN);
+    v->expect_seq = after_seq + 1;
+}
+
 void timeline_verify_step(struct timeline_verifier *v, const struct timeline_entry *e)
 {
     struct timeline_verify *out = v->out;

@@ -33,12 +33,19 @@ struct timeline_entry {
 
 struct timeline_verify {
     bool valid;
-    int64_t entries;
+    int64_t entries; /* the chain's length as far as read (an incremental pass: the checkpoint's
+                        seq + checked) */
     int64_t first_break_at; /* seq of the first entry that does not match, or that could not be
                                read (unreadable); -1 when valid */
     bool unreadable;        /* the store failed part way (a damaged file): not valid from
                                first_break_at on, whatever follows */
     char head[SHA256_HEX_LEN];
+    /* filled by jobs/timeline.c, not by the steps below */
+    bool incremental;         /* from an audit checkpoint (docs/security.md) */
+    bool checkpoint_mismatch; /* the entry at the checkpoint's seq no longer carries (or is no
+                                 longer there with) the hash remembered when it was verified */
+    int64_t from_seq;         /* the first seq whose hash was recomputed (1 for a full pass) */
+    int64_t checked;          /* entries whose hash was recomputed */
 };
 
 extern const char timeline_genesis[SHA256_HEX_LEN]; /* 64 zeros */
@@ -56,6 +63,11 @@ struct timeline_verifier {
     int64_t expect_seq;
 };
 void timeline_verify_begin(struct timeline_verifier *v, struct timeline_verify *out);
+/* The same, for the entries after a verified prefix (an incremental audit pass): the first entry
+ * stepped must be after_seq + 1, with prev_hash after_hash (the hash entry after_seq carried when
+ * it was verified). The prefix is trusted: it is not checked here. */
+void timeline_verify_begin_after(struct timeline_verifier *v, struct timeline_verify *out,
+                                 int64_t after_seq, const char after_hash[SHA256_HEX_LEN]);
 void timeline_verify_step(struct timeline_verifier *v, const struct timeline_entry *e);
 
 /* The entry as API JSON (data parsed back into an object). */

@@ -70,13 +70,37 @@ out:
 
 struct verify_scan {
     struct timeline_verifier v;
-    _Atomic int64_t *checked; /* NULL: not counted */
+    _Atomic int64_t *checked;          /* NULL: not counted */
+    const struct audit_checkpoint *cp; /* NULL: none to compare */
+    bool incremental;                  /* the first row read is the checkpoint's own */
+    bool cp_seen;                      /* the row at cp->seq was read */
 };
+
+/* The row at the checkpoint's seq: still the hash it had when it was verified? */
+static void compare_checkpoint(struct verify_scan *s, const struct timeline_entry *e)
+{
+    s->cp_seen = true;
+    if (e->seq == s->cp->seq && strcmp(e->hash, s->cp->hash) == 0)
+        return;
+    struct timeline_verify *out = s->v.out;
+    out->checkpoint_mismatch = true;
+    if (out->valid || out->first_break_at > s->cp->seq) {
+        out->valid = false;
+        out->first_break_at = s->cp->seq;
+    }
+}
 
 static int verify_one(const struct timeline_entry *e, void *ctx)
 {
     struct verify_scan *s = ctx;
+    if (s->incremental && !s->cp_seen) {
+        compare_checkpoint(s, e);
+        return s->v.out->valid ? 0 : 1; /* the prefix changed: nothing after it is trusted */
+    }
+    if (s->cp && !s->cp_seen && e->seq == s->cp->seq)
+        compare_checkpoint(s, e);
     timeline_verify_step(&s->v, e);
+    s->v.out->checked++;
     if (s->checked)
         atomic_fetch_add_explicit(s->checked, 1, memory_order_relaxed);
     return 0;
@@ -90,9 +114,30 @@ enum result timeline_verify(struct store_conn *c, struct timeline_verify *out, s
 enum result timeline_verify_counted(struct store_conn *c, struct timeline_verify *out,
                                     _Atomic int64_t *checked, struct error *err)
 {
-    struct verify_scan s = {.checked = checked};
-    timeline_verify_begin(&s.v, out);
-    enum result result = store_timeline_scan(c, NULL, verify_one, &s);
+    return timeline_verify_checkpoint(c, NULL, true, out, checked, err);
+}
+
+enum result timeline_verify_checkpoint(struct store_conn *c, const struct audit_checkpoint *cp,
+                                       bool full, struct timeline_verify *out,
+                                       _Atomic int64_t *checked, struct error *err)
+{
+    (void)err;
+    struct verify_scan s = {.checked = checked, .cp = cp, .incremental = cp && !full};
+    enum result result;
+    if (s.incremental) {
+        timeline_verify_begin_after(&s.v, out, cp->seq, cp->hash);
+        out->incremental = true;
+        out->from_seq = cp->seq + 1;
+        result = store_timeline_scan_from(c, cp->seq, verify_one, &s);
+    } else {
+        timeline_verify_begin(&s.v, out);
+        out->from_seq = 1;
+        result = store_timeline_scan(c, NULL, verify_one, &s);
+    }
+    if (result == OK && cp && !s.cp_seen) /* the chain no longer reaches the checkpoint */
+        compare_checkpoint(&s, &(struct timeline_entry){.seq = -1, .hash = ""});
+    if (s.incremental)
+        out->entries += cp->seq;
     if (result != OK) {
         /* a chain the store cannot read to its end is not a valid one: say where it stops (the
          * backend logged its reason; `tocsin store check` says what is damaged) */

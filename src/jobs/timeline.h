@@ -14,6 +14,7 @@
 #define TOCSIN_TIMELINE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/timeline_chain.h"
@@ -33,5 +34,16 @@ enum result timeline_verify(struct store_conn *c, struct timeline_verify *out, s
  * thread while it runs: the auditor's progress, GET /api/v1/audit/verify). */
 enum result timeline_verify_counted(struct store_conn *c, struct timeline_verify *out,
                                     _Atomic int64_t *checked, struct error *err);
+/* An audit pass against a checkpoint (store/timeline.h; docs/security.md "Audit verification").
+ * full false (incremental): the entry at cp->seq must still be there with cp->hash (otherwise
+ * not valid at cp->seq, checkpoint_mismatch), then only the entries after it are recomputed,
+ * chained from cp->hash. full true: the whole chain from the genesis hash, and the entry at
+ * cp->seq checked against cp->hash as well (a chain rewritten from a changed row on, every later
+ * hash recomputed, is valid from the genesis and caught only there). cp NULL: a full pass.
+ * OK either way, as timeline_verify; *checked counts the entries recomputed. */
+struct audit_checkpoint;
+enum result timeline_verify_checkpoint(struct store_conn *c, const struct audit_checkpoint *cp,
+                                       bool full, struct timeline_verify *out,
+                                       _Atomic int64_t *checked, struct error *err);
 
 #endif

@@ -8,6 +8,14 @@
  * request's result and calls its done callback. A request queued while a pass runs waits for the
  * next pass, which starts after it: its answer covers every entry committed before it asked.
  *
+ * A pass is incremental when the store holds an audit checkpoint (store/timeline.h, migration
+ * 020) and no request of the batch asked for a full one: the entry at the checkpoint's seq must
+ * still carry its remembered hash, then only the entries after it are recomputed. A full pass
+ * (asked, no checkpoint, or the last valid full pass older than full_every) recomputes the whole
+ * chain. After the pass: valid -> the checkpoint moves to the last entry verified (a full pass
+ * also renews full_at); not valid -> an incremental pass leaves it, a full pass deletes it
+ * (jobs/timeline.h timeline_verify_checkpoint; docs/security.md "Audit verification").
+ *
  * GET /api/v1/audit/verify reads auditor_progress: entries checked of the total while a pass
  * runs, and the last pass's result.
  *
@@ -26,6 +34,7 @@ struct store;
 struct auditor;
 
 struct auditor_request {
+    bool full; /* input: recompute the whole chain (the batch runs full if any asks) */
     /* results, valid once done has been called */
     enum result result;
     struct error err;
@@ -44,7 +53,10 @@ struct auditor_progress {
     struct timeline_verify last;
 };
 
-struct auditor *auditor_start(struct store *store);
+struct tclock;
+/* full_every: ms after the last valid full pass when a pass runs full by itself
+ * (storage.audit_full_every, read at start); clock: the app clock. */
+struct auditor *auditor_start(struct store *store, struct tclock *clock, int64_t full_every);
 /* Fills p; any thread, never waits on a pass. */
 void auditor_progress(struct auditor *a, struct auditor_progress *p);
 /* Answers every queued request (ERR_UNAVAILABLE "shutting down" for those not yet run), then

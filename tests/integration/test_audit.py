@@ -209,10 +209,16 @@ def test_tamper_first_and_last(server):
 
 
 def test_truncation_keeps_chain_valid_but_moves_head(server):
-    """Deleting the newest row leaves a valid shorter chain; only a head kept elsewhere shows it."""
+    """Deleting the newest rows not yet verified leaves a valid shorter chain; only a head kept
+    elsewhere shows it. Cutting the chain at or below the audit checkpoint (the last entry a
+    valid pass verified) is caught by it (docs/security.md "Audit verification")."""
     populate(server, 2)
     v0 = server.verify()
+    server.create("after the checkpoint")
+    v1 = server.verify(token=server.make_token("viewer"))  # keeps the checkpoint at v1's head
+    server.create("not verified yet")
     r = rows(server)
+    assert len(r) > v1["entries"]
     server.drop_timeline_triggers()
     con = server.db()
     try:
@@ -220,8 +226,19 @@ def test_truncation_keeps_chain_valid_but_moves_head(server):
     finally:
         con.close()
     v = server.verify()
-    assert v["valid"] is True and v["entries"] == v0["entries"] - 1
-    assert v["head"] == r[-2][1] and v["head"] != v0["head"]
+    assert v["valid"] is True and v["entries"] == len(r) - 1
+    assert v["head"] == r[-2][1] and v["head"] != r[-1][1]
+    # cut below the checkpoint: the entry it remembers is gone
+    cp = v["entries"]
+    server.expect_chain_valid = False
+    con = server.db()
+    try:
+        con.execute("DELETE FROM timeline WHERE seq>=?", (v0["entries"],))
+    finally:
+        con.close()
+    v = server.verify()
+    assert v["valid"] is False and v["checkpoint_mismatch"] is True, v
+    assert v["first_break_at"] == cp and v["mode"] == "incremental", v
 
 
 def test_forged_row_breaks(server):

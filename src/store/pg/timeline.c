@@ -18,7 +18,17 @@
 
 #include <string.h>
 
-enum stmt_id { S_TL_INSERT, S_TL_LAST, S_TL_SCAN_ALL, S_TL_SCAN_INC, S_COUNT };
+enum stmt_id {
+    S_TL_INSERT,
+    S_TL_LAST,
+    S_TL_SCAN_ALL,
+    S_TL_SCAN_INC,
+    S_TL_SCAN_FROM,
+    S_CP_GET,
+    S_CP_SET,
+    S_CP_DELETE,
+    S_COUNT
+};
 
 #define TL_COLS "seq, at, actor, kind, incident_id, data, prev_hash, hash"
 
@@ -27,6 +37,13 @@ static struct pg_stmt stmts[] = {
     [S_TL_LAST] = {"SELECT seq, hash FROM timeline ORDER BY seq DESC LIMIT 1"},
     [S_TL_SCAN_ALL] = {"SELECT " TL_COLS " FROM timeline ORDER BY seq"},
     [S_TL_SCAN_INC] = {"SELECT " TL_COLS " FROM timeline WHERE incident_id = $1 ORDER BY seq"},
+    [S_TL_SCAN_FROM] = {"SELECT " TL_COLS " FROM timeline WHERE seq >= $1::bigint ORDER BY seq"},
+    [S_CP_GET] = {"SELECT seq, hash, taken_at, full_at FROM audit_checkpoint WHERE id = 1"},
+    [S_CP_SET] = {"INSERT INTO audit_checkpoint(id, seq, hash, taken_at, full_at) "
+                  "VALUES (1, $1::bigint, $2, $3::bigint, $4::bigint) ON CONFLICT (id) DO UPDATE "
+                  "SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, taken_at = EXCLUDED.taken_at, "
+                  "full_at = EXCLUDED.full_at"},
+    [S_CP_DELETE] = {"DELETE FROM audit_checkpoint"},
 };
 
 static enum result pgs_timeline_insert(void *conn, const struct timeline_entry *e)
@@ -83,15 +100,11 @@ out:
     return result;
 }
 
-static enum result pgs_timeline_scan(void *conn, const char *incident_id, store_timeline_cb cb,
-                                     void *ctx)
+/* Runs q (bound) and hands each row to cb as a borrowed entry. */
+static enum result scan_rows(struct pg_query *q, store_timeline_cb cb, void *ctx)
 {
-    struct pg_query q;
     enum result result;
-    pg_query_init(&q, conn, &stmts[incident_id ? S_TL_SCAN_INC : S_TL_SCAN_ALL]);
-    if (incident_id)
-        pg_param_text(&q, incident_id);
-    PGresult *r = pg_query_exec(&q, &result, "scan");
+    PGresult *r = pg_query_exec(q, &result, "scan");
     if (!r)
         goto out;
     for (int i = 0, n = PQntuples(r); i < n; i++) {
@@ -112,6 +125,60 @@ static enum result pgs_timeline_scan(void *conn, const char *incident_id, store_
 out:
     PQclear(r);
     return result;
+}
+
+static enum result pgs_timeline_scan(void *conn, const char *incident_id, store_timeline_cb cb,
+                                     void *ctx)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &stmts[incident_id ? S_TL_SCAN_INC : S_TL_SCAN_ALL]);
+    if (incident_id)
+        pg_param_text(&q, incident_id);
+    return scan_rows(&q, cb, ctx);
+}
+
+static enum result pgs_timeline_scan_from(void *conn, int64_t from_seq, store_timeline_cb cb,
+                                          void *ctx)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &stmts[S_TL_SCAN_FROM]);
+    pg_param_int64(&q, from_seq);
+    return scan_rows(&q, cb, ctx);
+}
+
+static enum result pgs_audit_checkpoint_get(void *conn, struct audit_checkpoint *cp)
+{
+    memset(cp, 0, sizeof *cp);
+    struct pg_query q;
+    enum result result;
+    pg_query_init(&q, conn, &stmts[S_CP_GET]);
+    PGresult *r = pg_query_exec(&q, &result, "audit_checkpoint_get");
+    if (!r)
+        goto out;
+    if (PQntuples(r) == 0) {
+        result = ERR_NOT_FOUND;
+        goto out;
+    }
+    cp->seq = pg_col_int64(r, 0, 0);
+    pg_copy_col(r, 0, 1, cp->hash, sizeof cp->hash);
+    cp->taken_at = pg_col_int64(r, 0, 2);
+    cp->full_at = pg_col_int64(r, 0, 3);
+out:
+    PQclear(r);
+    return result;
+}
+
+static enum result pgs_audit_checkpoint_set(void *conn, const struct audit_checkpoint *cp)
+{
+    struct pg_query q;
+    pg_query_init(&q, conn, &stmts[cp ? S_CP_SET : S_CP_DELETE]);
+    if (cp) {
+        pg_param_int64(&q, cp->seq);
+        pg_param_text(&q, cp->hash);
+        pg_param_int64(&q, cp->taken_at);
+        pg_param_int64(&q, cp->full_at);
+    }
+    return pg_query_run(&q, false, "audit_checkpoint_set");
 }
 
 STORE_OPS_TABLE(pg, timeline, STORE_TIMELINE_OPS);

@@ -8,7 +8,17 @@
 
 #include <string.h>
 
-enum stmt_id { S_TL_INSERT, S_TL_LAST, S_TL_SCAN_ALL, S_TL_SCAN_INC, S_COUNT };
+enum stmt_id {
+    S_TL_INSERT,
+    S_TL_LAST,
+    S_TL_SCAN_ALL,
+    S_TL_SCAN_INC,
+    S_TL_SCAN_FROM,
+    S_CP_GET,
+    S_CP_SET,
+    S_CP_DELETE,
+    S_COUNT
+};
 
 #define TL_COLS "seq, at, actor, kind, incident_id, data, prev_hash, hash"
 
@@ -17,6 +27,12 @@ static struct sq_stmt stmts[] = {
     [S_TL_LAST] = {"SELECT seq, hash FROM timeline ORDER BY seq DESC LIMIT 1"},
     [S_TL_SCAN_ALL] = {"SELECT " TL_COLS " FROM timeline ORDER BY seq"},
     [S_TL_SCAN_INC] = {"SELECT " TL_COLS " FROM timeline WHERE incident_id = ?1 ORDER BY seq"},
+    [S_TL_SCAN_FROM] = {"SELECT " TL_COLS " FROM timeline WHERE seq >= ?1 ORDER BY seq"},
+    [S_CP_GET] = {"SELECT seq, hash, taken_at, full_at FROM audit_checkpoint WHERE id = 1"},
+    [S_CP_SET] = {"INSERT INTO audit_checkpoint(id, seq, hash, taken_at, full_at) "
+                  "VALUES (1, ?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, "
+                  "hash = excluded.hash, taken_at = excluded.taken_at, full_at = excluded.full_at"},
+    [S_CP_DELETE] = {"DELETE FROM audit_checkpoint"},
 };
 
 static sqlite3_stmt *stmt(struct sqlite_conn *c, enum stmt_id id)
@@ -65,15 +81,10 @@ static enum result sq_timeline_last(void *conn, int64_t *seq, char hash[SHA256_H
     return result;
 }
 
-static enum result sq_timeline_scan(void *conn, const char *incident_id, store_timeline_cb cb,
-                                    void *ctx)
+/* Runs st (bound) and hands each row to cb as a borrowed entry. */
+static enum result scan_rows(struct sqlite_conn *c, sqlite3_stmt *st, store_timeline_cb cb,
+                             void *ctx)
 {
-    struct sqlite_conn *c = conn;
-    sqlite3_stmt *st = stmt(c, incident_id ? S_TL_SCAN_INC : S_TL_SCAN_ALL);
-    if (!st)
-        return ERR_UNAVAILABLE;
-    if (incident_id)
-        sq_bind_text(c, st, 1, incident_id);
     int rc;
     while ((rc = sq_step(c, st)) == SQLITE_ROW) {
         struct timeline_entry e = {
@@ -90,6 +101,69 @@ static enum result sq_timeline_scan(void *conn, const char *incident_id, store_t
             break;
     }
     enum result result = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OK : sq_fail(c, "scan");
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_timeline_scan(void *conn, const char *incident_id, store_timeline_cb cb,
+                                    void *ctx)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, incident_id ? S_TL_SCAN_INC : S_TL_SCAN_ALL);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    if (incident_id)
+        sq_bind_text(c, st, 1, incident_id);
+    return scan_rows(c, st, cb, ctx);
+}
+
+static enum result sq_timeline_scan_from(void *conn, int64_t from_seq, store_timeline_cb cb,
+                                         void *ctx)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_TL_SCAN_FROM);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    sq_bind_int64(c, st, 1, from_seq);
+    return scan_rows(c, st, cb, ctx);
+}
+
+static enum result sq_audit_checkpoint_get(void *conn, struct audit_checkpoint *cp)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, S_CP_GET);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    memset(cp, 0, sizeof *cp);
+    int rc = sq_step(c, st);
+    enum result result = ERR_NOT_FOUND;
+    if (rc == SQLITE_ROW) {
+        cp->seq = sqlite3_column_int64(st, 0);
+        sq_copy_col(st, 1, cp->hash, sizeof cp->hash);
+        cp->taken_at = sqlite3_column_int64(st, 2);
+        cp->full_at = sqlite3_column_int64(st, 3);
+        result = OK;
+    } else if (rc != SQLITE_DONE) {
+        result = sq_fail(c, "audit_checkpoint_get");
+    }
+    sqlite3_reset(st);
+    return result;
+}
+
+static enum result sq_audit_checkpoint_set(void *conn, const struct audit_checkpoint *cp)
+{
+    struct sqlite_conn *c = conn;
+    sqlite3_stmt *st = stmt(c, cp ? S_CP_SET : S_CP_DELETE);
+    if (!st)
+        return ERR_UNAVAILABLE;
+    if (cp) {
+        sq_bind_int64(c, st, 1, cp->seq);
+        sq_bind_text(c, st, 2, cp->hash);
+        sq_bind_int64(c, st, 3, cp->taken_at);
+        sq_bind_int64(c, st, 4, cp->full_at);
+    }
+    int rc = sq_step(c, st);
+    enum result result = rc == SQLITE_DONE ? OK : sq_fail(c, "audit_checkpoint_set");
     sqlite3_reset(st);
     return result;
 }

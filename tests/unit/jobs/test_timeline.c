@@ -198,6 +198,46 @@ static void test_hash_deterministic_and_sensitive(void **state)
     assert_string_not_equal(h, h0);
 }
 
+/* An incremental pass: chained from a verified entry's hash, the prefix not read. */
+static void test_verify_begin_after(void **state)
+{
+    (void)state;
+    struct timeline_entry e[3];
+    const char *prev = timeline_genesis;
+    for (int i = 0; i < 3; i++) {
+        e[i] = (struct timeline_entry){
+            .seq = i + 1, .at = 1000, .actor = "a", .kind = "k", .data = "{}"};
+        memcpy(e[i].prev_hash, prev, SHA256_HEX_LEN);
+        timeline_hash(prev, &e[i], e[i].hash);
+        prev = e[i].hash;
+    }
+    struct timeline_verifier tv;
+    struct timeline_verify out;
+    timeline_verify_begin_after(&tv, &out, 1, e[0].hash);
+    assert_string_equal(out.head, e[0].hash); /* nothing after it yet: the head is its hash */
+    timeline_verify_step(&tv, &e[1]);
+    timeline_verify_step(&tv, &e[2]);
+    assert_true(out.valid);
+    assert_int_equal(out.entries, 2);
+    assert_int_equal(out.first_break_at, -1);
+    assert_string_equal(out.head, e[2].hash);
+
+    /* a remembered hash the next entry does not chain from: broken at that entry */
+    char other[SHA256_HEX_LEN];
+    memset(other, 'f', 64);
+    other[64] = '\0';
+    timeline_verify_begin_after(&tv, &out, 1, other);
+    timeline_verify_step(&tv, &e[1]);
+    assert_false(out.valid);
+    assert_int_equal(out.first_break_at, 2);
+
+    /* the entry right after the checkpoint missing: broken at the one that follows */
+    timeline_verify_begin_after(&tv, &out, 1, e[0].hash);
+    timeline_verify_step(&tv, &e[2]);
+    assert_false(out.valid);
+    assert_int_equal(out.first_break_at, 3);
+}
+
 /* ---- append and verify ---- */
 
 static void test_empty_timeline_verifies(void **state)
@@ -568,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_hash_encoding),
         cmocka_unit_test(test_hash_deterministic_and_sensitive),
         cmocka_unit_test(test_entry_json),
+        cmocka_unit_test(test_verify_begin_after),
         cmocka_unit_test_setup_teardown(test_empty_timeline_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_data_canonical, setup, teardown),

@@ -382,6 +382,68 @@ static void test_timeline(void **state)
     assert_int_equal(OP(timeline_last, rd, &seq, hash), OK);
     assert_int_equal(seq, 4);
     assert_int_equal(strspn(hash, "e"), 64);
+
+    /* from a seq on (an incremental audit pass), by seq; past the end: nothing */
+    g = (struct got){0};
+    assert_int_equal(OP(timeline_scan_from, rd, 3, got_entry, &g), OK);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.num[0], 3);
+    assert_int_equal(g.num[1], 4);
+    g = (struct got){0};
+    assert_int_equal(OP(timeline_scan_from, rd, 5, got_entry, &g), OK);
+    assert_int_equal(g.n, 0);
+    g = (struct got){.stop_after = 1};
+    assert_int_equal(OP(timeline_scan_from, rd, 1, got_entry, &g), OK);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(OP(timeline_scan_from, rd, 2, check_entry, NULL), OK);
+}
+
+static void test_audit_checkpoint(void **state)
+{
+    struct conf *f = *state;
+    struct store_conn *rd = conf_reader(f);
+    struct audit_checkpoint cp = {.seq = 9};
+    assert_int_equal(OP(audit_checkpoint_get, rd, &cp), ERR_NOT_FOUND); /* none yet */
+    assert_int_equal(cp.seq, 0);
+
+    struct audit_checkpoint put = {.seq = 40, .taken_at = 1000, .full_at = 900};
+    memset(put.hash, 'c', 64);
+    struct store_conn *tx = conf_begin(f);
+    assert_int_equal(OP(audit_checkpoint_set, tx, &put), OK);
+    conf_commit(f);
+    assert_int_equal(OP(audit_checkpoint_get, rd, &cp), OK);
+    assert_int_equal(cp.seq, 40);
+    assert_int_equal(cp.taken_at, 1000);
+    assert_int_equal(cp.full_at, 900);
+    assert_int_equal(strspn(cp.hash, "c"), 64);
+    assert_int_equal(strlen(cp.hash), 64);
+
+    /* replaced whole: one checkpoint only */
+    put = (struct audit_checkpoint){.seq = 41, .taken_at = 2000, .full_at = 2000};
+    memset(put.hash, 'd', 64);
+    tx = conf_begin(f);
+    assert_int_equal(OP(audit_checkpoint_set, tx, &put), OK);
+    conf_commit(f);
+    assert_int_equal(OP(audit_checkpoint_get, rd, &cp), OK);
+    assert_int_equal(cp.seq, 41);
+    assert_int_equal(cp.taken_at, 2000);
+    assert_int_equal(cp.full_at, 2000);
+    assert_int_equal(strspn(cp.hash, "d"), 64);
+
+    /* rolled back: unchanged */
+    put.seq = 99;
+    tx = conf_begin(f);
+    assert_int_equal(OP(audit_checkpoint_set, tx, &put), OK);
+    conf_rollback(f);
+    assert_int_equal(OP(audit_checkpoint_get, rd, &cp), OK);
+    assert_int_equal(cp.seq, 41);
+
+    /* NULL deletes it; deleting none is OK */
+    tx = conf_begin(f);
+    assert_int_equal(OP(audit_checkpoint_set, tx, NULL), OK);
+    assert_int_equal(OP(audit_checkpoint_set, tx, NULL), OK);
+    conf_commit(f);
+    assert_int_equal(OP(audit_checkpoint_get, rd, &cp), ERR_NOT_FOUND);
 }
 
 /* ---- credentials ---- */
@@ -802,6 +864,7 @@ static void test_silences(void **state)
     X(test_incident_conflict)                                                                      \
     X(test_incident_list_and_counts)                                                               \
     X(test_timeline)                                                                               \
+    X(test_audit_checkpoint)                                                                       \
     X(test_credentials)                                                                            \
     X(test_alerts)                                                                                 \
     X(test_alert_prune)                                                                            \
