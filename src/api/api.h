@@ -32,5 +32,7 @@ json_t *api_strings(const struct string_list *l);
 /* The incident named by the path ({id}, params[0]) into *inc (caller frees its fields); false
  * when it answered 404 (no such incident) or 503 itself. */
 bool api_incident_load_or_reply(struct request *r, struct incident *inc);
+/* reports.c: answers the monthly review `rep` (taken) as "json", "markdown" or "csv". */
+void api_reply_report(struct request *r, json_t *rep, const char *format);
 
 #endif

@@ -58,7 +58,13 @@ static void api_report_monthly(struct request *r)
         reply_error(r, result, "store: cannot read the month's incidents");
         return;
     }
-    if (!md && !csv) {
+    api_reply_report(r, rep, md ? "markdown" : csv ? "csv" : "json");
+}
+
+void api_reply_report(struct request *r, json_t *rep, const char *format)
+{
+    bool csv = strcmp(format, "csv") == 0;
+    if (!csv && strcmp(format, "markdown") != 0) {
         reply_json(r, 200, rep);
         return;
     }

@@ -6,6 +6,7 @@
  *   GET /ui/reports/download?month=YYYY-MM&format=F      F: markdown, csv or json, as a file
  * (the API wants a token, a browser has only its session cookie: the download is made here).
  */
+#include "api/api.h"
 #include "api/ui.h"
 #include "domain/report.h"
 #include "util/buf.h"
@@ -13,8 +14,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-enum { REPORT_FILE_MAX = 1 << 20 };
 
 /* The API path for the month asked (none: the API's default). False, having answered, when the
  * month holds characters that could reach another query parameter: the API names `month`. */
@@ -96,22 +95,7 @@ static void ui_reports_download(struct request *r)
                    : "json");
     reply_header(r, "Content-Disposition", disposition);
     reply_header(r, "Cache-Control", "no-store");
-    if (js) {
-        reply_json(r, 200, rep);
-        return;
-    }
-    struct buf out;
-    buf_init(&out, REPORT_FILE_MAX);
-    if (csv)
-        report_csv(rep, &out);
-    else
-        report_markdown(rep, &out);
-    json_decref(rep);
-    size_t n = out.len;
-    reply_raw(r, 200,
-              csv ? "text/csv; charset=utf-8; header=present" : "text/markdown; charset=utf-8",
-              buf_steal(&out), n);
-    buf_free(&out);
+    api_reply_report(r, rep, js ? "json" : csv ? "csv" : "markdown");
 }
 
 static const struct route routes[] = {

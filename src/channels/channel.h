@@ -81,6 +81,12 @@ void notify_request_free(struct notify_request *req);
  * attempt at that row, from whichever node (several nodes: a row sent again after its sender
  * died is recognisable as the same message; docs/internals/multinode.md). */
 enum result notify_idempotency_key(struct notify_request *out, int64_t row_id, struct error *err);
+/* The headers of a signed JSON POST (Standard Webhooks): Content-Type, Idempotency-Key,
+ * webhook-id "msg_" + row_id, webhook-timestamp (now, s) and webhook-signature over out->body with
+ * `secret` (whsec_...). *bad_secret: the secret could not be read (an error is set). */
+enum result notify_signed_json_headers(struct notify_request *out, const char *secret,
+                                       int64_t row_id, int64_t now, bool *bad_secret,
+                                       struct error *err);
 enum result notify_list_add(struct curl_slist **list, const char *line, struct error *err);
 /* The HTTP verdict shared by sms, slack and webhook: 2xx sent; 408, 429, 5xx and transport
  * failures (refused, timeout, reset) retry; 3xx (not followed) and other 4xx fail for good. */

@@ -106,3 +106,29 @@ enum result notify_idempotency_key(struct notify_request *out, int64_t row_id, s
     snprintf(hdr, sizeof hdr, "Idempotency-Key: tocsin-notification-%lld", (long long)row_id);
     return notify_list_add(&out->headers, hdr, err);
 }
+
+enum result notify_signed_json_headers(struct notify_request *out, const char *secret,
+                                       int64_t row_id, int64_t now, bool *bad_secret,
+                                       struct error *err)
+{
+    char id[40], hdr[256], sig[128];
+    int64_t ts = now / 1000;
+    snprintf(id, sizeof id, "msg_%lld", (long long)row_id);
+    *bad_secret =
+        notify_webhook_signature(secret, id, ts, out->body, out->body_len, sig, sizeof sig) != 0;
+    if (*bad_secret)
+        return error_set(err, ERR_UNPROCESSABLE, "webhook: the signing secret is malformed");
+    enum result result = notify_list_add(&out->headers, "Content-Type: application/json", err);
+    if (result == OK)
+        result = notify_idempotency_key(out, row_id, err);
+    snprintf(hdr, sizeof hdr, "webhook-id: %s", id);
+    if (result == OK)
+        result = notify_list_add(&out->headers, hdr, err);
+    snprintf(hdr, sizeof hdr, "webhook-timestamp: %lld", (long long)ts);
+    if (result == OK)
+        result = notify_list_add(&out->headers, hdr, err);
+    snprintf(hdr, sizeof hdr, "webhook-signature: %s", sig);
+    if (result == OK)
+        result = notify_list_add(&out->headers, hdr, err);
+    return result;
+}

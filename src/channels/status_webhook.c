@@ -23,23 +23,11 @@ static enum result status_webhook_build(const struct notify_render *r, struct no
     out->url = xstrdup(row->address);
     out->protocols = "http,https";
     out->public_only = !(r->cfg && r->cfg->status_page.webhook_allow_private);
-    char id[40], hdr[256], sig[128];
-    int64_t ts = r->now / 1000;
-    snprintf(id, sizeof id, "msg_%lld", (long long)row->id);
-    if (notify_webhook_signature(r->secret, id, ts, out->body, out->body_len, sig, sizeof sig) != 0)
+    bool bad_secret = false;
+    enum result result =
+        notify_signed_json_headers(out, r->secret, row->id, r->now, &bad_secret, err);
+    if (bad_secret)
         return error_set(err, ERR_INTERNAL, "status webhook: the signing secret is malformed");
-    enum result result = notify_list_add(&out->headers, "Content-Type: application/json", err);
-    if (result == OK)
-        result = notify_idempotency_key(out, row->id, err);
-    snprintf(hdr, sizeof hdr, "webhook-id: %s", id);
-    if (result == OK)
-        result = notify_list_add(&out->headers, hdr, err);
-    snprintf(hdr, sizeof hdr, "webhook-timestamp: %lld", (long long)ts);
-    if (result == OK)
-        result = notify_list_add(&out->headers, hdr, err);
-    snprintf(hdr, sizeof hdr, "webhook-signature: %s", sig);
-    if (result == OK)
-        result = notify_list_add(&out->headers, hdr, err);
     return result;
 }
 

@@ -70,24 +70,12 @@ static enum result webhook_build(const struct notify_render *r, struct notify_re
     out->body_len = strlen(out->body);
     out->url = xstrdup(lead->address);
     out->protocols = "http,https";
-    char id[40], hdr[256], sig[128];
-    int64_t ts = r->now / 1000;
-    snprintf(id, sizeof id, "msg_%lld", (long long)lead->id);
-    if (notify_webhook_signature(secret, id, ts, out->body, out->body_len, sig, sizeof sig) != 0)
+    bool bad_secret = false;
+    enum result result =
+        notify_signed_json_headers(out, secret, lead->id, r->now, &bad_secret, err);
+    if (bad_secret)
         return error_set(err, ERR_UNPROCESSABLE, "webhook: user %s's webhook_secret is malformed",
                          lead->user_id);
-    enum result result = notify_list_add(&out->headers, "Content-Type: application/json", err);
-    if (result == OK)
-        result = notify_idempotency_key(out, lead->id, err);
-    snprintf(hdr, sizeof hdr, "webhook-id: %s", id);
-    if (result == OK)
-        result = notify_list_add(&out->headers, hdr, err);
-    snprintf(hdr, sizeof hdr, "webhook-timestamp: %lld", (long long)ts);
-    if (result == OK)
-        result = notify_list_add(&out->headers, hdr, err);
-    snprintf(hdr, sizeof hdr, "webhook-signature: %s", sig);
-    if (result == OK)
-        result = notify_list_add(&out->headers, hdr, err);
     return result;
 }
 

@@ -115,17 +115,25 @@ static enum result apply_change(struct postmortem *pm, const struct postmortem_c
     return result;
 }
 
+enum result postmortem_read(struct store_conn *tx, const char *id, struct postmortem *pm,
+                            struct error *err)
+{
+    enum result result = store_postmortem_get(tx, id, pm);
+    if (result != OK)
+        return error_set(
+            err, result,
+            result == ERR_NOT_FOUND ? "id: no post-mortem %.64s" : "store: cannot read %.64s", id);
+    return OK;
+}
+
 static enum result change_job(struct store_conn *tx, void *arg, struct error *err)
 {
     struct change_job *j = arg;
     int64_t now = clock_now(j->clock);
     struct postmortem *pm = j->out;
-    enum result result = store_postmortem_get(tx, j->id, pm);
+    enum result result = postmortem_read(tx, j->id, pm, err);
     if (result != OK)
-        return error_set(err, result,
-                         result == ERR_NOT_FOUND ? "id: no post-mortem %.64s"
-                                                 : "store: cannot read %.64s",
-                         j->id);
+        return result;
     enum postmortem_state from = pm->state;
     json_t *changed = json_array();
     result = apply_change(pm, j->ch, now, changed, err);

@@ -65,6 +65,10 @@ enum result postmortem_render_doc(struct store_conn *c, const struct config *cfg
 /* Inside the close of an incident (a job): what the incident's post-mortem is, for
  * incident_close's gate: out->id (in id_buf) and out->published, or out->id NULL when it has
  * none. out->waiver is left as it is. */
+/* Reads post-mortem `id` into *pm (the store's; postmortem_free_fields it): 404 "id: no
+ * post-mortem ..." when unknown, the store's error otherwise. */
+enum result postmortem_read(struct store_conn *tx, const char *id, struct postmortem *pm,
+                            struct error *err);
 enum result postmortem_close_read(struct store_conn *tx, const char *incident_id,
                                   struct incident_close_pm *out, char id_buf[POSTMORTEM_ID_MAX],
                                   struct error *err);

@@ -156,12 +156,9 @@ static enum result review_job(struct store_conn *tx, void *arg, struct error *er
     struct review_job *j = arg;
     int64_t now = clock_now(j->clock);
     struct postmortem *pm = j->out;
-    enum result result = store_postmortem_get(tx, j->id, pm);
+    enum result result = postmortem_read(tx, j->id, pm, err);
     if (result != OK)
-        return error_set(err, result,
-                         result == ERR_NOT_FOUND ? "id: no post-mortem %.64s"
-                                                 : "store: cannot read %.64s",
-                         j->id);
+        return result;
     if (pm->state == PM_PUBLISHED)
         return error_set(err, ERR_CONFLICT,
                          "state: %s is published; its review is over (no meeting to schedule)",
@@ -224,12 +221,9 @@ static enum result cancel_job(struct store_conn *tx, void *arg, struct error *er
     struct cancel_job *j = arg;
     int64_t now = clock_now(j->clock);
     struct postmortem *pm = j->out;
-    enum result result = store_postmortem_get(tx, j->id, pm);
+    enum result result = postmortem_read(tx, j->id, pm, err);
     if (result != OK)
-        return error_set(err, result,
-                         result == ERR_NOT_FOUND ? "id: no post-mortem %.64s"
-                                                 : "store: cannot read %.64s",
-                         j->id);
+        return result;
     char at[RFC3339_LEN];
     time_format_rfc3339(pm->review_at, at);
     if (!pm->review_at)
