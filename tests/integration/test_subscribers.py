@@ -182,3 +182,25 @@ def test_csv_export_for_admins(env):
     assert s.request("GET", "/api/v1/subscribers", token=None).status == 401
     st, j = s.api("GET", "/api/v1/subscribers?state=nope")
     assert st == 400 and "state" in j["error"]["message"]
+
+
+def test_the_admin_list_is_paged_by_cursor(env):
+    """GET /api/v1/subscribers answers at most `limit` subscribers and a next_cursor (docs/api.md
+    "Lists"); following the cursors gives every subscriber once, in the list's order."""
+    s, _ = env
+    st, whole = s.api("GET", "/api/v1/subscribers?limit=1000")
+    assert st == 200 and len(whole["subscribers"]) >= 2, whole
+    assert whole["next_cursor"] is None
+    seen, cursor = [], None
+    for _ in range(len(whole["subscribers"]) + 1):
+        st, j = s.api("GET", "/api/v1/subscribers?limit=1" + (f"&cursor={cursor}" if cursor else ""))
+        assert st == 200 and len(j["subscribers"]) <= 1, j
+        seen += [x["id"] for x in j["subscribers"]]
+        cursor = j["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [x["id"] for x in whole["subscribers"]]
+    st, j = s.api("GET", "/api/v1/subscribers?limit=0")
+    assert st == 400 and "limit" in j["error"]["message"], j
+    st, j = s.api("GET", "/api/v1/subscribers?cursor=bm90LWEtY3Vyc29y")
+    assert st == 400 and "cursor" in j["error"]["message"], j
