@@ -35,4 +35,10 @@ const char *incident_roles_first_user(const struct config *cfg, const struct onc
  * such a move is due). */
 int64_t role_backup_pass(struct app *app, const struct config *cfg, int64_t now, int64_t next);
 
+/* role_handoff.c (inside the hand-off job): the open incidents' roles tocsin filled from
+ * schedule `sched` go to whoever that source resolves to now (actor "tocsin", automatic, reason
+ * "schedule hand-off"); a role a person assigned since stays. *moved: how many moved. */
+enum result incident_roles_handoff(struct store_conn *tx, const struct config *cfg,
+                                   const char *sched, int64_t now, int *moved, struct error *err);
+
 #endif

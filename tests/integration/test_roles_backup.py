@@ -54,3 +54,50 @@ def test_backup_takes_the_role_when_nobody_acknowledges(srv):
     srv.create("a later one", "SEV1")  # a write the engine sees after the advance
     assert len(assigned(srv, late["id"])) == 2
     assert len(assigned(srv, manual["id"])) == 2 and len(assigned(srv, acked["id"])) == 1
+
+
+HANDOFF = """
+server: {listen: "127.0.0.1:8080"}
+severities:
+  - {id: SEV2, name: Major, ack_within: 30m, notify: [email]}
+users:
+  - {id: alice, name: Alice, email: alice@example.com}
+  - {id: bob, name: Bob, email: bob@example.com}
+  - {id: carol, name: Carol, email: carol@example.com}
+schedules:
+  - {id: ic, timezone: UTC, rotation: {every: 1d, handoff: "09:00", users: [alice, bob]}}
+services:
+  - {id: api, name: API}
+roles:
+  - {role: commander, primary: "schedule:ic"}
+"""
+
+
+def test_a_schedule_hand_off_moves_the_roles_it_filled(make_server):
+    """At the shift change, an open incident whose commander tocsin took from schedule:ic goes to
+    the incoming on-call (automatic, reason "schedule hand-off"); one a person assigned stays;
+    a resolved one is not touched."""
+    import datetime
+    from tocsin_harness import parse_time
+    srv = make_server(dev_clock=True, config_text=HANDOFF)
+    now = parse_time(srv.now())
+    nxt = now.replace(hour=10, minute=0, second=0, microsecond=0)
+    if nxt <= now:
+        nxt += datetime.timedelta(days=1)
+    srv.advance(f"{int((nxt - now).total_seconds())}s")  # 10:00: clear of the hand-off
+    auto = srv.create("auto filled", "SEV2", service="api")
+    chosen = srv.create("a person chose", "SEV2", service="api")
+    done = srv.create("resolved before", "SEV2", service="api")
+    first = auto["roles"]["commander"]
+    assert first in ("alice", "bob") and chosen["roles"]["commander"] == first, auto["roles"]
+    st, j = srv.api("PUT", f"/api/v1/incidents/{chosen['id']}/roles/commander", {"user": "carol"})
+    assert st == 200, (st, j)
+    srv.move(done["id"], "resolved")
+    srv.advance("23h1m")  # past the next 09:00: the other one is on call
+    other = "bob" if first == "alice" else "alice"
+    assert srv.get(auto["id"])["roles"]["commander"] == other
+    last = assigned(srv, auto["id"])[-1]
+    assert last["actor"] == "tocsin" and last["data"]["automatic"] is True, last
+    assert last["data"]["reason"] == "schedule hand-off" and last["data"]["source"] == "schedule:ic"
+    assert srv.get(chosen["id"])["roles"]["commander"] == "carol"
+    assert srv.get(done["id"])["roles"]["commander"] == first
