@@ -229,6 +229,9 @@ struct config_role_fill {
     char *role;                   /* commander, tech_lead, comms_lead or scribe */
     char *primary;                /* "schedule:ID", "schedule:ID/LAYER" or "user:ID" */
     char *backup;                 /* the same kinds, or NULL */
+    int64_t backup_after;         /* ms; 0 = never: the role moves to the backup when the
+                                     incident is still unacknowledged this long after the
+                                     automatic assignment from the primary (role_backup.c) */
     int line;
 };
 

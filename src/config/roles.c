@@ -2,10 +2,11 @@
  * config_roles: the `roles:` list (docs/config.md "Roles filled on declare"): which incident roles
  * are filled when an incident is declared, and from where. Each entry names a role, a primary
  * ("schedule:ID", "schedule:ID/LAYER" or "user:ID": whoever it resolves to at that moment) and an
- * optional backup (the same kinds), used when the primary resolves to nobody. `when:` (severity,
- * type; see conditions.c) picks the incidents; the first entry of a role that matches applies.
- * Teams are refused: a role goes to one person. The warnings (a schedule with gaps and no backup,
- * an entry that an earlier one hides) are config_roles_warnings. Threads: none.
+ * optional backup (the same kinds), used when the primary resolves to nobody, and, with
+ * `backup_after`, when the incident is still unacknowledged that long after (role_backup.c).
+ * `when:` (severity, type; see conditions.c) picks the incidents; the first entry of a role that
+ * matches applies. Teams are refused: a role goes to one person. The warnings (a schedule with gaps
+ * and no backup, an entry that an earlier one hides) are config_roles_warnings. Threads: none.
  */
 #include "config/config.h"
 #include "config/section.h"
@@ -30,6 +31,7 @@ static const struct cfg_field role_fields[] = {
         .check = check_one_person, .ref = &config_target_ref),
     FLD(struct config_role_fill, "backup", backup, CFG_STR, .check = check_one_person,
         .ref = &config_target_ref),
+    FLD(struct config_role_fill, "backup_after", backup_after, CFG_DURATION, .min = 1000),
 };
 static const struct cfg_spec role_spec = {.size = sizeof(struct config_role_fill),
                                           .line_off = offsetof(struct config_role_fill, line),

@@ -10,6 +10,7 @@
  * engine thread; the jobs on the store writer.
  */
 #include "jobs/handoff.h"
+#include "jobs/incident_roles.h"
 #include "jobs/escalate.h"
 #include "jobs/notify_enqueue.h"
 #include "jobs/timeline.h"
@@ -216,6 +217,9 @@ static enum result handoff_job(struct store_conn *tx, void *arg, struct error *e
         result = timeline_append(tx, j->now, "tocsin", "oncall.handoff", NULL, data, NULL, err);
     else
         json_decref(data);
+    int moved = 0;
+    if (result == OK) /* the roles filled from this schedule follow the shift */
+        result = incident_roles_handoff(tx, j->cfg, j->s->id, j->now, &moved, err);
     if (result == OK) {
         struct notify_message m = {.kind = NOTIFY_HANDOFF,
                                    .key = key,

@@ -16,8 +16,8 @@ unsigned long long incident_roles_unfilled_total(void)
 }
 
 /* The first user target reaches now (borrowed from cfg), or NULL. */
-static const char *first_user(const struct config *cfg, const struct oncall_overrides *ov,
-                              const char *target, int64_t now)
+const char *incident_roles_first_user(const struct config *cfg, const struct oncall_overrides *ov,
+                                      const char *target, int64_t now)
 {
     if (!target)
         return NULL;
@@ -33,10 +33,10 @@ static enum result fill_one(struct store_conn *tx, const struct config *cfg,
                             enum incident_role role, const struct config_role_fill *f, int64_t now,
                             struct error *err)
 {
-    const char *user = first_user(cfg, ov, f->primary, now), *source = f->primary;
+    const char *user = incident_roles_first_user(cfg, ov, f->primary, now), *source = f->primary;
     bool backup = false;
     if (!user && f->backup) {
-        user = first_user(cfg, ov, f->backup, now);
+        user = incident_roles_first_user(cfg, ov, f->backup, now);
         source = f->backup;
         backup = true;
     }

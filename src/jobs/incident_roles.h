@@ -11,7 +11,9 @@
 #ifndef TOCSIN_INCIDENT_ROLES_H
 #define TOCSIN_INCIDENT_ROLES_H
 
+#include "app/app.h"
 #include "config/config.h"
+#include "jobs/escalate.h"
 #include "domain/incident.h"
 #include "store/store.h"
 
@@ -22,5 +24,21 @@ enum result incident_roles_fill(struct store_conn *tx, const struct config *cfg,
 /* Roles no one could be found for since start, counted after the job's commit (a job rolled back
  * and run again counts once: store_tx_count_after_commit). */
 unsigned long long incident_roles_unfilled_total(void);
+
+/* The first user target reaches at now (borrowed from cfg), or NULL. */
+const char *incident_roles_first_user(const struct config *cfg, const struct oncall_overrides *ov,
+                                      const char *target, int64_t now);
+
+/* role_backup.c (engine thread): the roles filled automatically from their primary whose
+ * incident is still unacknowledged `backup_after` later move to the backup, once (actor
+ * "tocsin", automatic, reason "primary did not acknowledge"). Returns min(next, the next time
+ * such a move is due). */
+int64_t role_backup_pass(struct app *app, const struct config *cfg, int64_t now, int64_t next);
+
+/* role_handoff.c (inside the hand-off job): the open incidents' roles tocsin filled from
+ * schedule `sched` go to whoever that source resolves to now (actor "tocsin", automatic, reason
+ * "schedule hand-off"); a role a person assigned since stays. *moved: how many moved. */
+enum result incident_roles_handoff(struct store_conn *tx, const struct config *cfg,
+                                   const char *sched, int64_t now, int *moved, struct error *err);
 
 #endif
