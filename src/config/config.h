@@ -242,6 +242,9 @@ struct config_rule_when {
     struct config_severity_mapping *fields;     /* incident field name (from) = value (to) */
     size_t field_count;
     int failed_resolutions; /* at least this many failed resolution attempts; 0: any */
+    struct config_severity_mapping *labels; /* alert label (from) = value (to): the joining
+                                               alert's labels must all equal these */
+    size_t label_count;
 };
 
 struct config_rule {

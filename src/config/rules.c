@@ -3,10 +3,11 @@
  * a condition ("a billing bug is SEV-1", "page Legal for a GDPR breach"), written down. Each rule
  * has an id, a `when:` (severity, type, service: lists, any of which matches; `fields:` incident
  * fields that must all equal the given values; `failed_resolutions:` at least that many failed
- * resolution attempts) and at least one action: `set_severity`, `page` (targets, and contact:ID),
- * `set_fields` (e.g. legal_review: required), with an optional `note`. jobs/incident_rules.c runs
- * them. The warnings (a page target that can resolve to nobody, a condition no incident can meet)
- * are config_rules_warnings. Threads: none.
+ * resolution attempts; `labels:` alert labels that must all equal the given values, matched
+ * when an alert joins the incident) and at least one action: `set_severity`, `page` (targets, and
+ * contact:ID), `set_fields` (e.g. legal_review: required), with an optional `note`.
+ * jobs/incident_rules.c runs them. The warnings (a page target that can resolve to nobody, a
+ * condition no incident can meet) are config_rules_warnings. Threads: none.
  */
 #include "config/config.h"
 #include "config/section.h"
@@ -48,6 +49,8 @@ static const struct cfg_field when_fields[] = {
         .key_check = config_parse_check_id),
     FLD(struct config_rule_when, "failed_resolutions", failed_resolutions, CFG_INT, .min = 1,
         .max = 1000),
+    FLD(struct config_rule_when, "labels", labels, CFG_STRMAP,
+        .count_off = offsetof(struct config_rule_when, label_count)),
 };
 static const struct cfg_spec when_spec = {
     .line_off = NO_OFF, FIELDS(when_fields), .uniq_off = NO_OFF};

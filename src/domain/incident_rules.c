@@ -32,7 +32,7 @@ const struct config_role_fill *incident_role_fill_for(const struct config *cfg,
 }
 
 bool incident_rule_matches(const struct config_rule *r, const struct incident *inc,
-                           const json_t *fields, int failed_resolutions)
+                           const json_t *fields, const json_t *labels, int failed_resolutions)
 {
     const struct config_rule_when *w = &r->when;
     if (!in_list(&w->severity, inc->severity) || !in_list(&w->type, inc->type) ||
@@ -43,6 +43,11 @@ bool incident_rule_matches(const struct config_rule *r, const struct incident *i
     for (size_t i = 0; i < w->field_count; i++) {
         const char *v = json_string_value(json_object_get(fields, w->fields[i].from));
         if (!v || strcmp(v, w->fields[i].to) != 0)
+            return false;
+    }
+    for (size_t i = 0; i < w->label_count; i++) {
+        const char *v = json_string_value(json_object_get(labels, w->labels[i].from));
+        if (!v || strcmp(v, w->labels[i].to) != 0)
             return false;
     }
     return true;

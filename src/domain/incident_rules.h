@@ -22,8 +22,10 @@ const struct config_role_fill *incident_role_fill_for(const struct config *cfg,
 
 /* Whether rule r's `when` matches inc: its severity, type and service (lists: any of), every
  * `fields` entry equal to the incident's field of that name (fields: a JSON object of strings,
- * may be NULL), and at least `failed_resolutions` failed resolution attempts. */
+ * may be NULL), every `labels` entry equal to the label of that name in labels (the joining
+ * alert's labels, a JSON object; NULL outside an alert joining: a rule with labels fails), and
+ * at least `failed_resolutions` failed resolution attempts. */
 bool incident_rule_matches(const struct config_rule *r, const struct incident *inc,
-                           const json_t *fields, int failed_resolutions);
+                           const json_t *fields, const json_t *labels, int failed_resolutions);
 
 #endif

@@ -4,6 +4,7 @@
 #include "jobs/alert_ingest.h"
 #include "runtime/engine.h"
 #include "jobs/incident_ops.h"
+#include "jobs/incident_rules.h"
 #include "jobs/timeline.h"
 #include "util/crypto.h"
 #include "util/jsonfast.h"
@@ -203,12 +204,14 @@ static enum result attach(struct ingest_job *j, struct store_conn *tx, struct in
     struct incident inc = {0};    /* freed below on every path, whichever step failed */
     if (j->src->drill_incident) { /* a drill's alert: its drill incident, nothing else */
         enum result result = store_incident_get(tx, j->src->drill_incident, &inc);
+        if (result != OK)
+            error_set(err, result, "store: cannot read drill incident %s", j->src->drill_incident);
+        else /* a drill exercises the rules as a real incident does */
+            result = incident_rules_alert_joined(tx, j->cfg, &inc, e->labels, j->now, err);
         if (result == OK)
             a->incident_id = xstrdup(inc.id);
         incident_free_fields(&inc);
-        return result == OK ? OK
-                            : error_set(err, result, "store: cannot read drill incident %s",
-                                        j->src->drill_incident);
+        return result;
     }
     enum result result = store_incident_find_open_group(tx, a->group_key, &inc);
     if (result == ERR_NOT_FOUND) {
@@ -226,6 +229,8 @@ static enum result attach(struct ingest_job *j, struct store_conn *tx, struct in
     } else if (result != OK) {
         error_set(err, result, "store: cannot look up the alert's incident");
     }
+    if (result == OK) /* rules on the alert's labels (declare ran those without) */
+        result = incident_rules_alert_joined(tx, j->cfg, &inc, e->labels, j->now, err);
     if (result == OK)
         a->incident_id = xstrdup(inc.id);
     incident_free_fields(&inc);

@@ -123,8 +123,9 @@ static enum result fire(struct store_conn *tx, const struct config *cfg, struct 
     return timeline_append(tx, now, "tocsin", "rule.fired", inc->id, data, NULL, err);
 }
 
-enum result incident_rules_run(struct store_conn *tx, const struct config *cfg,
-                               struct incident *inc, int64_t now, struct error *err)
+/* incident_rules_run, with the labels of an alert joining inc (NULL: none). */
+static enum result run_rules(struct store_conn *tx, const struct config *cfg, struct incident *inc,
+                             const json_t *labels, int64_t now, struct error *err)
 {
     if (!cfg || !cfg->rule_count || !incident_status_is_open(inc->status))
         return OK;
@@ -136,7 +137,7 @@ enum result incident_rules_run(struct store_conn *tx, const struct config *cfg,
         for (size_t i = 0; i < cfg->rule_count && result == OK && !again; i++) {
             const struct config_rule *r = &cfg->rules[i];
             if (fired_already(fired, r->id) ||
-                !incident_rule_matches(r, inc, fields, inc->failed_resolutions))
+                !incident_rule_matches(r, inc, fields, labels, inc->failed_resolutions))
                 continue;
             json_array_append_new(fired, json_string(r->id));
             store_json(&inc->rules_fired, fired);
@@ -147,6 +148,19 @@ enum result incident_rules_run(struct store_conn *tx, const struct config *cfg,
     json_decref(fields);
     json_decref(fired);
     return result == OK && any ? save(tx, inc, err) : result;
+}
+
+enum result incident_rules_run(struct store_conn *tx, const struct config *cfg,
+                               struct incident *inc, int64_t now, struct error *err)
+{
+    return run_rules(tx, cfg, inc, NULL, now, err);
+}
+
+enum result incident_rules_alert_joined(struct store_conn *tx, const struct config *cfg,
+                                        struct incident *inc, const json_t *labels, int64_t now,
+                                        struct error *err)
+{
+    return run_rules(tx, cfg, inc, labels, now, err);
 }
 
 enum result incident_rules_set_field(struct store_conn *tx, const struct config *cfg,

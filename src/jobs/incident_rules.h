@@ -9,7 +9,8 @@
  * through the contacts directory; pages keyed "rule:ID", so a replayed job pages nobody twice),
  * and `rule.fired` on the timeline with what it did. After a rule changed the incident, the look
  * starts over (a rule may now match), until none fires; each fires at most once, so it ends.
- * Callers: declare, severity changes, field changes, failed resolution attempts.
+ * Callers: declare, an alert joining (its labels), severity changes, field changes, failed
+ * resolution attempts.
  * Threads: the store writer thread (inside a job).
  */
 #ifndef TOCSIN_INCIDENT_RULES_JOB_H
@@ -19,10 +20,18 @@
 #include "domain/incident.h"
 #include "store/store.h"
 
+#include <jansson.h>
+
 /* Fires the rules of cfg that inc matches now and that have not fired on it (cfg NULL or no
  * rules, or inc not open: nothing), and saves inc when any fired. */
 enum result incident_rules_run(struct store_conn *tx, const struct config *cfg,
                                struct incident *inc, int64_t now, struct error *err);
+
+/* incident_rules_run when an alert with labels (a JSON object, may be NULL) joined inc or
+ * opened it: rules with `when.labels` match on these labels (jobs/alert_ingest.c). */
+enum result incident_rules_alert_joined(struct store_conn *tx, const struct config *cfg,
+                                        struct incident *inc, const json_t *labels, int64_t now,
+                                        struct error *err);
 
 /* Sets field name to value (NULL: removes it) on inc, appends incident.field_set {name, value,
  * previous}, saves inc and runs the rules. ERR_CONFLICT (err set) when inc is closed. */

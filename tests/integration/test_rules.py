@@ -5,6 +5,7 @@ attempts they read, by API and CLI; bad input refused, check-config's warnings."
 import pytest
 
 from conftest import _teardown_all
+from test_ingest_support import generic_ok, integration
 from tocsin_harness import FIXTURE_CONFIG, Server, require_bin, run_bin
 
 RULES = """
@@ -25,6 +26,9 @@ rules:
   - id: repeated-failures
     when: {failed_resolutions: 2}
     page: ["user:bob"]
+  - id: prod-alert
+    when: {service: [api], labels: {env: prod, "app.kubernetes.io/name": web}}
+    set_fields: {env: prod}
 """
 
 
@@ -112,6 +116,22 @@ def test_failed_resolutions_by_reopen_and_by_cli(rs):
     assert len(kinds(rs, iid, "rule.fired")) == 1 and rs.get(iid)["failed_resolutions"] == 3
 
 
+def test_alert_joining_with_matching_labels_fires_once(rs):
+    key = integration(rs, "api", "generic")["key"]
+    web = {"env": "prod", "app.kubernetes.io/name": "web"}
+    first = generic_ok(rs, key, {"summary": "api 5xx", "labels": {**web, "env": "staging"}})
+    iid = first["incident_id"]
+    assert iid and rs.get(iid)["rules_fired"] == [], rs.get(iid)
+    # a second alert joins the same incident with every label the rule names: it fires
+    assert generic_ok(rs, key, {"summary": "api 5xx prod", "labels": {**web, "zone": "a"}})["incident_id"] == iid
+    got = rs.get(iid)
+    assert got["rules_fired"] == ["prod-alert"] and got["fields"] == {"env": "prod"}, got
+    assert [x["rule"] for x in kinds(rs, iid, "rule.fired")] == ["prod-alert"]
+    # one more matching alert: the rule fired already
+    generic_ok(rs, key, {"summary": "api 5xx again", "labels": web})
+    assert len(kinds(rs, iid, "rule.fired")) == 1
+
+
 @pytest.mark.parametrize("path,body,status,field", [
     ("/fields/Bad!Name", {"value": "x"}, 422, "name"),
     ("/fields/_x", {"value": "x"}, 422, "name"),
@@ -153,11 +173,11 @@ def test_check_config_refuses_bad_rules_and_warns(tmp_path):
                                            "    page: [\"contact:ghost\", \"schedule:none\"]")}
     assert p.returncode == 1, p.stderr
     w, pg = ln["  - id: typo"] + 1, ln["    page: [\"contact:ghost\", \"schedule:none\"]"]
-    assert f"{path}:{w}: rules[4].when.severity[0]: unknown severity \"SEV9\"" in p.stderr, p.stderr
-    assert f"{path}:{w}: rules[4].when.service[0]: unknown service \"nope\"" in p.stderr, p.stderr
-    assert f"{path}:{pg}: rules[4].page[0]: unknown contact \"ghost\"" in p.stderr, p.stderr
-    assert f"{path}:{pg}: rules[4].page[1]: unknown schedule \"none\"" in p.stderr, p.stderr
-    assert f"{path}:{ln['  - id: idle']}: rules[5]: rule idle does nothing" in p.stderr, p.stderr
+    assert f"{path}:{w}: rules[5].when.severity[0]: unknown severity \"SEV9\"" in p.stderr, p.stderr
+    assert f"{path}:{w}: rules[5].when.service[0]: unknown service \"nope\"" in p.stderr, p.stderr
+    assert f"{path}:{pg}: rules[5].page[0]: unknown contact \"ghost\"" in p.stderr, p.stderr
+    assert f"{path}:{pg}: rules[5].page[1]: unknown schedule \"none\"" in p.stderr, p.stderr
+    assert f"{path}:{ln['  - id: idle']}: rules[6]: rule idle does nothing" in p.stderr, p.stderr
     warn = config_text().replace("kind: legal, email: dpo@example.com}", "kind: legal}") + \
         "  - {id: same, when: {severity: [SEV1]}, set_severity: SEV1}\n"
     path.write_text(warn)
