@@ -32,6 +32,13 @@ json_t *api_strings(const struct string_list *l);
 /* The incident named by the path ({id}, params[0]) into *inc (caller frees its fields); false
  * when it answered 404 (no such incident) or 503 itself. */
 bool api_incident_load_or_reply(struct request *r, struct incident *inc);
+/* maintenances.c: the status page components a body's "components" names (a JSON array text
+ * into *out; absent: unchanged, or "[]" when absent_is_empty, which also takes null), 400/422
+ * naming the entry; whether `name` is a component (a service's `component`). */
+enum { API_COMPONENTS_MAX = 64 };
+enum result api_components_parse(json_t *body, const struct config *cfg, bool absent_is_empty,
+                                 char **out, struct error *err);
+bool api_component_known(const struct config *c, const char *name);
 /* reports.c: answers the monthly review `rep` (taken) as "json", "markdown" or "csv". */
 void api_reply_report(struct request *r, json_t *rep, const char *format);
 

@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { COMPONENTS_MAX = 64, LIST_MAX = 200 };
+enum { LIST_MAX = 200 };
 
 static json_t *api_maintenance_json(const struct maintenance *m, int64_t now)
 {
@@ -58,8 +58,7 @@ static json_t *api_maintenance_json(const struct maintenance *m, int64_t now)
     return o;
 }
 
-/* Whether `name` is a status page component (a service's `component`). */
-static bool component_known(const struct config *c, const char *name)
+bool api_component_known(const struct config *c, const char *name)
 {
     for (size_t k = 0; k < c->service_count; k++)
         if (c->services[k].component && strcmp(c->services[k].component, name) == 0)
@@ -67,23 +66,26 @@ static bool component_known(const struct config *c, const char *name)
     return false;
 }
 
-static enum result parse_components(json_t *body, const struct config *cfg, char **out,
-                                    struct error *err)
+enum result api_components_parse(json_t *body, const struct config *cfg, bool absent_is_empty,
+                                 char **out, struct error *err)
 {
     json_t *a = json_object_get(body, "components");
-    if (!a)
+    if (!a || (absent_is_empty && json_is_null(a))) {
+        if (absent_is_empty)
+            *out = xstrdup("[]");
         return OK;
+    }
     if (!json_is_array(a))
         return error_set(err, ERR_BAD_REQUEST, "components: must be an array of component names");
-    if (json_array_size(a) > COMPONENTS_MAX)
-        return error_set(err, ERR_BAD_REQUEST, "components: at most %d", COMPONENTS_MAX);
+    if (json_array_size(a) > API_COMPONENTS_MAX)
+        return error_set(err, ERR_BAD_REQUEST, "components: at most %d", API_COMPONENTS_MAX);
     size_t i;
     json_t *v;
     json_array_foreach(a, i, v)
     {
         if (!json_is_string(v))
             return error_set(err, ERR_BAD_REQUEST, "components[%zu]: must be a string", i);
-        if (!component_known(cfg, json_string_value(v)))
+        if (!api_component_known(cfg, json_string_value(v)))
             return error_set(err, ERR_UNPROCESSABLE,
                              "components[%zu]: no status page component \"%.64s\" (a service's "
                              "`component` in the config)",
@@ -313,7 +315,7 @@ static void api_maintenance_write(struct request *r, bool create)
         result = error_set(&err, ERR_BAD_REQUEST,
                            "status: a new maintenance is scheduled (move it with PATCH)");
     if (result == OK)
-        result = parse_components(body, r->config, &j.components, &err);
+        result = api_components_parse(body, r->config, false, &j.components, &err);
     if (result == OK && create && (!j.components || strcmp(j.components, "[]") == 0))
         result =
             error_set(&err, ERR_BAD_REQUEST, "components: name at least one status page component");

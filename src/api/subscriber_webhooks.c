@@ -25,15 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { COMPONENTS_MAX = 64, DELIVERIES_SHOWN = 20 };
-
-static bool component_known(const struct config *c, const char *name)
-{
-    for (size_t k = 0; k < c->service_count; k++)
-        if (c->services[k].component && strcmp(c->services[k].component, name) == 0)
-            return true;
-    return false;
-}
+enum { DELIVERIES_SHOWN = 20 };
 
 /* The subscriber as the admin API shows it; key given: with its webhook secret. */
 static json_t *subscriber_json(const struct subscriber *s, const unsigned char *key)
@@ -97,33 +89,6 @@ static enum result create_job(struct store_conn *tx, void *arg, struct error *er
     return timeline_append(tx, j->now, j->actor, "subscriber.confirmed", NULL, data, NULL, err);
 }
 
-static enum result parse_components(json_t *body, const struct config *cfg, char **out,
-                                    struct error *err)
-{
-    json_t *a = json_object_get(body, "components");
-    if (!a || json_is_null(a)) {
-        *out = xstrdup("[]");
-        return OK;
-    }
-    if (!json_is_array(a))
-        return error_set(err, ERR_BAD_REQUEST, "components: must be an array of component names");
-    if (json_array_size(a) > COMPONENTS_MAX)
-        return error_set(err, ERR_BAD_REQUEST, "components: at most %d", COMPONENTS_MAX);
-    size_t i;
-    json_t *v;
-    json_array_foreach(a, i, v)
-    {
-        if (!json_is_string(v))
-            return error_set(err, ERR_BAD_REQUEST, "components[%zu]: must be a string", i);
-        if (!component_known(cfg, json_string_value(v)))
-            return error_set(err, ERR_UNPROCESSABLE,
-                             "components[%zu]: no status page component \"%.64s\"", i,
-                             json_string_value(v));
-    }
-    *out = json_dumps(a, JSON_COMPACT);
-    return OK;
-}
-
 static void api_subscriber_create(struct request *r)
 {
     static const char *const fields[] = {"kind", "endpoint", "components", NULL};
@@ -158,7 +123,7 @@ static void api_subscriber_create(struct request *r)
                            "them)",
                            host, rule);
     if (result == OK)
-        result = parse_components(body, r->config, &j.s.components, &err);
+        result = api_components_parse(body, r->config, true, &j.s.components, &err);
     if (result == OK) {
         j.s.kind = "webhook";
         j.s.address = (char *)endpoint;

@@ -135,14 +135,6 @@ static bool rate_ok(struct request *r, const char *key, int64_t per_min, int64_t
     return false;
 }
 
-static bool component_known(const struct config *c, const char *name)
-{
-    for (size_t k = 0; k < c->service_count; k++)
-        if (c->services[k].component && strcmp(c->services[k].component, name) == 0)
-            return true;
-    return false;
-}
-
 static void status_subscribe(struct request *r)
 {
     char peer[64], key[SUB_ADDRESS_MAX + 32];
@@ -162,7 +154,7 @@ static void status_subscribe(struct request *r)
     const char *bad = NULL;
     for (int i = 0; i < f.n; i++)
         if (strcmp(f.key[i], "component") == 0 && *f.val[i]) {
-            if (!component_known(r->config, f.val[i]) ||
+            if (!api_component_known(r->config, f.val[i]) ||
                 json_array_size(comps) >= SUB_COMPONENTS_MAX)
                 bad = f.val[i];
             json_array_append_new(comps, json_string(f.val[i]));
