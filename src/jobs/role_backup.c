@@ -112,37 +112,27 @@ static enum result move_job(struct store_conn *tx, void *arg, struct error *err)
     result = escalate_overrides_load(tx, j->now, j->now + 1, &ov, err);
     const char *user =
         result == OK ? incident_roles_first_user(j->cfg, &ov, f->backup, j->now) : NULL;
-    if (result == OK && !user) {
+    /* who holds it after the move, and why (the entry marks backup_used: never moved again) */
+    const char *to = user ? user : holder, *source = user ? f->backup : f->primary;
+    const char *why = !user                       ? "primary did not acknowledge; the backup "
+                                                    "resolves to nobody"
+                      : strcmp(user, holder) == 0 ? "primary did not acknowledge (the backup is "
+                                                    "the same person)"
+                                                  : "primary did not acknowledge";
+    if (result == OK && !user)
         log_warn("roles: %s: %s not acknowledged after the backup delay, but %s resolves to "
                  "nobody: %s keeps it",
                  inc.id, incident_role_name(j->d->role), f->backup, holder);
-        json_t *data =
-            json_pack("{s:s,s:s,s:s}", "role", incident_role_name(j->d->role), "backup", f->backup,
-                      "reason", "primary did not acknowledge; the backup resolves to nobody");
-        /* marks the assignment so that it is not tried again */
-        result = incident_ops_assign_role(
-            tx, &inc, j->d->role, holder, j->now, "tocsin",
-            json_pack("{s:b,s:s,s:b,s:s}", "automatic", 1, "source", f->primary, "backup_used", 1,
-                      "reason", "primary did not acknowledge; the backup resolves to nobody"),
-            err);
-        if (result == OK)
-            result = timeline_append(tx, j->now, "tocsin", "incident.role_unfilled", inc.id, data,
-                                     NULL, err);
-        else
-            json_decref(data);
-    } else if (result == OK && strcmp(user, holder) == 0) {
-        result = incident_ops_assign_role(
-            tx, &inc, j->d->role, user, j->now, "tocsin",
-            json_pack("{s:b,s:s,s:b,s:s}", "automatic", 1, "source", f->backup, "backup_used", 1,
-                      "reason", "primary did not acknowledge (the backup is the same person)"),
-            err);
-    } else if (result == OK) {
-        result = incident_ops_assign_role(tx, &inc, j->d->role, user, j->now, "tocsin",
+    if (result == OK)
+        result = incident_ops_assign_role(tx, &inc, j->d->role, to, j->now, "tocsin",
                                           json_pack("{s:b,s:s,s:b,s:s}", "automatic", 1, "source",
-                                                    f->backup, "backup_used", 1, "reason",
-                                                    "primary did not acknowledge"),
+                                                    source, "backup_used", 1, "reason", why),
                                           err);
-    }
+    if (result == OK && !user)
+        result = timeline_append(tx, j->now, "tocsin", "incident.role_unfilled", inc.id,
+                                 json_pack("{s:s,s:s,s:s}", "role", incident_role_name(j->d->role),
+                                           "backup", f->backup, "reason", why),
+                                 NULL, err);
     oncall_overrides_free(&ov);
     if (result == OK)
         result = store_incident_update(tx, &inc);
