@@ -2,7 +2,8 @@
  * test_paging: the paging sections of the config: schedules (src/config/schedules.c: the
  * rotation/layers shorthand, time zones, handoff and restriction formats, rotation start dates)
  * and escalation policies (src/config/escalation_policies.c: repeat range, step order, duplicate
- * targets). Each case is a small file written into a temp dir (config_fixture.h).
+ * targets), and the conditional rules (src/config/rules.c: label value lists, open_for, assign,
+ * attach_checklist and attach_runbook). Each case is a small file written into a temp dir (config_fixture.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -205,12 +206,74 @@ static void test_routing_needs_someone(void **state)
     assert_errors(text, "10: fallback: unknown user \"nobody\"\n");
 }
 
+/* rules: labels as a string or a list, open_for, assign, attach_checklist/attach_runbook, and
+ * what is refused, each at its line. */
+static void test_conditional_rules(void **state)
+{
+    const char *base = SEV "users: [{id: a}]\n"
+                           "checklists:\n"
+                           "  - {id: db, title: DB, items: [x]}\n"
+                           "  - {id: ho, title: Handoff, phase: handoff, items: [y]}\n"
+                           "runbooks: [{id: rb, title: RB, steps: [z]}]\n"
+                           "rules:\n";
+    char text[2048];
+    snprintf(text, sizeof text,
+             "%s  - id: r\n"
+             "    when: {labels: {env: [prod, production], team: db}, open_for: 90m}\n"
+             "    assign: {commander: user:a}\n"
+             "    attach_checklist: [db]\n"
+             "    attach_runbook: [rb]\n",
+             base);
+    struct config_errors errs = {0};
+    struct config *c = load_string(text, &errs);
+    assert_non_null(c);
+    const struct config_rule *r = &c->rules[0];
+    assert_int_equal(r->when.label_count, 2);
+    assert_string_equal(r->when.labels[0].name, "env");
+    assert_list(&r->when.labels[0].values, 2, "prod", "production");
+    assert_list(&r->when.labels[1].values, 1, "db");
+    assert_int_equal(r->when.open_for, 90 * 60 * 1000);
+    assert_int_equal(r->assign_count, 1);
+    assert_string_equal(r->assign[0].from, "commander");
+    assert_string_equal(r->assign[0].to, "user:a");
+    assert_list(&r->attach_checklist, 1, "db");
+    assert_list(&r->attach_runbook, 1, "rb");
+    config_unref(c);
+    config_errors_free(&errs);
+
+    snprintf(text, sizeof text,
+             "%s  - id: bad\n"
+             "    when: {labels: {env: [], zone: [a, {b: c}]}, open_for: 30s}\n"
+             "    assign: {boss: user:a, scribe: team:x, comms_lead: user:nobody}\n"
+             "    attach_checklist: [ho, gone]\n"
+             "    attach_runbook: [rb, rb]\n"
+             "  - {id: idle, when: {open_for: 1h}}\n",
+             base);
+    assert_errors(text,
+                  "9: rules[0].when.labels.env: needs at least 1 value\n"
+                  "9: rules[0].when.labels.zone[1]: expected a string, got a map\n"
+                  "9: rules[0].when.open_for: \"30s\" is too short (at least 1m)\n"
+                  "10: rules[0].assign: key \"boss\" is not a role (commander, tech_lead, "
+                  "comms_lead or scribe)\n"
+                  "10: rules[0].assign.scribe: \"team:x\" is not schedule:ID, "
+                  "schedule:ID/LAYER or user:ID (a role goes to one person)\n"
+                  "10: rules[0].assign.comms_lead: unknown user \"nobody\"\n"
+                  "11: rules[0].attach_checklist[0]: checklist \"ho\" is a hand-off "
+                  "checklist (phase: handoff): it goes to the incoming on-call, a rule "
+                  "cannot attach it to an incident\n"
+                  "11: rules[0].attach_checklist[1]: unknown checklist \"gone\"\n"
+                  "12: rules[0].attach_runbook[1]: \"rb\" is listed twice\n"
+                  "13: rules[1]: rule idle does nothing: give set_severity, page, set_fields, "
+                  "assign, attach_checklist or attach_runbook\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_rules),         cmocka_unit_test(test_escalation_rules),
         cmocka_unit_test(test_escalation_paging_keys), cmocka_unit_test(test_routing_needs_someone),
         cmocka_unit_test(test_rotation_start),         cmocka_unit_test(test_contact_targets),
+        cmocka_unit_test(test_conditional_rules),
     };
     return cmocka_run_group_tests(tests, config_fixture_setup, config_fixture_teardown);
 }
