@@ -3,7 +3,8 @@
  * rotation/layers shorthand, time zones, handoff and restriction formats, rotation start dates)
  * and escalation policies (src/config/escalation_policies.c: repeat range, step order, duplicate
  * targets), and the conditional rules (src/config/rules.c: label value lists, open_for, assign,
- * attach_checklist and attach_runbook). Each case is a small file written into a temp dir (config_fixture.h).
+ * attach_checklist and attach_runbook). Each case is a small file written into a temp dir
+ * (config_fixture.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
