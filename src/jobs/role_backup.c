@@ -59,6 +59,7 @@ struct pass {
     const struct config *cfg;
     struct store_conn *c;
     int64_t now, next;
+    int64_t soonest; /* the shortest backup_after of the config */
     size_t n;
     struct due_role due[BACKUP_BATCH];
 };
@@ -68,6 +69,14 @@ static int scan_incident(const struct incident *inc, void *arg)
     struct pass *p = arg;
     if (inc->status != INC_TRIGGERED)
         return 0;
+    /* An automatic assignment is made at the declaration or later, so no move is due before
+     * created_at + the shortest backup_after: a younger incident's timeline is not read (the
+     * engine wakes up then and reads it). */
+    if (inc->created_at + p->soonest > p->now) {
+        int64_t at = inc->created_at + p->soonest;
+        p->next = at < p->next ? at : p->next;
+        return 0;
+    }
     struct role_scan s = {.cfg = p->cfg, .inc = inc};
     if (store_timeline_scan(p->c, inc->id, scan_entry, &s) != OK)
         return 0;
@@ -140,17 +149,21 @@ static enum result move_job(struct store_conn *tx, void *arg, struct error *err)
     return result;
 }
 
-static bool any_backup_after(const struct config *cfg)
+/* The shortest backup_after of cfg's roles entries with a backup, or 0 when none has one. */
+static int64_t soonest_backup_after(const struct config *cfg)
 {
+    int64_t soonest = 0;
     for (size_t i = 0; cfg && i < cfg->role_count; i++)
-        if (cfg->roles[i].backup && cfg->roles[i].backup_after > 0)
-            return true;
-    return false;
+        if (cfg->roles[i].backup && cfg->roles[i].backup_after > 0 &&
+            (!soonest || cfg->roles[i].backup_after < soonest))
+            soonest = cfg->roles[i].backup_after;
+    return soonest;
 }
 
 int64_t role_backup_pass(struct app *app, const struct config *cfg, int64_t now, int64_t next)
 {
-    if (!any_backup_after(cfg))
+    int64_t soonest = soonest_backup_after(cfg);
+    if (!soonest)
         return next;
     struct error err = {0};
     struct store_conn *c = store_reader(app->store, &err);
@@ -163,6 +176,7 @@ int64_t role_backup_pass(struct app *app, const struct config *cfg, int64_t now,
     p->c = c;
     p->now = now;
     p->next = INT64_MAX;
+    p->soonest = soonest;
     struct store_incident_filter f = {.statuses = 1 << INC_TRIGGERED};
     enum result result = store_incident_list(c, &f, scan_incident, p);
     for (size_t i = 0; i < p->n; i++) {
