@@ -98,6 +98,8 @@ static json_t *incident_runbook_json(const struct config *cfg, const struct conf
         json_array_append_new(by, json_string("type"));
     if (match & RUNBOOK_BY_LABELS)
         json_array_append_new(by, json_string("alert_labels"));
+    if (match & RUNBOOK_BY_RULE)
+        json_array_append_new(by, json_string("rule"));
     if (!match)
         json_array_append_new(by, json_string("used"));
     for (size_t i = 0; i < rb->steps.count; i++) {

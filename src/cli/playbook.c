@@ -85,7 +85,8 @@ static const struct cli_cmd playbook_cmd = {
     "\n"
     "Writes the team's incident playbook, generated from the config: severity levels with\n"
     "response and resolution targets, incident types, services, on-call rotations, escalation\n"
-    "paths, status update templates, checklists, runbooks, post-mortem templates, fire drills,\n"
+    "paths, the roles filled on declare, conditional rules, status update templates, checklists,\n"
+    "runbooks, post-mortem templates, fire drills,\n"
     "contacts. The config is the playbook: render it again instead of editing the document.\n"
     "  --format F      markdown (default) or html (rendered by libcmark)\n"
     "  -c, --config F  render FILE here, without a server (default: the server's running config)\n",

@@ -235,16 +235,25 @@ struct config_role_fill {
     int line;
 };
 
+/* An alert label condition: the label `name` equals one of `values` (written as one string or a
+ * list of strings). */
+struct config_label_match {
+    char *name;
+    struct string_list values;
+    int line;
+};
+
 /* `rules:` a conditional rule (rules.c, docs/config.md "Rules"): fires once per incident, the
- * first time the incident matches `when` (on declare or on a change). */
+ * first time the incident matches `when` (on declare, on a change, or when it has been open
+ * `open_for`). */
 struct config_rule_when {
     struct string_list severity, type, service; /* empty: any */
     struct config_severity_mapping *fields;     /* incident field name (from) = value (to) */
     size_t field_count;
-    int failed_resolutions; /* at least this many failed resolution attempts; 0: any */
-    struct config_severity_mapping *labels; /* alert label (from) = value (to): the joining
-                                               alert's labels must all equal these */
+    int failed_resolutions;            /* at least this many failed resolution attempts; 0: any */
+    struct config_label_match *labels; /* one alert of the incident carries all of these */
     size_t label_count;
+    int64_t open_for; /* ms the incident has been open (since declared); 0: any */
 };
 
 struct config_rule {
@@ -254,7 +263,12 @@ struct config_rule {
     struct string_list page;                    /* targets, and "contact:ID" */
     struct config_severity_mapping *set_fields; /* incident fields set (from = name, to = value) */
     size_t set_field_count;
-    char *note; /* said on the timeline and first in its pages, or NULL */
+    struct config_severity_mapping *assign; /* role (from) -> user:ID or schedule:ID[/LAYER] (to):
+                                               filled when empty */
+    size_t assign_count;
+    struct string_list attach_checklist; /* checklists ids attached */
+    struct string_list attach_runbook;   /* runbooks ids that apply once it fired */
+    char *note;                          /* said on the timeline and first in its pages, or NULL */
     int line;
 };
 

@@ -476,22 +476,53 @@ static void decode_map_at(struct cfg_ctx *ctx, const struct cfg_spec *spec,
                           const struct yaml_tree_node *n, void *obj, const char *path,
                           size_t index);
 
-/* A map of free-form keys to strings (an alert policy's severity_map). Each entry is stored
- * unless its key repeats or its value is missing; a value reference is reported at the line of
- * its key. */
+/* One value of a CFG_STRSETMAP entry (a list item or the lone string), appended to l. */
+static bool strset_value(struct cfg_ctx *ctx, const struct cfg_field *f,
+                         const struct yaml_tree_node *v, const char *path, struct string_list *l)
+{
+    if (!want_scalar(ctx, v, path, "a string"))
+        return false;
+    bool ok = check_string(ctx, f, v->value, v->line, path);
+    l->items = xrealloc(l->items, (l->count + 1) * sizeof *l->items);
+    l->items[l->count++] = xstrdup(v->value);
+    return ok;
+}
+
+/* The value of a CFG_STRSETMAP key: one string or a non-empty list of strings. */
+static bool strset_values(struct cfg_ctx *ctx, const struct cfg_field *f,
+                          const struct yaml_tree_node *v, const char *path, struct string_list *l)
+{
+    char ipath[CFG_PATH_MAX + 24];
+    if (v->kind != YAML_TREE_SEQ)
+        return strset_value(ctx, f, v, path, l);
+    bool ok = v->count > 0;
+    if (!ok)
+        config_parse_error(ctx, v->line, "%s: needs at least 1 value", path);
+    for (size_t i = 0; i < v->count; i++) {
+        snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
+        ok = strset_value(ctx, f, v->items[i], ipath, l) && ok;
+    }
+    return ok;
+}
+
+/* A map of free-form keys to strings (an alert policy's severity_map), or, for CFG_STRSETMAP, to
+ * a string or a list of strings (a rule's alert labels). Each entry is stored unless its key
+ * repeats or its value is missing; a value reference is reported at the line of its key. */
 static void dec_strmap(struct cfg_ctx *ctx, const struct cfg_field *f,
                        const struct yaml_tree_node *n, void *base, const char *path)
 {
     char q[128], kpath[CFG_PATH_MAX];
+    bool multi = f->type == CFG_STRSETMAP;
     if (n->kind != YAML_TREE_MAP) {
         config_parse_error(ctx, n->line, "%s: expected a map, got %s", path, kind_name(n));
         return;
     }
-    struct config_severity_mapping **arr = at(base, f->off);
+    void **arr = at(base, f->off);
     size_t *count = at(base, f->count_off);
     if (*arr)
         return; /* set twice: the duplicate key was reported */
-    *arr = xcalloc(n->count, sizeof **arr);
+    *arr = xcalloc(n->count, multi ? sizeof(struct config_label_match)
+                                   : sizeof(struct config_severity_mapping));
     size_t *first = map_first_equal(n);
     for (size_t i = 0; i < n->count; i++) {
         const struct yaml_tree_node *k = n->items[2 * i], *v = n->items[2 * i + 1];
@@ -515,10 +546,17 @@ static void dec_strmap(struct cfg_ctx *ctx, const struct cfg_field *f,
             config_parse_error(ctx, k->line, "%s: a value is required", kpath);
             continue;
         }
+        if (multi) {
+            struct config_label_match *m = (struct config_label_match *)*arr + (*count)++;
+            m->name = xstrdup(k->value);
+            m->line = k->line;
+            strset_values(ctx, f, v, kpath, &m->values);
+            continue;
+        }
         if (!want_scalar(ctx, v, kpath, "a string"))
             continue;
         ok = check_string(ctx, f, v->value, v->line, kpath) && ok;
-        struct config_severity_mapping *m = &(*arr)[(*count)++];
+        struct config_severity_mapping *m = (struct config_severity_mapping *)*arr + (*count)++;
         m->from = xstrdup(k->value);
         m->to = xstrdup(v->value);
         m->line = k->line;
@@ -607,7 +645,7 @@ static const cfg_decode_fn decoders[CFG_TYPE_COUNT] = {
     [CFG_STR] = dec_str,           [CFG_BOOL] = dec_bool,     [CFG_INT] = dec_int,
     [CFG_DURATION] = dec_duration, [CFG_SIZE] = dec_size,     [CFG_STRLIST] = dec_strlist,
     [CFG_MAP] = dec_map,           [CFG_PTR] = dec_ptr,       [CFG_LIST] = dec_list,
-    [CFG_INT64] = dec_int64,       [CFG_STRMAP] = dec_strmap,
+    [CFG_INT64] = dec_int64,       [CFG_STRMAP] = dec_strmap, [CFG_STRSETMAP] = dec_strmap,
 };
 
 void config_parse_decode_typed(struct cfg_ctx *ctx, const struct cfg_field *f,
@@ -770,9 +808,29 @@ static void free_strmap(const struct cfg_field *f, void *base)
     *count = 0;
 }
 
+static void free_strsetmap(const struct cfg_field *f, void *base)
+{
+    struct config_label_match **arr = at(base, f->off);
+    size_t *count = at(base, f->count_off);
+    for (size_t i = 0; *arr && i < *count; i++) {
+        free((*arr)[i].name);
+        for (size_t k = 0; k < (*arr)[i].values.count; k++)
+            free((*arr)[i].values.items[k]);
+        free((*arr)[i].values.items);
+    }
+    free(*arr);
+    *arr = NULL;
+    *count = 0;
+}
+
 static const free_fn freers[CFG_TYPE_COUNT] = {
-    [CFG_STR] = free_str, [CFG_STRLIST] = free_strlist, [CFG_MAP] = free_map,
-    [CFG_PTR] = free_ptr, [CFG_LIST] = free_list,       [CFG_STRMAP] = free_strmap,
+    [CFG_STR] = free_str,
+    [CFG_STRLIST] = free_strlist,
+    [CFG_MAP] = free_map,
+    [CFG_PTR] = free_ptr,
+    [CFG_LIST] = free_list,
+    [CFG_STRMAP] = free_strmap,
+    [CFG_STRSETMAP] = free_strsetmap,
 };
 
 void config_parse_free(const struct cfg_spec *spec, void *obj)

@@ -34,20 +34,23 @@ enum { CFG_PATH_MAX = 256, CFG_MAX_ERRORS = 200 };
 #define CFG_NO_OFFSET ((size_t)-1)
 
 enum cfg_type {
-    CFG_NONE,     /* decoded by the field's own decode hook; owns nothing */
-    CFG_STR,      /* char *; non-empty scalar; optional check and choices */
-    CFG_BOOL,     /* bool; true or false */
-    CFG_INT,      /* int in [min, max] */
-    CFG_DURATION, /* int64_t ms, at least min */
-    CFG_SIZE,     /* int64_t bytes in [min, max]; "1048576", "512KiB", "1MiB", "1GiB" */
-    CFG_STRLIST,  /* struct string_list; at least min items; each checked like CFG_STR */
-    CFG_MAP,      /* a struct embedded at off, decoded with sub */
-    CFG_PTR,      /* a struct allocated and pointed to at off, decoded with sub */
-    CFG_LIST,     /* array of sub->size structs at off, its length at count_off; at least min */
-    CFG_INT64,    /* int64_t in [min, max] */
-    CFG_STRMAP,   /* a map of string -> string: array of struct config_severity_mapping {from: the
-                     key, to: the value, line: the key's} at off, its length at count_off; each key
-                     non-empty and passing key_check, each value checked like CFG_STR */
+    CFG_NONE,      /* decoded by the field's own decode hook; owns nothing */
+    CFG_STR,       /* char *; non-empty scalar; optional check and choices */
+    CFG_BOOL,      /* bool; true or false */
+    CFG_INT,       /* int in [min, max] */
+    CFG_DURATION,  /* int64_t ms, at least min */
+    CFG_SIZE,      /* int64_t bytes in [min, max]; "1048576", "512KiB", "1MiB", "1GiB" */
+    CFG_STRLIST,   /* struct string_list; at least min items; each checked like CFG_STR */
+    CFG_MAP,       /* a struct embedded at off, decoded with sub */
+    CFG_PTR,       /* a struct allocated and pointed to at off, decoded with sub */
+    CFG_LIST,      /* array of sub->size structs at off, its length at count_off; at least min */
+    CFG_INT64,     /* int64_t in [min, max] */
+    CFG_STRMAP,    /* a map of string -> string: array of struct config_severity_mapping {from: the
+                      key, to: the value, line: the key's} at off, its length at count_off; each key
+                      non-empty and passing key_check, each value checked like CFG_STR */
+    CFG_STRSETMAP, /* a map of string -> string or list of strings: array of struct
+                      config_label_match {name: the key, values, line: the key's} at off, its
+                      length at count_off; keys and values checked as for CFG_STRMAP */
     CFG_TYPE_COUNT
 };
 

@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const role_names[] = {"commander", "tech_lead", "comms_lead", "scribe", NULL};
+const char *const config_role_names[] = {"commander", "tech_lead", "comms_lead", "scribe", NULL};
 
 /* A role goes to one person: a schedule (its on-call user) or a user, never a team. */
-static const char *check_one_person(const char *s)
+const char *config_role_target_check(const char *s)
 {
     if (strncmp(s, "schedule:", 9) == 0 || strncmp(s, "user:", 5) == 0)
         return NULL;
@@ -25,11 +25,12 @@ static const char *check_one_person(const char *s)
 }
 
 static const struct cfg_field role_fields[] = {
-    FLD(struct config_role_fill, "role", role, CFG_STR, .required = true, .choices = role_names),
+    FLD(struct config_role_fill, "role", role, CFG_STR, .required = true,
+        .choices = config_role_names),
     FLD(struct config_role_fill, "when", when, CFG_MAP, .sub = &config_condition_spec),
     FLD(struct config_role_fill, "primary", primary, CFG_STR, .required = true,
-        .check = check_one_person, .ref = &config_target_ref),
-    FLD(struct config_role_fill, "backup", backup, CFG_STR, .check = check_one_person,
+        .check = config_role_target_check, .ref = &config_target_ref),
+    FLD(struct config_role_fill, "backup", backup, CFG_STR, .check = config_role_target_check,
         .ref = &config_target_ref),
     FLD(struct config_role_fill, "backup_after", backup_after, CFG_DURATION, .min = 1000),
 };

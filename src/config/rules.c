@@ -3,9 +3,11 @@
  * a condition ("a billing bug is SEV-1", "page Legal for a GDPR breach"), written down. Each rule
  * has an id, a `when:` (severity, type, service: lists, any of which matches; `fields:` incident
  * fields that must all equal the given values; `failed_resolutions:` at least that many failed
- * resolution attempts; `labels:` alert labels that must all equal the given values, matched
- * when an alert joins the incident) and at least one action: `set_severity`, `page` (targets, and
- * contact:ID), `set_fields` (e.g. legal_review: required), with an optional `note`.
+ * resolution attempts; `labels:` alert labels, each equal to one of the given values, carried by
+ * one alert of the incident; `open_for:` the time since the declaration) and at least one action:
+ * `set_severity`, `page` (targets, and contact:ID), `set_fields` (e.g. legal_review: required),
+ * `assign` (role -> one person's target, filled when empty), `attach_checklist`, `attach_runbook`,
+ * with an optional `note`.
  * jobs/incident_rules.c runs them. The warnings (a page target that can resolve to nobody, a
  * condition no incident can meet) are config_rules_warnings. Threads: none.
  */
@@ -37,6 +39,35 @@ static void resolve_page_target(struct cfg_ctx *ctx, const struct config *c,
 static const struct cfg_section page_target_ref = {.noun = "target",
                                                    .resolve = resolve_page_target};
 
+/* A checklist a rule attaches: one of the config's, not a hand-off's (those go to the incoming
+ * on-call at a shift change, never to an incident). */
+static void resolve_checklist(struct cfg_ctx *ctx, const struct config *c,
+                              const struct cfg_pending_ref *r)
+{
+    char q[128];
+    const struct config_checklist *cl =
+        config_section_find(c, &config_section_checklists, r->value);
+    if (!cl)
+        config_parse_error(ctx, r->line, "%s: unknown checklist %s", r->path,
+                           config_parse_quote(r->value, q, sizeof q));
+    else if (cl->phase && strcmp(cl->phase, "handoff") == 0)
+        config_parse_error(ctx, r->line,
+                           "%s: checklist %s is a hand-off checklist (phase: handoff): it goes to "
+                           "the incoming on-call, a rule cannot attach it to an incident",
+                           r->path, config_parse_quote(r->value, q, sizeof q));
+}
+
+static const struct cfg_section checklist_ref = {.noun = "checklist", .resolve = resolve_checklist};
+
+/* A role name, as an `assign:` key. */
+static const char *check_role_name(const char *s)
+{
+    for (size_t i = 0; config_role_names[i]; i++)
+        if (strcmp(config_role_names[i], s) == 0)
+            return NULL;
+    return "is not a role (commander, tech_lead, comms_lead or scribe)";
+}
+
 static const struct cfg_field when_fields[] = {
     FLD(struct config_rule_when, "severity", severity, CFG_STRLIST, .unique = true,
         .ref = &config_section_severities),
@@ -49,8 +80,9 @@ static const struct cfg_field when_fields[] = {
         .key_check = config_parse_check_id),
     FLD(struct config_rule_when, "failed_resolutions", failed_resolutions, CFG_INT, .min = 1,
         .max = 1000),
-    FLD(struct config_rule_when, "labels", labels, CFG_STRMAP,
+    FLD(struct config_rule_when, "labels", labels, CFG_STRSETMAP,
         .count_off = offsetof(struct config_rule_when, label_count)),
+    FLD(struct config_rule_when, "open_for", open_for, CFG_DURATION, .min = 60 * 1000),
 };
 static const struct cfg_spec when_spec = {
     .line_off = NO_OFF, FIELDS(when_fields), .uniq_off = NO_OFF};
@@ -65,6 +97,13 @@ static const struct cfg_field rule_fields[] = {
     FLD(struct config_rule, "set_fields", set_fields, CFG_STRMAP,
         .count_off = offsetof(struct config_rule, set_field_count),
         .key_check = config_parse_check_id),
+    FLD(struct config_rule, "assign", assign, CFG_STRMAP,
+        .count_off = offsetof(struct config_rule, assign_count), .key_check = check_role_name,
+        .check = config_role_target_check, .ref = &config_target_ref),
+    FLD(struct config_rule, "attach_checklist", attach_checklist, CFG_STRLIST, .unique = true,
+        .ref = &checklist_ref),
+    FLD(struct config_rule, "attach_runbook", attach_runbook, CFG_STRLIST, .unique = true,
+        .ref = &config_section_runbooks),
     FLD(struct config_rule, "note", note, CFG_STR),
 };
 
@@ -75,9 +114,11 @@ static void rule_post(struct cfg_ctx *ctx, const struct yaml_tree_node *n, void 
     (void)n;
     (void)index;
     const struct config_rule *r = obj;
-    if (!r->set_severity && !r->page.count && !r->set_field_count)
+    if (!r->set_severity && !r->page.count && !r->set_field_count && !r->assign_count &&
+        !r->attach_checklist.count && !r->attach_runbook.count)
         config_parse_error(ctx, r->line,
-                           "%s: rule %s does nothing: give set_severity, page or set_fields",
+                           "%s: rule %s does nothing: give set_severity, page, set_fields, "
+                           "assign, attach_checklist or attach_runbook",
                            config_parse_path_name(path), r->id ? r->id : "?");
 }
 
@@ -129,6 +170,13 @@ void config_rules_warnings(const struct config *c, struct config_errors *out)
             if (why)
                 config_warning_add(out, c, r->line, "rules: %s pages %s, which reaches nobody (%s)",
                                    r->id, r->page.items[k], why);
+        }
+        for (size_t k = 0; k < r->assign_count; k++) {
+            const char *why = reaches_nobody(c, r->assign[k].to);
+            if (why)
+                config_warning_add(out, c, r->assign[k].line,
+                                   "rules: %s gives %s to %s, which reaches nobody (%s)", r->id,
+                                   r->assign[k].from, r->assign[k].to, why);
         }
         for (size_t k = 0; k < r->when.field_count; k++)
             if (strlen(r->when.fields[k].to) > FIELD_VALUE_MAX)

@@ -61,6 +61,11 @@ const void *config_section_find(const struct config *c, const struct cfg_section
 extern const struct cfg_section config_target_ref;
 extern const struct cfg_section config_breach_action_ref;
 
+/* roles.c: the incident roles' names (NULL-ended), and the check of a target a role goes to
+ * (schedule:ID, schedule:ID/LAYER or user:ID: one person, never a team). */
+extern const char *const config_role_names[];
+const char *config_role_target_check(const char *s);
+
 /* `when:` of escalation steps and checklists (conditions.c). */
 extern const struct cfg_spec config_condition_spec;
 

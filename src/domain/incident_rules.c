@@ -32,7 +32,7 @@ const struct config_role_fill *incident_role_fill_for(const struct config *cfg,
 }
 
 bool incident_rule_matches(const struct config_rule *r, const struct incident *inc,
-                           const json_t *fields, const json_t *labels, int failed_resolutions)
+                           const json_t *fields, int failed_resolutions, int64_t now)
 {
     const struct config_rule_when *w = &r->when;
     if (!in_list(&w->severity, inc->severity) || !in_list(&w->type, inc->type) ||
@@ -40,15 +40,31 @@ bool incident_rule_matches(const struct config_rule *r, const struct incident *i
         return false;
     if (failed_resolutions < w->failed_resolutions)
         return false;
+    if (w->open_for > 0 && now < incident_rule_open_at(r, inc))
+        return false;
     for (size_t i = 0; i < w->field_count; i++) {
         const char *v = json_string_value(json_object_get(fields, w->fields[i].from));
         if (!v || strcmp(v, w->fields[i].to) != 0)
             return false;
     }
+    return true;
+}
+
+bool incident_rule_labels_match(const struct config_rule *r, const json_t *labels)
+{
+    const struct config_rule_when *w = &r->when;
     for (size_t i = 0; i < w->label_count; i++) {
-        const char *v = json_string_value(json_object_get(labels, w->labels[i].from));
-        if (!v || strcmp(v, w->labels[i].to) != 0)
+        const char *v = json_string_value(json_object_get(labels, w->labels[i].name));
+        bool any = false;
+        for (size_t k = 0; v && k < w->labels[i].values.count && !any; k++)
+            any = strcmp(v, w->labels[i].values.items[k]) == 0;
+        if (!any)
             return false;
     }
     return true;
+}
+
+int64_t incident_rule_open_at(const struct config_rule *r, const struct incident *inc)
+{
+    return r->when.open_for > 0 ? inc->created_at + r->when.open_for : 0;
 }

@@ -214,6 +214,103 @@ static void condition_text(const struct config_condition *w, struct buf *out)
                    w->type.items[i]);
 }
 
+static void roles(const struct config *cfg, struct buf *out)
+{
+    if (!cfg->role_count)
+        return;
+    buf_puts(out, "\n## Roles Filled on Declare\n\n| Role | For | From | Backup | Backup after "
+                  "(unacknowledged) |\n|---|---|---|---|---|\n");
+    for (size_t i = 0; i < cfg->role_count; i++) {
+        const struct config_role_fill *f = &cfg->roles[i];
+        struct buf w;
+        buf_init(&w, 1 << 12);
+        condition_text(&f->when, &w);
+        buf_puts(out, "|");
+        cell(out, f->role);
+        cell(out, w.data);
+        cell(out, f->primary);
+        cell(out, f->backup);
+        cell_duration(out, f->backup_after > 0 ? f->backup_after : -1);
+        row_end(out);
+        buf_free(&w);
+    }
+}
+
+/* The pairs of a map as "WHATk = v; k = v", after "; " when out has text already. */
+static void pairs_text(const struct config_severity_mapping *m, size_t n, const char *what,
+                       struct buf *out)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_printf(out, "%s%s%s = %s", out->len ? "; " : "", i ? "" : what, m[i].from, m[i].to);
+}
+
+static void rule_when(const struct config_rule_when *w, struct buf *out)
+{
+    const struct string_list *lists[] = {&w->severity, &w->type, &w->service};
+    const char *names[] = {"severity ", "type ", "service "};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < lists[k]->count; i++)
+            buf_printf(out, "%s%s%s", i ? " or " : (out->len ? "; " : ""), i ? "" : names[k],
+                       lists[k]->items[i]);
+    pairs_text(w->fields, w->field_count, "field ", out);
+    for (size_t i = 0; i < w->label_count; i++) {
+        buf_printf(out, "%salert label %s = ", out->len ? "; " : "", w->labels[i].name);
+        for (size_t k = 0; k < w->labels[i].values.count; k++)
+            buf_printf(out, "%s%s", k ? " or " : "", w->labels[i].values.items[k]);
+    }
+    if (w->failed_resolutions)
+        buf_printf(out, "%s%d failed resolution attempts", out->len ? "; " : "",
+                   w->failed_resolutions);
+    if (w->open_for > 0) {
+        char d[64];
+        time_format_duration(w->open_for, d, sizeof d);
+        buf_printf(out, "%sopen for %s", out->len ? "; " : "", d);
+    }
+    if (!out->len)
+        buf_puts(out, "every incident");
+}
+
+static void rule_then(const struct config_rule *r, struct buf *out)
+{
+    if (r->set_severity)
+        buf_printf(out, "severity -> %s", r->set_severity);
+    for (size_t i = 0; i < r->page.count; i++)
+        buf_printf(out, "%s%s", i ? ", " : (out->len ? "; page " : "page "), r->page.items[i]);
+    pairs_text(r->set_fields, r->set_field_count, "set field ", out);
+    for (size_t i = 0; i < r->assign_count; i++)
+        buf_printf(out, "%s%s -> %s (if empty)", out->len ? "; " : "", r->assign[i].from,
+                   r->assign[i].to);
+    for (size_t i = 0; i < r->attach_checklist.count; i++)
+        buf_printf(out, "%schecklist %s", out->len ? "; " : "", r->attach_checklist.items[i]);
+    for (size_t i = 0; i < r->attach_runbook.count; i++)
+        buf_printf(out, "%srunbook %s", out->len ? "; " : "", r->attach_runbook.items[i]);
+    if (r->note)
+        buf_printf(out, "%s\"%s\"", out->len ? "; " : "", r->note);
+}
+
+static void rules(const struct config *cfg, struct buf *out)
+{
+    if (!cfg->rule_count)
+        return;
+    buf_puts(out, "\n## Conditional Rules\n\nEach fires once per incident, the first time the "
+                  "incident matches.\n\n| Rule | When | Then |\n|---|---|---|\n");
+    for (size_t i = 0; i < cfg->rule_count; i++) {
+        const struct config_rule *r = &cfg->rules[i];
+        struct buf w, t;
+        buf_init(&w, 1 << 14);
+        buf_init(&t, 1 << 14);
+        rule_when(&r->when, &w);
+        rule_then(r, &t);
+        buf_puts(out, "|");
+        cell(out, r->name ? r->name : r->id);
+        cell(out, w.data);
+        cell(out, t.data);
+        row_end(out);
+        buf_free(&w);
+        buf_free(&t);
+    }
+}
+
 static void checklists(const struct config *cfg, struct buf *out)
 {
     if (!cfg->checklist_count)
@@ -367,6 +464,8 @@ void playbook_render_md(const struct config *cfg, int64_t generated_at, struct b
     types_and_services(cfg, out);
     rotations(cfg, out);
     escalations(cfg, out);
+    roles(cfg, out);
+    rules(cfg, out);
     templates(cfg, out);
     checklists(cfg, out);
     runbooks(cfg, out);

@@ -22,10 +22,35 @@ const struct config_runbook *runbook_find(const struct config *cfg, const char *
     return NULL;
 }
 
+/* Whether a rule that fired on inc (its rules_fired) attaches rb. */
+static bool attached_by_rule(const struct config *cfg, const struct config_runbook *rb,
+                             const struct incident *inc)
+{
+    if (!inc->rules_fired)
+        return false;
+    json_t *fired = NULL;
+    bool hit = false;
+    for (size_t i = 0; i < cfg->rule_count && !hit; i++) {
+        const struct config_rule *r = &cfg->rules[i];
+        if (!list_has(&r->attach_runbook, rb->id))
+            continue;
+        if (!fired)
+            fired = json_loads(inc->rules_fired, 0, NULL);
+        for (size_t k = 0; k < json_array_size(fired) && !hit; k++) {
+            const char *id = json_string_value(json_array_get(fired, k));
+            hit = id && strcmp(id, r->id) == 0;
+        }
+    }
+    json_decref(fired);
+    return hit;
+}
+
 int runbook_static_match(const struct config *cfg, const struct config_runbook *rb,
                          const struct incident *inc)
 {
     int m = 0;
+    if (attached_by_rule(cfg, rb, inc))
+        m |= RUNBOOK_BY_RULE;
     const struct config_service *s = inc->service ? config_service_find(cfg, inc->service) : NULL;
     const struct config_incident_type *t = inc->type ? config_type_find(cfg, inc->type) : NULL;
     if ((s && list_has(&s->runbooks, rb->id)) || list_has(&rb->services, inc->service))

@@ -75,9 +75,9 @@ static bool already(struct store_conn *tx, const struct incident *inc, enum chec
     }
 }
 
-static enum result attach_one(struct store_conn *tx, const struct config_checklist *cl,
-                              const struct incident *inc, int64_t now, const char *actor,
-                              struct error *err)
+enum result checklist_attach_one(struct store_conn *tx, const struct config_checklist *cl,
+                                 const struct incident *inc, int64_t now, const char *actor,
+                                 struct error *err)
 {
     size_t added = 0;
     enum result result = OK;
@@ -122,7 +122,7 @@ enum result checklist_attach(struct store_conn *tx, const struct config *cfg,
     enum result result = OK;
     for (size_t i = 0; cfg && i < cfg->checklist_count && result == OK; i++)
         if (checklist_applies(cfg, &cfg->checklists[i], inc))
-            result = attach_one(tx, &cfg->checklists[i], inc, now, actor, err);
+            result = checklist_attach_one(tx, &cfg->checklists[i], inc, now, actor, err);
     return result;
 }
 

@@ -21,6 +21,11 @@
 enum result checklist_attach(struct store_conn *tx, const struct config *cfg,
                              const struct incident *inc, int64_t now, const char *actor,
                              struct error *err);
+/* Attaches checklist cl to inc whatever its `when` (a rule's attach_checklist): the items not
+ * attached yet, checklist.attached when any was, observable items ticked at once. */
+enum result checklist_attach_one(struct store_conn *tx, const struct config_checklist *cl,
+                                 const struct incident *inc, int64_t now, const char *actor,
+                                 struct error *err);
 enum result checklist_observe(struct store_conn *tx, const char *incident_id,
                               enum checklist_auto kind, int64_t now, struct error *err);
 /* ERR_NOT_FOUND naming `id` (no incident) or `item` (no such checklist item); ERR_CONFLICT when

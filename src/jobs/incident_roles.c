@@ -45,13 +45,19 @@ static enum result fill_one(struct store_conn *tx, const struct config *cfg,
             json_pack("{s:b,s:s,s:b}", "automatic", 1, "source", source, "backup_used", backup);
         return incident_ops_assign_role(tx, inc, role, user, now, "tocsin", extra, err);
     }
-    store_tx_count_after_commit(tx, &unfilled, 1); /* once, after the commit */
     log_warn("roles: %s: no one to be %s (%s%s%s resolve to nobody)", inc->id,
              incident_role_name(role), f->primary, f->backup ? " and " : "",
              f->backup ? f->backup : "");
     json_t *data =
         json_pack("{s:s,s:s,s:s?,s:s}", "role", incident_role_name(role), "primary", f->primary,
                   "backup", f->backup, "reason", "the primary and the backup resolve to nobody");
+    return incident_roles_unfilled(tx, inc, data, now, err);
+}
+
+enum result incident_roles_unfilled(struct store_conn *tx, const struct incident *inc, json_t *data,
+                                    int64_t now, struct error *err)
+{
+    store_tx_count_after_commit(tx, &unfilled, 1); /* once, after the commit */
     return timeline_append(tx, now, "tocsin", "incident.role_unfilled", inc->id, data, NULL, err);
 }
 

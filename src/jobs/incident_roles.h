@@ -21,6 +21,11 @@
 enum result incident_roles_fill(struct store_conn *tx, const struct config *cfg,
                                 struct incident *inc, int64_t now, struct error *err);
 
+/* A role no one could be found for: incident.role_unfilled with data (stolen) on inc's timeline,
+ * counted in incident_roles_unfilled_total after the commit. The caller logs the warning. */
+enum result incident_roles_unfilled(struct store_conn *tx, const struct incident *inc, json_t *data,
+                                    int64_t now, struct error *err);
+
 /* Roles no one could be found for since start, counted after the job's commit (a job rolled back
  * and run again counts once: store_tx_count_after_commit). */
 unsigned long long incident_roles_unfilled_total(void);

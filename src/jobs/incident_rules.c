@@ -1,10 +1,13 @@
 /* incident_rules: see incident_rules.h. */
 #include "jobs/incident_rules.h"
 #include "domain/incident_rules.h"
+#include "jobs/checklists.h"
 #include "jobs/escalate.h"
 #include "jobs/incident_ops.h"
+#include "jobs/incident_roles.h"
 #include "jobs/notify_enqueue.h"
 #include "jobs/timeline.h"
+#include "store/alerts.h"
 #include "store/incidents.h"
 #include "util/log.h"
 
@@ -80,7 +83,70 @@ static json_t *page_target(struct store_conn *tx, const struct config *cfg,
     return json_pack("{s:s,s:o}", "target", target, "users", users);
 }
 
-/* Applies rule r to inc; *changed when the incident changed (severity or fields). */
+/* `assign`: each role still empty goes to the user its target resolves to now (the path of a
+ * manual assignment, marked automatic); a held role is kept; nobody is incident.role_unfilled.
+ * Returns [{role, user, source, kept?}]. */
+static json_t *assign_roles(struct store_conn *tx, const struct config *cfg,
+                            const struct oncall_overrides *ov, struct incident *inc,
+                            const struct config_rule *r, int64_t now, const char *reason,
+                            enum result *result, struct error *err)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < r->assign_count && *result == OK; i++) {
+        const char *name = r->assign[i].from, *source = r->assign[i].to;
+        int role = incident_role_parse(name);
+        if (role < 0 || role >= ROLE_COUNT)
+            continue; /* the config refuses it */
+        const char *holder = inc->roles[role];
+        const char *user = holder ? NULL : incident_roles_first_user(cfg, ov, source, now);
+        json_t *o = json_pack("{s:s,s:s,s:s?}", "role", name, "source", source, "user",
+                              holder ? holder : user);
+        if (holder) {
+            json_object_set_new(o, "kept", json_true());
+        } else if (user) {
+            *result =
+                incident_ops_assign_role(tx, inc, role, user, now, "tocsin",
+                                         json_pack("{s:b,s:s,s:s,s:s}", "automatic", 1, "source",
+                                                   source, "rule", r->id, "reason", reason),
+                                         err);
+        } else {
+            log_warn("rules: %s: rule %s: no one to be %s (%s resolves to nobody)", inc->id, r->id,
+                     name, source);
+            *result = incident_roles_unfilled(tx, inc,
+                                              json_pack("{s:s,s:s,s:s,s:s}", "role", name, "source",
+                                                        source, "rule", r->id, "reason",
+                                                        "the rule's target resolves to nobody"),
+                                              now, err);
+        }
+        json_array_append_new(out, o);
+    }
+    return out;
+}
+
+/* `attach_checklist`: each checklist attached whatever its own `when` (once: items attached
+ * already are not attached again). */
+static enum result attach_checklists(struct store_conn *tx, const struct config *cfg,
+                                     const struct incident *inc, const struct config_rule *r,
+                                     int64_t now, struct error *err)
+{
+    enum result result = OK;
+    for (size_t i = 0; i < r->attach_checklist.count && result == OK; i++)
+        for (size_t k = 0; k < cfg->checklist_count && result == OK; k++)
+            if (strcmp(cfg->checklists[k].id, r->attach_checklist.items[i]) == 0)
+                result = checklist_attach_one(tx, &cfg->checklists[k], inc, now, "tocsin", err);
+    return result;
+}
+
+static json_t *id_list(const struct string_list *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->count; i++)
+        json_array_append_new(a, json_string(l->items[i]));
+    return a;
+}
+
+/* Applies rule r to inc; *changed when the incident changed (severity, fields or roles). Its
+ * runbooks apply from now on (domain/runbook.c reads rules_fired), its own pages included. */
 static enum result fire(struct store_conn *tx, const struct config *cfg, struct incident *inc,
                         json_t *fields, const struct config_rule *r, int64_t now, bool *changed,
                         struct error *err)
@@ -106,21 +172,72 @@ static enum result fire(struct store_conn *tx, const struct config *cfg, struct 
         store_json(&inc->fields, fields);
         *changed = true;
     }
-    if (result == OK && r->page.count) {
-        struct oncall_overrides ov = {0};
+    struct oncall_overrides ov = {0};
+    if (result == OK && (r->page.count || r->assign_count))
         result = escalate_overrides_load(tx, now, now + 1, &ov, err);
+    if (result == OK && r->assign_count) {
+        json_object_set_new(data, "roles",
+                            assign_roles(tx, cfg, &ov, inc, r, now, reason, &result, err));
+        *changed = true;
+    }
+    if (result == OK && r->attach_checklist.count) {
+        json_object_set_new(data, "checklists", id_list(&r->attach_checklist));
+        result = attach_checklists(tx, cfg, inc, r, now, err);
+    }
+    if (result == OK && r->attach_runbook.count)
+        json_object_set_new(data, "runbooks", id_list(&r->attach_runbook));
+    if (result == OK && r->page.count) {
         json_t *paged = json_array();
         for (size_t i = 0; i < r->page.count && result == OK; i++)
             json_array_append_new(
                 paged, page_target(tx, cfg, &ov, inc, r, r->page.items[i], now, &result, err));
         json_object_set_new(data, "paged", paged);
-        oncall_overrides_free(&ov);
     }
+    oncall_overrides_free(&ov);
     if (result != OK) {
         json_decref(data);
         return result;
     }
     return timeline_append(tx, now, "tocsin", "rule.fired", inc->id, data, NULL, err);
+}
+
+/* The alert labels a run matches `when.labels` against: the joining alert's first, then (read
+ * once, when a rule needs them) those of the incident's newest ALERTS_LOOKED alerts. */
+enum { ALERTS_LOOKED = 100 };
+
+struct run {
+    struct store_conn *tx;
+    const struct incident *inc;
+    const json_t *joining; /* the labels of the alert joining, or NULL */
+    json_t *stored;        /* the incident's alerts' labels (an array), once read */
+};
+
+static int add_labels(const struct alert *a, void *arg)
+{
+    json_t *o = a->labels ? json_loads(a->labels, 0, NULL) : NULL;
+    if (json_is_object(o))
+        json_array_append(arg, o);
+    json_decref(o);
+    return 0;
+}
+
+/* Whether one alert of the incident carries r's labels (true when r names none). */
+static enum result labels_met(struct run *run, const struct config_rule *r, bool *met,
+                              struct error *err)
+{
+    *met = !r->when.label_count || (run->joining && incident_rule_labels_match(r, run->joining));
+    if (*met)
+        return OK;
+    if (!run->stored) {
+        run->stored = json_array();
+        struct store_alert_filter f = {.incident_id = run->inc->id, .limit = ALERTS_LOOKED};
+        enum result result = store_alert_list(run->tx, &f, add_labels, run->stored);
+        if (result != OK)
+            return error_set(err, result, "store: cannot read the alerts of %s", run->inc->id);
+    }
+    for (size_t i = 0; i < json_array_size(run->stored) && !*met; i++)
+        *met = incident_rule_labels_match(r, json_array_get(run->stored, i));
+    return OK;
 }
 
 /* incident_rules_run, with the labels of an alert joining inc (NULL: none). */
@@ -130,14 +247,17 @@ static enum result run_rules(struct store_conn *tx, const struct config *cfg, st
     if (!cfg || !cfg->rule_count || !incident_status_is_open(inc->status))
         return OK;
     json_t *fields = load_json(inc->fields, false), *fired = load_json(inc->rules_fired, true);
+    struct run run = {.tx = tx, .inc = inc, .joining = labels};
     enum result result = OK;
     bool any = false, again = true;
     while (again && result == OK) {
         again = false;
         for (size_t i = 0; i < cfg->rule_count && result == OK && !again; i++) {
             const struct config_rule *r = &cfg->rules[i];
+            bool met = false;
             if (fired_already(fired, r->id) ||
-                !incident_rule_matches(r, inc, fields, labels, inc->failed_resolutions))
+                !incident_rule_matches(r, inc, fields, inc->failed_resolutions, now) ||
+                (result = labels_met(&run, r, &met, err)) != OK || !met)
                 continue;
             json_array_append_new(fired, json_string(r->id));
             store_json(&inc->rules_fired, fired);
@@ -147,6 +267,7 @@ static enum result run_rules(struct store_conn *tx, const struct config *cfg, st
     }
     json_decref(fields);
     json_decref(fired);
+    json_decref(run.stored);
     return result == OK && any ? save(tx, inc, err) : result;
 }
 

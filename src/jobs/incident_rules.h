@@ -10,12 +10,15 @@
  * and `rule.fired` on the timeline with what it did. After a rule changed the incident, the look
  * starts over (a rule may now match), until none fires; each fires at most once, so it ends.
  * Callers: declare, an alert joining (its labels), severity changes, field changes, failed
- * resolution attempts.
+ * resolution attempts, and the engine when a rule's `open_for` comes due (incident_rules_clock.c).
+ * `when.labels` is matched against the joining alert's labels, then the incident's newest 100
+ * alerts (read once per run, only when a rule whose other conditions match needs them).
  * Threads: the store writer thread (inside a job).
  */
 #ifndef TOCSIN_INCIDENT_RULES_JOB_H
 #define TOCSIN_INCIDENT_RULES_JOB_H
 
+#include "app/app.h"
 #include "config/config.h"
 #include "domain/incident.h"
 #include "store/store.h"
@@ -32,6 +35,13 @@ enum result incident_rules_run(struct store_conn *tx, const struct config *cfg,
 enum result incident_rules_alert_joined(struct store_conn *tx, const struct config *cfg,
                                         struct incident *inc, const json_t *labels, int64_t now,
                                         struct error *err);
+
+/* incident_rules_clock.c (engine thread): runs the rules of each open incident on which a rule
+ * with `when.open_for` has come due (and the rest of its `when` matches), each in a job;
+ * *queued counts the incidents where one fired (their pages are queued). Returns min(next, the
+ * next moment such a rule comes due). */
+int64_t incident_rules_clock_pass(struct app *app, const struct config *cfg, int64_t now,
+                                  int *queued, int64_t next);
 
 /* Sets field name to value (NULL: removes it) on inc, appends incident.field_set {name, value,
  * previous}, saves inc and runs the rules. ERR_CONFLICT (err set) when inc is closed. */

@@ -7,6 +7,7 @@
 #include "jobs/escalate.h"
 #include "jobs/drills.h"
 #include "jobs/incident_roles.h"
+#include "jobs/incident_rules.h"
 #include "jobs/maintenance_clock.h"
 #include "jobs/handoff.h"
 #include "jobs/report_mail.h"
@@ -361,6 +362,7 @@ static void *engine_main(void *arg)
         next = enext < next ? enext : next;
         next = followup_pass(e->app, cfg, now, &queued, next);
         next = role_backup_pass(e->app, cfg, now, next);
+        next = incident_rules_clock_pass(e->app, cfg, now, &queued, next);
         next = drill_schedule_pass(e->app, cfg, now, &queued, next);
         next = maintenance_clock_pass(e->app, cfg, now, &queued, next);
         next = drill_alerts_pass(e->app, cfg, now, next);

@@ -111,6 +111,29 @@ def test_examples_carry_their_seeds_tables(name):
         assert f"\n### " in md and rb in md
 
 
+def test_roles_and_conditional_rules_are_rendered():
+    """alfred.yaml's commander (roles:) and its conditional rules (rules:), as tables: who fills
+    the role and from where; each rule's conditions and actions."""
+    p = run_bin("playbook", "render", "--config", os.path.join(ROOT, "examples", "alfred.yaml"))
+    assert p.returncode == 0, p.stderr
+    roles = table_after(p.stdout, "## Roles Filled on Declare")
+    assert ["commander", "every incident", "schedule:sre-oncall", "user:sergey-bar", "-"] in \
+        roles, roles
+    rules = {r[0]: r[1:] for r in table_after(p.stdout, "## Conditional Rules")[1:]}
+    when, then = rules["INC-07 caused by an Alfred billing bug"]
+    assert when == "type quota-exhaustion; field cause = billing-bug", when
+    assert then.startswith("severity -> SEV-1; runbook bad-release; \"INC-07"), then
+    when, then = rules["INC-14 with GDPR-regulated users affected"]
+    assert then.startswith("page user:legal; set field legal_review = required"), then
+    p = run_bin("playbook", "render", "--config", os.path.join(ROOT, "examples", "dev.yaml"))
+    rules = {r[0]: r[1:] for r in table_after(p.stdout, "## Conditional Rules")[1:]}
+    assert rules["Open for an hour"][0] == "severity SEV1 or SEV2; open for 1h", rules
+    assert rules["Open for an hour"][1].startswith(
+        "comms_lead -> schedule:primary/secondary (if empty)"), rules
+    assert rules["Critical database alert"][0] == \
+        "service db; alert label severity = critical or page", rules
+
+
 CONFIG = """
 server: {listen: "127.0.0.1:8080"}
 severities:

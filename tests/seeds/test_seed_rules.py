@@ -5,6 +5,7 @@ time, does what a responder would at a given minute (set an incident field, ackn
 reopen), and compares every page (minute, user, method) with the table, exactly as replay.check
 does for the escalation matrices; each row cites the seed's line or the rule."""
 from replay import REPLAY_AT, diff, example, pages_of, rows, table
+from test_ingest_support import am_alert, am_ok, integration
 from tocsin_harness import parse_time
 
 
@@ -81,6 +82,14 @@ def test_alfred_billing_bug_raises_inc07_and_gdpr_breach_pages_legal(make_server
     assert len(f) == 1 and f[0]["severity"] == {"from": "SEV-2", "to": "SEV-1"}, f
     sc = [e["data"] for e in s.timeline(inc07["id"]) if e["kind"] == "incident.severity_changed"]
     assert sc == [{"from": "SEV-2", "to": "SEV-1", "reason": "rule billing-bug-is-sev1"}], sc
+    # Mitigation 2 "Rollback the deployment": the rule attaches INC-12's rollback runbook
+    assert f[0]["runbooks"] == ["bad-release"], f
+    st, j = s.api("GET", f"/api/v1/incidents/{inc07['id']}/runbooks")
+    by = {r["id"]: r["matched_by"] for r in j["runbooks"]}
+    assert st == 200 and "rule" in by.get("bad-release", []), by
+    st, j = s.api("GET", f"/api/v1/incidents/{inc14['id']}/runbooks")
+    by = {r["id"]: r["matched_by"] for r in j["runbooks"]}
+    assert st == 200 and "rule" not in by.get("bad-release", []), by
     assert inc14["fields"] == {"gdpr": "yes", "legal_review": "required"}, inc14
     f = fired(s, inc14["id"])
     assert len(f) == 1 and f[0]["paged"] == [{"target": "user:legal", "users": ["legal"]}], f
@@ -149,3 +158,41 @@ def test_alchemorsel_escalates_after_failed_resolution_attempts(make_server):
     assert [x["failed_resolutions"] for x in fails] == [1, 2], fails
     sev3 = s.get(incs["sev3"]["id"])
     assert sev3["failed_resolutions"] == 2 and sev3["rules_fired"] == ["failed-resolutions-low"]
+
+
+# ---- Alloy (seed 001; its Prometheus alert rules, lines 346-385) ------------------------------
+
+
+def test_alloy_alert_rules_attach_their_runbooks(make_server):
+    """An Alertmanager alert named like one of the playbook's alert rules attaches that incident
+    type's runbook (rules database-down-runbook, latency-memory-runbook in alloy.yaml): listed by
+    the incident's runbooks with matched_by rule, in rule.fired, also when it joins an incident
+    another alert opened; another alert name attaches nothing."""
+    s = make_server(dev_clock=True, config_text=example("alloy"))
+    s.pin_clock(REPLAY_AT)
+
+    def alert(service, alertname, severity):
+        key = integration(s, service, "alertmanager")["key"]
+        j = am_ok(s, key, [am_alert({"alertname": alertname, "severity": severity,
+                                     "instance": "a"}, summary=alertname)])
+        assert len(j["incidents"]) == 1, j
+        return j["incidents"][0]
+
+    def runbooks(iid):
+        st, j = s.api("GET", f"/api/v1/incidents/{iid}/runbooks")
+        assert st == 200, j
+        return {r["id"]: r["matched_by"] for r in j["runbooks"]}
+
+    api = alert("alloy-api", "DatabaseDown", "critical")
+    got = runbooks(api)
+    assert got.get("RB-DB-001") == ["rule"], got
+    assert got.get("RB-PERF-001") == ["service"], got  # alloy-api's own runbooks
+    assert [x["runbooks"] for x in fired(s, api)] == [["RB-DB-001"]], fired(s, api)
+    # HighLatency joins the same incident (alloy-api groups all its alerts): the second rule
+    assert alert("alloy-api", "HighLatency", "warning") == api
+    assert runbooks(api).get("RB-PERF-001") == ["service", "rule"], runbooks(api)
+    assert [x["rule"] for x in fired(s, api)] == ["database-down-runbook",
+                                                  "latency-memory-runbook"], fired(s, api)
+    other = alert("redis", "RedisDown", "critical")
+    assert other != api and fired(s, other) == [], fired(s, other)
+    assert all("rule" not in by for by in runbooks(other).values()), runbooks(other)

@@ -48,13 +48,12 @@ static void test_rule_lists(void **state)
     struct config_rule r = {.id = "r", .when = {.severity = {sev12, 2}, .service = {ledger, 2}}};
     struct incident a = inc_of("SEV2", NULL, "api"), b = inc_of("SEV3", NULL, "api"),
                     c = inc_of("SEV1", NULL, NULL), d = inc_of("SEV1", "x", "ledger");
-    assert_true(incident_rule_matches(&r, &a, NULL, NULL, 0));
-    assert_false(incident_rule_matches(&r, &b, NULL, NULL, 0)); /* severity not listed */
-    assert_false(
-        incident_rule_matches(&r, &c, NULL, NULL, 0)); /* no service: a service list fails */
-    assert_true(incident_rule_matches(&r, &d, NULL, NULL, 0)); /* no type list: any type */
+    assert_true(incident_rule_matches(&r, &a, NULL, 0, 0));
+    assert_false(incident_rule_matches(&r, &b, NULL, 0, 0)); /* severity not listed */
+    assert_false(incident_rule_matches(&r, &c, NULL, 0, 0)); /* no service: a service list fails */
+    assert_true(incident_rule_matches(&r, &d, NULL, 0, 0));  /* no type list: any type */
     struct config_rule any = {.id = "any"};
-    assert_true(incident_rule_matches(&any, &c, NULL, NULL, 0)); /* an empty when matches all */
+    assert_true(incident_rule_matches(&any, &c, NULL, 0, 0)); /* an empty when matches all */
 }
 
 static void test_rule_fields_all_equal(void **state)
@@ -65,14 +64,14 @@ static void test_rule_fields_all_equal(void **state)
                             .when = {.type = {breach, 1}, .fields = f, .field_count = 2}};
     struct incident inc = inc_of("SEV1", "data-breach", NULL);
     json_t *fields = json_pack("{s:s}", "cause", "billing-bug");
-    assert_false(incident_rule_matches(&r, &inc, fields, NULL, 0)); /* gdpr missing */
+    assert_false(incident_rule_matches(&r, &inc, fields, 0, 0)); /* gdpr missing */
     json_object_set_new(fields, "gdpr", json_string("no"));
-    assert_false(incident_rule_matches(&r, &inc, fields, NULL, 0)); /* gdpr differs */
+    assert_false(incident_rule_matches(&r, &inc, fields, 0, 0)); /* gdpr differs */
     json_object_set_new(fields, "gdpr", json_string("yes"));
-    assert_true(incident_rule_matches(&r, &inc, fields, NULL, 0));
+    assert_true(incident_rule_matches(&r, &inc, fields, 0, 0));
     json_object_set_new(fields, "cause", json_string("Billing-Bug"));
-    assert_false(incident_rule_matches(&r, &inc, fields, NULL, 0)); /* values are exact */
-    assert_false(incident_rule_matches(&r, &inc, NULL, NULL, 0));   /* no fields at all */
+    assert_false(incident_rule_matches(&r, &inc, fields, 0, 0)); /* values are exact */
+    assert_false(incident_rule_matches(&r, &inc, NULL, 0, 0));   /* no fields at all */
     json_decref(fields);
 }
 
@@ -80,23 +79,44 @@ static void test_rule_failed_resolutions_at_least(void **state)
 {
     struct config_rule r = {.id = "r", .when = {.failed_resolutions = 2}};
     struct incident inc = inc_of("SEV3", NULL, NULL);
-    assert_false(incident_rule_matches(&r, &inc, NULL, NULL, 0));
-    assert_false(incident_rule_matches(&r, &inc, NULL, NULL, 1));
-    assert_true(incident_rule_matches(&r, &inc, NULL, NULL, 2));
-    assert_true(incident_rule_matches(&r, &inc, NULL, NULL, 5));
+    assert_false(incident_rule_matches(&r, &inc, NULL, 0, 0));
+    assert_false(incident_rule_matches(&r, &inc, NULL, 1, 0));
+    assert_true(incident_rule_matches(&r, &inc, NULL, 2, 0));
+    assert_true(incident_rule_matches(&r, &inc, NULL, 5, 0));
 }
 
-static void test_rule_labels_of_the_joining_alert(void **state)
+static void test_rule_labels_each_one_of_its_values(void **state)
 {
-    struct config_severity_mapping l[] = {{.from = "env", .to = "prod"}};
-    struct config_rule r = {.id = "r", .when = {.labels = l, .label_count = 1}};
-    struct incident inc = inc_of("SEV3", NULL, NULL);
-    json_t *labels = json_pack("{s:s,s:s}", "env", "staging", "zone", "a");
-    assert_false(incident_rule_matches(&r, &inc, NULL, NULL, 0)); /* no alert joining */
-    assert_false(incident_rule_matches(&r, &inc, NULL, labels, 0));
+    char *prod_values[] = {"prod", "production"}, *web[] = {"web"};
+    struct config_label_match l[] = {{.name = "env", .values = {prod_values, 2}},
+                                     {.name = "app", .values = {web, 1}}};
+    struct config_rule r = {.id = "r", .when = {.labels = l, .label_count = 2}};
+    json_t *labels = json_pack("{s:s,s:s}", "env", "staging", "app", "web");
+    assert_false(incident_rule_labels_match(&r, NULL)); /* no alert */
+    assert_false(incident_rule_labels_match(&r, labels));
+    json_object_set_new(labels, "env", json_string("production")); /* the second value */
+    assert_true(incident_rule_labels_match(&r, labels));
     json_object_set_new(labels, "env", json_string("prod"));
-    assert_true(incident_rule_matches(&r, &inc, NULL, labels, 0));
+    assert_true(incident_rule_labels_match(&r, labels));
+    json_object_del(labels, "app"); /* every label named, in one alert */
+    assert_false(incident_rule_labels_match(&r, labels));
+    struct config_rule none = {.id = "none"};
+    assert_true(incident_rule_labels_match(&none, NULL));
     json_decref(labels);
+}
+
+static void test_rule_open_for_counts_from_the_declaration(void **state)
+{
+    struct config_rule r = {.id = "r", .when = {.open_for = 30 * 60000}};
+    struct incident inc = inc_of("SEV2", NULL, NULL);
+    inc.created_at = 1000000;
+    assert_int_equal(incident_rule_open_at(&r, &inc), 1000000 + 30 * 60000);
+    assert_false(incident_rule_matches(&r, &inc, NULL, 0, 1000000));
+    assert_false(incident_rule_matches(&r, &inc, NULL, 0, 1000000 + 30 * 60000 - 1));
+    assert_true(incident_rule_matches(&r, &inc, NULL, 0, 1000000 + 30 * 60000));
+    struct config_rule any = {.id = "any"};
+    assert_int_equal(incident_rule_open_at(&any, &inc), 0);
+    assert_true(incident_rule_matches(&any, &inc, NULL, 0, 0));
 }
 
 int main(void)
@@ -106,7 +126,8 @@ int main(void)
         cmocka_unit_test(test_rule_lists),
         cmocka_unit_test(test_rule_fields_all_equal),
         cmocka_unit_test(test_rule_failed_resolutions_at_least),
-        cmocka_unit_test(test_rule_labels_of_the_joining_alert),
+        cmocka_unit_test(test_rule_labels_each_one_of_its_values),
+        cmocka_unit_test(test_rule_open_for_counts_from_the_declaration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,154 @@
+/*
+ * incident_rules_clock: the rules that wait on time (`when.open_for`, docs/config.md "rules").
+ * Nothing happens to an incident at the moment it has been open long enough, so the engine looks:
+ * each pass reads the open incidents, and for each rule with open_for that has not fired on one,
+ * either notes when it comes due (the engine wakes up then) or, when it is due and the rest of its
+ * `when` matches (labels included, from the incident's alerts), runs the incident's rules in a job
+ * (incident_rules_run: the same path as any change, so the rule fires once, on the timeline). A
+ * due rule whose other conditions do not match waits for the change that makes them match (that
+ * change runs the rules itself). The state is the incident's rules_fired: a restart or another
+ * node sees the same. Threads: the engine thread (reads), the store writer (the job).
+ */
+#include "domain/incident_rules.h"
+#include "jobs/incident_rules.h"
+#include "store/alerts.h"
+#include "store/incidents.h"
+#include "util/log.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CLOCK_BATCH = 64, LABEL_ALERTS = 100 };
+
+struct pass {
+    const struct config *cfg;
+    struct store_conn *c;
+    int64_t now, next;
+    size_t n;
+    char *due[CLOCK_BATCH];
+};
+
+static bool fired(const json_t *list, const char *id)
+{
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *s = json_string_value(json_array_get(list, i));
+        if (s && strcmp(s, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+struct label_look {
+    const struct config_rule *r;
+    bool met;
+};
+
+static int look(const struct alert *a, void *arg)
+{
+    struct label_look *l = arg;
+    json_t *o = a->labels ? json_loads(a->labels, 0, NULL) : NULL;
+    l->met = json_is_object(o) && incident_rule_labels_match(l->r, o);
+    json_decref(o);
+    return l->met; /* found: stop */
+}
+
+/* Whether one of the incident's newest alerts carries r's labels. */
+static bool labels_met(struct pass *p, const struct config_rule *r, const struct incident *inc)
+{
+    if (!r->when.label_count)
+        return true;
+    struct label_look l = {r, false};
+    struct store_alert_filter f = {.incident_id = inc->id, .limit = LABEL_ALERTS};
+    return store_alert_list(p->c, &f, look, &l) == OK && l.met;
+}
+
+static int scan_incident(const struct incident *inc, void *arg)
+{
+    struct pass *p = arg;
+    json_t *done = inc->rules_fired ? json_loads(inc->rules_fired, 0, NULL) : NULL;
+    json_t *fields = inc->fields ? json_loads(inc->fields, 0, NULL) : NULL;
+    bool due = false;
+    for (size_t i = 0; i < p->cfg->rule_count && !due; i++) {
+        const struct config_rule *r = &p->cfg->rules[i];
+        int64_t at = incident_rule_open_at(r, inc);
+        if (!at || fired(done, r->id))
+            continue;
+        if (at > p->now)
+            p->next = at < p->next ? at : p->next;
+        else
+            due = incident_rule_matches(r, inc, fields, inc->failed_resolutions, p->now) &&
+                  labels_met(p, r, inc);
+    }
+    json_decref(done);
+    json_decref(fields);
+    if (due && p->n < CLOCK_BATCH)
+        p->due[p->n++] = xstrdup(inc->id);
+    else if (due)
+        p->next = p->now + 1000; /* more than a batch: the rest on the next pass */
+    return 0;
+}
+
+struct run_job {
+    const struct config *cfg;
+    const char *id;
+    int64_t now;
+    bool fired;
+};
+
+static enum result run_job(struct store_conn *tx, void *arg, struct error *err)
+{
+    struct run_job *j = arg;
+    struct incident inc = {0};
+    enum result result = store_incident_get(tx, j->id, &inc);
+    if (result != OK)
+        return error_set(err, result, "store: cannot read incident %s", j->id);
+    size_t before = inc.rules_fired ? strlen(inc.rules_fired) : 0;
+    result = incident_rules_run(tx, j->cfg, &inc, j->now, err);
+    j->fired = result == OK && (inc.rules_fired ? strlen(inc.rules_fired) : 0) != before;
+    incident_free_fields(&inc);
+    return result;
+}
+
+static bool any_open_for(const struct config *cfg)
+{
+    for (size_t i = 0; cfg && i < cfg->rule_count; i++)
+        if (cfg->rules[i].when.open_for > 0)
+            return true;
+    return false;
+}
+
+int64_t incident_rules_clock_pass(struct app *app, const struct config *cfg, int64_t now,
+                                  int *queued, int64_t next)
+{
+    if (!any_open_for(cfg))
+        return next;
+    struct error err = {0};
+    struct store_conn *c = store_reader(app->store, &err);
+    if (!c) {
+        log_error("rules: open_for: %s", err.message);
+        return now + 1000 < next ? now + 1000 : next;
+    }
+    struct pass *p = xcalloc(1, sizeof *p);
+    *p = (struct pass){.cfg = cfg, .c = c, .now = now, .next = INT64_MAX};
+    struct store_incident_filter f = {.statuses = (1 << INC_TRIGGERED) | (1 << INC_ACKNOWLEDGED) |
+                                                  (1 << INC_INVESTIGATING) | (1 << INC_IDENTIFIED) |
+                                                  (1 << INC_MONITORING)};
+    enum result result = store_incident_list(c, &f, scan_incident, p);
+    for (size_t i = 0; i < p->n; i++) {
+        struct run_job j = {cfg, p->due[i], now, false};
+        if (result == OK)
+            result = store_write(app->store, run_job, &j, &err);
+        if (j.fired)
+            (*queued)++;
+        free(p->due[i]);
+    }
+    int64_t at = p->next;
+    if (result != OK) {
+        log_error("rules: open_for: %s",
+                  err.message[0] ? err.message : "cannot read the open incidents");
+        at = now + 1000; /* try again in a second */
+    }
+    free(p);
+    return at < next ? at : next;
+}
