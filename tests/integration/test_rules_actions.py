@@ -252,7 +252,7 @@ def test_assign_fills_empty_roles_and_says_who_is_missing(rs):
     unfilled = role_entries(rs, iid, "incident.role_unfilled")
     assert set(unfilled) == {"scribe"}, unfilled
     u = unfilled["scribe"]["data"]
-    assert u["source"] == "schedule:night" and u["rule"] == "staff" and u["reason"] == "rule staff", u
+    assert u["source"] == "schedule:night" and u["rule"] == "staff" and "nobody" in u["reason"], u
     f = entries(rs, iid, "rule.fired")
     assert len(f) == 1, f
     roles = {r["role"]: r for r in f[0]["data"]["roles"]}
@@ -276,7 +276,7 @@ def test_assign_keeps_a_role_someone_holds(rs):
                  if e["data"]["role"] == "commander"]
     assert len(commander) == 1 and commander[0]["user"] == "bob", commander
     roles = {r["role"]: r for r in entries(rs, iid, "rule.fired")[0]["data"]["roles"]}
-    assert roles["commander"].get("kept") == "bob", roles
+    assert roles["commander"].get("kept") is True and roles["commander"]["user"] == "bob", roles
     assert roles["tech_lead"]["user"] == "carol" and not roles["tech_lead"].get("kept"), roles
 
 
@@ -378,6 +378,9 @@ BAD_RULES = """  - id: bad-refs
   - id: idle
     when: {open_for: 1h}
     note: "a note is not an action"
+  - id: no-values
+    when: {labels: {env: []}}
+    set_fields: {x: "y"}
 """
 
 
@@ -406,12 +409,13 @@ def test_check_config_accepts_the_new_keys_and_refuses_bad_ones(tmp_path):
               'unknown checklist "nope"')
     line_with(at("    attach_runbook: [RB-NOPE]") + "rules[6].attach_runbook[0]: ",
               'unknown runbook "RB-NOPE"')
-    line_with(at('    assign: {boss: "user:alice"}') + "rules[7].assign", "boss")
+    line_with(at('    assign: {boss: "user:alice"}') + "rules[7].assign", '"boss"', "not a role")
     bt = at('    assign: {commander: "user:mallory", scribe: "schedule:ghost"}')
-    line_with(bt + "rules[8].assign", 'unknown user "mallory"')
-    line_with(bt + "rules[8].assign", 'unknown schedule "ghost"')
+    line_with(bt + "rules[8].assign.commander: ", 'unknown user "mallory"')
+    line_with(bt + "rules[8].assign.scribe: ", 'unknown schedule "ghost"')
     line_with(at("    attach_checklist: [shift]") + "rules[9].attach_checklist[0]", "shift", "handoff")
-    line_with(f"{path}:", "rules[10].when.open_for")
+    line_with(at("    when: {open_for: 30s}") + "rules[10].when.open_for: ", "at least 1m")
     assert f"{at('  - id: idle')}rules[11]: rule idle does nothing" in p.stderr, p.stderr
+    line_with(at("    when: {labels: {env: []}}") + "rules[12].when.labels.env: ", "value")
     for ok in ("rules[0]", "rules[1]", "rules[2]", "rules[3]", "rules[4]", "rules[5]"):
         assert ok not in p.stderr, (ok, p.stderr)
