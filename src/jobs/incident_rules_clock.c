@@ -25,6 +25,7 @@ struct pass {
     const struct config *cfg;
     struct store_conn *c;
     int64_t now, next;
+    int64_t soonest; /* the shortest open_for of the config */
     size_t n;
     char *due[CLOCK_BATCH];
 };
@@ -66,6 +67,11 @@ static bool labels_met(struct pass *p, const struct config_rule *r, const struct
 static int scan_incident(const struct incident *inc, void *arg)
 {
     struct pass *p = arg;
+    if (inc->created_at + p->soonest > p->now) { /* none due yet: nothing to parse */
+        int64_t at = inc->created_at + p->soonest;
+        p->next = at < p->next ? at : p->next;
+        return 0;
+    }
     json_t *done = inc->rules_fired ? json_loads(inc->rules_fired, 0, NULL) : NULL;
     json_t *fields = inc->fields ? json_loads(inc->fields, 0, NULL) : NULL;
     bool due = false;
@@ -110,18 +116,23 @@ static enum result run_job(struct store_conn *tx, void *arg, struct error *err)
     return result;
 }
 
-static bool any_open_for(const struct config *cfg)
+/* The shortest open_for of cfg's rules, or 0 when none has one. */
+static int64_t soonest_open_for(const struct config *cfg)
 {
-    for (size_t i = 0; cfg && i < cfg->rule_count; i++)
-        if (cfg->rules[i].when.open_for > 0)
-            return true;
-    return false;
+    int64_t soonest = 0;
+    for (size_t i = 0; cfg && i < cfg->rule_count; i++) {
+        int64_t d = cfg->rules[i].when.open_for;
+        if (d > 0 && (!soonest || d < soonest))
+            soonest = d;
+    }
+    return soonest;
 }
 
 int64_t incident_rules_clock_pass(struct app *app, const struct config *cfg, int64_t now,
                                   int *queued, int64_t next)
 {
-    if (!any_open_for(cfg))
+    int64_t soonest = soonest_open_for(cfg);
+    if (!soonest)
         return next;
     struct error err = {0};
     struct store_conn *c = store_reader(app->store, &err);
@@ -130,7 +141,7 @@ int64_t incident_rules_clock_pass(struct app *app, const struct config *cfg, int
         return now + 1000 < next ? now + 1000 : next;
     }
     struct pass *p = xcalloc(1, sizeof *p);
-    *p = (struct pass){.cfg = cfg, .c = c, .now = now, .next = INT64_MAX};
+    *p = (struct pass){.cfg = cfg, .c = c, .now = now, .next = INT64_MAX, .soonest = soonest};
     struct store_incident_filter f = {.statuses = (1 << INC_TRIGGERED) | (1 << INC_ACKNOWLEDGED) |
                                                   (1 << INC_INVESTIGATING) | (1 << INC_IDENTIFIED) |
                                                   (1 << INC_MONITORING)};
