@@ -11,7 +11,9 @@ from tocsin_harness import FIXTURE_CONFIG, Server, require_bin, run_bin
 
 MONDAY_NOON = "2099-06-15T12:00:00Z"  # inside "mon-fri 09:00-17:00"; outside 20:00-23:00
 
-ROLES = """
+# Alice on call by day, Bob in the evening, nobody at MONDAY_NOON on "night" (shared with
+# test_rules_actions.py).
+DAY_NIGHT = """
 schedules:
   - id: day
     name: Day shift
@@ -27,6 +29,9 @@ schedules:
       - name: primary
         rotation: {every: 1w, handoff: "mon 09:00", users: [bob]}
         restrictions: ["mon-fri 20:00-23:00"]
+"""
+
+ROLES = DAY_NIGHT + """
 rules:
   - id: breach-sev1
     when: {severity: [SEV2], type: [breach]}

@@ -11,26 +11,11 @@ import pytest
 from conftest import _teardown_all
 from notify_receivers import WEBHOOK_SECRET, Receiver
 from test_ingest_support import generic_ok, integration
+from test_roles_auto import DAY_NIGHT, MONDAY_NOON
 from tocsin_harness import FIXTURE_CONFIG, Server, parse_time, require_bin, run_bin
 
-MONDAY_NOON = "2099-06-15T12:00:00Z"  # inside "mon-fri 09:00-17:00"; outside 20:00-23:00
 
-EXTRA = """
-schedules:
-  - id: day
-    name: Day shift
-    timezone: UTC
-    layers:
-      - name: primary
-        rotation: {every: 1w, handoff: "mon 09:00", users: [alice]}
-        restrictions: ["mon-fri 09:00-17:00"]
-  - id: night
-    name: Night shift
-    timezone: UTC
-    layers:
-      - name: primary
-        rotation: {every: 1w, handoff: "mon 09:00", users: [bob]}
-        restrictions: ["mon-fri 20:00-23:00"]
+EXTRA = DAY_NIGHT + """
 checklists:
   - id: leak-steps
     title: Leak steps
