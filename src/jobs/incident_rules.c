@@ -202,7 +202,10 @@ static enum result fire(struct store_conn *tx, const struct config *cfg, struct 
 }
 
 /* The alert labels a run matches `when.labels` against: the joining alert's first, then (read
- * once, when a rule needs them) those of the incident's newest ALERTS_LOOKED alerts. */
+ * once, when a rule needs them) those of the incident's newest ALERTS_LOOKED alerts. An alert
+ * joining that changed nothing else needs only its own labels: the earlier alerts were looked at
+ * under the same conditions when they joined or at the last change (a change runs the rules
+ * without a joining alert); once a rule fired in the run, the others are looked at too. */
 enum { ALERTS_LOOKED = 100 };
 
 struct run {
@@ -210,6 +213,7 @@ struct run {
     const struct incident *inc;
     const json_t *joining; /* the labels of the alert joining, or NULL */
     json_t *stored;        /* the incident's alerts' labels (an array), once read */
+    bool changed;          /* a rule fired in this run */
 };
 
 static int add_labels(const struct alert *a, void *arg)
@@ -226,7 +230,7 @@ static enum result labels_met(struct run *run, const struct config_rule *r, bool
                               struct error *err)
 {
     *met = !r->when.label_count || (run->joining && incident_rule_labels_match(r, run->joining));
-    if (*met)
+    if (*met || (run->joining && !run->changed))
         return OK;
     if (!run->stored) {
         run->stored = json_array();
@@ -261,7 +265,7 @@ static enum result run_rules(struct store_conn *tx, const struct config *cfg, st
                 continue;
             json_array_append_new(fired, json_string(r->id));
             store_json(&inc->rules_fired, fired);
-            any = true;
+            any = run.changed = true;
             result = fire(tx, cfg, inc, fields, r, now, &again, err);
         }
     }

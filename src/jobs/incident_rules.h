@@ -12,7 +12,8 @@
  * Callers: declare, an alert joining (its labels), severity changes, field changes, failed
  * resolution attempts, and the engine when a rule's `open_for` comes due (incident_rules_clock.c).
  * `when.labels` is matched against the joining alert's labels, then the incident's newest 100
- * alerts (read once per run, only when a rule whose other conditions match needs them).
+ * alerts (read once per run, only when a rule whose other conditions match needs them, and on an
+ * alert's join only once another rule fired in the run).
  * Threads: the store writer thread (inside a job).
  */
 #ifndef TOCSIN_INCIDENT_RULES_JOB_H

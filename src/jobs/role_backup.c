@@ -46,8 +46,10 @@ static int scan_entry(const struct timeline_entry *e, void *arg)
         const struct config_role_fill *f = incident_role_fill_for(s->cfg, r, s->inc);
         const char *source = json_string_value(json_object_get(d, "source"));
         s->at[r] = e->at;
+        /* a rule's fill (data.rule) has no backup: only a `roles:` entry's primary moves */
         s->eligible[r] = f && f->backup && f->backup_after > 0 && strcmp(e->actor, "tocsin") == 0 &&
                          json_is_true(json_object_get(d, "automatic")) &&
+                         !json_object_get(d, "rule") &&
                          !json_is_true(json_object_get(d, "backup_used")) && source &&
                          strcmp(source, f->primary) == 0;
     }

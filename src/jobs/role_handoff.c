@@ -1,6 +1,6 @@
 /*
  * role_handoff: a schedule's hand-off moves the roles tocsin filled from it (docs/config.md
- * "Roles filled on declare"). At a shift change of schedule S (jobs/handoff.c, inside its job),
+ * "Roles filled on declare"; a rule's `assign` from a schedule too, "rules"). At a shift change of schedule S (jobs/handoff.c, inside its job),
  * each open incident whose role was last assigned by tocsin automatically from `schedule:S` or
  * `schedule:S/LAYER` (the timeline's last incident.role_assigned for that role) goes to whoever
  * that source resolves to now, through incident_ops_assign_role (actor "tocsin", automatic,
@@ -105,7 +105,10 @@ enum result incident_roles_handoff(struct store_conn *tx, const struct config *c
                                    const char *sched, int64_t now, int *moved, struct error *err)
 {
     *moved = 0;
-    if (!cfg || !cfg->role_count)
+    bool rule_assigns = false; /* a rule's `assign` fills roles from schedules too */
+    for (size_t i = 0; cfg && i < cfg->rule_count && !rule_assigns; i++)
+        rule_assigns = cfg->rules[i].assign_count > 0;
+    if (!cfg || (!cfg->role_count && !rule_assigns))
         return OK;
     struct open_ids o = {0};
     struct store_incident_filter f = {.statuses = (1 << INC_TRIGGERED) | (1 << INC_ACKNOWLEDGED) |

@@ -101,3 +101,43 @@ def test_a_schedule_hand_off_moves_the_roles_it_filled(make_server):
     assert last["data"]["reason"] == "schedule hand-off" and last["data"]["source"] == "schedule:ic"
     assert srv.get(chosen["id"])["roles"]["commander"] == "carol"
     assert srv.get(done["id"])["roles"]["commander"] == first
+
+
+def test_a_role_a_rule_filled_follows_the_hand_off_and_never_goes_to_a_backup(make_server):
+    """A rule's `assign` from schedule:ic: the scribe goes to the incoming on-call at the shift
+    change (there is no roles: entry for it: the hand-off still looks), and a roles: entry whose
+    primary is the same schedule does not move it to its backup after backup_after (a rule's
+    fill has no backup)."""
+    import datetime
+    from tocsin_harness import parse_time
+    text = HANDOFF.replace("  - {id: SEV2, name: Major, ack_within: 30m, notify: [email]}\n",
+                           "  - {id: SEV1, name: Critical, notify: [email]}\n"
+                           "  - {id: SEV2, name: Major, ack_within: 30m, notify: [email]}\n") + \
+        """  - {role: scribe, when: {severity: [SEV1]}, primary: "schedule:ic", backup: "user:carol",
+     backup_after: 5m}
+rules:
+  - {id: scribe-from-ic, when: {severity: [SEV2]}, assign: {scribe: "schedule:ic"}}
+"""
+    srv = make_server(dev_clock=True, config_text=text)
+    now = parse_time(srv.now())
+    nxt = now.replace(hour=10, minute=0, second=0, microsecond=0)
+    if nxt <= now:
+        nxt += datetime.timedelta(days=1)
+    srv.advance(f"{int((nxt - now).total_seconds())}s")  # 10:00: clear of the hand-off
+    inc = srv.create("scribe by rule", "SEV2", service="api")
+    first = inc["roles"]["scribe"]
+    assert first in ("alice", "bob"), inc["roles"]
+    scribe = [e for e in srv.timeline(inc["id"]) if e["kind"] == "incident.role_assigned" and
+              e["data"]["role"] == "scribe"]
+    assert len(scribe) == 1 and scribe[0]["data"]["rule"] == "scribe-from-ic", scribe
+    st, j = srv.api("PATCH", f"/api/v1/incidents/{inc['id']}", {"severity": "SEV1"})
+    assert st == 200, (st, j)
+    srv.advance("1m")
+    srv.advance("5m")  # past backup_after, still unacknowledged: a rule's fill stays
+    assert srv.get(inc["id"])["roles"]["scribe"] == first
+    srv.advance("23h")  # past the next 09:00: the other one is on call
+    other = "bob" if first == "alice" else "alice"
+    assert srv.get(inc["id"])["roles"]["scribe"] == other
+    last = [e for e in srv.timeline(inc["id"]) if e["kind"] == "incident.role_assigned" and
+            e["data"]["role"] == "scribe"][-1]
+    assert last["data"]["reason"] == "schedule hand-off", last

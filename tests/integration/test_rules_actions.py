@@ -45,6 +45,9 @@ rules:
   - id: gold-sev1
     when: {service: [lbl], severity: [SEV1], labels: {tier: gold}}
     set_fields: {gold: "yes"}
+  - id: platinum-aged
+    when: {service: [lbl], labels: {tier: platinum}, open_for: 45m}
+    set_fields: {platinum: "yes"}
   - id: staff
     when: {type: [staffed], fields: {staff: now}}
     assign: {commander: "schedule:day/primary", tech_lead: "user:carol", scribe: "schedule:night"}
@@ -67,7 +70,8 @@ def config_text(hook_url):
     dave = f'  - {{id: dave, name: Dave, webhook: "{hook_url}", webhook_secret: {WEBHOOK_SECRET}}}\n'
     types = "".join(f"  - {{id: {t}, name: {t.capitalize()}}}\n"
                     for t in ("aging", "gated", "staffed", "leak"))
-    lbl = "  - {id: lbl, name: Labelled, alerts: {group_by: [case], severity: SEV3}}\n"
+    lbl = ("  - {id: lbl, name: Labelled, alerts: {group_by: [case], severity: SEV3, "
+           "severity_map: {critical: SEV1}}}\n")
     return (base.replace(carol, carol + dave).replace(security, security + types)
             .replace(db, db + lbl) + EXTRA)
 
@@ -208,6 +212,39 @@ def test_labels_of_an_earlier_alert_match_on_a_persons_change(rs):
     assert st == 200, j
     st, j = rs.api("PATCH", f"/api/v1/incidents/{declared['id']}", {"severity": "SEV1"})
     assert st == 200 and fired(rs, declared["id"]) == []
+
+
+def test_an_alert_raising_the_severity_lets_an_earlier_alerts_labels_count(rs):
+    """gold-sev1 needs SEV1 and a tier=gold alert: the gold alert joins at SEV3, then an alert
+    without the label raises the incident to SEV1 (severity critical): the earlier label counts."""
+    key = integration(rs, "lbl", "generic", name="gold2")["key"]
+    iid = generic_ok(rs, key, {"summary": "gold slow", "labels": {"case": "g2", "tier": "gold"}})[
+        "incident_id"]
+    assert rs.get(iid)["severity"] == "SEV3" and fired(rs, iid) == []
+    again = generic_ok(rs, key, {"summary": "gold down", "severity": "critical",
+                                 "labels": {"case": "g2"}})
+    assert again["incident_id"] == iid, again
+    got = rs.get(iid)
+    assert got["severity"] == "SEV1" and got["rules_fired"] == ["gold-sev1"], got
+
+
+def test_open_for_with_labels_fires_from_the_engine_once(rs):
+    """platinum-aged: a tier=platinum alert's incident at +45m (the engine reads its alerts), not
+    an incident whose alerts lack the label, and once."""
+    key = integration(rs, "lbl", "generic", name="plat")["key"]
+    plat = generic_ok(rs, key, {"summary": "platinum slow",
+                                "labels": {"case": "plat-p", "tier": "platinum"}})["incident_id"]
+    other = generic_ok(rs, key, {"summary": "bronze slow",
+                                 "labels": {"case": "plat-b", "tier": "bronze"}})["incident_id"]
+    rs.advance("1m")
+    rs.advance("43m")  # +44m: not yet
+    assert fired(rs, plat) == [] and fired(rs, other) == []
+    rs.advance("1m")  # +45m
+    assert fired(rs, plat) == ["platinum-aged"], entries(rs, plat, "rule.fired")
+    assert rs.get(plat)["fields"] == {"platinum": "yes"}
+    assert fired(rs, other) == []
+    rs.advance("30m")
+    assert fired(rs, plat) == ["platinum-aged"] and fired(rs, other) == []
 
 
 # --- assign ------------------------------------------------------------------------------------
@@ -390,17 +427,19 @@ def test_check_config_accepts_the_new_keys_and_refuses_bad_ones(tmp_path):
         got = [x for x in p.stderr.splitlines() if x.startswith(prefix)]
         assert any(all(w in x for w in words) for x in got), (prefix, words, p.stderr)
 
-    line_with(at("    attach_checklist: [nope]") + "rules[6].attach_checklist[0]: ",
+    line_with(at("    attach_checklist: [nope]") + "rules[7].attach_checklist[0]: ",
               'unknown checklist "nope"')
-    line_with(at("    attach_runbook: [RB-NOPE]") + "rules[6].attach_runbook[0]: ",
+    line_with(at("    attach_runbook: [RB-NOPE]") + "rules[7].attach_runbook[0]: ",
               'unknown runbook "RB-NOPE"')
-    line_with(at('    assign: {boss: "user:alice"}') + "rules[7].assign", '"boss"', "not a role")
+    line_with(at('    assign: {boss: "user:alice"}') + "rules[8].assign", '"boss"', "not a role")
     bt = at('    assign: {commander: "user:mallory", scribe: "schedule:ghost"}')
-    line_with(bt + "rules[8].assign.commander: ", 'unknown user "mallory"')
-    line_with(bt + "rules[8].assign.scribe: ", 'unknown schedule "ghost"')
-    line_with(at("    attach_checklist: [shift]") + "rules[9].attach_checklist[0]", "shift", "handoff")
-    line_with(at("    when: {open_for: 30s}") + "rules[10].when.open_for: ", "at least 1m")
-    assert f"{at('  - id: idle')}rules[11]: rule idle does nothing" in p.stderr, p.stderr
-    line_with(at("    when: {labels: {env: []}}") + "rules[12].when.labels.env: ", "value")
-    for ok in ("rules[0]", "rules[1]", "rules[2]", "rules[3]", "rules[4]", "rules[5]"):
+    line_with(bt + "rules[9].assign.commander: ", 'unknown user "mallory"')
+    line_with(bt + "rules[9].assign.scribe: ", 'unknown schedule "ghost"')
+    line_with(at("    attach_checklist: [shift]") + "rules[10].attach_checklist[0]", "shift",
+              "handoff")
+    line_with(at("    when: {open_for: 30s}") + "rules[11].when.open_for: ", "at least 1m")
+    assert f"{at('  - id: idle')}rules[12]: rule idle does nothing" in p.stderr, p.stderr
+    line_with(at("    when: {labels: {env: []}}") + "rules[13].when.labels.env: ",
+              "needs at least 1 value")
+    for ok in ("rules[0]", "rules[1]", "rules[2]", "rules[3]", "rules[4]", "rules[5]", "rules[6]"):
         assert ok not in p.stderr, (ok, p.stderr)
