@@ -1,12 +1,12 @@
 /*
  * role_handoff: a schedule's hand-off moves the roles tocsin filled from it (docs/config.md
- * "Roles filled on declare"; a rule's `assign` from a schedule too, "rules"). At a shift change of schedule S (jobs/handoff.c, inside its job),
- * each open incident whose role was last assigned by tocsin automatically from `schedule:S` or
- * `schedule:S/LAYER` (the timeline's last incident.role_assigned for that role) goes to whoever
- * that source resolves to now, through incident_ops_assign_role (actor "tocsin", automatic,
- * reason "schedule hand-off"). A role a person assigned since is never moved; a source that now
- * resolves to nobody, or to the holder, leaves the role as it is. The state is the timeline.
- * Threads: the store writer (inside the hand-off job).
+ * "Roles filled on declare"; a rule's `assign` from a schedule too, "rules"). At a shift change of
+ * schedule S (jobs/handoff.c, inside its job), each open incident whose role was last assigned by
+ * tocsin automatically from `schedule:S` or `schedule:S/LAYER` (the timeline's last
+ * incident.role_assigned for that role) goes to whoever that source resolves to now, through
+ * incident_ops_assign_role (actor "tocsin", automatic, reason "schedule hand-off"). A role a person
+ * assigned since is never moved; a source that now resolves to nobody, or to the holder, leaves the
+ * role as it is. The state is the timeline. Threads: the store writer (inside the hand-off job).
  */
 #include "jobs/incident_ops.h"
 #include "jobs/incident_roles.h"
