@@ -84,7 +84,9 @@ def test_public_update_resets_cadence(clock_server):
     j = srv.move(inc["id"], "investigating", message="Investigating", public=True)
     assert j["last_public_update_at"] is not None
     assert secs(j["last_public_update_at"], j["sla"]["next_update_due"]) == 30 * 60
-    assert secs(inc["created_at"], j["sla"]["next_update_due"]) == 40 * 60
+    # 40 min after the declaration, give or take the real seconds between the two requests (the
+    # dev clock is the wall clock plus an offset: a loaded machine's CI run saw 2401 s)
+    assert 40 * 60 <= secs(inc["created_at"], j["sla"]["next_update_due"]) <= 40 * 60 + 5
     assert j["sla"]["update_overdue"] is False
     # a non-public update does not move the cadence clock
     srv.advance("5m")
