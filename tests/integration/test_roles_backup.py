@@ -2,11 +2,13 @@
 automatically from its primary moves to the backup, once, when the incident is still
 unacknowledged that long after; an acknowledged incident and a role a person assigned keep
 their holder."""
+import datetime
+
 import pytest
 
 from chat_fakes import wait_for
 from conftest import _teardown_all
-from tocsin_harness import FIXTURE_CONFIG, Server, require_bin
+from tocsin_harness import FIXTURE_CONFIG, Server, parse_time, require_bin
 
 ROLES = """
 roles:
@@ -73,18 +75,21 @@ roles:
 """
 
 
-def test_a_schedule_hand_off_moves_the_roles_it_filled(make_server):
-    """At the shift change, an open incident whose commander tocsin took from schedule:ic goes to
-    the incoming on-call (automatic, reason "schedule hand-off"); one a person assigned stays;
-    a resolved one is not touched."""
-    import datetime
-    from tocsin_harness import parse_time
-    srv = make_server(dev_clock=True, config_text=HANDOFF)
+def to_ten(srv):
+    """Moves the dev clock to the next 10:00 UTC: clear of schedule ic's 09:00 hand-off."""
     now = parse_time(srv.now())
     nxt = now.replace(hour=10, minute=0, second=0, microsecond=0)
     if nxt <= now:
         nxt += datetime.timedelta(days=1)
-    srv.advance(f"{int((nxt - now).total_seconds())}s")  # 10:00: clear of the hand-off
+    srv.advance(f"{int((nxt - now).total_seconds())}s")
+
+
+def test_a_schedule_hand_off_moves_the_roles_it_filled(make_server):
+    """At the shift change, an open incident whose commander tocsin took from schedule:ic goes to
+    the incoming on-call (automatic, reason "schedule hand-off"); one a person assigned stays;
+    a resolved one is not touched."""
+    srv = make_server(dev_clock=True, config_text=HANDOFF)
+    to_ten(srv)
     auto = srv.create("auto filled", "SEV2", service="api")
     chosen = srv.create("a person chose", "SEV2", service="api")
     done = srv.create("resolved before", "SEV2", service="api")
@@ -108,8 +113,6 @@ def test_a_role_a_rule_filled_follows_the_hand_off_and_never_goes_to_a_backup(ma
     change (there is no roles: entry for it: the hand-off still looks), and a roles: entry whose
     primary is the same schedule does not move it to its backup after backup_after (a rule's
     fill has no backup)."""
-    import datetime
-    from tocsin_harness import parse_time
     text = HANDOFF.replace("  - {id: SEV2, name: Major, ack_within: 30m, notify: [email]}\n",
                            "  - {id: SEV1, name: Critical, notify: [email]}\n"
                            "  - {id: SEV2, name: Major, ack_within: 30m, notify: [email]}\n") + \
@@ -119,11 +122,7 @@ rules:
   - {id: scribe-from-ic, when: {severity: [SEV2]}, assign: {scribe: "schedule:ic"}}
 """
     srv = make_server(dev_clock=True, config_text=text)
-    now = parse_time(srv.now())
-    nxt = now.replace(hour=10, minute=0, second=0, microsecond=0)
-    if nxt <= now:
-        nxt += datetime.timedelta(days=1)
-    srv.advance(f"{int((nxt - now).total_seconds())}s")  # 10:00: clear of the hand-off
+    to_ten(srv)
     inc = srv.create("scribe by rule", "SEV2", service="api")
     first = inc["roles"]["scribe"]
     assert first in ("alice", "bob"), inc["roles"]
