@@ -225,6 +225,25 @@ static int add_labels(const struct alert *a, void *arg)
     return 0;
 }
 
+enum result incident_rules_alert_labels(struct store_conn *c, const char *incident_id, json_t **out,
+                                        struct error *err)
+{
+    *out = json_array();
+    struct store_alert_filter f = {.incident_id = incident_id, .limit = ALERTS_LOOKED};
+    enum result result = store_alert_list(c, &f, add_labels, *out);
+    return result == OK
+               ? OK
+               : error_set(err, result, "store: cannot read the alerts of %s", incident_id);
+}
+
+bool incident_rules_any_carries(const struct config_rule *r, const json_t *labels)
+{
+    for (size_t i = 0; i < json_array_size(labels); i++)
+        if (incident_rule_labels_match(r, json_array_get(labels, i)))
+            return true;
+    return false;
+}
+
 /* Whether one alert of the incident carries r's labels (true when r names none). */
 static enum result labels_met(struct run *run, const struct config_rule *r, bool *met,
                               struct error *err)
@@ -232,16 +251,10 @@ static enum result labels_met(struct run *run, const struct config_rule *r, bool
     *met = !r->when.label_count || (run->joining && incident_rule_labels_match(r, run->joining));
     if (*met || (run->joining && !run->changed))
         return OK;
-    if (!run->stored) {
-        run->stored = json_array();
-        struct store_alert_filter f = {.incident_id = run->inc->id, .limit = ALERTS_LOOKED};
-        enum result result = store_alert_list(run->tx, &f, add_labels, run->stored);
-        if (result != OK)
-            return error_set(err, result, "store: cannot read the alerts of %s", run->inc->id);
-    }
-    for (size_t i = 0; i < json_array_size(run->stored) && !*met; i++)
-        *met = incident_rule_labels_match(r, json_array_get(run->stored, i));
-    return OK;
+    enum result result =
+        run->stored ? OK : incident_rules_alert_labels(run->tx, run->inc->id, &run->stored, err);
+    *met = result == OK && incident_rules_any_carries(r, run->stored);
+    return result;
 }
 
 /* incident_rules_run, with the labels of an alert joining inc (NULL: none). */

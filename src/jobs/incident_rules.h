@@ -37,6 +37,13 @@ enum result incident_rules_alert_joined(struct store_conn *tx, const struct conf
                                         struct incident *inc, const json_t *labels, int64_t now,
                                         struct error *err);
 
+/* The labels (JSON objects, in an array: *out, the caller's) of the incident's newest 100
+ * alerts, read through c (a transaction or a reader). */
+enum result incident_rules_alert_labels(struct store_conn *c, const char *incident_id, json_t **out,
+                                        struct error *err);
+/* Whether one of those label objects carries every `labels` entry of r. */
+bool incident_rules_any_carries(const struct config_rule *r, const json_t *labels);
+
 /* incident_rules_clock.c (engine thread): runs the rules of each open incident on which a rule
  * with `when.open_for` has come due (and the rest of its `when` matches), each in a job;
  * *queued counts the incidents where one fired (their pages are queued). Returns min(next, the

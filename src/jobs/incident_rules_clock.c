@@ -14,7 +14,6 @@
  */
 #include "domain/incident_rules.h"
 #include "jobs/incident_rules.h"
-#include "store/alerts.h"
 #include "store/incidents.h"
 #include "util/log.h"
 
@@ -22,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CLOCK_BATCH = 64, LABEL_ALERTS = 100 };
+enum { CLOCK_BATCH = 64 };
 
 struct pass {
     const struct config *cfg;
@@ -45,28 +44,18 @@ static bool fired(const json_t *list, const char *id)
     return false;
 }
 
-struct label_look {
-    const struct config_rule *r;
-    bool met;
-};
-
-static int look(const struct alert *a, void *arg)
-{
-    struct label_look *l = arg;
-    json_t *o = a->labels ? json_loads(a->labels, 0, NULL) : NULL;
-    l->met = json_is_object(o) && incident_rule_labels_match(l->r, o);
-    json_decref(o);
-    return l->met; /* found: stop */
-}
-
-/* Whether one of the incident's newest alerts carries r's labels. */
+/* Whether one of the incident's newest alerts carries r's labels (jobs/incident_rules.c reads
+ * them, as a run of the rules does). */
 static bool labels_met(struct pass *p, const struct config_rule *r, const struct incident *inc)
 {
     if (!r->when.label_count)
         return true;
-    struct label_look l = {r, false};
-    struct store_alert_filter f = {.incident_id = inc->id, .limit = LABEL_ALERTS};
-    return store_alert_list(p->c, &f, look, &l) == OK && l.met;
+    json_t *labels = NULL;
+    struct error err = {0};
+    bool met = incident_rules_alert_labels(p->c, inc->id, &labels, &err) == OK &&
+               incident_rules_any_carries(r, labels);
+    json_decref(labels);
+    return met;
 }
 
 static int scan_incident(const struct incident *inc, void *arg)
